@@ -1,0 +1,113 @@
+# cdvm — one Makefile for the whole tree.
+#
+#   make            build/cdvm (optimised)
+#   make run        build, then run the demo workload with --stats
+#   make test       build with ASan+UBSan and run every test suite
+#   make bench-chip native-loop speed of the chip model
+#
+# Library code lives in native-isa/ hw-sim/ hidden-mem/ cms/ configs/ and is
+# archived into libcdvm.a; cli/ holds the command; tests/unit/*.c are CUnit
+# suites linked into one runner; tests/llvm/*.c are stand-alone test programs
+# that link LLVM (the x86 decoder oracle); tests/scripts/*.sh run end to end.
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+LLVM_CONFIG ?= llvm-config
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+CPPFLAGS_ALL := -I. -MMD -MP
+OPT_FLAGS   := -O2 -g
+SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LIBS    := -lyaml -lm
+
+LIB_DIRS := native-isa hw-sim hidden-mem cms cms/x86 configs
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRC  := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+LLVM_TEST_SRC := $(wildcard tests/llvm/*.c)
+
+BOOT := build/.bootstrap
+
+# ---- optimised build ----------------------------------------------------
+OBJ_O  := $(patsubst %.c,build/o/%.o,$(LIB_SRC))
+CLI_O  := $(patsubst %.c,build/o/%.o,$(CLI_SRC))
+# ---- sanitizer build (tests) -------------------------------------------
+OBJ_S  := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
+CLI_S  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
+UNIT_S := $(patsubst %.c,build/san/%.o,$(UNIT_SRC))
+LLVM_TESTS := $(patsubst tests/llvm/%.c,build/san/llvm-tests/%,$(LLVM_TEST_SRC))
+
+.PHONY: all run test unit-test script-test bench-chip bench clean docs
+all: build/cdvm
+
+$(BOOT): scripts/bootstrap
+	@mkdir -p build
+	@scripts/bootstrap
+	@touch $@
+
+build/o/%.o: %.c | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT_FLAGS) $(CPPFLAGS_ALL) -c $< -o $@
+
+build/san/%.o: %.c | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(CPPFLAGS_ALL) -c $< -o $@
+
+build/libcdvm.a: $(OBJ_O)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/san/libcdvm.a: $(OBJ_S)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/cdvm: $(CLI_O) build/libcdvm.a
+	$(CC) $(OPT_FLAGS) -o $@ $(CLI_O) build/libcdvm.a $(LIBS)
+
+build/san/cdvm: $(CLI_S) build/san/libcdvm.a
+	$(CC) $(SAN_FLAGS) -o $@ $(CLI_S) build/san/libcdvm.a $(LIBS)
+
+# Every tests/unit/foo.c defines `void suite_foo(void)`; the runner calls them
+# all from a list generated here, so adding a suite is adding a file.
+build/san/tests/suites.inc: $(UNIT_SRC) | $(BOOT)
+	@mkdir -p $(dir $@)
+	@for f in $(UNIT_SRC); do b=$$(basename $$f .c); \
+	  [ "$$b" = main ] || echo "SUITE($$b)"; done > $@.tmp && mv $@.tmp $@
+
+build/san/tests/unit/main.o: build/san/tests/suites.inc
+build/san/tests/unit/main.o: CPPFLAGS_ALL += -Ibuild/san/tests
+
+build/san/unit-tests: $(UNIT_S) build/san/libcdvm.a
+	$(CC) $(SAN_FLAGS) -o $@ $(UNIT_S) build/san/libcdvm.a $(LIBS) -lcunit
+
+build/san/llvm-tests/%: tests/llvm/%.c build/san/libcdvm.a | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(SAN_FLAGS) -I. -I$$($(LLVM_CONFIG) --includedir) $< -o $@ \
+	  build/san/libcdvm.a $$($(LLVM_CONFIG) --ldflags) -lLLVM-$$($(LLVM_CONFIG) --version | cut -d. -f1) $(LIBS)
+
+-include guest-tests/guest.mk
+
+test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL)
+	@echo "== unit tests (CUnit, ASan+UBSan)"
+	build/san/unit-tests
+	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done
+	@for s in $(sort $(wildcard tests/scripts/*.sh)); do \
+	  echo "== $$s"; sh $$s || exit 1; done
+	@echo "== all tests passed"
+
+run: build/cdvm $(GUEST_ALL)
+	build/cdvm exec-native --stats tests/native/demo.s
+
+bench-chip: build/cdvm
+	@scripts/bench-chip
+
+docs: build/cdvm
+	build/cdvm config --doc > docs/config.md
+	build/cdvm isa-doc > docs/native-isa.md
+
+clean:
+	rm -rf build
+
+-include $(OBJ_O:.o=.d) $(OBJ_S:.o=.d) $(CLI_O:.o=.d) $(CLI_S:.o=.d) $(UNIT_S:.o=.d)
