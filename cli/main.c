@@ -1,0 +1,54 @@
+/* cli/main.c — the `cdvm` command: picks the subcommand. Only cli/ prints
+ * and decides exit statuses; the library returns errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_config.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: cdvm COMMAND [options]\n"
+	      "\n"
+	      "  run [-c chip.yaml] [--set k=v] [--mode interp] [--stats] [--stats-json FILE] prog.elf [args...]\n"
+	      "                         run an x86 guest on the simulated chip\n"
+	      "  exec-native [-c chip.yaml] [--set k=v] [--reg rN=V] [--stats-json FILE] prog.s|prog.bin\n"
+	      "                         run a native VLIW program, print registers and counters\n"
+	      "  asm file.s -o file.bin assemble native code\n"
+	      "  disasm file.bin [--base ADDR]   disassemble native code\n"
+	      "  config [-c chip.yaml] [--set k=v] [--doc]\n"
+	      "                         print the effective configuration (or its reference)\n"
+	      "  isa-doc                print the native ISA reference (docs/native-isa.md)\n"
+	      "\n"
+	      "Exit status: the guest's for `run`; 2 for bad input or usage.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "exec-native"))
+		return cmd_exec_native(argc, argv);
+	if (!strcmp(cmd, "asm"))
+		return cmd_asm(argc, argv);
+	if (!strcmp(cmd, "disasm"))
+		return cmd_disasm(argc, argv);
+	if (!strcmp(cmd, "config"))
+		return cmd_config(argc, argv);
+	if (!strcmp(cmd, "isa-doc"))
+		return cmd_isa_doc(argc, argv);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "cdvm: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,86 @@
+/* hw-sim/cache.h — a set-associative, write-back, write-allocate cache with
+ * true LRU replacement and a per-way enable mask.
+ *
+ * The model keeps tags and state only; data lives in physical memory (the
+ * chip reads it there), except for injected bit flips, which a cache holds
+ * as an overlay on the resident line until the line is overwritten or
+ * leaves the cache (a dirty line writes its flip back to memory).
+ *
+ *   struct cache l1d;
+ *   cache_init(&l1d, "l1d", 32 * 1024, 8, 32, 2, &l2, 0, counters);
+ *   unsigned extra = cache_access(&l1d, addr, false);  // 0 on a hit, else miss cycles
+ */
+#ifndef CDVM_HW_SIM_CACHE_H
+#define CDVM_HW_SIM_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { CACHE_MAX_FAULTS = 16 };
+
+struct cache_counters {
+	uint64_t *hits, *misses, *evictions, *writebacks;
+};
+
+struct cache_fault {
+	uint32_t addr;     /* address of the faulty 32-bit word (aligned) */
+	uint32_t mask;     /* bits flipped */
+	bool valid;
+};
+
+struct cache {
+	const char *name;
+	unsigned sets, ways, line_shift;
+	uint32_t set_mask;
+	unsigned latency;            /* hit latency (cycles) */
+	unsigned mem_latency;        /* miss cost when there is no next level */
+	struct cache *next;          /* next level, or NULL for memory */
+	uint32_t *tag;               /* [sets * ways]: line address (addr >> line_shift) */
+	uint8_t *state;              /* [sets * ways]: CL_VALID | CL_DIRTY */
+	uint32_t *stamp;             /* [sets * ways]: LRU time stamps */
+	uint32_t clock;
+	uint32_t way_mask;           /* enabled ways */
+	struct cache_counters cnt;
+	uint8_t *backing;            /* physical memory, for writing back injected flips */
+	uint32_t backing_size;
+	struct cache_fault faults[CACHE_MAX_FAULTS];
+	unsigned nfaults;            /* valid entries may be sparse; 0 means none anywhere */
+};
+
+enum { CL_VALID = 1, CL_DIRTY = 2 };
+
+/* size_bytes / (ways * line) must be a power of two (the config checks).
+ * Returns 0, or -1 when out of memory. */
+int cache_init(struct cache *c, const char *name, uint32_t size_bytes, unsigned ways, unsigned line,
+	       unsigned latency, struct cache *next, unsigned mem_latency, struct cache_counters cnt);
+void cache_free(struct cache *c);
+
+/* One access to the line holding addr.  Returns the cycles beyond a hit:
+ * 0 on a hit, otherwise the next level's latency plus its own miss time
+ * (or mem_latency at the last level).  Dirty victims are written back to
+ * the next level without stalling (a write-back buffer). */
+unsigned cache_access(struct cache *c, uint32_t addr, bool write);
+
+/* True when the line holding addr is resident (no state change). */
+bool cache_probe(const struct cache *c, uint32_t addr);
+
+/* Change the way-enable mask; lines in ways being disabled are written back
+ * (if dirty) and invalidated. */
+void cache_set_way_mask(struct cache *c, uint32_t mask);
+
+/* Invalidate everything, writing back dirty lines. */
+void cache_flush(struct cache *c);
+
+unsigned cache_line_size(const struct cache *c);
+
+/* Fault injection: flip `bit` (0..31) of the 32-bit word at addr in the
+ * resident line.  Returns 0, or -1 when the line is not resident or the
+ * overlay table is full. */
+int cache_inject(struct cache *c, uint32_t addr, unsigned bit);
+/* XOR mask of injected flips over [addr, addr+size) as the little-endian
+ * value a load would see; 0 when none.  Only call when c->nfaults. */
+uint32_t cache_fault_mask(const struct cache *c, uint32_t addr, unsigned size);
+/* A store overwrote [addr, addr+size): its flips are gone. */
+void cache_fault_clear(struct cache *c, uint32_t addr, unsigned size);
+
+#endif

@@ -1,0 +1,473 @@
+/* hw-sim/chip.c — building a chip from its configuration; physical memory,
+ * registers, commit/rollback, control registers, counters, fault-injection
+ * points and reports.  The pipeline itself is in core.c. */
+#include "hw-sim/chip_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const exit_names[] = {
+#define CHIP_EXIT_NAME(n, text) text,
+	CHIP_EXITS(CHIP_EXIT_NAME)
+#undef CHIP_EXIT_NAME
+};
+
+static const char *const counter_names[CNT_COUNT] = {
+#define COUNTER(name, doc) #name,
+#include "native-isa/counters.def"
+#undef COUNTER
+};
+
+static const char *const counter_docs[CNT_COUNT] = {
+#define COUNTER(name, doc) doc,
+#include "native-isa/counters.def"
+#undef COUNTER
+};
+
+const char *chip_exit_name(enum chip_exit_reason r)
+{
+	return (unsigned)r < sizeof exit_names / sizeof exit_names[0] ? exit_names[r] : "?";
+}
+
+const char *chip_counter_name(enum counter_id id) { return id < CNT_COUNT ? counter_names[id] : "?"; }
+const char *chip_counter_doc(enum counter_id id) { return id < CNT_COUNT ? counter_docs[id] : "?"; }
+
+int chip_exit_describe(const struct chip_exit *e, char *buf, size_t n)
+{
+	switch (e->reason) {
+	case CHIP_EXIT_FIRMWARE:
+		return snprintf(buf, n, "exit to firmware with code %u at pc 0x%08x", e->code, e->pc);
+	case CHIP_EXIT_MEMORY_FAULT:
+	case CHIP_EXIT_ALIAS_FAULT:
+		return snprintf(buf, n, "%s at pc 0x%08x slot %u, address 0x%08x", exit_names[e->reason], e->pc,
+				e->slot, e->addr);
+	case CHIP_EXIT_ILLEGAL_BUNDLE:
+	case CHIP_EXIT_FAULT_DETECTED:
+		return snprintf(buf, n, "%s at pc 0x%08x slot %u: %s", exit_names[e->reason], e->pc, e->slot,
+				e->detail ? e->detail : "");
+	default:
+		return snprintf(buf, n, "%s at pc 0x%08x slot %u", chip_exit_name(e->reason), e->pc, e->slot);
+	}
+}
+
+static uint32_t all_ones(unsigned n) { return n >= 32 ? 0xffffffffu : (1u << n) - 1; }
+
+static void set_unit_mask(struct chip *c, enum unit_class u, uint32_t mask)
+{
+	c->unit_mask[u] = mask & all_ones(c->units[u]);
+	c->units_enabled[u] = (unsigned)__builtin_popcount(c->unit_mask[u]);
+}
+
+int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, size_t errlen)
+{
+	struct chip *c = calloc(1, sizeof *c);
+	*out = NULL;
+	if (!c) {
+		snprintf(err, errlen, "out of memory creating the chip");
+		return -1;
+	}
+	c->cfg = *cfg;
+	uint64_t guest = (uint64_t)cfg->guest_mb << 20, hidden = (uint64_t)cfg->hidden_mb << 20;
+	if (guest + hidden > 0xffffffffull) {
+		snprintf(err, errlen, "memory.guest_mb + memory.hidden_mb exceed the 32-bit physical address space");
+		free(c);
+		return -1;
+	}
+	c->guest_limit = (uint32_t)guest;
+	c->mem_size = (uint32_t)(guest + hidden);
+	c->mem = calloc(1, c->mem_size);
+	c->code_pages = calloc((c->mem_size >> PAGE_SHIFT) / 8 + 1, 1);
+	c->dcache = malloc(DCACHE_ENTRIES * sizeof *c->dcache);
+	c->sb_cap = (unsigned)cfg->store_buffer;
+	c->sb = calloc(c->sb_cap, sizeof *c->sb);
+	uint64_t *k = c->cnt;
+	int rc = 0;
+	if (c->mem && c->code_pages && c->dcache && c->sb) {
+		rc |= cache_init(&c->l2, "l2", (uint32_t)cfg->l2_kb * 1024, (unsigned)cfg->l2_ways,
+				 (unsigned)cfg->l2_line, (unsigned)cfg->l2_lat, NULL, (unsigned)cfg->mem_lat,
+				 (struct cache_counters){&k[CNT_l2_hits], &k[CNT_l2_misses], &k[CNT_l2_evictions],
+							 &k[CNT_l2_writebacks]});
+		rc |= cache_init(&c->l1i, "l1i", (uint32_t)cfg->l1i_kb * 1024, (unsigned)cfg->l1i_ways,
+				 (unsigned)cfg->l1i_line, (unsigned)cfg->l1i_lat, &c->l2, 0,
+				 (struct cache_counters){&k[CNT_l1i_hits], &k[CNT_l1i_misses], &k[CNT_l1i_evictions],
+							 &k[CNT_l1i_evictions] /* an L1I line is never dirty */});
+		rc |= cache_init(&c->l1d, "l1d", (uint32_t)cfg->l1d_kb * 1024, (unsigned)cfg->l1d_ways,
+				 (unsigned)cfg->l1d_line, (unsigned)cfg->l1d_lat, &c->l2, 0,
+				 (struct cache_counters){&k[CNT_l1d_hits], &k[CNT_l1d_misses], &k[CNT_l1d_evictions],
+							 &k[CNT_l1d_writebacks]});
+	}
+	if (!c->mem || !c->code_pages || !c->dcache || !c->sb || rc) {
+		snprintf(err, errlen, "out of memory creating the chip (%u MiB of physical memory)", c->mem_size >> 20);
+		chip_destroy(c);
+		return -1;
+	}
+	c->l1d.backing = c->l2.backing = c->mem;
+	c->l1d.backing_size = c->l2.backing_size = c->mem_size;
+	for (size_t i = 0; i < DCACHE_ENTRIES; i++)
+		c->dcache[i].pc = DB_INVALID;
+	c->fetch_line = ~0u;
+	c->lat[L_ALU] = (unsigned)cfg->lat_alu;
+	c->lat[L_MUL] = (unsigned)cfg->lat_mul;
+	c->lat[L_DIV] = (unsigned)cfg->lat_div;
+	c->lat[L_LOAD] = (unsigned)cfg->l1d_lat;
+	c->lat[L_CTL] = (unsigned)cfg->lat_ctl;
+	c->lat[L_NONE] = 0;
+	c->units[U_ALU] = (unsigned)cfg->units_alu;
+	c->units[U_MEM] = (unsigned)cfg->units_mem;
+	c->units[U_MUL] = (unsigned)cfg->units_mul;
+	c->units[U_BR] = (unsigned)cfg->units_br;
+	for (int u = 0; u < U_COUNT; u++)
+		set_unit_mask(c, (enum unit_class)u, 0xffffffffu);
+	c->issue_width = (unsigned)cfg->issue_width;
+	c->branch_penalty = (unsigned)cfg->branch_penalty;
+	c->alias_entries = (unsigned)cfg->alias_entries;
+	*out = c;
+	return 0;
+}
+
+void chip_destroy(struct chip *c)
+{
+	if (!c)
+		return;
+	cache_free(&c->l1i);
+	cache_free(&c->l1d);
+	cache_free(&c->l2);
+	free(c->mem);
+	free(c->code_pages);
+	free(c->dcache);
+	free(c->sb);
+	free(c);
+}
+
+const struct cdvm_config *chip_config(const struct chip *c) { return &c->cfg; }
+
+/* ---- registers, commit, rollback -------------------------------------------- */
+
+uint32_t chip_reg(const struct chip *c, unsigned r) { return r < ISA_NREGS ? c->r[r] : 0; }
+uint32_t chip_shadow(const struct chip *c, unsigned r) { return r < ISA_NSHADOW ? c->shadow[r] : 0; }
+uint32_t *chip_x86_regs(struct chip *c) { return &c->r[R_EAX]; }
+
+void chip_set_reg(struct chip *c, unsigned r, uint32_t v)
+{
+	if (r == R_ZERO || r >= ISA_NREGS)
+		return;
+	c->r[r] = v;
+	if (r < ISA_NSHADOW)
+		c->shadow[r] = v;
+	c->reg_poison &= ~(1ull << r);
+}
+
+static void drain_store_buffer(struct chip *c)
+{
+	for (unsigned i = 0; i < c->sb_n; i++) {
+		struct sb_entry *e = &c->sb[i];
+		uint32_t v = e->val;
+		for (unsigned b = 0; b < e->size; b++)
+			c->mem[e->addr + b] = (uint8_t)(v >> (8 * b));
+		/* the store buffer drains into L1D in the background: cache state
+		 * and statistics change, no stall is charged */
+		cache_access(&c->l1d, e->addr, true);
+		if ((e->addr & (cache_line_size(&c->l1d) - 1)) + e->size > cache_line_size(&c->l1d))
+			cache_access(&c->l1d, e->addr + e->size - 1, true);
+		if (c->l1d.nfaults)
+			cache_fault_clear(&c->l1d, e->addr, e->size);
+		if (c->l2.nfaults)
+			cache_fault_clear(&c->l2, e->addr, e->size);
+		if (c->n_mem_poison)
+			chip_mem_unpoison(c, e->addr, e->size);
+		chip_invalidate_code(c, e->addr, e->size);
+	}
+	c->sb_n = 0;
+	c->sb_lo = ~0u;
+	c->sb_hi = 0;
+}
+
+void chip_commit(struct chip *c)
+{
+	memcpy(c->shadow, c->r, sizeof c->shadow);
+	drain_store_buffer(c);
+	for (unsigned i = 0; i < c->alias_entries; i++)
+		c->alias[i].valid = false;
+}
+
+void chip_do_rollback(struct chip *c)
+{
+	memcpy(c->r, c->shadow, sizeof c->shadow);
+	c->reg_poison &= ~((1ull << ISA_NSHADOW) - 1);
+	c->sb_n = 0;
+	c->sb_lo = ~0u;
+	c->sb_hi = 0;
+	for (unsigned i = 0; i < c->alias_entries; i++)
+		c->alias[i].valid = false;
+	chip_update_faults_armed(c);
+}
+
+void chip_count_rollback(struct chip *c, enum counter_id cause)
+{
+	c->cnt[CNT_rollbacks]++;
+	c->cnt[cause]++;
+}
+
+void chip_rollback(struct chip *c)
+{
+	chip_count_rollback(c, CNT_rb_request);
+	chip_do_rollback(c);
+}
+
+unsigned chip_sb_used(const struct chip *c) { return c->sb_n; }
+
+/* ---- memory ----------------------------------------------------------------- */
+
+uint32_t chip_mem_size(const struct chip *c) { return c->mem_size; }
+uint32_t chip_guest_limit(const struct chip *c) { return c->guest_limit; }
+uint8_t *chip_mem(struct chip *c) { return c->mem; }
+
+static bool in_mem(const struct chip *c, uint32_t addr, uint32_t n)
+{
+	return addr <= c->mem_size && n <= c->mem_size - addr;
+}
+
+int chip_mem_read(const struct chip *c, uint32_t addr, void *buf, uint32_t n)
+{
+	if (!in_mem(c, addr, n))
+		return -1;
+	memcpy(buf, c->mem + addr, n);
+	return 0;
+}
+
+int chip_mem_write(struct chip *c, uint32_t addr, const void *buf, uint32_t n)
+{
+	if (!in_mem(c, addr, n))
+		return -1;
+	memcpy(c->mem + addr, buf, n);
+	chip_mem_written(c, addr, n);
+	return 0;
+}
+
+void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n)
+{
+	chip_invalidate_code(c, addr, n);
+	if (c->n_mem_poison)
+		chip_mem_unpoison(c, addr, n);
+}
+
+unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write)
+{
+	unsigned line = cache_line_size(&c->l1d);
+	unsigned extra = cache_access(&c->l1d, addr, write);
+	if ((addr & (line - 1)) + size > line)
+		extra += cache_access(&c->l1d, addr + size - 1, write);
+	if (write) {
+		if (c->l1d.nfaults)
+			cache_fault_clear(&c->l1d, addr, size);
+		if (c->l2.nfaults)
+			cache_fault_clear(&c->l2, addr, size);
+	}
+	return extra;
+}
+
+unsigned chip_icache_access(struct chip *c, uint32_t addr, unsigned size)
+{
+	unsigned line = cache_line_size(&c->l1i), extra = 0;
+	for (uint32_t a = addr & ~(line - 1); a < addr + size; a += line)
+		extra += cache_access(&c->l1i, a, false);
+	return extra;
+}
+
+/* ---- time, counters, control registers ---------------------------------------- */
+
+uint64_t chip_counter(const struct chip *c, enum counter_id id) { return id < CNT_COUNT ? c->cnt[id] : 0; }
+uint64_t chip_cycles(const struct chip *c) { return c->cnt[CNT_cycles]; }
+
+void chip_charge(struct chip *c, uint64_t n)
+{
+	c->cnt[CNT_cycles] += n;
+	c->cnt[CNT_firmware_cycles] += n;
+}
+
+static struct cache *cache_by_cr(struct chip *c, unsigned num)
+{
+	return num == CR_WAYS_L1I ? &c->l1i : num == CR_WAYS_L1D ? &c->l1d : num == CR_WAYS_L2 ? &c->l2 : NULL;
+}
+
+int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
+{
+	if (num >= ISA_CR_CNT_BASE && num < ISA_CR_CNT_BASE + 2 * CNT_COUNT) {
+		uint64_t v = c->cnt[(num - ISA_CR_CNT_BASE) / 2];
+		*val = (num & 1) ? (uint32_t)(v >> 32) : (uint32_t)v;
+		return 0;
+	}
+	switch (num) {
+	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR:
+		*val = c->unit_mask[num - CR_UNITS_ALU];
+		return 0;
+	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
+		*val = cache_by_cr(c, num)->way_mask;
+		return 0;
+	case CR_GUEST_LIMIT: *val = c->guest_limit; return 0;
+	case CR_MEM_SIZE: *val = c->mem_size; return 0;
+	case CR_SB_USED: *val = c->sb_n; return 0;
+	case CR_ISSUE_WIDTH: *val = c->issue_width; return 0;
+	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
+	default: return -1;
+	}
+}
+
+int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
+{
+	switch (num) {
+	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR:
+		set_unit_mask(c, (enum unit_class)(num - CR_UNITS_ALU), val);
+		return 0;
+	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
+		cache_set_way_mask(cache_by_cr(c, num), val);
+		if (num == CR_WAYS_L1I)
+			c->fetch_line = ~0u;
+		return 0;
+	case CR_SCRATCH0: case CR_SCRATCH1:
+		c->scratch[num - CR_SCRATCH0] = val;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* ---- fault injection ----------------------------------------------------------- */
+
+void chip_update_faults_armed(struct chip *c)
+{
+	bool any = c->reg_poison || c->n_mem_poison;
+	for (int i = 0; i < MAX_UNIT_FAULTS; i++)
+		any |= c->unit_faults[i].armed;
+	c->faults_armed = any;
+}
+
+int chip_inject_register(struct chip *c, unsigned reg, unsigned bit)
+{
+	if (reg == R_ZERO || reg >= ISA_NREGS || bit > 31)
+		return -1;
+	c->r[reg] ^= 1u << bit;
+	c->cnt[CNT_faults_injected]++;
+	if (c->cfg.detect_register)
+		c->reg_poison |= 1ull << reg;
+	chip_update_faults_armed(c);
+	return 0;
+}
+
+bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size)
+{
+	for (unsigned i = 0; i < c->n_mem_poison; i++) {
+		uint32_t w = c->mem_poison[i];
+		if (addr < w + 4 && w < addr + size)
+			return true;
+	}
+	return false;
+}
+
+void chip_mem_unpoison(struct chip *c, uint32_t addr, unsigned size)
+{
+	/* ECC is recomputed when the whole word is rewritten; a partial write
+	 * keeps the word marked (read-modify-write would detect it) */
+	for (unsigned i = 0; i < c->n_mem_poison;) {
+		uint32_t w = c->mem_poison[i];
+		if (addr <= w && w + 4 <= addr + size)
+			c->mem_poison[i] = c->mem_poison[--c->n_mem_poison];
+		else
+			i++;
+	}
+	chip_update_faults_armed(c);
+}
+
+int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit)
+{
+	addr &= ~3u;
+	if (!in_mem(c, addr, 4) || bit > 31)
+		return -1;
+	c->mem[addr + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	chip_invalidate_code(c, addr, 4);
+	c->cnt[CNT_faults_injected]++;
+	if (c->cfg.detect_memory && !chip_mem_poisoned(c, addr, 4)) {
+		if (c->n_mem_poison == MAX_MEM_POISON)
+			return -1;
+		c->mem_poison[c->n_mem_poison++] = addr;
+	}
+	chip_update_faults_armed(c);
+	return 0;
+}
+
+int chip_inject_cache(struct chip *c, unsigned level, uint32_t addr, unsigned bit)
+{
+	struct cache *k = level == 0 ? &c->l1i : level == 1 ? &c->l1d : level == 2 ? &c->l2 : NULL;
+	if (!k || cache_inject(k, addr, bit) < 0)
+		return -1;
+	c->cnt[CNT_faults_injected]++;
+	if (level == 0) {
+		/* an instruction-cache flip corrupts the fetched atom: the decoded
+		 * copy of that code must be rebuilt from the (faulty) line */
+		chip_invalidate_code(c, addr & ~3u, 4);
+		c->fetch_line = ~0u;
+	}
+	return 0;
+}
+
+int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck)
+{
+	if (cls >= U_COUNT || index >= c->units[cls] || !mask)
+		return -1;
+	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
+		struct unit_fault *f = &c->unit_faults[i];
+		if (!f->armed) {
+			*f = (struct unit_fault){.armed = true, .stuck = stuck, .cls = (uint8_t)cls,
+						 .index = (uint8_t)index, .mask = mask};
+			c->faults_armed = true;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void chip_clear_faults(struct chip *c)
+{
+	memset(c->unit_faults, 0, sizeof c->unit_faults);
+	c->reg_poison = 0;
+	c->n_mem_poison = 0;
+	c->l1i.nfaults = c->l1d.nfaults = c->l2.nfaults = 0;
+	memset(c->l1i.faults, 0, sizeof c->l1i.faults);
+	memset(c->l1d.faults, 0, sizeof c->l1d.faults);
+	memset(c->l2.faults, 0, sizeof c->l2.faults);
+	chip_update_faults_armed(c);
+}
+
+/* ---- reports -------------------------------------------------------------------- */
+
+void chip_print_registers(const struct chip *c, FILE *out)
+{
+	for (unsigned r = 0; r < ISA_NREGS; r++) {
+		fprintf(out, "r%-2u %08x%s", r, c->r[r], (r % 8 == 7) ? "\n" : "  ");
+	}
+}
+
+void chip_print_counters(const struct chip *c, FILE *out)
+{
+	for (int i = 0; i < CNT_COUNT; i++)
+		fprintf(out, "%-16s %12llu  %s\n", counter_names[i], (unsigned long long)c->cnt[i], counter_docs[i]);
+}
+
+void chip_write_json(const struct chip *c, FILE *out, const struct chip_exit *ex)
+{
+	fprintf(out, "{\n  \"config\": \"%s\",\n", c->cfg.name);
+	if (ex) {
+		char d[256];
+		chip_exit_describe(ex, d, sizeof d);
+		fprintf(out, "  \"exit\": {\"reason\": \"%s\", \"pc\": %u, \"code\": %u, \"addr\": %u, \"text\": \"%s\"},\n",
+			chip_exit_name(ex->reason), ex->pc, ex->code, ex->addr, d);
+	}
+	fputs("  \"registers\": [", out);
+	for (unsigned r = 0; r < ISA_NREGS; r++)
+		fprintf(out, "%s%u", r ? ", " : "", c->r[r]);
+	fputs("],\n  \"counters\": {\n", out);
+	for (int i = 0; i < CNT_COUNT; i++)
+		fprintf(out, "    \"%s\": %llu%s\n", counter_names[i], (unsigned long long)c->cnt[i],
+			i + 1 < CNT_COUNT ? "," : "");
+	fputs("  }\n}\n", out);
+}

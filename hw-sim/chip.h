@@ -1,0 +1,131 @@
+/* hw-sim/chip.h — the simulated VLIW chip.
+ *
+ * A chip is built from a configuration and owns physical memory (guest RAM
+ * followed by hidden memory, see hidden-mem/), the register file with its
+ * shadow copies, the gated store buffer, the alias table, L1I/L1D/L2, the
+ * performance counters, the control registers and the fault-injection
+ * points.  chip_run() fetches bundles from memory through the L1I, issues
+ * one per cycle in order (scoreboard interlocks, blocking cache misses,
+ * taken-branch bubbles) and returns when the code exits to the firmware or
+ * faults; every fault has already been rolled back when chip_run returns.
+ *
+ *   struct chip *c;
+ *   char err[256];
+ *   if (chip_create(&cfg, &c, err, sizeof err) < 0) ...
+ *   chip_mem_write(c, code_addr, words, nbytes);
+ *   struct chip_exit ex;
+ *   chip_run(c, code_addr, &ex);          // ex.reason == CHIP_EXIT_FIRMWARE, ex.code ...
+ *   uint64_t cyc = chip_counter(c, CNT_cycles);
+ *   chip_destroy(c);
+ */
+#ifndef CDVM_HW_SIM_CHIP_H
+#define CDVM_HW_SIM_CHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "configs/config.h"
+#include "native-isa/isa.h"
+
+struct chip;
+
+#define CHIP_EXITS(X) \
+	X(FIRMWARE,       "exit to firmware") \
+	X(MEMORY_FAULT,   "memory fault") \
+	X(ALIAS_FAULT,    "alias fault") \
+	X(SB_OVERFLOW,    "store-buffer overflow") \
+	X(ILLEGAL_BUNDLE, "illegal bundle") \
+	X(DIVIDE_FAULT,   "divide fault") \
+	X(FAULT_DETECTED, "hardware fault detected") \
+	X(CYCLE_LIMIT,    "cycle limit reached")
+
+enum chip_exit_reason {
+#define CHIP_EXIT_ENUM(n, text) CHIP_EXIT_##n,
+	CHIP_EXITS(CHIP_EXIT_ENUM)
+#undef CHIP_EXIT_ENUM
+};
+
+enum chip_fault_point { FP_UNIT, FP_REGISTER, FP_CACHE, FP_MEMORY };
+
+struct chip_exit {
+	enum chip_exit_reason reason;
+	uint32_t pc;          /* address of the bundle that exited or faulted */
+	uint32_t next_pc;     /* FIRMWARE: where execution would continue */
+	uint32_t code;        /* FIRMWARE: the exit code */
+	uint32_t addr;        /* MEMORY_FAULT / ALIAS_FAULT: the data address */
+	unsigned slot;        /* faulting atom's slot in its bundle */
+	const char *detail;   /* ILLEGAL_BUNDLE / FAULT_DETECTED: why, in words */
+	enum chip_fault_point fault_point;  /* FAULT_DETECTED: which detector */
+};
+
+const char *chip_exit_name(enum chip_exit_reason r);
+/* One line describing an exit: "memory fault at pc 0x04000010 slot 1, address 0x05000000". */
+int chip_exit_describe(const struct chip_exit *e, char *buf, size_t n);
+
+int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, size_t errlen);
+void chip_destroy(struct chip *c);
+const struct cdvm_config *chip_config(const struct chip *c);
+
+/* Run native code from pc until it exits or faults (after rolling back). */
+void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex);
+
+/* ---- registers ---- */
+uint32_t chip_reg(const struct chip *c, unsigned r);
+void chip_set_reg(struct chip *c, unsigned r, uint32_t v);   /* also updates the shadow for r < ISA_NSHADOW */
+uint32_t chip_shadow(const struct chip *c, unsigned r);
+/* The x86 state registers r1..r12 as one array (cms/x86/x86.h layout). */
+uint32_t *chip_x86_regs(struct chip *c);
+
+/* ---- commit / rollback ---- */
+void chip_commit(struct chip *c);
+void chip_rollback(struct chip *c);   /* firmware request: counted as rb_request */
+unsigned chip_sb_used(const struct chip *c);
+
+/* ---- physical memory (host side: no timing, no store buffer) ---- */
+uint32_t chip_mem_size(const struct chip *c);
+uint32_t chip_guest_limit(const struct chip *c);
+uint8_t *chip_mem(struct chip *c);   /* direct pointer; writers must call chip_mem_written */
+int chip_mem_read(const struct chip *c, uint32_t addr, void *buf, uint32_t n);
+int chip_mem_write(struct chip *c, uint32_t addr, const void *buf, uint32_t n);
+void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n);  /* invalidates decoded bundles */
+
+/* ---- data access through L1D for firmware work (the interpreter) ----
+ * Performs the cache access and returns the miss cycles (0 on a hit)
+ * without advancing time; the firmware charges them.  Value transfer is
+ * separate (chip_mem_*), so the firmware decides about guest/hidden checks. */
+unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write);
+/* Same for instruction bytes through L1I. */
+unsigned chip_icache_access(struct chip *c, uint32_t addr, unsigned size);
+
+/* ---- time and counters ---- */
+uint64_t chip_counter(const struct chip *c, enum counter_id id);
+const char *chip_counter_name(enum counter_id id);
+const char *chip_counter_doc(enum counter_id id);
+/* Charge firmware work: n cycles pass, counted as firmware_cycles. */
+void chip_charge(struct chip *c, uint64_t n);
+uint64_t chip_cycles(const struct chip *c);
+
+/* ---- control registers (same view as rdcr / wrcr) ---- */
+int chip_read_cr(struct chip *c, unsigned num, uint32_t *val);
+int chip_write_cr(struct chip *c, unsigned num, uint32_t val);
+
+/* ---- fault injection points ----
+ * Each returns 0, or -1 when the point does not exist (unit not configured,
+ * register out of range, line not resident, address outside memory).
+ * Detection hardware (faults.detect.*) turns a use of the corrupted value
+ * into CHIP_EXIT_FAULT_DETECTED instead of silent corruption. */
+int chip_inject_register(struct chip *c, unsigned reg, unsigned bit);
+int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit);   /* bit of the 32-bit word at addr */
+int chip_inject_cache(struct chip *c, unsigned level /* 0 L1I, 1 L1D, 2 L2 */, uint32_t addr, unsigned bit);
+/* The next result of unit `index` of class `cls` (every result when stuck) is XORed with mask. */
+int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck);
+void chip_clear_faults(struct chip *c);
+
+/* ---- reports ---- */
+void chip_print_registers(const struct chip *c, FILE *out);
+void chip_print_counters(const struct chip *c, FILE *out);
+void chip_write_json(const struct chip *c, FILE *out, const struct chip_exit *ex);
+
+#endif

@@ -1,0 +1,100 @@
+/* hw-sim/chip_priv.h — the chip's insides, shared by chip.c (construction,
+ * memory, control registers, faults, reports) and core.c (the pipeline). */
+#ifndef CDVM_HW_SIM_CHIP_PRIV_H
+#define CDVM_HW_SIM_CHIP_PRIV_H
+
+#include "hw-sim/cache.h"
+#include "hw-sim/chip.h"
+
+enum { PAGE_SHIFT = 12 };
+
+/* Decoded-bundle cache: a host-side speed device, not part of the modelled
+ * hardware (the L1I is).  Direct-mapped by bundle address. */
+enum { DCACHE_ENTRIES = 8192 };
+
+struct datom {
+	uint8_t op, rd, ra, rb, x, use_imm, unit;
+	uint8_t lat;         /* result latency in cycles (loads: l1d latency) */
+	uint32_t imm;
+	uint32_t props;
+};
+
+struct dbundle {
+	uint32_t pc;         /* bundle address; DB_INVALID when empty */
+	uint32_t next_pc;    /* fall-through address */
+	uint8_t n;           /* atoms */
+	uint8_t nops;
+	uint8_t class_count[U_COUNT];
+	const char *illegal; /* static reason, or NULL */
+	uint64_t src_mask;   /* registers read (incl. FLAGS when implied) */
+	uint64_t dst_mask;   /* registers written */
+	struct datom a[ISA_MAX_BUNDLE];
+};
+#define DB_INVALID 0xffffffffu
+
+struct sb_entry {
+	uint32_t addr;
+	uint32_t val;
+	uint8_t size;
+};
+
+struct alias_entry {
+	uint32_t lo, hi;     /* [lo, hi) */
+	bool valid;
+};
+
+struct unit_fault {
+	bool armed, stuck;
+	uint8_t cls, index;
+	uint32_t mask;
+};
+
+enum { MAX_UNIT_FAULTS = 8, MAX_MEM_POISON = 16 };
+
+struct chip {
+	struct cdvm_config cfg;
+	uint32_t r[ISA_NREGS];
+	uint32_t shadow[ISA_NSHADOW];
+	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
+
+	uint8_t *mem;
+	uint32_t mem_size, guest_limit;
+
+	struct cache l1i, l1d, l2;
+	uint32_t fetch_line;             /* line address held in the fetch buffer, or ~0 */
+
+	uint64_t cnt[CNT_COUNT];
+
+	unsigned lat[L_COUNT];
+	unsigned units[U_COUNT];         /* configured */
+	uint32_t unit_mask[U_COUNT];     /* enabled (control registers) */
+	unsigned units_enabled[U_COUNT]; /* popcount of unit_mask */
+	unsigned issue_width, branch_penalty, alias_entries;
+
+	struct sb_entry *sb;
+	unsigned sb_n, sb_cap;
+	uint32_t sb_lo, sb_hi;           /* address range covered by buffered stores */
+
+	struct alias_entry alias[64];
+
+	struct dbundle *dcache;
+	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */
+
+	uint32_t scratch[2];
+
+	/* fault injection */
+	bool faults_armed;               /* fast check: any unit fault or poison active */
+	struct unit_fault unit_faults[MAX_UNIT_FAULTS];
+	uint64_t reg_poison;             /* registers holding an injected flip (register parity) */
+	uint32_t mem_poison[MAX_MEM_POISON];  /* word addresses holding an injected flip (ECC) */
+	unsigned n_mem_poison;
+};
+
+void chip_update_faults_armed(struct chip *c);
+void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n);
+bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size);
+void chip_mem_unpoison(struct chip *c, uint32_t addr, unsigned size);
+void chip_count_rollback(struct chip *c, enum counter_id cause);
+void chip_do_rollback(struct chip *c);
+
+#endif

@@ -1,0 +1,617 @@
+/* hw-sim/core.c — the pipeline: fetch bundles through the L1I, decode them
+ * (cached), check them against the enabled units, wait for operands
+ * (scoreboard), execute every atom reading the registers as they were
+ * before the bundle, then write results, buffer stores, commit and branch.
+ *
+ * Timing of one bundle, in order:
+ *   fetch   : each new L1I line the bundle touches is accessed; a miss
+ *             stalls for its cycles (stall_icache)
+ *   operands: the bundle issues when every register it reads or writes is
+ *             ready (stall_operand)
+ *   issue   : 1 cycle; results become ready `latency` cycles later
+ *   loads   : an L1D miss blocks the pipeline for its cycles (stall_dcache)
+ *             and the value arrives l1d.latency cycles after that
+ *   branch  : a taken branch, jump or exit adds core.branch_penalty
+ *             bubble cycles (stall_branch)
+ * Faults are detected before anything of the bundle is written; the chip
+ * then rolls back to the last commit and returns to the firmware. */
+#include "hw-sim/chip_priv.h"
+#include "native-isa/isa_priv.h"
+#include "native-isa/xflags.h"
+
+#include <string.h>
+
+/* ---- decoded-bundle cache ------------------------------------------------------ */
+
+static inline struct dbundle *dslot(struct chip *c, uint32_t pc)
+{
+	return &c->dcache[(pc / ISA_ATOM_BYTES) & (DCACHE_ENTRIES - 1)];
+}
+
+static void mark_code(struct chip *c, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t p = lo >> PAGE_SHIFT; p <= (hi - 1) >> PAGE_SHIFT; p++)
+		c->code_pages[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+static void invalidate_page(struct chip *c, uint32_t page)
+{
+	uint32_t lo = page << PAGE_SHIFT, hi = lo + (1u << PAGE_SHIFT);
+	/* bundles starting in this page, and bundles of the page before that run into it */
+	uint32_t from = lo >= ISA_MAX_BUNDLE * ISA_ATOM_BYTES ? lo - ISA_MAX_BUNDLE * ISA_ATOM_BYTES : 0;
+	for (uint32_t a = from; a < hi; a += ISA_ATOM_BYTES) {
+		struct dbundle *b = dslot(c, a);
+		if (b->pc != DB_INVALID && b->pc < hi && b->pc + (uint32_t)b->n * ISA_ATOM_BYTES > lo)
+			b->pc = DB_INVALID;
+	}
+}
+
+void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n)
+{
+	if (!n)
+		return;
+	uint32_t last = (addr + n - 1) >> PAGE_SHIFT;
+	for (uint32_t p = addr >> PAGE_SHIFT; p <= last && p < (c->mem_size >> PAGE_SHIFT) + 1; p++) {
+		if (c->code_pages[p / 8] >> (p % 8) & 1) {
+			c->code_pages[p / 8] &= (uint8_t)~(1u << (p % 8));
+			invalidate_page(c, p);
+		}
+	}
+}
+
+static uint64_t reg_bit(unsigned r) { return 1ull << r; }
+
+/* Decode the bundle at pc into b.  Returns -1 if pc is outside memory. */
+static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
+{
+	memset(b, 0, offsetof(struct dbundle, a));
+	b->pc = DB_INVALID;
+	if (pc & (ISA_ATOM_BYTES - 1)) {
+		b->illegal = "bundle address not atom-aligned";
+	}
+	unsigned n = 0;
+	for (;;) {
+		uint32_t at = pc + n * ISA_ATOM_BYTES;
+		if (at < pc || at > c->mem_size - ISA_ATOM_BYTES) {
+			if (n == 0)
+				return -1;
+			b->illegal = "bundle runs past the end of memory";
+			break;
+		}
+		uint64_t w = 0;
+		for (int k = 7; k >= 0; k--)
+			w = w << 8 | c->mem[at + (unsigned)k];
+		if (c->l1i.nfaults) {
+			w ^= cache_fault_mask(&c->l1i, at, 4);
+			w ^= (uint64_t)cache_fault_mask(&c->l1i, at + 4, 4) << 32;
+		}
+		struct atom a;
+		struct datom *d = &b->a[n];
+		n++;
+		if (isa_decode(w, &a) < 0) {
+			if (!b->illegal)
+				b->illegal = "undecodable atom";
+			d->op = OP_NOP;
+			d->unit = U_NONE;
+			a.stop = (w >> 7) & 1;
+		} else {
+			const struct isa_op_info *oi = &isa_ops[a.op];
+			unsigned f = isa_fmt_fields(oi->fmt);
+			d->op = a.op;
+			d->rd = a.rd;
+			d->ra = a.ra;
+			d->rb = a.rb;
+			d->x = a.x;
+			d->use_imm = a.use_imm;
+			d->imm = a.imm;
+			d->unit = (uint8_t)oi->unit;
+			d->props = oi->props;
+			d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
+			if (oi->unit < U_COUNT)
+				b->class_count[oi->unit]++;
+			else
+				b->nops++;
+			if (f & FLD_RA)
+				b->src_mask |= reg_bit(a.ra);
+			if ((f & FLD_RB) || ((f & FLD_B) && !a.use_imm))
+				b->src_mask |= reg_bit(a.rb);
+			if (oi->fmt == F_LDP) {
+				b->src_mask &= ~reg_bit(a.rb) | reg_bit(a.ra);  /* rb is the alias entry */
+				if (a.rb >= c->alias_entries && !b->illegal)
+					b->illegal = "protected load names an alias entry the chip does not have";
+			}
+			if (oi->props & P_RFLAGS)
+				b->src_mask |= reg_bit(R_FLAGS);
+			uint64_t dst = 0;
+			if ((f & FLD_RD) && a.rd != R_ZERO)
+				dst |= reg_bit(a.rd);
+			if (oi->props & P_WFLAGS)
+				dst |= reg_bit(R_FLAGS);
+			if ((dst & b->dst_mask) && !b->illegal)
+				b->illegal = "two atoms write the same register";
+			b->dst_mask |= dst;
+			if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
+				uint32_t v;
+				bool ok = chip_read_cr(c, a.imm, &v) == 0;
+				if (oi->fmt == F_WRCR && ok) {
+					ok = a.imm <= CR_UNITS_BR || (a.imm >= CR_WAYS_L1I && a.imm <= CR_WAYS_L2) ||
+					     a.imm == CR_SCRATCH0 || a.imm == CR_SCRATCH1;
+				}
+				if (!ok && !b->illegal)
+					b->illegal = "unknown or read-only control register";
+			}
+		}
+		if (a.stop)
+			break;
+		if (n == ISA_MAX_BUNDLE) {
+			if (!b->illegal)
+				b->illegal = "no stop bit within 16 atoms";
+			break;
+		}
+	}
+	b->src_mask &= ~reg_bit(R_ZERO);
+	b->n = (uint8_t)n;
+	b->pc = pc;
+	b->next_pc = pc + n * ISA_ATOM_BYTES;
+	mark_code(c, pc, b->next_pc);
+	return 0;
+}
+
+/* ---- memory access of loads and stores --------------------------------------- */
+
+static const uint8_t mx_size[8] = {4, 1, 1, 2, 2, 0, 0, 0};
+
+static uint32_t mem_read_le(const uint8_t *m, unsigned size)
+{
+	switch (size) {
+	case 1: return m[0];
+	case 2: return (uint32_t)m[0] | (uint32_t)m[1] << 8;
+	default: return (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	}
+}
+
+/* Value of [addr, addr+size) as this core sees it: memory overlaid by the
+ * store buffer, youngest store last. */
+static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
+{
+	uint32_t v = mem_read_le(c->mem + addr, size);
+	if (c->sb_n && addr < c->sb_hi && addr + size > c->sb_lo) {
+		bool fwd = false;
+		for (unsigned i = 0; i < c->sb_n; i++) {
+			const struct sb_entry *e = &c->sb[i];
+			for (unsigned k = 0; k < size; k++) {
+				uint32_t a = addr + k;
+				if (a >= e->addr && a < e->addr + e->size) {
+					uint32_t byte = (e->val >> (8 * (a - e->addr))) & 0xff;
+					v = (v & ~(0xffu << (8 * k))) | byte << (8 * k);
+					fwd = true;
+				}
+			}
+		}
+		c->cnt[CNT_sb_forwards] += fwd;
+	}
+	return v;
+}
+
+static unsigned dcache_timing(struct chip *c, uint32_t addr, unsigned size)
+{
+	unsigned line = 1u << c->l1d.line_shift;
+	unsigned extra = cache_access(&c->l1d, addr, false);
+	if ((addr & (line - 1)) + size > line)
+		extra += cache_access(&c->l1d, addr + size - 1, false);
+	return extra;
+}
+
+static uint32_t extend(uint32_t v, unsigned kind)
+{
+	switch (kind) {
+	case MX_S8: return (uint32_t)(int32_t)(int8_t)v;
+	case MX_S16: return (uint32_t)(int32_t)(int16_t)v;
+	default: return v;
+	}
+}
+
+/* ---- execution ------------------------------------------------------------------ */
+
+static const enum xf_op flag_op[OP_COUNT] = {
+	[OP_ADDF] = XF_ADD, [OP_ADCF] = XF_ADC, [OP_SUBF] = XF_SUB, [OP_SBBF] = XF_SBB,
+	[OP_ANDF] = XF_AND, [OP_ORF] = XF_OR, [OP_XORF] = XF_XOR, [OP_INCF] = XF_INC,
+	[OP_DECF] = XF_DEC, [OP_NEGF] = XF_NEG, [OP_SHLF] = XF_SHL, [OP_SHRF] = XF_SHR,
+	[OP_SARF] = XF_SAR, [OP_ROLF] = XF_ROL, [OP_RORF] = XF_ROR, [OP_RCLF] = XF_RCL,
+	[OP_RCRF] = XF_RCR, [OP_MULF] = XF_MUL, [OP_IMULF] = XF_IMUL,
+};
+
+static inline uint32_t rotl32(uint32_t v, unsigned n) { n &= 31; return n ? v << n | v >> (32 - n) : v; }
+
+struct pending_store { uint32_t addr, val; uint8_t size; };
+
+static void fault(struct chip_exit *ex, enum chip_exit_reason r, const struct dbundle *b, unsigned slot)
+{
+	memset(ex, 0, sizeof *ex);
+	ex->reason = r;
+	ex->pc = b->pc;
+	ex->slot = slot;
+}
+
+static enum counter_id rollback_cause(enum chip_exit_reason r)
+{
+	switch (r) {
+	case CHIP_EXIT_MEMORY_FAULT: return CNT_rb_memory;
+	case CHIP_EXIT_ALIAS_FAULT: return CNT_rb_alias;
+	case CHIP_EXIT_SB_OVERFLOW: return CNT_rb_sb_overflow;
+	case CHIP_EXIT_DIVIDE_FAULT: return CNT_rb_divide;
+	case CHIP_EXIT_ILLEGAL_BUNDLE: return CNT_rb_illegal;
+	default: return CNT_rb_fault;
+	}
+}
+
+/* Unit index of the atom in `slot` (the i-th enabled unit of its class). */
+static unsigned unit_index(const struct chip *c, const struct dbundle *b, unsigned slot)
+{
+	unsigned cls = b->a[slot].unit, rank = 0;
+	for (unsigned i = 0; i < slot; i++)
+		rank += b->a[i].unit == cls;
+	uint32_t m = c->unit_mask[cls];
+	for (unsigned idx = 0; idx < 32; idx++)
+		if (m >> idx & 1 && rank-- == 0)
+			return idx;
+	return 0;
+}
+
+/* An armed unit fault on the unit executing `slot`: XOR its result.
+ * Returns false when detection hardware catches it. */
+static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned slot, uint32_t *v)
+{
+	if (b->a[slot].unit >= U_COUNT)
+		return true;
+	unsigned idx = unit_index(c, b, slot);
+	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
+		struct unit_fault *f = &c->unit_faults[i];
+		if (!f->armed || f->cls != b->a[slot].unit || f->index != idx)
+			continue;
+		*v ^= f->mask;
+		c->cnt[CNT_faults_injected]++;
+		if (!f->stuck)
+			f->armed = false;
+		chip_update_faults_armed(c);
+		if (c->cfg.detect_unit) {
+			c->cnt[CNT_faults_detected]++;
+			return false;
+		}
+	}
+	return true;
+}
+
+void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
+{
+	uint64_t now = c->cnt[CNT_cycles];
+	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
+	uint32_t *r = c->r;
+	uint32_t res[ISA_MAX_BUNDLE], newflags = 0;
+	struct pending_store st[ISA_MAX_BUNDLE];
+	const unsigned line_shift = c->l1i.line_shift;
+
+	for (;;) {
+		if (now >= limit) {
+			memset(ex, 0, sizeof *ex);
+			ex->reason = CHIP_EXIT_CYCLE_LIMIT;
+			ex->pc = ex->next_pc = pc;
+			break;
+		}
+		struct dbundle *b = dslot(c, pc);
+		if (b->pc != pc && decode_bundle(c, pc, b) < 0) {
+			memset(ex, 0, sizeof *ex);
+			ex->reason = CHIP_EXIT_MEMORY_FAULT;
+			ex->pc = ex->addr = pc;
+			ex->detail = "instruction fetch outside physical memory";
+			goto rollback;
+		}
+
+		/* fetch: the fetch buffer holds one L1I line */
+		uint64_t t = now;
+		uint32_t first = pc >> line_shift, last = (b->next_pc - 1) >> line_shift;
+		for (uint32_t line = first; line <= last; line++) {
+			if (line != c->fetch_line) {
+				unsigned extra = cache_access(&c->l1i, line << line_shift, false);
+				c->fetch_line = line;
+				t += extra;
+				c->cnt[CNT_stall_icache] += extra;
+			}
+		}
+
+		/* machine checks */
+		const char *illegal = b->illegal;
+		if (!illegal) {
+			if (b->n > c->issue_width)
+				illegal = "more atoms than core.issue_width";
+			for (int u = 0; u < U_COUNT; u++)
+				if (b->class_count[u] > c->units_enabled[u])
+					illegal = "more atoms of a unit class than enabled units";
+		}
+		if (illegal) {
+			now = t;
+			fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
+			ex->detail = illegal;
+			goto rollback;
+		}
+
+		/* scoreboard: wait for sources and pending writes of destinations */
+		uint64_t wait = t;
+		for (uint64_t m = b->src_mask | b->dst_mask; m; m &= m - 1) {
+			uint64_t rdy = c->ready[__builtin_ctzll(m)];
+			if (rdy > wait)
+				wait = rdy;
+		}
+		c->cnt[CNT_stall_operand] += wait - t;
+		t = wait;
+		if (c->faults_armed && (c->reg_poison & b->src_mask)) {
+			now = t;
+			c->cnt[CNT_faults_detected]++;
+			fault(ex, CHIP_EXIT_FAULT_DETECTED, b, 0);
+			ex->detail = "register parity error";
+			ex->fault_point = FP_REGISTER;
+			goto rollback;
+		}
+
+		/* execute: read everything, decide everything, fault before any write */
+		uint32_t flags_in = r[R_FLAGS];
+		unsigned nst = 0, dextra = 0;
+		uint32_t target = b->next_pc;
+		bool taken = false, do_exit = false, do_commit = false;
+		uint32_t exit_code = 0;
+		for (unsigned i = 0; i < b->n; i++) {
+			const struct datom *d = &b->a[i];
+			uint32_t av = r[d->ra];
+			uint32_t bv = d->use_imm ? d->imm : r[d->rb];
+			uint32_t v = 0;
+			switch ((enum atom_op)d->op) {
+			case OP_ADD: v = av + bv; break;
+			case OP_SUB: v = av - bv; break;
+			case OP_AND: v = av & bv; break;
+			case OP_OR: v = av | bv; break;
+			case OP_XOR: v = av ^ bv; break;
+			case OP_SHL: v = av << (bv & 31); break;
+			case OP_SHR: v = av >> (bv & 31); break;
+			case OP_SAR: v = (uint32_t)((int32_t)av >> (bv & 31)); break;
+			case OP_ROL: v = rotl32(av, bv); break;
+			case OP_ROR: v = rotl32(av, 32 - (bv & 31)); break;
+			case OP_SEQ: v = av == bv; break;
+			case OP_SNE: v = av != bv; break;
+			case OP_SLT: v = (int32_t)av < (int32_t)bv; break;
+			case OP_SLTU: v = av < bv; break;
+			case OP_MOV: v = bv; break;
+			case OP_LEA: v = av + (r[d->rb] << d->x) + d->imm; break;
+			case OP_EXTU: case OP_EXTS: {
+				unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
+				v = len == 32 ? av : (av >> pos) & ((1u << len) - 1);
+				if (d->op == OP_EXTS && len < 32 && (v >> (len - 1) & 1))
+					v |= ~((1u << len) - 1);
+				break;
+			}
+			case OP_DEP: {
+				unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
+				uint32_t fm = (len == 32 ? 0xffffffffu : (1u << len) - 1) << pos;
+				v = (av & ~fm) | ((r[d->rb] << pos) & fm);
+				break;
+			}
+			case OP_BSWAP: v = __builtin_bswap32(av); break;
+			case OP_CLZ: v = av ? (uint32_t)__builtin_clz(av) : 32; break;
+			case OP_CTZ: v = av ? (uint32_t)__builtin_ctz(av) : 32; break;
+			case OP_SEL: v = xf_cond(d->x, flags_in) ? av : bv; break;
+			case OP_SETC: v = xf_cond(d->x, flags_in); break;
+			case OP_ADDF: case OP_ADCF: case OP_SUBF: case OP_SBBF: case OP_ANDF: case OP_ORF:
+			case OP_XORF: case OP_INCF: case OP_DECF: case OP_NEGF: case OP_SHLF: case OP_SHRF:
+			case OP_SARF: case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF: case OP_MULF:
+			case OP_IMULF:
+				v = xf_eval(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags);
+				break;
+			case OP_MUL: v = av * bv; break;
+			case OP_MULHU: v = (uint32_t)(((uint64_t)av * bv) >> 32); break;
+			case OP_MULHS: v = (uint32_t)((uint64_t)((int64_t)(int32_t)av * (int32_t)bv) >> 32); break;
+			case OP_DIVU: case OP_REMU:
+				if (!bv) {
+					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
+					goto fault_out;
+				}
+				v = d->op == OP_DIVU ? av / bv : av % bv;
+				break;
+			case OP_DIVS: case OP_REMS:
+				if (!bv || (av == 0x80000000u && bv == 0xffffffffu)) {
+					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
+					goto fault_out;
+				}
+				v = d->op == OP_DIVS ? (uint32_t)((int32_t)av / (int32_t)bv)
+						     : (uint32_t)((int32_t)av % (int32_t)bv);
+				break;
+			case OP_LD: case OP_LDP: {
+				uint32_t addr = av + d->imm;
+				unsigned size = mx_size[d->x & MX_KIND_MASK];
+				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
+				if (addr > lim || size > lim - addr) {
+					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
+					ex->addr = addr;
+					goto fault_out;
+				}
+				if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size)) {
+					c->cnt[CNT_faults_detected]++;
+					fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
+					ex->addr = addr;
+					ex->detail = "memory ECC error";
+					ex->fault_point = FP_MEMORY;
+					goto fault_out;
+				}
+				v = load_value(c, addr, size);
+				if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
+					uint32_t fm = cache_fault_mask(&c->l1d, addr, size);
+					if (fm && c->cfg.detect_cache) {
+						c->cnt[CNT_faults_detected]++;
+						fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
+						ex->addr = addr;
+						ex->detail = "L1D parity error";
+						ex->fault_point = FP_CACHE;
+						goto fault_out;
+					}
+					v ^= fm;
+				}
+				v = extend(v, d->x & MX_KIND_MASK);
+				dextra += dcache_timing(c, addr, size);
+				c->cnt[CNT_loads]++;
+				break;
+			}
+			case OP_ST: case OP_STAM: {
+				uint32_t addr = av + d->imm;
+				unsigned size = mx_size[d->x & MX_KIND_MASK];
+				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
+				if (addr > lim || size > lim - addr) {
+					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
+					ex->addr = addr;
+					goto fault_out;
+				}
+				if (d->op == OP_STAM) {
+					for (unsigned k = 0; k < c->alias_entries; k++) {
+						const struct alias_entry *e = &c->alias[k];
+						if (e->valid && addr < e->hi && addr + size > e->lo) {
+							c->cnt[CNT_alias_faults]++;
+							fault(ex, CHIP_EXIT_ALIAS_FAULT, b, i);
+							ex->addr = addr;
+							goto fault_out;
+						}
+					}
+				}
+				if (c->sb_n + nst == c->sb_cap) {
+					fault(ex, CHIP_EXIT_SB_OVERFLOW, b, i);
+					ex->addr = addr;
+					goto fault_out;
+				}
+				v = r[d->rb];
+				if (size < 4)
+					v &= (1u << (8 * size)) - 1;
+				st[nst++] = (struct pending_store){addr, v, (uint8_t)size};
+				break;
+			}
+			case OP_BR:
+				if (!taken) { taken = true; target = b->pc + d->imm; }
+				break;
+			case OP_BC:
+				if (!taken && xf_cond(d->x, flags_in)) { taken = true; target = b->pc + d->imm; }
+				break;
+			case OP_BZ:
+				if (!taken && av == 0) { taken = true; target = b->pc + d->imm; }
+				break;
+			case OP_BNZ:
+				if (!taken && av != 0) { taken = true; target = b->pc + d->imm; }
+				break;
+			case OP_JAL:
+				v = b->next_pc;
+				if (!taken) { taken = true; target = b->pc + d->imm; }
+				break;
+			case OP_JR:
+				if (!taken) { taken = true; target = av; }
+				break;
+			case OP_EXIT:
+				if (!taken) { taken = true; do_exit = true; exit_code = d->imm; }
+				break;
+			case OP_COMMIT: do_commit = true; break;
+			case OP_RDCR: chip_read_cr(c, d->imm, &v); break;
+			case OP_WRCR: case OP_NOP: case OP_COUNT: break;
+			}
+			if (c->faults_armed && !apply_unit_fault(c, b, i, (d->props & P_STORE) ? &st[nst - 1].val : &v)) {
+				fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
+				ex->detail = "unit result check failed";
+				ex->fault_point = FP_UNIT;
+				goto fault_out;
+			}
+			res[i] = v;
+		}
+
+		/* issue */
+		c->cnt[CNT_bundles]++;
+		c->cnt[CNT_atoms] += b->n;
+		c->cnt[CNT_nops] += b->nops;
+		c->cnt[CNT_empty_slots] += c->issue_width - b->n;
+		c->cnt[CNT_stall_dcache] += dextra;
+
+		/* write back */
+		for (unsigned i = 0; i < b->n; i++) {
+			const struct datom *d = &b->a[i];
+			switch ((enum atom_op)d->op) {
+			case OP_ST: case OP_STAM: case OP_BR: case OP_BC: case OP_BZ: case OP_BNZ: case OP_JR:
+			case OP_EXIT: case OP_COMMIT: case OP_NOP: case OP_COUNT:
+				continue;
+			case OP_WRCR:
+				chip_write_cr(c, d->imm, r[d->ra]);
+				continue;
+			case OP_LDP: {
+				uint32_t addr = r[d->ra] + d->imm;
+				c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK], true};
+				break;
+			}
+			default:
+				break;
+			}
+			if (d->props & P_WFLAGS) {
+				c->ready[R_FLAGS] = t + d->lat;
+			}
+			if (d->rd != R_ZERO) {
+				c->ready[d->rd] = t + d->lat + ((d->props & P_LOAD) ? dextra : 0);
+				c->reg_poison &= ~reg_bit(d->rd);
+			}
+		}
+		/* values after all reads: done in a second sweep so that rd == ra within a bundle works */
+		for (unsigned i = 0; i < b->n; i++) {
+			const struct datom *d = &b->a[i];
+			if (d->props & (P_STORE | P_BRANCH | P_COMMIT) && d->op != OP_JAL)
+				continue;
+			if (d->op == OP_WRCR || d->op == OP_NOP)
+				continue;
+			if (d->props & P_WFLAGS)
+				r[R_FLAGS] = newflags;
+			if (d->rd != R_ZERO)
+				r[d->rd] = res[i];
+		}
+		for (unsigned i = 0; i < nst; i++) {
+			c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
+			if (st[i].addr < c->sb_lo)
+				c->sb_lo = st[i].addr;
+			if (st[i].addr + st[i].size > c->sb_hi)
+				c->sb_hi = st[i].addr + st[i].size;
+			c->cnt[CNT_stores]++;
+		}
+		if (c->sb_n > c->cnt[CNT_sb_high_water])
+			c->cnt[CNT_sb_high_water] = c->sb_n;
+		if (do_commit) {
+			c->cnt[CNT_commits]++;
+			chip_commit(c);
+		}
+		now = t + 1 + dextra;
+		if (taken) {
+			now += c->branch_penalty;
+			c->cnt[CNT_stall_branch] += c->branch_penalty;
+			if (!do_exit)
+				c->cnt[CNT_taken_branches]++;
+		}
+		c->cnt[CNT_cycles] = now;
+		if (do_exit) {
+			c->cnt[CNT_exits]++;
+			memset(ex, 0, sizeof *ex);
+			ex->reason = CHIP_EXIT_FIRMWARE;
+			ex->pc = b->pc;
+			ex->next_pc = b->next_pc;
+			ex->code = exit_code;
+			return;
+		}
+		pc = target;
+		continue;
+
+	fault_out:
+		now = t;
+		goto rollback;
+	}
+	c->cnt[CNT_cycles] = now;
+	return;
+
+rollback:
+	c->cnt[CNT_cycles] = now;
+	chip_count_rollback(c, rollback_cause(ex->reason));
+	chip_do_rollback(c);
+}

@@ -1,0 +1,186 @@
+/* native-isa/isa.h — the cdvm native VLIW instruction set.
+ *
+ * Everything here comes from the table in native-isa/isa.def.  An atom is one
+ * 64-bit little-endian word:
+ *
+ *   63            32 31 30  29..26  25..20  19..14  13..8   7     6..0
+ *   [     imm32     ][0][ i ][  x  ][  rb  ][  ra  ][  rd  ][stop][ op ]
+ *
+ * A bundle (molecule) is a run of atoms ending with one whose stop bit is set;
+ * the chip issues one bundle per cycle.  `i` says that operand b is imm32
+ * instead of rb.  Unused fields must be zero, so every word decodes to at
+ * most one atom and re-encodes to itself (tests/unit/isa.c checks this).
+ *
+ *   struct atom a = { .op = OP_ADD, .rd = 1, .ra = 2, .use_imm = 1, .imm = 5, .stop = 1 };
+ *   uint64_t w = isa_encode(&a);
+ *   char text[96]; isa_format(&a, text, sizeof text);   // "add r1, r2, #5"
+ */
+#ifndef CDVM_NATIVE_ISA_ISA_H
+#define CDVM_NATIVE_ISA_ISA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum atom_op {
+#define ATOM(name, mn, fmt, unit, lat, props, doc) OP_##name,
+#include "native-isa/isa.def"
+#undef ATOM
+	OP_COUNT
+};
+
+/* Operand formats: which fields an atom uses and how it is written. */
+#define ISA_FORMATS(X) \
+	X(F_ALU,   "rd, ra, rb|#imm") \
+	X(F_FLAG,  ".w rd, ra, rb|#imm   (w = 8, 16, 32)") \
+	X(F_FLAG1, ".w rd, ra") \
+	X(F_MOV,   "rd, rb|#imm") \
+	X(F_LEA,   "rd, [ra + rb*s + imm]   (s = 1, 2, 4, 8)") \
+	X(F_BF,    "rd, ra, #pos, #len") \
+	X(F_DEP,   "rd, ra, rb, #pos, #len") \
+	X(F_R2,    "rd, ra") \
+	X(F_R1,    "ra") \
+	X(F_SEL,   ".cc rd, ra, rb|#imm") \
+	X(F_SETC,  ".cc rd") \
+	X(F_LD,    ".k rd, [ra + imm]   (k = 32, u8, s8, u16, s16; suffix .hid: hidden memory)") \
+	X(F_ST,    ".k rb, [ra + imm]   (k = 32, 8, 16; suffix .hid: hidden memory)") \
+	X(F_LDP,   ".k rd, [ra + imm], @n   (n = alias entry)") \
+	X(F_J,     "label") \
+	X(F_BC,    ".cc label") \
+	X(F_JR,    "ra, label") \
+	X(F_JAL,   "rd, label") \
+	X(F_EXIT,  "#code") \
+	X(F_NONE,  "") \
+	X(F_RDCR,  "rd, cr") \
+	X(F_WRCR,  "cr, ra")
+
+enum atom_fmt {
+#define ISA_FMT_ENUM(f, syntax) f,
+	ISA_FORMATS(ISA_FMT_ENUM)
+#undef ISA_FMT_ENUM
+	F_COUNT
+};
+
+/* Functional unit classes. */
+#define ISA_UNITS(X) X(U_ALU, "alu") X(U_MEM, "mem") X(U_MUL, "mul") X(U_BR, "br")
+enum unit_class {
+#define ISA_UNIT_ENUM(u, name) u,
+	ISA_UNITS(ISA_UNIT_ENUM)
+#undef ISA_UNIT_ENUM
+	U_COUNT,
+	U_NONE = U_COUNT  /* nop: needs no unit */
+};
+
+/* Latency classes: the configuration (core.latency.*, cache.l1d.latency) gives the cycles. */
+enum lat_class { L_ALU, L_MUL, L_DIV, L_LOAD, L_CTL, L_NONE, L_COUNT };
+
+/* Properties. */
+enum {
+	P_RFLAGS = 1u << 0,  /* reads the x86 FLAGS register (r9) */
+	P_WFLAGS = 1u << 1,  /* writes the x86 FLAGS register */
+	P_BRANCH = 1u << 2,  /* may change the pc */
+	P_LOAD   = 1u << 3,
+	P_STORE  = 1u << 4,
+	P_ALIAS  = 1u << 5,  /* takes part in alias checking */
+	P_EXIT   = 1u << 6,  /* returns to the firmware */
+	P_COMMIT = 1u << 7,
+	P_DIV    = 1u << 8,  /* may raise a divide fault */
+};
+
+/* Memory access kinds (field x of F_LD/F_ST/F_LDP). */
+enum {
+	MX_32, MX_U8, MX_S8, MX_U16, MX_S16,
+	MX_KIND_MASK = 7,
+	MX_HIDDEN = 8,       /* hidden-memory (firmware) access; otherwise a guest access */
+};
+
+/* Registers: 64 x 32 bits.  r0 reads as zero.  r1..r12 hold the x86 state
+ * (DESIGN.md contract 3) in x86 encoding order; r1..r15 have shadow copies
+ * that `commit` updates and rollback restores. */
+enum {
+	ISA_NREGS = 64,
+	ISA_NSHADOW = 16,    /* r0..r15 are shadowed (r0 trivially) */
+	R_ZERO = 0,
+	R_EAX = 1, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
+	R_FLAGS = 9,         /* x86 EFLAGS image: flag atoms read and write it */
+	R_EIP = 10, R_FSBASE = 11, R_GSBASE = 12,
+	R_FIRST_TEMP = 16,
+};
+
+enum { ISA_MAX_BUNDLE = 16, ISA_ATOM_BYTES = 8 };
+
+/* Counter i is control register ISA_CR_CNT_BASE + 2*i (low) and + 1 (high). */
+enum { ISA_CR_CNT_BASE = 0x100 };
+
+enum counter_id {
+#define COUNTER(name, doc) CNT_##name,
+#include "native-isa/counters.def"
+#undef COUNTER
+	CNT_COUNT
+};
+
+enum cr_id {
+#define CR(name, num, wr, doc) CR_##name = num,
+#include "native-isa/cr.def"
+#undef CR
+};
+
+/* A decoded atom. */
+struct atom {
+	uint8_t op;        /* enum atom_op */
+	uint8_t rd, ra, rb;
+	uint8_t x;         /* condition, width, access kind or scale, per format */
+	uint8_t use_imm;   /* operand b is imm */
+	uint8_t stop;      /* last atom of its bundle */
+	uint32_t imm;      /* immediate, displacement, pc-relative offset, code or cr */
+};
+
+struct isa_op_info {
+	const char *mnemonic;
+	enum atom_fmt fmt;
+	enum unit_class unit;
+	enum lat_class lat;
+	unsigned props;
+	const char *doc;
+};
+extern const struct isa_op_info isa_ops[OP_COUNT];
+
+const char *isa_unit_name(enum unit_class u);
+const char *isa_cond_name(unsigned cc);
+const char *isa_format_syntax(enum atom_fmt f);
+
+uint64_t isa_encode(const struct atom *a);
+/* 0, or -1 when the word is not a valid atom (unknown opcode, a field
+ * out of range, a nonzero unused field). */
+int isa_decode(uint64_t word, struct atom *a);
+
+/* Assembly text of one atom, without the bundle separator.  Branch targets
+ * are pc-relative to the bundle: ".+16" / ".-40". Returns the length. */
+int isa_format(const struct atom *a, char *buf, size_t n);
+
+/* Disassemble words at address `base` as bundles, one per line. */
+void isa_disasm(FILE *out, const uint64_t *words, size_t n, uint32_t base);
+
+/* Markdown reference of the instruction set (docs/native-isa.md). */
+void isa_write_doc(FILE *out);
+
+/* ---- assembler (native-isa/asm.c) ---- */
+struct isa_error { char msg[512]; };
+struct isa_program {
+	uint64_t *words;
+	size_t n, cap;
+	size_t nbundles;
+};
+/* Assemble `src`; `name` is used in messages ("name:line:col: ...").
+ * Returns 0, or -1 with *err filled. */
+int isa_assemble(const char *src, const char *name, struct isa_program *out, struct isa_error *err);
+void isa_program_free(struct isa_program *p);
+
+/* Control register numbers known to the assembler by name (hw-sim defines
+ * what they mean); looked up by `rdcr`/`wrcr`. */
+struct isa_cr_name { const char *name; unsigned num; };
+int isa_cr_lookup(const char *name, unsigned *num);
+const char *isa_cr_name(unsigned num);
+
+#endif
