@@ -109,7 +109,7 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
 			if (oi->unit < U_COUNT)
 				b->class_count[oi->unit]++;
-			else
+			if (a.op == OP_NOP)
 				b->nops++;
 			if (f & FLD_RA)
 				b->src_mask |= reg_bit(a.ra);

@@ -1,0 +1,488 @@
+/* tests/unit/chip.c — hand-written native programs with expected results
+ * AND expected cycle counts, which pin the timing model down: every
+ * expectation below is derived from the configuration in a comment. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configs/config.h"
+#include "hidden-mem/hidden.h"
+#include "hw-sim/chip.h"
+#include "native-isa/isa.h"
+
+struct rig {
+	struct cdvm_config cfg;
+	struct chip *chip;
+	struct hidden_mem hm;
+};
+
+/* A chip from the default configuration plus NULL-terminated --set assignments. */
+static int rig_init(struct rig *g, const char *const *sets)
+{
+	struct config_error err;
+	char msg[256];
+	config_default(&g->cfg);
+	for (; sets && *sets; sets++) {
+		if (config_set(&g->cfg, *sets, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			return -1;
+		}
+	}
+	if (chip_create(&g->cfg, &g->chip, msg, sizeof msg) || hidden_boot(&g->hm, g->chip, msg, sizeof msg)) {
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void rig_done(struct rig *g)
+{
+	hidden_shutdown(&g->hm);
+	chip_destroy(g->chip);
+}
+
+/* Assemble src into the translation cache; returns its address (0 on error). */
+static uint32_t rig_load(struct rig *g, const char *src)
+{
+	struct isa_program p;
+	struct isa_error err;
+	if (isa_assemble(src, "test.s", &p, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 0;
+	}
+	uint32_t at = hregion_alloc(&g->hm.tcache, (uint32_t)p.n * 8, 64);
+	for (size_t i = 0; at && i < p.n; i++) {
+		uint8_t b[8];
+		for (int k = 0; k < 8; k++)
+			b[k] = (uint8_t)(p.words[i] >> (8 * k));
+		chip_mem_write(g->chip, at + (uint32_t)i * 8, b, 8);
+	}
+	isa_program_free(&p);
+	return at;
+}
+
+static uint64_t cnt(struct rig *g, enum counter_id id) { return chip_counter(g->chip, id); }
+
+#define RIG(g, ...) \
+	struct rig g; \
+	CU_ASSERT_EQUAL_FATAL(rig_init(&g, (const char *const[]){__VA_ARGS__}), 0)
+
+static void test_mul_chain(void)
+{
+	static const char *const lats[] = {"core.latency.mul=3", "core.latency.mul=5", "core.latency.mul=1"};
+	for (int v = 0; v < 3; v++) {
+		RIG(g, lats[v], NULL);
+		char src[4096] = "mov r1, #3 | mov r2, #1\n";
+		const int n = 20;
+		for (int i = 0; i < n; i++)
+			strcat(src, "mul r1, r1, r2\n");
+		strcat(src, "add r3, r1, r0\nexit #0\n");
+		uint32_t pc = rig_load(&g, src);
+		struct chip_exit ex;
+		chip_run(g.chip, pc, &ex);  /* cold: fills the L1I */
+		uint64_t c0 = cnt(&g, CNT_cycles);
+		chip_run(g.chip, pc, &ex);  /* warm */
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+		/* movs at T; mul k (1..n) issues at T + 1 + lat*(k-1); the add that
+		 * consumes the chain at T + 1 + lat*n; the exit one cycle later, then
+		 * 1 issue cycle + branch_penalty */
+		uint64_t lat = (uint64_t)g.cfg.lat_mul;
+		uint64_t want = 1 + lat * n + 1 + 1 + (uint64_t)g.cfg.branch_penalty;
+		CU_ASSERT_EQUAL(cnt(&g, CNT_cycles) - c0, want);
+		if (cnt(&g, CNT_cycles) - c0 != want)
+			fprintf(stderr, "mul chain lat %llu: %llu cycles, want %llu\n", (unsigned long long)lat,
+				(unsigned long long)(cnt(&g, CNT_cycles) - c0), (unsigned long long)want);
+		rig_done(&g);
+	}
+}
+
+static void test_bundle_fill(void)
+{
+	RIG(g, NULL);  /* default: issue_width 4, 2 ALU, 1 MEM, 1 MUL, 1 BR */
+	uint32_t full = rig_load(&g, "add r20, r0, #1 | add r21, r0, #2 | mul r22, r0, r0 | ld.32 r23, [r0]\n"
+				     "exit #0\n");
+	struct chip_exit ex;
+	chip_run(g.chip, full, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_empty_slots), 0 + 3);  /* the exit bundle leaves 3 slots empty */
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 2);
+
+	uint32_t three = rig_load(&g, "add r20, r0, #1 | add r21, r0, #2 | add r22, r0, #3\nexit #0\n");
+	chip_run(g.chip, three, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ILLEGAL_BUNDLE);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_illegal), 1);
+
+	uint32_t five = rig_load(&g, "nop | nop | nop | nop | nop\nexit #0\n");
+	chip_run(g.chip, five, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ILLEGAL_BUNDLE);
+
+	/* disabling ALU 1 makes a two-ALU bundle illegal; re-enabling restores it */
+	uint32_t two = rig_load(&g, "add r20, r0, #1 | add r21, r0, #2\nexit #0\n");
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_UNITS_ALU, 0x1), 0);
+	chip_run(g.chip, two, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ILLEGAL_BUNDLE);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_UNITS_ALU, 0x3), 0);
+	chip_run(g.chip, two, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	rig_done(&g);
+
+	/* 8 independent adds: 4 bundles on 2 ALUs, 2 bundles on 4 ALUs (warm) */
+	static const char *const two_alu =
+		"add r20, r0, #1 | add r21, r0, #1\nadd r22, r0, #1 | add r23, r0, #1\n"
+		"add r24, r0, #1 | add r25, r0, #1\nadd r26, r0, #1 | add r27, r0, #1\nexit #0\n";
+	static const char *const four_alu =
+		"add r20, r0, #1 | add r21, r0, #1 | add r22, r0, #1 | add r23, r0, #1\n"
+		"add r24, r0, #1 | add r25, r0, #1 | add r26, r0, #1 | add r27, r0, #1\nexit #0\n";
+	for (int v = 0; v < 2; v++) {
+		RIG(h, v ? "core.units.alu=4" : "core.units.alu=2", NULL);
+		uint32_t pc = rig_load(&h, v ? four_alu : two_alu);
+		chip_run(h.chip, pc, &ex);
+		uint64_t c0 = cnt(&h, CNT_cycles), a0 = cnt(&h, CNT_atoms);
+		chip_run(h.chip, pc, &ex);
+		unsigned bundles = v ? 2 : 4;
+		CU_ASSERT_EQUAL(cnt(&h, CNT_cycles) - c0, bundles + 1 + (uint64_t)h.cfg.branch_penalty);
+		CU_ASSERT_EQUAL(cnt(&h, CNT_atoms) - a0, 9);
+		rig_done(&h);
+	}
+}
+
+static void test_load_latency(void)
+{
+	RIG(g, NULL);
+	uint32_t pc = rig_load(&g, "ld.32 r20, [r21]\nadd r22, r20, r20\nexit #0\n");
+	chip_set_reg(g.chip, 21, 0x10000);
+	struct chip_exit ex;
+	uint64_t d0 = cnt(&g, CNT_stall_dcache), o0 = cnt(&g, CNT_stall_operand);
+	chip_run(g.chip, pc, &ex);
+	/* cold: the L1D miss goes to L2 (miss) and memory */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_dcache) - d0, (uint64_t)(g.cfg.l2_lat + g.cfg.mem_lat));
+	/* after the miss the value arrives l1d.latency later: the add waits l1d_lat - 1 */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.l1d_lat - 1);
+	d0 = cnt(&g, CNT_stall_dcache);
+	o0 = cnt(&g, CNT_stall_operand);
+	uint64_t c0 = cnt(&g, CNT_cycles);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_dcache) - d0, 0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.l1d_lat - 1);
+	/* warm: ld at T, add at T + l1d_lat, exit next cycle, + 1 + penalty */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles) - c0, (uint64_t)g.cfg.l1d_lat + 2 + (uint64_t)g.cfg.branch_penalty);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_l1d_misses), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_l1d_hits), 1);
+	rig_done(&g);
+}
+
+static void test_way_mask(void)
+{
+	/* 8 lines that map to one L1D set (stride = sets * line = 4096 on the
+	 * default 32 KiB / 8 ways / 32 B), read 10 times round-robin. With 8
+	 * ways: 8 cold misses, 72 hits. With fewer than 8 ways, LRU evicts
+	 * each line just before it is needed again: all 80 miss. */
+	static const char *const src =
+		"mov r5, #10\n"
+		"loop: ld.32 r20, [r2]\nld.32 r20, [r2 + 4096]\nld.32 r20, [r2 + 8192]\nld.32 r20, [r2 + 12288]\n"
+		"ld.32 r20, [r2 + 16384]\nld.32 r20, [r2 + 20480]\nld.32 r20, [r2 + 24576]\nld.32 r20, [r2 + 28672]\n"
+		"subf.32 r5, r5, #1\nb.ne loop\nexit #0\n";
+	static const uint32_t masks[] = {0xff, 0x7f, 0x0f};
+	for (int v = 0; v < 3; v++) {
+		RIG(g, NULL);
+		CU_ASSERT_EQUAL(g.cfg.l1d_kb * 1024 / (g.cfg.l1d_ways * g.cfg.l1d_line) * g.cfg.l1d_line, 4096);
+		uint32_t pc = rig_load(&g, src);
+		chip_set_reg(g.chip, 2, 0x20000);
+		CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_WAYS_L1D, masks[v]), 0);
+		struct chip_exit ex;
+		chip_run(g.chip, pc, &ex);
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_l1d_hits), v == 0 ? 72 : 0);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_l1d_misses), v == 0 ? 8 : 80);
+		rig_done(&g);
+	}
+}
+
+static void test_commit_rollback(void)
+{
+	RIG(g, NULL);
+	uint32_t pc = rig_load(&g,
+		"mov r1, #5 | mov r20, #0x2000\n"
+		"mov r3, #0x77\n"
+		"st.32 r3, [r20]\n"
+		"commit\n"
+		"mov r1, #6\n"
+		"st.32 r1, [r20]\n"
+		"ld.32 r40, [r20]\n"
+		"mov r30, #0x7ffffff0\n"
+		"ld.32 r5, [r30]\n"
+		"exit #1\n");
+	struct chip_exit ex;
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_MEMORY_FAULT);
+	CU_ASSERT_EQUAL(ex.addr, 0x7ffffff0);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 1), 5);      /* shadowed: restored */
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 3), 0x77);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 40), 6);     /* temporary: not shadowed; saw the buffered store */
+	uint32_t m = 0;
+	chip_mem_read(g.chip, 0x2000, &m, 4);
+	CU_ASSERT_EQUAL(m, 0x77);                     /* the uncommitted store was dropped */
+	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rollbacks), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_memory), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_commits), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_forwards), 1);
+	/* firmware-requested rollback */
+	chip_set_reg(g.chip, 1, 9);
+	chip_run(g.chip, rig_load(&g, "mov r1, #10\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 1), 10);
+	chip_rollback(g.chip);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 1), 9);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_request), 1);
+	rig_done(&g);
+}
+
+static void test_alias_and_sb(void)
+{
+	RIG(g, "core.store_buffer=4", NULL);
+	struct chip_exit ex;
+	uint32_t pc = rig_load(&g,
+		"mov r20, #0x3000\n"
+		"ldp.32 r21, [r20], @0\n"
+		"stam.32 r22, [r20 + 4]\n"     /* no overlap */
+		"stam.32 r22, [r20 + 2]\n"     /* overlaps [0x3000, 0x3004) */
+		"exit #0\n");
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ALIAS_FAULT);
+	CU_ASSERT_EQUAL(ex.addr, 0x3002);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_alias_faults), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_alias), 1);
+	/* commit clears the alias entries */
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\ncommit\nstam.32 r22, [r20]\ncommit\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+
+	pc = rig_load(&g, "mov r20, #0x3000\nst.8 r0, [r20]\nst.8 r0, [r20 + 1]\nst.8 r0, [r20 + 2]\n"
+			  "st.8 r0, [r20 + 3]\nst.8 r0, [r20 + 4]\nexit #0\n");
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_SB_OVERFLOW);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_high_water), 4);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_sb_overflow), 1);
+
+	chip_run(g.chip, rig_load(&g, "mov r20, #7\ndivu r21, r20, r0\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_DIVIDE_FAULT);
+	CU_ASSERT_EQUAL(ex.slot, 0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_divide), 1);
+	rig_done(&g);
+}
+
+static void test_fault_points(void)
+{
+	for (int detect = 0; detect < 2; detect++) {
+		RIG(g, detect ? "faults.detect.register=true" : "faults.detect.register=false",
+		    detect ? "faults.detect.memory=true" : "faults.detect.memory=false",
+		    detect ? "faults.detect.cache=true" : "faults.detect.cache=false",
+		    detect ? "faults.detect.unit=true" : "faults.detect.unit=false", NULL);
+		struct chip_exit ex;
+		/* register */
+		uint32_t pc = rig_load(&g, "add r21, r20, #0\nexit #0\n");
+		chip_set_reg(g.chip, 20, 0);
+		CU_ASSERT_EQUAL(chip_inject_register(g.chip, 20, 3), 0);
+		chip_run(g.chip, pc, &ex);
+		if (detect) {
+			CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FAULT_DETECTED);
+			CU_ASSERT_EQUAL(ex.fault_point, FP_REGISTER);
+		} else {
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 8);
+		}
+		/* memory word */
+		chip_clear_faults(g.chip);
+		uint32_t zero = 0;
+		chip_mem_write(g.chip, 0x4000, &zero, 4);
+		CU_ASSERT_EQUAL(chip_inject_memory(g.chip, 0x4000, 5), 0);
+		chip_set_reg(g.chip, 2, 0x4000);
+		pc = rig_load(&g, "ld.32 r21, [r2]\nexit #0\n");
+		chip_run(g.chip, pc, &ex);
+		if (detect) {
+			CU_ASSERT(ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_MEMORY);
+		} else {
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 0x20);
+		}
+		/* cache line: the flip lives in the resident L1D line only */
+		chip_clear_faults(g.chip);
+		chip_mem_write(g.chip, 0x5000, &zero, 4);
+		chip_set_reg(g.chip, 2, 0x5000);
+		chip_run(g.chip, pc, &ex);  /* brings the line in */
+		CU_ASSERT_EQUAL(chip_inject_cache(g.chip, 1, 0x5000, 0), 0);
+		CU_ASSERT_EQUAL(chip_inject_cache(g.chip, 1, 0x9000, 0), -1);  /* not resident */
+		chip_run(g.chip, pc, &ex);
+		if (detect) {
+			CU_ASSERT(ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_CACHE);
+		} else {
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 1);
+			uint32_t m = 7;
+			chip_mem_read(g.chip, 0x5000, &m, 4);
+			CU_ASSERT_EQUAL(m, 0);                       /* memory still good */
+			chip_write_cr(g.chip, CR_WAYS_L1D, 0);        /* clean line leaves: flip gone */
+			chip_write_cr(g.chip, CR_WAYS_L1D, 0xff);
+			chip_run(g.chip, pc, &ex);
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 0);
+		}
+		/* unit result: ALU 0, one transient flip */
+		chip_clear_faults(g.chip);
+		CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_ALU, 5, 1, false), -1);  /* no such unit */
+		CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_ALU, 0, 0x100, false), 0);
+		pc = rig_load(&g, "add r21, r0, #1\nadd r22, r0, #1\nexit #0\n");
+		chip_run(g.chip, pc, &ex);
+		if (detect) {
+			CU_ASSERT(ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_UNIT);
+		} else {
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 0x101);
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 22), 1);
+		}
+		/* ALU 1 is the second ALU atom of a bundle */
+		chip_clear_faults(g.chip);
+		CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_ALU, 1, 0x2, true), 0);
+		pc = rig_load(&g, "add r21, r0, #1 | add r22, r0, #1\nexit #0\n");
+		chip_run(g.chip, pc, &ex);
+		if (!detect) {
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 1);
+			CU_ASSERT_EQUAL(chip_reg(g.chip, 22), 3);
+		}
+		CU_ASSERT(cnt(&g, CNT_faults_injected) >= 4);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_faults_detected), detect ? 5 : 0);
+		rig_done(&g);
+	}
+}
+
+static void test_code_invalidation(void)
+{
+	RIG(g, NULL);
+	struct chip_exit ex;
+	uint32_t pc = rig_load(&g, "mov r20, #1\nexit #0\n");
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 1);
+	/* the firmware rewrites the immediate (high word of the first atom) */
+	uint32_t two = 2;
+	chip_mem_write(g.chip, pc + 4, &two, 4);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 2);
+	/* native code rewrites it through the store buffer: visible after commit */
+	uint32_t patch = rig_load(&g, "mov r21, #3\nst.32.hid r21, [r22 + 4]\ncommit\nexit #0\n");
+	chip_set_reg(g.chip, 22, pc);
+	chip_run(g.chip, patch, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 3);
+	rig_done(&g);
+}
+
+static void test_accounting_and_crs(void)
+{
+	RIG(g, "core.store_buffer=64", NULL);
+	struct chip_exit ex;
+	uint32_t pc = rig_load(&g,
+		"mov r5, #50 | mov r2, #0x8000\n"
+		"loop: ld.32 r20, [r2] | add r2, r2, #64\n"
+		"mul r21, r20, r20 | subf.32 r5, r5, #1\n"
+		"st.32 r21, [r2] | b.ne loop\n"
+		"commit | mov r22, #1\n"
+		"rdcr r23, cycles\nrdcr r24, issue_width\n"
+		"exit #3\n");
+	chip_charge(g.chip, 100);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(ex.code, 3);
+	uint64_t sum = cnt(&g, CNT_bundles) + cnt(&g, CNT_stall_operand) + cnt(&g, CNT_stall_icache) +
+		       cnt(&g, CNT_stall_dcache) + cnt(&g, CNT_stall_branch) + cnt(&g, CNT_firmware_cycles);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles), sum);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_firmware_cycles), 100);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_loads), 50);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stores), 50);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_taken_branches), 49);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_high_water), 50);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 24), 4);
+	CU_ASSERT(chip_reg(g.chip, 23) > 100 && chip_reg(g.chip, 23) < cnt(&g, CNT_cycles));
+	uint32_t v;
+	CU_ASSERT_EQUAL(chip_read_cr(g.chip, ISA_CR_CNT_BASE + 2 * CNT_bundles, &v), 0);
+	CU_ASSERT_EQUAL(v, cnt(&g, CNT_bundles));
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_GUEST_LIMIT, 5), -1);  /* read-only */
+	/* writing a read-only control register from native code is an illegal bundle */
+	chip_run(g.chip, rig_load(&g, "wrcr guest_limit, r1\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ILLEGAL_BUNDLE);
+	rig_done(&g);
+}
+
+static void test_hidden_memory(void)
+{
+	RIG(g, NULL);
+	struct chip_exit ex;
+	uint32_t lim = chip_guest_limit(g.chip);
+	CU_ASSERT_EQUAL(lim, (uint32_t)g.cfg.guest_mb << 20);
+	CU_ASSERT_EQUAL(g.hm.base, lim);
+	uint32_t pc = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
+	chip_set_reg(g.chip, 2, lim);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_MEMORY_FAULT);  /* a guest access to hidden memory */
+	CU_ASSERT_EQUAL(ex.addr, lim);
+	chip_set_reg(g.chip, 2, lim - 2);
+	chip_run(g.chip, pc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_MEMORY_FAULT);  /* straddles the boundary */
+	chip_run(g.chip, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	uint32_t v;
+	CU_ASSERT_EQUAL(guest_read(g.chip, lim, &v, 4), -1);
+	CU_ASSERT_EQUAL(guest_read(g.chip, lim - 4, &v, 4), 0);
+	CU_ASSERT_EQUAL(guest_write(g.chip, lim - 1, &v, 2), -1);
+	/* allocator: alignment, exhaustion, merging on free */
+	struct hregion *r = &g.hm.fwdata;
+	uint32_t a = hregion_alloc(r, 100, 64), b = hregion_alloc(r, 100, 64);
+	CU_ASSERT(a && b && a % 64 == 0 && b % 64 == 0 && b >= a + 100);
+	CU_ASSERT(a >= g.hm.base && b < g.hm.base + g.hm.size);
+	CU_ASSERT_EQUAL(hregion_alloc(r, r->size, 1), 0);
+	CU_ASSERT_EQUAL(r->failures, 1);
+	uint32_t before = hregion_largest_free(r);
+	hregion_free(r, b, 100);
+	hregion_free(r, a, 100);
+	CU_ASSERT_EQUAL(r->in_use, 0);
+	CU_ASSERT(hregion_largest_free(r) > before);
+	CU_ASSERT_EQUAL(hregion_alloc(r, r->size, 1), r->base);  /* fully merged again */
+	rig_done(&g);
+}
+
+static void test_cycle_limit(void)
+{
+	RIG(g, "sim.max_cycles=1000", NULL);
+	struct chip_exit ex;
+	chip_run(g.chip, rig_load(&g, "loop: br loop\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_CYCLE_LIMIT);
+	CU_ASSERT(cnt(&g, CNT_cycles) >= 1000 && cnt(&g, CNT_cycles) < 1010);
+	rig_done(&g);
+	RIG(h, NULL);
+	g = h;
+	/* an undecodable word and a missing stop bit are machine checks */
+	uint64_t bad = 0x7f | 0x80;
+	uint32_t at = hregion_alloc(&g.hm.tcache, 8, 8);
+	chip_mem_write(g.chip, at, &bad, 8);
+	chip_run(g.chip, at, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ILLEGAL_BUNDLE);
+	if (ex.reason != CHIP_EXIT_ILLEGAL_BUNDLE) {
+		char d[200];
+		chip_exit_describe(&ex, d, sizeof d);
+		fprintf(stderr, "undecodable word: %s\n", d);
+	}
+	chip_run(g.chip, chip_mem_size(g.chip) - 8 + 8, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_MEMORY_FAULT);
+	rig_done(&g);
+}
+
+void suite_chip(void)
+{
+	CU_pSuite s = CU_add_suite("chip", NULL, NULL);
+	CU_add_test(s, "dependent multiplies take N x latency", test_mul_chain);
+	CU_add_test(s, "bundles fill up to the unit limits", test_bundle_fill);
+	CU_add_test(s, "cold load costs memory latency, warm the L1", test_load_latency);
+	CU_add_test(s, "disabling L1D ways changes hits as predicted", test_way_mask);
+	CU_add_test(s, "commit/rollback restores registers, drops stores", test_commit_rollback);
+	CU_add_test(s, "alias faults, store-buffer overflow, divide fault", test_alias_and_sb);
+	CU_add_test(s, "each fault point flips a bit; detection catches it", test_fault_points);
+	CU_add_test(s, "decoded bundles are invalidated by writes", test_code_invalidation);
+	CU_add_test(s, "cycle accounting and control registers", test_accounting_and_crs);
+	CU_add_test(s, "hidden memory map and allocators", test_hidden_memory);
+	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
+}

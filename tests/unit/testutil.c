@@ -1,0 +1,51 @@
+/* tests/unit/testutil.c — helpers for the suites (see testutil.h).  This
+ * file defines no suite of its own. */
+#include "tests/unit/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t test_seed(const char *what)
+{
+	const char *env = getenv("CDVM_SEED");
+	uint64_t s = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+	if (!s)
+		s = 1;
+	fprintf(stderr, "[%s: seed %llu, replay with CDVM_SEED=%llu]\n", what, (unsigned long long)s,
+		(unsigned long long)s);
+	return s;
+}
+
+uint64_t test_rng(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = 0;
+		if (len)
+			*len = (size_t)n;
+	}
+	return buf;
+}
