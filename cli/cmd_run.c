@@ -1,12 +1,112 @@
-/* cli/cmd_run.c — `cdvm run`: boot the firmware and run an x86 guest. */
+/* cli/cmd_run.c — `cdvm run`: boot the firmware on the configured chip and
+ * run an x86 guest.  Options come before the program; everything after the
+ * program (or after `--`) belongs to the guest.  The exit status is the
+ * guest's (128 + signal when a fault killed it, as natively); 2 means cdvm
+ * could not start the guest (bad configuration, bad ELF, bad usage). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_config.h"
+#include "cms/cms.h"
+
+extern char **environ;
+
+static void run_usage(void)
+{
+	fputs("usage: cdvm run [-c chip.yaml] [--set k=v]... [--mode interp] [--stats] [--stats-json FILE] "
+	      "[--] prog.elf [args...]\n", stderr);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "cdvm run: the x86 firmware is not built yet\n");
-	return 2;
+	/* split: cdvm's options end at the program (first non-option) or at "--" */
+	int prog_at = argc;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			prog_at = i + 1;
+			break;
+		}
+		if (a[0] != '-') {
+			prog_at = i;
+			break;
+		}
+		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--set") || !strcmp(a, "--mode") ||
+		    !strcmp(a, "--stats-json"))
+			i++;
+	}
+	if (prog_at >= argc) {
+		run_usage();
+		return 2;
+	}
+	int nopt = prog_at;
+	char **opts = calloc((size_t)nopt + 1, sizeof *opts);
+	if (!opts)
+		return 2;
+	for (int i = 0; i < nopt; i++)
+		opts[i] = argv[i];
+	if (nopt > 1 && !strcmp(opts[nopt - 1], "--"))
+		opts[--nopt] = NULL;
+	struct cdvm_config cfg;
+	if (cli_config_from_args(&nopt, opts, &cfg) < 0) {
+		free(opts);
+		return 2;
+	}
+	enum cms_mode mode = CMS_MODE_INTERP;
+	int stats = 0;
+	const char *json = NULL;
+	for (int i = 1; i < nopt; i++) {
+		if (!strcmp(opts[i], "--stats")) {
+			stats = 1;
+		} else if (!strcmp(opts[i], "--stats-json") && i + 1 < nopt) {
+			json = opts[++i];
+		} else if (!strcmp(opts[i], "--mode") && i + 1 < nopt) {
+			if (cms_mode_parse(opts[++i], &mode) < 0) {
+				fprintf(stderr, "cdvm run: --mode %s: expected interp, translate or optimize\n", opts[i]);
+				free(opts);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "cdvm run: unexpected option '%s'\n", opts[i]);
+			run_usage();
+			free(opts);
+			return 2;
+		}
+	}
+	free(opts);
+
+	char err[512];
+	struct cms *m;
+	if (cms_create(&cfg, mode, &m, err, sizeof err) < 0) {
+		fprintf(stderr, "cdvm: %s\n", err);
+		return 2;
+	}
+	const char *prog = argv[prog_at];
+	if (cms_load_elf(m, prog, argc - prog_at, argv + prog_at, environ, err, sizeof err) < 0) {
+		fprintf(stderr, "cdvm: %s\n", err);
+		cms_destroy(m);
+		return 2;
+	}
+	struct cms_result res;
+	cms_run(m, &res);
+	if (res.end != CMS_END_EXIT)
+		fprintf(stderr, "cdvm: %s\n", res.text);
+	if (stats)
+		cms_print_stats(m, stderr);
+	int status = res.status;
+	if (json) {
+		FILE *f = fopen(json, "w");
+		if (!f) {
+			fprintf(stderr, "cdvm: %s: %s\n", json, strerror(errno));
+		} else {
+			cms_write_stats_json(m, &res, f);
+			if (fclose(f) != 0)
+				fprintf(stderr, "cdvm: %s: write error\n", json);
+		}
+	}
+	cms_destroy(m);
+	return status;
 }

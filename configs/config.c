@@ -527,6 +527,23 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 			 c->tcache_kb, c->hidden_mb * 1024 / 2);
 		return -1;
 	}
+	if (c->stack_kb * 4 > c->guest_mb * 1024) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'memory.guest_stack_kb' (%" PRId64 ") must be <= a quarter of 'memory.guest_mb' * 1024 (%" PRId64 ")",
+			 c->stack_kb, c->guest_mb * 1024 / 4);
+		return -1;
+	}
+	if (c->profile_entries & (c->profile_entries - 1)) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'cms.profile_entries' (%" PRId64 ") must be a power of two", c->profile_entries);
+		return -1;
+	}
+	if (c->profile_entries * 8 > (c->hidden_mb * 1024 - c->tcache_kb) * 1024 / 2) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'cms.profile_entries' (%" PRId64 "): the table (8 bytes an entry) must fit in half of the "
+			 "firmware data area ('memory.hidden_mb' minus 'cms.tcache_kb')", c->profile_entries);
+		return -1;
+	}
 	/* Guest RAM and the carve-out share the 32-bit physical space below the
 	 * top 512 MiB (kept for devices). */
 	if (c->guest_mb + c->hidden_mb > 3584) {

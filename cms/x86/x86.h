@@ -10,12 +10,26 @@
  *   struct x86_env env = { .r = chip_x86_regs(chip), .ctx = cms, .load = ..., ... };
  *   struct x86_step_info info;
  *   enum x86_stop s = x86_step(&env, &info);
+ *
+ * or, decoding once and executing the decoded form (what a decode cache or
+ * the translator does):
+ *
+ *   struct x86_insn in;
+ *   int n = x86_decode(bytes, avail, &in);   // > 0: length
+ *   if (n > 0) s = x86_exec(&env, &in, &info);
+ *
+ * The subset (32-bit flat protected mode, user level, integer only) and
+ * every choice for undefined flags are in docs/x86-subset.md, which
+ * x86_write_subset_doc() generates from the decode table.
  */
 #ifndef CDVM_CMS_X86_H
 #define CDVM_CMS_X86_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "cms/x86/ops.def"
 
 /* Index of each x86 state register in env->r (same order as the native
  * registers r1..r12 that hold them). */
@@ -29,7 +43,8 @@ struct x86_env {
 	uint32_t *r;  /* X86_NSTATE registers */
 	void *ctx;
 	/* Guest memory.  Return 0, or -1 when the access faults (unmapped or
-	 * hidden address); size is 1, 2 or 4. */
+	 * hidden address); size is 1, 2 or 4.  A store that returns -1 must
+	 * not have changed memory. */
 	int (*load)(void *ctx, uint32_t addr, unsigned size, uint32_t *val);
 	int (*store)(void *ctx, uint32_t addr, unsigned size, uint32_t val);
 	/* Instruction bytes at addr: copies up to len bytes into buf and
@@ -41,7 +56,9 @@ struct x86_env {
 
 /* Why x86_step stopped; on every value but X86_OK the state is exactly the
  * state before the instruction (a fault is precise), except X86_SYSCALL
- * (EIP already points past `int $0x80`). */
+ * (EIP already points past `int $0x80`) and a fault inside a REP string
+ * instruction, where ECX/ESI/EDI reflect the iterations that completed (as
+ * natively: each iteration is an instruction boundary). */
 enum x86_stop {
 	X86_OK,        /* instruction retired */
 	X86_SYSCALL,   /* int $0x80 retired: the firmware's syscall layer runs next */
@@ -66,7 +83,114 @@ struct x86_step_info {
 	int ends_block;            /* control transfer: the next EIP starts a new block */
 };
 
-/* Execute one instruction at r[X86_EIP]. */
+/* ---- decoded instructions ------------------------------------------ */
+
+/* Operation ids, from cms/x86/ops.def (X86_OP_ADD, X86_OP_JNE, ...). */
+enum x86_op {
+#define X86_OP_ENUM(id, name, cost, fl) X86_OP_##id,
+	X86_OPS(X86_OP_ENUM)
+#undef X86_OP_ENUM
+	X86_OP_COUNT
+};
+
+/* Properties of an op (ops.def). */
+enum {
+	OPF_BRANCH = 1u << 0,
+	OPF_UNSUP = 1u << 1,
+};
+
+enum x86_opkind {
+	X86_OPK_NONE,
+	X86_OPK_REG,    /* reg: 0-7; for size 1: al cl dl bl ah ch dh bh */
+	X86_OPK_MEM,    /* address from in->base/index/scale/disp/seg */
+	X86_OPK_IMM,    /* in->imm (second immediate of ENTER: in->imm2) */
+	X86_OPK_REL,    /* branch target = EIP + len + in->imm */
+	X86_OPK_STRSRC, /* string source seg:[ESI] */
+	X86_OPK_STRDST, /* string destination ES:[EDI] */
+	X86_OPK_SREG,   /* segment register (decoded, never executed) */
+};
+
+struct x86_operand {
+	uint8_t kind;  /* enum x86_opkind */
+	uint8_t size;  /* bytes: 1, 2, 4 (8 for cmpxchg8b's m64) */
+	uint8_t reg;
+};
+
+/* Prefix bits (in->prefixes) */
+enum {
+	X86_PFX_LOCK = 1u << 0,    /* F0 */
+	X86_PFX_REP = 1u << 1,     /* F3 REP/REPE */
+	X86_PFX_REPNE = 1u << 2,   /* F2 REPNE */
+	X86_PFX_OPSIZE = 1u << 3,  /* 66 */
+	X86_PFX_ADDRSIZE = 1u << 4 /* 67 */
+};
+
+/* Segment of a memory operand (in->seg): ES CS SS DS FS GS; only FS and GS
+ * have a non-zero base (r[X86_FSBASE], r[X86_GSBASE]). */
+enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS,
+	       X86_SEG_GS, X86_SEG_NONE = 0xff };
+
+#define X86_NOREG 0xff
+#define X86_MAX_INSN_LEN 15
+
+struct x86_insn {
+	uint16_t op;        /* enum x86_op */
+	uint8_t len;        /* bytes, prefixes included */
+	uint8_t osize;      /* operand size: 2 or 4 */
+	uint8_t prefixes;   /* X86_PFX_* */
+	uint8_t rep;        /* 0, X86_PFX_REP or X86_PFX_REPNE (the last one wins) */
+	uint8_t seg;        /* segment override, X86_SEG_NONE if none */
+	uint8_t nops;       /* operands used in o[] */
+	struct x86_operand o[3];  /* Intel order: destination first */
+	/* the memory operand, if any (at most one) */
+	uint8_t base, index; /* X86_NOREG when absent */
+	uint8_t scale;       /* index << scale */
+	uint8_t map;         /* 0: one-byte, 1: 0F, 2: 0F38, 3: 0F3A, other: VEX/EVEX/XOP */
+	uint8_t opcode;      /* last opcode byte */
+	uint8_t modrm;       /* ModRM byte when present */
+	uint32_t disp;
+	uint32_t imm;        /* immediate, sign/zero-extended; REL: offset */
+	uint32_t imm2;       /* second immediate (ENTER's nesting level) */
+};
+
+/* x86_decode status */
+enum {
+	X86_DECODE_TRUNC = -1,   /* buffer ends before the instruction does */
+	X86_DECODE_INVALID = -2, /* #UD (or an unsupported instruction) */
+};
+
+/* Decode the instruction at buf (avail readable bytes, at most 15 used).
+ * Returns its length (> 0) when cdvm executes it; X86_DECODE_TRUNC when
+ * more bytes are needed; X86_DECODE_INVALID when it raises #UD in cdvm.  On
+ * X86_DECODE_INVALID, out->len still holds the length the CPU would decode
+ * (0 when no CPU decodes the bytes) and out->op names the class (X86_OP_X87,
+ * X86_OP_SSE, ..., X86_OP_PRIV for privileged instructions, which natively
+ * raise #GP rather than #UD). */
+int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out);
+
+/* Execute a decoded instruction at env->r[X86_EIP] (which must be the
+ * address it was decoded from).  Fills *info. */
+enum x86_stop x86_exec(struct x86_env *env, const struct x86_insn *in,
+		       struct x86_step_info *info);
+
+/* Fetch (env->fetch, up to 15 bytes), decode and execute one instruction.
+ * A fetch that comes up short is X86_FAULT_MEM at the first missing byte. */
 enum x86_stop x86_step(struct x86_env *env, struct x86_step_info *info);
+
+/* Intel-syntax text like LLVM's ("add dword ptr [ebx + 4*ecx + 8], eax",
+ * "rep movsb ..."), branch targets resolved against eip.  Returns the
+ * length snprintf would (truncates to n). */
+int x86_disasm(const struct x86_insn *in, uint32_t eip, char *buf, size_t n);
+
+/* Mnemonic of an op ("add", "cmovne", "movsd", "pushfd") and its cost class. */
+const char *x86_op_name(enum x86_op op);
+enum x86_cost_class x86_op_cost(enum x86_op op);
+unsigned x86_op_flags(enum x86_op op);
+
+/* CPUID leaves as cdvm reports them (leaf in, EAX EBX ECX EDX out). */
+void x86_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/* Write docs/x86-subset.md (Markdown) from the decode table. */
+void x86_write_subset_doc(FILE *f);
 
 #endif

@@ -1,0 +1,192 @@
+/* cms/cms.c — firmware boot and the dispatch loop.
+ *
+ * Boot: build the chip from the configuration, carve hidden memory, lay out
+ * the firmware's tables there (guest page map, block profile).  Run: the
+ * loop below follows DESIGN.md's data flow — at each block entry the
+ * dispatcher looks up EIP and profiles it; the interpreter executes guest
+ * instructions on the x86 state held in the chip's registers; `int $0x80`
+ * goes to the syscall layer; a guest fault ends the run as the native
+ * signal would.  Every step is charged simulated cycles from cms.cost. */
+#include "cms/cms_priv.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const mode_names[] = {"interp", "translate", "optimize"};
+
+const char *cms_mode_name(enum cms_mode mode) { return (unsigned)mode < 3 ? mode_names[mode] : "?"; }
+
+int cms_mode_parse(const char *s, enum cms_mode *mode)
+{
+	for (unsigned i = 0; i < 3; i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = (enum cms_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (mode != CMS_MODE_INTERP) {
+		snprintf(err, errlen, "--mode %s: not available yet; this build of the firmware only interprets "
+			 "(use --mode interp)", cms_mode_name(mode));
+		return -1;
+	}
+	struct cms *m = calloc(1, sizeof *m);
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->cfg = *cfg;
+	m->mode = mode;
+	m->fd_in = 0;
+	m->fd_out = 1;
+	m->fd_err = 2;
+	if (chip_create(cfg, &m->chip, err, errlen) < 0) {
+		free(m);
+		return -1;
+	}
+	if (hidden_boot(&m->hm, m->chip, err, errlen) < 0) {
+		chip_destroy(m->chip);
+		free(m);
+		return -1;
+	}
+	m->xr = chip_x86_regs(m->chip);
+	gm_install_env(m);
+	if (gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0) {
+		cms_destroy(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+void cms_destroy(struct cms *m)
+{
+	if (!m)
+		return;
+	hidden_shutdown(&m->hm);
+	chip_destroy(m->chip);
+	free(m);
+}
+
+struct chip *cms_chip(struct cms *m) { return m->chip; }
+uint64_t cms_guest_insns(const struct cms *m) { return m->guest_insns; }
+
+void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
+{
+	m->fd_in = in_fd;
+	m->fd_out = out_fd;
+	m->fd_err = err_fd;
+}
+
+void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
+{
+	m->act_cycles[a] += cycles;
+	chip_charge(m->chip, cycles);
+}
+
+/* Interpretation cost of one instruction of class `c` (cms.cost.*). */
+static uint64_t interp_cost(const struct cms *m, const struct x86_step_info *info)
+{
+	const struct cdvm_config *k = &m->cfg;
+	switch (info->cost) {
+	case X86_COST_ALU: return (uint64_t)k->cost_interp_alu;
+	case X86_COST_MEM: return (uint64_t)k->cost_interp_mem;
+	case X86_COST_BRANCH: return (uint64_t)k->cost_interp_branch;
+	case X86_COST_MULDIV: return (uint64_t)k->cost_interp_muldiv;
+	case X86_COST_STRING:
+		return (uint64_t)k->cost_interp_string * (info->iterations ? info->iterations : 1);
+	case X86_COST_COMPLEX: return (uint64_t)k->cost_interp_complex;
+	case X86_COST_SYSCALL: return (uint64_t)k->cost_interp_branch;
+	}
+	return (uint64_t)k->cost_interp_complex;
+}
+
+static void end_signal(struct cms_result *res, int sig, const char *what, uint32_t eip, int has_addr, uint32_t addr)
+{
+	res->end = CMS_END_SIGNAL;
+	res->signal = sig;
+	res->status = 128 + sig;
+	const char *name = sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" : sig == SIGSEGV ? "SIGSEGV" : "signal";
+	if (has_addr)
+		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x, address 0x%08x", name, what,
+			 eip, addr);
+	else
+		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x", name, what, eip);
+}
+
+void cms_run(struct cms *m, struct cms_result *res)
+{
+	memset(res, 0, sizeof *res);
+	const uint64_t limit = m->cfg.max_cycles ? (uint64_t)m->cfg.max_cycles : UINT64_MAX;
+	const uint64_t dispatch_cost = (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile);
+	struct x86_step_info info;
+	int block_start = 1;
+	uint32_t *r = m->xr;
+
+	for (;;) {
+		uint32_t eip = r[X86_EIP];
+		if (block_start) {
+			m->block_entries++;
+			profile_hit(m, eip);
+			cms_charge(m, ACT_DISPATCH, dispatch_cost);
+			block_start = 0;
+		}
+		m->pending_mem = 0;
+		memset(&info, 0, sizeof info);
+		enum x86_stop s = x86_step(&m->env, &info);
+		if (info.len)
+			m->pending_mem += chip_dcache_access(m->chip, eip, info.len, false);
+		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);
+		if (s == X86_OK || s == X86_SYSCALL) {
+			m->guest_insns++;
+			m->insn_by_cost[info.cost]++;
+			m->rep_iterations += info.iterations;
+		}
+		switch (s) {
+		case X86_OK:
+			break;
+		case X86_SYSCALL:
+			m->pending_mem = 0;
+			syscall_dispatch(m);
+			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + m->pending_mem);
+			if (m->exited) {
+				res->end = CMS_END_EXIT;
+				res->status = m->exit_status;
+				chip_commit(m->chip);
+				return;
+			}
+			break;
+		case X86_FAULT_DE:
+			end_signal(res, SIGFPE, "divide error", eip, 0, 0);
+			return;
+		case X86_FAULT_UD:
+			end_signal(res, SIGILL, "invalid or unsupported instruction", eip, 0, 0);
+			return;
+		case X86_FAULT_MEM:
+			end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
+			return;
+		case X86_FAULT_GP:
+			end_signal(res, SIGSEGV, "general protection fault", eip, 0, 0);
+			return;
+		case X86_HLT:
+			end_signal(res, SIGSEGV, "hlt in user mode (general protection)", eip, 0, 0);
+			return;
+		}
+		if (info.ends_block)
+			block_start = 1;
+		if (chip_cycles(m->chip) >= limit) {
+			res->end = CMS_END_CYCLE_LIMIT;
+			res->status = 125;
+			snprintf(res->text, sizeof res->text,
+				 "stopped: sim.max_cycles (%llu) reached at EIP 0x%08x after %llu guest instructions",
+				 (unsigned long long)limit, r[X86_EIP], (unsigned long long)m->guest_insns);
+			return;
+		}
+	}
+}

@@ -1,0 +1,73 @@
+/* cms/cms.h — the code-morphing firmware.
+ *
+ * The firmware boots on a chip, carves its hidden memory, loads an x86
+ * guest (ELF32, Linux i386 ABI) into guest RAM and runs it: the dispatch
+ * loop looks up the guest EIP, interprets (and profiles) cold code, and
+ * emulates Linux system calls.  All firmware work is charged simulated
+ * cycles from cms.cost (DESIGN.md contract 2), split by activity for the
+ * report.
+ *
+ *   struct cms *m;
+ *   if (cms_create(&cfg, CMS_MODE_INTERP, &m, err, sizeof err) < 0) ...
+ *   if (cms_load_elf(m, "prog.elf", argc, argv, environ, err, sizeof err) < 0) ...  // status 2
+ *   struct cms_result r;
+ *   cms_run(m, &r);                       // r.status: the guest's exit status
+ *   cms_print_stats(m, stderr);
+ *   cms_destroy(m);
+ */
+#ifndef CDVM_CMS_CMS_H
+#define CDVM_CMS_CMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "configs/config.h"
+
+struct cms;
+struct chip;
+
+enum cms_mode { CMS_MODE_INTERP, CMS_MODE_TRANSLATE, CMS_MODE_OPTIMIZE };
+
+/* How a run ended. */
+enum cms_end {
+	CMS_END_EXIT,        /* the guest called exit/exit_group */
+	CMS_END_SIGNAL,      /* the guest was killed by a fault, as natively */
+	CMS_END_CYCLE_LIMIT, /* sim.max_cycles reached */
+	CMS_END_INTERNAL,    /* firmware error (a bug); message in text */
+};
+
+struct cms_result {
+	enum cms_end end;
+	int status;          /* shell-style exit status: code, or 128 + signal */
+	int signal;          /* CMS_END_SIGNAL: SIGFPE, SIGSEGV, SIGILL, ... */
+	char text[256];      /* one-line diagnostic for anything but a normal exit */
+};
+
+const char *cms_mode_name(enum cms_mode m);
+int cms_mode_parse(const char *s, enum cms_mode *m);
+
+int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen);
+void cms_destroy(struct cms *m);
+struct chip *cms_chip(struct cms *m);
+
+/* Load an ELF32 i386 static executable and build the initial stack with
+ * argv (argv[0] is the program name as the guest sees it) and envp.
+ * Every malformed input is an error with a one-line message. */
+int cms_load_elf(struct cms *m, const char *path, int argc, char *const *argv, char *const *envp,
+		 char *err, size_t errlen);
+/* Same, from a buffer (tests). */
+int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char *name, int argc,
+		       char *const *argv, char *const *envp, char *err, size_t errlen);
+
+/* Run until the guest exits or dies. Guest stdout/stderr go to fds 1 and 2. */
+void cms_run(struct cms *m, struct cms_result *res);
+
+/* Guest file descriptors 0, 1, 2 map to these host fds (default 0, 1, 2). */
+void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd);
+
+uint64_t cms_guest_insns(const struct cms *m);
+void cms_print_stats(const struct cms *m, FILE *out);
+void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);
+
+#endif

@@ -1,0 +1,77 @@
+/* cms/cms_priv.h — the firmware's state, shared by its rooms: the dispatch
+ * loop (cms.c), guest memory map (guestmem.c), loader (loader.c), system
+ * calls (syscall.c), profiler (profile.c) and reports (report.c). */
+#ifndef CDVM_CMS_PRIV_H
+#define CDVM_CMS_PRIV_H
+
+#include "cms/cms.h"
+#include "cms/x86/x86.h"
+#include "hidden-mem/hidden.h"
+#include "hw-sim/chip.h"
+
+enum { GUEST_PAGE_SHIFT = 12, GUEST_PAGE = 1u << GUEST_PAGE_SHIFT };
+
+/* Where simulated cycles went, by firmware activity. */
+enum cms_activity {
+	ACT_INTERP,      /* interpreting guest instructions (incl. their cache misses) */
+	ACT_DISPATCH,    /* dispatch loop: EIP lookup, profiling */
+	ACT_SYSCALL,     /* Linux system-call emulation */
+	ACT_TRANSLATE,   /* translator (later) */
+	ACT_COUNT
+};
+
+enum { MAX_SYSCALL_NR = 512 };
+
+struct cms {
+	struct cdvm_config cfg;
+	enum cms_mode mode;
+	struct chip *chip;
+	struct hidden_mem hm;
+	uint32_t *xr;                  /* x86 state in the chip's registers */
+	struct x86_env env;
+
+	/* guest memory map: 2 bits per page in a firmware table in hidden memory */
+	uint32_t pagemap;              /* physical address of the table */
+	uint32_t npages;               /* guest RAM pages */
+	uint32_t brk_start, brk_cur, brk_limit;
+	uint32_t stack_lo;
+
+	/* profile: open-addressed (eip, count) pairs in hidden memory */
+	uint32_t profile;              /* physical address */
+	uint32_t profile_mask;
+	uint64_t profile_blocks, profile_hot, profile_full;
+
+	/* accounting */
+	uint64_t act_cycles[ACT_COUNT];
+	uint64_t guest_insns, rep_iterations;
+	uint64_t insn_by_cost[X86_COST_SYSCALL + 1];
+	uint64_t block_entries;
+	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
+	uint64_t syscalls[MAX_SYSCALL_NR + 1];  /* last slot: numbers beyond */
+	uint64_t enosys;
+	uint32_t last_fault_addr;
+
+	int fd_in, fd_out, fd_err;
+	char prog_name[256];
+	int exited;
+	int exit_status;
+};
+
+/* guestmem.c */
+int gm_init(struct cms *m, char *err, size_t errlen);
+void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable);
+void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);
+int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
+void gm_install_env(struct cms *m);
+
+/* profile.c */
+int profile_init(struct cms *m, char *err, size_t errlen);
+uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
+
+/* syscall.c */
+void syscall_dispatch(struct cms *m);
+
+/* cms.c */
+void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles);
+
+#endif

@@ -1,0 +1,277 @@
+/* cms/loader.c — loads an ELF32 i386 static executable into guest RAM and
+ * builds the initial stack as Linux's binfmt_elf does (System V i386 ABI,
+ * "Process Initialization"):
+ *
+ *   high  [strings: argv, envp, "i686", AT_RANDOM bytes, execfn]
+ *         [auxv pairs ... AT_NULL] [NULL] [envp...] [NULL] [argv...] [argc]  <- ESP
+ *
+ * Every field of the file is validated before anything is copied; any
+ * problem is a one-line error (the CLI exits with status 2). */
+#include "cms/cms_priv.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int lerr(char *err, size_t n, const char *name, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(err, n, "%s: %s", name, msg);
+	return -1;
+}
+
+static uint32_t page_down(uint32_t a) { return a & ~(GUEST_PAGE - 1); }
+static uint64_t page_up(uint64_t a) { return (a + GUEST_PAGE - 1) & ~(uint64_t)(GUEST_PAGE - 1); }
+
+static int push_bytes(struct cms *m, uint32_t *sp, const void *data, uint32_t n)
+{
+	if (*sp - m->stack_lo < n)
+		return -1;
+	*sp -= n;
+	return guest_write(m->chip, *sp, data, n);
+}
+
+static int push_u32(struct cms *m, uint32_t *sp, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	return push_bytes(m, sp, b, 4);
+}
+
+/* Feature bits reported by CPUID leaf 1 (EDX), for AT_HWCAP: read them
+ * from the firmware's own CPUID so the two can never disagree. */
+static uint32_t hwcap(struct cms *m)
+{
+	uint32_t saved[X86_NSTATE];
+	memcpy(saved, m->xr, sizeof saved);
+	static const uint8_t cpuid[] = {0x0f, 0xa2};
+	struct x86_insn in;
+	uint32_t edx = 0;
+	if (x86_decode(cpuid, sizeof cpuid, &in) > 0) {
+		struct x86_step_info info;
+		m->xr[X86_EAX] = 1;
+		m->xr[X86_ECX] = 0;
+		if (x86_exec(&m->env, &in, &info) == X86_OK)
+			edx = m->xr[X86_EDX];
+	}
+	memcpy(m->xr, saved, sizeof saved);
+	return edx;
+}
+
+static int build_stack(struct cms *m, const char *name, int argc, char *const *argv, char *const *envp,
+		       uint32_t entry, uint32_t phdr, uint32_t phnum, char *err, size_t errlen)
+{
+	uint32_t top = chip_guest_limit(m->chip);
+	uint32_t sp = top;
+	int nenv = 0;
+	while (envp && envp[nenv])
+		nenv++;
+	uint32_t *argp = calloc((size_t)argc + 1, sizeof *argp);
+	uint32_t *envq = calloc((size_t)nenv + 1, sizeof *envq);
+	int rc = -1;
+	if (!argp || !envq) {
+		lerr(err, errlen, name, "out of memory");
+		goto out;
+	}
+	/* the execfn string first, at the very top, as Linux does */
+	uint32_t execfn = 0;
+	if (push_bytes(m, &sp, "", 1) || push_bytes(m, &sp, argv[0], (uint32_t)strlen(argv[0]) + 1))
+		goto full;
+	execfn = sp;
+	for (int i = nenv - 1; i >= 0; i--) {
+		if (push_bytes(m, &sp, envp[i], (uint32_t)strlen(envp[i]) + 1))
+			goto full;
+		envq[i] = sp;
+	}
+	for (int i = argc - 1; i >= 0; i--) {
+		if (push_bytes(m, &sp, argv[i], (uint32_t)strlen(argv[i]) + 1))
+			goto full;
+		argp[i] = sp;
+	}
+	if (push_bytes(m, &sp, "i686", 5))
+		goto full;
+	uint32_t platform = sp;
+	/* AT_RANDOM: 16 bytes; deterministic so runs are repeatable */
+	uint8_t rnd[16];
+	for (int i = 0; i < 16; i++)
+		rnd[i] = (uint8_t)(0x5a ^ (i * 37));
+	if (push_bytes(m, &sp, rnd, 16))
+		goto full;
+	uint32_t random = sp;
+	sp &= ~15u;
+	const uint32_t aux[][2] = {
+		{AT_PHDR, phdr}, {AT_PHENT, sizeof(Elf32_Phdr)}, {AT_PHNUM, phnum}, {AT_PAGESZ, GUEST_PAGE},
+		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
+		{AT_EGID, 0}, {AT_HWCAP, hwcap(m)}, {AT_CLKTCK, 100}, {AT_PLATFORM, platform},
+		{AT_SECURE, 0}, {AT_RANDOM, random}, {AT_EXECFN, execfn}, {AT_NULL, 0},
+	};
+	uint32_t nwords = (uint32_t)(1 + argc + 1 + nenv + 1 + 2 * (sizeof aux / sizeof aux[0]));
+	/* keep the final ESP 16-byte aligned, as the i386 ABI asks */
+	sp -= (sp - 4 * nwords) & 15u;
+	for (int i = (int)(sizeof aux / sizeof aux[0]) - 1; i >= 0; i--)
+		if (push_u32(m, &sp, aux[i][1]) || push_u32(m, &sp, aux[i][0]))
+			goto full;
+	if (push_u32(m, &sp, 0))
+		goto full;
+	for (int i = nenv - 1; i >= 0; i--)
+		if (push_u32(m, &sp, envq[i]))
+			goto full;
+	if (push_u32(m, &sp, 0))
+		goto full;
+	for (int i = argc - 1; i >= 0; i--)
+		if (push_u32(m, &sp, argp[i]))
+			goto full;
+	if (push_u32(m, &sp, (uint32_t)argc))
+		goto full;
+	m->xr[X86_ESP] = sp;
+	rc = 0;
+	goto out;
+full:
+	lerr(err, errlen, name, "arguments and environment do not fit in the %lld KiB guest stack",
+	     (long long)m->cfg.stack_kb);
+out:
+	free(argp);
+	free(envq);
+	return rc;
+}
+
+int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char *name, int argc,
+		       char *const *argv, char *const *envp, char *err, size_t errlen)
+{
+	Elf32_Ehdr ehdr;
+	const Elf32_Ehdr *eh = &ehdr;
+	uint32_t limit = chip_guest_limit(m->chip);
+	if (len < sizeof ehdr || memcmp(img, ELFMAG, SELFMAG))
+		return lerr(err, errlen, name, "not an ELF file");
+	memcpy(&ehdr, img, sizeof ehdr);
+	if (img[EI_CLASS] != ELFCLASS32)
+		return lerr(err, errlen, name, "not a 32-bit ELF file (class %u)", img[EI_CLASS]);
+	if (img[EI_DATA] != ELFDATA2LSB)
+		return lerr(err, errlen, name, "not a little-endian ELF file");
+	if (img[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return lerr(err, errlen, name, "unknown ELF version");
+	if (eh->e_machine != EM_386)
+		return lerr(err, errlen, name, "not an i386 executable (e_machine %u)", eh->e_machine);
+	if (eh->e_type != ET_EXEC)
+		return lerr(err, errlen, name, "not a static executable (e_type %u%s)", eh->e_type,
+			    eh->e_type == ET_DYN ? ": position-independent or shared object" : "");
+	if (eh->e_phentsize != sizeof(Elf32_Phdr))
+		return lerr(err, errlen, name, "bad program header size %u", eh->e_phentsize);
+	if (eh->e_phnum == 0 || eh->e_phnum > 64)
+		return lerr(err, errlen, name, "bad program header count %u", eh->e_phnum);
+	if (eh->e_phoff > len || (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > len - eh->e_phoff)
+		return lerr(err, errlen, name, "program headers lie outside the file");
+	if (eh->e_phoff % 4)
+		return lerr(err, errlen, name, "misaligned program headers");
+	Elf32_Phdr ph[64];
+	memcpy(ph, img + eh->e_phoff, eh->e_phnum * sizeof(Elf32_Phdr));
+	uint32_t phdr_addr = 0, max_end = 0;
+	int entry_ok = 0, nload = 0;
+	uint64_t stack_lo = (uint64_t)limit - (uint64_t)m->cfg.stack_kb * 1024;
+	/* validate everything first */
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf32_Phdr *p = &ph[i];
+		if (p->p_type == PT_INTERP)
+			return lerr(err, errlen, name, "dynamically linked (PT_INTERP): only static executables run on cdvm");
+		if (p->p_type == PT_DYNAMIC)
+			return lerr(err, errlen, name, "dynamically linked (PT_DYNAMIC)");
+		if (p->p_type == PT_PHDR)
+			phdr_addr = p->p_vaddr;
+		if (p->p_type != PT_LOAD)
+			continue;
+		nload++;
+		uint64_t end = (uint64_t)p->p_vaddr + p->p_memsz;
+		if (p->p_filesz > p->p_memsz)
+			return lerr(err, errlen, name, "segment %u: file size 0x%x exceeds memory size 0x%x", i,
+				    p->p_filesz, p->p_memsz);
+		if (p->p_offset > len || p->p_filesz > len - p->p_offset)
+			return lerr(err, errlen, name, "segment %u: file data lies outside the file (truncated?)", i);
+		if (p->p_vaddr < GUEST_PAGE)
+			return lerr(err, errlen, name, "segment %u at 0x%08x: page 0 is never mapped", i, p->p_vaddr);
+		if (end > stack_lo)
+			return lerr(err, errlen, name,
+				    "segment %u (0x%08x..0x%08llx) does not fit in guest RAM below the stack (0x%08llx)",
+				    i, p->p_vaddr, (unsigned long long)end, (unsigned long long)stack_lo);
+		if (p->p_memsz && (p->p_vaddr % GUEST_PAGE) != (p->p_offset % GUEST_PAGE) && p->p_filesz)
+			return lerr(err, errlen, name, "segment %u: address and file offset disagree modulo the page size", i);
+		if ((p->p_flags & PF_X) && eh->e_entry >= p->p_vaddr && eh->e_entry < end)
+			entry_ok = 1;
+		if (end > max_end)
+			max_end = (uint32_t)end;
+	}
+	if (!nload)
+		return lerr(err, errlen, name, "no loadable segment");
+	if (!entry_ok)
+		return lerr(err, errlen, name, "entry point 0x%08x is not inside an executable segment", eh->e_entry);
+	/* then map and copy */
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf32_Phdr *p = &ph[i];
+		if (p->p_type != PT_LOAD || !p->p_memsz)
+			continue;
+		gm_map(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz),
+		       (p->p_flags & PF_W) != 0);
+		if (guest_write(m->chip, p->p_vaddr, img + p->p_offset, p->p_filesz) < 0)
+			return lerr(err, errlen, name, "segment %u: cannot be written to guest RAM", i);
+		if (!phdr_addr && eh->e_phoff >= p->p_offset && eh->e_phoff < (uint64_t)p->p_offset + p->p_filesz)
+			phdr_addr = p->p_vaddr + (eh->e_phoff - p->p_offset);
+	}
+	m->brk_start = m->brk_cur = (uint32_t)page_up(max_end);
+	m->stack_lo = (uint32_t)stack_lo;
+	/* leave a guard gap of unmapped pages between heap and stack */
+	m->brk_limit = m->stack_lo - 16 * GUEST_PAGE;
+	gm_map(m, m->stack_lo, limit, 1);
+	memset(m->xr, 0, X86_NSTATE * sizeof *m->xr);
+	m->xr[X86_EFLAGS] = 0x202;  /* IF and the always-one bit 1, as Linux starts a process */
+	m->xr[X86_EIP] = eh->e_entry;
+	chip_commit(m->chip);
+	snprintf(m->prog_name, sizeof m->prog_name, "%s", name);
+	if (build_stack(m, name, argc, argv, envp, eh->e_entry, phdr_addr, eh->e_phnum, err, errlen) < 0)
+		return -1;
+	chip_commit(m->chip);  /* the initial x86 state is committed state */
+	return 0;
+}
+
+int cms_load_elf(struct cms *m, const char *path, int argc, char *const *argv, char *const *envp,
+		 char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return lerr(err, errlen, path, "%s", strerror(errno));
+	uint8_t *img = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > ((size_t)1 << 30)) {
+				free(img);
+				fclose(f);
+				return lerr(err, errlen, path, "file larger than 1 GiB");
+			}
+			uint8_t *n = realloc(img, cap);
+			if (!n) {
+				free(img);
+				fclose(f);
+				return lerr(err, errlen, path, "out of memory");
+			}
+			img = n;
+		}
+		size_t got = fread(img + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(img);
+		return lerr(err, errlen, path, "read error");
+	}
+	int rc = cms_load_elf_image(m, img, len, path, argc, argv, envp, err, errlen);
+	free(img);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* cms/profile.c — block-entry profile kept in hidden memory.
+ *
+ * An open-addressed table of (eip, count) pairs, 8 bytes an entry, with
+ * cms.profile_entries entries, in the firmware data area.  The dispatch
+ * loop bumps the count of every block it enters; the translator (later)
+ * takes a block when its count reaches cms.translate_threshold.  When the
+ * table is full, new blocks are simply not profiled (counted as
+ * profile_full), which delays their translation but never breaks a run. */
+#include "cms/cms_priv.h"
+
+#include <string.h>
+
+int profile_init(struct cms *m, char *err, size_t errlen)
+{
+	uint32_t bytes = (uint32_t)m->cfg.profile_entries * 8;
+	m->profile = hregion_alloc(&m->hm.fwdata, bytes, 64);
+	if (!m->profile) {
+		snprintf(err, errlen, "hidden memory too small for the profile table (%u bytes)", bytes);
+		return -1;
+	}
+	memset(chip_mem(m->chip) + m->profile, 0, bytes);
+	m->profile_mask = (uint32_t)m->cfg.profile_entries - 1;
+	return 0;
+}
+
+/* EIP 0 is never a guest block (page 0 is never mapped), so it marks a
+ * free slot. */
+uint32_t profile_hit(struct cms *m, uint32_t eip)
+{
+	uint32_t *t = (uint32_t *)(void *)(chip_mem(m->chip) + m->profile);
+	uint32_t h = (eip * 0x9e3779b1u) >> 7;
+	for (uint32_t probe = 0; probe < 32; probe++) {
+		uint32_t i = (h + probe) & m->profile_mask;
+		if (t[2 * i] == eip) {
+			uint32_t c = ++t[2 * i + 1];
+			if (c == (uint32_t)m->cfg.translate_threshold)
+				m->profile_hot++;
+			return c;
+		}
+		if (t[2 * i] == 0) {
+			t[2 * i] = eip;
+			t[2 * i + 1] = 1;
+			m->profile_blocks++;
+			if (m->cfg.translate_threshold == 1)
+				m->profile_hot++;
+			return 1;
+		}
+	}
+	m->profile_full++;
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* cms/report.c — what a run did, for people (--stats) and for scripts
+ * (--stats-json).  Cycles are split by firmware activity; the chip's own
+ * counters (caches, stalls) follow. */
+#include "cms/cms_priv.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *const syscall_names[] = {
+	[1] = "exit", [3] = "read", [4] = "write", [45] = "brk", [252] = "exit_group",
+};
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+
+static uint64_t native_cycles(const struct cms *m)
+{
+	return chip_cycles(m->chip) - chip_counter(m->chip, CNT_firmware_cycles);
+}
+
+static void cache_line(FILE *out, const char *name, uint64_t hits, uint64_t misses, uint64_t evict, uint64_t wb)
+{
+	fprintf(out, "  %-4s %14" PRIu64 " hits %12" PRIu64 " misses (%5.2f%%) %10" PRIu64 " evictions %10" PRIu64
+		" writebacks\n", name, hits, misses, pct(misses, hits + misses), evict, wb);
+}
+
+void cms_print_stats(const struct cms *m, FILE *out)
+{
+	const struct chip *c = m->chip;
+	uint64_t cyc = chip_cycles(c);
+	fprintf(out, "== cdvm: %s on %s, mode %s\n", m->prog_name, m->cfg.name, cms_mode_name(m->mode));
+	fprintf(out, "guest instructions %16" PRIu64 "  (rep iterations %" PRIu64 ", block entries %" PRIu64 ")\n",
+		m->guest_insns, m->rep_iterations, m->block_entries);
+	fprintf(out, "simulated cycles   %16" PRIu64 "  x86 instructions per cycle %.4f, cycles per instruction %.1f\n",
+		cyc, cyc ? (double)m->guest_insns / (double)cyc : 0.0,
+		m->guest_insns ? (double)cyc / (double)m->guest_insns : 0.0);
+	fprintf(out, "cycles by activity\n");
+	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_INTERP], pct(m->act_cycles[ACT_INTERP], cyc));
+	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_TRANSLATE], pct(m->act_cycles[ACT_TRANSLATE], cyc));
+	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
+	uint64_t other = m->act_cycles[ACT_DISPATCH] + m->act_cycles[ACT_SYSCALL];
+	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64 ")\n",
+		other, pct(other, cyc), m->act_cycles[ACT_DISPATCH], m->act_cycles[ACT_SYSCALL]);
+	static const char *const cls[] = {"alu", "mem", "branch", "muldiv", "string", "complex", "syscall"};
+	fprintf(out, "instructions by cost class:");
+	for (unsigned i = 0; i <= X86_COST_SYSCALL; i++)
+		fprintf(out, " %s %" PRIu64, cls[i], m->insn_by_cost[i]);
+	fputc('\n', out);
+	fprintf(out, "caches\n");
+	cache_line(out, "L1I", chip_counter(c, CNT_l1i_hits), chip_counter(c, CNT_l1i_misses),
+		   chip_counter(c, CNT_l1i_evictions), 0);
+	cache_line(out, "L1D", chip_counter(c, CNT_l1d_hits), chip_counter(c, CNT_l1d_misses),
+		   chip_counter(c, CNT_l1d_evictions), chip_counter(c, CNT_l1d_writebacks));
+	cache_line(out, "L2", chip_counter(c, CNT_l2_hits), chip_counter(c, CNT_l2_misses),
+		   chip_counter(c, CNT_l2_evictions), chip_counter(c, CNT_l2_writebacks));
+	fprintf(out, "native code: %" PRIu64 " bundles, %" PRIu64 " atoms, %" PRIu64 " commits, %" PRIu64 " rollbacks\n",
+		chip_counter(c, CNT_bundles), chip_counter(c, CNT_atoms), chip_counter(c, CNT_commits),
+		chip_counter(c, CNT_rollbacks));
+	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",
+		m->profile_blocks, m->profile_hot, (long long)m->cfg.translate_threshold,
+		m->profile_full ? ", table full for some blocks" : "");
+	fprintf(out, "syscalls:");
+	int any = 0;
+	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
+		if (!m->syscalls[i])
+			continue;
+		const char *n = i < sizeof syscall_names / sizeof syscall_names[0] ? syscall_names[i] : NULL;
+		if (n)
+			fprintf(out, " %s %" PRIu64, n, m->syscalls[i]);
+		else if (i == MAX_SYSCALL_NR)
+			fprintf(out, " nr>=%u %" PRIu64 " (ENOSYS)", MAX_SYSCALL_NR, m->syscalls[i]);
+		else
+			fprintf(out, " #%u %" PRIu64 " (ENOSYS)", i, m->syscalls[i]);
+		any = 1;
+	}
+	fprintf(out, "%s\n", any ? "" : " none");
+	fprintf(out, "hidden memory: translation cache %u KiB, firmware data %" PRIu64 " of %u KiB in use\n",
+		m->hm.tcache.size / 1024, m->hm.fwdata.in_use / 1024, m->hm.fwdata.size / 1024);
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out)
+{
+	const struct chip *c = m->chip;
+	fputs("{\n  \"program\": ", out);
+	json_str(out, m->prog_name);
+	fputs(",\n  \"config\": ", out);
+	json_str(out, m->cfg.name);
+	fprintf(out, ",\n  \"mode\": \"%s\",\n", cms_mode_name(m->mode));
+	if (res) {
+		static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
+		fprintf(out, "  \"end\": \"%s\",\n  \"status\": %d,\n  \"text\": ", ends[res->end], res->status);
+		json_str(out, res->text);
+		fputs(",\n", out);
+	}
+	uint64_t cyc = chip_cycles(c);
+	fprintf(out, "  \"guest_instructions\": %" PRIu64 ",\n  \"rep_iterations\": %" PRIu64 ",\n"
+		"  \"block_entries\": %" PRIu64 ",\n  \"cycles\": %" PRIu64 ",\n  \"x86_ipc\": %.6f,\n",
+		m->guest_insns, m->rep_iterations, m->block_entries, cyc,
+		cyc ? (double)m->guest_insns / (double)cyc : 0.0);
+	fprintf(out, "  \"cycles_by_activity\": {\"interpreter\": %" PRIu64 ", \"translator\": %" PRIu64
+		", \"translated_code\": %" PRIu64 ", \"dispatch\": %" PRIu64 ", \"syscalls\": %" PRIu64 "},\n",
+		m->act_cycles[ACT_INTERP], m->act_cycles[ACT_TRANSLATE], native_cycles(m), m->act_cycles[ACT_DISPATCH],
+		m->act_cycles[ACT_SYSCALL]);
+	fprintf(out, "  \"profile\": {\"blocks\": %" PRIu64 ", \"hot\": %" PRIu64 ", \"full\": %" PRIu64 "},\n",
+		m->profile_blocks, m->profile_hot, m->profile_full);
+	fputs("  \"syscalls\": {", out);
+	int first = 1;
+	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
+		if (!m->syscalls[i])
+			continue;
+		fprintf(out, "%s\"%u\": %" PRIu64, first ? "" : ", ", i, m->syscalls[i]);
+		first = 0;
+	}
+	fprintf(out, "},\n  \"enosys\": %" PRIu64 ",\n  \"counters\": {\n", m->enosys);
+	for (int i = 0; i < CNT_COUNT; i++)
+		fprintf(out, "    \"%s\": %" PRIu64 "%s\n", chip_counter_name((enum counter_id)i),
+			chip_counter(c, (enum counter_id)i), i + 1 < CNT_COUNT ? "," : "");
+	fputs("  }\n}\n", out);
+}

@@ -1,0 +1,107 @@
+/* cms/syscall.c — Linux i386 system calls at `int $0x80`.
+ *
+ * Number in EAX, arguments in EBX, ECX, EDX, ESI, EDI, EBP, result (or
+ * -errno) in EAX (Linux arch/x86/entry/syscalls/syscall_32.tbl).  The
+ * guest gets exit, exit_group, read (stdin), write (stdout/stderr) and brk;
+ * everything else returns -ENOSYS and is counted for --stats. */
+#include "cms/cms_priv.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+enum {
+	NR_exit = 1, NR_read = 3, NR_write = 4, NR_brk = 45, NR_exit_group = 252,
+};
+
+/* Largest chunk moved per host call, so a huge count never needs a huge buffer. */
+enum { IO_CHUNK = 65536 };
+
+static int32_t sys_write(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count)
+{
+	int host = fd == 1 ? m->fd_out : fd == 2 ? m->fd_err : -1;
+	if (host < 0)
+		return -EBADF;
+	if (!gm_range_mapped(m, buf, count, 0))
+		return -EFAULT;
+	uint32_t done = 0;
+	while (done < count) {
+		uint32_t n = count - done < IO_CHUNK ? count - done : IO_CHUNK;
+		ssize_t w = write(host, chip_mem(m->chip) + buf + done, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (int32_t)done : -errno;
+		}
+		done += (uint32_t)w;
+		m->pending_mem += chip_dcache_access(m->chip, buf + done - (uint32_t)w, 1, false);
+	}
+	return (int32_t)done;
+}
+
+static int32_t sys_read(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count)
+{
+	if (fd != 0)
+		return -EBADF;
+	if (!gm_range_mapped(m, buf, count, 1))
+		return -EFAULT;
+	uint32_t n = count < IO_CHUNK ? count : IO_CHUNK;
+	ssize_t r;
+	do
+		r = read(m->fd_in, chip_mem(m->chip) + buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	chip_mem_written(m->chip, buf, (uint32_t)r);
+	return (int32_t)r;
+}
+
+/* brk(0) and failures return the current break, as the Linux system call
+ * (not the libc wrapper) does. */
+static uint32_t sys_brk(struct cms *m, uint32_t want)
+{
+	if (want < m->brk_start || want > m->brk_limit)
+		return m->brk_cur;
+	uint32_t old_top = (m->brk_cur + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
+	uint32_t new_top = (want + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
+	if (new_top > old_top) {
+		/* fresh pages read as zero */
+		uint8_t *mem = chip_mem(m->chip);
+		for (uint32_t a = old_top; a < new_top; a++)
+			mem[a] = 0;
+		chip_mem_written(m->chip, old_top, new_top - old_top);
+		gm_map(m, old_top, new_top, 1);
+	} else if (new_top < old_top) {
+		gm_unmap(m, new_top, old_top);
+	}
+	m->brk_cur = want;
+	return want;
+}
+
+void syscall_dispatch(struct cms *m)
+{
+	uint32_t *r = m->xr;
+	uint32_t nr = r[X86_EAX];
+	m->syscalls[nr < MAX_SYSCALL_NR ? nr : MAX_SYSCALL_NR]++;
+	int32_t ret;
+	switch (nr) {
+	case NR_exit:
+	case NR_exit_group:
+		m->exited = 1;
+		m->exit_status = (int)(r[X86_EBX] & 0xff);
+		return;
+	case NR_write:
+		ret = sys_write(m, r[X86_EBX], r[X86_ECX], r[X86_EDX]);
+		break;
+	case NR_read:
+		ret = sys_read(m, r[X86_EBX], r[X86_ECX], r[X86_EDX]);
+		break;
+	case NR_brk:
+		ret = (int32_t)sys_brk(m, r[X86_EBX]);
+		break;
+	default:
+		m->enosys++;
+		ret = -ENOSYS;
+		break;
+	}
+	r[X86_EAX] = (uint32_t)ret;
+}

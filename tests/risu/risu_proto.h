@@ -1,0 +1,83 @@
+/* tests/risu/risu_proto.h — the wire format between the risu tester
+ * (tests/risu/risu.c, host x86-64) and the native i386 runner
+ * (tests/risu/runner.c), plus what both sides must compute identically: the
+ * fixed guest addresses and the scratch-memory image built from a seed.
+ *
+ * One case goes down the runner's stdin as a struct risu_case; one struct
+ * risu_result comes back, followed by result.ndiff (capped at
+ * RISU_MAX_DIFF) struct risu_diff words: the scratch words that changed.
+ * Header-only and freestanding (the runner has no libc). */
+#ifndef CDVM_TESTS_RISU_PROTO_H
+#define CDVM_TESTS_RISU_PROTO_H
+
+#include <stdint.h>
+
+#define RISU_CODE_ADDR 0x50000000u /* RWX page: the sequence, then a jmp back */
+#define RISU_CODE_SIZE 4096u
+#define RISU_MEM_ADDR 0x60000000u  /* scratch page; unmapped pages around it */
+#define RISU_MEM_SIZE 4096u
+#define RISU_CODE_MAX 160u         /* 8 instructions of up to 15 bytes, + slack */
+#define RISU_MAX_POKE 16u
+#define RISU_MAX_DIFF (RISU_MEM_SIZE / 4u) /* every word: never capped */
+#define RISU_MAGIC_CASE 0x65736163u   /* "case" */
+#define RISU_MAGIC_RESULT 0x746c7372u /* "rslt" */
+
+/* EFLAGS bits the tester sets and compares: CF PF AF ZF SF DF OF. */
+#define RISU_FLAGS_MASK 0x0cd5u
+
+struct risu_poke {
+	uint32_t off; /* word-aligned offset into the scratch page */
+	uint32_t val;
+};
+
+struct risu_case {
+	uint32_t magic;
+	uint32_t regs[8]; /* EAX ECX EDX EBX ESP EBP ESI EDI */
+	uint32_t eflags;  /* only RISU_FLAGS_MASK bits (bit 1 is forced on) */
+	uint32_t mem_seed;
+	uint32_t npoke;
+	struct risu_poke poke[RISU_MAX_POKE];
+	uint32_t code_len;
+	uint8_t code[RISU_CODE_MAX];
+};
+
+struct risu_result {
+	uint32_t magic;
+	uint32_t signo;      /* 0: ran to the end; else the signal (SIGFPE, ...) */
+	uint32_t trapno;     /* CPU exception vector when signo != 0 */
+	uint32_t fault_eip;  /* EIP of the faulting instruction */
+	uint32_t fault_addr; /* si_addr for SIGSEGV/SIGBUS */
+	uint32_t regs[8];    /* at the end, or at the fault (precise) */
+	uint32_t eflags;
+	uint32_t ndiff;      /* changed scratch words; may exceed RISU_MAX_DIFF */
+};
+
+struct risu_diff {
+	uint32_t off;
+	uint32_t val;
+};
+
+/* The initial scratch image: xorshift32 words from the seed, then pokes. */
+static inline void risu_fill_mem(uint8_t *mem, const struct risu_case *c)
+{
+	uint32_t x = c->mem_seed ? c->mem_seed : 0x9e3779b9u;
+	for (uint32_t i = 0; i < RISU_MEM_SIZE; i += 4) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		mem[i] = (uint8_t)x;
+		mem[i + 1] = (uint8_t)(x >> 8);
+		mem[i + 2] = (uint8_t)(x >> 16);
+		mem[i + 3] = (uint8_t)(x >> 24);
+	}
+	for (uint32_t k = 0; k < c->npoke && k < RISU_MAX_POKE; k++) {
+		uint32_t o = c->poke[k].off & (RISU_MEM_SIZE - 4u);
+		uint32_t v = c->poke[k].val;
+		mem[o] = (uint8_t)v;
+		mem[o + 1] = (uint8_t)(v >> 8);
+		mem[o + 2] = (uint8_t)(v >> 16);
+		mem[o + 3] = (uint8_t)(v >> 24);
+	}
+}
+
+#endif

@@ -1,0 +1,217 @@
+/* tests/risu/runner.c — the native half of the risu differential tester: a
+ * freestanding i386 program (no libc) that the host runs directly.  It maps
+ * an RWX code page and a scratch page at fixed addresses (risu_proto.h),
+ * then loops: read a struct risu_case from stdin, build the scratch image,
+ * copy the code followed by `jmp risu_exit`, run it (runner.S), and write a
+ * struct risu_result plus the changed scratch words to stdout.  Faults
+ * (#DE, #UD, #PF, #GP) are caught on an alternate signal stack, so the
+ * sequence may leave ESP anywhere; the state reported at a fault is the
+ * precise state the kernel saved.
+ *
+ *   build/risu/runner.elf < cases > results     (driven by build/san/risu) */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tests/risu/risu_proto.h"
+
+/* Linux i386 system call numbers and constants. */
+enum {
+	SYS_exit = 1, SYS_read = 3, SYS_write = 4, SYS_rt_sigaction = 174,
+	SYS_sigaltstack = 186, SYS_mmap2 = 192,
+};
+#define PROT_RWX 7u
+#define MAP_PRIVATE_ANON_FIXED (0x02u | 0x20u | 0x10u)
+#define SA_SIGINFO 0x4u
+#define SA_ONSTACK 0x08000000u
+#define SA_NODEFER 0x40000000u
+
+uint32_t risu_in_regs[8], risu_in_eflags;
+uint32_t risu_out_regs[8], risu_out_eflags;
+uint32_t risu_saved_esp;
+
+void risu_run(void);
+void risu_exit(void);
+void risu_resume(void) __attribute__((noreturn));
+int runner_main(void);
+
+static struct risu_case rcase;
+static struct risu_result res;
+static struct risu_diff diffs[RISU_MAX_DIFF];
+static uint8_t init_mem[RISU_MEM_SIZE];
+static uint8_t altstack[65536] __attribute__((aligned(16)));
+
+static long sys3(long nr, long a, long b, long c)
+{
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	return ret;
+}
+
+static long sys6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	/* EBP carries the sixth argument; save it by hand (frame pointer). */
+	long args[6] = {a, b, c, d, e, f};
+	long *ap = args;
+	long ret;
+	__asm__ volatile("push %%ebp\n\t"
+			 "mov 20(%%ebx), %%ebp\n\t"
+			 "mov 16(%%ebx), %%edi\n\t"
+			 "mov 12(%%ebx), %%esi\n\t"
+			 "mov 8(%%ebx), %%edx\n\t"
+			 "mov 4(%%ebx), %%ecx\n\t"
+			 "mov 0(%%ebx), %%ebx\n\t"
+			 "int $0x80\n\t"
+			 "pop %%ebp"
+			 : "=a"(ret), "+b"(ap)
+			 : "a"(nr)
+			 : "ecx", "edx", "esi", "edi", "memory");
+	return ret;
+}
+
+/* The compiler may emit calls to these even freestanding. */
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *dp = d;
+	const uint8_t *sp = s;
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+void *memset(void *d, int c, size_t n)
+{
+	uint8_t *dp = d;
+	while (n--)
+		*dp++ = (uint8_t)c;
+	return d;
+}
+
+static void die(int code) __attribute__((noreturn));
+static void die(int code)
+{
+	for (;;)
+		sys3(SYS_exit, code, 0, 0);
+}
+
+static int read_full(void *buf, uint32_t n)
+{
+	uint8_t *p = buf;
+	while (n) {
+		long r = sys3(SYS_read, 0, (long)p, (long)n);
+		if (r <= 0)
+			return r == 0 && p == buf ? 0 : -1;
+		p += r;
+		n -= (uint32_t)r;
+	}
+	return 1;
+}
+
+static void write_full(const void *buf, uint32_t n)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		long r = sys3(SYS_write, 1, (long)p, (long)n);
+		if (r <= 0)
+			die(3);
+		p += r;
+		n -= (uint32_t)r;
+	}
+}
+
+/* Offsets (in 32-bit words) of the i386 struct sigcontext inside the
+ * ucontext: uc_flags, uc_link, uc_stack (3 words), then the sigcontext
+ * gs fs es ds edi esi ebp esp ebx edx ecx eax trapno err eip cs eflags ... */
+enum { UC_MCTX = 5, SC_EDI = 4, SC_TRAPNO = 12, SC_EIP = 14, SC_EFLAGS = 16 };
+
+static void on_fault(int sig, void *info, void *ucv)
+{
+	const uint32_t *sc = (const uint32_t *)ucv + UC_MCTX;
+	/* sigcontext order edi esi ebp esp ebx edx ecx eax -> EAX..EDI */
+	static const int from[8] = {11, 10, 9, 8, 7, 6, 5, 4};
+	for (int i = 0; i < 8; i++)
+		risu_out_regs[i] = sc[from[i]];
+	risu_out_eflags = sc[SC_EFLAGS];
+	res.signo = (uint32_t)sig;
+	res.trapno = sc[SC_TRAPNO];
+	res.fault_eip = sc[SC_EIP];
+	res.fault_addr = ((const uint32_t *)info)[3]; /* si_addr */
+	risu_resume();
+}
+
+struct k_sigaction {
+	void (*handler)(int, void *, void *);
+	uint32_t flags;
+	void (*restorer)(void);
+	uint32_t mask[2];
+};
+
+static void setup(void)
+{
+	long r = sys6(SYS_mmap2, RISU_CODE_ADDR, RISU_CODE_SIZE, PROT_RWX,
+		      MAP_PRIVATE_ANON_FIXED, -1, 0);
+	if (r != (long)RISU_CODE_ADDR)
+		die(4);
+	r = sys6(SYS_mmap2, RISU_MEM_ADDR, RISU_MEM_SIZE, 3, MAP_PRIVATE_ANON_FIXED, -1, 0);
+	if (r != (long)RISU_MEM_ADDR)
+		die(5);
+	uint32_t ss[3] = {(uint32_t)altstack, 0, sizeof altstack};
+	if (sys3(SYS_sigaltstack, (long)ss, 0, 0) != 0)
+		die(6);
+	static const int sigs[] = {4 /*ILL*/, 5 /*TRAP*/, 7 /*BUS*/, 8 /*FPE*/, 11 /*SEGV*/};
+	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct k_sigaction sa = {on_fault, SA_SIGINFO | SA_ONSTACK | SA_NODEFER, 0, {0, 0}};
+		if (sys6(SYS_rt_sigaction, sigs[i], (long)&sa, 0, 8, 0, 0) != 0)
+			die(7);
+	}
+}
+
+static void run_case(void)
+{
+	uint8_t *code = (uint8_t *)RISU_CODE_ADDR;
+	uint8_t *mem = (uint8_t *)RISU_MEM_ADDR;
+	uint32_t n = rcase.code_len > RISU_CODE_MAX ? RISU_CODE_MAX : rcase.code_len;
+
+	memset(code, 0, RISU_CODE_MAX + 5u); /* no bytes left from the last case */
+
+	risu_fill_mem(init_mem, &rcase);
+	memcpy(mem, init_mem, RISU_MEM_SIZE);
+	memcpy(code, rcase.code, n);
+	uint32_t rel = (uint32_t)risu_exit - (RISU_CODE_ADDR + n + 5u);
+	code[n] = 0xe9;
+	memcpy(code + n + 1, &rel, 4);
+	memcpy(risu_in_regs, rcase.regs, sizeof risu_in_regs);
+	risu_in_eflags = (rcase.eflags & RISU_FLAGS_MASK) | 2u;
+	memset(&res, 0, sizeof res);
+	risu_run();
+
+	res.magic = RISU_MAGIC_RESULT;
+	memcpy(res.regs, risu_out_regs, sizeof res.regs);
+	res.eflags = risu_out_eflags;
+	for (uint32_t o = 0; o < RISU_MEM_SIZE; o += 4) {
+		uint32_t a, b;
+		memcpy(&a, mem + o, 4);
+		memcpy(&b, init_mem + o, 4);
+		if (a != b) {
+			if (res.ndiff < RISU_MAX_DIFF)
+				diffs[res.ndiff] = (struct risu_diff){o, a};
+			res.ndiff++;
+		}
+	}
+}
+
+int runner_main(void)
+{
+	setup();
+	for (;;) {
+		int r = read_full(&rcase, sizeof rcase);
+		if (r == 0)
+			return 0;
+		if (r < 0 || rcase.magic != RISU_MAGIC_CASE)
+			return 2;
+		run_case();
+		write_full(&res, sizeof res);
+		uint32_t nd = res.ndiff < RISU_MAX_DIFF ? res.ndiff : RISU_MAX_DIFF;
+		write_full(diffs, nd * (uint32_t)sizeof diffs[0]);
+	}
+}
