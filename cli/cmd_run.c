@@ -70,8 +70,7 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 		} else {
-			fprintf(stderr, "cdvm run: unexpected option '%s'\n", opts[i]);
-			run_usage();
+			fprintf(stderr, "cdvm run: unexpected option '%s' (see cdvm help)\n", opts[i]);
 			free(opts);
 			return 2;
 		}

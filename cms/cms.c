@@ -71,6 +71,7 @@ void cms_destroy(struct cms *m)
 		return;
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
+	free(m->insns);
 	free(m);
 }
 
@@ -120,6 +121,31 @@ static void end_signal(struct cms_result *res, int sig, const char *what, uint32
 		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x", name, what, eip);
 }
 
+/* One guest instruction: decoded form from the cache, or fetch + decode
+ * (x86_step handles every failure: short fetch, #UD). */
+static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_info *info)
+{
+	struct insn_slot *slot = &m->insns[(eip ^ (eip >> 13)) & (INSN_CACHE_ENTRIES - 1)];
+	memset(info, 0, sizeof *info);
+	if (slot->eip != eip) {
+		uint8_t buf[X86_MAX_INSN_LEN];
+		unsigned n = m->env.fetch(m, eip, buf, sizeof buf);
+		if (x86_decode(buf, n, &slot->in) <= 0) {
+			slot->eip = INSN_NONE;
+			return x86_step(&m->env, info);
+		}
+		slot->eip = eip;
+		gm_mark_code(m, eip, slot->in.len);
+	}
+	enum x86_stop s = x86_exec(&m->env, &slot->in, info);
+	/* an ALU operation on a memory operand costs what a memory access costs */
+	if (info->cost == X86_COST_ALU)
+		for (unsigned i = 0; i < slot->in.nops; i++)
+			if (slot->in.o[i].kind == X86_OPK_MEM && slot->in.op != X86_OP_LEA && slot->in.op != X86_OP_NOP)
+				info->cost = X86_COST_MEM;
+	return s;
+}
+
 void cms_run(struct cms *m, struct cms_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -138,8 +164,7 @@ void cms_run(struct cms *m, struct cms_result *res)
 			block_start = 0;
 		}
 		m->pending_mem = 0;
-		memset(&info, 0, sizeof info);
-		enum x86_stop s = x86_step(&m->env, &info);
+		enum x86_stop s = interpret_one(m, eip, &info);
 		if (info.len)
 			m->pending_mem += chip_dcache_access(m->chip, eip, info.len, false);
 		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);

@@ -22,6 +22,19 @@ enum cms_activity {
 
 enum { MAX_SYSCALL_NR = 512 };
 
+/* Decoded-instruction cache: a host-side speed device of the simulator
+ * (like the chip's decoded-bundle cache), not modelled hardware; the cost
+ * model charges every interpreted instruction as if decoded afresh. */
+enum { INSN_CACHE_ENTRIES = 16384 };
+struct insn_slot {
+	uint32_t eip;       /* INSN_NONE when empty */
+	struct x86_insn in;
+};
+#define INSN_NONE 0xffffffffu
+
+/* page map bits (one byte per guest page) */
+enum { PM_MAPPED = 1, PM_WRITE = 2, PM_CODE = 4 /* decoded instructions cached from it */ };
+
 struct cms {
 	struct cdvm_config cfg;
 	enum cms_mode mode;
@@ -30,8 +43,12 @@ struct cms {
 	uint32_t *xr;                  /* x86 state in the chip's registers */
 	struct x86_env env;
 
-	/* guest memory map: 2 bits per page in a firmware table in hidden memory */
+	/* guest memory map: one byte per page in a firmware table in hidden memory */
 	uint32_t pagemap;              /* physical address of the table */
+	uint8_t *pm;                   /* the same table, host view */
+	uint8_t *mem;                  /* physical memory, host view */
+	struct insn_slot *insns;       /* decoded-instruction cache */
+	uint64_t insn_cache_flushes;
 	uint32_t npages;               /* guest RAM pages */
 	uint32_t brk_start, brk_cur, brk_limit;
 	uint32_t stack_lo;
@@ -62,6 +79,18 @@ int gm_init(struct cms *m, char *err, size_t errlen);
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable);
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);
 int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
+void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);
+/* Guest memory [addr, addr+n) changed behind the interpreter's back (syscalls). */
+void gm_written(struct cms *m, uint32_t addr, uint32_t n);
+
+/* Accessible without crossing into an unmapped page? (fast path) */
+static inline int gm_ok(const struct cms *m, uint32_t addr, unsigned size, uint8_t need)
+{
+	uint32_t pg = addr >> GUEST_PAGE_SHIFT, pg2 = (addr + size - 1) >> GUEST_PAGE_SHIFT;
+	if (pg2 >= m->npages || pg2 < pg || (m->pm[pg] & need) != need)
+		return 0;
+	return pg == pg2 || (m->pm[pg2] & need) == need;
+}
 void gm_install_env(struct cms *m);
 
 /* profile.c */

@@ -3,15 +3,16 @@
  * Guest RAM is [0, guest limit) of physical memory, but a Linux process
  * only has its segments, heap and stack mapped: touching anything else is
  * SIGSEGV natively, so it must be here too.  The firmware keeps one byte
- * per guest page in a table in hidden memory (PM_MAPPED, PM_WRITE) and the
- * interpreter's memory callbacks check it, then time the access through the
- * chip's L1D.  Hidden memory lies above the guest limit and is never mapped
- * (DESIGN.md contract 5). */
+ * per guest page in a table in hidden memory (PM_MAPPED, PM_WRITE, and
+ * PM_CODE when decoded instructions are cached from the page) and the
+ * interpreter's memory callbacks check it, then time the access through
+ * the chip's L1D.  Hidden memory lies above the guest limit and is never
+ * mapped (DESIGN.md contract 5).  A store into a PM_CODE page drops the
+ * cached decodes of that page, so self-modifying code runs the new bytes. */
 #include "cms/cms_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-enum { PM_MAPPED = 1, PM_WRITE = 2 };
 
 int gm_init(struct cms *m, char *err, size_t errlen)
 {
@@ -21,27 +22,61 @@ int gm_init(struct cms *m, char *err, size_t errlen)
 		snprintf(err, errlen, "hidden memory too small for the guest page map (%u bytes)", m->npages);
 		return -1;
 	}
-	memset(chip_mem(m->chip) + m->pagemap, 0, m->npages);
+	m->mem = chip_mem(m->chip);
+	m->pm = m->mem + m->pagemap;
+	memset(m->pm, 0, m->npages);
+	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
+	if (!m->insns) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++)
+		m->insns[i].eip = INSN_NONE;
 	return 0;
-}
-
-static inline uint8_t *pm(const struct cms *m)
-{
-	return chip_mem(m->chip) + m->pagemap;
 }
 
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable)
 {
-	uint8_t *p = pm(m);
 	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++)
-		p[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (p[pg] & PM_WRITE));
+		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE)));
+}
+
+static void drop_code_page(struct cms *m, uint32_t pg)
+{
+	/* every cached decode that starts in this page or runs into it */
+	uint32_t lo = pg << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++) {
+		struct insn_slot *s = &m->insns[i];
+		if (s->eip != INSN_NONE && s->eip < hi && s->eip + s->in.len > lo)
+			s->eip = INSN_NONE;
+	}
+	m->pm[pg] &= (uint8_t)~PM_CODE;
+	m->insn_cache_flushes++;
 }
 
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)
 {
-	uint8_t *p = pm(m);
-	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++)
-		p[pg] = 0;
+	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++) {
+		if (m->pm[pg] & PM_CODE)
+			drop_code_page(m, pg);
+		m->pm[pg] = 0;
+	}
+}
+
+void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n)
+{
+	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
+		m->pm[pg] |= PM_CODE;
+}
+
+void gm_written(struct cms *m, uint32_t addr, uint32_t n)
+{
+	if (!n)
+		return;
+	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
+		if (m->pm[pg] & PM_CODE)
+			drop_code_page(m, pg);
+	chip_mem_written(m->chip, addr, n);
 }
 
 int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write)
@@ -52,14 +87,13 @@ int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write)
 	if (last < addr)
 		return 0;
 	uint8_t need = (uint8_t)(PM_MAPPED | (write ? PM_WRITE : 0));
-	const uint8_t *p = pm(m);
 	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= last >> GUEST_PAGE_SHIFT; pg++)
-		if (pg >= m->npages || (p[pg] & need) != need)
+		if (pg >= m->npages || (m->pm[pg] & need) != need)
 			return 0;
 	return 1;
 }
 
-/* Returns the first address of [addr, addr+n) that is not accessible. */
+/* The first address of [addr, addr+n) that is not accessible. */
 static uint32_t first_bad(const struct cms *m, uint32_t addr, uint32_t n, int write)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -71,11 +105,11 @@ static uint32_t first_bad(const struct cms *m, uint32_t addr, uint32_t n, int wr
 static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 {
 	struct cms *m = ctx;
-	if (!gm_range_mapped(m, addr, size, 0)) {
+	if (!gm_ok(m, addr, size, PM_MAPPED)) {
 		m->last_fault_addr = first_bad(m, addr, size, 0);
 		return -1;
 	}
-	const uint8_t *p = chip_mem(m->chip) + addr;
+	const uint8_t *p = m->mem + addr;
 	uint32_t v = p[0];
 	if (size >= 2)
 		v |= (uint32_t)p[1] << 8;
@@ -89,11 +123,11 @@ static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 {
 	struct cms *m = ctx;
-	if (!gm_range_mapped(m, addr, size, 1)) {
+	if (!gm_ok(m, addr, size, PM_MAPPED | PM_WRITE)) {
 		m->last_fault_addr = first_bad(m, addr, size, 1);
 		return -1;
 	}
-	uint8_t *p = chip_mem(m->chip) + addr;
+	uint8_t *p = m->mem + addr;
 	p[0] = (uint8_t)val;
 	if (size >= 2)
 		p[1] = (uint8_t)(val >> 8);
@@ -101,7 +135,7 @@ static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 		p[2] = (uint8_t)(val >> 16);
 		p[3] = (uint8_t)(val >> 24);
 	}
-	chip_mem_written(m->chip, addr, size);
+	gm_written(m, addr, size);
 	m->pending_mem += chip_dcache_access(m->chip, addr, size, true);
 	return 0;
 }
@@ -110,13 +144,15 @@ static unsigned env_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
 {
 	struct cms *m = ctx;
 	unsigned n = 0;
-	/* the interpreter reads x86 code as data, through the L1D */
-	while (n < len && gm_range_mapped(m, addr + n, 1, 0))
-		n++;
-	if (n)
-		memcpy(buf, chip_mem(m->chip) + addr, n);
-	else
-		m->last_fault_addr = addr;
+	if (gm_ok(m, addr, len, PM_MAPPED)) {
+		n = len;
+	} else {
+		while (n < len && gm_range_mapped(m, addr + n, 1, 0))
+			n++;
+		if (!n)
+			m->last_fault_addr = addr;
+	}
+	memcpy(buf, m->mem + addr, n);
 	return n;
 }
 

@@ -51,7 +51,7 @@ static int32_t sys_read(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
-	chip_mem_written(m->chip, buf, (uint32_t)r);
+	gm_written(m, buf, (uint32_t)r);
 	return (int32_t)r;
 }
 
@@ -68,7 +68,7 @@ static uint32_t sys_brk(struct cms *m, uint32_t want)
 		uint8_t *mem = chip_mem(m->chip);
 		for (uint32_t a = old_top; a < new_top; a++)
 			mem[a] = 0;
-		chip_mem_written(m->chip, old_top, new_top - old_top);
+		gm_written(m, old_top, new_top - old_top);
 		gm_map(m, old_top, new_top, 1);
 	} else if (new_top < old_top) {
 		gm_unmap(m, new_top, old_top);

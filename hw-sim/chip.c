@@ -56,6 +56,8 @@ static void set_unit_mask(struct chip *c, enum unit_class u, uint32_t mask)
 {
 	c->unit_mask[u] = mask & all_ones(c->units[u]);
 	c->units_enabled[u] = (unsigned)__builtin_popcount(c->unit_mask[u]);
+	if (++c->units_gen == 0)
+		c->units_gen = 1;
 }
 
 int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, size_t errlen)

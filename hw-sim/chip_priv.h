@@ -12,9 +12,13 @@ enum { PAGE_SHIFT = 12 };
  * hardware (the L1I is).  Direct-mapped by bundle address. */
 enum { DCACHE_ENTRIES = 8192 };
 
+/* What an atom writes back after the bundle has read all its sources. */
+enum wb_kind { WB_NONE, WB_REG, WB_REG_FLAGS, WB_LDP, WB_WRCR };
+
 struct datom {
 	uint8_t op, rd, ra, rb, x, use_imm, unit;
 	uint8_t lat;         /* result latency in cycles (loads: l1d latency) */
+	uint8_t wb;          /* enum wb_kind */
 	uint32_t imm;
 	uint32_t props;
 };
@@ -25,6 +29,8 @@ struct dbundle {
 	uint8_t n;           /* atoms */
 	uint8_t nops;
 	uint8_t class_count[U_COUNT];
+	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
+	uint32_t units_gen;  /* chip->units_gen when the unit check last passed */
 	const char *illegal; /* static reason, or NULL */
 	uint64_t src_mask;   /* registers read (incl. FLAGS when implied) */
 	uint64_t dst_mask;   /* registers written */
@@ -69,6 +75,8 @@ struct chip {
 	unsigned units[U_COUNT];         /* configured */
 	uint32_t unit_mask[U_COUNT];     /* enabled (control registers) */
 	unsigned units_enabled[U_COUNT]; /* popcount of unit_mask */
+	uint32_t units_gen;              /* bumped whenever a unit mask changes (never 0) */
+	uint64_t pending;                /* registers whose ready time may lie in the future */
 	unsigned issue_width, branch_penalty, alias_entries;
 
 	struct sb_entry *sb;

@@ -107,6 +107,16 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			d->unit = (uint8_t)oi->unit;
 			d->props = oi->props;
 			d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
+			if (a.op == OP_LDP)
+				d->wb = WB_LDP;
+			else if (a.op == OP_WRCR)
+				d->wb = WB_WRCR;
+			else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
+				d->wb = WB_REG_FLAGS;
+			else if (f & FLD_RD)
+				d->wb = WB_REG;
+			else
+				d->wb = WB_NONE;
 			if (oi->unit < U_COUNT)
 				b->class_count[oi->unit]++;
 			if (a.op == OP_NOP)
@@ -153,6 +163,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 	b->n = (uint8_t)n;
 	b->pc = pc;
 	b->next_pc = pc + n * ISA_ATOM_BYTES;
+	b->first_line = pc >> c->l1i.line_shift;
+	b->last_line = (b->next_pc - 1) >> c->l1i.line_shift;
 	mark_code(c, pc, b->next_pc);
 	return 0;
 }
@@ -309,24 +321,27 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 
 		/* fetch: the fetch buffer holds one L1I line */
 		uint64_t t = now;
-		uint32_t first = pc >> line_shift, last = (b->next_pc - 1) >> line_shift;
-		for (uint32_t line = first; line <= last; line++) {
-			if (line != c->fetch_line) {
-				unsigned extra = cache_access(&c->l1i, line << line_shift, false);
-				c->fetch_line = line;
-				t += extra;
-				c->cnt[CNT_stall_icache] += extra;
+		if (b->first_line != c->fetch_line || b->last_line != c->fetch_line) {
+			for (uint32_t line = b->first_line; line <= b->last_line; line++) {
+				if (line != c->fetch_line) {
+					unsigned extra = cache_access(&c->l1i, line << line_shift, false);
+					c->fetch_line = line;
+					t += extra;
+					c->cnt[CNT_stall_icache] += extra;
+				}
 			}
 		}
 
-		/* machine checks */
+		/* machine checks (the unit check is redone only when masks change) */
 		const char *illegal = b->illegal;
-		if (!illegal) {
+		if (!illegal && b->units_gen != c->units_gen) {
 			if (b->n > c->issue_width)
 				illegal = "more atoms than core.issue_width";
 			for (int u = 0; u < U_COUNT; u++)
 				if (b->class_count[u] > c->units_enabled[u])
 					illegal = "more atoms of a unit class than enabled units";
+			if (!illegal)
+				b->units_gen = c->units_gen;
 		}
 		if (illegal) {
 			now = t;
@@ -337,10 +352,13 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 
 		/* scoreboard: wait for sources and pending writes of destinations */
 		uint64_t wait = t;
-		for (uint64_t m = b->src_mask | b->dst_mask; m; m &= m - 1) {
-			uint64_t rdy = c->ready[__builtin_ctzll(m)];
+		for (uint64_t m = (b->src_mask | b->dst_mask) & c->pending; m; m &= m - 1) {
+			unsigned reg = (unsigned)__builtin_ctzll(m);
+			uint64_t rdy = c->ready[reg];
 			if (rdy > wait)
 				wait = rdy;
+			else if (rdy <= t)
+				c->pending &= ~reg_bit(reg);  /* ready now: forget it */
 		}
 		c->cnt[CNT_stall_operand] += wait - t;
 		t = wait;
@@ -531,43 +549,38 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		c->cnt[CNT_empty_slots] += c->issue_width - b->n;
 		c->cnt[CNT_stall_dcache] += dextra;
 
-		/* write back */
+		/* write back: every source has been read, so results can land in order */
 		for (unsigned i = 0; i < b->n; i++) {
 			const struct datom *d = &b->a[i];
-			switch ((enum atom_op)d->op) {
-			case OP_ST: case OP_STAM: case OP_BR: case OP_BC: case OP_BZ: case OP_BNZ: case OP_JR:
-			case OP_EXIT: case OP_COMMIT: case OP_NOP: case OP_COUNT:
+			uint64_t rdy;
+			switch ((enum wb_kind)d->wb) {
+			case WB_NONE:
 				continue;
-			case OP_WRCR:
+			case WB_WRCR:
 				chip_write_cr(c, d->imm, r[d->ra]);
 				continue;
-			case OP_LDP: {
+			case WB_LDP: {
 				uint32_t addr = r[d->ra] + d->imm;
 				c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK], true};
 				break;
 			}
-			default:
+			case WB_REG_FLAGS:
+				r[R_FLAGS] = newflags;
+				c->ready[R_FLAGS] = t + d->lat;
+				if (d->lat > 1)
+					c->pending |= reg_bit(R_FLAGS);
+				break;
+			case WB_REG:
 				break;
 			}
-			if (d->props & P_WFLAGS) {
-				c->ready[R_FLAGS] = t + d->lat;
-			}
-			if (d->rd != R_ZERO) {
-				c->ready[d->rd] = t + d->lat + ((d->props & P_LOAD) ? dextra : 0);
-				c->reg_poison &= ~reg_bit(d->rd);
-			}
-		}
-		/* values after all reads: done in a second sweep so that rd == ra within a bundle works */
-		for (unsigned i = 0; i < b->n; i++) {
-			const struct datom *d = &b->a[i];
-			if (d->props & (P_STORE | P_BRANCH | P_COMMIT) && d->op != OP_JAL)
+			if (d->rd == R_ZERO)
 				continue;
-			if (d->op == OP_WRCR || d->op == OP_NOP)
-				continue;
-			if (d->props & P_WFLAGS)
-				r[R_FLAGS] = newflags;
-			if (d->rd != R_ZERO)
-				r[d->rd] = res[i];
+			r[d->rd] = res[i];
+			rdy = t + d->lat + ((d->props & P_LOAD) ? dextra : 0);
+			c->ready[d->rd] = rdy;
+			if (rdy > t + 1)
+				c->pending |= reg_bit(d->rd);
+			c->reg_poison &= ~reg_bit(d->rd);
 		}
 		for (unsigned i = 0; i < nst; i++) {
 			c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};

@@ -170,8 +170,11 @@ static enum x86_stop op_shift(struct ctx *c, enum x86_op op)
 {
 	uint32_t a, n, f;
 	TRY(rd(c, 0, &a) || rd(c, 1, &n));
-	uint32_t res = xf_eval(shift_xf[op - X86_OP_ROL], c->in->o[0].size, a, n,
-			       c->r[X86_EFLAGS], &f);
+	/* C0/C1 (immediate count) differ from D0-D3 in one undefined flag */
+	int imm = c->in->map == 0 && (c->in->opcode & 0xfe) == 0xc0;
+	uint32_t res = (imm ? xf_eval_imm : xf_eval)(shift_xf[op - X86_OP_ROL],
+						       c->in->o[0].size, a, n,
+						       c->r[X86_EFLAGS], &f);
 	TRY(wr(c, 0, res));
 	set_flags(c, f);
 	return X86_OK;
@@ -300,14 +303,17 @@ static enum x86_stop op_shiftd(struct ctx *c, enum x86_op op)
 			cf = (uint32_t)(v >> (n - 1)) & 1;
 		}
 	}
-	/* SF ZF PF from the result, OF as for a 1-bit shift (sign change),
-	 * AF cleared: what the host does for the undefined cases. */
+	/* SF ZF PF from the result, AF cleared; OF (undefined for counts > 1)
+	 * as the host computes it: from the first single-bit step, i.e.
+	 * SHLD: MSB(a) ^ MSB-1(a), SHRD: MSB(a) ^ LSB(b). */
 	uint32_t szp;
 	xf_eval(XF_OR, size, res, 0, 0, &szp);  /* SF ZF PF of res, rest 0 */
 	f |= szp & XF_STATUS;
 	if (cf)
 		f |= XF_CF;
-	if (((a ^ res) >> (bits - 1)) & 1)
+	uint32_t of = op == X86_OP_SHLD ? (a >> (bits - 1)) ^ (a >> (bits - 2))
+				       : (a >> (bits - 1)) ^ b;
+	if (of & 1)
 		f |= XF_OF;
 	TRY(wr(c, 0, res));
 	set_flags(c, f);
@@ -362,7 +368,7 @@ static enum x86_stop op_bitscan(struct ctx *c, enum x86_op op)
 	unsigned i;
 	if (op == X86_OP_BSF || op == X86_OP_BSR) {
 		if (s == 0) {
-			set_flags(c, f | XF_ZF);
+			set_flags(c, f | XF_ZF | XF_PF);
 			return X86_OK;
 		}
 		if (op == X86_OP_BSF)
@@ -372,7 +378,9 @@ static enum x86_stop op_bitscan(struct ctx *c, enum x86_op op)
 			for (i = bits - 1; !((s >> i) & 1); i--)
 				;
 		reg_set(c->r, c->in->o[0].reg, size, i);
-		set_flags(c, f);
+		uint32_t pf;
+		xf_eval(XF_OR, 1, i, 0, 0, &pf);   /* host: PF from the index */
+		set_flags(c, f | (pf & XF_PF));
 		return X86_OK;
 	}
 	if (op == X86_OP_TZCNT)
