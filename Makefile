@@ -101,7 +101,7 @@ test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL)
 	@echo "== all tests passed"
 
 run: build/cdvm $(GUEST_ALL)
-	build/cdvm exec-native --stats tests/native/demo.s
+	build/cdvm run --stats build/guests/O2/sha256.elf
 
 bench-chip: build/cdvm
 	@scripts/bench-chip

@@ -161,15 +161,22 @@ void chip_set_reg(struct chip *c, unsigned r, uint32_t v)
 
 static void drain_store_buffer(struct chip *c)
 {
+	const unsigned line = cache_line_size(&c->l1d);
 	for (unsigned i = 0; i < c->sb_n; i++) {
-		struct sb_entry *e = &c->sb[i];
+		const struct sb_entry *e = &c->sb[i];
 		uint32_t v = e->val;
-		for (unsigned b = 0; b < e->size; b++)
-			c->mem[e->addr + b] = (uint8_t)(v >> (8 * b));
+		uint8_t *p = c->mem + e->addr;
+		p[0] = (uint8_t)v;
+		if (e->size >= 2)
+			p[1] = (uint8_t)(v >> 8);
+		if (e->size == 4) {
+			p[2] = (uint8_t)(v >> 16);
+			p[3] = (uint8_t)(v >> 24);
+		}
 		/* the store buffer drains into L1D in the background: cache state
 		 * and statistics change, no stall is charged */
 		cache_access(&c->l1d, e->addr, true);
-		if ((e->addr & (cache_line_size(&c->l1d) - 1)) + e->size > cache_line_size(&c->l1d))
+		if ((e->addr & (line - 1)) + e->size > line)
 			cache_access(&c->l1d, e->addr + e->size - 1, true);
 		if (c->l1d.nfaults)
 			cache_fault_clear(&c->l1d, e->addr, e->size);
@@ -177,7 +184,9 @@ static void drain_store_buffer(struct chip *c)
 			cache_fault_clear(&c->l2, e->addr, e->size);
 		if (c->n_mem_poison)
 			chip_mem_unpoison(c, e->addr, e->size);
-		chip_invalidate_code(c, e->addr, e->size);
+		uint32_t pg = e->addr >> PAGE_SHIFT, pg2 = (e->addr + e->size - 1) >> PAGE_SHIFT;
+		if ((c->code_pages[pg / 8] >> (pg % 8) & 1) || (c->code_pages[pg2 / 8] >> (pg2 % 8) & 1))
+			chip_invalidate_code(c, e->addr, e->size);
 	}
 	c->sb_n = 0;
 	c->sb_lo = ~0u;
@@ -187,9 +196,9 @@ static void drain_store_buffer(struct chip *c)
 void chip_commit(struct chip *c)
 {
 	memcpy(c->shadow, c->r, sizeof c->shadow);
-	drain_store_buffer(c);
-	for (unsigned i = 0; i < c->alias_entries; i++)
-		c->alias[i].valid = false;
+	if (c->sb_n)
+		drain_store_buffer(c);
+	c->alias_valid = 0;
 }
 
 void chip_do_rollback(struct chip *c)
@@ -199,8 +208,7 @@ void chip_do_rollback(struct chip *c)
 	c->sb_n = 0;
 	c->sb_lo = ~0u;
 	c->sb_hi = 0;
-	for (unsigned i = 0; i < c->alias_entries; i++)
-		c->alias[i].valid = false;
+	c->alias_valid = 0;
 	chip_update_faults_armed(c);
 }
 

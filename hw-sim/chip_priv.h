@@ -46,7 +46,6 @@ struct sb_entry {
 
 struct alias_entry {
 	uint32_t lo, hi;     /* [lo, hi) */
-	bool valid;
 };
 
 struct unit_fault {
@@ -84,6 +83,7 @@ struct chip {
 	uint32_t sb_lo, sb_hi;           /* address range covered by buffered stores */
 
 	struct alias_entry alias[64];
+	uint64_t alias_valid;            /* bit i: entry i holds a protected range */
 
 	struct dbundle *dcache;
 	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */

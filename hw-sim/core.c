@@ -486,9 +486,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 					goto fault_out;
 				}
 				if (d->op == OP_STAM) {
-					for (unsigned k = 0; k < c->alias_entries; k++) {
-						const struct alias_entry *e = &c->alias[k];
-						if (e->valid && addr < e->hi && addr + size > e->lo) {
+					for (uint64_t am = c->alias_valid; am; am &= am - 1) {
+						const struct alias_entry *e = &c->alias[__builtin_ctzll(am)];
+						if (addr < e->hi && addr + size > e->lo) {
 							c->cnt[CNT_alias_faults]++;
 							fault(ex, CHIP_EXIT_ALIAS_FAULT, b, i);
 							ex->addr = addr;
@@ -561,7 +561,8 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				continue;
 			case WB_LDP: {
 				uint32_t addr = r[d->ra] + d->imm;
-				c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK], true};
+				c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK]};
+				c->alias_valid |= 1ull << d->rb;
 				break;
 			}
 			case WB_REG_FLAGS:

@@ -382,6 +382,11 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	c->hidden_mb = rnd_range(r, 1, 1024);
 	c->guest_mb = rnd_range(r, 1, 3584 - c->hidden_mb < 3072 ? 3584 - c->hidden_mb : 3072);
 	c->tcache_kb = rnd_range(r, 16, c->hidden_mb * 512);
+	c->stack_kb = rnd_range(r, 64, c->guest_mb * 256 < 1048576 ? c->guest_mb * 256 : 1048576);
+	int64_t max_entries = (c->hidden_mb * 1024 - c->tcache_kb) * 1024 / 2 / 8;
+	do
+		c->profile_entries = rnd_pow2(r, 10, 24);
+	while (c->profile_entries > max_entries);
 }
 
 static void roundtrip(const struct cdvm_config *c, const char *what, uint64_t seed, int iter)
@@ -735,6 +740,21 @@ static void test_validate(void)
 	VALID(&c);
 	c.hidden_mb = 513;
 	INVALID(&c, "'memory.guest_mb'", "'memory.hidden_mb'", "3584");
+	config_default(&c);
+	c.stack_kb = c.guest_mb * 256;
+	VALID(&c);
+	c.stack_kb++;
+	INVALID(&c, "'memory.guest_stack_kb'", "'memory.guest_mb'");
+	config_default(&c);
+	c.profile_entries = 3000;
+	INVALID(&c, "'cms.profile_entries'", "power of two");
+	config_default(&c);
+	c.hidden_mb = 16;
+	c.tcache_kb = 8192;
+	c.profile_entries = 524288; /* 4 MiB: half of the 8 MiB firmware data area */
+	VALID(&c);
+	c.profile_entries *= 2;
+	INVALID(&c, "'cms.profile_entries'", "'cms.tcache_kb'");
 	config_default(&c);
 	c.store_buffer = 0; /* range checked again for structs built in code */
 	INVALID(&c, "'core.store_buffer'", "out of range [1, 4096]");
