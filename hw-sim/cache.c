@@ -32,7 +32,8 @@ int cache_init(struct cache *c, const char *name, uint32_t size_bytes, unsigned 
 	c->tag = calloc(n, sizeof *c->tag);
 	c->state = calloc(n, sizeof *c->state);
 	c->stamp = calloc(n, sizeof *c->stamp);
-	if (!c->tag || !c->state || !c->stamp) {
+	c->mru = calloc(c->sets, 1);
+	if (!c->tag || !c->state || !c->stamp || !c->mru) {
 		cache_free(c);
 		return -1;
 	}
@@ -44,6 +45,8 @@ void cache_free(struct cache *c)
 	free(c->tag);
 	free(c->state);
 	free(c->stamp);
+	free(c->mru);
+	c->mru = NULL;
 	c->tag = NULL;
 	c->state = NULL;
 	c->stamp = NULL;
@@ -95,6 +98,7 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 			c->stamp[i] = ++c->clock;
 			if (write)
 				c->state[i] |= CL_DIRTY;
+			c->mru[line_addr & c->set_mask] = (uint8_t)w;
 			(*c->cnt.hits)++;
 			return 0;
 		}
@@ -131,6 +135,7 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 	c->tag[victim] = line_addr;
 	c->state[victim] = CL_VALID | (write ? CL_DIRTY : 0);
 	c->stamp[victim] = ++c->clock;
+	c->mru[line_addr & c->set_mask] = (uint8_t)(victim - base);
 	return extra;
 }
 

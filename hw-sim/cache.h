@@ -14,6 +14,7 @@
 #define CDVM_HW_SIM_CACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { CACHE_MAX_FAULTS = 16 };
@@ -38,6 +39,7 @@ struct cache {
 	uint32_t *tag;               /* [sets * ways]: line address (addr >> line_shift) */
 	uint8_t *state;              /* [sets * ways]: CL_VALID | CL_DIRTY */
 	uint32_t *stamp;             /* [sets * ways]: LRU time stamps */
+	uint8_t *mru;                /* [sets]: most recently used way (a host-side shortcut) */
 	uint32_t clock;
 	uint32_t way_mask;           /* enabled ways */
 	struct cache_counters cnt;
@@ -60,6 +62,23 @@ void cache_free(struct cache *c);
  * (or mem_latency at the last level).  Dirty victims are written back to
  * the next level without stalling (a write-back buffer). */
 unsigned cache_access(struct cache *c, uint32_t addr, bool write);
+
+/* cache_access with the common case inline: a hit on the set's most
+ * recently used way.  Same effect on state and counters. */
+static inline unsigned cache_access_fast(struct cache *c, uint32_t addr, bool write)
+{
+	uint32_t line_addr = addr >> c->line_shift;
+	uint32_t set = line_addr & c->set_mask;
+	size_t i = (size_t)set * c->ways + c->mru[set];
+	if ((c->state[i] & CL_VALID) && c->tag[i] == line_addr) {
+		c->stamp[i] = ++c->clock;
+		if (write)
+			c->state[i] |= CL_DIRTY;
+		(*c->cnt.hits)++;
+		return 0;
+	}
+	return cache_access(c, addr, write);
+}
 
 /* True when the line holding addr is resident (no state change). */
 bool cache_probe(const struct cache *c, uint32_t addr);

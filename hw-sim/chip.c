@@ -175,9 +175,9 @@ static void drain_store_buffer(struct chip *c)
 		}
 		/* the store buffer drains into L1D in the background: cache state
 		 * and statistics change, no stall is charged */
-		cache_access(&c->l1d, e->addr, true);
+		cache_access_fast(&c->l1d, e->addr, true);
 		if ((e->addr & (line - 1)) + e->size > line)
-			cache_access(&c->l1d, e->addr + e->size - 1, true);
+			cache_access_fast(&c->l1d, e->addr + e->size - 1, true);
 		if (c->l1d.nfaults)
 			cache_fault_clear(&c->l1d, e->addr, e->size);
 		if (c->l2.nfaults)
@@ -264,9 +264,9 @@ void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n)
 unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write)
 {
 	unsigned line = cache_line_size(&c->l1d);
-	unsigned extra = cache_access(&c->l1d, addr, write);
+	unsigned extra = cache_access_fast(&c->l1d, addr, write);
 	if ((addr & (line - 1)) + size > line)
-		extra += cache_access(&c->l1d, addr + size - 1, write);
+		extra += cache_access_fast(&c->l1d, addr + size - 1, write);
 	if (write) {
 		if (c->l1d.nfaults)
 			cache_fault_clear(&c->l1d, addr, size);
@@ -280,7 +280,7 @@ unsigned chip_icache_access(struct chip *c, uint32_t addr, unsigned size)
 {
 	unsigned line = cache_line_size(&c->l1i), extra = 0;
 	for (uint32_t a = addr & ~(line - 1); a < addr + size; a += line)
-		extra += cache_access(&c->l1i, a, false);
+		extra += cache_access_fast(&c->l1i, a, false);
 	return extra;
 }
 

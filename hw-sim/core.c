@@ -208,9 +208,9 @@ static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 static unsigned dcache_timing(struct chip *c, uint32_t addr, unsigned size)
 {
 	unsigned line = 1u << c->l1d.line_shift;
-	unsigned extra = cache_access(&c->l1d, addr, false);
+	unsigned extra = cache_access_fast(&c->l1d, addr, false);
 	if ((addr & (line - 1)) + size > line)
-		extra += cache_access(&c->l1d, addr + size - 1, false);
+		extra += cache_access_fast(&c->l1d, addr + size - 1, false);
 	return extra;
 }
 
@@ -324,7 +324,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		if (b->first_line != c->fetch_line || b->last_line != c->fetch_line) {
 			for (uint32_t line = b->first_line; line <= b->last_line; line++) {
 				if (line != c->fetch_line) {
-					unsigned extra = cache_access(&c->l1i, line << line_shift, false);
+					unsigned extra = cache_access_fast(&c->l1i, line << line_shift, false);
 					c->fetch_line = line;
 					t += extra;
 					c->cnt[CNT_stall_icache] += extra;
