@@ -92,7 +92,19 @@ build/san/llvm-tests/%: tests/llvm/%.c build/san/libcdvm.a | $(BOOT)
 
 -include guest-tests/guest.mk
 
-test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL)
+# The tree must also be warning-free under the other compiler.
+OTHER_CC := $(if $(findstring clang,$(CC)),gcc,clang)
+build/.other-cc-ok: $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(LLVM_TEST_SRC) $(wildcard */*.h */*/*.h */*.def */*/*.def) | $(BOOT)
+	@echo "== warnings under $(OTHER_CC)"
+	@for f in $(LIB_SRC) $(CLI_SRC); do \
+	  $(OTHER_CC) $(CSTD) $(WARN) -I. -fsyntax-only $$f || exit 1; done
+	@for f in $(UNIT_SRC); do \
+	  $(OTHER_CC) $(CSTD) $(WARN) -Wno-missing-prototypes -I. -Ibuild/san/tests -fsyntax-only $$f || exit 1; done
+	@for f in $(LLVM_TEST_SRC); do \
+	  $(OTHER_CC) $(CSTD) $(WARN) -I. -I$$($(LLVM_CONFIG) --includedir) -fsyntax-only $$f || exit 1; done
+	@touch $@
+
+test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) build/.other-cc-ok
 	@echo "== unit tests (CUnit, ASan+UBSan)"
 	build/san/unit-tests
 	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done

@@ -2,7 +2,7 @@
  * original benchmark): records reached through pointers, enumerations,
  * string copies and compares, one- and two-dimensional arrays, small
  * procedures with pointer parameters and a switch.  The final state is
- * printed.  Size argument: more iterations (default 1500). */
+ * printed.  Size argument: more iterations (default 3000). */
 #include "rt.h"
 
 enum colour { RED, GREEN, BLUE, CYAN, MAGENTA };
@@ -130,7 +130,7 @@ static void proc_2(int *x)
 
 int main(int argc, char **argv)
 {
-    int runs = 1500 * rt_scale(argc, argv);
+    int runs = 3000 * rt_scale(argc, argv);
     char str1[32], str2[32];
     int i1 = 0, i2 = 0, i3 = 0;
     enum colour e = RED;

@@ -136,9 +136,11 @@ run_one:
     popl %edx
     cld
     andl $(F_ALL | F_DF), %edx
-    movl %esi, %ebx
+    movl %esi, %ebx             /* final pointers, relative to srcbuf */
+    subl $srcbuf, %ebx
     call ckmix
     movl %edi, %ebx
+    subl $srcbuf, %ebx
     call ckmix
     /* checksum of dst into ebx */
     xorl %ebx, %ebx

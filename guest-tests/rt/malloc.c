@@ -1,15 +1,20 @@
 /* guest-tests/rt/malloc.c: malloc/free on top of brk.
  *
  * Every block starts with an 8-byte header (total size including the header,
- * a multiple of 8, and a tag saying used or free); payloads are 8-aligned.
- * Free blocks sit on one list sorted by address, so free() can merge a block
- * with its neighbours, and malloc() takes the first block that fits,
- * splitting off the rest.  When nothing fits, the heap grows with brk by at
- * least 64 KiB.  Deliberately simple: it is a workload, not a fast allocator. */
+ * a multiple of 8, and a tag saying used, free or binned); payloads are
+ * 8-aligned.  Small blocks (up to SMALL_MAX bytes) are recycled through
+ * exact-size LIFO bins, so freeing them is O(1).  Larger blocks sit on one
+ * free list sorted by address, so free() can merge them with their
+ * neighbours; malloc() takes the first block that fits, splitting off the
+ * rest.  When nothing fits, the heap grows with brk by at least 64 KiB.
+ * Deliberately simple: it is a workload, not a fast allocator. */
 #include "rt.h"
 
 #define TAG_FREE 0xf2eeb10cu
 #define TAG_USED 0x05edb10cu
+#define TAG_BIN  0xb1bb10cu
+#define SMALL_MAX 256u
+#define NBINS (SMALL_MAX / 8 + 1)
 #define MIN_BLOCK 16u
 #define GROW_MIN 65536u
 
@@ -21,6 +26,7 @@ struct blk {
 
 static char *heap_start, *heap_end;
 static struct blk *free_list;
+static struct blk *bins[NBINS];     /* bins[size / 8]: free blocks of that size */
 
 static uint32_t round8(uint32_t n)
 {
@@ -78,6 +84,12 @@ void *malloc(size_t n)
     uint32_t need = round8((uint32_t)n + 8u);
     if (need < MIN_BLOCK)
         need = MIN_BLOCK;
+    if (need <= SMALL_MAX && bins[need / 8]) {
+        struct blk *b = bins[need / 8];
+        bins[need / 8] = b->next;
+        b->tag = TAG_USED;
+        return (char *)b + 8;
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
         struct blk *prev = 0, *b = free_list;
         for (; b; prev = b, b = b->next) {
@@ -115,6 +127,12 @@ void free(void *p)
         sys_write(2, msg, sizeof msg - 1);
         sys_exit_group(127);
     }
+    if (b->size <= SMALL_MAX) {
+        b->tag = TAG_BIN;
+        b->next = bins[b->size / 8];
+        bins[b->size / 8] = b;
+        return;
+    }
     insert_free(b);
 }
 
@@ -147,21 +165,32 @@ void *realloc(void *p, size_t n)
 int rt_heap_check(unsigned *free_blocks, unsigned *free_bytes)
 {
     int bad = 0;
-    unsigned nfree = 0, bytes = 0, listed = 0;
+    unsigned nfree = 0, bytes = 0, listed = 0, nbinned = 0, binlisted = 0;
     char *p = heap_start;
     while (p && p < heap_end) {
         struct blk *b = (struct blk *)(void *)p;
         if (b->size < MIN_BLOCK || (b->size & 7u) || p + b->size > heap_end ||
-            (b->tag != TAG_FREE && b->tag != TAG_USED)) {
+            (b->tag != TAG_FREE && b->tag != TAG_USED && b->tag != TAG_BIN)) {
             bad++;
             break;
         }
-        if (b->tag == TAG_FREE) {
-            nfree++;
+        if (b->tag != TAG_USED) {
             bytes += b->size;
+            if (b->tag == TAG_FREE)
+                nfree++;
+            else
+                nbinned++;
         }
         p += b->size;
     }
+    for (unsigned i = 0; i < NBINS; i++)
+        for (struct blk *b = bins[i]; b && binlisted <= nbinned; b = b->next) {
+            binlisted++;
+            if (b->tag != TAG_BIN || b->size != i * 8)
+                bad++;
+        }
+    if (binlisted != nbinned)
+        bad++;
     for (struct blk *b = free_list; b; b = b->next) {
         listed++;
         if (b->tag != TAG_FREE)
@@ -173,7 +202,7 @@ int rt_heap_check(unsigned *free_blocks, unsigned *free_bytes)
     }
     if (listed != nfree)
         bad++;
-    *free_blocks = nfree;
+    *free_blocks = nfree + nbinned;
     *free_bytes = bytes;
     return bad;
 }
