@@ -76,6 +76,14 @@ void cms_destroy(struct cms *m)
 }
 
 struct chip *cms_chip(struct cms *m) { return m->chip; }
+
+void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops)
+{
+	if (ops)
+		m->trace = *ops;
+	else
+		memset(&m->trace, 0, sizeof m->trace);
+}
 uint64_t cms_guest_insns(const struct cms *m) { return m->guest_insns; }
 
 void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
@@ -132,11 +140,15 @@ static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_
 		unsigned n = m->env.fetch(m, eip, buf, sizeof buf);
 		if (x86_decode(buf, n, &slot->in) <= 0) {
 			slot->eip = INSN_NONE;
+			if (m->trace.insn)
+				m->trace.insn(m->trace.ctx, eip, NULL, m->xr);
 			return x86_step(&m->env, info);
 		}
 		slot->eip = eip;
 		gm_mark_code(m, eip, slot->in.len);
 	}
+	if (m->trace.insn)
+		m->trace.insn(m->trace.ctx, eip, &slot->in, m->xr);
 	enum x86_stop s = x86_exec(&m->env, &slot->in, info);
 	/* an ALU operation on a memory operand costs what a memory access costs */
 	if (info->cost == X86_COST_ALU)

@@ -66,6 +66,20 @@ void cms_run(struct cms *m, struct cms_result *res);
 /* Guest file descriptors 0, 1, 2 map to these host fds (default 0, 1, 2). */
 void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd);
 
+/* Observe the guest's dynamic trace (for analyses such as the dataflow
+ * limit of `make bench`).  insn() is called once per retired instruction,
+ * before it executes, with its decoded form (NULL if the firmware had to
+ * fall back to x86_step) and the x86 state registers (cms/x86/x86.h
+ * layout); mem() for every guest data access it then makes.  Costs no
+ * simulated cycles: it is an instrument, not firmware. */
+struct x86_insn;
+struct cms_trace_ops {
+	void *ctx;
+	void (*insn)(void *ctx, uint32_t eip, const struct x86_insn *in, const uint32_t *regs);
+	void (*mem)(void *ctx, uint32_t addr, unsigned size, int write);
+};
+void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops);
+
 uint64_t cms_guest_insns(const struct cms *m);
 void cms_print_stats(const struct cms *m, FILE *out);
 void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);

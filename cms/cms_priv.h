@@ -68,6 +68,8 @@ struct cms {
 	uint64_t enosys;
 	uint32_t last_fault_addr;
 
+	struct cms_trace_ops trace;     /* trace.insn == NULL: off */
+
 	int fd_in, fd_out, fd_err;
 	char prog_name[256];
 	int exited;

@@ -116,6 +116,8 @@ static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 	if (size == 4)
 		v |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	*val = v;
+	if (m->trace.mem)
+		m->trace.mem(m->trace.ctx, addr, size, 0);
 	m->pending_mem += chip_dcache_access(m->chip, addr, size, false);
 	return 0;
 }
@@ -136,6 +138,8 @@ static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 		p[3] = (uint8_t)(val >> 24);
 	}
 	gm_written(m, addr, size);
+	if (m->trace.mem)
+		m->trace.mem(m->trace.ctx, addr, size, 1);
 	m->pending_mem += chip_dcache_access(m->chip, addr, size, true);
 	return 0;
 }
