@@ -39,7 +39,7 @@ CLI_S  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 UNIT_S := $(patsubst %.c,build/san/%.o,$(UNIT_SRC))
 LLVM_TESTS := $(patsubst tests/llvm/%.c,build/san/llvm-tests/%,$(LLVM_TEST_SRC))
 
-.PHONY: all run test unit-test script-test bench-chip bench clean docs
+.PHONY: all run test bench-chip bench clean docs
 all: build/cdvm
 
 $(BOOT): scripts/bootstrap
@@ -117,6 +117,10 @@ run: build/cdvm $(GUEST_ALL)
 
 bench-chip: build/cdvm
 	@scripts/bench-chip
+
+bench: build/cdvm $(GUEST_ALL)
+	@scripts/bootstrap bench
+	@scripts/bench
 
 docs: build/cdvm
 	build/cdvm config --doc > docs/config.md
