@@ -32,8 +32,14 @@ struct insn_slot {
 };
 #define INSN_NONE 0xffffffffu
 
-/* page map bits (one byte per guest page) */
-enum { PM_MAPPED = 1, PM_WRITE = 2, PM_CODE = 4 /* decoded instructions cached from it */ };
+/* page map bits (one byte per guest page); the chip checks the table too
+ * (control register PAGEMAP), so the layout is the ISA's */
+enum {
+	PM_MAPPED = ISA_PM_MAPPED,
+	PM_WRITE = ISA_PM_WRITE,
+	PM_CODE = ISA_PM_FIRMWARE,   /* decoded instructions or translations come from it */
+	PM_PROTECT = ISA_PM_PROTECT, /* stores by translated code trap (self-modifying code) */
+};
 
 struct cms {
 	struct cdvm_config cfg;

@@ -25,6 +25,11 @@ int gm_init(struct cms *m, char *err, size_t errlen)
 	m->mem = chip_mem(m->chip);
 	m->pm = m->mem + m->pagemap;
 	memset(m->pm, 0, m->npages);
+	/* the chip checks guest accesses of native code against the same table */
+	if (chip_write_cr(m->chip, CR_PAGEMAP_PAGES, m->npages) < 0 || chip_write_cr(m->chip, CR_PAGEMAP, m->pagemap) < 0) {
+		snprintf(err, errlen, "cannot install the guest page table");
+		return -1;
+	}
 	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
 	if (!m->insns) {
 		snprintf(err, errlen, "out of memory");
@@ -38,7 +43,7 @@ int gm_init(struct cms *m, char *err, size_t errlen)
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable)
 {
 	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++)
-		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE)));
+		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE | PM_PROTECT)));
 }
 
 static void drop_code_page(struct cms *m, uint32_t pg)
@@ -50,7 +55,7 @@ static void drop_code_page(struct cms *m, uint32_t pg)
 		if (s->eip != INSN_NONE && s->eip < hi && s->eip + s->in.len > lo)
 			s->eip = INSN_NONE;
 	}
-	m->pm[pg] &= (uint8_t)~PM_CODE;
+	m->pm[pg] &= (uint8_t)~(PM_CODE | PM_PROTECT);
 	m->insn_cache_flushes++;
 }
 
@@ -66,7 +71,7 @@ void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n)
 {
 	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
-		m->pm[pg] |= PM_CODE;
+		m->pm[pg] |= PM_CODE | PM_PROTECT;
 }
 
 void gm_written(struct cms *m, uint32_t addr, uint32_t n)

@@ -39,6 +39,7 @@ int chip_exit_describe(const struct chip_exit *e, char *buf, size_t n)
 		return snprintf(buf, n, "exit to firmware with code %u at pc 0x%08x", e->code, e->pc);
 	case CHIP_EXIT_MEMORY_FAULT:
 	case CHIP_EXIT_ALIAS_FAULT:
+	case CHIP_EXIT_PROTECTION:
 		return snprintf(buf, n, "%s at pc 0x%08x slot %u, address 0x%08x", exit_names[e->reason], e->pc,
 				e->slot, e->addr);
 	case CHIP_EXIT_ILLEGAL_BUNDLE:
@@ -184,6 +185,8 @@ static void drain_store_buffer(struct chip *c)
 			cache_fault_clear(&c->l2, e->addr, e->size);
 		if (c->n_mem_poison)
 			chip_mem_unpoison(c, e->addr, e->size);
+		if (c->store_hook)
+			c->store_hook(c->store_hook_ctx, e->addr, e->size, e->val);
 		uint32_t pg = e->addr >> PAGE_SHIFT, pg2 = (e->addr + e->size - 1) >> PAGE_SHIFT;
 		if ((c->code_pages[pg / 8] >> (pg % 8) & 1) || (c->code_pages[pg2 / 8] >> (pg2 % 8) & 1))
 			chip_invalidate_code(c, e->addr, e->size);
@@ -319,6 +322,8 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_SB_USED: *val = c->sb_n; return 0;
 	case CR_ISSUE_WIDTH: *val = c->issue_width; return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
+	case CR_PAGEMAP: *val = c->pagemap; return 0;
+	case CR_PAGEMAP_PAGES: *val = c->pagemap_pages; return 0;
 	default: return -1;
 	}
 }
@@ -336,6 +341,16 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 		return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1:
 		c->scratch[num - CR_SCRATCH0] = val;
+		return 0;
+	case CR_PAGEMAP:
+		if (val && (val >= c->mem_size || c->pagemap_pages > c->mem_size - val))
+			return -1;
+		c->pagemap = val;
+		return 0;
+	case CR_PAGEMAP_PAGES:
+		if (c->pagemap && val > c->mem_size - c->pagemap)
+			return -1;
+		c->pagemap_pages = val;
 		return 0;
 	default:
 		return -1;
@@ -446,6 +461,12 @@ void chip_clear_faults(struct chip *c)
 	memset(c->l1d.faults, 0, sizeof c->l1d.faults);
 	memset(c->l2.faults, 0, sizeof c->l2.faults);
 	chip_update_faults_armed(c);
+}
+
+void chip_set_store_hook(struct chip *c, chip_store_hook fn, void *ctx)
+{
+	c->store_hook = fn;
+	c->store_hook_ctx = ctx;
 }
 
 /* ---- reports -------------------------------------------------------------------- */

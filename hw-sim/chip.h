@@ -39,7 +39,8 @@ struct chip;
 	X(ILLEGAL_BUNDLE, "illegal bundle") \
 	X(DIVIDE_FAULT,   "divide fault") \
 	X(FAULT_DETECTED, "hardware fault detected") \
-	X(CYCLE_LIMIT,    "cycle limit reached")
+	X(CYCLE_LIMIT,    "cycle limit reached") \
+	X(PROTECTION,     "store to a protected page")
 
 enum chip_exit_reason {
 #define CHIP_EXIT_ENUM(n, text) CHIP_EXIT_##n,
@@ -122,6 +123,12 @@ int chip_inject_cache(struct chip *c, unsigned level /* 0 L1I, 1 L1D, 2 L2 */, u
 /* The next result of unit `index` of class `cls` (every result when stuck) is XORed with mask. */
 int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck);
 void chip_clear_faults(struct chip *c);
+
+/* ---- instruments (not modelled hardware) ----
+ * Every store released to memory by a commit is reported to the hook
+ * (used by --verify to compare translated code with the interpreter). */
+typedef void (*chip_store_hook)(void *ctx, uint32_t addr, unsigned size, uint32_t val);
+void chip_set_store_hook(struct chip *c, chip_store_hook fn, void *ctx);
 
 /* ---- reports ---- */
 void chip_print_registers(const struct chip *c, FILE *out);

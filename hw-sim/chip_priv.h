@@ -89,6 +89,9 @@ struct chip {
 	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */
 
 	uint32_t scratch[2];
+	uint32_t pagemap, pagemap_pages;  /* guest page table (control registers) */
+	chip_store_hook store_hook;
+	void *store_hook_ctx;
 
 	/* fault injection */
 	bool faults_armed;               /* fast check: any unit fault or poison active */

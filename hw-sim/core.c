@@ -145,7 +145,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 				bool ok = chip_read_cr(c, a.imm, &v) == 0;
 				if (oi->fmt == F_WRCR && ok) {
 					ok = a.imm <= CR_UNITS_BR || (a.imm >= CR_WAYS_L1I && a.imm <= CR_WAYS_L2) ||
-					     a.imm == CR_SCRATCH0 || a.imm == CR_SCRATCH1;
+					     a.imm == CR_SCRATCH0 || a.imm == CR_SCRATCH1 || a.imm == CR_PAGEMAP ||
+					     a.imm == CR_PAGEMAP_PAGES;
 				}
 				if (!ok && !b->illegal)
 					b->illegal = "unknown or read-only control register";
@@ -214,6 +215,26 @@ static unsigned dcache_timing(struct chip *c, uint32_t addr, unsigned size)
 	return extra;
 }
 
+/* Guest page table check (control register PAGEMAP): 0 = allowed,
+ * 1 = not mapped / not writable, 2 = store to a protected page. */
+static int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
+{
+	if (!c->pagemap)
+		return 0;
+	uint32_t p1 = addr >> ISA_PAGE_SHIFT, p2 = (addr + size - 1) >> ISA_PAGE_SHIFT;
+	uint8_t need = (uint8_t)(ISA_PM_MAPPED | (store ? ISA_PM_WRITE : 0));
+	for (uint32_t p = p1; p <= p2; p++) {
+		if (p >= c->pagemap_pages)
+			return 1;
+		uint8_t b = c->mem[c->pagemap + p];
+		if ((b & need) != need)
+			return 1;
+		if (store && (b & ISA_PM_PROTECT))
+			return 2;
+	}
+	return 0;
+}
+
 static uint32_t extend(uint32_t v, unsigned kind)
 {
 	switch (kind) {
@@ -253,6 +274,7 @@ static enum counter_id rollback_cause(enum chip_exit_reason r)
 	case CHIP_EXIT_SB_OVERFLOW: return CNT_rb_sb_overflow;
 	case CHIP_EXIT_DIVIDE_FAULT: return CNT_rb_divide;
 	case CHIP_EXIT_ILLEGAL_BUNDLE: return CNT_rb_illegal;
+	case CHIP_EXIT_PROTECTION: return CNT_rb_protection;
 	default: return CNT_rb_fault;
 	}
 }
@@ -445,7 +467,8 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				uint32_t addr = av + d->imm;
 				unsigned size = mx_size[d->x & MX_KIND_MASK];
 				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
-				if (addr > lim || size > lim - addr) {
+				if (addr > lim || size > lim - addr ||
+				    (!(d->x & MX_HIDDEN) && guest_page_check(c, addr, size, false))) {
 					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
 					ex->addr = addr;
 					goto fault_out;
@@ -480,8 +503,14 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				uint32_t addr = av + d->imm;
 				unsigned size = mx_size[d->x & MX_KIND_MASK];
 				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
-				if (addr > lim || size > lim - addr) {
+				int pc_ok = (d->x & MX_HIDDEN) ? 0 : guest_page_check(c, addr, size, true);
+				if (addr > lim || size > lim - addr || pc_ok == 1) {
 					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
+					ex->addr = addr;
+					goto fault_out;
+				}
+				if (pc_ok == 2) {
+					fault(ex, CHIP_EXIT_PROTECTION, b, i);
 					ex->addr = addr;
 					goto fault_out;
 				}

@@ -95,6 +95,18 @@ enum {
 	MX_HIDDEN = 8,       /* hidden-memory (firmware) access; otherwise a guest access */
 };
 
+/* Guest page table bits (control register PAGEMAP): checked by the chip on
+ * every guest (non-hidden) load and store.  A store to a PM_PROTECT page
+ * is a protection fault: the firmware keeps translated x86 code there
+ * (self-modifying code detection). */
+enum {
+	ISA_PM_MAPPED = 1,
+	ISA_PM_WRITE = 2,
+	ISA_PM_FIRMWARE = 4,  /* free for the firmware; the chip ignores it */
+	ISA_PM_PROTECT = 8,
+	ISA_PAGE_SHIFT = 12,
+};
+
 /* Registers: 64 x 32 bits.  r0 reads as zero.  r1..r12 hold the x86 state
  * (DESIGN.md contract 3) in x86 encoding order; r1..r15 have shadow copies
  * that `commit` updates and rollback restores. */

@@ -307,6 +307,15 @@ uint32_t xf_eval(enum xf_op op, unsigned width, uint32_t a, uint32_t b,
 	}
 }
 
+uint32_t xf_eval_imm(enum xf_op op, unsigned width, uint32_t a, uint32_t b,
+		     uint32_t flags, uint32_t *flags_out)
+{
+	uint32_t r = xf_eval(op, width, a, b, flags, flags_out);
+	if ((op == XF_ROL || op == XF_ROR) && (b & 31) > 1)
+		*flags_out = (*flags_out & ~XF_OF) | (flags & XF_OF);
+	return r;
+}
+
 bool xf_cond(unsigned cc, uint32_t f)
 {
 	bool r;

@@ -50,6 +50,14 @@ enum xf_op {
 uint32_t xf_eval(enum xf_op op, unsigned width, uint32_t a, uint32_t b,
 		 uint32_t flags, uint32_t *flags_out);
 
+/* xf_eval for the shift/rotate forms with an immediate count (opcodes
+ * C0/C1).  Identical to xf_eval except that Intel cores leave OF unchanged
+ * for ROL/ROR by an immediate whose masked count is > 1 (the CL and 1
+ * forms compute it); the interpreter and the translator both use this for
+ * C0/C1 so they agree with the host. */
+uint32_t xf_eval_imm(enum xf_op op, unsigned width, uint32_t a, uint32_t b,
+		     uint32_t flags, uint32_t *flags_out);
+
 /* x86 condition code tttn (0 O, 1 NO, 2 B, 3 AE, 4 E, 5 NE, 6 BE, 7 A,
  * 8 S, 9 NS, 10 P, 11 NP, 12 L, 13 GE, 14 LE, 15 G) evaluated on EFLAGS. */
 bool xf_cond(unsigned cc, uint32_t eflags);

@@ -307,6 +307,7 @@ int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out)
 {
 	struct dec d = {buf, avail, 0, 0};
 	uint8_t pfx = 0, rep = 0, seg = X86_SEG_NONE;
+	int f2_mandatory = 0; /* F2 not used as XACQUIRE (F2 F0) */
 	int st;
 
 	memset(out, 0, sizeof *out);
@@ -319,7 +320,11 @@ int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out)
 		uint8_t b = buf[d.i];
 		switch (b) {
 		case 0xf0: pfx |= X86_PFX_LOCK; break;
-		case 0xf2: pfx |= X86_PFX_REPNE; rep = X86_PFX_REPNE; break;
+		case 0xf2:
+			pfx |= X86_PFX_REPNE;
+			rep = X86_PFX_REPNE;
+			f2_mandatory = d.i + 1 >= avail || buf[d.i + 1] != 0xf0;
+			break;
 		case 0xf3: pfx |= X86_PFX_REP; rep = X86_PFX_REP; break;
 		case 0x26: seg = X86_SEG_ES; break;
 		case 0x2e: seg = X86_SEG_CS; break;
@@ -357,9 +362,6 @@ opcode:
 		}
 		idx = 256 + b;
 		out->map = 1;
-		/* LLVM ignores 66 on these when F2/F3 is present as well */
-		if (rep && ((b >= 0x80 && b <= 0x8f) || b == 0x1f))
-			out->osize = 4;
 	} else if (b == 0xc4 || b == 0xc5 || b == 0x62 || b == 0x8f) {
 		/* In 32-bit mode these are LES/LDS/BOUND/POP unless the next
 		 * byte could not be a memory ModRM (VEX/EVEX), or for 8F has a
@@ -404,13 +406,17 @@ opcode:
 	} else if (idx == 256 + 0x1e) {
 		op = (rep == X86_PFX_REP && modrm == 0xfb) ? X86_OP_ENDBR32 : X86_OP_UNSUP;
 	} else if ((idx == 256 + 0xbc || idx == 256 + 0xbd) && rep) {
-		/* F3: TZCNT/LZCNT (BMI1/ABM, what the host runs); F2: invalid */
-		op = idx == 256 + 0xbc ? X86_OP_TZCNT : X86_OP_LZCNT;
-		bad = rep == X86_PFX_REPNE;
-	} else if (idx == 256 + 0x78 && (pfx & (X86_PFX_OPSIZE | X86_PFX_REPNE))) {
-		extra_imm = 2; /* SSE4a EXTRQ/INSERTQ xmm, imm8, imm8 */
+		/* F3: TZCNT/LZCNT (BMI1/ABM, what the host runs).  F2: LLVM
+		 * rejects it; with 66 as well it is BSF/BSR, as on the CPU. */
+		if (rep == X86_PFX_REP)
+			op = idx == 256 + 0xbc ? X86_OP_TZCNT : X86_OP_LZCNT;
+		else
+			bad = !(pfx & X86_PFX_OPSIZE);
+	} else if (idx == 256 + 0x78 && ((pfx & X86_PFX_OPSIZE) || f2_mandatory)) {
+		/* SSE4a EXTRQ/INSERTQ xmm, imm8, imm8 (register forms only) */
+		extra_imm = (modrm >> 6) == 3 ? 2 : 0;
 		op = X86_OP_SSE;
-	} else if (idx == 256 + 0x79 && (pfx & (X86_PFX_OPSIZE | X86_PFX_REPNE))) {
+	} else if (idx == 256 + 0x79 && ((pfx & X86_PFX_OPSIZE) || f2_mandatory)) {
 		op = X86_OP_SSE;
 	} else if ((row->flags & W16) && out->osize == 2) {
 		op = (enum x86_op)(op + 1);
@@ -444,10 +450,6 @@ opcode:
 	if ((pfx & X86_PFX_LOCK) && !((row->flags & LK) && out->o[0].kind == X86_OPK_MEM))
 		return reject(out, d.i, op);
 	if (d.a16 || bad || ((row->flags & ND) && out->osize == 2))
-		return reject(out, d.i, op);
-	/* a 16-bit Jcc rel32 (F2/F3 66 0F 8x) is neither what LLVM nor the
-	 * CPU decodes consistently: #UD */
-	if (out->map == 1 && b >= 0x80 && b <= 0x8f && rep && (pfx & X86_PFX_OPSIZE))
 		return reject(out, d.i, op);
 	return (int)d.i;
 }

@@ -101,7 +101,10 @@ static void put_mem(struct out *o, const struct x86_insn *in, unsigned size, int
 		any = 1;
 	}
 	if (in->index != X86_NOREG) {
-		put(o, "%s%u*%s", any ? " + " : "", 1u << in->scale, reg_name(in->index, 4));
+		if (in->scale)
+			put(o, "%s%u*%s", any ? " + " : "", 1u << in->scale, reg_name(in->index, 4));
+		else
+			put(o, "%s%s", any ? " + " : "", reg_name(in->index, 4));
 		any = 1;
 	}
 	if (!any) {
@@ -139,7 +142,10 @@ int x86_disasm(const struct x86_insn *in, uint32_t eip, char *buf, size_t n)
 	else
 		put(&o, "%s", x86_op_name(op));
 	int lea = op == X86_OP_LEA;
-	for (unsigned k = 0; k < in->nops; k++) {
+	unsigned nops = in->nops;
+	if (in->map == 0 && (in->opcode & 0xfe) == 0xd0)
+		nops = 1; /* shift by one: LLVM prints no count */
+	for (unsigned k = 0; k < nops; k++) {
 		const struct x86_operand *p = &in->o[k];
 		put(&o, k ? ", " : "\t");
 		switch (p->kind) {

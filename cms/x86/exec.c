@@ -723,6 +723,10 @@ static enum x86_stop dispatch(struct ctx *c)
 		return op_bitscan(c, op);
 	case X86_OP_BSWAP:
 		v = r[in->o[0].reg];
+		if (in->osize == 2) { /* undefined; the host clears the low word */
+			reg_set(r, in->o[0].reg, 2, 0);
+			return X86_OK;
+		}
 		r[in->o[0].reg] = (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
 		return X86_OK;
 	case X86_OP_MOV:

@@ -445,6 +445,41 @@ static void test_hidden_memory(void)
 	rig_done(&g);
 }
 
+static void test_guest_page_table(void)
+{
+	RIG(g, NULL);
+	struct chip_exit ex;
+	/* a 16-page table in hidden memory: page 1 read-only, page 2 writable,
+	 * page 3 writable but store-protected, the rest unmapped */
+	uint32_t pm = hregion_alloc(&g.hm.fwdata, 16, 16);
+	uint8_t bits[16] = {0, ISA_PM_MAPPED, ISA_PM_MAPPED | ISA_PM_WRITE,
+			    ISA_PM_MAPPED | ISA_PM_WRITE | ISA_PM_PROTECT};
+	chip_mem_write(g.chip, pm, bits, sizeof bits);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP_PAGES, 16), 0);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP, pm), 0);
+	uint32_t ld = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
+	uint32_t st = rig_load(&g, "st.32 r0, [r2]\ncommit\nexit #0\n");
+	static const struct { uint32_t addr; int store; enum chip_exit_reason want; } cases[] = {
+		{0x0000, 0, CHIP_EXIT_MEMORY_FAULT}, {0x1000, 0, CHIP_EXIT_FIRMWARE}, {0x1000, 1, CHIP_EXIT_MEMORY_FAULT},
+		{0x2ffc, 1, CHIP_EXIT_FIRMWARE}, {0x2ffe, 1, CHIP_EXIT_PROTECTION}, {0x3000, 0, CHIP_EXIT_FIRMWARE},
+		{0x3000, 1, CHIP_EXIT_PROTECTION}, {0x10000, 0, CHIP_EXIT_MEMORY_FAULT}, {0x4000, 0, CHIP_EXIT_MEMORY_FAULT},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		chip_set_reg(g.chip, 2, cases[i].addr);
+		chip_run(g.chip, cases[i].store ? st : ld, &ex);
+		CU_ASSERT_EQUAL(ex.reason, cases[i].want);
+		if (ex.reason != cases[i].want)
+			fprintf(stderr, "page table case %zu: %s\n", i, chip_exit_name(ex.reason));
+	}
+	CU_ASSERT_EQUAL(chip_counter(g.chip, CNT_rb_protection), 2);
+	/* hidden accesses ignore the guest page table */
+	chip_set_reg(g.chip, 2, pm);
+	chip_run(g.chip, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP, chip_mem_size(g.chip)), -1);
+	rig_done(&g);
+}
+
 static void test_cycle_limit(void)
 {
 	RIG(g, "sim.max_cycles=1000", NULL);
@@ -484,5 +519,6 @@ void suite_chip(void)
 	CU_add_test(s, "decoded bundles are invalidated by writes", test_code_invalidation);
 	CU_add_test(s, "cycle accounting and control registers", test_accounting_and_crs);
 	CU_add_test(s, "hidden memory map and allocators", test_hidden_memory);
+	CU_add_test(s, "guest page table: mapped, writable, protected", test_guest_page_table);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
 }
