@@ -1,0 +1,630 @@
+/* tests/unit/x86_exec.c — x86 semantics (cms/x86/exec.c).
+ *
+ * 1. Hand-written cases on a register array and a small guest memory
+ *    (tiny x86_env callbacks below): results, flags, precise faults, REP
+ *    string behaviour with DF=0/1, divide errors, stack instructions.
+ * 2. Differential: each template instruction is executed natively by the
+ *    host (x86-64 inline asm on 32/16/8-bit registers, EFLAGS via
+ *    popf/pushf) on random operands, and through x86_decode + x86_exec on
+ *    the very bytes the host executed; registers and flags must be equal.
+ *    Seed printed; CDVM_SEED replays.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cms/x86/x86.h"
+#include "native-isa/xflags.h"
+
+/* ---- a tiny guest: 64 KiB at 0x10000, the last 4 KiB read-only ---- */
+#define MEM_BASE 0x10000u
+#define MEM_SIZE 0x10000u
+#define RO_START (MEM_BASE + MEM_SIZE - 0x1000u)
+#define CODE 0x11000u
+
+struct guest {
+	uint8_t mem[MEM_SIZE];
+	uint32_t r[X86_NSTATE];
+	uint64_t cycles;
+	struct x86_env env;
+};
+
+static int in_mem(uint32_t a, unsigned n)
+{
+	return a >= MEM_BASE && a - MEM_BASE <= MEM_SIZE - n;
+}
+
+static int g_load(void *ctx, uint32_t a, unsigned n, uint32_t *v)
+{
+	struct guest *g = ctx;
+	if (!in_mem(a, n))
+		return -1;
+	uint32_t x = 0;
+	for (unsigned i = 0; i < n; i++)
+		x |= (uint32_t)g->mem[a - MEM_BASE + i] << (8 * i);
+	*v = x;
+	return 0;
+}
+
+static int g_store(void *ctx, uint32_t a, unsigned n, uint32_t v)
+{
+	struct guest *g = ctx;
+	if (!in_mem(a, n) || a + n > RO_START)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		g->mem[a - MEM_BASE + i] = (uint8_t)(v >> (8 * i));
+	return 0;
+}
+
+static unsigned g_fetch(void *ctx, uint32_t a, uint8_t *buf, unsigned len)
+{
+	struct guest *g = ctx;
+	unsigned n = 0;
+	while (n < len && in_mem(a + n, 1)) {
+		buf[n] = g->mem[a + n - MEM_BASE];
+		n++;
+	}
+	return n;
+}
+
+static uint64_t g_cycles(void *ctx)
+{
+	return ((struct guest *)ctx)->cycles;
+}
+
+static struct guest *guest_new(void)
+{
+	struct guest *g = calloc(1, sizeof *g);
+	g->env = (struct x86_env){g->r, g, g_load, g_store, g_fetch, g_cycles};
+	g->r[X86_ESP] = 0x18000;
+	g->r[X86_EFLAGS] = 0x202;
+	g->r[X86_EIP] = CODE;
+	return g;
+}
+
+static void put_code(struct guest *g, const uint8_t *code, size_t n)
+{
+	memcpy(g->mem + (CODE - MEM_BASE), code, n);
+	g->r[X86_EIP] = CODE;
+}
+
+static uint32_t rd32(struct guest *g, uint32_t a)
+{
+	uint32_t v = 0;
+	g_load(g, a, 4, &v);
+	return v;
+}
+
+static void wr32(struct guest *g, uint32_t a, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		g->mem[a - MEM_BASE + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Step until EIP leaves [CODE, CODE+n) or something other than X86_OK. */
+static enum x86_stop run(struct guest *g, size_t n, struct x86_step_info *info)
+{
+	enum x86_stop s = X86_OK;
+	for (int guard = 0; guard < 100000 && s == X86_OK; guard++) {
+		if (g->r[X86_EIP] < CODE || g->r[X86_EIP] >= CODE + n)
+			break;
+		s = x86_step(&g->env, info);
+	}
+	return s;
+}
+
+#define RUN(g, ...) do { static const uint8_t code_[] = {__VA_ARGS__}; \
+	put_code(g, code_, sizeof code_); st = run(g, sizeof code_, &info); } while (0)
+
+static void test_alu_and_flags(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	/* mov eax, 0x7fffffff; add eax, 1 */
+	RUN(g, 0xb8, 0xff, 0xff, 0xff, 0x7f, 0x83, 0xc0, 0x01);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x80000000u);
+	CU_ASSERT_EQUAL(g->r[X86_EFLAGS] & XF_STATUS, XF_OF | XF_SF | XF_AF | XF_PF);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE + 8);
+	/* mov ebx, 0x12345678; mov bh, 0xaa ; movzx ecx, bh ; movsx edx, bh */
+	RUN(g, 0xbb, 0x78, 0x56, 0x34, 0x12, 0xb7, 0xaa, 0x0f, 0xb6, 0xcf, 0x0f, 0xbe, 0xd7);
+	CU_ASSERT_EQUAL(g->r[X86_EBX], 0x1234aa78u);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 0xaa);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 0xffffffaau);
+	/* 66 prefix: mov ax, 0xffff ; inc ax -> 0, upper half kept, CF kept */
+	g->r[X86_EAX] = 0x12340000;
+	g->r[X86_EFLAGS] |= XF_CF;
+	RUN(g, 0x66, 0xb8, 0xff, 0xff, 0x66, 0x40);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x12340000u);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_ZF);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_CF);
+	/* lea eax, [ebx + ecx*4 - 8] with an FS override does not add the base */
+	g->r[X86_FSBASE] = 0x1000;
+	g->r[X86_EBX] = 100;
+	g->r[X86_ECX] = 3;
+	RUN(g, 0x64, 0x8d, 0x44, 0x8b, 0xf8);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 104u);
+	/* mov eax, fs:[0x10] reads base + 0x10 */
+	g->r[X86_FSBASE] = 0x12000;
+	wr32(g, 0x12010, 0xdeadbeef);
+	RUN(g, 0x64, 0xa1, 0x10, 0x00, 0x00, 0x00);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0xdeadbeefu);
+	free(g);
+}
+
+static void test_stack_precise(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	/* push eax at an unmapped ESP: fault, nothing changes */
+	g->r[X86_ESP] = 0x1000;
+	uint32_t before[X86_NSTATE];
+	memcpy(before, g->r, sizeof before);
+	before[X86_EIP] = CODE;
+	RUN(g, 0x50);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, 0xffcu);
+	CU_ASSERT(memcmp(before, g->r, sizeof before) == 0);
+	/* call at a read-only ESP: fault, ESP and EIP unchanged */
+	g->r[X86_ESP] = RO_START + 8;
+	RUN(g, 0xe8, 0x00, 0x00, 0x00, 0x00);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], RO_START + 8);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	/* pusha straddling into unmapped memory: nothing written */
+	g->r[X86_ESP] = MEM_BASE + 12;
+	memset(g->mem, 0x5a, 16);
+	RUN(g, 0x60);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], MEM_BASE + 12);
+	CU_ASSERT_EQUAL(rd32(g, MEM_BASE + 8), 0x5a5a5a5au);
+	/* push/pop/call/ret/enter/leave round trip */
+	g->r[X86_ESP] = 0x18000;
+	g->r[X86_EBP] = 0x11111111;
+	g->r[X86_EAX] = 0xcafe;
+	/* push eax; pop ebx; push 0x-2 (6a fe); pop ecx; enter 8,0; leave;
+	 * call +0 ; pop edx ; pushfd ; popfd */
+	RUN(g, 0x50, 0x5b, 0x6a, 0xfe, 0x59, 0xc8, 0x08, 0x00, 0x00, 0xc9,
+	    0xe8, 0x00, 0x00, 0x00, 0x00, 0x5a, 0x9c, 0x9d);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EBX], 0xcafeu);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 0xfffffffeu);
+	CU_ASSERT_EQUAL(g->r[X86_EBP], 0x11111111u);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], CODE + 15);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18000u);
+	/* pop dword [esp+4]: address computed after ESP is incremented */
+	wr32(g, 0x18000, 0xabcd);
+	wr32(g, 0x18008, 0);
+	RUN(g, 0x8f, 0x44, 0x24, 0x04);
+	CU_ASSERT_EQUAL(rd32(g, 0x18008), 0xabcdu);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18004u);
+	/* ret 8 */
+	g->r[X86_ESP] = 0x18000;
+	wr32(g, 0x18000, 0x12345);
+	RUN(g, 0xc2, 0x08, 0x00);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], 0x12345u);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x1800cu);
+	CU_ASSERT(info.ends_block);
+	free(g);
+}
+
+static void test_string_ops(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	for (unsigned i = 0; i < 16; i++)
+		g->mem[0x2000 + i] = (uint8_t)i;
+	/* DF=0: rep movsb 16 bytes 0x12000 -> 0x13000 */
+	g->r[X86_ESI] = 0x12000;
+	g->r[X86_EDI] = 0x13000;
+	g->r[X86_ECX] = 16;
+	RUN(g, 0xfc, 0xf3, 0xa4);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT(memcmp(g->mem + 0x3000, g->mem + 0x2000, 16) == 0);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 0);
+	CU_ASSERT_EQUAL(g->r[X86_ESI], 0x12010u);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], 0x13010u);
+	CU_ASSERT_EQUAL(info.iterations, 16);
+	/* DF=1: std; rep stosd 3 dwords downwards from 0x14008 */
+	g->r[X86_EDI] = 0x14008;
+	g->r[X86_ECX] = 3;
+	g->r[X86_EAX] = 0x01020304;
+	RUN(g, 0xfd, 0xf3, 0xab, 0xfc);
+	CU_ASSERT_EQUAL(rd32(g, 0x14000), 0x01020304u);
+	CU_ASSERT_EQUAL(rd32(g, 0x14008), 0x01020304u);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], 0x13ffcu);
+	/* repne scasb finds the byte 5 */
+	g->r[X86_EDI] = 0x12000;
+	g->r[X86_ECX] = 100;
+	g->r[X86_EAX] = 5;
+	RUN(g, 0xf2, 0xae);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], 0x12006u);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 94u);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_ZF);
+	/* repe cmpsd stops at the first difference */
+	wr32(g, 0x15000, 1); wr32(g, 0x15004, 2); wr32(g, 0x15008, 3);
+	wr32(g, 0x16000, 1); wr32(g, 0x16004, 2); wr32(g, 0x16008, 4);
+	g->r[X86_ESI] = 0x15000;
+	g->r[X86_EDI] = 0x16000;
+	g->r[X86_ECX] = 10;
+	RUN(g, 0xf3, 0xa7);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 7u);
+	CU_ASSERT_EQUAL(g->r[X86_ESI], 0x1500cu);
+	CU_ASSERT(!(g->r[X86_EFLAGS] & XF_ZF));
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_CF); /* 3 < 4 */
+	/* rep movsd faulting in the middle: completed iterations are kept */
+	g->r[X86_ESI] = 0x12000;
+	g->r[X86_EDI] = RO_START - 8;
+	g->r[X86_ECX] = 4;
+	RUN(g, 0xf3, 0xa5);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, RO_START);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 2u);
+	CU_ASSERT_EQUAL(g->r[X86_ESI], 0x12008u);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], RO_START);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE); /* still at the instruction */
+	/* rep with ECX = 0 does nothing */
+	g->r[X86_ECX] = 0;
+	g->r[X86_EDI] = 0;
+	RUN(g, 0xf3, 0xaa);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], 0);
+	free(g);
+}
+
+static void test_div_faults(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	uint32_t before[X86_NSTATE];
+	/* div ebx with ebx = 0 */
+	g->r[X86_EAX] = 10; g->r[X86_EDX] = 0; g->r[X86_EBX] = 0;
+	put_code(g, (const uint8_t[]){0xf7, 0xf3}, 2);
+	memcpy(before, g->r, sizeof before);
+	st = x86_step(&g->env, &info);
+	CU_ASSERT_EQUAL(st, X86_FAULT_DE);
+	CU_ASSERT(memcmp(before, g->r, sizeof before) == 0);
+	/* quotient overflow: edx:eax = 2^32, ebx = 1 */
+	g->r[X86_EAX] = 0; g->r[X86_EDX] = 1; g->r[X86_EBX] = 1;
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_DE);
+	/* idiv INT_MIN / -1 */
+	g->r[X86_EAX] = 0x80000000u; g->r[X86_EDX] = 0xffffffffu; g->r[X86_EBX] = 0xffffffffu;
+	put_code(g, (const uint8_t[]){0xf7, 0xfb}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_DE);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x80000000u);
+	/* idiv 8-bit: ax = -128, bl = -1 -> quotient 128 does not fit */
+	g->r[X86_EAX] = 0xff80; g->r[X86_EBX] = 0xff;
+	put_code(g, (const uint8_t[]){0xf6, 0xfb}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_DE);
+	/* good idiv: -7 / 2 = -3 rem -1 */
+	g->r[X86_EAX] = (uint32_t)-7; g->r[X86_EDX] = 0xffffffffu; g->r[X86_EBX] = 2;
+	RUN(g, 0xf7, 0xfb);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], (uint32_t)-3);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], (uint32_t)-1);
+	/* div [mem] at an unmapped address: memory fault, not #DE */
+	RUN(g, 0xf7, 0x35, 0x00, 0x00, 0x00, 0x00);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	free(g);
+}
+
+static void test_atomics_and_bits(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	/* lock cmpxchg8b [0x12000], equal case */
+	wr32(g, 0x12000, 1); wr32(g, 0x12004, 2);
+	g->r[X86_EAX] = 1; g->r[X86_EDX] = 2; g->r[X86_EBX] = 3; g->r[X86_ECX] = 4;
+	RUN(g, 0xf0, 0x0f, 0xc7, 0x0d, 0x00, 0x20, 0x01, 0x00);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(rd32(g, 0x12000), 3u);
+	CU_ASSERT_EQUAL(rd32(g, 0x12004), 4u);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_ZF);
+	/* not equal: edx:eax loaded */
+	RUN(g, 0x0f, 0xc7, 0x0d, 0x00, 0x20, 0x01, 0x00);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 3u);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 4u);
+	CU_ASSERT(!(g->r[X86_EFLAGS] & XF_ZF));
+	/* cmpxchg8b on read-only memory faults even when unequal */
+	g->r[X86_EAX] = 0;
+	g->r[X86_EDI] = RO_START;
+	RUN(g, 0x0f, 0xc7, 0x0f);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0u);
+	/* xadd [0x12000], eax */
+	wr32(g, 0x12000, 10);
+	g->r[X86_EAX] = 5;
+	RUN(g, 0x0f, 0xc1, 0x05, 0x00, 0x20, 0x01, 0x00);
+	CU_ASSERT_EQUAL(rd32(g, 0x12000), 15u);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 10u);
+	/* bts [0x12010], ecx with ecx = -1: bit 31 of the dword at 0x1200c */
+	wr32(g, 0x1200c, 0);
+	g->r[X86_ECX] = 0xffffffffu;
+	RUN(g, 0x0f, 0xab, 0x0d, 0x10, 0x20, 0x01, 0x00);
+	CU_ASSERT_EQUAL(rd32(g, 0x1200c), 0x80000000u);
+	CU_ASSERT(!(g->r[X86_EFLAGS] & XF_CF));
+	/* bt [0x12000], 35 (imm form: offset masked to 3) */
+	wr32(g, 0x12000, 8);
+	RUN(g, 0x0f, 0xba, 0x25, 0x00, 0x20, 0x01, 0x00, 35);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_CF);
+	/* lock on a register destination and lock on cmp are #UD */
+	RUN(g, 0xf0, 0x01, 0xc0);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	RUN(g, 0xf0, 0x39, 0x05, 0x00, 0x20, 0x01, 0x00);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	free(g);
+}
+
+static void test_control_and_system(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	/* mov ecx, 5; xor eax, eax; L: add eax, ecx; loop L -> 15 */
+	RUN(g, 0xb9, 0x05, 0x00, 0x00, 0x00, 0x31, 0xc0, 0x01, 0xc8, 0xe2, 0xfc);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 15u);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 0u);
+	/* cmp eax, 15; jne +2 (skipped); mov bl, 1 ... ; setg/cmovge */
+	RUN(g, 0x83, 0xf8, 0x0f, 0x75, 0x02, 0xb3, 0x01, 0x0f, 0x9f, 0xc1, 0x0f, 0x4d, 0xd0);
+	CU_ASSERT_EQUAL(g->r[X86_EBX] & 0xff, 1u);
+	CU_ASSERT_EQUAL(g->r[X86_ECX] & 0xff, 0u);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 15u);
+	/* int 0x80: syscall, EIP after it */
+	put_code(g, (const uint8_t[]){0xcd, 0x80}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_SYSCALL);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE + 2);
+	/* int 3, int 0x21: #GP at the instruction; ud2 #UD; hlt; in al, dx #GP */
+	put_code(g, (const uint8_t[]){0xcc}, 1);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	put_code(g, (const uint8_t[]){0xcd, 0x21}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	put_code(g, (const uint8_t[]){0x0f, 0x0b}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_UD);
+	CU_ASSERT_EQUAL(info.len, 2u);
+	put_code(g, (const uint8_t[]){0xf4}, 1);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_HLT);
+	put_code(g, (const uint8_t[]){0xec}, 1);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	/* an SSE instruction: #UD with the right length */
+	put_code(g, (const uint8_t[]){0x66, 0x0f, 0x6f, 0x44, 0x24, 0x10}, 6);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_UD);
+	CU_ASSERT_EQUAL(info.len, 6u);
+	/* cpuid: vendor and features */
+	g->r[X86_EAX] = 0;
+	RUN(g, 0x0f, 0xa2);
+	CU_ASSERT_EQUAL(g->r[X86_EBX], 0x6d766463u);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 1u);
+	g->r[X86_EAX] = 1;
+	RUN(g, 0x0f, 0xa2);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 0x8110u);
+	CU_ASSERT_EQUAL((g->r[X86_EAX] >> 8) & 0xf, 6u);
+	/* rdtsc */
+	g->cycles = 0x123456789ull;
+	RUN(g, 0x0f, 0x31);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x23456789u);
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 1u);
+	/* instruction running off the end of guest memory: fetch fault */
+	g->r[X86_EIP] = MEM_BASE + MEM_SIZE - 1;
+	g->mem[MEM_SIZE - 1] = 0xb8; /* mov eax, imm32 needs 4 more bytes */
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, MEM_BASE + MEM_SIZE);
+	free(g);
+}
+
+/* ---- differential against the host CPU ---- */
+
+#if defined(__x86_64__)
+
+struct nat {
+	uint32_t a, b, c, d, s, di;
+	unsigned long fl;
+};
+
+/* Run `text` natively; return the bytes of `text` as assembled. */
+#define NATIVE(name, text) \
+static const uint8_t *name(struct nat *n, size_t *len) \
+{ \
+	const uint8_t *cs, *ce; \
+	unsigned long fi = n->fl, fo; \
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\tpush %[fi]\n\tpopfq\n" \
+		"1:\t" text "\n2:\n\tpushfq\n\tpop %[fo]\n\tlea 128(%%rsp), %%rsp\n\t" \
+		"lea 1b(%%rip), %[cs]\n\tlea 2b(%%rip), %[ce]" \
+		: "+a"(n->a), "+b"(n->b), "+c"(n->c), "+d"(n->d), "+S"(n->s), "+D"(n->di), \
+		  [fo] "=&r"(fo), [cs] "=&r"(cs), [ce] "=&r"(ce) \
+		: [fi] "r"(fi) : "cc", "memory"); \
+	n->fl = fo; \
+	*len = (size_t)(ce - cs); \
+	return cs; \
+}
+
+/* Preconditions on the random inputs, so the host does not fault. */
+enum { P_NONE, P_DIV32, P_IDIV32, P_DIV8, P_DIV16 };
+
+#define TEMPLATES(X) \
+	X(t_mul, "mull %%ebx", P_NONE) X(t_imul1, "imull %%ebx", P_NONE) \
+	X(t_mulb, "mulb %%bl", P_NONE) X(t_imulw, "imulw %%bx", P_NONE) \
+	X(t_imul2, "imull %%ebx, %%eax", P_NONE) X(t_imul3, "imull $-7, %%ebx, %%eax", P_NONE) \
+	X(t_imul3w, "imulw $300, %%bx, %%ax", P_NONE) \
+	X(t_div, "divl %%ebx", P_DIV32) X(t_idiv, "idivl %%ebx", P_IDIV32) \
+	X(t_divb, "divb %%bl", P_DIV8) X(t_divw, "divw %%bx", P_DIV16) \
+	X(t_bsf, "bsfl %%ebx, %%eax", P_NONE) X(t_bsr, "bsrl %%ebx, %%eax", P_NONE) \
+	X(t_bsfw, "bsfw %%bx, %%ax", P_NONE) X(t_tzcnt, "tzcntl %%ebx, %%eax", P_NONE) \
+	X(t_lzcnt, "lzcntl %%ebx, %%eax", P_NONE) X(t_lzcntw, "lzcntw %%bx, %%ax", P_NONE) \
+	X(t_bt, "btl %%ecx, %%eax", P_NONE) X(t_bts, "btsl %%ecx, %%eax", P_NONE) \
+	X(t_btr, "btrw %%cx, %%ax", P_NONE) X(t_btc, "btcl $37, %%eax", P_NONE) \
+	X(t_shld, "shldl %%cl, %%ebx, %%eax", P_NONE) X(t_shrd, "shrdl %%cl, %%ebx, %%eax", P_NONE) \
+	X(t_shldw, "shldw %%cl, %%bx, %%ax", P_NONE) X(t_shrdw, "shrdw %%cl, %%bx, %%ax", P_NONE) \
+	X(t_shldi, "shldl $3, %%ebx, %%eax", P_NONE) X(t_shrdi, "shrdw $13, %%bx, %%ax", P_NONE) \
+	X(t_xadd, "xaddl %%ebx, %%eax", P_NONE) X(t_cmpxchg, "cmpxchgl %%ebx, %%ecx", P_NONE) \
+	X(t_cmpxchgb, "cmpxchgb %%bh, %%cl", P_NONE) X(t_xchg, "xchgw %%bx, %%ax", P_NONE) \
+	X(t_bswap, "bswapl %%edx", P_NONE) X(t_bswapw, ".byte 0x66, 0x0f, 0xca", P_NONE) X(t_cwde, "cwtl", P_NONE) X(t_cdq, "cltd", P_NONE) \
+	X(t_cbw, "cbtw", P_NONE) X(t_cwd, "cwtd", P_NONE) \
+	X(t_movzx, "movzbl %%bh, %%eax", P_NONE) X(t_movsx, "movswl %%bx, %%ecx", P_NONE) \
+	X(t_neg, "negb %%ah", P_NONE) X(t_not, "notw %%si", P_NONE) \
+	X(t_incb, "incb %%dh", P_NONE) X(t_decw, "decw %%di", P_NONE) \
+	X(t_rcl, "rclb %%cl, %%al", P_NONE) X(t_rcrw, "rcrw %%cl, %%dx", P_NONE) \
+	X(t_rol, "roll $5, %%eax", P_NONE) X(t_rolcl, "roll %%cl, %%eax", P_NONE) \
+	X(t_rorb, "rorb $3, %%dl", P_NONE) X(t_rclw, "rclw $9, %%si", P_NONE) \
+	X(t_rcrl, "rcrl $30, %%edi", P_NONE) X(t_shli, "shll $7, %%ebx", P_NONE) \
+	X(t_shrbi, "shrb $9, %%ch", P_NONE) X(t_sarwi, "sarw $17, %%dx", P_NONE) \
+	X(t_rol1, "rolb $1, %%al", P_NONE) X(t_rcr1, "rcrl $1, %%esi", P_NONE) \
+	X(t_rold1, "roll %%eax", P_NONE) X(t_rol8, "rolb $8, %%al", P_NONE) \
+	X(t_ror16, "rorw $16, %%bx", P_NONE) X(t_rol1i, ".byte 0xc0, 0xc0, 0x01", P_NONE) \
+	X(t_ror33, ".byte 0xc1, 0xc8, 0x21", P_NONE) X(t_rcl1i, ".byte 0xc1, 0xd0, 0x01", P_NONE) X(t_sar, "sarl %%cl, %%esi", P_NONE) \
+	X(t_shl1, "shlb $1, %%bl", P_NONE) X(t_shrw, "shrw %%cl, %%di", P_NONE) \
+	X(t_setg, "setg %%al", P_NONE) X(t_setbe, "setbe %%dh", P_NONE) \
+	X(t_cmovl, "cmovll %%ebx, %%eax", P_NONE) X(t_cmovpw, "cmovpw %%si, %%di", P_NONE) \
+	X(t_lahf, "lahf", P_NONE) X(t_sahf, "sahf", P_NONE) X(t_cmc, "cmc", P_NONE) \
+	X(t_adc, "adcl %%ebx, %%eax", P_NONE) X(t_sbb, "sbbb %%bh, %%ah", P_NONE) \
+	X(t_cmpi, "cmpl $0x12345678, %%eax", P_NONE) X(t_testw, "testw $0x8000, %%ax", P_NONE) \
+	X(t_andi8, "andl $-16, %%ecx", P_NONE) X(t_subw, "subw $-3, %%si", P_NONE) \
+	X(t_orb, "orb $0x81, %%dl", P_NONE) X(t_xor, "xorl %%edi, %%esi", P_NONE) \
+	X(t_lea, "leal -8(%%rbx,%%rcx,4), %%edx", P_NONE) \
+	X(t_leaw, "leaw 0x1234(%%rsi), %%di", P_NONE)
+
+#define X_NATIVE(name, text, pre) NATIVE(name, text)
+TEMPLATES(X_NATIVE)
+
+struct tmpl {
+	const char *text;
+	const uint8_t *(*run)(struct nat *, size_t *);
+	int pre;
+};
+
+static const struct tmpl templates[] = {
+#define X_ENTRY(name, text, pre) {text, name, pre},
+	TEMPLATES(X_ENTRY)
+};
+
+static uint64_t xs;
+static uint32_t rnd32(void)
+{
+	xs ^= xs << 13;
+	xs ^= xs >> 7;
+	xs ^= xs << 17;
+	uint64_t r = xs * 0x2545f4914f6cdd1dull;
+	static const uint32_t edge[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+					0x7fffffff, 0x80000000u, 0xffffffffu, 16, 31, 32};
+	switch ((r >> 60) & 3) {
+	case 0: return edge[(r >> 8) % 14];
+	case 1: return (uint32_t)(r >> 20) & 0x3f;
+	default: return (uint32_t)(r >> 16);
+	}
+}
+
+static int fail_nop_load(void *ctx, uint32_t a, unsigned n, uint32_t *v)
+{
+	(void)ctx; (void)a; (void)n; (void)v;
+	return -1;
+}
+
+static int fail_nop_store(void *ctx, uint32_t a, unsigned n, uint32_t v)
+{
+	(void)ctx; (void)a; (void)n; (void)v;
+	return -1;
+}
+
+static void precondition(struct nat *n, int pre)
+{
+	switch (pre) {
+	case P_DIV32:
+		if (n->b == 0)
+			n->b = 7;
+		n->d = n->d % n->b;
+		break;
+	case P_IDIV32:
+		if (n->b == 0 || n->b == 0xffffffffu)
+			n->b = 3;
+		n->d = (n->a & 0x80000000u) ? 0xffffffffu : 0;
+		break;
+	case P_DIV8:
+		if ((n->b & 0xff) == 0)
+			n->b |= 5;
+		n->a = (n->a & ~0xff00u) | (((n->a >> 8) & 0xff) % (n->b & 0xff)) << 8;
+		break;
+	case P_DIV16:
+		if ((n->b & 0xffff) == 0)
+			n->b |= 9;
+		n->d = (n->d & ~0xffffu) | ((n->d & 0xffff) % (n->b & 0xffff));
+		break;
+	default:
+		break;
+	}
+}
+
+static void test_against_host(void)
+{
+	const char *s = getenv("CDVM_SEED");
+	uint64_t seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL) * 2654435761u + (uint64_t)clock();
+	if (seed == 0)
+		seed = 1;
+	fprintf(stderr, "x86_exec: seed %llu (CDVM_SEED to replay)\n", (unsigned long long)seed);
+	xs = seed;
+	unsigned failures = 0;
+	for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++) {
+		unsigned shown = 0;
+		for (int it = 0; it < 3000; it++) {
+			struct nat n = {rnd32(), rnd32(), rnd32(), rnd32(), rnd32(), rnd32(),
+					(rnd32() & XF_STATUS) | 0x202};
+			precondition(&n, templates[t].pre);
+			uint32_t r[X86_NSTATE] = {n.a, n.c, n.d, n.b, 0x1000, 0, n.s, n.di,
+						  (uint32_t)n.fl, 0x1000, 0, 0};
+			struct nat h = n;
+			size_t len;
+			const uint8_t *code = templates[t].run(&h, &len);
+			struct x86_insn in;
+			int dl = x86_decode(code, (unsigned)len, &in);
+			if (dl != (int)len) {
+				if (shown++ < 2)
+					fprintf(stderr, "x86_exec: '%s': decode %d, host length %zu\n",
+						templates[t].text, dl, len);
+				failures++;
+				break;
+			}
+			struct x86_env env = {r, NULL, fail_nop_load, fail_nop_store, NULL, NULL};
+			struct x86_step_info info;
+			enum x86_stop st = x86_exec(&env, &in, &info);
+			uint32_t want[8] = {h.a, h.c, h.d, h.b, 0x1000, 0, h.s, h.di};
+			int bad = st != X86_OK || memcmp(want, r, sizeof want) ||
+				  ((h.fl ^ r[X86_EFLAGS]) & (XF_STATUS | XF_DF)) ||
+				  r[X86_EIP] != 0x1000 + len;
+			if (bad) {
+				failures++;
+				if (shown++ < 3)
+					fprintf(stderr, "x86_exec: '%s' in a=%x b=%x c=%x d=%x s=%x di=%x f=%lx\n"
+						"   host  a=%x b=%x c=%x d=%x s=%x di=%x f=%lx\n"
+						"   cdvm  a=%x b=%x c=%x d=%x s=%x di=%x f=%x st=%d\n",
+						templates[t].text, n.a, n.b, n.c, n.d, n.s, n.di, n.fl & 0xfff,
+						h.a, h.b, h.c, h.d, h.s, h.di, h.fl & 0xfff,
+						r[0], r[3], r[1], r[2], r[6], r[7], r[8] & 0xfff, st);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+}
+#endif /* __x86_64__ */
+
+void suite_x86_exec(void);
+void suite_x86_exec(void)
+{
+	CU_pSuite s = CU_add_suite("x86_exec", NULL, NULL);
+	CU_add_test(s, "alu and flags", test_alu_and_flags);
+	CU_add_test(s, "stack and precise faults", test_stack_precise);
+	CU_add_test(s, "rep string ops", test_string_ops);
+	CU_add_test(s, "divide faults", test_div_faults);
+	CU_add_test(s, "atomics and bit ops", test_atomics_and_bits);
+	CU_add_test(s, "control transfer and system", test_control_and_system);
+#if defined(__x86_64__)
+	CU_add_test(s, "exec vs host CPU", test_against_host);
+#endif
+}
