@@ -22,7 +22,7 @@ tests:
     LOOP2($F_ALL, leal 0x12345678(%eax,%ecx,4), %ebx; leal (,%ecx,8), %eax; leal 127(,%eax,2), %ecx)
     LOOP2($F_ALL, leal (%eax,%eax,8), %ebx; leal -0x7fffffff(%ecx,%ecx,2), %eax; leal 0x1000, %ecx)
     LOOP2($F_ALL, pushl %ebp; movl %ecx, %ebp; leal (%ebp), %ebx; leal 1(%ebp,%eax,4), %ecx; leal 0x100(%ebp), %eax; popl %ebp)
-    LOOP2($F_ALL, movl %esp, %edx; leal 8(%esp), %ebx; subl %edx, %ebx; leal (%esp,%eax,2), %ecx; subl %edx, %ecx; leal -3(%esp,%ecx), %eax; subl %edx, %eax)
+    LOOP2($F_ALL, movl %esp, %edx; leal 8(%esp), %ebx; subl %edx, %ebx; leal (%esp,%eax,2), %ecx; subl %edx, %ecx; leal -3(%esp,%ecx), %eax; subl %edx, %eax; orl $0, %eax)
     LOOP2($F_ALL, leaw 3(%eax,%ecx,2), %bx; leaw (%ecx), %ax; leaw -1(,%eax,8), %cx)
     REPORT("lea")
 
