@@ -22,7 +22,7 @@ OPT_FLAGS   := -O2 -g
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS    := -lyaml -lm
 
-LIB_DIRS := native-isa hw-sim hidden-mem cms cms/x86 configs
+LIB_DIRS := native-isa hw-sim hidden-mem cms cms/x86 cms/translate configs
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -91,6 +91,7 @@ build/san/llvm-tests/%: tests/llvm/%.c build/san/libcdvm.a | $(BOOT)
 	  build/san/libcdvm.a $$($(LLVM_CONFIG) --ldflags) -lLLVM-$$($(LLVM_CONFIG) --version | cut -d. -f1) $(LIBS)
 
 -include guest-tests/guest.mk
+-include tests/risu/risu.mk
 
 # The tree must also be warning-free under the other compiler.
 OTHER_CC := $(if $(findstring clang,$(CC)),gcc,clang)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_config.h"
@@ -16,8 +17,8 @@ extern char **environ;
 
 static void run_usage(void)
 {
-	fputs("usage: cdvm run [-c chip.yaml] [--set k=v]... [--mode interp] [--stats] [--stats-json FILE] "
-	      "[--] prog.elf [args...]\n", stderr);
+	fputs("usage: cdvm run [-c chip.yaml] [--set k=v]... [--mode interp|translate] [--stats] [--stats-json FILE]\n"
+	      "                [--verify] [--dump-translations DIR] [--] prog.elf [args...]\n", stderr);
 }
 
 int cmd_run(int argc, char **argv)
@@ -35,7 +36,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--set") || !strcmp(a, "--mode") ||
-		    !strcmp(a, "--stats-json"))
+		    !strcmp(a, "--stats-json") || !strcmp(a, "--dump-translations"))
 			i++;
 	}
 	if (prog_at >= argc) {
@@ -56,13 +57,17 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	enum cms_mode mode = CMS_MODE_INTERP;
-	int stats = 0;
-	const char *json = NULL;
+	int stats = 0, verify = 0;
+	const char *json = NULL, *dump = NULL;
 	for (int i = 1; i < nopt; i++) {
 		if (!strcmp(opts[i], "--stats")) {
 			stats = 1;
 		} else if (!strcmp(opts[i], "--stats-json") && i + 1 < nopt) {
 			json = opts[++i];
+		} else if (!strcmp(opts[i], "--dump-translations") && i + 1 < nopt) {
+			dump = opts[++i];
+		} else if (!strcmp(opts[i], "--verify")) {
+			verify = 1;
 		} else if (!strcmp(opts[i], "--mode") && i + 1 < nopt) {
 			if (cms_mode_parse(opts[++i], &mode) < 0) {
 				fprintf(stderr, "cdvm run: --mode %s: expected interp, translate or optimize\n", opts[i]);
@@ -75,18 +80,27 @@ int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	free(opts);
-
 	char err[512];
 	struct cms *m;
 	if (cms_create(&cfg, mode, &m, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
+		free(opts);
 		return 2;
 	}
+	if (dump) {
+		if (mkdir(dump, 0777) < 0 && errno != EEXIST) {
+			fprintf(stderr, "cdvm: --dump-translations %s: %s\n", dump, strerror(errno));
+			cms_destroy(m);
+			free(opts);
+			return 2;
+		}
+	}
+	cms_set_debug(m, dump, verify);
 	const char *prog = argv[prog_at];
 	if (cms_load_elf(m, prog, argc - prog_at, argv + prog_at, environ, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
 		cms_destroy(m);
+		free(opts);
 		return 2;
 	}
 	struct cms_result res;
@@ -107,5 +121,6 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	cms_destroy(m);
+	free(opts);
 	return status;
 }

@@ -12,6 +12,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "  run [-c chip.yaml] [--set k=v] [--mode interp] [--stats] [--stats-json FILE] prog.elf [args...]\n"
 	      "                         run an x86 guest on the simulated chip\n"
+	      "  limit [-c chip.yaml] [--set k=v] [--json] [--show-output] prog.elf [args...]\n"
+	      "                         dataflow limit (ideal x86 IPC) of a guest's trace\n"
 	      "  exec-native [-c chip.yaml] [--set k=v] [--reg rN=V] [--stats-json FILE] prog.s|prog.bin\n"
 	      "                         run a native VLIW program, print registers and counters\n"
 	      "  asm file.s -o file.bin assemble native code\n"
@@ -19,6 +21,9 @@ static void usage(FILE *out)
 	      "  config [-c chip.yaml] [--set k=v] [--doc]\n"
 	      "                         print the effective configuration (or its reference)\n"
 	      "  isa-doc                print the native ISA reference (docs/native-isa.md)\n"
+	      "  sweep SPEC.yaml [-j N] [-o DIR] [--shard I/N] [--timeout SECS] [--plot]\n"
+	      "                         run a design-space sweep (docs/sweep.md)\n"
+	      "  sweep-merge OUTDIR DIR...  merge the results of sweep shards\n"
 	      "\n"
 	      "Exit status: the guest's for `run`; 2 for bad input or usage.\n", out);
 }
@@ -34,6 +39,8 @@ int main(int argc, char **argv)
 	argv++;
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "limit"))
+		return cmd_limit(argc, argv);
 	if (!strcmp(cmd, "exec-native"))
 		return cmd_exec_native(argc, argv);
 	if (!strcmp(cmd, "asm"))
@@ -44,6 +51,10 @@ int main(int argc, char **argv)
 		return cmd_config(argc, argv);
 	if (!strcmp(cmd, "isa-doc"))
 		return cmd_isa_doc(argc, argv);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_sweep(argc, argv);
+	if (!strcmp(cmd, "sweep-merge"))
+		return cmd_sweep_merge(argc, argv);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

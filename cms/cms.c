@@ -8,6 +8,7 @@
  * goes to the syscall layer; a guest fault ends the run as the native
  * signal would.  Every step is charged simulated cycles from cms.cost. */
 #include "cms/cms_priv.h"
+#include "cms/translate/translate.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -31,9 +32,9 @@ int cms_mode_parse(const char *s, enum cms_mode *mode)
 int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	if (mode != CMS_MODE_INTERP) {
-		snprintf(err, errlen, "--mode %s: not available yet; this build of the firmware only interprets "
-			 "(use --mode interp)", cms_mode_name(mode));
+	if (mode == CMS_MODE_OPTIMIZE) {
+		snprintf(err, errlen, "--mode optimize: not available yet; the reoptimizer has not landed "
+			 "(use --mode interp or --mode translate)");
 		return -1;
 	}
 	struct cms *m = calloc(1, sizeof *m);
@@ -57,7 +58,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	}
 	m->xr = chip_x86_regs(m->chip);
 	gm_install_env(m);
-	if (gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0) {
+	if (gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
 	}
@@ -71,7 +72,9 @@ void cms_destroy(struct cms *m)
 		return;
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
+	tc_free(m);
 	free(m->insns);
+	free(m->page_smc);
 	free(m);
 }
 
@@ -84,7 +87,14 @@ void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops)
 	else
 		memset(&m->trace, 0, sizeof m->trace);
 }
-uint64_t cms_guest_insns(const struct cms *m) { return m->guest_insns; }
+/* interpreted instructions + those retired by translated code (r15) */
+uint64_t cms_guest_insns(const struct cms *m) { return m->guest_insns + chip_reg(m->chip, R_RETIRED); }
+
+void cms_set_debug(struct cms *m, const char *dump_dir, int verify)
+{
+	m->dump_dir = dump_dir;
+	m->verify = verify;
+}
 
 void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
 {
@@ -158,23 +168,27 @@ static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_
 	return s;
 }
 
-void cms_run(struct cms *m, struct cms_result *res)
+static int cycle_limit_hit(struct cms *m, struct cms_result *res)
 {
-	memset(res, 0, sizeof *res);
 	const uint64_t limit = m->cfg.max_cycles ? (uint64_t)m->cfg.max_cycles : UINT64_MAX;
-	const uint64_t dispatch_cost = (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile);
-	struct x86_step_info info;
-	int block_start = 1;
-	uint32_t *r = m->xr;
+	if (chip_cycles(m->chip) < limit)
+		return 0;
+	res->end = CMS_END_CYCLE_LIMIT;
+	res->status = 125;
+	snprintf(res->text, sizeof res->text,
+		 "stopped: sim.max_cycles (%llu) reached at EIP 0x%08x after %llu guest instructions",
+		 (unsigned long long)limit, m->xr[X86_EIP], (unsigned long long)cms_guest_insns(m));
+	return 1;
+}
 
+/* Interpret from EIP to the end of its basic block (the next control
+ * transfer).  Returns 1 when the run is over (exit, fault, cycle limit). */
+static int interp_block(struct cms *m, struct cms_result *res)
+{
+	struct x86_step_info info;
+	uint32_t *r = m->xr;
 	for (;;) {
 		uint32_t eip = r[X86_EIP];
-		if (block_start) {
-			m->block_entries++;
-			profile_hit(m, eip);
-			cms_charge(m, ACT_DISPATCH, dispatch_cost);
-			block_start = 0;
-		}
 		m->pending_mem = 0;
 		enum x86_stop s = interpret_one(m, eip, &info);
 		if (info.len)
@@ -196,34 +210,102 @@ void cms_run(struct cms *m, struct cms_result *res)
 				res->end = CMS_END_EXIT;
 				res->status = m->exit_status;
 				chip_commit(m->chip);
-				return;
+				return 1;
 			}
 			break;
 		case X86_FAULT_DE:
 			end_signal(res, SIGFPE, "divide error", eip, 0, 0);
-			return;
+			return 1;
 		case X86_FAULT_UD:
 			end_signal(res, SIGILL, "invalid or unsupported instruction", eip, 0, 0);
-			return;
+			return 1;
 		case X86_FAULT_MEM:
 			end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
-			return;
+			return 1;
 		case X86_FAULT_GP:
 			end_signal(res, SIGSEGV, "general protection fault", eip, 0, 0);
-			return;
+			return 1;
 		case X86_HLT:
 			end_signal(res, SIGSEGV, "hlt in user mode (general protection)", eip, 0, 0);
-			return;
+			return 1;
 		}
+		if (cycle_limit_hit(m, res))
+			return 1;
 		if (info.ends_block)
-			block_start = 1;
-		if (chip_cycles(m->chip) >= limit) {
-			res->end = CMS_END_CYCLE_LIMIT;
-			res->status = 125;
-			snprintf(res->text, sizeof res->text,
-				 "stopped: sim.max_cycles (%llu) reached at EIP 0x%08x after %llu guest instructions",
-				 (unsigned long long)limit, r[X86_EIP], (unsigned long long)m->guest_insns);
-			return;
+			return 0;
+	}
+}
+
+/* Run translation `id` on the chip until it leaves native code.  Returns 1
+ * when the run is over. */
+static int run_native(struct cms *m, int id, struct cms_result *res)
+{
+	struct chip_exit ex;
+	chip_commit(m->chip);  /* the interpreter's x86 state becomes the committed state */
+	m->st_native_runs++;
+	if (m->verify) {
+		int v = verify_run(m, id, res);
+		return v >= 0 ? v || cycle_limit_hit(m, res) : interp_block(m, res);
+	}
+	chip_run(m->chip, m->xl[id].native, &ex);
+	switch (ex.reason) {
+	case CHIP_EXIT_FIRMWARE: {
+		int from = (int)(ex.code / 2);
+		unsigned e = ex.code % 2;
+		if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
+			struct xlat_exit *x = &m->xl[from].exits[e];
+			if (x->kind == TR_EXIT_DIRECT) {
+				m->st_exits_direct++;
+				int to = tc_lookup(m, x->target);
+				if (to >= 0)
+					tc_chain(m, from, e, to);
+			} else {
+				m->st_exits_indirect++;
+			}
 		}
+		return cycle_limit_hit(m, res);
+	}
+	case CHIP_EXIT_CYCLE_LIMIT:
+		return cycle_limit_hit(m, res) || 1;
+	case CHIP_EXIT_PROTECTION:
+		/* self-modifying code: the store hit a page we translated from */
+		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
+		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
+		m->st_recoveries++;
+		return interp_block(m, res);
+	default:
+		/* Rolled back to the last commit: the start of the block that
+		 * faulted.  The interpreter re-executes it and stops at the exact
+		 * faulting instruction if the fault is the guest's. */
+		m->st_recoveries++;
+		return interp_block(m, res);
+	}
+}
+
+void cms_run(struct cms *m, struct cms_result *res)
+{
+	memset(res, 0, sizeof *res);
+	const uint64_t threshold = (uint64_t)m->cfg.translate_threshold;
+	for (;;) {
+		uint32_t eip = m->xr[X86_EIP];
+		m->block_entries++;
+		int id = -1;
+		if (m->mode != CMS_MODE_INTERP) {
+			cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
+			id = tc_lookup(m, eip);
+			if (id == -1) {
+				cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
+				if (profile_hit(m, eip) >= threshold && !gm_page_unstable(m, eip)) {
+					id = tc_translate(m, eip);
+					if (id < 0)
+						tc_mark_untranslatable(m, eip);
+				}
+			}
+		} else {
+			profile_hit(m, eip);
+			cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
+		}
+		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res))
+			return;
 	}
 }

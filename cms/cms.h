@@ -81,6 +81,9 @@ struct cms_trace_ops {
 void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops);
 
 uint64_t cms_guest_insns(const struct cms *m);
+
+/* --dump-translations DIR (NULL: off) and --verify. */
+void cms_set_debug(struct cms *m, const char *dump_dir, int verify);
 void cms_print_stats(const struct cms *m, FILE *out);
 void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);
 

@@ -11,6 +11,28 @@
 
 enum { GUEST_PAGE_SHIFT = 12, GUEST_PAGE = 1u << GUEST_PAGE_SHIFT };
 
+/* A translation in the translation cache (host-side bookkeeping; the code
+ * itself and the EIP -> translation map live in hidden memory). */
+struct xlat_exit {
+	uint8_t kind;          /* enum tr_exit_kind */
+	uint32_t target;       /* direct: next x86 EIP */
+	uint32_t stub;         /* address of the stub's first bundle */
+	uint32_t atom;         /* address of its exit atom (rewritten when chained) */
+	uint64_t exit_word;    /* the original exit atom, restored when unchained */
+	int chained_to;        /* translation id, or -1 */
+};
+
+struct xlat {
+	int valid;
+	uint32_t eip, end_eip;
+	uint32_t native, size;
+	unsigned ninsns;
+	unsigned nexits;
+	struct xlat_exit exits[2];
+	int *in_links;         /* exit ids (2 * id + exit) chained into this translation */
+	unsigned nin, capin;
+};
+
 /* Where simulated cycles went, by firmware activity. */
 enum cms_activity {
 	ACT_INTERP,      /* interpreting guest instructions (incl. their cache misses) */
@@ -64,6 +86,20 @@ struct cms {
 	uint32_t profile_mask;
 	uint64_t profile_blocks, profile_hot, profile_full;
 
+	/* translation (cms/tcache.c) */
+	struct xlat *xl;
+	unsigned nxl, capxl;
+	uint32_t map;                  /* EIP -> translation table in hidden memory */
+	uint32_t map_mask;
+	unsigned map_used;
+	uint64_t st_translations, st_translated_insns, st_flushes, st_evicted, st_invalidated;
+	uint64_t st_chains, st_unchains, st_exits_direct, st_exits_indirect, st_recoveries;
+	uint64_t st_failed_translations, st_native_runs;
+	const char *dump_dir;          /* --dump-translations */
+	int verify;                    /* --verify */
+	uint64_t verify_blocks;
+	uint8_t *page_smc;             /* per guest page: translations lost to stores */
+
 	/* accounting */
 	uint64_t act_cycles[ACT_COUNT];
 	uint64_t guest_insns, rep_iterations;
@@ -90,6 +126,10 @@ int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);
 /* Guest memory [addr, addr+n) changed behind the interpreter's back (syscalls). */
 void gm_written(struct cms *m, uint32_t addr, uint32_t n);
+/* Code on page pg was overwritten: drop its decodes and translations. */
+void gm_code_written(struct cms *m, uint32_t pg);
+/* Translations of this page keep being overwritten: interpret it instead. */
+int gm_page_unstable(const struct cms *m, uint32_t eip);
 
 /* Accessible without crossing into an unmapped page? (fast path) */
 static inline int gm_ok(const struct cms *m, uint32_t addr, unsigned size, uint8_t need)
@@ -107,6 +147,19 @@ uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
 
 /* syscall.c */
 void syscall_dispatch(struct cms *m);
+
+/* tcache.c */
+int tc_init(struct cms *m, char *err, size_t errlen);
+void tc_free(struct cms *m);
+int tc_lookup(struct cms *m, uint32_t eip);            /* translation id or -1 */
+int tc_translate(struct cms *m, uint32_t eip);          /* translation id or -1 */
+void tc_chain(struct cms *m, int from, unsigned exit, int to);
+void tc_invalidate_page(struct cms *m, uint32_t page);  /* every translation touching it */
+void tc_flush(struct cms *m);
+void tc_mark_untranslatable(struct cms *m, uint32_t eip);
+
+/* verify.c: run translation `id` and check it against the interpreter */
+int verify_run(struct cms *m, int id, struct cms_result *res);
 
 /* cms.c */
 void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void drop_code_page(struct cms *m, uint32_t pg);
+
 int gm_init(struct cms *m, char *err, size_t errlen)
 {
 	m->npages = chip_guest_limit(m->chip) >> GUEST_PAGE_SHIFT;
@@ -31,7 +33,8 @@ int gm_init(struct cms *m, char *err, size_t errlen)
 		return -1;
 	}
 	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
-	if (!m->insns) {
+	m->page_smc = calloc(m->npages, 1);
+	if (!m->insns || !m->page_smc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -46,8 +49,28 @@ void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable)
 		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE | PM_PROTECT)));
 }
 
+enum { SMC_UNSTABLE = 4 };  /* translations of a page lost to stores before we stop translating it */
+
+int gm_page_unstable(const struct cms *m, uint32_t eip)
+{
+	uint32_t pg = eip >> GUEST_PAGE_SHIFT;
+	return m->page_smc && pg < m->npages && m->page_smc[pg] >= SMC_UNSTABLE;
+}
+
+void gm_code_written(struct cms *m, uint32_t pg)
+{
+	if (pg >= m->npages || !(m->pm[pg] & PM_CODE))
+		return;
+	drop_code_page(m, pg);
+}
+
 static void drop_code_page(struct cms *m, uint32_t pg)
 {
+	if (m->nxl) {
+		tc_invalidate_page(m, pg);
+		if (m->page_smc && m->page_smc[pg] < 255)
+			m->page_smc[pg]++;
+	}
 	/* every cached decode that starts in this page or runs into it */
 	uint32_t lo = pg << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
 	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++) {

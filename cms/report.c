@@ -28,11 +28,12 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	const struct chip *c = m->chip;
 	uint64_t cyc = chip_cycles(c);
 	fprintf(out, "== cdvm: %s on %s, mode %s\n", m->prog_name, m->cfg.name, cms_mode_name(m->mode));
-	fprintf(out, "guest instructions %16" PRIu64 "  (rep iterations %" PRIu64 ", block entries %" PRIu64 ")\n",
-		m->guest_insns, m->rep_iterations, m->block_entries);
-	fprintf(out, "simulated cycles   %16" PRIu64 "  x86 instructions per cycle %.4f, cycles per instruction %.1f\n",
-		cyc, cyc ? (double)m->guest_insns / (double)cyc : 0.0,
-		m->guest_insns ? (double)cyc / (double)m->guest_insns : 0.0);
+	uint64_t gi = cms_guest_insns(m);
+	fprintf(out, "guest instructions %16" PRIu64 "  (interpreted %" PRIu64 ", translated %" PRIu64
+		"; rep iterations %" PRIu64 ", dispatcher entries %" PRIu64 ")\n",
+		gi, m->guest_insns, gi - m->guest_insns, m->rep_iterations, m->block_entries);
+	fprintf(out, "simulated cycles   %16" PRIu64 "  x86 instructions per cycle %.4f, cycles per instruction %.2f\n",
+		cyc, cyc ? (double)gi / (double)cyc : 0.0, gi ? (double)cyc / (double)gi : 0.0);
 	fprintf(out, "cycles by activity\n");
 	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_INTERP], pct(m->act_cycles[ACT_INTERP], cyc));
 	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_TRANSLATE], pct(m->act_cycles[ACT_TRANSLATE], cyc));
@@ -52,9 +53,28 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		   chip_counter(c, CNT_l1d_evictions), chip_counter(c, CNT_l1d_writebacks));
 	cache_line(out, "L2", chip_counter(c, CNT_l2_hits), chip_counter(c, CNT_l2_misses),
 		   chip_counter(c, CNT_l2_evictions), chip_counter(c, CNT_l2_writebacks));
-	fprintf(out, "native code: %" PRIu64 " bundles, %" PRIu64 " atoms, %" PRIu64 " commits, %" PRIu64 " rollbacks\n",
-		chip_counter(c, CNT_bundles), chip_counter(c, CNT_atoms), chip_counter(c, CNT_commits),
-		chip_counter(c, CNT_rollbacks));
+	uint64_t bundles = chip_counter(c, CNT_bundles), atoms = chip_counter(c, CNT_atoms);
+	fprintf(out, "native code: %" PRIu64 " bundles, %" PRIu64 " atoms, slot fill %.1f%% of %lld, %" PRIu64
+		" commits; stalls: operand %" PRIu64 ", icache %" PRIu64 ", dcache %" PRIu64 ", branch %" PRIu64 "\n",
+		bundles, atoms, bundles ? 100.0 * (double)atoms / ((double)bundles * (double)m->cfg.issue_width) : 0.0,
+		(long long)m->cfg.issue_width, chip_counter(c, CNT_commits), chip_counter(c, CNT_stall_operand),
+		chip_counter(c, CNT_stall_icache), chip_counter(c, CNT_stall_dcache), chip_counter(c, CNT_stall_branch));
+	fprintf(out, "rollbacks: %" PRIu64 " (memory %" PRIu64 ", divide %" PRIu64 ", alias %" PRIu64
+		", store buffer %" PRIu64 ", illegal %" PRIu64 ", protection %" PRIu64 ", fault %" PRIu64 ")\n",
+		chip_counter(c, CNT_rollbacks), chip_counter(c, CNT_rb_memory), chip_counter(c, CNT_rb_divide),
+		chip_counter(c, CNT_rb_alias), chip_counter(c, CNT_rb_sb_overflow), chip_counter(c, CNT_rb_illegal),
+		chip_counter(c, CNT_rb_protection), chip_counter(c, CNT_rb_fault));
+	if (m->mode != CMS_MODE_INTERP)
+		fprintf(out, "translations: %" PRIu64 " made (%" PRIu64 " x86 instructions, %" PRIu64
+			" failed), %" PRIu64 " invalidated by stores, %" PRIu64 " evicted in %" PRIu64
+			" flushes; %" PRIu64 " chains made, %" PRIu64 " undone; native runs %" PRIu64
+			", exits to the dispatcher: direct %" PRIu64 ", indirect %" PRIu64 "; recoveries by interpretation %"
+			PRIu64 "%s\n",
+			m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated,
+			m->st_evicted, m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs,
+			m->st_exits_direct, m->st_exits_indirect, m->st_recoveries, m->verify ? " (--verify: no chaining)" : "");
+	if (m->verify)
+		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->verify_blocks);
 	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",
 		m->profile_blocks, m->profile_hot, (long long)m->cfg.translate_threshold,
 		m->profile_full ? ", table full for some blocks" : "");
@@ -107,10 +127,20 @@ void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FIL
 		fputs(",\n", out);
 	}
 	uint64_t cyc = chip_cycles(c);
-	fprintf(out, "  \"guest_instructions\": %" PRIu64 ",\n  \"rep_iterations\": %" PRIu64 ",\n"
+	uint64_t gi = cms_guest_insns(m);
+	fprintf(out, "  \"guest_instructions\": %" PRIu64 ",\n  \"interpreted_instructions\": %" PRIu64
+		",\n  \"rep_iterations\": %" PRIu64 ",\n"
 		"  \"block_entries\": %" PRIu64 ",\n  \"cycles\": %" PRIu64 ",\n  \"x86_ipc\": %.6f,\n",
-		m->guest_insns, m->rep_iterations, m->block_entries, cyc,
-		cyc ? (double)m->guest_insns / (double)cyc : 0.0);
+		gi, m->guest_insns, m->rep_iterations, m->block_entries, cyc, cyc ? (double)gi / (double)cyc : 0.0);
+	fprintf(out, "  \"translations\": %" PRIu64 ",\n  \"translated_instructions\": %" PRIu64
+		",\n  \"translations_failed\": %" PRIu64 ",\n  \"translations_invalidated\": %" PRIu64
+		",\n  \"translations_evicted\": %" PRIu64 ",\n  \"tcache_flushes\": %" PRIu64
+		",\n  \"chains\": %" PRIu64 ",\n  \"unchains\": %" PRIu64 ",\n  \"native_runs\": %" PRIu64
+		",\n  \"exits_direct\": %" PRIu64 ",\n  \"exits_indirect\": %" PRIu64 ",\n  \"recoveries\": %" PRIu64
+		",\n  \"verified_blocks\": %" PRIu64 ",\n",
+		m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated, m->st_evicted,
+		m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs, m->st_exits_direct, m->st_exits_indirect,
+		m->st_recoveries, m->verify_blocks);
 	fprintf(out, "  \"cycles_by_activity\": {\"interpreter\": %" PRIu64 ", \"translator\": %" PRIu64
 		", \"translated_code\": %" PRIu64 ", \"dispatch\": %" PRIu64 ", \"syscalls\": %" PRIu64 "},\n",
 		m->act_cycles[ACT_INTERP], m->act_cycles[ACT_TRANSLATE], native_cycles(m), m->act_cycles[ACT_DISPATCH],

@@ -167,6 +167,8 @@ static void drain_store_buffer(struct chip *c)
 		const struct sb_entry *e = &c->sb[i];
 		uint32_t v = e->val;
 		uint8_t *p = c->mem + e->addr;
+		if (c->store_hook)  /* before the write: the hook may read the old value */
+			c->store_hook(c->store_hook_ctx, e->addr, e->size, e->val);
 		p[0] = (uint8_t)v;
 		if (e->size >= 2)
 			p[1] = (uint8_t)(v >> 8);
@@ -185,8 +187,6 @@ static void drain_store_buffer(struct chip *c)
 			cache_fault_clear(&c->l2, e->addr, e->size);
 		if (c->n_mem_poison)
 			chip_mem_unpoison(c, e->addr, e->size);
-		if (c->store_hook)
-			c->store_hook(c->store_hook_ctx, e->addr, e->size, e->val);
 		uint32_t pg = e->addr >> PAGE_SHIFT, pg2 = (e->addr + e->size - 1) >> PAGE_SHIFT;
 		if ((c->code_pages[pg / 8] >> (pg % 8) & 1) || (c->code_pages[pg2 / 8] >> (pg2 % 8) & 1))
 			chip_invalidate_code(c, e->addr, e->size);

@@ -125,7 +125,8 @@ int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32
 void chip_clear_faults(struct chip *c);
 
 /* ---- instruments (not modelled hardware) ----
- * Every store released to memory by a commit is reported to the hook
+ * Every store released to memory by a commit is reported to the hook,
+ * before memory changes
  * (used by --verify to compare translated code with the interpreter). */
 typedef void (*chip_store_hook)(void *ctx, uint32_t addr, unsigned size, uint32_t val);
 void chip_set_store_hook(struct chip *c, chip_store_hook fn, void *ctx);

@@ -443,7 +443,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_XORF: case OP_INCF: case OP_DECF: case OP_NEGF: case OP_SHLF: case OP_SHRF:
 			case OP_SARF: case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF: case OP_MULF:
 			case OP_IMULF:
-				v = xf_eval(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags);
+				/* an immediate count follows x86's immediate-form rules (C0/C1 rotates) */
+				v = d->use_imm ? xf_eval_imm(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags)
+					       : xf_eval(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags);
 				break;
 			case OP_MUL: v = av * bv; break;
 			case OP_MULHU: v = (uint32_t)(((uint64_t)av * bv) >> 32); break;

@@ -245,6 +245,12 @@ static void make_mem(struct gen *g, struct mop *m, unsigned size)
 		m->rm = 5;
 		put32(m->tail, RISU_MEM_ADDR + off);
 		m->ntail = 4;
+		if (chance(g, 1, 4)) {
+			/* fs:[off] / gs:[off - 0x800]: the runner's FS and GS bases */
+			int gs = chance(g, 1, 2);
+			m->seg = gs ? 0x65 : 0x64;
+			put32(m->tail, (gs ? RISU_MEM_ADDR - RISU_GS_BASE : 0u) + off);
+		}
 		return;
 	}
 	int base = pick_ptr(g);
@@ -705,6 +711,8 @@ static int gen_bsf(struct gen *g)
 			setup_mov_imm(g, m.reg, size, 0);
 	}
 	begin(g, RF_bsf, 0);
+	if (chance(g, 1, 3))
+		b(g, 0xf3); /* tzcnt / lzcnt (BMI1, ABM): F3 may come before or after 66 */
 	prefixes(g, size, &m, 0);
 	b(g, 0x0f);
 	b(g, 0xbc + rev);
@@ -1033,7 +1041,9 @@ static int gen_pushpop(struct gen *g)
 		g->index = -1;
 		g->strings = 0;
 		break;
-	case 9: { /* enter Iw, Ib; nesting reads frame pointers through EBP */
+	case 9: { /* enter Iw, Ib; nesting reads frame pointers through EBP.
+		   * 32-bit only: cdvm has no 16-bit ENTER (opcodes.def ND) */
+		size = 4;
 		unsigned level = (g->ptrs >> EBP & 1) && chance(g, 1, 2) ? 1 + rnd(g, 3) : 0;
 		if (g->index == EBP)
 			g->index = -1;
@@ -1136,8 +1146,6 @@ static int gen_branch(struct gen *g)
 		int reg = -1;
 		if (chance(g, 1, 2)) {
 			make_mem(g, &m, 4);
-			if (m.seg)
-				m.seg = 0x3e;
 		} else {
 			if ((reg = pick_reg(g, 4, 1)) < 0)
 				return 0;
@@ -1226,6 +1234,30 @@ static int gen_bcd(struct gen *g)
 	b(g, op);
 	if (op >= 0xd4) /* aam/aad: base 10 usually; aam 0 is #DE */
 		b(g, chance(g, 1, 2) ? 10 : chance(g, 1, 16) ? 0 : rnd(g, 256));
+	end(g);
+	return 1;
+}
+
+/* Instructions that fault (or trap) in user mode: the firmware must raise
+ * the same signal at the same EIP as the CPU. */
+static int gen_fault(struct gen *g)
+{
+	begin(g, RF_fault, 0);
+	switch (rnd(g, 8)) {
+	case 0: b(g, 0xf4); break;                       /* hlt: #GP */
+	case 1: b(g, 0xfa + rnd(g, 2)); break;           /* cli / sti: #GP at IOPL 0 */
+	case 2: {                                        /* int n: #GP (gate DPL 0), */
+		static const uint8_t v[] = {3, 4, 0x81, 0x2e, 0xff, 0x0d, 0x00, 0x06};
+		b(g, 0xcd);                              /* but int 3 / int 4 trap */
+		b(g, v[rnd(g, sizeof v)]);
+		break;
+	}
+	case 3: b(g, 0xe4 + rnd(g, 4)); b(g, rnd(g, 256)); break; /* in/out imm8: #GP */
+	case 4: b(g, 0xec + rnd(g, 4)); break;           /* in/out dx: #GP */
+	case 5: b(g, 0x0f); b(g, 0x0b); break;           /* ud2: #UD */
+	case 6: b(g, 0xce); break;                       /* into: #OF trap when OF=1 */
+	default: b(g, 0xcc); break;                      /* int3: #BP trap (SIGTRAP) */
+	}
 	end(g);
 	return 1;
 }

@@ -47,7 +47,8 @@
 	X(branch)   /* jcc jmp call jecxz loop* skipping the next instruction, ret, jmp/call r/m */ \
 	X(misc)     /* nop xlat, redundant prefixes */ \
 	X(bcd)      /* daa das aaa aas aam aad */ \
-	X(cmpxchg8b)
+	X(cmpxchg8b) \
+	X(fault)    /* hlt cli sti int n in out ud2 into int3 */
 
 enum risu_family {
 #define RISU_FAM_ENUM(n) RF_##n,

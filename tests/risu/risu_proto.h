@@ -16,6 +16,11 @@
 #define RISU_CODE_SIZE 4096u
 #define RISU_MEM_ADDR 0x60000000u  /* scratch page; unmapped pages around it */
 #define RISU_MEM_SIZE 4096u
+/* The runner points FS and GS at the scratch page (set_thread_area), so
+ * segment-override accesses work natively: fs:[x] = page + x,
+ * gs:[x] = page + 0x800 + x.  cdvm gets the same bases. */
+#define RISU_FS_BASE RISU_MEM_ADDR
+#define RISU_GS_BASE (RISU_MEM_ADDR + 0x800u)
 #define RISU_CODE_MAX 160u         /* 8 instructions of up to 15 bytes, + slack */
 #define RISU_MAX_POKE 16u
 #define RISU_MAX_DIFF (RISU_MEM_SIZE / 4u) /* every word: never capped */

@@ -17,7 +17,7 @@
 /* Linux i386 system call numbers and constants. */
 enum {
 	SYS_exit = 1, SYS_read = 3, SYS_write = 4, SYS_rt_sigaction = 174,
-	SYS_sigaltstack = 186, SYS_mmap2 = 192,
+	SYS_sigaltstack = 186, SYS_mmap2 = 192, SYS_set_thread_area = 243,
 };
 #define PROT_RWX 7u
 #define MAP_PRIVATE_ANON_FIXED (0x02u | 0x20u | 0x10u)
@@ -146,6 +146,24 @@ struct k_sigaction {
 	uint32_t mask[2];
 };
 
+/* A TLS descriptor (struct user_desc) with the given base, 4 GiB limit,
+ * loaded into FS (fs != 0) or GS. */
+static void load_segment(uint32_t base, int fs)
+{
+	struct {
+		uint32_t entry, base, limit, flags;
+	} ud = {0xffffffffu, base, 0xfffffu,
+		/* seg_32bit | limit_in_pages | useable (contents 0 = data, writable) */
+		1u | 1u << 4 | 1u << 6};
+	if (sys3(SYS_set_thread_area, (long)&ud, 0, 0) != 0)
+		die(8);
+	uint32_t sel = ud.entry * 8u + 3u;
+	if (fs)
+		__asm__ volatile("mov %0, %%fs" : : "r"(sel));
+	else
+		__asm__ volatile("mov %0, %%gs" : : "r"(sel));
+}
+
 static void setup(void)
 {
 	long r = sys6(SYS_mmap2, RISU_CODE_ADDR, RISU_CODE_SIZE, PROT_RWX,
@@ -155,6 +173,8 @@ static void setup(void)
 	r = sys6(SYS_mmap2, RISU_MEM_ADDR, RISU_MEM_SIZE, 3, MAP_PRIVATE_ANON_FIXED, -1, 0);
 	if (r != (long)RISU_MEM_ADDR)
 		die(5);
+	load_segment(RISU_FS_BASE, 1);
+	load_segment(RISU_GS_BASE, 0);
 	uint32_t ss[3] = {(uint32_t)altstack, 0, sizeof altstack};
 	if (sys3(SYS_sigaltstack, (long)ss, 0, 0) != 0)
 		die(6);

@@ -1,0 +1,335 @@
+/* cms/tcache.c — the translation cache: translations in hidden memory,
+ * the EIP -> translation map (also in hidden memory), chaining and
+ * unchaining, invalidation for self-modifying code, and eviction.
+ *
+ * The map is an open-addressed table of (eip, id + 1) pairs in the
+ * firmware data area; id indexes the host-side bookkeeping (struct xlat).
+ * Code is allocated from the translation-cache region; when it is full,
+ * everything is flushed (flush-all) and translation starts over.  Pages
+ * holding translated x86 code are marked PM_PROTECT in the guest page
+ * table, so the chip traps a store into them (self-modifying code); the
+ * firmware then drops the page's translations, unchaining every exit
+ * that jumps into them. */
+#include "cms/cms_priv.h"
+#include "cms/translate/translate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { MAP_ENTRIES = 65536, MAP_TOMB = 1 };
+
+int tc_init(struct cms *m, char *err, size_t errlen)
+{
+	m->map_mask = MAP_ENTRIES - 1;
+	m->map = hregion_alloc(&m->hm.fwdata, MAP_ENTRIES * 8, 64);
+	if (!m->map) {
+		snprintf(err, errlen, "hidden memory too small for the translation map");
+		return -1;
+	}
+	memset(m->mem + m->map, 0, MAP_ENTRIES * 8);
+	return 0;
+}
+
+void tc_free(struct cms *m)
+{
+	for (unsigned i = 0; i < m->nxl; i++)
+		free(m->xl[i].in_links);
+	free(m->xl);
+	m->xl = NULL;
+	m->nxl = m->capxl = 0;
+}
+
+static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(m->mem + m->map); }
+static uint32_t map_hash(uint32_t eip) { return (eip * 0x9e3779b1u) >> 9; }
+
+/* Map value for an EIP whose first instruction cannot be translated: the
+ * dispatcher interprets it without profiling it again. */
+enum { MAP_UNTRANSLATABLE = 0xffffffffu };
+
+void tc_mark_untranslatable(struct cms *m, uint32_t eip)
+{
+	uint32_t *t = map_at(m);
+	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
+		return;
+	for (uint32_t p = 0; p <= m->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+		if (t[2 * i] == 0 || t[2 * i] == MAP_TOMB) {
+			if (t[2 * i] == 0)
+				m->map_used++;
+			t[2 * i] = eip;
+			t[2 * i + 1] = MAP_UNTRANSLATABLE;
+			return;
+		}
+	}
+}
+
+int tc_lookup(struct cms *m, uint32_t eip)
+{
+	uint32_t *t = map_at(m);
+	for (uint32_t p = 0; p <= m->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+		if (t[2 * i] == eip)
+			return t[2 * i + 1] == MAP_UNTRANSLATABLE ? -2 : (int)t[2 * i + 1] - 1;
+		if (t[2 * i] == 0)
+			return -1;
+	}
+	return -1;
+}
+
+static int map_insert(struct cms *m, uint32_t eip, int id)
+{
+	uint32_t *t = map_at(m);
+	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
+		return -1;
+	for (uint32_t p = 0; p <= m->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+		if (t[2 * i] == 0 || t[2 * i] == MAP_TOMB) {
+			if (t[2 * i] == 0)
+				m->map_used++;
+			t[2 * i] = eip;
+			t[2 * i + 1] = (uint32_t)id + 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void map_remove(struct cms *m, uint32_t eip)
+{
+	uint32_t *t = map_at(m);
+	for (uint32_t p = 0; p <= m->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+		if (t[2 * i] == eip) {
+			t[2 * i] = MAP_TOMB;
+			t[2 * i + 1] = 0;
+			return;
+		}
+		if (t[2 * i] == 0)
+			return;
+	}
+}
+
+static void write_word(struct cms *m, uint32_t addr, uint64_t w)
+{
+	uint8_t b[8];
+	for (int k = 0; k < 8; k++)
+		b[k] = (uint8_t)(w >> (8 * k));
+	chip_mem_write(m->chip, addr, b, 8);
+}
+
+/* Drop everything: translations, map, code, protection marks. */
+void tc_flush(struct cms *m)
+{
+	for (unsigned i = 0; i < m->nxl; i++) {
+		struct xlat *x = &m->xl[i];
+		if (x->valid)
+			m->st_evicted++;
+		free(x->in_links);
+	}
+	m->nxl = 0;
+	memset(m->mem + m->map, 0, (m->map_mask + 1) * 8);
+	m->map_used = 0;
+	hregion_reset(&m->hm.tcache);
+	/* code pages stay protected for the interpreter's decode cache */
+	m->st_flushes++;
+}
+
+static void unlink_in(struct xlat *to, int link)
+{
+	for (unsigned k = 0; k < to->nin; k++) {
+		if (to->in_links[k] == link) {
+			to->in_links[k] = to->in_links[--to->nin];
+			return;
+		}
+	}
+}
+
+static void unchain(struct cms *m, int id, unsigned e)
+{
+	struct xlat_exit *x = &m->xl[id].exits[e];
+	if (x->chained_to < 0)
+		return;
+	write_word(m, x->atom, x->exit_word);
+	unlink_in(&m->xl[x->chained_to], 2 * id + (int)e);
+	x->chained_to = -1;
+	m->st_unchains++;
+}
+
+static void remove_xlat(struct cms *m, int id)
+{
+	struct xlat *x = &m->xl[id];
+	if (!x->valid)
+		return;
+	/* exits of other translations that jump here go back to the dispatcher */
+	while (x->nin) {
+		int link = x->in_links[x->nin - 1];
+		unchain(m, link / 2, (unsigned)(link % 2));
+	}
+	for (unsigned e = 0; e < x->nexits; e++)
+		unchain(m, id, e);
+	map_remove(m, x->eip);
+	hregion_free(&m->hm.tcache, x->native, x->size);
+	x->valid = 0;
+	m->st_invalidated++;
+}
+
+void tc_invalidate_page(struct cms *m, uint32_t page)
+{
+	uint32_t lo = page << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
+	for (unsigned i = 0; i < m->nxl; i++) {
+		struct xlat *x = &m->xl[i];
+		if (x->valid && x->eip < hi && x->end_eip > lo)
+			remove_xlat(m, (int)i);
+	}
+}
+
+void tc_chain(struct cms *m, int from, unsigned e, int to)
+{
+	struct xlat_exit *x = &m->xl[from].exits[e];
+	struct xlat *t = &m->xl[to];
+	if (x->chained_to >= 0 || x->kind != TR_EXIT_DIRECT || !t->valid)
+		return;
+	if (t->nin == t->capin) {
+		unsigned cap = t->capin ? 2 * t->capin : 4;
+		int *n = realloc(t->in_links, cap * sizeof *n);
+		if (!n)
+			return;
+		t->in_links = n;
+		t->capin = cap;
+	}
+	/* the exit atom becomes `br` to the target; its offset is from the
+	 * bundle holding it */
+	uint32_t bundle = x->atom;
+	uint8_t w[8];
+	while (bundle > x->stub) {
+		chip_mem_read(m->chip, bundle - 8, w, 8);
+		if (w[0] & 0x80)
+			break;
+		bundle -= 8;
+	}
+	struct atom br = {.op = OP_BR, .imm = t->native - bundle, .stop = (uint8_t)((x->exit_word >> 7) & 1)};
+	write_word(m, x->atom, isa_encode(&br));
+	x->chained_to = to;
+	t->in_links[t->nin++] = 2 * from + (int)e;
+	m->st_chains++;
+}
+
+static struct ir_machine machine_of(struct cms *m)
+{
+	struct ir_machine mc;
+	const struct cdvm_config *k = &m->cfg;
+	mc.issue_width = (unsigned)k->issue_width;
+	for (unsigned u = 0; u < U_COUNT; u++) {
+		uint32_t mask = 0;
+		chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+		mc.units[u] = (unsigned)__builtin_popcount(mask);
+	}
+	mc.lat[L_ALU] = (unsigned)k->lat_alu;
+	mc.lat[L_MUL] = (unsigned)k->lat_mul;
+	mc.lat[L_DIV] = (unsigned)k->lat_div;
+	mc.lat[L_LOAD] = (unsigned)k->l1d_lat;
+	mc.lat[L_CTL] = (unsigned)k->lat_ctl;
+	mc.lat[L_NONE] = 1;
+	return mc;
+}
+
+static void dump(struct cms *m, int id, const struct tr_result *r)
+{
+	char path[1024];
+	mkdir(m->dump_dir, 0777);
+	snprintf(path, sizeof path, "%s/xlat-%05d-%08x.txt", m->dump_dir, id, r->block.eip);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	tr_dump(r, m->xl[id].native, f);
+	fclose(f);
+}
+
+int tc_translate(struct cms *m, uint32_t eip)
+{
+	static const unsigned max_insns = IR_MAX_INSNS;
+	struct tr_result *r = malloc(sizeof *r);
+	if (!r)
+		return -1;
+	struct ir_machine mc = machine_of(m);
+	int id = -1;
+	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
+	    tr_translate(&m->env, eip, &mc, max_insns, (unsigned)m->cfg.store_buffer, r) < 0) {
+		m->st_failed_translations++;
+		goto out;
+	}
+	uint32_t bytes = r->code.n * ISA_ATOM_BYTES;
+	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
+					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
+	uint32_t at = hregion_alloc(&m->hm.tcache, bytes, 64);
+	if (!at) {
+		tc_flush(m);
+		at = hregion_alloc(&m->hm.tcache, bytes, 64);
+		if (!at) {
+			m->st_failed_translations++;
+			goto out;
+		}
+	}
+	if (m->nxl == m->capxl) {
+		unsigned cap = m->capxl ? 2 * m->capxl : 256;
+		struct xlat *n = realloc(m->xl, cap * sizeof *n);
+		if (!n)
+			goto out;
+		m->xl = n;
+		m->capxl = cap;
+	}
+	id = (int)m->nxl;
+	if (map_insert(m, eip, id) < 0) {
+		tc_flush(m);
+		at = hregion_alloc(&m->hm.tcache, bytes, 64);
+		id = 0;
+		if (!at || map_insert(m, eip, id) < 0) {
+			id = -1;
+			goto out;
+		}
+	}
+	m->nxl++;
+	struct xlat *x = &m->xl[id];
+	memset(x, 0, sizeof *x);
+	x->valid = 1;
+	x->eip = eip;
+	x->end_eip = r->block.end_eip;
+	x->native = at;
+	x->size = bytes;
+	x->ninsns = r->block.ninsns;
+	x->nexits = r->code.nexits;
+	/* exit atoms carry the exit id: 2 * translation id + exit index */
+	for (unsigned e = 0; e < r->code.nexits; e++) {
+		const struct tr_exit *te = &r->code.exits[e];
+		unsigned wi = te->exit_atom / ISA_ATOM_BYTES;
+		struct atom a;
+		isa_decode(r->code.words[wi], &a);
+		a.imm = (uint32_t)(2 * id + (int)e);
+		r->code.words[wi] = isa_encode(&a);
+		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, at + te->stub, at + te->exit_atom,
+						 r->code.words[wi], -1};
+	}
+	uint8_t *buf = malloc(bytes);
+	if (!buf) {
+		x->valid = 0;
+		id = -1;
+		goto out;
+	}
+	for (unsigned i = 0; i < r->code.n; i++)
+		for (int k = 0; k < 8; k++)
+			buf[i * 8 + (unsigned)k] = (uint8_t)(r->code.words[i] >> (8 * k));
+	chip_mem_write(m->chip, at, buf, bytes);
+	free(buf);
+	/* protect the x86 code it came from */
+	for (uint32_t pg = eip >> GUEST_PAGE_SHIFT; pg <= (x->end_eip - 1) >> GUEST_PAGE_SHIFT; pg++)
+		m->pm[pg] |= PM_CODE | PM_PROTECT;
+	m->st_translations++;
+	m->st_translated_insns += x->ninsns;
+	if (m->dump_dir)
+		dump(m, id, r);
+out:
+	free(r);
+	return id;
+}

@@ -1,0 +1,129 @@
+/* cms/translate/emit.c — encode the scheduled block as native bundles.
+ *
+ * Body bundles in cycle order (empty cycles are left out: the chip's
+ * interlocks wait for operands by themselves), then one exit stub per
+ * way out of the block:
+ *
+ *   mov r10, #next_eip | commit | exit #id     (direct: chainable)
+ *   commit | exit #id                           (indirect: r10 already set)
+ *
+ * `commit` makes the block's x86 state and stores architectural; `exit`
+ * returns to the dispatcher with the exit's id.  Chaining later rewrites
+ * the exit atom of a direct stub into `br` to the successor's translation.
+ * With a conditional ending, the last body bundle holds `b.cc` to the
+ * taken stub, which follows the fall-through stub.  On a chip narrower
+ * than three atoms a stub takes more than one bundle, in the same order. */
+#include "cms/translate/translate.h"
+
+#include <string.h>
+
+static int put(struct tr_code *out, const struct atom *a)
+{
+	if (out->n >= TR_MAX_WORDS)
+		return -1;
+	out->words[out->n++] = isa_encode(a);
+	return 0;
+}
+
+static void end_bundle(struct tr_code *out)
+{
+	out->words[out->n - 1] |= 1ull << 7;  /* stop bit */
+}
+
+/* One stub; returns its first byte offset or -1. */
+static int stub(struct tr_code *out, unsigned width, int set_eip, uint32_t eip, unsigned exit_slot,
+		uint32_t *exit_atom_off)
+{
+	int start = (int)(out->n * ISA_ATOM_BYTES);
+	struct atom list[3];
+	unsigned k = 0;
+	if (set_eip)
+		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .use_imm = 1, .imm = eip};
+	list[k++] = (struct atom){.op = OP_COMMIT};
+	list[k++] = (struct atom){.op = OP_EXIT, .imm = exit_slot};
+	unsigned in_bundle = 0;
+	for (unsigned i = 0; i < k; i++) {
+		if (in_bundle == width) {
+			end_bundle(out);
+			in_bundle = 0;
+		}
+		if (list[i].op == OP_EXIT)
+			*exit_atom_off = (uint32_t)(out->n * ISA_ATOM_BYTES);
+		if (put(out, &list[i]) < 0)
+			return -1;
+		in_bundle++;
+	}
+	end_bundle(out);
+	return start;
+}
+
+int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
+{
+	out->n = 0;
+	out->nexits = 0;
+	out->nbundles = 0;
+	int maxc = -1;
+	for (unsigned i = 0; i < b->nops; i++)
+		if (!b->ops[i].dead && b->ops[i].cycle > maxc)
+			maxc = b->ops[i].cycle;
+	int branch_word = -1;
+	for (int c = 0; c <= maxc; c++) {
+		unsigned before = out->n;
+		for (unsigned i = 0; i < b->nops; i++) {
+			const struct ir_op *o = &b->ops[i];
+			if (o->dead || o->cycle != c)
+				continue;
+			struct atom a = {.op = o->op, .rd = o->pd, .ra = o->pa, .rb = o->pb, .x = o->x,
+					 .use_imm = o->use_imm, .imm = o->imm};
+			unsigned f = isa_ops[o->op].fmt;
+			if (f == F_ST)
+				a.rd = 0;
+			if (f == F_MOV)
+				a.ra = 0;
+			if (f == F_BF || f == F_R2 || f == F_FLAG1 || f == F_SETC || f == F_LD)
+				a.rb = 0;
+			if (f == F_SETC)
+				a.ra = 0;
+			if ((int)i == b->branch_op)
+				branch_word = (int)out->n;
+			if (put(out, &a) < 0)
+				return -1;
+		}
+		if (out->n > before) {
+			end_bundle(out);
+			out->nbundles++;
+		}
+	}
+	if (b->end == END_INDIRECT) {
+		struct tr_exit *e = &out->exits[out->nexits++];
+		e->kind = TR_EXIT_INDIRECT;
+		e->target = 0;
+		e->stub = (uint32_t)stub(out, width, 0, 0, 0, &e->exit_atom);
+	} else {
+		struct tr_exit *e = &out->exits[out->nexits++];
+		e->kind = TR_EXIT_DIRECT;
+		e->target = b->end == END_COND ? b->fall : b->target;
+		e->stub = (uint32_t)stub(out, width, 1, e->target, 0, &e->exit_atom);
+		if (b->end == END_COND) {
+			struct tr_exit *t = &out->exits[out->nexits++];
+			t->kind = TR_EXIT_DIRECT;
+			t->target = b->target;
+			t->stub = (uint32_t)stub(out, width, 1, t->target, 0, &t->exit_atom);
+			if (branch_word < 0)
+				return -1;
+			/* b.cc is relative to its own bundle */
+			unsigned bstart = (unsigned)branch_word;
+			while (bstart > 0 && !((out->words[bstart - 1] >> 7) & 1))
+				bstart--;
+			struct atom a;
+			isa_decode(out->words[branch_word] & ~(1ull << 7), &a);
+			a.imm = t->stub - bstart * ISA_ATOM_BYTES;
+			a.stop = (out->words[branch_word] >> 7) & 1;
+			out->words[branch_word] = isa_encode(&a);
+		}
+	}
+	for (unsigned i = 0; i < out->nexits; i++)
+		if ((int)out->exits[i].stub < 0)
+			return -1;
+	return 0;
+}

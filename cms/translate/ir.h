@@ -1,0 +1,84 @@
+/* cms/translate/ir.h — the translator's intermediate representation.
+ *
+ * A block of x86 instructions becomes a list of native-level operations
+ * (one per future atom) on virtual registers.  Virtual registers below
+ * VREG_TEMP are the chip's registers themselves: the x86 state lives in
+ * fixed registers (DESIGN.md contract 3), so x86 EAX is vreg R_EAX, the
+ * flags are R_FLAGS.  Temporaries start at VREG_TEMP and get a physical
+ * register r16..r63 from the register allocator.  Every pass works on this
+ * one structure; translate.c calls them in order. */
+#ifndef CDVM_CMS_TRANSLATE_IR_H
+#define CDVM_CMS_TRANSLATE_IR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cms/x86/x86.h"
+#include "native-isa/isa.h"
+
+enum {
+	IR_MAX_INSNS = 48,
+	IR_MAX_OPS = 640,
+	VREG_TEMP = 64,
+	VREG_NONE = 0xffff,
+	R_RETIRED = 15,     /* x86 instructions retired by translated code (shadowed) */
+};
+
+struct ir_op {
+	uint8_t op;         /* enum atom_op */
+	uint8_t x;          /* width / condition / access kind / scale, as the atom's field */
+	uint8_t use_imm;    /* operand b is imm */
+	uint8_t dead;       /* removed by a pass */
+	uint16_t dst;       /* vreg written (VREG_NONE: none) */
+	uint16_t a, b;      /* vregs read as ra / rb (VREG_NONE: none); ldp: b = alias entry */
+	uint32_t imm;
+	uint16_t insn;      /* the x86 instruction it implements */
+	/* filled by the scheduler and allocator */
+	int cycle;
+	uint8_t pd, pa, pb; /* physical registers */
+};
+
+enum ir_end { END_DIRECT, END_COND, END_INDIRECT };
+
+struct ir_block {
+	uint32_t eip;                    /* first x86 instruction */
+	uint32_t end_eip;                /* address after the last one */
+	unsigned ninsns;
+	struct x86_insn insns[IR_MAX_INSNS];
+	uint32_t insn_eip[IR_MAX_INSNS];
+
+	struct ir_op ops[IR_MAX_OPS];
+	unsigned nops;
+	unsigned ntemps;
+	unsigned nstores;
+
+	enum ir_end end;
+	unsigned cond;                   /* END_COND: x86 condition of the taken branch */
+	uint32_t target;                 /* END_DIRECT: next EIP; END_COND: taken EIP */
+	uint32_t fall;                   /* END_COND: not-taken EIP */
+	int branch_op;                   /* END_COND: index of the b.cc op, else -1 */
+	int failed;                      /* the builder ran out of room */
+};
+
+/* The passes, in pipeline order (translate.c). */
+int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
+	      unsigned max_stores);
+int ir_build(struct ir_block *b);
+void ir_pass_flags(struct ir_block *b);
+void ir_pass_fold(struct ir_block *b);
+void ir_pass_dce(struct ir_block *b);
+
+struct ir_machine {
+	unsigned issue_width;
+	unsigned units[U_COUNT];         /* enabled units per class */
+	unsigned lat[L_COUNT];
+};
+int ir_schedule(struct ir_block *b, const struct ir_machine *mc);
+int ir_regalloc(struct ir_block *b);
+
+/* Dump for --dump-translations. */
+void ir_print(const struct ir_block *b, FILE *out);
+/* Which x86 status flags an x86 condition reads (XF_* bits). */
+unsigned ir_cond_flags(unsigned cc);
+
+#endif

@@ -1,0 +1,100 @@
+/* cms/translate/opt.c — copy/constant propagation and dead-code removal.
+ *
+ * fold: a temporary that holds a constant (`mov t, #k`) is replaced by the
+ * immediate wherever an atom can take operand b as an immediate; a
+ * temporary that copies a register (`mov t, rX`) is replaced by rX while rX
+ * is not written.  dce: temporaries nobody reads are not computed, unless
+ * the operation has another effect (stores, loads that may fault, flags,
+ * branches, writes to x86 state). */
+#include "cms/translate/ir.h"
+#include "native-isa/isa_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct known {
+	uint8_t kind;      /* 0 unknown, 1 constant, 2 copy of a fixed register */
+	uint32_t value;    /* constant or register */
+};
+
+void ir_pass_fold(struct ir_block *b)
+{
+	if (!b->ntemps)
+		return;
+	struct known *k = calloc(b->ntemps, sizeof *k);
+	if (!k)
+		return;
+	for (unsigned i = 0; i < b->nops; i++) {
+		struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		unsigned fields = isa_fmt_fields(isa_ops[o->op].fmt);
+		/* rewrite uses */
+		if (o->a != VREG_NONE && o->a >= VREG_TEMP && k[o->a - VREG_TEMP].kind == 2)
+			o->a = (uint16_t)k[o->a - VREG_TEMP].value;
+		if (o->b != VREG_NONE && o->b >= VREG_TEMP && !o->use_imm && o->op != OP_LDP) {
+			struct known *kb = &k[o->b - VREG_TEMP];
+			if (kb->kind == 1 && (fields & FLD_B)) {
+				o->use_imm = 1;
+				o->imm = kb->value;
+				o->b = VREG_NONE;
+			} else if (kb->kind == 2) {
+				o->b = (uint16_t)kb->value;
+			}
+		}
+		/* a write to a fixed register ends the copies of it */
+		unsigned wr = o->dst;
+		if (isa_ops[o->op].props & P_WFLAGS) {
+			for (unsigned t = 0; t < b->ntemps; t++)
+				if (k[t].kind == 2 && k[t].value == R_FLAGS)
+					k[t].kind = 0;
+		}
+		if (wr != VREG_NONE && wr < VREG_TEMP) {
+			for (unsigned t = 0; t < b->ntemps; t++)
+				if (k[t].kind == 2 && k[t].value == wr)
+					k[t].kind = 0;
+		}
+		/* record what this op makes known */
+		if (wr != VREG_NONE && wr >= VREG_TEMP) {
+			struct known *kd = &k[wr - VREG_TEMP];
+			kd->kind = 0;
+			if (o->op == OP_MOV && o->use_imm) {
+				kd->kind = 1;
+				kd->value = o->imm;
+			} else if (o->op == OP_MOV && o->b < VREG_TEMP && o->b != R_ZERO) {
+				kd->kind = 2;
+				kd->value = o->b;
+			}
+		}
+	}
+	free(k);
+}
+
+static int has_effect(const struct ir_op *o)
+{
+	const struct isa_op_info *oi = &isa_ops[o->op];
+	if (oi->props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV))
+		return 1;
+	return o->dst == VREG_NONE || o->dst < VREG_TEMP;
+}
+
+void ir_pass_dce(struct ir_block *b)
+{
+	uint8_t *live = calloc(b->ntemps + 1, 1);
+	if (!live)
+		return;
+	for (int i = (int)b->nops - 1; i >= 0; i--) {
+		struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		if (!has_effect(o) && !live[o->dst - VREG_TEMP]) {
+			o->dead = 1;
+			continue;
+		}
+		if (o->a != VREG_NONE && o->a >= VREG_TEMP)
+			live[o->a - VREG_TEMP] = 1;
+		if (o->b != VREG_NONE && o->b >= VREG_TEMP && !o->use_imm && o->op != OP_LDP)
+			live[o->b - VREG_TEMP] = 1;
+	}
+	free(live);
+}

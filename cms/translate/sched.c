@@ -1,0 +1,227 @@
+/* cms/translate/sched.c — list scheduling onto the configured machine.
+ *
+ * Dependences between the IR operations of a block:
+ *   read after write   the reader issues `latency(writer)` cycles later
+ *   write after read   the writer may share the reader's bundle (atoms of a
+ *                      bundle read before any of them writes)
+ *   write after write  `latency(first)` cycles later (the chip interlocks on
+ *                      pending writes, so closer placement would only stall)
+ *   memory             loads and stores keep their order against stores (a
+ *                      load after a store goes to a later bundle; a store may
+ *                      share a bundle with an earlier load)
+ *   the block's branch comes last (it may share the last bundle).
+ * Then cycle by cycle, the ready operations with the longest path to the
+ * end of the block go first, as long as the bundle has a free slot
+ * (core.issue_width) and an enabled unit of their class.  A 2-wide and an
+ * 8-wide chip therefore get different code from the same x86. */
+#include "cms/translate/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct edge {
+	uint16_t from, to;
+	uint16_t dist;
+};
+
+struct sched {
+	struct edge *e;
+	unsigned ne, cap;
+};
+
+static int add_edge(struct sched *s, unsigned from, unsigned to, unsigned dist)
+{
+	if (s->ne == s->cap) {
+		unsigned cap = s->cap ? 2 * s->cap : 1024;
+		struct edge *n = realloc(s->e, cap * sizeof *n);
+		if (!n)
+			return -1;
+		s->e = n;
+		s->cap = cap;
+	}
+	s->e[s->ne++] = (struct edge){(uint16_t)from, (uint16_t)to, (uint16_t)dist};
+	return 0;
+}
+
+static unsigned lat_of(const struct ir_op *o, const struct ir_machine *mc)
+{
+	unsigned l = mc->lat[isa_ops[o->op].lat];
+	return l ? l : 1;
+}
+
+/* registers read / written, FLAGS included; VREG_NONE-terminated */
+static unsigned reads(const struct ir_op *o, unsigned out[3])
+{
+	unsigned n = 0;
+	if (o->a != VREG_NONE && o->a != R_ZERO)
+		out[n++] = o->a;
+	if (o->b != VREG_NONE && !o->use_imm && o->op != OP_LDP && o->b != R_ZERO)
+		out[n++] = o->b;
+	if (isa_ops[o->op].props & P_RFLAGS)
+		out[n++] = R_FLAGS;
+	return n;
+}
+
+static unsigned writes(const struct ir_op *o, unsigned out[2])
+{
+	unsigned n = 0;
+	if (o->dst != VREG_NONE && o->dst != R_ZERO)
+		out[n++] = o->dst;
+	if (isa_ops[o->op].props & P_WFLAGS)
+		out[n++] = R_FLAGS;
+	return n;
+}
+
+int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
+{
+	unsigned nregs = VREG_TEMP + b->ntemps;
+	int *last_w = malloc(nregs * sizeof *last_w);
+	unsigned *idx = malloc(b->nops * sizeof *idx);
+	struct sched s = {0};
+	int rc = -1;
+	int *height = calloc(b->nops, sizeof *height);
+	int *earliest = calloc(b->nops, sizeof *earliest);
+	unsigned *npred = calloc(b->nops, sizeof *npred);
+	/* readers of each register since its last write: kept as a small list per register */
+	int *last_r = malloc(nregs * 8 * sizeof *last_r);
+	uint8_t *nr = calloc(nregs, 1);
+	if (!last_w || !idx || !height || !earliest || !npred || !last_r || !nr)
+		goto out;
+	for (unsigned r = 0; r < nregs; r++)
+		last_w[r] = -1;
+	unsigned n = 0;
+	for (unsigned i = 0; i < b->nops; i++)
+		if (!b->ops[i].dead)
+			idx[n++] = i;
+
+	int last_store = -1;
+	int loads_since[64];
+	unsigned nloads = 0;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = idx[k];
+		struct ir_op *o = &b->ops[i];
+		unsigned rd[3], wr[2];
+		unsigned nrd = reads(o, rd), nwr = writes(o, wr);
+		for (unsigned j = 0; j < nrd; j++) {
+			if (last_w[rd[j]] >= 0 &&
+			    add_edge(&s, (unsigned)last_w[rd[j]], i, lat_of(&b->ops[last_w[rd[j]]], mc)))
+				goto out;
+		}
+		for (unsigned j = 0; j < nwr; j++) {
+			unsigned r = wr[j];
+			if (last_w[r] >= 0 && add_edge(&s, (unsigned)last_w[r], i, lat_of(&b->ops[last_w[r]], mc)))
+				goto out;
+			for (unsigned q = 0; q < nr[r]; q++)
+				if ((unsigned)last_r[r * 8 + q] != i && add_edge(&s, (unsigned)last_r[r * 8 + q], i, 0))
+					goto out;
+		}
+		/* record reads after handling this op's own writes */
+		for (unsigned j = 0; j < nwr; j++) {
+			last_w[wr[j]] = (int)i;
+			nr[wr[j]] = 0;
+		}
+		for (unsigned j = 0; j < nrd; j++) {
+			unsigned r = rd[j];
+			int mine = 0;
+			for (unsigned q = 0; q < nwr; q++)
+				mine |= wr[q] == r;
+			if (mine)
+				continue;
+			if (nr[r] == 8) {
+				/* too many readers to track: chain them through the oldest */
+				if (add_edge(&s, (unsigned)last_r[r * 8 + 7], i, 0))
+					goto out;
+				last_r[r * 8 + 7] = (int)i;
+			} else {
+				last_r[r * 8 + nr[r]++] = (int)i;
+			}
+		}
+		unsigned props = isa_ops[o->op].props;
+		if (props & P_LOAD) {
+			if (last_store >= 0 && add_edge(&s, (unsigned)last_store, i, 1))
+				goto out;
+			if (nloads < 64)
+				loads_since[nloads++] = (int)i;
+		}
+		if (props & P_STORE) {
+			if (last_store >= 0 && add_edge(&s, (unsigned)last_store, i, 1))
+				goto out;
+			for (unsigned q = 0; q < nloads; q++)
+				if (add_edge(&s, (unsigned)loads_since[q], i, 0))
+					goto out;
+			last_store = (int)i;
+			nloads = 0;
+		}
+	}
+	if (b->branch_op >= 0) {
+		for (unsigned k = 0; k < n; k++)
+			if (idx[k] != (unsigned)b->branch_op && add_edge(&s, idx[k], (unsigned)b->branch_op, 0))
+				goto out;
+	}
+	/* heights: longest latency path to the end (edges go forward in program order) */
+	for (int k = (int)n - 1; k >= 0; k--) {
+		unsigned i = idx[k];
+		int h = (int)lat_of(&b->ops[i], mc);
+		for (unsigned e = 0; e < s.ne; e++)
+			if (s.e[e].from == i) {
+				int hh = s.e[e].dist + height[s.e[e].to];
+				if (hh > h)
+					h = hh;
+			}
+		height[i] = h;
+	}
+	for (unsigned e = 0; e < s.ne; e++)
+		npred[s.e[e].to]++;
+
+	/* cycle-by-cycle list scheduling */
+	unsigned done = 0;
+	for (unsigned k = 0; k < n; k++)
+		b->ops[idx[k]].cycle = -1;
+	for (int cycle = 0; done < n; cycle++) {
+		if (cycle > 100000)
+			goto out;  /* cannot happen with >= 1 unit of every class: a bug guard */
+		unsigned used = 0, units[U_COUNT] = {0};
+		for (;;) {
+			int best = -1;
+			for (unsigned k = 0; k < n; k++) {
+				unsigned i = idx[k];
+				struct ir_op *o = &b->ops[i];
+				if (o->cycle >= 0 || npred[i] || earliest[i] > cycle)
+					continue;
+				unsigned u = isa_ops[o->op].unit;
+				if (u < U_COUNT && units[u] >= mc->units[u])
+					continue;
+				if (best < 0 || height[i] > height[best])
+					best = (int)i;
+			}
+			if (best < 0 || used >= mc->issue_width)
+				break;
+			struct ir_op *o = &b->ops[best];
+			o->cycle = cycle;
+			used++;
+			unsigned u = isa_ops[o->op].unit;
+			if (u < U_COUNT)
+				units[u]++;
+			done++;
+			for (unsigned e = 0; e < s.ne; e++) {
+				if (s.e[e].from != (unsigned)best)
+					continue;
+				unsigned t = s.e[e].to;
+				npred[t]--;
+				if (earliest[t] < cycle + (int)s.e[e].dist)
+					earliest[t] = cycle + (int)s.e[e].dist;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(s.e);
+	free(last_w);
+	free(idx);
+	free(height);
+	free(earliest);
+	free(npred);
+	free(last_r);
+	free(nr);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/* cms/translate/translate.c — the translation pipeline, in order:
+ *
+ *   select   which x86 instructions (a basic block)        select.c
+ *   build    x86 -> IR                                     build.c
+ *   flags    drop x86 flags nobody reads                   flags.c
+ *   fold     constants and copies into their uses          opt.c
+ *   dce      drop values nobody reads                      opt.c
+ *   schedule list scheduling onto the configured machine  sched.c
+ *   regalloc physical registers for temporaries            regalloc.c
+ *   emit     bundles and exit stubs                        emit.c
+ *
+ * When a block needs more temporaries or IR room than there is, it is
+ * retried with half the instructions. */
+#include "cms/translate/translate.h"
+#include "native-isa/isa_priv.h"
+
+#include <string.h>
+
+int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
+		 unsigned max_stores, struct tr_result *out)
+{
+	struct ir_block *b = &out->block;
+	for (unsigned limit = max_insns; limit >= 1; limit /= 2) {
+		if (ir_select(b, env, eip, limit, max_stores) <= 0)
+			return -1;
+		if (ir_build(b) < 0)
+			continue;
+		ir_pass_flags(b);
+		ir_pass_fold(b);
+		ir_pass_dce(b);
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0)
+			continue;
+		if (tr_emit(b, mc->issue_width, &out->code) < 0)
+			continue;
+		out->ir_ops = 0;
+		for (unsigned i = 0; i < b->nops; i++)
+			out->ir_ops += !b->ops[i].dead;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *vname(unsigned v, char *buf, size_t n)
+{
+	if (v == VREG_NONE)
+		snprintf(buf, n, "-");
+	else if (v >= VREG_TEMP)
+		snprintf(buf, n, "t%u", v - VREG_TEMP);
+	else
+		snprintf(buf, n, "r%u", v);
+	return buf;
+}
+
+void ir_print(const struct ir_block *b, FILE *out)
+{
+	for (unsigned i = 0; i < b->nops; i++) {
+		const struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		char d[16], a[16], bb[16];
+		fprintf(out, "  [%3d] %-7s x=%-2u %s <- %s, %s", o->cycle, isa_ops[o->op].mnemonic, o->x,
+			vname(o->dst, d, sizeof d), vname(o->a, a, sizeof a),
+			o->use_imm ? "imm" : vname(o->b, bb, sizeof bb));
+		if (o->use_imm || (isa_fmt_fields(isa_ops[o->op].fmt) & FLD_IMM))
+			fprintf(out, "  #0x%x", o->imm);
+		fprintf(out, "   (x86 #%u)\n", o->insn);
+	}
+}
+
+void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
+{
+	const struct ir_block *b = &r->block;
+	fprintf(out, "translation of x86 0x%08x..0x%08x (%u instructions) at native 0x%08x\n\n", b->eip, b->end_eip,
+		b->ninsns, native_addr);
+	fprintf(out, "x86:\n");
+	for (unsigned i = 0; i < b->ninsns; i++) {
+		char text[128];
+		x86_disasm(&b->insns[i], b->insn_eip[i], text, sizeof text);
+		fprintf(out, "  #%-2u %08x  %s\n", i, b->insn_eip[i], text);
+	}
+	fprintf(out, "\nIR after passes ([cycle] op x= dst <- a, b):\n");
+	ir_print(b, out);
+	fprintf(out, "\nnative (%u atoms, %u body bundles, %u exits):\n", r->code.n, r->code.nbundles, r->code.nexits);
+	isa_disasm(out, r->code.words, r->code.n, native_addr);
+	for (unsigned i = 0; i < r->code.nexits; i++) {
+		const struct tr_exit *e = &r->code.exits[i];
+		fprintf(out, "exit %u: %s", i, e->kind == TR_EXIT_DIRECT ? "direct" : "indirect");
+		if (e->kind == TR_EXIT_DIRECT)
+			fprintf(out, " to x86 0x%08x", e->target);
+		fprintf(out, ", stub at 0x%08x\n", native_addr + e->stub);
+	}
+}

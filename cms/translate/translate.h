@@ -1,0 +1,46 @@
+/* cms/translate/translate.h — the translator's interface to the rest of
+ * the firmware: one x86 block in, native code (with its exits) out. */
+#ifndef CDVM_CMS_TRANSLATE_TRANSLATE_H
+#define CDVM_CMS_TRANSLATE_TRANSLATE_H
+
+#include <stdio.h>
+
+#include "cms/translate/ir.h"
+
+enum { TR_MAX_WORDS = 2048, TR_MAX_EXITS = 2 };
+
+enum tr_exit_kind { TR_EXIT_DIRECT, TR_EXIT_INDIRECT };
+
+struct tr_exit {
+	enum tr_exit_kind kind;
+	uint32_t target;      /* DIRECT: the next x86 EIP */
+	uint32_t stub;        /* byte offset of the stub's first atom */
+	uint32_t exit_atom;   /* byte offset of the stub's exit atom (patched by chaining) */
+};
+
+struct tr_code {
+	uint64_t words[TR_MAX_WORDS];
+	unsigned n;           /* atoms */
+	unsigned nbundles;    /* body bundles */
+	struct tr_exit exits[TR_MAX_EXITS];
+	unsigned nexits;
+};
+
+struct tr_result {
+	struct ir_block block;
+	struct tr_code code;
+	unsigned ir_ops;      /* live IR operations after the passes (cost model) */
+};
+
+/* The whole pipeline: select -> build -> flags -> fold -> dce -> schedule
+ * -> regalloc -> emit.  Returns 0, or -1 when nothing at eip can be
+ * translated (the caller interprets it). */
+int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
+		 unsigned max_stores, struct tr_result *out);
+
+int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out);
+
+/* Side-by-side listing of a translation for --dump-translations. */
+void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out);
+
+#endif

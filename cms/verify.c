@@ -1,0 +1,229 @@
+/* cms/verify.c — `cdvm run --verify`: every executed translation is
+ * checked against the interpreter.
+ *
+ * The translation runs alone (no chaining in this mode) with the chip's
+ * store hook recording what its commit releases.  Then its stores are
+ * undone, the interpreter re-executes the same x86 instructions from the
+ * same starting state on a shadow register file (uncharged: this is an
+ * instrument, not firmware), and the two results are compared: registers
+ * (EAX..EDI, EIP, the status flags and DF), every byte either one stored,
+ * and the retired-instruction count.  The first difference stops the run
+ * with a report naming the block, its x86 and native code and what
+ * differs. */
+#include "cms/cms_priv.h"
+#include "cms/translate/translate.h"
+#include "native-isa/xflags.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vstore {
+	uint32_t addr, val, old;
+	uint8_t size;
+};
+
+struct vlog {
+	struct vstore *s;
+	unsigned n, cap;
+	struct cms *m;
+};
+
+static uint32_t mem_get(const uint8_t *mem, uint32_t addr, unsigned size)
+{
+	uint32_t v = 0;
+	for (unsigned k = 0; k < size; k++)
+		v |= (uint32_t)mem[addr + k] << (8 * k);
+	return v;
+}
+
+static void mem_put(struct cms *m, uint32_t addr, unsigned size, uint32_t v)
+{
+	for (unsigned k = 0; k < size; k++)
+		m->mem[addr + k] = (uint8_t)(v >> (8 * k));
+	chip_mem_written(m->chip, addr, size);
+}
+
+static void log_store(struct vlog *l, uint32_t addr, unsigned size, uint32_t val)
+{
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? 2 * l->cap : 64;
+		struct vstore *n = realloc(l->s, cap * sizeof *n);
+		if (!n)
+			return;
+		l->s = n;
+		l->cap = cap;
+	}
+	l->s[l->n++] = (struct vstore){addr, val, mem_get(l->m->mem, addr, size), (uint8_t)size};
+}
+
+static void chip_hook(void *ctx, uint32_t addr, unsigned size, uint32_t val) { log_store(ctx, addr, size, val); }
+
+/* the reference interpreter's memory: direct, logged, no cache time */
+static int v_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
+{
+	struct vlog *l = ctx;
+	if (!gm_range_mapped(l->m, addr, size, 0))
+		return -1;
+	*val = mem_get(l->m->mem, addr, size);
+	return 0;
+}
+
+static int v_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
+{
+	struct vlog *l = ctx;
+	if (!gm_range_mapped(l->m, addr, size, 1))
+		return -1;
+	log_store(l, addr, size, val);
+	mem_put(l->m, addr, size, val);
+	return 0;
+}
+
+static unsigned v_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
+{
+	struct vlog *l = ctx;
+	unsigned n = 0;
+	while (n < len && gm_range_mapped(l->m, addr + n, 1, 0)) {
+		buf[n] = l->m->mem[addr + n];
+		n++;
+	}
+	return n;
+}
+
+static uint64_t v_cycles(void *ctx)
+{
+	struct vlog *l = ctx;
+	return chip_cycles(l->m->chip);
+}
+
+static void report(struct cms *m, const struct xlat *x, const uint32_t *before, const uint32_t *ref,
+		   const uint32_t *got, const char *what, struct cms_result *res)
+{
+	static const char *const names[X86_NSTATE] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+						      "eflags", "eip", "fsbase", "gsbase"};
+	FILE *o = stderr;
+	fprintf(o, "cdvm --verify: translation of x86 block 0x%08x (%u instructions) disagrees with the interpreter: %s\n",
+		x->eip, x->ninsns, what);
+	fprintf(o, "x86:\n");
+	uint32_t at = x->eip;
+	for (unsigned i = 0; i < x->ninsns; i++) {
+		uint8_t buf[X86_MAX_INSN_LEN];
+		struct x86_insn in;
+		unsigned n = 0;
+		while (n < sizeof buf && gm_range_mapped(m, at + n, 1, 0)) {
+			buf[n] = m->mem[at + n];
+			n++;
+		}
+		if (x86_decode(buf, n, &in) <= 0)
+			break;
+		char text[128];
+		x86_disasm(&in, at, text, sizeof text);
+		fprintf(o, "  %08x  %s\n", at, text);
+		at += in.len;
+	}
+	fprintf(o, "native:\n");
+	uint64_t *w = malloc(x->size);
+	if (w) {
+		for (uint32_t i = 0; i < x->size / 8; i++)
+			w[i] = (uint64_t)mem_get(m->mem, x->native + 8 * i, 4) |
+			       (uint64_t)mem_get(m->mem, x->native + 8 * i + 4, 4) << 32;
+		isa_disasm(o, w, x->size / 8, x->native);
+		free(w);
+	}
+	fprintf(o, "registers (before -> interpreter / translation):\n");
+	for (unsigned r = 0; r < X86_NSTATE; r++)
+		fprintf(o, "  %-6s %08x -> %08x / %08x%s\n", names[r], before[r], ref[r], got[r],
+			ref[r] != got[r] ? "   <-- differs" : "");
+	res->end = CMS_END_INTERNAL;
+	res->status = 70;
+	snprintf(res->text, sizeof res->text, "--verify: translation of block 0x%08x is wrong (%s)", x->eip, what);
+}
+
+int verify_run(struct cms *m, int id, struct cms_result *res)
+{
+	struct xlat *x = &m->xl[id];
+	uint32_t before[X86_NSTATE], got[X86_NSTATE], ref[X86_NSTATE];
+	memcpy(before, m->xr, sizeof before);
+	uint32_t retired = chip_reg(m->chip, R_RETIRED);
+	struct vlog tl = {.m = m}, il = {.m = m};
+	struct chip_exit ex;
+	chip_set_store_hook(m->chip, chip_hook, &tl);
+	chip_run(m->chip, x->native, &ex);
+	chip_set_store_hook(m->chip, NULL, NULL);
+	int rc = 0;
+	if (ex.reason != CHIP_EXIT_FIRMWARE) {
+		free(tl.s);
+		if (ex.reason == CHIP_EXIT_CYCLE_LIMIT)
+			return 1;
+		if (ex.reason == CHIP_EXIT_PROTECTION) {
+			gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
+			gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
+		}
+		m->st_recoveries++;
+		return -1;  /* the caller interprets the block */
+	}
+	m->verify_blocks++;
+	if (x->exits[ex.code % 2].kind == 0)
+		m->st_exits_direct++;
+	else
+		m->st_exits_indirect++;
+	memcpy(got, m->xr, sizeof got);
+	/* undo the translation's stores, newest first */
+	for (unsigned i = tl.n; i-- > 0;)
+		mem_put(m, tl.s[i].addr, tl.s[i].size, tl.s[i].old);
+	/* the reference */
+	memcpy(ref, before, sizeof ref);
+	struct x86_env env = {.r = ref, .ctx = &il, .load = v_load, .store = v_store, .fetch = v_fetch,
+			      .cycles = v_cycles};
+	const char *what = NULL;
+	for (unsigned i = 0; i < x->ninsns && !what; i++) {
+		struct x86_step_info info;
+		if (x86_step(&env, &info) != X86_OK)
+			what = "the interpreter stops with a fault inside the block";
+	}
+	const uint32_t fmask = XF_STATUS | XF_DF;
+	for (unsigned r = 0; r <= X86_EIP && !what; r++) {
+		uint32_t a = ref[r], b = got[r];
+		if (r == X86_EFLAGS) {
+			a &= fmask;
+			b &= fmask;
+		}
+		if (a != b)
+			what = r == X86_EFLAGS ? "flags differ" : "registers differ";
+	}
+	if (!what && chip_reg(m->chip, R_RETIRED) - retired != x->ninsns)
+		what = "retired-instruction count differs";
+	/* memory: now holds the interpreter's result; the translation's must match */
+	for (unsigned i = 0; i < tl.n && !what; i++) {
+		uint32_t addr = tl.s[i].addr;
+		for (unsigned k = 0; k < tl.s[i].size; k++) {
+			uint32_t a = addr + k;
+			uint8_t want = (uint8_t)(tl.s[i].val >> (8 * k));
+			/* the last translation store to this byte wins */
+			int later = 0;
+			for (unsigned j = i + 1; j < tl.n; j++)
+				if (a >= tl.s[j].addr && a < tl.s[j].addr + tl.s[j].size)
+					later = 1;
+			if (!later && m->mem[a] != want)
+				what = "stored memory differs";
+		}
+	}
+	for (unsigned i = 0; i < il.n && !what; i++) {
+		for (unsigned k = 0; k < il.s[i].size; k++) {
+			uint32_t a = il.s[i].addr + k;
+			int covered = 0;
+			for (unsigned j = 0; j < tl.n; j++)
+				if (a >= tl.s[j].addr && a < tl.s[j].addr + tl.s[j].size)
+					covered = 1;
+			if (!covered)
+				what = "the interpreter stores where the translation does not";
+		}
+	}
+	if (what) {
+		report(m, x, before, ref, got, what, res);
+		rc = 1;
+	}
+	free(tl.s);
+	free(il.s);
+	return rc;
+}

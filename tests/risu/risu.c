@@ -1,0 +1,676 @@
+/* tests/risu/risu.c — risu-style random differential tester for cdvm's x86
+ * semantics (cms/x86).  Each case (tests/risu/gen.c) is a short
+ * straight-line sequence with random registers, flags and scratch memory.
+ * It runs natively on the host through the i386 runner (build/risu/
+ * runner.elf, fed over a pipe) and through x86_step on a plain register
+ * array and memory buffer; all eight GPRs, the status flags and DF, the
+ * scratch page, and the way the sequence ended (normally or with a fault at
+ * which EIP) must be equal.  Undefined flags are compared too: cdvm
+ * promises to match the host.  A failing sequence is cut to the first
+ * instruction whose prefix already differs.
+ *
+ *   build/san/risu -n 20000                 (seed printed; CDVM_SEED=... replays)
+ *   build/san/risu --case 1234              only case 1234 of that seed, verbosely
+ *   build/san/risu --families alu,shift     only these families
+ *   build/san/risu --selftest               check the native runner alone
+ *   build/san/risu --bytes "0f bc c2"       one instruction with preset registers
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cms/x86/x86.h"
+#include "tests/risu/gen.h"
+#include "tests/risu/risu_proto.h"
+
+#define RISU_DEFAULT_RUNNER "build/risu/runner.elf"
+/* Families generated unless --families says otherwise: BCD adjustments
+ * (27 2F 37 3F D4 D5) are outside cdvm's subset (opcodes.def: UNSUP). */
+#define RISU_FAMILIES_DEFAULT (RISU_FAMILIES_ALL & ~(1u << RF_bcd))
+
+/* How a run ended, and the state then. */
+struct outcome {
+	int kind;          /* enum outcome_kind */
+	uint32_t eip;      /* where it stopped (the faulting instruction) */
+	uint32_t fault_addr;
+	uint32_t regs[8];
+	uint32_t eflags;
+	uint8_t mem[RISU_MEM_SIZE];
+	unsigned steps;
+};
+
+enum outcome_kind {
+	OUT_OK, OUT_DE, OUT_UD, OUT_PF, OUT_GP, OUT_OF, OUT_TRAP, OUT_OTHER, OUT_ESCAPED, OUT_COUNT
+};
+
+static const char *const outcome_names[OUT_COUNT] = {
+	"ran to the end", "#DE (SIGFPE)", "#UD (SIGILL)", "#PF (SIGSEGV)", "#GP (SIGSEGV)",
+	"#OF trap (SIGSEGV)", "#BP trap (SIGTRAP)", "other signal", "left the sequence",
+};
+
+struct guest {
+	uint8_t mem[RISU_MEM_SIZE];
+	uint8_t code[RISU_CODE_SIZE];
+};
+
+struct runner {
+	pid_t pid;
+	FILE *to, *from;
+	const char *path;
+};
+
+struct tester {
+	struct runner rn;
+	uint64_t seed;
+	uint32_t families;
+	unsigned max_insns;
+	unsigned show, shown;
+	uint64_t cases, failures;
+	uint64_t outcomes[OUT_COUNT];
+	uint64_t fam_cases[RF_COUNT], fam_fail[RF_COUNT];
+	int verbose;
+	char replay_opts[256]; /* --families/--max-insns as given, for replay lines */
+	/* work areas (big: kept off the stack) */
+	struct guest g;
+	struct risu_seq seq, prefix;
+	struct outcome nat, cd, pnat, pcd;
+};
+
+/* ---- the native side ------------------------------------------------ */
+
+static int runner_start(struct runner *rn)
+{
+	int down[2], up[2];
+	if (pipe(down) || pipe(up)) {
+		perror("risu: pipe");
+		return -1;
+	}
+	rn->pid = fork();
+	if (rn->pid < 0) {
+		perror("risu: fork");
+		return -1;
+	}
+	if (rn->pid == 0) {
+		dup2(down[0], 0);
+		dup2(up[1], 1);
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		execl(rn->path, rn->path, (char *)NULL);
+		fprintf(stderr, "risu: cannot run %s: %s\n", rn->path, strerror(errno));
+		_exit(127);
+	}
+	close(down[0]);
+	close(up[1]);
+	rn->to = fdopen(down[1], "w");
+	rn->from = fdopen(up[0], "r");
+	return rn->to && rn->from ? 0 : -1;
+}
+
+static void runner_stop(struct runner *rn)
+{
+	if (rn->to)
+		fclose(rn->to);
+	if (rn->from)
+		fclose(rn->from);
+	if (rn->pid > 0)
+		waitpid(rn->pid, NULL, 0);
+	rn->to = rn->from = NULL;
+	rn->pid = 0;
+}
+
+static int native_run(struct runner *rn, const struct risu_case *c, struct outcome *out)
+{
+	struct risu_result r;
+	if (fwrite(c, sizeof *c, 1, rn->to) != 1 || fflush(rn->to) ||
+	    fread(&r, sizeof r, 1, rn->from) != 1 || r.magic != RISU_MAGIC_RESULT) {
+		int st = 0;
+		if (rn->pid > 0 && waitpid(rn->pid, &st, WNOHANG) == rn->pid) {
+			fprintf(stderr, "risu: the runner died (status 0x%x)\n", st);
+			rn->pid = 0;
+		} else {
+			fprintf(stderr, "risu: no answer from the runner\n");
+		}
+		return -1;
+	}
+	risu_fill_mem(out->mem, c);
+	for (uint32_t i = 0; i < r.ndiff; i++) {
+		struct risu_diff d;
+		if (fread(&d, sizeof d, 1, rn->from) != 1 || d.off > RISU_MEM_SIZE - 4)
+			return -1;
+		memcpy(out->mem + d.off, &d.val, 4);
+	}
+	memcpy(out->regs, r.regs, sizeof out->regs);
+	out->eflags = r.eflags;
+	out->eip = r.signo ? r.fault_eip : RISU_CODE_ADDR + c->code_len;
+	out->fault_addr = 0;
+	out->steps = 0;
+	switch (r.signo) {
+	case 0: out->kind = OUT_OK; break;
+	case SIGFPE: out->kind = OUT_DE; break;
+	case SIGILL: out->kind = OUT_UD; break;
+	case SIGSEGV: /* #PF, #GP, or #OF (into / int 4, EIP past the instruction) */
+		out->kind = r.trapno == 14 ? OUT_PF : r.trapno == 13 ? OUT_GP :
+			    r.trapno == 4 ? OUT_OF : OUT_OTHER;
+		out->fault_addr = r.fault_addr;
+		break;
+	case SIGTRAP: out->kind = OUT_TRAP; break;
+	default: out->kind = OUT_OTHER; break;
+	}
+	return 0;
+}
+
+/* ---- the cdvm side ---------------------------------------------------- */
+
+static int g_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
+{
+	struct guest *g = ctx;
+	uint32_t off = addr - RISU_MEM_ADDR;
+	if (addr < RISU_MEM_ADDR || off > RISU_MEM_SIZE - size)
+		return -1;
+	uint32_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)g->mem[off + i] << (8 * i);
+	*val = v;
+	return 0;
+}
+
+static int g_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
+{
+	struct guest *g = ctx;
+	uint32_t off = addr - RISU_MEM_ADDR;
+	if (addr < RISU_MEM_ADDR || off > RISU_MEM_SIZE - size)
+		return -1;
+	for (unsigned i = 0; i < size; i++)
+		g->mem[off + i] = (uint8_t)(val >> (8 * i));
+	return 0;
+}
+
+static unsigned g_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
+{
+	struct guest *g = ctx;
+	uint32_t off = addr - RISU_CODE_ADDR;
+	if (addr < RISU_CODE_ADDR || off >= RISU_CODE_SIZE)
+		return 0;
+	unsigned n = RISU_CODE_SIZE - off < len ? RISU_CODE_SIZE - off : len;
+	memcpy(buf, g->code + off, n);
+	return n;
+}
+
+static uint64_t g_cycles(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void cdvm_run(struct guest *gp, const struct risu_case *c, struct outcome *out)
+{
+	struct guest *g = gp;
+	uint32_t r[X86_NSTATE] = {0};
+	struct x86_env env = {r, g, g_load, g_store, g_fetch, g_cycles};
+	uint32_t end = RISU_CODE_ADDR + c->code_len;
+
+	risu_fill_mem(g->mem, c);
+	memset(g->code, 0, sizeof g->code);
+	memcpy(g->code, c->code, c->code_len);
+	memcpy(r, c->regs, sizeof c->regs);
+	/* user mode EFLAGS as the runner has them: IF and bit 1 set */
+	r[X86_EFLAGS] = (c->eflags & RISU_FLAGS_MASK) | 0x202u;
+	r[X86_EIP] = RISU_CODE_ADDR;
+	r[X86_FSBASE] = RISU_FS_BASE;
+	r[X86_GSBASE] = RISU_GS_BASE;
+	out->kind = OUT_OK;
+	out->fault_addr = 0;
+	for (out->steps = 0;; out->steps++) {
+		if (r[X86_EIP] == end)
+			break;
+		if (r[X86_EIP] < RISU_CODE_ADDR || r[X86_EIP] > end || out->steps > 10000) {
+			out->kind = OUT_ESCAPED;
+			break;
+		}
+		struct x86_step_info info;
+		memset(&info, 0, sizeof info);
+		enum x86_stop st = x86_step(&env, &info);
+		if (st == X86_OK)
+			continue;
+		switch (st) {
+		case X86_FAULT_DE: out->kind = OUT_DE; break;
+		case X86_FAULT_UD: out->kind = OUT_UD; break;
+		case X86_FAULT_MEM: out->kind = OUT_PF; out->fault_addr = info.fault_addr; break;
+		case X86_FAULT_GP: case X86_HLT: out->kind = OUT_GP; break;
+		default: out->kind = OUT_OTHER; break;
+		}
+		break;
+	}
+	memcpy(out->regs, r, sizeof out->regs);
+	out->eflags = r[X86_EFLAGS];
+	out->eip = r[X86_EIP];
+	memcpy(out->mem, g->mem, sizeof out->mem);
+}
+
+/* ---- comparison and reports ------------------------------------------ */
+
+/* Natively a fault on an access that straddles the end of the page reports
+ * the first unmapped byte; cdvm's memory callbacks cannot say which byte
+ * of an access failed, so it may report the start of the access.  Accept
+ * that (and only that): the native address is page-aligned and within the
+ * 15 bytes after cdvm's. */
+static int same_fault_addr(uint32_t native, uint32_t cdvm)
+{
+	return native == cdvm || ((native & 0xfffu) == 0 && native - cdvm < 16u);
+}
+
+static int same_outcome(const struct outcome *a, const struct outcome *b)
+{
+	if (a->kind != b->kind || a->eip != b->eip)
+		return 0;
+	if (a->kind == OUT_PF && !same_fault_addr(a->fault_addr, b->fault_addr))
+		return 0;
+	if (memcmp(a->regs, b->regs, sizeof a->regs))
+		return 0;
+	if ((a->eflags ^ b->eflags) & RISU_FLAGS_MASK)
+		return 0;
+	return !memcmp(a->mem, b->mem, sizeof a->mem);
+}
+
+static const char *const reg_names[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+
+static void print_flags(uint32_t f)
+{
+	static const struct { uint32_t bit; const char *name; } fl[] = {
+		{0x1, "CF"}, {0x4, "PF"}, {0x10, "AF"}, {0x40, "ZF"}, {0x80, "SF"},
+		{0x400, "DF"}, {0x800, "OF"},
+	};
+	printf("%08" PRIx32 " [", f & RISU_FLAGS_MASK);
+	for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++)
+		if (f & fl[i].bit)
+			printf(" %s", fl[i].name);
+	printf(" ]");
+}
+
+static void print_state(const char *who, const struct outcome *o)
+{
+	printf("  %-7s %s at +%" PRId32, who, outcome_names[o->kind],
+	       (int32_t)(o->eip - RISU_CODE_ADDR));
+	if (o->kind == OUT_PF)
+		printf(" addr %08" PRIx32, o->fault_addr);
+	printf("\n         ");
+	for (int i = 0; i < 8; i++)
+		printf("%s=%08" PRIx32 "%s", reg_names[i], o->regs[i], i == 3 ? "\n         " : " ");
+	printf("\n          flags ");
+	print_flags(o->eflags);
+	printf("\n");
+}
+
+/* One line per instruction: offset, bytes, cdvm's disassembly, family. */
+static void print_code(const struct risu_seq *s, int mark)
+{
+	for (unsigned i = 0; i < s->ninsn; i++) {
+		const struct risu_insn *in = &s->insn[i];
+		char hex[64] = "", text[160] = "?";
+		for (unsigned k = 0; k < in->len && k < 15; k++)
+			snprintf(hex + 3 * k, sizeof hex - 3 * k, "%02x ", s->c.code[in->off + k]);
+		struct x86_insn xi;
+		int n = x86_decode(s->c.code + in->off, in->len, &xi);
+		if (n > 0)
+			x86_disasm(&xi, RISU_CODE_ADDR + in->off, text, sizeof text);
+		else
+			snprintf(text, sizeof text, "(cdvm: invalid, class %s)",
+				 x86_op_name((enum x86_op)xi.op));
+		for (char *p = text; *p; p++)
+			if (*p == '\t')
+				*p = ' ';
+		printf("  %s %3u: %-36s %-44s %s%s\n", (int)i == mark ? "=>" : "  ", in->off, hex,
+		       text, risu_family_name(in->family), in->setup ? " (set-up)" : "");
+	}
+}
+
+static void print_case_state(const struct risu_seq *s)
+{
+	printf("  initial ");
+	for (int i = 0; i < 8; i++)
+		printf("%s=%08" PRIx32 "%s", reg_names[i], s->c.regs[i], i == 3 ? "\n          " : " ");
+	printf("\n          flags ");
+	print_flags(s->c.eflags);
+	printf("  mem seed %08" PRIx32 "\n", s->c.mem_seed);
+	for (uint32_t k = 0; k < s->c.npoke; k++)
+		printf("%s[%03" PRIx32 "]=%08" PRIx32, k % 6 ? " " : k ? "\n          pokes " : "          pokes ",
+		       s->c.poke[k].off, s->c.poke[k].val);
+	if (s->c.npoke)
+		printf("\n");
+}
+
+static void print_differences(const struct outcome *n, const struct outcome *c)
+{
+	printf("  differs:");
+	if (n->kind != c->kind || n->eip != c->eip)
+		printf(" end (%s at +%" PRId32 " vs %s at +%" PRId32 ")", outcome_names[n->kind],
+		       (int32_t)(n->eip - RISU_CODE_ADDR), outcome_names[c->kind],
+		       (int32_t)(c->eip - RISU_CODE_ADDR));
+	if (n->kind == OUT_PF && c->kind == OUT_PF && !same_fault_addr(n->fault_addr, c->fault_addr))
+		printf(" fault-addr");
+	for (int i = 0; i < 8; i++)
+		if (n->regs[i] != c->regs[i])
+			printf(" %s", reg_names[i]);
+	uint32_t fd = (n->eflags ^ c->eflags) & RISU_FLAGS_MASK;
+	static const struct { uint32_t bit; const char *name; } fl[] = {
+		{0x1, "CF"}, {0x4, "PF"}, {0x10, "AF"}, {0x40, "ZF"}, {0x80, "SF"},
+		{0x400, "DF"}, {0x800, "OF"},
+	};
+	for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++)
+		if (fd & fl[i].bit)
+			printf(" %s", fl[i].name);
+	unsigned shown = 0;
+	for (uint32_t o = 0; o < RISU_MEM_SIZE; o += 4) {
+		uint32_t a, b;
+		memcpy(&a, n->mem + o, 4);
+		memcpy(&b, c->mem + o, 4);
+		if (a != b && shown++ < 8)
+			printf(" mem[%03" PRIx32 "]=%08" PRIx32 "/%08" PRIx32, o, a, b);
+	}
+	if (shown > 8)
+		printf(" (+%u more words)", shown - 8);
+	printf("   (native/cdvm)\n");
+}
+
+/* Run one sequence both ways; 1 if they agree, 0 if not, -1 on runner error. */
+static int run_both(struct tester *t, const struct risu_seq *s, struct outcome *n, struct outcome *c)
+{
+	if (native_run(&t->rn, &s->c, n))
+		return -1;
+	cdvm_run(&t->g, &s->c, c);
+	return same_outcome(n, c);
+}
+
+/* The first instruction whose prefix of the sequence already differs. */
+static int first_divergence(struct tester *t, const struct risu_seq *s)
+{
+	for (unsigned k = 1; k <= s->ninsn; k++) {
+		if (!risu_seq_prefix(s, k, &t->prefix))
+			continue;
+		if (run_both(t, &t->prefix, &t->pnat, &t->pcd) == 0)
+			return (int)k - 1;
+	}
+	return -1;
+}
+
+static void report(struct tester *t, uint64_t index, const struct risu_seq *s,
+		   const struct outcome *n, const struct outcome *c)
+{
+	int culprit = first_divergence(t, s);
+	if (culprit >= 0)
+		t->fam_fail[s->insn[culprit].family]++;
+	if (t->shown++ >= t->show)
+		return;
+	printf("MISMATCH case %" PRIu64 " (replay: CDVM_SEED=0x%" PRIx64 " build/san/risu --case %" PRIu64
+	       "%s)\n", index, t->seed, index, t->replay_opts);
+	print_code(s, culprit);
+	if (culprit >= 0)
+		printf("  first differs after instruction %d (marked =>)\n", culprit);
+	print_case_state(s);
+	print_state("native", n);
+	print_state("cdvm", c);
+	print_differences(n, c);
+}
+
+static uint64_t case_seed(uint64_t seed, uint64_t index)
+{
+	uint64_t z = seed ^ (index * 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ull;
+	return z ^ (z >> 29);
+}
+
+static int run_case(struct tester *t, uint64_t index)
+{
+	struct risu_seq *s = &t->seq;
+	struct outcome *n = &t->nat, *c = &t->cd;
+	risu_gen_case(case_seed(t->seed, index), t->families, t->max_insns, s);
+	int r = run_both(t, s, n, c);
+	if (r < 0)
+		return -1;
+	t->cases++;
+	t->outcomes[n->kind]++;
+	uint32_t seen = 0;
+	for (unsigned i = 0; i < s->ninsn; i++)
+		seen |= 1u << s->insn[i].family;
+	for (unsigned f = 0; f < RF_COUNT; f++)
+		if (seen >> f & 1)
+			t->fam_cases[f]++;
+	if (r == 0) {
+		t->failures++;
+		report(t, index, s, n, c);
+	} else if (t->verbose) {
+		printf("case %" PRIu64 ": agree\n", index);
+		print_code(s, -1);
+		print_case_state(s);
+		print_state("both", n);
+	}
+	return 0;
+}
+
+/* ---- self-test of the runner (no cdvm involved) ------------------------ */
+
+struct known {
+	const char *name;
+	const char *code;       /* hex */
+	uint32_t regs[8], eflags;
+	int kind;               /* expected enum outcome_kind */
+	uint32_t eip_off;       /* expected stop offset */
+	int reg;                /* register to check, or -1 */
+	uint32_t val;
+	uint32_t flags_expect;  /* expected status flags (RISU_FLAGS_MASK bits) */
+};
+
+#define SP (RISU_MEM_ADDR + 0x800)
+
+static int selftest(struct tester *t)
+{
+	static const struct known k[] = {
+		{"add eax, ecx", "01c8", {1, 2, 3, 4, SP, 6, 7, 8}, 0, OUT_OK, 2, 0, 3, 0x4},
+		{"stc; sbb eax, eax", "f919c0", {5, 0, 0, 0, SP, 0, 0, 0}, 0, OUT_OK, 3, 0, 0xffffffff, 0x95},
+		{"div ecx overflows", "f7f1", {1, 2, 3, 4, SP, 6, 7, 8}, 0, OUT_DE, 0, 2, 3, 0},
+		{"inc; div by zero", "40f7f1", {1, 0, 3, 4, SP, 6, 7, 8}, 0, OUT_DE, 1, 0, 2, 0},
+		{"ud2", "0f0b", {1, 2, 3, 4, SP, 6, 7, 8}, 0, OUT_UD, 0, -1, 0, 0},
+		{"hlt is #GP", "90f4", {1, 2, 3, 4, SP, 6, 7, 8}, 0, OUT_GP, 1, -1, 0, 0},
+		{"store past the page", "408903", {1, 2, 3, RISU_MEM_ADDR + 0xffe, SP, 6, 7, 8}, 0,
+		 OUT_PF, 1, 0, 2, 0},
+		{"std; pushf", "fd9c", {1, 2, 3, 4, SP, 6, 7, 8}, 0, OUT_OK, 2, 4, SP - 4, 0x400},
+		{"all registers and flags survive", "90",
+		 {0x11111111, 0x22222222, 0x33333333, 0x44444444, SP + 4, 0x66666666, 0x77777777,
+		  0x88888888}, 0xcd5, OUT_OK, 1, 5, 0x66666666, 0xcd5},
+	};
+	struct risu_seq *s = &t->seq;
+	struct outcome *n = &t->nat;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		memset(s, 0, sizeof *s);
+		s->c.magic = RISU_MAGIC_CASE;
+		memcpy(s->c.regs, k[i].regs, sizeof s->c.regs);
+		s->c.eflags = k[i].eflags;
+		s->c.mem_seed = 7;
+		for (const char *p = k[i].code; p[0] && p[1]; p += 2) {
+			unsigned v;
+			sscanf(p, "%2x", &v);
+			s->c.code[s->c.code_len++] = (uint8_t)v;
+		}
+		if (native_run(&t->rn, &s->c, n))
+			return 1;
+		int ok = n->kind == k[i].kind && n->eip == RISU_CODE_ADDR + k[i].eip_off &&
+			 (k[i].reg < 0 || n->regs[k[i].reg] == k[i].val) &&
+			 (n->eflags & RISU_FLAGS_MASK) == k[i].flags_expect;
+		if (k[i].kind == OUT_PF)
+			ok = ok && n->fault_addr == RISU_MEM_ADDR + RISU_MEM_SIZE;
+		if (!strcmp(k[i].name, "std; pushf")) {
+			uint32_t pushed;
+			memcpy(&pushed, n->mem + 0x7fc, 4);
+			ok = ok && pushed == 0x602; /* IF and bit 1 are set in user mode */
+		}
+		if (!strcmp(k[i].name, "all registers and flags survive"))
+			ok = ok && !memcmp(n->regs, k[i].regs, sizeof n->regs);
+		printf("selftest: %-34s %s\n", k[i].name, ok ? "ok" : "FAILED");
+		if (!ok) {
+			print_state("native", n);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/* --bytes: one instruction (hex) with registers pointing into the page. */
+static int run_bytes(struct tester *t, const char *hex)
+{
+	struct risu_seq *s = &t->seq;
+	struct outcome *n = &t->nat, *c = &t->cd;
+	memset(s, 0, sizeof *s);
+	s->c.magic = RISU_MAGIC_CASE;
+	for (int i = 0; i < 8; i++)
+		s->c.regs[i] = RISU_MEM_ADDR + 0x800 + 0x10 * (uint32_t)i;
+	s->c.mem_seed = 1;
+	const char *p = hex;
+	while (*p && s->c.code_len < RISU_CODE_MAX) {
+		char *e;
+		unsigned long v = strtoul(p, &e, 16);
+		if (e == p)
+			break;
+		s->c.code[s->c.code_len++] = (uint8_t)v;
+		p = e;
+	}
+	s->ninsn = 1;
+	s->insn[0] = (struct risu_insn){.off = 0, .len = (uint8_t)s->c.code_len, .family = RF_misc,
+					.target_end = (uint8_t)s->c.code_len};
+	int r = run_both(t, s, n, c);
+	if (r < 0)
+		return 2;
+	print_code(s, -1);
+	print_case_state(s);
+	print_state("native", n);
+	print_state("cdvm", c);
+	if (!r)
+		print_differences(n, c);
+	printf("%s\n", r ? "agree" : "DIFFER");
+	return r ? 0 : 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: risu [-n cases] [--case N] [--families a,b] [--max-insns K] [--show N]\n"
+		"            [--runner path] [--verbose] [--selftest] [--bytes \"hex\"]\n"
+		"  env: CDVM_SEED (replay), CDVM_RISU_N (default count), CDVM_RISU_RUNNER\n"
+		"  families:");
+	for (unsigned f = 0; f < RF_COUNT; f++)
+		fprintf(stderr, " %s", risu_family_name(f));
+	fprintf(stderr, "\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct tester *t = calloc(1, sizeof *t);
+	if (!t)
+		return 2;
+	const char *env_seed = getenv("CDVM_SEED"), *env_n = getenv("CDVM_RISU_N");
+	uint64_t n = env_n && *env_n ? strtoull(env_n, NULL, 0) : 20000;
+	int64_t only = -1;
+	int self = 0;
+	const char *bytes = NULL;
+
+	t->seed = env_seed && *env_seed ? strtoull(env_seed, NULL, 0)
+				       : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	t->families = RISU_FAMILIES_DEFAULT;
+	t->max_insns = 8;
+	t->show = 10;
+	t->rn.path = getenv("CDVM_RISU_RUNNER") ? getenv("CDVM_RISU_RUNNER") : RISU_DEFAULT_RUNNER;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "-n") && v) {
+			n = strtoull(v, NULL, 0);
+			i++;
+		} else if (!strcmp(a, "--case") && v) {
+			only = (int64_t)strtoull(v, NULL, 0);
+			i++;
+		} else if (!strcmp(a, "--families") && v) {
+			t->families = risu_parse_families(v);
+			snprintf(t->replay_opts + strlen(t->replay_opts),
+				 sizeof t->replay_opts - strlen(t->replay_opts), " --families %s", v);
+			if (!t->families) {
+				fprintf(stderr, "risu: unknown family in '%s'\n", v);
+				usage();
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--max-insns") && v) {
+			t->max_insns = (unsigned)strtoul(v, NULL, 0);
+			snprintf(t->replay_opts + strlen(t->replay_opts),
+				 sizeof t->replay_opts - strlen(t->replay_opts), " --max-insns %s", v);
+			i++;
+		} else if (!strcmp(a, "--show") && v) {
+			t->show = (unsigned)strtoul(v, NULL, 0);
+			i++;
+		} else if (!strcmp(a, "--runner") && v) {
+			t->rn.path = v;
+			i++;
+		} else if (!strcmp(a, "--bytes") && v) {
+			bytes = v;
+			i++;
+		} else if (!strcmp(a, "--verbose")) {
+			t->verbose = 1;
+		} else if (!strcmp(a, "--selftest")) {
+			self = 1;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (t->max_insns < 1 || t->max_insns > 8)
+		t->max_insns = 8;
+	signal(SIGPIPE, SIG_IGN);
+	if (runner_start(&t->rn))
+		return 2;
+	int rc = 0;
+	if (self) {
+		rc = selftest(t);
+	} else if (bytes) {
+		rc = run_bytes(t, bytes);
+	} else if (only >= 0) {
+		t->verbose = 1;
+		if (run_case(t, (uint64_t)only))
+			rc = 2;
+		else
+			rc = t->failures ? 1 : 0;
+	} else {
+		printf("risu: seed 0x%" PRIx64 " (CDVM_SEED=0x%" PRIx64 " to replay), %" PRIu64
+		       " cases\n", t->seed, t->seed, n);
+		clock_t t0 = clock();
+		for (uint64_t i = 0; i < n; i++)
+			if (run_case(t, i)) {
+				rc = 2;
+				break;
+			}
+		printf("risu: %" PRIu64 " cases, %" PRIu64 " mismatches (%.1f s cpu)\n", t->cases,
+		       t->failures, (double)(clock() - t0) / CLOCKS_PER_SEC);
+		printf("  native outcomes:");
+		for (int k = 0; k < OUT_COUNT; k++)
+			if (t->outcomes[k])
+				printf(" %s %" PRIu64 ";", outcome_names[k], t->outcomes[k]);
+		printf("\n  cases per family (mismatches by first differing instruction):\n");
+		for (unsigned f = 0; f < RF_COUNT; f++)
+			if (t->families >> f & 1)
+				printf("    %-10s %8" PRIu64 " %s%" PRIu64 "\n", risu_family_name(f),
+				       t->fam_cases[f], t->fam_fail[f] ? "FAIL " : "", t->fam_fail[f]);
+		if (rc == 0 && t->failures)
+			rc = 1;
+		if (t->failures > t->show)
+			printf("risu: first %u mismatches shown\n", t->show);
+	}
+	runner_stop(&t->rn);
+	free(t);
+	return rc;
+}
