@@ -1,0 +1,296 @@
+/* cli/cmd_sweep.c — the commands `cdvm sweep` and `cdvm sweep-merge`.
+ *
+ *   cdvm sweep configs/sweeps/issue-l1d.yaml -j 2 -o out/issue-l1d --plot
+ *   cdvm sweep spec.yaml --shard 3/8 -o out.3          (one of 8 hosts)
+ *   cdvm sweep-merge out/all out.0 out.1 ... out.7
+ *
+ * The spec format, the outputs and the resume/shard rules are in
+ * docs/sweep.md; the work is done by cli/sweep_*.c. */
+#include "cli/cli.h"
+#include "cli/sweep.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char sweep_usage[] =
+	"usage: cdvm sweep SPEC.yaml [-j N] [-o DIR] [--shard I/N] [--timeout SECS] [--plot] [--dry-run]\n"
+	"  runs every point x workload x mode x repetition of the spec (docs/sweep.md), each as its\n"
+	"  own `cdvm run` process, and appends one row per run to DIR/results.csv and results.jsonl\n"
+	"  -j N            runs at a time (default: the number of online cores)\n"
+	"  -o DIR          results folder (default: sweep-SPECNAME); rerunning resumes: runs whose\n"
+	"                  id is already in DIR are skipped\n"
+	"  --shard I/N     run only shard I of N (0 <= I < N): the runs whose index, in point\n"
+	"                  order, modulo N is I; merge shard folders with `cdvm sweep-merge`\n"
+	"  --timeout SECS  wall-clock limit per run (default 600); a run past it is a failed row\n"
+	"  --plot          then draw DIR/plot-AXIS-METRIC.png with gnuplot\n"
+	"  --dry-run       check the spec and list the runs (index id point workload mode rep axes)\n"
+	"exit status: 0 every run ok, 1 some runs failed (see the error column), 2 bad spec or usage\n";
+
+static const char merge_usage[] =
+	"usage: cdvm sweep-merge OUTDIR DIR...\n"
+	"  merges the results of shards (or of several sweeps) of one spec: the DIR/spec.yaml copies\n"
+	"  must be identical; rows are united by id, sorted by run index, and written to\n"
+	"  OUTDIR/results.csv and results.jsonl; exit status 1 when runs are still missing\n";
+
+static int number_arg(const char *opt, const char *v, double min, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double d = v ? strtod(v, &end) : 0;
+	if (!v || errno || end == v || *end || !(d >= min && d <= max)) {
+		fprintf(stderr, "cdvm sweep: %s %s: expected a number from %g to %g\n", opt, v ? v : "(missing)", min,
+			max);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static void default_outdir(const char *spec, char *buf, size_t n)
+{
+	const char *b = strrchr(spec, '/');
+	b = b ? b + 1 : spec;
+	size_t len = strlen(b);
+	const char *dot = strrchr(b, '.');
+	if (dot && dot != b)
+		len = (size_t)(dot - b);
+	snprintf(buf, n, "sweep-%.*s", (int)len, b);
+}
+
+static void dry_run(const struct sweep_plan *p, const struct sweep_opts *o)
+{
+	const struct sweep_spec *s = p->spec;
+	for (size_t i = o->shard_i; i < p->nruns; i += o->shard_n) {
+		struct sweep_run r;
+		char id[17], label[1024];
+		sweep_run_of(p, i, &r);
+		sweep_run_id(p, i, id);
+		sweep_point_label(p, r.point, label, sizeof label);
+		printf("%zu %s %zu %s %s %u %s%s\n", i, id, r.point, s->workloads[r.workload].name, s->modes[r.mode],
+		       r.rep, label, p->points[r.point].invalid ? " (invalid: skipped)" : "");
+	}
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_opts o = {.jobs = 0, .shard_i = 0, .shard_n = 1, .timeout = 600};
+	const char *spec_path = NULL, *outdir = NULL;
+	bool dry = false;
+	char err[SWEEP_ERR_MAX];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		double d;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(sweep_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-j")) {
+			if (number_arg("-j", v, 1, 4096, &d))
+				return 2;
+			o.jobs = (unsigned)d;
+			i++;
+		} else if (!strcmp(a, "-o")) {
+			if (!v) {
+				fputs(sweep_usage, stderr);
+				return 2;
+			}
+			outdir = v;
+			i++;
+		} else if (!strcmp(a, "--shard")) {
+			if (!v || sweep_shard_parse(v, &o.shard_i, &o.shard_n, err, sizeof err)) {
+				fprintf(stderr, "cdvm sweep: %s\n", v ? err : "--shard needs I/N");
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--timeout")) {
+			if (number_arg("--timeout", v, 0.001, 1e7, &o.timeout))
+				return 2;
+			i++;
+		} else if (!strcmp(a, "--plot")) {
+			o.plot = true;
+		} else if (!strcmp(a, "--dry-run")) {
+			dry = true;
+		} else if (a[0] == '-' || spec_path) {
+			fprintf(stderr, "cdvm sweep: unexpected argument '%s'\n", a);
+			fputs(sweep_usage, stderr);
+			return 2;
+		} else {
+			spec_path = a;
+		}
+	}
+	if (!spec_path) {
+		fputs(sweep_usage, stderr);
+		return 2;
+	}
+	if (!o.jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	char defdir[512];
+	if (!outdir) {
+		default_outdir(spec_path, defdir, sizeof defdir);
+		outdir = defdir;
+	}
+	if (strlen(outdir) > 3000) {
+		fprintf(stderr, "cdvm sweep: -o %s: path too long\n", outdir);
+		return 2;
+	}
+	o.outdir = outdir;
+	o.progress = isatty(2);
+
+	struct sweep_spec *spec;
+	struct sweep_plan *plan;
+	if (sweep_spec_load(&spec, spec_path, err, sizeof err)) {
+		fprintf(stderr, "cdvm sweep: %s\n", err);
+		return 2;
+	}
+	if (sweep_plan_build(&plan, spec, err, sizeof err)) {
+		fprintf(stderr, "cdvm sweep: %s\n", err);
+		sweep_spec_free(spec);
+		return 2;
+	}
+	int rc = 0;
+	if (dry)
+		dry_run(plan, &o);
+	else
+		rc = sweep_execute(plan, &o);
+	sweep_plan_free(plan);
+	sweep_spec_free(spec);
+	return rc;
+}
+
+/* Moves the rows of b to the end of a. */
+static int take_rows(struct sweep_results *a, struct sweep_results *b)
+{
+	if (a->n + b->n > a->cap) {
+		size_t cap = a->n + b->n;
+		struct sweep_stored *r = realloc(a->rows, (cap ? cap : 1) * sizeof *r);
+		if (!r)
+			return -1;
+		a->rows = r;
+		a->cap = cap;
+	}
+	memcpy(a->rows + a->n, b->rows, b->n * sizeof *b->rows);
+	a->n += b->n;
+	b->n = 0;
+	return 0;
+}
+
+int cmd_sweep_merge(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(merge_usage, stdout);
+		return 0;
+	}
+	if (argc < 3) {
+		fputs(merge_usage, stderr);
+		return 2;
+	}
+	const char *out = argv[1];
+	char err[SWEEP_ERR_MAX], path[4200];
+	char *spec_text = NULL;
+	size_t spec_len = 0, total_in = 0;
+	struct sweep_results all = {0};
+	int rc = 2;
+	for (int i = 2; i < argc; i++) {
+		size_t len;
+		sweep_msgf(path, sizeof path, "%s/spec.yaml", argv[i]);
+		char *t = sweep_read_file(path, &len, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "cdvm sweep-merge: %s (not a sweep folder?)\n", err);
+			goto out;
+		}
+		if (!spec_text) {
+			spec_text = t;
+			spec_len = len;
+		} else {
+			bool same = len == spec_len && !memcmp(t, spec_text, len);
+			free(t);
+			if (!same) {
+				fprintf(stderr, "cdvm sweep-merge: %s differs from %s/spec.yaml: these are not shards of one spec\n",
+					path, argv[2]);
+				goto out;
+			}
+		}
+		struct sweep_results r;
+		if (sweep_results_load(argv[i], false, &r, NULL, err, sizeof err)) {
+			fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+			goto out;
+		}
+		if (!r.header) {
+			fprintf(stderr, "cdvm sweep-merge: %s/results.csv: missing or empty\n", argv[i]);
+			sweep_results_free(&r);
+			goto out;
+		}
+		if (all.header && strcmp(all.header, r.header)) {
+			fprintf(stderr, "cdvm sweep-merge: %s/results.csv has other columns than %s/results.csv\n",
+				argv[i], argv[2]);
+			sweep_results_free(&r);
+			goto out;
+		}
+		if (!all.header) {
+			all.header = r.header;
+			r.header = NULL;
+		}
+		total_in += r.n;
+		int bad = take_rows(&all, &r);
+		sweep_results_free(&r);
+		if (bad) {
+			fprintf(stderr, "cdvm sweep-merge: out of memory\n");
+			goto out;
+		}
+	}
+	if (sweep_results_sort_dedupe(&all)) {
+		fprintf(stderr, "cdvm sweep-merge: out of memory\n");
+		goto out;
+	}
+	size_t clashes = 0;
+	for (size_t i = 1; i < all.n; i++)
+		clashes += all.rows[i].index == all.rows[i - 1].index;
+	if (clashes)
+		fprintf(stderr, "cdvm sweep-merge: warning: %zu runs have rows with different ids (were the "
+			"configuration files or programs different where the shards ran?)\n", clashes);
+	if (sweep_mkdir_p(out)) {
+		fprintf(stderr, "cdvm sweep-merge: cannot create %s: %s\n", out, strerror(errno));
+		goto out;
+	}
+	sweep_msgf(path, sizeof path, "%s/spec.yaml", out);
+	if (access(path, F_OK) == 0) {
+		size_t len;
+		char *t = sweep_read_file(path, &len, err, sizeof err);
+		bool same = t && len == spec_len && !memcmp(t, spec_text, len);
+		free(t);
+		if (!same) {
+			fprintf(stderr, "cdvm sweep-merge: %s holds another spec; merge into a new folder\n", out);
+			goto out;
+		}
+	} else if (sweep_write_file_atomic(path, spec_text, spec_len, err, sizeof err)) {
+		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		goto out;
+	}
+	if (sweep_results_write(out, &all, err, sizeof err)) {
+		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		goto out;
+	}
+	/* how many runs the spec makes, to say whether shards are missing */
+	struct sweep_spec *spec;
+	size_t expect = 0;
+	if (!sweep_spec_parse(&spec, spec_text, spec_len, path, err, sizeof err)) {
+		expect = sweep_point_count(spec) * spec->nworkloads * spec->nmodes * spec->repetitions;
+		sweep_spec_free(spec);
+	}
+	fprintf(stderr, "cdvm sweep-merge: %zu rows (%zu duplicates dropped) from %d folders into %s/results.csv\n",
+		all.n, total_in - all.n, argc - 2, out);
+	rc = 0;
+	if (expect && all.n < expect) {
+		fprintf(stderr, "cdvm sweep-merge: %zu of the spec's %zu runs are missing\n", expect - all.n, expect);
+		rc = 1;
+	}
+out:
+	free(spec_text);
+	sweep_results_free(&all);
+	return rc;
+}
