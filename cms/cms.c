@@ -182,8 +182,10 @@ static int cycle_limit_hit(struct cms *m, struct cms_result *res)
 }
 
 /* Interpret from EIP to the end of its basic block (the next control
- * transfer).  Returns 1 when the run is over (exit, fault, cycle limit). */
-static int interp_block(struct cms *m, struct cms_result *res)
+ * transfer), or just one instruction when `single` (an instruction the
+ * translator does not take: what follows it may be translated).  Returns
+ * 1 when the run is over (exit, fault, cycle limit). */
+static int interp_block(struct cms *m, struct cms_result *res, int single)
 {
 	struct x86_step_info info;
 	uint32_t *r = m->xr;
@@ -231,7 +233,7 @@ static int interp_block(struct cms *m, struct cms_result *res)
 		}
 		if (cycle_limit_hit(m, res))
 			return 1;
-		if (info.ends_block)
+		if (info.ends_block || single)
 			return 0;
 	}
 }
@@ -245,7 +247,7 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	m->st_native_runs++;
 	if (m->verify) {
 		int v = verify_run(m, id, res);
-		return v >= 0 ? v || cycle_limit_hit(m, res) : interp_block(m, res);
+		return v >= 0 ? v || cycle_limit_hit(m, res) : interp_block(m, res, 0);
 	}
 	chip_run(m->chip, m->xl[id].native, &ex);
 	switch (ex.reason) {
@@ -272,13 +274,13 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
 		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
 		m->st_recoveries++;
-		return interp_block(m, res);
+		return interp_block(m, res, 0);
 	default:
 		/* Rolled back to the last commit: the start of the block that
 		 * faulted.  The interpreter re-executes it and stops at the exact
 		 * faulting instruction if the fault is the guest's. */
 		m->st_recoveries++;
-		return interp_block(m, res);
+		return interp_block(m, res, 0);
 	}
 }
 
@@ -297,15 +299,17 @@ void cms_run(struct cms *m, struct cms_result *res)
 				cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
 				if (profile_hit(m, eip) >= threshold && !gm_page_unstable(m, eip)) {
 					id = tc_translate(m, eip);
-					if (id < 0)
+					if (id < 0) {
 						tc_mark_untranslatable(m, eip);
+						id = -2;
+					}
 				}
 			}
 		} else {
 			profile_hit(m, eip);
 			cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
 		}
-		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res))
+		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res, id == -2))
 			return;
 	}
 }

@@ -321,6 +321,17 @@ static void imul23(struct bctx *c)
 	write_opnd(c, 0, dst, &mr);
 }
 
+/* mul/imul r/m32: EDX:EAX = EAX * src, CF = OF = high half significant */
+static void mul1(struct bctx *c, int sign)
+{
+	struct memref mr = {0};
+	unsigned src = in_reg(c, read_opnd(c, 0, &mr, 0));
+	unsigned hi = temp(c);
+	emit(c, sign ? OP_MULHS : OP_MULHU, hi, R_EAX, src, 0, 0, 0);
+	emit(c, sign ? OP_IMULF : OP_MULF, R_EAX, R_EAX, src, 0, 0, 0);
+	emit(c, OP_MOV, R_EDX, VREG_NONE, hi, 0, 0, 0);
+}
+
 static unsigned cc_of(unsigned op, unsigned first) { return op - first; }
 
 /* ---- which instructions the translator takes --------------------------------- */
@@ -371,9 +382,13 @@ int ir_supported(const struct x86_insn *in)
 	case X86_OP_POP:
 		return in->osize == 4 && o0->kind == X86_OPK_REG && o0->reg != X86_ESP;
 	case X86_OP_IMUL:
-		return in->nops >= 2 && o0->kind == X86_OPK_REG;
-	case X86_OP_CDQ: case X86_OP_CWDE: case X86_OP_NOP: case X86_OP_LEAVE: case X86_OP_BSWAP:
+		return (in->nops >= 2 && o0->kind == X86_OPK_REG) || (in->nops == 1 && o0->size == 4 && reg_or_mem(o0));
+	case X86_OP_NOP:
+		return 1;
+	case X86_OP_CDQ: case X86_OP_CWDE: case X86_OP_LEAVE: case X86_OP_BSWAP:
 		return in->osize == 4;
+	case X86_OP_MUL:
+		return in->nops == 1 && o0->size == 4 && reg_or_mem(o0);
 	case X86_OP_XCHG:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_REG && o0->size == 4;
 	case X86_OP_JMP: case X86_OP_CALL:
@@ -440,7 +455,13 @@ int ir_build(struct ir_block *b)
 			pop(&c);
 			break;
 		case X86_OP_IMUL:
-			imul23(&c);
+			if (in->nops == 1)
+				mul1(&c, 1);
+			else
+				imul23(&c);
+			break;
+		case X86_OP_MUL:
+			mul1(&c, 0);
 			break;
 		case X86_OP_CDQ:
 			emit(&c, OP_SAR, R_EDX, R_EAX, VREG_NONE, 31, 1, 0);
