@@ -275,9 +275,9 @@ static void test_named_configs(void)
 	/* A partial file keeps every other key: tiny-tcache on top of wide8. */
 	struct cdvm_config wide = c;
 	CU_ASSERT_EQUAL_FATAL(config_load_file(&c, "configs/tiny-tcache.yaml", &err), 0);
-	CU_ASSERT_EQUAL(c.tcache_kb, 16);
+	CU_ASSERT_EQUAL(c.tcache_kb, 4);
 	CU_ASSERT_STRING_EQUAL(c.name, "tiny-tcache");
-	wide.tcache_kb = 16;
+	wide.tcache_kb = 4;
 	strcpy(wide.name, "tiny-tcache");
 	CU_ASSERT(config_equal(&c, &wide));
 }
@@ -381,7 +381,7 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	c->units_br = rnd_range(r, 1, 16);
 	c->hidden_mb = rnd_range(r, 1, 1024);
 	c->guest_mb = rnd_range(r, 1, 3584 - c->hidden_mb < 3072 ? 3584 - c->hidden_mb : 3072);
-	c->tcache_kb = rnd_range(r, 16, c->hidden_mb * 512);
+	c->tcache_kb = rnd_range(r, 4, c->hidden_mb * 512);
 	c->stack_kb = rnd_range(r, 64, c->guest_mb * 256 < 1048576 ? c->guest_mb * 256 : 1048576);
 	int64_t max_entries = (c->hidden_mb * 1024 - c->tcache_kb) * 1024 / 2 / 8;
 	do

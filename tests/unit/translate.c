@@ -1,0 +1,199 @@
+/* tests/unit/translate.c — the translator on hand-made x86 blocks:
+ * scheduling fills bundles up to the unit limits of the configured
+ * machine, a unit disabled by its mask is never used, flag liveness drops
+ * dead flag computations, and translated guests run correctly with units
+ * disabled. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cms/cms.h"
+#include "cms/translate/translate.h"
+#include "configs/config.h"
+#include "hw-sim/chip.h"
+
+struct buf {
+	const uint8_t *code;
+	uint32_t base, len;
+};
+
+static unsigned fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len)
+{
+	const struct buf *b = ctx;
+	unsigned n = 0;
+	while (n < len && addr + n >= b->base && addr + n < b->base + b->len) {
+		out[n] = b->code[addr + n - b->base];
+		n++;
+	}
+	return n;
+}
+
+static struct ir_machine machine(unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br)
+{
+	struct ir_machine mc = {.issue_width = width, .units = {alu, mem, mul, br}};
+	mc.lat[L_ALU] = 1;
+	mc.lat[L_MUL] = 3;
+	mc.lat[L_DIV] = 20;
+	mc.lat[L_LOAD] = 2;
+	mc.lat[L_CTL] = 1;
+	mc.lat[L_NONE] = 1;
+	return mc;
+}
+
+/* Per-bundle atom counts of each unit class, over the body bundles. */
+static void class_counts(const struct tr_code *code, unsigned max[U_COUNT + 1], unsigned *bundles)
+{
+	unsigned cur[U_COUNT + 1] = {0}, width = 0;
+	memset(max, 0, sizeof(unsigned) * (U_COUNT + 1));
+	*bundles = 0;
+	for (unsigned i = 0; i < code->n; i++) {
+		struct atom a;
+		CU_ASSERT_EQUAL_FATAL(isa_decode(code->words[i], &a), 0);
+		cur[isa_ops[a.op].unit]++;
+		width++;
+		if (a.stop) {
+			for (int u = 0; u <= U_COUNT; u++) {
+				if (cur[u] > max[u])
+					max[u] = cur[u];
+				cur[u] = 0;
+			}
+			if (width > max[U_COUNT])
+				max[U_COUNT] = width;
+			width = 0;
+			(*bundles)++;
+		}
+	}
+}
+
+/* eight independent `mov reg, imm32` then `ret` */
+static const uint8_t eight_movs[] = {
+	0xb8, 1, 0, 0, 0, 0xb9, 2, 0, 0, 0, 0xba, 3, 0, 0, 0, 0xbb, 4, 0, 0, 0,
+	0xbd, 5, 0, 0, 0, 0xbe, 6, 0, 0, 0, 0xbf, 7, 0, 0, 0, 0xb8, 8, 0, 0, 0, 0xc3,
+};
+
+static void test_fill_to_unit_limits(void)
+{
+	struct buf b = {eight_movs, 0x1000, sizeof eight_movs};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	static const struct { unsigned width, alu; } cases[] = {{4, 2}, {4, 4}, {8, 4}, {2, 1}, {16, 8}};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct tr_result *r = calloc(1, sizeof *r);
+		struct ir_machine mc = machine(cases[k].width, cases[k].alu, 1, 1, 1);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, r), 0);
+		unsigned max[U_COUNT + 1], bundles;
+		class_counts(&r->code, max, &bundles);
+		unsigned alu_limit = cases[k].alu < cases[k].width ? cases[k].alu : cases[k].width;
+		/* the fullest bundle uses every ALU the machine has, never more */
+		CU_ASSERT_EQUAL(max[U_ALU], alu_limit);
+		if (max[U_ALU] != alu_limit)
+			fprintf(stderr, "width %u alu %u: fullest bundle has %u ALU atoms\n", cases[k].width, cases[k].alu, max[U_ALU]);
+		CU_ASSERT(max[U_COUNT] <= cases[k].width);
+		/* body: 8 movs to fixed registers, the ESP/EIP/ret work and the retired count */
+		CU_ASSERT(r->code.nbundles >= (8 + alu_limit - 1) / alu_limit);
+		free(r);
+	}
+}
+
+static void test_masked_unit_never_used(void)
+{
+	/* the same block on 4 ALUs vs only 1 enabled: every bundle then has at
+	 * most one ALU atom, and the block gets longer */
+	struct buf b = {eight_movs, 0x1000, sizeof eight_movs};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct tr_result *wide = calloc(1, sizeof *wide), *narrow = calloc(1, sizeof *narrow);
+	struct ir_machine mw = machine(4, 4, 1, 1, 1), mn = machine(4, 1, 1, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, wide), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, narrow), 0);
+	unsigned max[U_COUNT + 1], bw, bn;
+	class_counts(&narrow->code, max, &bn);
+	CU_ASSERT_EQUAL(max[U_ALU], 1);
+	class_counts(&wide->code, max, &bw);
+	CU_ASSERT(bn > bw);
+	free(wide);
+	free(narrow);
+}
+
+static void test_dead_flags_dropped(void)
+{
+	/* add eax, ebx; add eax, ecx; cmp eax, edx; jne: only cmp's flags are read */
+	static const uint8_t code[] = {0x01, 0xd8, 0x01, 0xc8, 0x39, 0xd0, 0x75, 0x00};
+	struct buf b = {code, 0x2000, sizeof code};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct tr_result *r = calloc(1, sizeof *r);
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, r), 0);
+	unsigned flag_atoms = 0, adds = 0;
+	for (unsigned i = 0; i < r->code.n; i++) {
+		struct atom a;
+		isa_decode(r->code.words[i], &a);
+		flag_atoms += (isa_ops[a.op].props & P_WFLAGS) != 0;
+		adds += a.op == OP_ADD && a.rd == R_EAX;
+	}
+	CU_ASSERT_EQUAL(flag_atoms, 1);  /* the cmp */
+	CU_ASSERT_EQUAL(adds, 2);
+	CU_ASSERT_EQUAL(r->block.end, END_COND);
+	CU_ASSERT_EQUAL(r->code.nexits, 2);
+	free(r);
+}
+
+static char *slurp_fd(FILE *f)
+{
+	fflush(f);
+	rewind(f);
+	char *s = calloc(1, 65536);
+	if (s && fread(s, 1, 65535, f) == 0)
+		s[0] = 0;
+	return s;
+}
+
+/* A real guest, translated on a chip whose ALU 1 and MUL are partly
+ * disabled: same output as with all units, no illegal bundle. */
+static void test_guest_with_disabled_units(void)
+{
+	const char *prog = "build/guests/O2/sieve.elf";
+	FILE *probe = fopen(prog, "rb");
+	if (!probe) {
+		CU_FAIL("build/guests/O2/sieve.elf is not built (run make test)");
+		return;
+	}
+	fclose(probe);
+	char *outs[2] = {NULL, NULL};
+	for (int v = 0; v < 2; v++) {
+		struct cdvm_config cfg;
+		struct config_error cerr;
+		config_default(&cfg);
+		CU_ASSERT_EQUAL(config_set(&cfg, "cms.translate_threshold=2", &cerr), 0);
+		struct cms *m;
+		char err[256];
+		CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err), 0);
+		if (v)
+			CU_ASSERT_EQUAL(chip_write_cr(cms_chip(m), CR_UNITS_ALU, 0x1), 0);
+		char *argv[] = {(char *)prog, NULL};
+		char *envp[] = {NULL};
+		CU_ASSERT_EQUAL_FATAL(cms_load_elf(m, prog, 1, argv, envp, err, sizeof err), 0);
+		FILE *out = tmpfile();
+		cms_set_stdio(m, 0, fileno(out), 2);
+		struct cms_result res;
+		cms_run(m, &res);
+		CU_ASSERT_EQUAL(res.end, CMS_END_EXIT);
+		CU_ASSERT_EQUAL(res.status, 0);
+		CU_ASSERT_EQUAL(chip_counter(cms_chip(m), CNT_rb_illegal), 0);
+		CU_ASSERT(chip_counter(cms_chip(m), CNT_bundles) > 1000);
+		outs[v] = slurp_fd(out);
+		fclose(out);
+		cms_destroy(m);
+	}
+	CU_ASSERT(outs[0] && outs[1] && outs[0][0] && !strcmp(outs[0], outs[1]));
+	free(outs[0]);
+	free(outs[1]);
+}
+
+void suite_translate(void)
+{
+	CU_pSuite s = CU_add_suite("translate", NULL, NULL);
+	CU_add_test(s, "independent operations fill bundles to the unit limits", test_fill_to_unit_limits);
+	CU_add_test(s, "a disabled unit is never used", test_masked_unit_never_used);
+	CU_add_test(s, "flag liveness drops dead flag atoms", test_dead_flags_dropped);
+	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
+}
