@@ -387,8 +387,10 @@ static int read_range(struct reader *R, struct sweep_axis *ax, const yaml_node_t
 		snprintf(buf, sizeof buf, "%lld", v);
 		if (push_str(R, &ax->values, &ax->nvalues, buf))
 			return -1;
+		if (!step && v > t / by) /* also keeps v * by from overflowing */
+			break;
 		long long next = step ? v + by : v * by;
-		if (step ? (by > 0 ? next > t : next < t) : next > t)
+		if (step && (by > 0 ? next > t : next < t))
 			break;
 		v = next;
 	}
