@@ -131,7 +131,8 @@ static void end_signal(struct cms_result *res, int sig, const char *what, uint32
 	res->end = CMS_END_SIGNAL;
 	res->signal = sig;
 	res->status = 128 + sig;
-	const char *name = sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" : sig == SIGSEGV ? "SIGSEGV" : "signal";
+	const char *name = sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" : sig == SIGSEGV ? "SIGSEGV"
+			 : sig == SIGTRAP ? "SIGTRAP" : "signal";
 	if (has_addr)
 		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x, address 0x%08x", name, what,
 			 eip, addr);
@@ -229,6 +230,13 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			return 1;
 		case X86_HLT:
 			end_signal(res, SIGSEGV, "hlt in user mode (general protection)", eip, 0, 0);
+			return 1;
+		case X86_TRAP:
+			/* Linux delivers #BP as SIGTRAP and #OF (into) as SIGSEGV */
+			if (info.trap == 3)
+				end_signal(res, SIGTRAP, "breakpoint trap (int3)", eip, 0, 0);
+			else
+				end_signal(res, SIGSEGV, "overflow trap (into)", eip, 0, 0);
 			return 1;
 		}
 		if (cycle_limit_hit(m, res))

@@ -29,6 +29,9 @@ struct xlat {
 	unsigned ninsns;
 	unsigned nexits;
 	struct xlat_exit exits[2];
+	uint32_t deps[2][2];   /* successor bytes its flag liveness relied on */
+	unsigned ndeps;
+	unsigned flags_live_out;
 	int *in_links;         /* exit ids (2 * id + exit) chained into this translation */
 	unsigned nin, capin;
 };

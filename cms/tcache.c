@@ -180,7 +180,10 @@ void tc_invalidate_page(struct cms *m, uint32_t page)
 	uint32_t lo = page << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
 	for (unsigned i = 0; i < m->nxl; i++) {
 		struct xlat *x = &m->xl[i];
-		if (x->valid && x->eip < hi && x->end_eip > lo)
+		int hit = x->valid && x->eip < hi && x->end_eip > lo;
+		for (unsigned d = 0; x->valid && d < x->ndeps; d++)
+			hit |= x->deps[d][0] < hi && x->deps[d][1] > lo;
+		if (hit)
 			remove_xlat(m, (int)i);
 	}
 }
@@ -256,7 +259,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 	struct ir_machine mc = machine_of(m);
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, max_insns, (unsigned)m->cfg.store_buffer, r) < 0) {
+	    tr_translate(&m->env, eip, &mc, max_insns, (unsigned)m->cfg.store_buffer, 1, r) < 0) {
 		m->st_failed_translations++;
 		goto out;
 	}
@@ -300,6 +303,9 @@ int tc_translate(struct cms *m, uint32_t eip)
 	x->size = bytes;
 	x->ninsns = r->block.ninsns;
 	x->nexits = r->code.nexits;
+	x->flags_live_out = r->flags_live_out;
+	x->ndeps = r->ndeps;
+	memcpy(x->deps, r->deps, sizeof x->deps);
 	/* exit atoms carry the exit id: 2 * translation id + exit index */
 	for (unsigned e = 0; e < r->code.nexits; e++) {
 		const struct tr_exit *te = &r->code.exits[e];
@@ -322,9 +328,14 @@ int tc_translate(struct cms *m, uint32_t eip)
 			buf[i * 8 + (unsigned)k] = (uint8_t)(r->code.words[i] >> (8 * k));
 	chip_mem_write(m->chip, at, buf, bytes);
 	free(buf);
-	/* protect the x86 code it came from */
+	/* protect the x86 code it came from, and the successor bytes its flag
+	 * liveness relied on */
 	for (uint32_t pg = eip >> GUEST_PAGE_SHIFT; pg <= (x->end_eip - 1) >> GUEST_PAGE_SHIFT; pg++)
 		m->pm[pg] |= PM_CODE | PM_PROTECT;
+	for (unsigned d = 0; d < x->ndeps; d++)
+		for (uint32_t pg = x->deps[d][0] >> GUEST_PAGE_SHIFT;
+		     pg <= (x->deps[d][1] - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
+			m->pm[pg] |= PM_CODE | PM_PROTECT;
 	m->st_translations++;
 	m->st_translated_insns += x->ninsns;
 	if (m->dump_dir)

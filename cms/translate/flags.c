@@ -1,7 +1,7 @@
 /* cms/translate/flags.c — x86 flag liveness.
  *
- * Walking the block backwards with the set of live status flags (all six
- * are live at the exit: the successor may read them), a flag-setting atom
+ * Walking the block backwards with the set of live status flags (at the
+ * exit: what liveout.c found the successors may read), a flag-setting atom
  * whose flags are all dead becomes its plain ALU form (addf -> add), or
  * disappears when its only result was the flags (cmp/test).  Partial
  * writers keep what they do not write live: inc/dec leave CF, rotates
@@ -78,9 +78,9 @@ static unsigned plain(const struct ir_op *o)
 	}
 }
 
-void ir_pass_flags(struct ir_block *b)
+void ir_pass_flags(struct ir_block *b, unsigned live_out)
 {
-	unsigned live = XF_STATUS;
+	unsigned live = live_out;
 	for (int i = (int)b->nops - 1; i >= 0; i--) {
 		struct ir_op *o = &b->ops[i];
 		if (o->dead)

@@ -64,7 +64,11 @@ struct ir_block {
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
 	      unsigned max_stores);
 int ir_build(struct ir_block *b);
-void ir_pass_flags(struct ir_block *b);
+/* Flags live at the block's exits (all six when the successor is not
+ * known); deps receives the successor byte ranges the answer relies on. */
+unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, uint32_t deps[2][2],
+			   unsigned *ndeps);
+void ir_pass_flags(struct ir_block *b, unsigned live_out);
 void ir_pass_fold(struct ir_block *b);
 void ir_pass_dce(struct ir_block *b);
 

@@ -2,6 +2,7 @@
  *
  *   select   which x86 instructions (a basic block)        select.c
  *   build    x86 -> IR                                     build.c
+ *   liveout  flags the successors may read                 liveout.c
  *   flags    drop x86 flags nobody reads                   flags.c
  *   fold     constants and copies into their uses          opt.c
  *   dce      drop values nobody reads                      opt.c
@@ -13,11 +14,12 @@
  * retried with half the instructions. */
 #include "cms/translate/translate.h"
 #include "native-isa/isa_priv.h"
+#include "native-isa/xflags.h"
 
 #include <string.h>
 
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
-		 unsigned max_stores, struct tr_result *out)
+		 unsigned max_stores, int cross_block, struct tr_result *out)
 {
 	struct ir_block *b = &out->block;
 	for (unsigned limit = max_insns; limit >= 1; limit /= 2) {
@@ -25,7 +27,9 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 			return -1;
 		if (ir_build(b) < 0)
 			continue;
-		ir_pass_flags(b);
+		out->ndeps = 0;
+		out->flags_live_out = cross_block ? ir_flags_live_out(env, b, out->deps, &out->ndeps) : XF_STATUS;
+		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
 		ir_pass_dce(b);
 		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0)
@@ -78,6 +82,10 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 		x86_disasm(&b->insns[i], b->insn_eip[i], text, sizeof text);
 		fprintf(out, "  #%-2u %08x  %s\n", i, b->insn_eip[i], text);
 	}
+	fprintf(out, "\nflags live at the exits: %s%s%s%s%s%s%s\n", r->flags_live_out & XF_CF ? " CF" : "",
+		r->flags_live_out & XF_PF ? " PF" : "", r->flags_live_out & XF_AF ? " AF" : "",
+		r->flags_live_out & XF_ZF ? " ZF" : "", r->flags_live_out & XF_SF ? " SF" : "",
+		r->flags_live_out & XF_OF ? " OF" : "", r->flags_live_out ? "" : " none");
 	fprintf(out, "\nIR after passes ([cycle] op x= dst <- a, b):\n");
 	ir_print(b, out);
 	fprintf(out, "\nnative (%u atoms, %u body bundles, %u exits):\n", r->code.n, r->code.nbundles, r->code.nexits);

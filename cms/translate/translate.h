@@ -30,13 +30,16 @@ struct tr_result {
 	struct ir_block block;
 	struct tr_code code;
 	unsigned ir_ops;      /* live IR operations after the passes (cost model) */
+	unsigned flags_live_out;  /* x86 status flags the translation leaves correct at its exits */
+	uint32_t deps[2][2];  /* successor bytes the flag liveness relied on */
+	unsigned ndeps;
 };
 
 /* The whole pipeline: select -> build -> flags -> fold -> dce -> schedule
  * -> regalloc -> emit.  Returns 0, or -1 when nothing at eip can be
  * translated (the caller interprets it). */
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
-		 unsigned max_stores, struct tr_result *out);
+		 unsigned max_stores, int cross_block, struct tr_result *out);
 
 int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out);
 

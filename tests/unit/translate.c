@@ -80,7 +80,7 @@ static void test_fill_to_unit_limits(void)
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		struct tr_result *r = calloc(1, sizeof *r);
 		struct ir_machine mc = machine(cases[k].width, cases[k].alu, 1, 1, 1);
-		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, r), 0);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
 		unsigned max[U_COUNT + 1], bundles;
 		class_counts(&r->code, max, &bundles);
 		unsigned alu_limit = cases[k].alu < cases[k].width ? cases[k].alu : cases[k].width;
@@ -103,8 +103,8 @@ static void test_masked_unit_never_used(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *wide = calloc(1, sizeof *wide), *narrow = calloc(1, sizeof *narrow);
 	struct ir_machine mw = machine(4, 4, 1, 1, 1), mn = machine(4, 1, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, wide), 0);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, narrow), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, 0, wide), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, 0, narrow), 0);
 	unsigned max[U_COUNT + 1], bw, bn;
 	class_counts(&narrow->code, max, &bn);
 	CU_ASSERT_EQUAL(max[U_ALU], 1);
@@ -122,7 +122,7 @@ static void test_dead_flags_dropped(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *r = calloc(1, sizeof *r);
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, r), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
 	unsigned flag_atoms = 0, adds = 0;
 	for (unsigned i = 0; i < r->code.n; i++) {
 		struct atom a;
