@@ -427,6 +427,12 @@ opcode:
 	for (unsigned k = 0; k < 3 && row->spec[k] != S__; k++, n++)
 		if ((st = operand(&d, out, k, row->spec[k], modrm, b)))
 			return st;
+	if (op == X86_OP_ENDBR32) {
+		/* F3 0F 1E FB: the ModRM byte is part of the opcode; endbr32
+		 * has no operand (SDM vol. 2 "ENDBR32") */
+		memset(out->o, 0, sizeof out->o);
+		n = 0;
+	}
 	out->nops = (uint8_t)n;
 	while (extra_imm--) {
 		uint32_t v;

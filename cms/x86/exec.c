@@ -7,10 +7,12 @@
  *
  * Precise faults: handlers read every input (and load every memory operand)
  * first, then perform the one store the instruction makes, and only then
- * write registers.  Instructions that store more than once (PUSHA, ENTER,
- * CMPXCHG8B) probe their stores first.  Nothing is visible after a fault,
- * except the completed iterations of a REP string instruction, which are
- * instruction boundaries natively too (SDM vol. 2 "REP/REPE/REPZ...").
+ * write registers.  CMPXCHG8B probes its first store.  No register change
+ * is visible after a fault, except the completed iterations of a REP string
+ * instruction, which are instruction boundaries natively too (SDM vol. 2
+ * "REP/REPE/REPZ...").  PUSHA and ENTER store one value after the other,
+ * as the host CPU does: a fault part-way leaves the earlier stores in
+ * memory (registers unchanged), exactly as natively.
  */
 #include "cms/x86/x86.h"
 #include "native-isa/xflags.h"
@@ -21,8 +23,11 @@ struct ctx {
 	uint32_t *r;
 	const struct x86_insn *in;
 	struct x86_step_info *info;
-	uint32_t addr;       /* address of the memory operand, if any */
+	uint32_t addr;       /* linear address of the memory operand, if any */
+	uint32_t off;        /* its offset (addr minus the segment base) */
 	uint32_t next_eip;
+	unsigned trap;       /* X86_TRAP: the vector */
+	int gp;              /* the X86_FAULT_MEM being returned is really #GP */
 };
 
 /* EFLAGS bits POPF may change at CPL 3 with IOPL 0: the status flags, DF,
@@ -111,6 +116,37 @@ static int probe_store(struct ctx *c, uint32_t addr, unsigned size)
 	return load(c, addr, size, &v) || store(c, addr, size, v) ? -1 : 0;
 }
 
+/* Segment limit check of an access at offset `off` through a segment with
+ * base `base`: the user segments are 4 GiB - 1 long, so an access whose
+ * last byte lies past offset 0xffffffff is #GP (SDM vol. 3 5.3 "Limit
+ * checking").  Measured on the host: only segments with a non-zero base
+ * (FS/GS, e.g. `push dword gs:[0xfffffffe]`) report it; through a base-0
+ * segment the linear address wraps into the top page, which is unmapped
+ * (#PF there, what the memory callbacks report anyway).  Returns -1 and
+ * marks the fault as #GP when the access is out of the limit. */
+static int seg_limit(struct ctx *c, uint32_t base, uint32_t off, unsigned size)
+{
+	if (base != 0 && off > 0xffffffffu - (size - 1)) {
+		c->gp = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Load/store at offset `off` of the instruction's memory operand segment
+ * (limit-checked, see seg_limit). */
+static int seg_load(struct ctx *c, uint32_t off, unsigned size, uint32_t *v)
+{
+	uint32_t base = seg_base(c->r, c->in->seg);
+	return seg_limit(c, base, off, size) || load(c, base + off, size, v) ? -1 : 0;
+}
+
+static int seg_store(struct ctx *c, uint32_t off, unsigned size, uint32_t v)
+{
+	uint32_t base = seg_base(c->r, c->in->seg);
+	return seg_limit(c, base, off, size) || store(c, base + off, size, v) ? -1 : 0;
+}
+
 /* Read operand k (register, memory or immediate). */
 static int rd(struct ctx *c, unsigned k, uint32_t *v)
 {
@@ -120,7 +156,7 @@ static int rd(struct ctx *c, unsigned k, uint32_t *v)
 		*v = reg_get(c->r, o->reg, o->size);
 		return 0;
 	case X86_OPK_MEM:
-		return load(c, c->addr, o->size, v);
+		return seg_load(c, c->off, o->size, v);
 	default:
 		*v = c->in->imm & size_mask(o->size);
 		return 0;
@@ -132,7 +168,7 @@ static int wr(struct ctx *c, unsigned k, uint32_t v)
 {
 	const struct x86_operand *o = &c->in->o[k];
 	if (o->kind == X86_OPK_MEM)
-		return store(c, c->addr, o->size, v);
+		return seg_store(c, c->off, o->size, v);
 	reg_set(c->r, o->reg, o->size, v);
 	return 0;
 }
@@ -170,8 +206,13 @@ static enum x86_stop op_shift(struct ctx *c, enum x86_op op)
 {
 	uint32_t a, n, f;
 	TRY(rd(c, 0, &a) || rd(c, 1, &n));
-	/* C0/C1 (immediate count) differ from D0-D3 in one undefined flag */
-	int imm = c->in->map == 0 && (c->in->opcode & 0xfe) == 0xc0;
+	/* ROL/ROR by an immediate count > 1 (C0/C1): OF is undefined, and the
+	 * host leaves it unchanged for a register operand (xf_eval_imm, which
+	 * the chip's atoms use too) but computes it from the first one-bit
+	 * step for a memory operand, as xf_eval does for every CL count
+	 * (measured: rol -> bit31^bit30, ror -> bit0^bit31 of the original) */
+	int imm = c->in->map == 0 && (c->in->opcode & 0xfe) == 0xc0 &&
+		  c->in->o[0].kind == X86_OPK_REG;
 	uint32_t res = (imm ? xf_eval_imm : xf_eval)(shift_xf[op - X86_OP_ROL],
 						       c->in->o[0].size, a, n,
 						       c->r[X86_EFLAGS], &f);
@@ -330,14 +371,14 @@ static enum x86_stop op_bt(struct ctx *c, enum x86_op op)
 	unsigned size = in->o[0].size, bits = size * 8;
 	uint32_t off, v;
 	TRY(rd(c, 1, &off));
-	uint32_t addr = c->addr;
+	uint32_t moff = c->off;
 	if (in->o[0].kind == X86_OPK_MEM && in->o[1].kind == X86_OPK_REG) {
 		int32_t so = (int32_t)sext(off, size);
-		addr += (uint32_t)((so >> (bits == 32 ? 5 : 4)) * (int32_t)size);
+		moff += (uint32_t)((so >> (bits == 32 ? 5 : 4)) * (int32_t)size);
 	}
 	off &= bits - 1;
 	if (in->o[0].kind == X86_OPK_MEM)
-		TRY(load(c, addr, size, &v));
+		TRY(seg_load(c, moff, size, &v));
 	else
 		v = reg_get(c->r, in->o[0].reg, size);
 	uint32_t bit = 1u << off, nv = v;
@@ -349,7 +390,7 @@ static enum x86_stop op_bt(struct ctx *c, enum x86_op op)
 		nv = v ^ bit;
 	if (op != X86_OP_BT) {
 		if (in->o[0].kind == X86_OPK_MEM)
-			TRY(store(c, addr, size, nv));
+			TRY(seg_store(c, moff, size, nv));
 		else
 			reg_set(c->r, in->o[0].reg, size, nv);
 	}
@@ -407,9 +448,18 @@ static enum x86_stop op_xchg_family(struct ctx *c, enum x86_op op)
 		wr(c, 1, a);
 		return X86_OK;
 	case X86_OP_XADD: {
+		/* SDM vol. 2 "XADD": TEMP <- SRC + DEST; SRC <- DEST; DEST <- TEMP.
+		 * The destination is written last, so `xadd ebp, ebp` (and
+		 * `xadd dh, dh`) leaves the sum.  A memory destination is the
+		 * only store and happens first (the source is a register). */
 		uint32_t sum = xf_eval(XF_ADD, size, a, b, r[X86_EFLAGS], &f);
-		TRY(wr(c, 0, sum));
-		wr(c, 1, a);
+		if (in->o[0].kind == X86_OPK_MEM) {
+			TRY(wr(c, 0, sum));
+			wr(c, 1, a);
+		} else {
+			wr(c, 1, a);
+			wr(c, 0, sum);
+		}
 		set_flags(c, f);
 		return X86_OK;
 	}
@@ -418,7 +468,7 @@ static enum x86_stop op_xchg_family(struct ctx *c, enum x86_op op)
 		xf_eval(XF_SUB, size, acc, a, r[X86_EFLAGS], &f);
 		int eq = acc == a;
 		if (in->o[0].kind == X86_OPK_MEM)
-			TRY(store(c, c->addr, size, eq ? b : a));
+			TRY(seg_store(c, c->off, size, eq ? b : a));
 		else if (eq)
 			reg_set(r, in->o[0].reg, size, b);
 		if (!eq)
@@ -432,7 +482,8 @@ static enum x86_stop op_xchg_family(struct ctx *c, enum x86_op op)
 static enum x86_stop op_cmpxchg8b(struct ctx *c)
 {
 	uint32_t *r = c->r, lo, hi;
-	TRY(load(c, c->addr, 4, &lo) || load(c, c->addr + 4, 4, &hi));
+	TRY(seg_limit(c, seg_base(r, c->in->seg), c->off, 8) ||
+	    load(c, c->addr, 4, &lo) || load(c, c->addr + 4, 4, &hi));
 	int eq = lo == r[X86_EAX] && hi == r[X86_EDX];
 	uint32_t nlo = eq ? r[X86_EBX] : lo, nhi = eq ? r[X86_ECX] : hi;
 	/* The low dword's store is probed first, so the second store of the
@@ -472,8 +523,7 @@ static enum x86_stop op_pop(struct ctx *c)
 	TRY(load(c, sp, size, &v));
 	if (in->o[0].kind == X86_OPK_MEM) {
 		/* the address is computed with ESP already incremented */
-		uint32_t addr = c->addr + (in->base == X86_ESP ? size : 0);
-		TRY(store(c, addr, size, v));
+		TRY(seg_store(c, c->off + (in->base == X86_ESP ? size : 0), size, v));
 		c->r[X86_ESP] = sp + size;
 	} else {
 		c->r[X86_ESP] = sp + size;
@@ -482,14 +532,15 @@ static enum x86_stop op_pop(struct ctx *c)
 	return X86_OK;
 }
 
+/* PUSHA: EAX ECX EDX EBX (original) ESP EBP ESI EDI, one store after the
+ * other.  The host faults at the first store that does not fit and keeps
+ * the ones before it (registers unchanged); so do we. */
 static enum x86_stop op_pusha(struct ctx *c)
 {
 	unsigned size = c->in->osize;
 	uint32_t sp = c->r[X86_ESP];
-	for (unsigned k = 1; k <= 8; k++)
-		TRY(probe_store(c, sp - k * size, size));
 	for (unsigned k = 0; k < 8; k++)
-		store(c, sp - (k + 1) * size, size, reg_get(c->r, k, size));
+		TRY(store(c, sp - (k + 1) * size, size, reg_get(c->r, k, size)));
 	c->r[X86_ESP] = sp - 8 * size;
 	return X86_OK;
 }
@@ -518,27 +569,41 @@ static enum x86_stop op_popf(struct ctx *c)
 	return X86_OK;
 }
 
-/* ENTER imm16, level (SDM vol. 2 "ENTER", 32-bit stack). */
+/* ENTER imm16, level (SDM vol. 2 "ENTER", 32-bit stack and operands):
+ *
+ *   push EBP; frame <- ESP
+ *   for i = 1 .. level-1: EBP <- EBP - 4; push [EBP]   (from the ORIGINAL EBP)
+ *   if level > 0: push frame
+ *   EBP <- frame; ESP <- ESP - imm16
+ *
+ * The copies are read one after the other, interleaved with the pushes, so
+ * a copy may read a value this ENTER just pushed (EBP close above ESP).
+ * Memory is written as it goes, as on the host: a fault part-way keeps the
+ * earlier pushes and leaves the registers unchanged.  Last, the host checks
+ * that the final stack pointer can be written ("#PF if a write using the
+ * final value of the stack pointer would cause a page fault"). */
 static enum x86_stop op_enter(struct ctx *c)
 {
 	uint32_t *r = c->r;
 	unsigned level = c->in->imm2 & 31;
-	uint32_t sp = r[X86_ESP], bp = r[X86_EBP], frame = sp - 4;
-	uint32_t vals[33];
-	unsigned nv = 0;
-	vals[nv++] = bp;
+	uint32_t sp = r[X86_ESP], bp = r[X86_EBP], frame = sp - 4, v;
+
+	TRY(store(c, sp - 4, 4, bp));
+	sp -= 4;
 	if (level > 0) {
-		for (unsigned i = 1; i < level; i++)
-			TRY(load(c, bp - 4 * i, 4, &vals[nv++]));
-		vals[nv++] = frame;
+		for (unsigned i = 1; i < level; i++) {
+			bp -= 4;
+			TRY(load(c, bp, 4, &v) || store(c, sp - 4, 4, v));
+			sp -= 4;
+		}
+		TRY(store(c, sp - 4, 4, frame));
+		sp -= 4;
 	}
-	for (unsigned k = 1; k < nv; k++)
-		TRY(probe_store(c, sp - 4 * (k + 1), 4));
-	TRY(store(c, sp - 4, 4, vals[0]));
-	for (unsigned k = 1; k < nv; k++)
-		store(c, sp - 4 * (k + 1), 4, vals[k]);
+	uint32_t final = sp - (c->in->imm & 0xffff);
+	if (final != sp)
+		TRY(probe_store(c, final, 4));
 	r[X86_EBP] = frame;
-	r[X86_ESP] = sp - 4 * nv - (c->in->imm & 0xffff);
+	r[X86_ESP] = final;
 	return X86_OK;
 }
 
@@ -610,13 +675,12 @@ static enum x86_stop string_iter(struct ctx *c, enum x86_op base, unsigned size)
 {
 	uint32_t *r = c->r;
 	uint32_t d = (r[X86_EFLAGS] & XF_DF) ? (uint32_t)-size : size;
-	uint32_t src = seg_base(r, c->in->seg) + r[X86_ESI];
 	uint32_t dst = r[X86_EDI];
 	uint32_t v, w, f;
 
 	switch (base) {
 	case X86_OP_MOVSB:
-		TRY(load(c, src, size, &v) || store(c, dst, size, v));
+		TRY(seg_load(c, r[X86_ESI], size, &v) || store(c, dst, size, v));
 		r[X86_ESI] += d;
 		r[X86_EDI] += d;
 		break;
@@ -625,12 +689,12 @@ static enum x86_stop string_iter(struct ctx *c, enum x86_op base, unsigned size)
 		r[X86_EDI] += d;
 		break;
 	case X86_OP_LODSB:
-		TRY(load(c, src, size, &v));
+		TRY(seg_load(c, r[X86_ESI], size, &v));
 		reg_set(r, X86_EAX, size, v);
 		r[X86_ESI] += d;
 		break;
 	case X86_OP_CMPSB:
-		TRY(load(c, src, size, &v) || load(c, dst, size, &w));
+		TRY(seg_load(c, r[X86_ESI], size, &v) || load(c, dst, size, &w));
 		xf_eval(XF_SUB, size, v, w, r[X86_EFLAGS], &f);
 		r[X86_EFLAGS] = f;
 		r[X86_ESI] += d;
@@ -660,9 +724,16 @@ static enum x86_stop op_string(struct ctx *c, enum x86_op op)
 	}
 	int cond = base == X86_OP_CMPSB || base == X86_OP_SCASB;
 	unsigned n = 0;
+	uint32_t flags_before = r[X86_EFLAGS];
 	while (r[X86_ECX] != 0) {
 		enum x86_stop s = string_iter(c, base, size);
 		if (s != X86_OK) {
+			/* The host reports a fault after k completed iterations
+			 * with ECX/ESI/EDI advanced by k but the status flags of
+			 * BEFORE the instruction (measured on REPE/REPNE CMPS and
+			 * SCAS, all sizes): the flags of the completed comparisons
+			 * are not made visible at the interruption. */
+			r[X86_EFLAGS] = flags_before;
 			c->info->iterations = n;
 			return s;
 		}
@@ -784,7 +855,7 @@ static enum x86_stop dispatch(struct ctx *c)
 	case X86_OP_CLD: r[X86_EFLAGS] &= ~XF_DF; return X86_OK;
 	case X86_OP_STD: r[X86_EFLAGS] |= XF_DF; return X86_OK;
 	case X86_OP_XLAT:
-		TRY(load(c, seg_base(r, in->seg) + r[X86_EBX] + (r[X86_EAX] & 0xff), 1, &v));
+		TRY(seg_load(c, r[X86_EBX] + (r[X86_EAX] & 0xff), 1, &v));
 		reg_set(r, X86_EAX, 1, v);
 		return X86_OK;
 	case X86_OP_MOVSB: case X86_OP_MOVSD: case X86_OP_MOVSW:
@@ -804,13 +875,23 @@ static enum x86_stop dispatch(struct ctx *c)
 	case X86_OP_LEAVE:
 		return op_leave(c);
 	case X86_OP_INT:
+		/* Linux's IDT lets user mode reach only vectors 3, 4 and 0x80
+		 * (gate DPL 3); any other `int n` is #GP (SDM vol. 3 6.12.1.1) */
 		if ((in->imm & 0xff) == 0x80)
 			return X86_SYSCALL;
+		if ((in->imm & 0xff) == 3 || (in->imm & 0xff) == 4) {
+			c->trap = in->imm & 0xff;
+			return X86_TRAP;
+		}
 		return X86_FAULT_GP;
 	case X86_OP_INT3:
-		return X86_FAULT_GP;
+		c->trap = 3;  /* #BP is a trap: EIP after the instruction */
+		return X86_TRAP;
 	case X86_OP_INTO:
-		return (r[X86_EFLAGS] & XF_OF) ? X86_FAULT_GP : X86_OK;
+		if (!(r[X86_EFLAGS] & XF_OF))
+			return X86_OK;
+		c->trap = 4;  /* #OF, a trap too */
+		return X86_TRAP;
 	case X86_OP_NOP: case X86_OP_PAUSE: case X86_OP_ENDBR32:
 		return X86_OK;
 	case X86_OP_CPUID: {
@@ -856,19 +937,25 @@ enum x86_stop x86_exec(struct x86_env *env, const struct x86_insn *in,
 		       struct x86_step_info *info)
 {
 	uint32_t *r = env->r;
-	struct ctx c = {env, r, in, info, 0, r[X86_EIP] + in->len};
+	struct ctx c = {env, r, in, info, 0, 0, r[X86_EIP] + in->len, 0, 0};
 
 	info->cost = x86_op_cost((enum x86_op)in->op);
 	info->iterations = 0;
 	info->len = in->len;
+	info->trap = 0;
 	info->ends_block = (x86_op_flags((enum x86_op)in->op) & OPF_BRANCH) != 0;
-	c.addr = mem_offset(r, in) + seg_base(r, in->seg);
+	c.off = mem_offset(r, in);
+	c.addr = c.off + seg_base(r, in->seg);
 
 	/* Registers are written only on success, so a fault can simply
 	 * return; string instructions commit per iteration themselves. */
 	enum x86_stop s = dispatch(&c);
-	if (s == X86_OK || s == X86_SYSCALL)
+	if (s == X86_FAULT_MEM && c.gp)
+		s = X86_FAULT_GP;
+	if (s == X86_OK || s == X86_SYSCALL || s == X86_TRAP)
 		r[X86_EIP] = c.next_eip;
+	if (s == X86_TRAP)
+		info->trap = c.trap;
 	return s;
 }
 
@@ -884,6 +971,7 @@ enum x86_stop x86_step(struct x86_env *env, struct x86_step_info *info)
 		return x86_exec(env, &in, info);
 	info->cost = X86_COST_COMPLEX;
 	info->iterations = 0;
+	info->trap = 0;
 	info->ends_block = 1;
 	info->len = in.len;
 	if (st == X86_DECODE_TRUNC) {

@@ -54,19 +54,25 @@ struct x86_env {
 	uint64_t (*cycles)(void *ctx);
 };
 
-/* Why x86_step stopped; on every value but X86_OK the state is exactly the
- * state before the instruction (a fault is precise), except X86_SYSCALL
- * (EIP already points past `int $0x80`) and a fault inside a REP string
- * instruction, where ECX/ESI/EDI reflect the iterations that completed (as
- * natively: each iteration is an instruction boundary). */
+/* Why x86_step stopped; on every value but X86_OK the registers are exactly
+ * those before the instruction (a fault is precise), except X86_SYSCALL and
+ * X86_TRAP (the instruction retired: EIP already points past it) and a
+ * fault inside a REP string instruction, where ECX/ESI/EDI reflect the
+ * iterations that completed (as natively: each iteration is an instruction
+ * boundary).  Memory: PUSHA and ENTER keep the stores made before a fault,
+ * as the host CPU does (docs/x86-subset.md, "Faults"). */
 enum x86_stop {
 	X86_OK,        /* instruction retired */
 	X86_SYSCALL,   /* int $0x80 retired: the firmware's syscall layer runs next */
 	X86_FAULT_DE,  /* divide error (#DE) -> SIGFPE */
 	X86_FAULT_UD,  /* invalid or unsupported instruction (#UD) -> SIGILL */
 	X86_FAULT_MEM, /* page fault / bad access -> SIGSEGV; info->fault_addr */
-	X86_FAULT_GP,  /* general protection (privileged instruction, int n != 0x80) -> SIGSEGV */
+	X86_FAULT_GP,  /* general protection (privileged instruction, int n other
+			  than 3/4/0x80, FS/GS offset past the segment limit) -> SIGSEGV */
 	X86_HLT,       /* hlt in user mode is #GP natively; reported as GP by the firmware */
+	X86_TRAP,      /* a trap retired (EIP past it); info->trap is the vector:
+			  3 = #BP (int3, int 3) -> SIGTRAP; 4 = #OF (into with OF=1,
+			  int 4) -> SIGSEGV, as Linux delivers them */
 };
 
 /* Cost classes the firmware charges interpretation cycles by (cms.cost.*). */
@@ -80,6 +86,7 @@ struct x86_step_info {
 	unsigned iterations;       /* string instructions: iterations done (rep) */
 	unsigned len;              /* instruction length in bytes */
 	uint32_t fault_addr;       /* X86_FAULT_MEM: the faulting address */
+	unsigned trap;             /* X86_TRAP: the exception vector (3 or 4), else 0 */
 	int ends_block;            /* control transfer: the next EIP starts a new block */
 };
 

@@ -104,7 +104,12 @@ static const struct dcase cases[] = {
 	{"90", 1, 1, "nop", NULL},
 	{"66 90", 2, 2, "nop", NULL},
 	{"f3 90", 2, 2, "pause", NULL},
-	{"f3 0f 1e fb", 4, 4, "endbr32", NULL},
+	/* endbr32 has no operand: the ModRM byte FB is part of the opcode */
+	{"f3 0f 1e fb", 4, 4, "endbr32", "endbr32"},
+	{"36 f3 0f 1e fb", 5, 5, "endbr32", "endbr32"},
+	/* repeated LOCK prefixes: the CPU runs the locked instruction */
+	{"f0 f0 f0 f0 66 26 10 00", 8, 8, "adc", "lock adc\tbyte ptr es:[eax], al"},
+	{"f0 f0 f0 f0 66 26 10 c0", INV, 8, "adc", NULL},
 	{"f3 0f bc c3", 4, 4, "tzcnt", NULL},
 	{"cd 80", 2, 2, "int", "int\t0x80"},
 	{"cc", 1, 1, "int3", NULL},
@@ -231,6 +236,10 @@ static void test_operands(void)
 	CU_ASSERT_EQUAL(in.op, X86_OP_JE);
 	CU_ASSERT_EQUAL(in.o[0].kind, X86_OPK_REL);
 	CU_ASSERT_EQUAL(in.imm, (uint32_t)-16);
+	/* endbr32: no operands at all */
+	CU_ASSERT_EQUAL(x86_decode((const uint8_t[]){0xf3, 0x0f, 0x1e, 0xfb}, 4, &in), 4);
+	CU_ASSERT_EQUAL(in.op, X86_OP_ENDBR32);
+	CU_ASSERT_EQUAL(in.nops, 0);
 	/* prefixes: last of F2/F3 wins; segment */
 	CU_ASSERT_EQUAL(x86_decode((const uint8_t[]){0xf2, 0xf3, 0x65, 0xa4}, 4, &in), 4);
 	CU_ASSERT_EQUAL(in.rep, X86_PFX_REP);
