@@ -53,7 +53,7 @@ run layers config --config=configs/wide8.yaml -c configs/tiny-tcache.yaml --set=
 expect_ok layers
 has layers "name: tiny-tcache"
 has layers "  issue_width: 8 "
-has layers "  tcache_kb: 16 "
+has layers "  tcache_kb: 4 "
 has layers "    dispatch: 7 "
 
 # --set comes after every file, whatever the order on the command line
