@@ -47,7 +47,7 @@ expect_error "entry point 0x00000010" "$T/entry.elf"
 expect_error "does not fit in guest RAM" --set memory.guest_mb=4 --set memory.guest_stack_kb=64 $GOOD
 # command line and configuration
 expect_error "expected interp, translate or optimize" --mode fast $GOOD
-expect_error "not available yet" --mode translate $GOOD
+expect_error "not available yet" --mode optimize $GOOD
 expect_error "unknown key" --set core.bogus=1 $GOOD
 expect_error "unexpected option" --frob $GOOD
 $CDVM run > /dev/null 2>&1; [ $? -eq 2 ] || fail "run without a program"
