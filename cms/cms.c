@@ -260,6 +260,14 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	chip_run(m->chip, m->xl[id].native, &ex);
 	switch (ex.reason) {
 	case CHIP_EXIT_FIRMWARE: {
+		if (ex.code == TC_LOOKUP_MISS) {
+			m->st_lookup_misses++;
+			return cycle_limit_hit(m, res);
+		}
+		if (ex.code == TR_BAIL) {
+			m->st_bails++;
+			return interp_block(m, res, 1);
+		}
 		int from = (int)(ex.code / 2);
 		unsigned e = ex.code % 2;
 		if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {

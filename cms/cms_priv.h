@@ -93,6 +93,8 @@ struct cms {
 	struct xlat *xl;
 	unsigned nxl, capxl;
 	uint32_t map;                  /* EIP -> translation table in hidden memory */
+	uint32_t lookup;               /* native indirect-branch lookup routine */
+	uint64_t st_lookup_misses, st_bails;
 	uint32_t map_mask;
 	unsigned map_used;
 	uint64_t st_translations, st_translated_insns, st_flushes, st_evicted, st_invalidated;
@@ -160,6 +162,8 @@ void tc_chain(struct cms *m, int from, unsigned exit, int to);
 void tc_invalidate_page(struct cms *m, uint32_t page);  /* every translation touching it */
 void tc_flush(struct cms *m);
 void tc_mark_untranslatable(struct cms *m, uint32_t eip);
+int tc_emit_lookup(struct cms *m);
+enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
 /* verify.c: run translation `id` and check it against the interpreter */
 int verify_run(struct cms *m, int id, struct cms_result *res);

@@ -68,11 +68,12 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		fprintf(out, "translations: %" PRIu64 " made (%" PRIu64 " x86 instructions, %" PRIu64
 			" failed), %" PRIu64 " invalidated by stores, %" PRIu64 " evicted in %" PRIu64
 			" flushes; %" PRIu64 " chains made, %" PRIu64 " undone; native runs %" PRIu64
-			", exits to the dispatcher: direct %" PRIu64 ", indirect %" PRIu64 "; recoveries by interpretation %"
-			PRIu64 "%s\n",
+			", exits to the dispatcher: direct %" PRIu64 ", indirect %" PRIu64 ", native lookup misses %" PRIu64
+			"; recoveries by interpretation %" PRIu64 "%s\n",
 			m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated,
 			m->st_evicted, m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs,
-			m->st_exits_direct, m->st_exits_indirect, m->st_recoveries, m->verify ? " (--verify: no chaining)" : "");
+			m->st_exits_direct, m->st_exits_indirect, m->st_lookup_misses, m->st_recoveries,
+			m->verify ? " (--verify: no chaining, no native lookup)" : "");
 	if (m->verify)
 		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->verify_blocks);
 	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",
@@ -136,11 +137,12 @@ void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FIL
 		",\n  \"translations_failed\": %" PRIu64 ",\n  \"translations_invalidated\": %" PRIu64
 		",\n  \"translations_evicted\": %" PRIu64 ",\n  \"tcache_flushes\": %" PRIu64
 		",\n  \"chains\": %" PRIu64 ",\n  \"unchains\": %" PRIu64 ",\n  \"native_runs\": %" PRIu64
-		",\n  \"exits_direct\": %" PRIu64 ",\n  \"exits_indirect\": %" PRIu64 ",\n  \"recoveries\": %" PRIu64
+		",\n  \"exits_direct\": %" PRIu64 ",\n  \"exits_indirect\": %" PRIu64 ",\n  \"lookup_misses\": %" PRIu64
+		",\n  \"recoveries\": %" PRIu64
 		",\n  \"verified_blocks\": %" PRIu64 ",\n",
 		m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated, m->st_evicted,
 		m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs, m->st_exits_direct, m->st_exits_indirect,
-		m->st_recoveries, m->verify_blocks);
+		m->st_lookup_misses, m->st_recoveries, m->verify_blocks);
 	fprintf(out, "  \"cycles_by_activity\": {\"interpreter\": %" PRIu64 ", \"translator\": %" PRIu64
 		", \"translated_code\": %" PRIu64 ", \"dispatch\": %" PRIu64 ", \"syscalls\": %" PRIu64 "},\n",
 		m->act_cycles[ACT_INTERP], m->act_cycles[ACT_TRANSLATE], native_cycles(m), m->act_cycles[ACT_DISPATCH],

@@ -18,18 +18,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { MAP_ENTRIES = 65536, MAP_TOMB = 1 };
+/* Map entries: 4 words (eip, id + 1, native address, 0).  The native
+ * lookup routine reads eip and native address; the firmware reads id. */
+enum { MAP_ENTRIES = 65536, MAP_WORDS = 4, MAP_TOMB = 1 };
+
+static void write_word(struct cms *m, uint32_t addr, uint64_t w)
+{
+	uint8_t b[8];
+	for (int k = 0; k < 8; k++)
+		b[k] = (uint8_t)(w >> (8 * k));
+	chip_mem_write(m->chip, addr, b, 8);
+}
+
 
 int tc_init(struct cms *m, char *err, size_t errlen)
 {
 	m->map_mask = MAP_ENTRIES - 1;
-	m->map = hregion_alloc(&m->hm.fwdata, MAP_ENTRIES * 8, 64);
+	m->map = hregion_alloc(&m->hm.fwdata, MAP_ENTRIES * MAP_WORDS * 4, 64);
 	if (!m->map) {
 		snprintf(err, errlen, "hidden memory too small for the translation map");
 		return -1;
 	}
-	memset(m->mem + m->map, 0, MAP_ENTRIES * 8);
-	return 0;
+	memset(m->mem + m->map, 0, MAP_ENTRIES * MAP_WORDS * 4);
+	return tc_emit_lookup(m) < 0 ? (snprintf(err, errlen, "translation cache too small for the lookup routine"), -1) : 0;
 }
 
 void tc_free(struct cms *m)
@@ -55,11 +66,12 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip)
 		return;
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
-		if (t[2 * i] == 0 || t[2 * i] == MAP_TOMB) {
-			if (t[2 * i] == 0)
+		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
+			if (t[MAP_WORDS * i] == 0)
 				m->map_used++;
-			t[2 * i] = eip;
-			t[2 * i + 1] = MAP_UNTRANSLATABLE;
+			t[MAP_WORDS * i] = eip;
+			t[MAP_WORDS * i + 1] = MAP_UNTRANSLATABLE;
+			t[MAP_WORDS * i + 2] = 0;  /* the native lookup misses */
 			return;
 		}
 	}
@@ -70,9 +82,9 @@ int tc_lookup(struct cms *m, uint32_t eip)
 	uint32_t *t = map_at(m);
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
-		if (t[2 * i] == eip)
-			return t[2 * i + 1] == MAP_UNTRANSLATABLE ? -2 : (int)t[2 * i + 1] - 1;
-		if (t[2 * i] == 0)
+		if (t[MAP_WORDS * i] == eip)
+			return t[MAP_WORDS * i + 1] == MAP_UNTRANSLATABLE ? -2 : (int)t[MAP_WORDS * i + 1] - 1;
+		if (t[MAP_WORDS * i] == 0)
 			return -1;
 	}
 	return -1;
@@ -85,11 +97,12 @@ static int map_insert(struct cms *m, uint32_t eip, int id)
 		return -1;
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
-		if (t[2 * i] == 0 || t[2 * i] == MAP_TOMB) {
-			if (t[2 * i] == 0)
+		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
+			if (t[MAP_WORDS * i] == 0)
 				m->map_used++;
-			t[2 * i] = eip;
-			t[2 * i + 1] = (uint32_t)id + 1;
+			t[MAP_WORDS * i] = eip;
+			t[MAP_WORDS * i + 1] = (uint32_t)id + 1;
+			t[MAP_WORDS * i + 2] = m->xl[id].native;
 			return 0;
 		}
 	}
@@ -101,22 +114,52 @@ static void map_remove(struct cms *m, uint32_t eip)
 	uint32_t *t = map_at(m);
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
-		if (t[2 * i] == eip) {
-			t[2 * i] = MAP_TOMB;
-			t[2 * i + 1] = 0;
+		if (t[MAP_WORDS * i] == eip) {
+			t[MAP_WORDS * i] = MAP_TOMB;
+			t[MAP_WORDS * i + 1] = 0;
+			t[MAP_WORDS * i + 2] = 0;
 			return;
 		}
-		if (t[2 * i] == 0)
+		if (t[MAP_WORDS * i] == 0)
 			return;
 	}
 }
 
-static void write_word(struct cms *m, uint32_t addr, uint64_t w)
+
+/* The indirect-branch lookup routine, native code shared by every
+ * translation: an indirect exit commits with the target EIP in r10 and
+ * branches here; one probe of the map in hidden memory finds the target's
+ * translation (jr) or leaves for the dispatcher (exit TC_LOOKUP_MISS),
+ * which probes further, profiles and translates.  It uses temporaries
+ * r16..r19 only, which no translation keeps live across its exits.  One
+ * atom per bundle, so it runs on every legal configuration. */
+int tc_emit_lookup(struct cms *m)
 {
-	uint8_t b[8];
-	for (int k = 0; k < 8; k++)
-		b[k] = (uint8_t)(w >> (8 * k));
-	chip_mem_write(m->chip, addr, b, 8);
+	char src[1024];
+	snprintf(src, sizeof src,
+		 "mul r16, r10, #0x9e3779b1\n"
+		 "extu r16, r16, #9, #16\n"
+		 "shl r16, r16, #4\n"
+		 "ld.32.hid r17, [r16 + %u]\n"
+		 "ld.32.hid r18, [r16 + %u]\n"
+		 "sne r19, r17, r10\n"
+		 "bnz r19, miss\n"
+		 "bz r18, miss\n"
+		 "jr r18\n"
+		 "miss: exit #%u\n",
+		 m->map, m->map + 8, TC_LOOKUP_MISS);
+	struct isa_program p;
+	struct isa_error e;
+	if (isa_assemble(src, "lookup", &p, &e) < 0)
+		return -1;
+	uint32_t bytes = (uint32_t)p.n * ISA_ATOM_BYTES;
+	m->lookup = hregion_alloc(&m->hm.tcache, bytes, 64);
+	if (m->lookup) {
+		for (size_t i = 0; i < p.n; i++)
+			write_word(m, m->lookup + (uint32_t)i * 8, p.words[i]);
+	}
+	isa_program_free(&p);
+	return m->lookup ? 0 : -1;
 }
 
 /* Drop everything: translations, map, code, protection marks. */
@@ -129,9 +172,10 @@ void tc_flush(struct cms *m)
 		free(x->in_links);
 	}
 	m->nxl = 0;
-	memset(m->mem + m->map, 0, (m->map_mask + 1) * 8);
+	memset(m->mem + m->map, 0, (m->map_mask + 1) * MAP_WORDS * 4);
 	m->map_used = 0;
 	hregion_reset(&m->hm.tcache);
+	tc_emit_lookup(m);
 	/* code pages stay protected for the interpreter's decode cache */
 	m->st_flushes++;
 }
@@ -284,11 +328,11 @@ int tc_translate(struct cms *m, uint32_t eip)
 		m->capxl = cap;
 	}
 	id = (int)m->nxl;
-	if (map_insert(m, eip, id) < 0) {
+	if (m->map_used * 4 >= (m->map_mask + 1) * 3) {
 		tc_flush(m);
 		at = hregion_alloc(&m->hm.tcache, bytes, 64);
 		id = 0;
-		if (!at || map_insert(m, eip, id) < 0) {
+		if (!at) {
 			id = -1;
 			goto out;
 		}
@@ -296,6 +340,12 @@ int tc_translate(struct cms *m, uint32_t eip)
 	m->nxl++;
 	struct xlat *x = &m->xl[id];
 	memset(x, 0, sizeof *x);
+	x->native = at;
+	if (map_insert(m, eip, id) < 0) {
+		m->nxl--;
+		id = -1;
+		goto out;
+	}
 	x->valid = 1;
 	x->eip = eip;
 	x->end_eip = r->block.end_eip;
@@ -306,13 +356,22 @@ int tc_translate(struct cms *m, uint32_t eip)
 	x->flags_live_out = r->flags_live_out;
 	x->ndeps = r->ndeps;
 	memcpy(x->deps, r->deps, sizeof x->deps);
-	/* exit atoms carry the exit id: 2 * translation id + exit index */
+	/* exit atoms carry the exit id: 2 * translation id + exit index;
+	 * indirect exits go to the native lookup routine instead (not under
+	 * --verify, which checks one translation per run) */
 	for (unsigned e = 0; e < r->code.nexits; e++) {
 		const struct tr_exit *te = &r->code.exits[e];
 		unsigned wi = te->exit_atom / ISA_ATOM_BYTES;
 		struct atom a;
 		isa_decode(r->code.words[wi], &a);
 		a.imm = (uint32_t)(2 * id + (int)e);
+		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->lookup) {
+			unsigned bw = wi;
+			while (bw > 0 && !((r->code.words[bw - 1] >> 7) & 1))
+				bw--;
+			a.op = OP_BR;
+			a.imm = m->lookup - (at + bw * ISA_ATOM_BYTES);
+		}
 		r->code.words[wi] = isa_encode(&a);
 		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, at + te->stub, at + te->exit_atom,
 						 r->code.words[wi], -1};

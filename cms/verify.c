@@ -163,6 +163,10 @@ int verify_run(struct cms *m, int id, struct cms_result *res)
 		m->st_recoveries++;
 		return -1;  /* the caller interprets the block */
 	}
+	if (ex.code == TR_BAIL || ex.code == TC_LOOKUP_MISS) {
+		free(tl.s);
+		return -1;  /* nothing was executed: the caller interprets */
+	}
 	m->verify_blocks++;
 	if (x->exits[ex.code % 2].kind == 0)
 		m->st_exits_direct++;

@@ -377,8 +377,8 @@ int ir_supported(const struct x86_insn *in)
 	case X86_OP_LEA:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_MEM;
 	case X86_OP_PUSH:
-		return in->osize == 4 && (reg_or_mem(o0) || o0->kind == X86_OPK_IMM) &&
-		       !(o0->kind == X86_OPK_MEM && (in->base == X86_ESP || in->index == X86_ESP));
+		/* push [esp + d] reads its operand with the old ESP, as build does */
+		return in->osize == 4 && (reg_or_mem(o0) || o0->kind == X86_OPK_IMM);
 	case X86_OP_POP:
 		return in->osize == 4 && o0->kind == X86_OPK_REG && o0->reg != X86_ESP;
 	case X86_OP_IMUL:

@@ -26,7 +26,7 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);
 		struct x86_insn *in = &b->insns[b->ninsns];
 		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in))
-			break;
+			break;  /* (string instructions are translated alone: string.c) */
 		/* at most two stores per instruction (push + call's return address) */
 		unsigned st = 0;
 		for (unsigned k = 0; k < in->nops; k++)

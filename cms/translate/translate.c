@@ -10,6 +10,8 @@
  *   regalloc physical registers for temporaries            regalloc.c
  *   emit     bundles and exit stubs                        emit.c
  *
+ * (A string instruction is translated alone into a native loop: string.c.)
+ *
  * When a block needs more temporaries or IR room than there is, it is
  * retried with half the instructions. */
 #include "cms/translate/translate.h"
@@ -22,6 +24,13 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 		 unsigned max_stores, int cross_block, struct tr_result *out)
 {
 	struct ir_block *b = &out->block;
+	{
+		uint8_t buf[X86_MAX_INSN_LEN];
+		struct x86_insn in;
+		unsigned n = env->fetch(env->ctx, eip, buf, sizeof buf);
+		if (x86_decode(buf, n, &in) > 0 && tr_is_string(&in))
+			return tr_translate_string(&in, eip, mc, out);
+	}
 	for (unsigned limit = max_insns; limit >= 1; limit /= 2) {
 		if (ir_select(b, env, eip, limit, max_stores) <= 0)
 			return -1;

@@ -11,6 +11,10 @@ enum { TR_MAX_WORDS = 2048, TR_MAX_EXITS = 2 };
 
 enum tr_exit_kind { TR_EXIT_DIRECT, TR_EXIT_INDIRECT };
 
+/* Exit code of a translation that cannot go on here (a string instruction
+ * with DF set): the dispatcher interprets the instruction. */
+enum { TR_BAIL = 0x7ffffffe };
+
 struct tr_exit {
 	enum tr_exit_kind kind;
 	uint32_t target;      /* DIRECT: the next x86 EIP */
@@ -42,6 +46,10 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 		 unsigned max_stores, int cross_block, struct tr_result *out);
 
 int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out);
+
+/* String instructions (string.c): translated alone, as a native loop. */
+int tr_is_string(const struct x86_insn *in);
+int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir_machine *mc, struct tr_result *out);
 
 /* Side-by-side listing of a translation for --dump-translations. */
 void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out);

@@ -1,0 +1,103 @@
+/* cms/translate/string.c — translating a string instruction.
+ *
+ * `rep movs`/`rep stos` (and their single forms) are loops, which the
+ * straight-line IR does not express, so they are translated on their own,
+ * as a block of one instruction, into a native loop.  Every iteration is
+ * an x86 instruction boundary (Intel SDM vol. 2, REP): the loop commits
+ * after each one with EIP still at the instruction, so a fault or a store
+ * into protected code rolls back to a state the interpreter can resume
+ * from exactly, and the store buffer never holds more than one iteration.
+ * The direction flag is checked at run time: with DF set the translation
+ * leaves for the dispatcher (TR_BAIL), which interprets the instruction.
+ *
+ *         extu t, flags, #10, #1 ; bnz t, bail        (DF = 1)
+ *   loop: bz ecx, done                                (rep only)
+ *         ld t, [esi] | add esi, esi, #k              (movs)
+ *         st t, [edi] | add edi, edi, #k
+ *         sub ecx, ecx, #1 | commit | br loop
+ *   done: add r15, r15, #1 ; mov eip, #next | commit | exit  (chainable)
+ *   bail: exit #TR_BAIL
+ * On machines narrower than three atoms every atom gets its own bundle. */
+#include "cms/translate/translate.h"
+#include "native-isa/xflags.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int tr_is_string(const struct x86_insn *in)
+{
+	unsigned op = in->op;
+	if (op != X86_OP_MOVSB && op != X86_OP_MOVSD && op != X86_OP_STOSB && op != X86_OP_STOSD)
+		return 0;
+	if (in->prefixes & (X86_PFX_LOCK | X86_PFX_ADDRSIZE | X86_PFX_OPSIZE))
+		return 0;
+	if (in->rep == X86_PFX_REPNE)
+		return 0;
+	return in->seg == X86_SEG_NONE || in->seg == X86_SEG_DS;
+}
+
+int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir_machine *mc, struct tr_result *out)
+{
+	int movs = in->op == X86_OP_MOVSB || in->op == X86_OP_MOVSD;
+	unsigned k = (in->op == X86_OP_MOVSB || in->op == X86_OP_STOSB) ? 1 : 4;
+	const char *ld = k == 1 ? "ld.u8" : "ld.32", *st = k == 1 ? "st.8" : "st.32";
+	/* bundle separator: '|' where the machine can take it, a new line otherwise */
+	const char *sep = mc->issue_width >= 3 && mc->units[U_ALU] >= 1 && mc->units[U_MEM] >= 1 ? " | " : "\n";
+	char src[2048];
+	int n = snprintf(src, sizeof src,
+			 "        extu r16, r9, #10, #1\n"
+			 "        bnz r16, bail\n");
+	if (in->rep)
+		n += snprintf(src + n, sizeof src - (size_t)n, "loop:   bz r2, done\n");
+	else
+		n += snprintf(src + n, sizeof src - (size_t)n, "loop:\n");
+	if (movs)
+		n += snprintf(src + n, sizeof src - (size_t)n, "        %s r17, [r7]%sadd r7, r7, #%u\n"
+				"        %s r17, [r8]%sadd r8, r8, #%u\n", ld, sep, k, st, sep, k);
+	else
+		n += snprintf(src + n, sizeof src - (size_t)n, "        %s r1, [r8]%sadd r8, r8, #%u\n", st, sep, k);
+	if (in->rep)
+		n += snprintf(src + n, sizeof src - (size_t)n, "        sub r2, r2, #1%scommit%sbr loop\n", sep, sep);
+	n += snprintf(src + n, sizeof src - (size_t)n,
+		      "done:   add r15, r15, #1\n"
+		      "        mov r10, #%u%scommit%sexit #0\n"
+		      "bail:   exit #%u\n", eip + in->len, sep, sep, TR_BAIL);
+	struct isa_program p;
+	struct isa_error err;
+	if (n >= (int)sizeof src || isa_assemble(src, "string", &p, &err) < 0)
+		return -1;
+	if (p.n > TR_MAX_WORDS) {
+		isa_program_free(&p);
+		return -1;
+	}
+	struct tr_code *c = &out->code;
+	memcpy(c->words, p.words, p.n * sizeof *p.words);
+	c->n = (unsigned)p.n;
+	c->nbundles = (unsigned)p.nbundles;
+	/* the done stub is the last bundle before bail: find its exit atom */
+	c->nexits = 1;
+	c->exits[0].kind = TR_EXIT_DIRECT;
+	c->exits[0].target = eip + in->len;
+	c->exits[0].exit_atom = (uint32_t)(p.n - 2) * ISA_ATOM_BYTES;
+	unsigned s = (unsigned)p.n - 2;
+	while (s > 0 && !((c->words[s - 1] >> 7) & 1))
+		s--;
+	c->exits[0].stub = s * ISA_ATOM_BYTES;
+	isa_program_free(&p);
+
+	struct ir_block *b = &out->block;
+	b->eip = eip;
+	b->end_eip = eip + in->len;
+	b->ninsns = 1;
+	b->insns[0] = *in;
+	b->insn_eip[0] = eip;
+	b->nops = 0;
+	b->ntemps = 0;
+	b->end = END_DIRECT;
+	b->target = b->end_eip;
+	b->branch_op = -1;
+	out->ir_ops = c->n;
+	out->flags_live_out = XF_STATUS;  /* string moves change no flag: every flag stays correct */
+	out->ndeps = 0;
+	return 0;
+}
