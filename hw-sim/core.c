@@ -316,9 +316,31 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
 	return true;
 }
 
+/* The hottest counters live in locals while native code runs and reach
+ * c->cnt at every way out (and before a control-register read of them). */
+struct hot_counters {
+	uint64_t bundles, atoms, nops, empty, stall_operand, stall_dcache, stall_branch, taken, stores;
+};
+
+static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
+{
+	c->cnt[CNT_bundles] += h->bundles;
+	c->cnt[CNT_atoms] += h->atoms;
+	c->cnt[CNT_nops] += h->nops;
+	c->cnt[CNT_empty_slots] += h->empty;
+	c->cnt[CNT_stall_operand] += h->stall_operand;
+	c->cnt[CNT_stall_dcache] += h->stall_dcache;
+	c->cnt[CNT_stall_branch] += h->stall_branch;
+	c->cnt[CNT_taken_branches] += h->taken;
+	c->cnt[CNT_stores] += h->stores;
+	c->cnt[CNT_cycles] = now;
+	memset(h, 0, sizeof *h);
+}
+
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 {
 	uint64_t now = c->cnt[CNT_cycles];
+	struct hot_counters hot = {0};
 	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
 	uint32_t *r = c->r;
 	uint32_t res[ISA_MAX_BUNDLE], newflags = 0;
@@ -382,7 +404,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			else if (rdy <= t)
 				c->pending &= ~reg_bit(reg);  /* ready now: forget it */
 		}
-		c->cnt[CNT_stall_operand] += wait - t;
+		hot.stall_operand += wait - t;
 		t = wait;
 		if (c->faults_armed && (c->reg_poison & b->src_mask)) {
 			now = t;
@@ -561,7 +583,10 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				if (!taken) { taken = true; do_exit = true; exit_code = d->imm; }
 				break;
 			case OP_COMMIT: do_commit = true; break;
-			case OP_RDCR: chip_read_cr(c, d->imm, &v); break;
+			case OP_RDCR:
+				flush_hot(c, &hot, t);
+				chip_read_cr(c, d->imm, &v);
+				break;
 			case OP_WRCR: case OP_NOP: case OP_COUNT: break;
 			}
 			if (c->faults_armed && !apply_unit_fault(c, b, i, (d->props & P_STORE) ? &st[nst - 1].val : &v)) {
@@ -574,11 +599,11 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		}
 
 		/* issue */
-		c->cnt[CNT_bundles]++;
-		c->cnt[CNT_atoms] += b->n;
-		c->cnt[CNT_nops] += b->nops;
-		c->cnt[CNT_empty_slots] += c->issue_width - b->n;
-		c->cnt[CNT_stall_dcache] += dextra;
+		hot.bundles++;
+		hot.atoms += b->n;
+		hot.nops += b->nops;
+		hot.empty += c->issue_width - b->n;
+		hot.stall_dcache += dextra;
 
 		/* write back: every source has been read, so results can land in order */
 		for (unsigned i = 0; i < b->n; i++) {
@@ -620,7 +645,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				c->sb_lo = st[i].addr;
 			if (st[i].addr + st[i].size > c->sb_hi)
 				c->sb_hi = st[i].addr + st[i].size;
-			c->cnt[CNT_stores]++;
+			hot.stores++;
 		}
 		if (c->sb_n > c->cnt[CNT_sb_high_water])
 			c->cnt[CNT_sb_high_water] = c->sb_n;
@@ -631,12 +656,12 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		now = t + 1 + dextra;
 		if (taken) {
 			now += c->branch_penalty;
-			c->cnt[CNT_stall_branch] += c->branch_penalty;
+			hot.stall_branch += c->branch_penalty;
 			if (!do_exit)
-				c->cnt[CNT_taken_branches]++;
+				hot.taken++;
 		}
-		c->cnt[CNT_cycles] = now;
 		if (do_exit) {
+			flush_hot(c, &hot, now);
 			c->cnt[CNT_exits]++;
 			memset(ex, 0, sizeof *ex);
 			ex->reason = CHIP_EXIT_FIRMWARE;
@@ -652,11 +677,11 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		now = t;
 		goto rollback;
 	}
-	c->cnt[CNT_cycles] = now;
+	flush_hot(c, &hot, now);
 	return;
 
 rollback:
-	c->cnt[CNT_cycles] = now;
+	flush_hot(c, &hot, now);
 	chip_count_rollback(c, rollback_cause(ex->reason));
 	chip_do_rollback(c);
 }
