@@ -114,7 +114,7 @@ test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) 
 	@echo "== all tests passed"
 
 run: build/cdvm $(GUEST_ALL)
-	build/cdvm run --stats build/guests/O2/sha256.elf
+	build/cdvm run --mode translate --stats build/guests/O2/sha256.elf 50
 
 bench-chip: build/cdvm
 	@scripts/bench-chip

@@ -195,37 +195,13 @@ static bool config_section_exists(const char *key)
 	return false;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 80 || lb > 80)
-		return SIZE_MAX;
-	size_t row[81];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
 
 static const char *suggest_key(const char *key)
 {
 	const char *best = NULL;
 	size_t bestd = 4;
 	for (size_t i = 0; i < config_key_count(); i++) {
-		size_t d = edit_distance(key, config_key_name(i));
+		size_t d = config_edit_distance(key, config_key_name(i));
 		if (d < bestd) {
 			bestd = d;
 			best = config_key_name(i);

@@ -55,26 +55,33 @@ void tc_free(struct cms *m)
 static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(m->mem + m->map); }
 static uint32_t map_hash(uint32_t eip) { return (eip * 0x9e3779b1u) >> 9; }
 
-/* Map value for an EIP whose first instruction cannot be translated: the
- * dispatcher interprets it without profiling it again. */
-enum { MAP_UNTRANSLATABLE = 0xffffffffu };
-
-void tc_mark_untranslatable(struct cms *m, uint32_t eip)
+/* One entry (eip, value, native address); -1 when the map is too full. */
+static int map_put(struct cms *m, uint32_t eip, uint32_t value, uint32_t native)
 {
 	uint32_t *t = map_at(m);
 	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
-		return;
+		return -1;
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
 		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
 			if (t[MAP_WORDS * i] == 0)
 				m->map_used++;
 			t[MAP_WORDS * i] = eip;
-			t[MAP_WORDS * i + 1] = MAP_UNTRANSLATABLE;
-			t[MAP_WORDS * i + 2] = 0;  /* the native lookup misses */
-			return;
+			t[MAP_WORDS * i + 1] = value;
+			t[MAP_WORDS * i + 2] = native;  /* 0: the native lookup misses */
+			return 0;
 		}
 	}
+	return -1;
+}
+
+/* Map value for an EIP whose first instruction cannot be translated: the
+ * dispatcher interprets it without profiling it again. */
+enum { MAP_UNTRANSLATABLE = 0xffffffffu };
+
+void tc_mark_untranslatable(struct cms *m, uint32_t eip)
+{
+	map_put(m, eip, MAP_UNTRANSLATABLE, 0);
 }
 
 int tc_lookup(struct cms *m, uint32_t eip)
@@ -92,21 +99,7 @@ int tc_lookup(struct cms *m, uint32_t eip)
 
 static int map_insert(struct cms *m, uint32_t eip, int id)
 {
-	uint32_t *t = map_at(m);
-	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
-		return -1;
-	for (uint32_t p = 0; p <= m->map_mask; p++) {
-		uint32_t i = (map_hash(eip) + p) & m->map_mask;
-		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
-			if (t[MAP_WORDS * i] == 0)
-				m->map_used++;
-			t[MAP_WORDS * i] = eip;
-			t[MAP_WORDS * i + 1] = (uint32_t)id + 1;
-			t[MAP_WORDS * i + 2] = m->xl[id].native;
-			return 0;
-		}
-	}
-	return -1;
+	return map_put(m, eip, (uint32_t)id + 1, m->xl[id].native);
 }
 
 static void map_remove(struct cms *m, uint32_t eip)

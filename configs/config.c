@@ -140,7 +140,7 @@ bool cfg_is_section(const char *s, size_t len)
 }
 
 /* Levenshtein distance, capped: strings longer than 127 bytes count as far. */
-static size_t edit_distance(const char *a, const char *b)
+size_t config_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 127 || lb > 127)
@@ -170,7 +170,7 @@ const char *cfg_suggest(const char *key)
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 	for (int k = 0; k < CFG_NKEYS; k++) {
-		size_t d = edit_distance(key, cfg_keys[k].path);
+		size_t d = config_edit_distance(key, cfg_keys[k].path);
 		if (d < best_d) {
 			best_d = d;
 			best = cfg_keys[k].path;

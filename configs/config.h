@@ -84,4 +84,8 @@ const char *config_key_name(size_t i); /* NULL when i is out of range */
 /* True when every key of a equals that of b. */
 bool config_equal(const struct cdvm_config *a, const struct cdvm_config *b);
 
+/* Levenshtein distance between two keys (SIZE_MAX past 127 bytes), for
+ * "did you mean" hints wherever keys are read. */
+size_t config_edit_distance(const char *a, const char *b);
+
 #endif

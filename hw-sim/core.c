@@ -235,6 +235,23 @@ static int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, 
 	return 0;
 }
 
+/* May a load/store of kind x touch [addr, addr+size)?  CHIP_EXIT_FIRMWARE
+ * means yes; otherwise the fault it raises (memory fault, or a store into a
+ * protected page). */
+static enum chip_exit_reason access_check(const struct chip *c, unsigned x, uint32_t addr, unsigned size, bool store)
+{
+	uint32_t lim = (x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
+	if (addr > lim || size > lim - addr)
+		return CHIP_EXIT_MEMORY_FAULT;
+	if (x & MX_HIDDEN)
+		return CHIP_EXIT_FIRMWARE;
+	switch (guest_page_check(c, addr, size, store)) {
+	case 0: return CHIP_EXIT_FIRMWARE;
+	case 2: return CHIP_EXIT_PROTECTION;
+	default: return CHIP_EXIT_MEMORY_FAULT;
+	}
+}
+
 static uint32_t extend(uint32_t v, unsigned kind)
 {
 	switch (kind) {
@@ -490,10 +507,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_LD: case OP_LDP: {
 				uint32_t addr = av + d->imm;
 				unsigned size = mx_size[d->x & MX_KIND_MASK];
-				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
-				if (addr > lim || size > lim - addr ||
-				    (!(d->x & MX_HIDDEN) && guest_page_check(c, addr, size, false))) {
-					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
+				enum chip_exit_reason why = access_check(c, d->x, addr, size, false);
+				if (why != CHIP_EXIT_FIRMWARE) {
+					fault(ex, why, b, i);
 					ex->addr = addr;
 					goto fault_out;
 				}
@@ -526,15 +542,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_ST: case OP_STAM: {
 				uint32_t addr = av + d->imm;
 				unsigned size = mx_size[d->x & MX_KIND_MASK];
-				uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
-				int pc_ok = (d->x & MX_HIDDEN) ? 0 : guest_page_check(c, addr, size, true);
-				if (addr > lim || size > lim - addr || pc_ok == 1) {
-					fault(ex, CHIP_EXIT_MEMORY_FAULT, b, i);
-					ex->addr = addr;
-					goto fault_out;
-				}
-				if (pc_ok == 2) {
-					fault(ex, CHIP_EXIT_PROTECTION, b, i);
+				enum chip_exit_reason why = access_check(c, d->x, addr, size, true);
+				if (why != CHIP_EXIT_FIRMWARE) {
+					fault(ex, why, b, i);
 					ex->addr = addr;
 					goto fault_out;
 				}
