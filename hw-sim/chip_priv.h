@@ -28,6 +28,7 @@ struct dbundle {
 	uint32_t next_pc;    /* fall-through address */
 	uint8_t n;           /* atoms */
 	uint8_t nops;
+	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
 	uint32_t units_gen;  /* chip->units_gen when the unit check last passed */

@@ -69,7 +69,9 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 	if (pc & (ISA_ATOM_BYTES - 1)) {
 		b->illegal = "bundle address not atom-aligned";
 	}
-	unsigned n = 0;
+	unsigned n = 0, loads = 0;
+	uint64_t written = 0;
+	bool hazard = false;
 	for (;;) {
 		uint32_t at = pc + n * ISA_ATOM_BYTES;
 		if (at < pc || at > c->mem_size - ISA_ATOM_BYTES) {
@@ -132,6 +134,18 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			}
 			if (oi->props & P_RFLAGS)
 				b->src_mask |= reg_bit(R_FLAGS);
+			uint64_t srcs = 0;
+			if (f & FLD_RA)
+				srcs |= reg_bit(a.ra);
+			if (((f & FLD_RB) || ((f & FLD_B) && !a.use_imm)) && oi->fmt != F_LDP)
+				srcs |= reg_bit(a.rb);
+			if (oi->props & P_RFLAGS)
+				srcs |= reg_bit(R_FLAGS);
+			if (srcs & written & ~reg_bit(R_ZERO))
+				hazard = true;  /* reads a register an earlier atom of the bundle writes */
+			if (a.op == OP_WRCR || a.op == OP_RDCR)
+				hazard = true;  /* control registers: keep the two-pass order */
+			loads += (oi->props & P_LOAD) != 0;
 			uint64_t dst = 0;
 			if ((f & FLD_RD) && a.rd != R_ZERO)
 				dst |= reg_bit(a.rd);
@@ -140,6 +154,7 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			if ((dst & b->dst_mask) && !b->illegal)
 				b->illegal = "two atoms write the same register";
 			b->dst_mask |= dst;
+			written |= dst;
 			if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
 				uint32_t v;
 				bool ok = chip_read_cr(c, a.imm, &v) == 0;
@@ -161,6 +176,9 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		}
 	}
 	b->src_mask &= ~reg_bit(R_ZERO);
+	/* one pass is the two-pass result when no atom reads an earlier atom's
+	 * result and at most one load's miss time is in play */
+	b->single_pass = !hazard && loads <= 1;
 	b->n = (uint8_t)n;
 	b->pc = pc;
 	b->next_pc = pc + n * ISA_ATOM_BYTES;
@@ -354,6 +372,45 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 	memset(h, 0, sizeof *h);
 }
 
+/* The result of one atom reaches its register (and FLAGS), with the
+ * cycle it becomes ready: issue cycle + latency (+ the bundle's cache-miss
+ * time for loads). */
+static inline void write_back(struct chip *c, const struct datom *d, uint32_t v, uint32_t newflags, uint64_t t,
+			      unsigned dextra)
+{
+	uint32_t *r = c->r;
+	uint64_t rdy;
+	switch ((enum wb_kind)d->wb) {
+	case WB_NONE:
+		return;
+	case WB_WRCR:
+		chip_write_cr(c, d->imm, r[d->ra]);
+		return;
+	case WB_LDP: {
+		uint32_t addr = r[d->ra] + d->imm;
+		c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK]};
+		c->alias_valid |= 1ull << d->rb;
+		break;
+	}
+	case WB_REG_FLAGS:
+		r[R_FLAGS] = newflags;
+		c->ready[R_FLAGS] = t + d->lat;
+		if (d->lat > 1)
+			c->pending |= reg_bit(R_FLAGS);
+		break;
+	case WB_REG:
+		break;
+	}
+	if (d->rd == R_ZERO)
+		return;
+	r[d->rd] = v;
+	rdy = t + d->lat + ((d->props & P_LOAD) ? dextra : 0);
+	c->ready[d->rd] = rdy;
+	if (rdy > t + 1)
+		c->pending |= reg_bit(d->rd);
+	c->reg_poison &= ~reg_bit(d->rd);
+}
+
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 {
 	uint64_t now = c->cnt[CNT_cycles];
@@ -432,7 +489,11 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			goto rollback;
 		}
 
-		/* execute: read everything, decide everything, fault before any write */
+		/* execute: read everything, decide everything, fault before any
+		 * x86-visible write.  A bundle in which no atom reads what an
+		 * earlier atom of it writes (the usual case) writes each result at
+		 * once; the others keep the results until every atom has read. */
+		const bool fast = b->single_pass && !c->faults_armed;
 		uint32_t flags_in = r[R_FLAGS];
 		unsigned nst = 0, dextra = 0;
 		uint32_t target = b->next_pc;
@@ -605,7 +666,10 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				ex->fault_point = FP_UNIT;
 				goto fault_out;
 			}
-			res[i] = v;
+			if (fast)
+				write_back(c, d, v, newflags, t, dextra);
+			else
+				res[i] = v;
 		}
 
 		/* issue */
@@ -616,39 +680,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		hot.stall_dcache += dextra;
 
 		/* write back: every source has been read, so results can land in order */
-		for (unsigned i = 0; i < b->n; i++) {
-			const struct datom *d = &b->a[i];
-			uint64_t rdy;
-			switch ((enum wb_kind)d->wb) {
-			case WB_NONE:
-				continue;
-			case WB_WRCR:
-				chip_write_cr(c, d->imm, r[d->ra]);
-				continue;
-			case WB_LDP: {
-				uint32_t addr = r[d->ra] + d->imm;
-				c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK]};
-				c->alias_valid |= 1ull << d->rb;
-				break;
-			}
-			case WB_REG_FLAGS:
-				r[R_FLAGS] = newflags;
-				c->ready[R_FLAGS] = t + d->lat;
-				if (d->lat > 1)
-					c->pending |= reg_bit(R_FLAGS);
-				break;
-			case WB_REG:
-				break;
-			}
-			if (d->rd == R_ZERO)
-				continue;
-			r[d->rd] = res[i];
-			rdy = t + d->lat + ((d->props & P_LOAD) ? dextra : 0);
-			c->ready[d->rd] = rdy;
-			if (rdy > t + 1)
-				c->pending |= reg_bit(d->rd);
-			c->reg_poison &= ~reg_bit(d->rd);
-		}
+		if (!fast)
+			for (unsigned i = 0; i < b->n; i++)
+				write_back(c, &b->a[i], res[i], newflags, t, dextra);
 		for (unsigned i = 0; i < nst; i++) {
 			c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
 			if (st[i].addr < c->sb_lo)
