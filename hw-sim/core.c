@@ -134,6 +134,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			}
 			if (oi->props & P_RFLAGS)
 				b->src_mask |= reg_bit(R_FLAGS);
+			if (oi->props & P_REDX)
+				b->src_mask |= reg_bit(R_EDX);
 			uint64_t srcs = 0;
 			if (f & FLD_RA)
 				srcs |= reg_bit(a.ra);
@@ -141,6 +143,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 				srcs |= reg_bit(a.rb);
 			if (oi->props & P_RFLAGS)
 				srcs |= reg_bit(R_FLAGS);
+			if (oi->props & P_REDX)
+				srcs |= reg_bit(R_EDX);
 			if (srcs & written & ~reg_bit(R_ZERO))
 				hazard = true;  /* reads a register an earlier atom of the bundle writes */
 			if (a.op == OP_WRCR || a.op == OP_RDCR)
@@ -565,6 +569,28 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				v = d->op == OP_DIVS ? (uint32_t)((int32_t)av / (int32_t)bv)
 						     : (uint32_t)((int32_t)av % (int32_t)bv);
 				break;
+			case OP_XDIVU: case OP_XREMU: case OP_XDIVS: case OP_XREMS: {
+				/* x86 DIV/IDIV r/m32 on EDX:EAX (Intel SDM vol. 2) */
+				uint64_t n = (uint64_t)r[R_EDX] << 32 | av;
+				bool ok = bv != 0;
+				if (ok && (d->op == OP_XDIVU || d->op == OP_XREMU)) {
+					ok = n / bv <= 0xffffffffull;
+					if (ok)
+						v = d->op == OP_XDIVU ? (uint32_t)(n / bv) : (uint32_t)(n % bv);
+				} else if (ok) {
+					int64_t sn = (int64_t)n, sd = (int32_t)bv;
+					ok = !(sd == -1 && sn == INT64_MIN);
+					int64_t q = ok ? sn / sd : 0;
+					ok = ok && q >= INT32_MIN && q <= INT32_MAX;
+					if (ok)
+						v = d->op == OP_XDIVS ? (uint32_t)q : (uint32_t)(sn % sd);
+				}
+				if (!ok) {
+					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
+					goto fault_out;
+				}
+				break;
+			}
 			case OP_LD: case OP_LDP: {
 				uint32_t addr = av + d->imm;
 				unsigned size = mx_size[d->x & MX_KIND_MASK];

@@ -86,6 +86,7 @@ enum {
 	P_EXIT   = 1u << 6,  /* returns to the firmware */
 	P_COMMIT = 1u << 7,
 	P_DIV    = 1u << 8,  /* may raise a divide fault */
+	P_REDX   = 1u << 9,  /* also reads EDX (r3): the high half of an x86 dividend */
 };
 
 /* Memory access kinds (field x of F_LD/F_ST/F_LDP). */

@@ -387,7 +387,7 @@ int ir_supported(const struct x86_insn *in)
 		return 1;
 	case X86_OP_CDQ: case X86_OP_CWDE: case X86_OP_LEAVE: case X86_OP_BSWAP:
 		return in->osize == 4;
-	case X86_OP_MUL:
+	case X86_OP_MUL: case X86_OP_DIV: case X86_OP_IDIV:
 		return in->nops == 1 && o0->size == 4 && reg_or_mem(o0);
 	case X86_OP_XCHG:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_REG && o0->size == 4;
@@ -463,6 +463,18 @@ int ir_build(struct ir_block *b)
 		case X86_OP_MUL:
 			mul1(&c, 0);
 			break;
+		case X86_OP_DIV: case X86_OP_IDIV: {
+			/* EDX:EAX / src; a zero divisor or an oversized quotient is the
+			 * chip's divide fault: rollback, and the interpreter raises #DE */
+			unsigned src = in_reg(&c, read_opnd(&c, 0, &mr, 0));
+			unsigned q = temp(&c), rm = temp(&c);
+			int sign = op == X86_OP_IDIV;
+			emit(&c, sign ? OP_XDIVS : OP_XDIVU, q, R_EAX, src, 0, 0, 0);
+			emit(&c, sign ? OP_XREMS : OP_XREMU, rm, R_EAX, src, 0, 0, 0);
+			emit(&c, OP_MOV, R_EAX, VREG_NONE, q, 0, 0, 0);
+			emit(&c, OP_MOV, R_EDX, VREG_NONE, rm, 0, 0, 0);
+			break;
+		}
 		case X86_OP_CDQ:
 			emit(&c, OP_SAR, R_EDX, R_EAX, VREG_NONE, 31, 1, 0);
 			break;

@@ -50,7 +50,7 @@ static unsigned lat_of(const struct ir_op *o, const struct ir_machine *mc)
 }
 
 /* registers read / written, FLAGS included; VREG_NONE-terminated */
-static unsigned reads(const struct ir_op *o, unsigned out[3])
+static unsigned reads(const struct ir_op *o, unsigned out[4])
 {
 	unsigned n = 0;
 	if (o->a != VREG_NONE && o->a != R_ZERO)
@@ -59,6 +59,8 @@ static unsigned reads(const struct ir_op *o, unsigned out[3])
 		out[n++] = o->b;
 	if (isa_ops[o->op].props & P_RFLAGS)
 		out[n++] = R_FLAGS;
+	if (isa_ops[o->op].props & P_REDX)
+		out[n++] = R_EDX;
 	return n;
 }
 
@@ -100,7 +102,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		struct ir_op *o = &b->ops[i];
-		unsigned rd[3], wr[2];
+		unsigned rd[4], wr[2];
 		unsigned nrd = reads(o, rd), nwr = writes(o, wr);
 		for (unsigned j = 0; j < nrd; j++) {
 			if (last_w[rd[j]] >= 0 &&

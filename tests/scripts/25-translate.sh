@@ -43,7 +43,7 @@ for p in divzero segv hiddenmem badop; do
 		fi
 	done
 done
-for p in segv; do
+for p in segv divzero; do
 	$CDVM run --mode translate --set cms.translate_threshold=1 --stats-json /tmp/cdvm-j.$$ build/guests/O2/$p.elf \
 		> /dev/null 2>&1
 	grep -q '"rollbacks": [1-9]' /tmp/cdvm-j.$$ || { echo "FAIL  $p: the fault did not happen in native code"; status=1; }

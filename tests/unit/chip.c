@@ -268,6 +268,20 @@ static void test_alias_and_sb(void)
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_DIVIDE_FAULT);
 	CU_ASSERT_EQUAL(ex.slot, 0);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_divide), 1);
+	/* x86 DIV/IDIV r/m32 atoms on EDX:EAX: 2^32 / 2, and -6 / 4 (truncating) */
+	chip_run(g.chip, rig_load(&g, "mov edx, #1 | mov eax, #0\nmov r20, #2\nxdivu r21, eax, r20\n"
+				      "xremu r22, eax, r20\nmov edx, #-1 | mov eax, #-6\nmov r20, #4\n"
+				      "xdivs r23, eax, r20\nxrems r24, eax, r20\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 0x80000000u);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 22), 0);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 23), (uint32_t)-1);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 24), (uint32_t)-2);
+	/* a quotient that does not fit in 32 bits is a divide fault, as x86 #DE */
+	chip_run(g.chip, rig_load(&g, "mov edx, #1 | mov eax, #0\nmov r20, #1\nxdivu r21, eax, r20\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_DIVIDE_FAULT);
+	chip_run(g.chip, rig_load(&g, "mov edx, #-1 | mov eax, #0x80000000\nmov r20, #-1\nxdivs r21, eax, r20\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_DIVIDE_FAULT);
 	rig_done(&g);
 }
 
