@@ -19,6 +19,7 @@ struct datom {
 	uint8_t op, rd, ra, rb, x, use_imm, unit;
 	uint8_t lat;         /* result latency in cycles (loads: l1d latency) */
 	uint8_t wb;          /* enum wb_kind */
+	uint8_t xf;          /* flag atoms: the xflags operation (isa_atom_xf) */
 	uint32_t imm;
 	uint32_t props;
 };

@@ -109,6 +109,7 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			d->unit = (uint8_t)oi->unit;
 			d->props = oi->props;
 			d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
+			d->xf = (uint8_t)isa_atom_xf(a.op);
 			if (a.op == OP_LDP)
 				d->wb = WB_LDP;
 			else if (a.op == OP_WRCR)
@@ -285,13 +286,6 @@ static uint32_t extend(uint32_t v, unsigned kind)
 
 /* ---- execution ------------------------------------------------------------------ */
 
-static const enum xf_op flag_op[OP_COUNT] = {
-	[OP_ADDF] = XF_ADD, [OP_ADCF] = XF_ADC, [OP_SUBF] = XF_SUB, [OP_SBBF] = XF_SBB,
-	[OP_ANDF] = XF_AND, [OP_ORF] = XF_OR, [OP_XORF] = XF_XOR, [OP_INCF] = XF_INC,
-	[OP_DECF] = XF_DEC, [OP_NEGF] = XF_NEG, [OP_SHLF] = XF_SHL, [OP_SHRF] = XF_SHR,
-	[OP_SARF] = XF_SAR, [OP_ROLF] = XF_ROL, [OP_RORF] = XF_ROR, [OP_RCLF] = XF_RCL,
-	[OP_RCRF] = XF_RCR, [OP_MULF] = XF_MUL, [OP_IMULF] = XF_IMUL,
-};
 
 static inline uint32_t rotl32(uint32_t v, unsigned n) { n &= 31; return n ? v << n | v >> (32 - n) : v; }
 
@@ -548,8 +542,8 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_SARF: case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF: case OP_MULF:
 			case OP_IMULF:
 				/* an immediate count follows x86's immediate-form rules (C0/C1 rotates) */
-				v = d->use_imm ? xf_eval_imm(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags)
-					       : xf_eval(flag_op[d->op], isa_width_bytes(d->x), av, bv, flags_in, &newflags);
+				v = (d->use_imm ? xf_eval_imm : xf_eval)((enum xf_op)d->xf, isa_width_bytes(d->x),
+									  av, bv, flags_in, &newflags);
 				break;
 			case OP_MUL: v = av * bv; break;
 			case OP_MULHU: v = (uint32_t)(((uint64_t)av * bv) >> 32); break;

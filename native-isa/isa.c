@@ -3,6 +3,7 @@
  * counters.def.  The assembler is in asm.c. */
 #include "native-isa/isa.h"
 #include "native-isa/isa_priv.h"
+#include "native-isa/xflags.h"
 
 #include <string.h>
 
@@ -34,6 +35,28 @@ static const char *const cond_names[16] = {
 const char *isa_unit_name(enum unit_class u) { return u <= U_COUNT ? unit_names[u] : "?"; }
 const char *isa_cond_name(unsigned cc) { return cond_names[cc & 15]; }
 const char *isa_format_syntax(enum atom_fmt f) { return f < F_COUNT ? format_syntax[f] : "?"; }
+
+/* ---- flag atoms and their x86 operations ---------------------------------- */
+
+int isa_atom_xf(unsigned op)
+{
+	switch (op) {
+#define ISA_ATOM_XF(atom, xf) case OP_##atom: return XF_##xf;
+	ISA_FLAG_ATOMS(ISA_ATOM_XF)
+#undef ISA_ATOM_XF
+	default: return -1;
+	}
+}
+
+unsigned isa_xf_atom(int xf)
+{
+	switch (xf) {
+#define ISA_XF_ATOM(atom, x) case XF_##x: return OP_##atom;
+	ISA_FLAG_ATOMS(ISA_XF_ATOM)
+#undef ISA_XF_ATOM
+	default: return OP_COUNT;
+	}
+}
 
 /* ---- fields ------------------------------------------------------------ */
 

@@ -89,6 +89,14 @@ enum {
 	P_REDX   = 1u << 9,  /* also reads EDX (r3): the high half of an x86 dividend */
 };
 
+/* The x86 flag-setting atoms and the xflags operation each computes
+ * (native-isa/xflags.h): the chip evaluates the atom with that operation,
+ * the translator picks the atom for an x86 instruction through it. */
+#define ISA_FLAG_ATOMS(X) \
+	X(ADDF, ADD) X(ADCF, ADC) X(SUBF, SUB) X(SBBF, SBB) X(ANDF, AND) X(ORF, OR) X(XORF, XOR) \
+	X(INCF, INC) X(DECF, DEC) X(NEGF, NEG) X(SHLF, SHL) X(SHRF, SHR) X(SARF, SAR) \
+	X(ROLF, ROL) X(RORF, ROR) X(RCLF, RCL) X(RCRF, RCR) X(MULF, MUL) X(IMULF, IMUL)
+
 /* Memory access kinds (field x of F_LD/F_ST/F_LDP). */
 enum {
 	MX_32, MX_U8, MX_S8, MX_U16, MX_S16,
@@ -174,6 +182,10 @@ int isa_format(const struct atom *a, char *buf, size_t n);
 
 /* Disassemble words at address `base` as bundles, one per line. */
 void isa_disasm(FILE *out, const uint64_t *words, size_t n, uint32_t base);
+
+/* Flag atom <-> xflags operation (ISA_FLAG_ATOMS); -1 / OP_COUNT when none. */
+int isa_atom_xf(unsigned op);
+unsigned isa_xf_atom(int xf);
 
 /* Markdown reference of the instruction set (docs/native-isa.md). */
 void isa_write_doc(FILE *out);
