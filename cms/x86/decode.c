@@ -56,13 +56,17 @@ struct dec {
 	unsigned avail;
 	unsigned i;     /* next byte */
 	int a16;        /* 67 prefix: 16-bit addressing */
+	int too_long;   /* the instruction would exceed 15 bytes */
 };
 
-/* Is byte i readable?  0 if so, else TRUNC or (beyond 15 bytes) INVALID. */
-static int need(const struct dec *d, unsigned n)
+/* Are n more bytes readable?  0 if so, else TRUNC or (beyond 15 bytes)
+ * INVALID, noting that the length limit was hit. */
+static int need(struct dec *d, unsigned n)
 {
-	if (d->i + n > X86_MAX_INSN_LEN)
+	if (d->i + n > X86_MAX_INSN_LEN) {
+		d->too_long = 1;
 		return X86_DECODE_INVALID;
+	}
 	if (d->i + n > d->avail)
 		return X86_DECODE_TRUNC;
 	return 0;
@@ -303,9 +307,26 @@ static int operand(struct dec *d, struct x86_insn *out, unsigned k, uint8_t spec
 	}
 }
 
+static int decode(struct dec *d, struct x86_insn *out);
+
+/* An instruction longer than 15 bytes (prefixes included, e.g. a run of
+ * redundant LOCK or 66 prefixes) is #GP on the CPU, not #UD (SDM vol. 2
+ * 2.3.11; measured on the host): reported as X86_OP_TOOLONG, length 0. */
 int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out)
 {
-	struct dec d = {buf, avail, 0, 0};
+	struct dec d = {buf, avail, 0, 0, 0};
+	int st = decode(&d, out);
+	if (st == X86_DECODE_INVALID && d.too_long) {
+		out->len = 0;
+		out->op = X86_OP_TOOLONG;
+	}
+	return st;
+}
+
+static int decode(struct dec *d, struct x86_insn *out)
+{
+	const uint8_t *buf = d->buf;
+	unsigned avail = d->avail;
 	uint8_t pfx = 0, rep = 0, seg = X86_SEG_NONE;
 	int f2_mandatory = 0; /* F2 not used as XACQUIRE (F2 F0) */
 	int st;
@@ -315,15 +336,15 @@ int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out)
 
 	/* Legacy prefixes, any order, any number (within 15 bytes). */
 	for (;;) {
-		if ((st = need(&d, 1)))
+		if ((st = need(d, 1)))
 			return st;
-		uint8_t b = buf[d.i];
+		uint8_t b = buf[d->i];
 		switch (b) {
 		case 0xf0: pfx |= X86_PFX_LOCK; break;
 		case 0xf2:
 			pfx |= X86_PFX_REPNE;
 			rep = X86_PFX_REPNE;
-			f2_mandatory = d.i + 1 >= avail || buf[d.i + 1] != 0xf0;
+			f2_mandatory = d->i + 1 >= avail || buf[d->i + 1] != 0xf0;
 			break;
 		case 0xf3: pfx |= X86_PFX_REP; rep = X86_PFX_REP; break;
 		case 0x26: seg = X86_SEG_ES; break;
@@ -336,29 +357,29 @@ int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out)
 		case 0x67: pfx |= X86_PFX_ADDRSIZE; break;
 		default: goto opcode;
 		}
-		d.i++;
+		d->i++;
 	}
 opcode:
 	out->prefixes = pfx;
 	out->rep = rep;
 	out->seg = seg;
 	out->osize = (pfx & X86_PFX_OPSIZE) ? 2 : 4;
-	d.a16 = (pfx & X86_PFX_ADDRSIZE) != 0;
+	d->a16 = (pfx & X86_PFX_ADDRSIZE) != 0;
 
-	uint8_t b = buf[d.i];
+	uint8_t b = buf[d->i];
 	unsigned idx = b;
 	if (b == 0x0f) {
-		d.i++;
-		if ((st = need(&d, 1)))
+		d->i++;
+		if ((st = need(d, 1)))
 			return st;
-		b = buf[d.i];
+		b = buf[d->i];
 		if (b == 0x38 || b == 0x3a) { /* three-byte maps: all SSE-class */
-			d.i++;
-			if ((st = need(&d, 1)))
+			d->i++;
+			if ((st = need(d, 1)))
 				return st;
 			out->map = b == 0x38 ? 2 : 3;
-			out->opcode = buf[d.i++];
-			return size_modrm_imm(&d, out, out->map == 3, X86_OP_SSE);
+			out->opcode = buf[d->i++];
+			return size_modrm_imm(d, out, out->map == 3, X86_OP_SSE);
 		}
 		idx = 256 + b;
 		out->map = 1;
@@ -366,15 +387,15 @@ opcode:
 		/* In 32-bit mode these are LES/LDS/BOUND/POP unless the next
 		 * byte could not be a memory ModRM (VEX/EVEX), or for 8F has a
 		 * non-zero reg field (XOP). */
-		d.i++;
-		if ((st = need(&d, 1)))
+		d->i++;
+		if ((st = need(d, 1)))
 			return st;
-		uint8_t nb = buf[d.i];
-		d.i--;
+		uint8_t nb = buf[d->i];
+		d->i--;
 		if (b == 0x8f ? (nb & 0x38) != 0 : (nb & 0xc0) == 0xc0)
-			return size_vex(&d, out);
+			return size_vex(d, out);
 	}
-	d.i++;
+	d->i++;
 	out->opcode = b;
 
 	const struct x86_row *row = &x86_rows[idx];
@@ -383,16 +404,16 @@ opcode:
 	int has_modrm = row->group || spec_has_modrm(row->spec[0]) || spec_has_modrm(row->spec[1]);
 	uint8_t modrm = 0;
 	if (has_modrm) {
-		if ((st = need(&d, 1)))
+		if ((st = need(d, 1)))
 			return st;
-		modrm = buf[d.i++];
+		modrm = buf[d->i++];
 		out->modrm = modrm;
-		if ((modrm >> 6) != 3 && (st = modrm_mem(&d, modrm, out)))
+		if ((modrm >> 6) != 3 && (st = modrm_mem(d, modrm, out)))
 			return st;
 		if (row->group) {
 			row = &x86_group_rows[row->group][(modrm >> 3) & 7];
 			if (!row->valid) /* undefined group member: sized as E */
-				return reject(out, d.i, X86_OP_NONE);
+				return reject(out, d->i, X86_OP_NONE);
 		}
 	}
 
@@ -425,7 +446,7 @@ opcode:
 
 	unsigned n = 0;
 	for (unsigned k = 0; k < 3 && row->spec[k] != S__; k++, n++)
-		if ((st = operand(&d, out, k, row->spec[k], modrm, b)))
+		if ((st = operand(d, out, k, row->spec[k], modrm, b)))
 			return st;
 	if (op == X86_OP_ENDBR32) {
 		/* F3 0F 1E FB: the ModRM byte is part of the opcode; endbr32
@@ -436,10 +457,10 @@ opcode:
 	out->nops = (uint8_t)n;
 	while (extra_imm--) {
 		uint32_t v;
-		if ((st = get_imm(&d, 1, &v)))
+		if ((st = get_imm(d, 1, &v)))
 			return st;
 	}
-	out->len = (uint8_t)d.i;
+	out->len = (uint8_t)d->i;
 
 	/* Validity: everything below is #UD with a known length. */
 	int mod3 = has_modrm && (modrm >> 6) == 3;
@@ -450,12 +471,12 @@ opcode:
 			     row->spec[k] == S_Mp || row->spec[k] == S_Ma))
 			return reject(out, 0, op);
 	if (row->flags & GP)
-		return reject(out, d.i, X86_OP_PRIV);
+		return reject(out, d->i, X86_OP_PRIV);
 	if (x86_op_flags(op) & OPF_UNSUP)
-		return reject(out, d.i, op);
+		return reject(out, d->i, op);
 	if ((pfx & X86_PFX_LOCK) && !((row->flags & LK) && out->o[0].kind == X86_OPK_MEM))
-		return reject(out, d.i, op);
-	if (d.a16 || bad || ((row->flags & ND) && out->osize == 2))
-		return reject(out, d.i, op);
-	return (int)d.i;
+		return reject(out, d->i, op);
+	if (d->a16 || bad || ((row->flags & ND) && out->osize == 2))
+		return reject(out, d->i, op);
+	return (int)d->i;
 }

@@ -978,5 +978,7 @@ enum x86_stop x86_step(struct x86_env *env, struct x86_step_info *info)
 		info->fault_addr = eip + n;
 		return X86_FAULT_MEM;
 	}
-	return in.op == X86_OP_PRIV ? X86_FAULT_GP : X86_FAULT_UD;
+	/* privileged instructions and instructions longer than 15 bytes are
+	 * #GP natively, everything else that cdvm rejects #UD */
+	return in.op == X86_OP_PRIV || in.op == X86_OP_TOOLONG ? X86_FAULT_GP : X86_FAULT_UD;
 }

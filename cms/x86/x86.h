@@ -172,7 +172,8 @@ enum {
  * X86_DECODE_INVALID, out->len still holds the length the CPU would decode
  * (0 when no CPU decodes the bytes) and out->op names the class (X86_OP_X87,
  * X86_OP_SSE, ..., X86_OP_PRIV for privileged instructions, which natively
- * raise #GP rather than #UD). */
+ * raise #GP rather than #UD; X86_OP_TOOLONG, length 0, when the instruction
+ * would exceed 15 bytes, also #GP natively). */
 int x86_decode(const uint8_t *buf, unsigned avail, struct x86_insn *out);
 
 /* Execute a decoded instruction at env->r[X86_EIP] (which must be the
@@ -181,7 +182,9 @@ enum x86_stop x86_exec(struct x86_env *env, const struct x86_insn *in,
 		       struct x86_step_info *info);
 
 /* Fetch (env->fetch, up to 15 bytes), decode and execute one instruction.
- * A fetch that comes up short is X86_FAULT_MEM at the first missing byte. */
+ * A fetch that comes up short is X86_FAULT_MEM at the first missing byte;
+ * an undecodable instruction X86_FAULT_UD, or X86_FAULT_GP for
+ * X86_OP_PRIV and X86_OP_TOOLONG. */
 enum x86_stop x86_step(struct x86_env *env, struct x86_step_info *info);
 
 /* Intel-syntax text like LLVM's ("add dword ptr [ebx + 4*ecx + 8], eax",

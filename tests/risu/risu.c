@@ -246,6 +246,9 @@ static void cdvm_run(struct guest *gp, const struct risu_case *c, struct outcome
 		case X86_FAULT_UD: out->kind = OUT_UD; break;
 		case X86_FAULT_MEM: out->kind = OUT_PF; out->fault_addr = info.fault_addr; break;
 		case X86_FAULT_GP: case X86_HLT: out->kind = OUT_GP; break;
+		/* #BP -> SIGTRAP, #OF -> SIGSEGV, both with EIP past the insn */
+		case X86_TRAP: out->kind = info.trap == 3 ? OUT_TRAP : info.trap == 4 ? OUT_OF
+							    : OUT_OTHER; break;
 		default: out->kind = OUT_OTHER; break;
 		}
 		break;

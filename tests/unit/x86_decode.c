@@ -120,7 +120,10 @@ static const struct dcase cases[] = {
 	/* 14 prefixes + opcode = 15 bytes: the limit */
 	{"66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", 15, 15, "nop", NULL},
 	/* rejected, with the length the CPU decodes */
-	{"66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", INV, 0, NULL, NULL},
+	{"66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", INV, 0, "(too long)", NULL},
+	{"f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 66 26 10 00", INV, 0, "(too long)", NULL},
+	{"66 66 66 66 66 66 66 66 66 66 66 66 66 66 0f 0b", INV, 0, "(too long)", NULL},
+	{"66 66 66 66 66 66 66 66 66 66 66 66 66 0f 0b", 15, 15, "ud2", NULL},
 	{"67 a1 34 12", INV, 4, NULL, NULL},
 	{"67 8b 46 02", INV, 4, NULL, NULL},
 	{"67 8b 06 34 12", INV, 5, NULL, NULL},  /* [disp16] */

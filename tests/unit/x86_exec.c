@@ -404,6 +404,17 @@ static void test_control_and_system(void)
 	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_HLT);
 	put_code(g, (const uint8_t[]){0xec}, 1);
 	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	/* more than 15 bytes (a run of LOCK prefixes): #GP natively, not #UD */
+	put_code(g, (const uint8_t[]){0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0,
+				      0xf0, 0xf0, 0x66, 0x26, 0x10, 0x00}, 16);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	/* 15 bytes of them: the locked adc runs */
+	g->r[X86_EAX] = 0x12000;
+	put_code(g, (const uint8_t[]){0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0,
+				      0xf0, 0x66, 0x26, 0x10, 0x00}, 15);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE + 15);
 	/* an SSE instruction: #UD with the right length */
 	put_code(g, (const uint8_t[]){0x66, 0x0f, 0x6f, 0x44, 0x24, 0x10}, 6);
 	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_UD);
@@ -427,6 +438,198 @@ static void test_control_and_system(void)
 	g->mem[MEM_SIZE - 1] = 0xb8; /* mov eax, imm32 needs 4 more bytes */
 	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_MEM);
 	CU_ASSERT_EQUAL(info.fault_addr, MEM_BASE + MEM_SIZE);
+	free(g);
+}
+
+/* int3, int 3, int 4 and into with OF=1 are traps (#BP, #OF): X86_TRAP with
+ * the vector, EIP past the instruction, as natively (the firmware delivers
+ * SIGTRAP for 3, SIGSEGV for 4). */
+static void test_traps(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	static const struct { uint8_t code[2]; unsigned len, vec; } t[] = {
+		{{0xcc, 0}, 1, 3}, {{0xcd, 0x03}, 2, 3}, {{0xcd, 0x04}, 2, 4}, {{0xce, 0}, 1, 4},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		put_code(g, t[i].code, t[i].len);
+		g->r[X86_EFLAGS] = 0x202 | XF_OF;
+		g->r[X86_ESP] = 0x18000;
+		memset(&info, 0xff, sizeof info);
+		CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_TRAP);
+		CU_ASSERT_EQUAL(info.trap, t[i].vec);
+		CU_ASSERT_EQUAL(g->r[X86_EIP], CODE + t[i].len);
+		CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18000u);
+		CU_ASSERT(info.ends_block);
+	}
+	/* into with OF=0 does nothing; other int n stay #GP at the instruction */
+	put_code(g, (const uint8_t[]){0xce}, 1);
+	g->r[X86_EFLAGS] = 0x202;
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_OK);
+	CU_ASSERT_EQUAL(info.trap, 0u);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE + 1);
+	put_code(g, (const uint8_t[]){0xcd, 0x05}, 2);
+	CU_ASSERT_EQUAL(x86_step(&g->env, &info), X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	free(g);
+}
+
+/* xadd with the same register as both operands leaves the sum (the
+ * destination is written last, SDM "XADD"). */
+static void test_xadd_same_reg(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	g->r[X86_EBP] = 0x40000005;
+	RUN(g, 0x0f, 0xc1, 0xed);               /* xadd ebp, ebp */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EBP], 0x8000000au);
+	CU_ASSERT(g->r[X86_EFLAGS] & XF_OF);
+	g->r[X86_EDX] = 0x12340356;
+	RUN(g, 0x0f, 0xc0, 0xf6);               /* xadd dh, dh */
+	CU_ASSERT_EQUAL(g->r[X86_EDX], 0x12340656u);
+	g->r[X86_EAX] = 0x0102;
+	RUN(g, 0x0f, 0xc0, 0xe0);               /* xadd al, ah: al = 3, ah = 2 */
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x0203u);
+	free(g);
+}
+
+/* ENTER with nesting level >= 2 (SDM vol. 2 "ENTER"): the copies come from
+ * [EBP-4], [EBP-8], ... of the original EBP, read one by one between the
+ * pushes; a fault keeps the pushes done so far and changes no register. */
+static void test_enter_nested(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	/* enter 8, 3 with a frame chain far from the stack */
+	g->r[X86_ESP] = 0x18000;
+	g->r[X86_EBP] = 0x17000;
+	wr32(g, 0x16ffc, 0x11);
+	wr32(g, 0x16ff8, 0x22);
+	RUN(g, 0xc8, 0x08, 0x00, 0x03);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ffc), 0x17000u);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ff8), 0x11u);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ff4), 0x22u);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ff0), 0x17ffcu);
+	CU_ASSERT_EQUAL(g->r[X86_EBP], 0x17ffcu);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x17fe8u);
+	/* risu's case: enter 1, 0 ; enter 0x18, 2 with EBP = 0.  The second
+	 * ENTER's copy [EBP-4] overlaps the EBP it has just pushed, so it
+	 * reads bytes of that push (host: mem[0x18064..7] = 0xee000180) */
+	memset(g->mem + 0x8040, 0xee, 0x40);
+	g->r[X86_ESP] = 0x18074;
+	g->r[X86_EBP] = 0;
+	RUN(g, 0xc8, 0x01, 0x00, 0x00, 0xc8, 0x18, 0x00, 0x02);
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(rd32(g, 0x18070), 0u);
+	CU_ASSERT_EQUAL(rd32(g, 0x1806b), 0x18070u);
+	CU_ASSERT_EQUAL(rd32(g, 0x18067), 0xee000180u);
+	CU_ASSERT_EQUAL(rd32(g, 0x18063), 0x1806bu);
+	CU_ASSERT_EQUAL(g->r[X86_EBP], 0x1806bu);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x1804bu);
+	/* the final ESP must be writable: enter 0x100, 1 near the bottom of
+	 * memory pushes EBP and the frame, then faults at the final ESP */
+	g->r[X86_ESP] = MEM_BASE + 0x10;
+	g->r[X86_EBP] = 0x12345678;
+	RUN(g, 0xc8, 0x00, 0x01, 0x01);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, MEM_BASE + 8 - 0x100);
+	CU_ASSERT_EQUAL(rd32(g, MEM_BASE + 0xc), 0x12345678u);
+	CU_ASSERT_EQUAL(rd32(g, MEM_BASE + 8), MEM_BASE + 0xcu);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], MEM_BASE + 0x10);
+	CU_ASSERT_EQUAL(g->r[X86_EBP], 0x12345678u);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	/* a copy that cannot be read: the EBP push stays, nothing else */
+	g->r[X86_ESP] = 0x18000;
+	g->r[X86_EBP] = MEM_BASE + 4;
+	wr32(g, 0x17ffc, 0);
+	RUN(g, 0xc8, 0x00, 0x00, 0x03);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, MEM_BASE - 4);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ffc), MEM_BASE + 4);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18000u);
+	free(g);
+}
+
+/* REP CMPS/SCAS interrupted by a fault after some iterations: ECX/ESI/EDI
+ * advanced, but the status flags are those from before the instruction
+ * (measured on the host). */
+static void test_rep_cond_fault_flags(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	uint32_t f0 = 0x202 | XF_CF | XF_SF | XF_OF | XF_PF;
+	/* repe cmpsb: two equal bytes, then the source runs off memory */
+	g->mem[MEM_SIZE - 2] = g->mem[MEM_SIZE - 1] = 7;
+	g->mem[0x2000] = g->mem[0x2001] = 7;
+	g->r[X86_ESI] = MEM_BASE + MEM_SIZE - 2;
+	g->r[X86_EDI] = 0x12000;
+	g->r[X86_ECX] = 5;
+	g->r[X86_EFLAGS] = f0;
+	RUN(g, 0xf3, 0xa6);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(info.fault_addr, MEM_BASE + MEM_SIZE);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 3u);
+	CU_ASSERT_EQUAL(g->r[X86_ESI], MEM_BASE + MEM_SIZE);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], 0x12002u);
+	CU_ASSERT_EQUAL(g->r[X86_EFLAGS], f0);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	/* repne scasd with DF=1: two unequal dwords, then a fault below memory */
+	wr32(g, MEM_BASE + 4, 1);
+	wr32(g, MEM_BASE, 2);
+	g->r[X86_EDI] = MEM_BASE + 4;
+	g->r[X86_EAX] = 9;
+	g->r[X86_ECX] = 10;
+	g->r[X86_EFLAGS] = f0 | XF_DF;
+	RUN(g, 0xf2, 0xaf);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
+	CU_ASSERT_EQUAL(g->r[X86_ECX], 8u);
+	CU_ASSERT_EQUAL(g->r[X86_EDI], MEM_BASE - 4);
+	CU_ASSERT_EQUAL(g->r[X86_EFLAGS], f0 | XF_DF);
+	free(g);
+}
+
+/* An FS/GS access whose offset runs past 0xffffffff is #GP (segment limit
+ * 4 GiB - 1); offsets that wrap only the linear address are fine. */
+static void test_segment_limit(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	g->r[X86_GSBASE] = 0x12000;
+	g->r[X86_FSBASE] = 0x12000;
+	wr32(g, 0x11ffc, 0x600df00d);
+	RUN(g, 0x65, 0xa1, 0xfc, 0xff, 0xff, 0xff);     /* mov eax, gs:[-4] */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x600df00du);
+	g->r[X86_EAX] = 0;
+	RUN(g, 0x65, 0xa1, 0xfe, 0xff, 0xff, 0xff);     /* mov eax, gs:[0xfffffffe] */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0u);
+	RUN(g, 0x65, 0xa0, 0xff, 0xff, 0xff, 0xff);     /* mov al, gs:[0xffffffff]: 1 byte */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x60u);
+	g->r[X86_ESP] = 0x18000;
+	RUN(g, 0x65, 0xff, 0x35, 0xfe, 0xff, 0xff, 0xff); /* push dword gs:[0xfffffffe] */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18000u);
+	RUN(g, 0x65, 0x0f, 0xc7, 0x0d, 0xfc, 0xff, 0xff, 0xff); /* cmpxchg8b gs:[-4] */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	g->r[X86_EBX] = 0xfffffffeu;
+	RUN(g, 0x64, 0x89, 0x03);                        /* mov fs:[ebx], eax */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	g->r[X86_ESI] = 0xfffffffeu;
+	RUN(g, 0x64, 0xad);                              /* lodsd fs:[esi] */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_ESI], 0xfffffffeu);
+	/* base 0 (DS): the linear address wraps, a memory fault as before */
+	RUN(g, 0xa1, 0xfe, 0xff, 0xff, 0xff);
+	CU_ASSERT_EQUAL(st, X86_FAULT_MEM);
 	free(g);
 }
 
@@ -475,6 +678,7 @@ enum { P_NONE, P_DIV32, P_IDIV32, P_DIV8, P_DIV16 };
 	X(t_shldw, "shldw %%cl, %%bx, %%ax", P_NONE) X(t_shrdw, "shrdw %%cl, %%bx, %%ax", P_NONE) \
 	X(t_shldi, "shldl $3, %%ebx, %%eax", P_NONE) X(t_shrdi, "shrdw $13, %%bx, %%ax", P_NONE) \
 	X(t_xadd, "xaddl %%ebx, %%eax", P_NONE) X(t_cmpxchg, "cmpxchgl %%ebx, %%ecx", P_NONE) \
+	X(t_xadds, "xaddl %%ebx, %%ebx", P_NONE) X(t_xaddsb, "xaddb %%dh, %%dh", P_NONE) \
 	X(t_cmpxchgb, "cmpxchgb %%bh, %%cl", P_NONE) X(t_xchg, "xchgw %%bx, %%ax", P_NONE) \
 	X(t_bswap, "bswapl %%edx", P_NONE) X(t_bswapw, ".byte 0x66, 0x0f, 0xca", P_NONE) X(t_cwde, "cwtl", P_NONE) X(t_cdq, "cltd", P_NONE) \
 	X(t_cbw, "cbtw", P_NONE) X(t_cwd, "cwtd", P_NONE) \
@@ -621,6 +825,95 @@ static void test_against_host(void)
 	}
 	CU_ASSERT_EQUAL(failures, 0);
 }
+/* Rotates of a memory operand, natively on a host dword and through
+ * x86_exec on a guest one (same bytes: `c1 07 ib` is rol [rdi] on the host
+ * and rol [edi] in 32-bit code).  By an immediate count > 1 the host
+ * computes OF for memory (unlike for a register, see t_rol/t_rorb). */
+#define NATIVE_MEM(name, text) \
+static const uint8_t *name(uint32_t *m, uint32_t cnt, unsigned long *fl, size_t *len) \
+{ \
+	const uint8_t *cs, *ce; \
+	unsigned long fi = *fl, fo; \
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\tpush %[fi]\n\tpopfq\n" \
+		"1:\t" text "\n2:\n\tpushfq\n\tpop %[fo]\n\tlea 128(%%rsp), %%rsp\n\t" \
+		"lea 1b(%%rip), %[cs]\n\tlea 2b(%%rip), %[ce]" \
+		: [fo] "=&r"(fo), [cs] "=&r"(cs), [ce] "=&r"(ce) \
+		: [fi] "r"(fi), "D"(m), "c"(cnt) : "cc", "memory"); \
+	*fl = fo; \
+	*len = (size_t)(ce - cs); \
+	return cs; \
+}
+
+#define MEM_TEMPLATES(X) \
+	X(m_rol28, "roll $28, (%%rdi)") X(m_ror5, "rorl $5, (%%rdi)") \
+	X(m_rol2, "roll $2, (%%rdi)") X(m_ror31, "rorl $31, (%%rdi)") \
+	X(m_rolw9, "rolw $9, (%%rdi)") X(m_rorw17, "rorw $17, (%%rdi)") \
+	X(m_rolb3, "rolb $3, (%%rdi)") X(m_rorb8, "rorb $8, (%%rdi)") \
+	X(m_rol33, ".byte 0xc1, 0x07, 0x21") X(m_rol1i, ".byte 0xc1, 0x07, 0x01") \
+	X(m_rol1, "roll (%%rdi)") X(m_rolcl, "roll %%cl, (%%rdi)") X(m_rorbcl, "rorb %%cl, (%%rdi)") \
+	X(m_rcl5, "rcll $5, (%%rdi)") X(m_shl7, "shll $7, (%%rdi)")
+
+#define X_NATIVE_MEM(name, text) NATIVE_MEM(name, text)
+MEM_TEMPLATES(X_NATIVE_MEM)
+
+static const struct {
+	const char *text;
+	const uint8_t *(*run)(uint32_t *, uint32_t, unsigned long *, size_t *);
+} mem_templates[] = {
+#define X_MEM_ENTRY(name, text) {text, name},
+	MEM_TEMPLATES(X_MEM_ENTRY)
+};
+
+/* one guest dword at 0x2000 */
+static int word_load(void *ctx, uint32_t a, unsigned n, uint32_t *v)
+{
+	if (a < 0x2000 || a + n > 0x2004)
+		return -1;
+	*v = (*(uint32_t *)ctx >> (8 * (a - 0x2000))) & (n == 4 ? 0xffffffffu : (1u << (8 * n)) - 1);
+	return 0;
+}
+
+static int word_store(void *ctx, uint32_t a, unsigned n, uint32_t v)
+{
+	if (a < 0x2000 || a + n > 0x2004)
+		return -1;
+	uint32_t sh = 8 * (a - 0x2000), m = (n == 4 ? 0xffffffffu : (1u << (8 * n)) - 1) << sh;
+	*(uint32_t *)ctx = (*(uint32_t *)ctx & ~m) | ((v << sh) & m);
+	return 0;
+}
+
+static void test_mem_rotates_against_host(void)
+{
+	unsigned failures = 0;
+	for (size_t t = 0; t < sizeof mem_templates / sizeof mem_templates[0]; t++) {
+		unsigned shown = 0;
+		for (int it = 0; it < 2000; it++) {
+			uint32_t v0 = rnd32(), cnt = rnd32() & 0xff;
+			unsigned long fl = (rnd32() & XF_STATUS) | 0x202;
+			uint32_t host = v0, guest = v0;
+			uint32_t r[X86_NSTATE] = {0, cnt, 0, 0, 0x1000, 0, 0, 0x2000, (uint32_t)fl, 0x1000, 0, 0};
+			unsigned long hf = fl;
+			size_t len;
+			const uint8_t *code = mem_templates[t].run(&host, cnt, &hf, &len);
+			struct x86_insn in;
+			if (x86_decode(code, (unsigned)len, &in) != (int)len) {
+				failures++;
+				break;
+			}
+			struct x86_env env = {r, &guest, word_load, word_store, NULL, NULL};
+			struct x86_step_info info;
+			enum x86_stop st = x86_exec(&env, &in, &info);
+			if (st != X86_OK || host != guest || ((hf ^ r[X86_EFLAGS]) & XF_STATUS)) {
+				failures++;
+				if (shown++ < 3)
+					fprintf(stderr, "x86_exec: '%s' m=%x cl=%x f=%lx: host m=%x f=%lx, "
+						"cdvm m=%x f=%x st=%d\n", mem_templates[t].text, v0, cnt,
+						fl & 0xfff, host, hf & 0xfff, guest, r[X86_EFLAGS] & 0xfff, st);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+}
 #endif /* __x86_64__ */
 
 void suite_x86_exec(void);
@@ -633,7 +926,13 @@ void suite_x86_exec(void)
 	CU_add_test(s, "divide faults", test_div_faults);
 	CU_add_test(s, "atomics and bit ops", test_atomics_and_bits);
 	CU_add_test(s, "control transfer and system", test_control_and_system);
+	CU_add_test(s, "traps: int3, int 3/4, into", test_traps);
+	CU_add_test(s, "xadd with one register twice", test_xadd_same_reg);
+	CU_add_test(s, "enter with nesting", test_enter_nested);
+	CU_add_test(s, "rep cmps/scas fault keeps the flags", test_rep_cond_fault_flags);
+	CU_add_test(s, "fs/gs offset past the limit is #GP", test_segment_limit);
 #if defined(__x86_64__)
 	CU_add_test(s, "exec vs host CPU", test_against_host);
+	CU_add_test(s, "memory rotates vs host CPU", test_mem_rotates_against_host);
 #endif
 }
