@@ -1,12 +1,12 @@
 /* cms/translate/build.c — x86 -> IR.
  *
  * Each supported x86 instruction becomes a few native-level operations on
- * the fixed x86 registers and temporaries.  Arithmetic that defines x86
- * flags uses the chip's flag-setting atoms, which compute CF PF AF ZF SF
- * OF with the very function the interpreter uses (native-isa/xflags.c),
- * so the two can only disagree on operands, never on flag semantics; the
- * decoder (cms/x86) is shared too.  --verify checks the rest against the
- * interpreter at run time.
+ * the fixed x86 registers and temporaries.  What an arithmetic instruction
+ * computes is described once: x86_xf_op() (cms/x86) names the xflags
+ * operation, which the interpreter evaluates with xf_eval and the chip with
+ * the flag atom ISA_FLAG_ATOMS pairs with it, so the two can only disagree
+ * on operands, never on results or flags; the decoder is shared too.
+ * --verify checks the rest against the interpreter at run time.
  *
  * Operand conventions: a 32-bit register operand is its fixed vreg; 8- and
  * 16-bit results are merged into their register with `dep`; AH..BH are
@@ -192,25 +192,12 @@ static unsigned result_reg(struct bctx *c, unsigned i)
 
 /* ---- instruction families ------------------------------------------------------ */
 
+/* The chip's flag atom for an x86 operation: the interpreter computes it
+ * with the same xflags operation (x86_xf_op), the chip through the atom
+ * (ISA_FLAG_ATOMS). */
 static unsigned flag_atom(unsigned xop)
 {
-	switch (xop) {
-	case X86_OP_ADD: return OP_ADDF;
-	case X86_OP_OR: return OP_ORF;
-	case X86_OP_ADC: return OP_ADCF;
-	case X86_OP_SBB: return OP_SBBF;
-	case X86_OP_AND: case X86_OP_TEST: return OP_ANDF;
-	case X86_OP_SUB: case X86_OP_CMP: return OP_SUBF;
-	case X86_OP_XOR: return OP_XORF;
-	case X86_OP_SHL: return OP_SHLF;
-	case X86_OP_SHR: return OP_SHRF;
-	case X86_OP_SAR: return OP_SARF;
-	case X86_OP_ROL: return OP_ROLF;
-	case X86_OP_ROR: return OP_RORF;
-	case X86_OP_RCL: return OP_RCLF;
-	case X86_OP_RCR: return OP_RCRF;
-	default: return OP_COUNT;
-	}
+	return isa_xf_atom(x86_xf_op((enum x86_op)xop));
 }
 
 /* op r/m, r/m/imm with x86 flags (ALU group and shifts). */
@@ -237,12 +224,10 @@ static void unary(struct bctx *c)
 	unsigned size = opnd(c, 0)->size;
 	unsigned a = in_reg(c, read_opnd(c, 0, &mr, 0));
 	unsigned dst = result_reg(c, 0);
-	switch (c->in->op) {
-	case X86_OP_INC: emit(c, OP_INCF, dst, a, VREG_NONE, 0, 0, wcode(size)); break;
-	case X86_OP_DEC: emit(c, OP_DECF, dst, a, VREG_NONE, 0, 0, wcode(size)); break;
-	case X86_OP_NEG: emit(c, OP_NEGF, dst, a, VREG_NONE, 0, 0, wcode(size)); break;
-	default: emit(c, OP_XOR, dst, a, VREG_NONE, 0xffffffffu, 1, 0); break;  /* NOT: no flags */
-	}
+	if (c->in->op == X86_OP_NOT)
+		emit(c, OP_XOR, dst, a, VREG_NONE, 0xffffffffu, 1, 0);  /* NOT: no flags */
+	else
+		emit(c, flag_atom(c->in->op), dst, a, VREG_NONE, 0, 0, wcode(size));
 	write_opnd(c, 0, dst, &mr);
 }
 
@@ -315,9 +300,9 @@ static void imul23(struct bctx *c)
 	unsigned dst = result_reg(c, 0);
 	unsigned areg = in_reg(c, a);
 	if (bv.reg == VREG_NONE)
-		emit(c, OP_IMULF, dst, areg, VREG_NONE, bv.imm, 1, wcode(size));
+		emit(c, flag_atom(X86_OP_IMUL), dst, areg, VREG_NONE, bv.imm, 1, wcode(size));
 	else
-		emit(c, OP_IMULF, dst, areg, bv.reg, 0, 0, wcode(size));
+		emit(c, flag_atom(X86_OP_IMUL), dst, areg, bv.reg, 0, 0, wcode(size));
 	write_opnd(c, 0, dst, &mr);
 }
 
@@ -328,7 +313,7 @@ static void mul1(struct bctx *c, int sign)
 	unsigned src = in_reg(c, read_opnd(c, 0, &mr, 0));
 	unsigned hi = temp(c);
 	emit(c, sign ? OP_MULHS : OP_MULHU, hi, R_EAX, src, 0, 0, 0);
-	emit(c, sign ? OP_IMULF : OP_MULF, R_EAX, R_EAX, src, 0, 0, 0);
+	emit(c, flag_atom(sign ? X86_OP_IMUL : X86_OP_MUL), R_EAX, R_EAX, src, 0, 0, 0);
 	emit(c, OP_MOV, R_EDX, VREG_NONE, hi, 0, 0, 0);
 }
 

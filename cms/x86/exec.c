@@ -188,12 +188,33 @@ static const enum xf_op shift_xf[7] = {
 	XF_ROL, XF_ROR, XF_RCL, XF_RCR, XF_SHL, XF_SHR, XF_SAR,
 };
 
+/* The x86-exact operation (native-isa/xflags.h) behind an instruction's
+ * result and flags: the one description both the interpreter (below) and
+ * the translator (cms/translate/build.c, through the chip's flag atoms)
+ * use.  -1 for instructions not computed by one xflags operation. */
+int x86_xf_op(enum x86_op op)
+{
+	if (op >= X86_OP_ADD && op <= X86_OP_CMP)
+		return alu_xf[op - X86_OP_ADD];
+	if (op >= X86_OP_ROL && op <= X86_OP_SAR)
+		return shift_xf[op - X86_OP_ROL];
+	switch (op) {
+	case X86_OP_TEST: return XF_AND;
+	case X86_OP_INC: return XF_INC;
+	case X86_OP_DEC: return XF_DEC;
+	case X86_OP_NEG: return XF_NEG;
+	case X86_OP_MUL: return XF_MUL;
+	case X86_OP_IMUL: return XF_IMUL;
+	default: return -1;
+	}
+}
+
 /* ADD OR ADC SBB AND SUB XOR CMP TEST */
 static enum x86_stop op_alu(struct ctx *c, enum x86_op op)
 {
 	uint32_t a, b, f;
 	TRY(rd(c, 0, &a) || rd(c, 1, &b));
-	enum xf_op x = op == X86_OP_TEST ? XF_AND : alu_xf[op - X86_OP_ADD];
+	enum xf_op x = (enum xf_op)x86_xf_op(op);
 	uint32_t res = xf_eval(x, c->in->o[0].size, a, b, c->r[X86_EFLAGS], &f);
 	if (op != X86_OP_CMP && op != X86_OP_TEST)
 		TRY(wr(c, 0, res));
@@ -213,7 +234,7 @@ static enum x86_stop op_shift(struct ctx *c, enum x86_op op)
 	 * (measured: rol -> bit31^bit30, ror -> bit0^bit31 of the original) */
 	int imm = c->in->map == 0 && (c->in->opcode & 0xfe) == 0xc0 &&
 		  c->in->o[0].kind == X86_OPK_REG;
-	uint32_t res = (imm ? xf_eval_imm : xf_eval)(shift_xf[op - X86_OP_ROL],
+	uint32_t res = (imm ? xf_eval_imm : xf_eval)((enum xf_op)x86_xf_op(op),
 						       c->in->o[0].size, a, n,
 						       c->r[X86_EFLAGS], &f);
 	TRY(wr(c, 0, res));
@@ -229,8 +250,7 @@ static enum x86_stop op_unary(struct ctx *c, enum x86_op op)
 	if (op == X86_OP_NOT)
 		res = ~a;
 	else
-		res = xf_eval(op == X86_OP_INC ? XF_INC : op == X86_OP_DEC ? XF_DEC : XF_NEG,
-			      c->in->o[0].size, a, 0, f, &f);
+		res = xf_eval((enum xf_op)x86_xf_op(op), c->in->o[0].size, a, 0, f, &f);
 	TRY(wr(c, 0, res));
 	set_flags(c, f);
 	return X86_OK;
@@ -242,7 +262,7 @@ static enum x86_stop op_mul(struct ctx *c, enum x86_op op)
 	uint32_t *r = c->r;
 	unsigned size = c->in->o[0].size;
 	uint32_t a, b, f;
-	enum xf_op x = op == X86_OP_MUL ? XF_MUL : XF_IMUL;
+	enum xf_op x = (enum xf_op)x86_xf_op(op);
 
 	if (c->in->nops >= 2) { /* IMUL Gv,Ev / IMUL Gv,Ev,I */
 		unsigned k = c->in->nops == 3 ? 1 : 0;
