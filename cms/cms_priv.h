@@ -103,7 +103,7 @@ struct cms {
 	const char *dump_dir;          /* --dump-translations */
 	int verify;                    /* --verify */
 	uint64_t verify_blocks;
-	uint8_t *page_smc;             /* per guest page: translations lost to stores */
+	uint32_t *page_smc;            /* per guest page: translations lost to stores */
 
 	/* accounting */
 	uint64_t act_cycles[ACT_COUNT];

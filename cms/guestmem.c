@@ -33,7 +33,7 @@ int gm_init(struct cms *m, char *err, size_t errlen)
 		return -1;
 	}
 	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
-	m->page_smc = calloc(m->npages, 1);
+	m->page_smc = calloc(m->npages, sizeof *m->page_smc);
 	if (!m->insns || !m->page_smc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -49,12 +49,13 @@ void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable)
 		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE | PM_PROTECT)));
 }
 
-enum { SMC_UNSTABLE = 4 };  /* translations of a page lost to stores before we stop translating it */
-
+/* A page whose translations keep being overwritten (code and data mixed,
+ * or a JIT) costs a translation each time: after cms.smc_page_limit losses
+ * its blocks are only interpreted. */
 int gm_page_unstable(const struct cms *m, uint32_t eip)
 {
 	uint32_t pg = eip >> GUEST_PAGE_SHIFT;
-	return m->page_smc && pg < m->npages && m->page_smc[pg] >= SMC_UNSTABLE;
+	return m->page_smc && pg < m->npages && m->page_smc[pg] >= m->cfg.smc_page_limit;
 }
 
 void gm_code_written(struct cms *m, uint32_t pg)
@@ -68,7 +69,7 @@ static void drop_code_page(struct cms *m, uint32_t pg)
 {
 	if (m->nxl) {
 		tc_invalidate_page(m, pg);
-		if (m->page_smc && m->page_smc[pg] < 255)
+		if (m->page_smc && m->page_smc[pg] < UINT32_MAX)
 			m->page_smc[pg]++;
 	}
 	/* every cached decode that starts in this page or runs into it */

@@ -52,6 +52,12 @@ done
 $CDVM run --mode translate --set cms.translate_threshold=1 --stats-json /tmp/cdvm-j.$$ build/guests/O2/smc.elf > /dev/null
 grep -q '"translations_invalidated": [1-9]' /tmp/cdvm-j.$$ && grep -q '"rb_protection": [1-9]' /tmp/cdvm-j.$$ ||
 	{ echo "FAIL  smc: no translation was invalidated by a store"; status=1; }
+# hot code patched again and again: translations chained into the patched
+# code are unchained when it is invalidated, and the output stays right
+$CDVM run --mode translate --set cms.translate_threshold=1 --set cms.smc_page_limit=100000 \
+	--stats-json /tmp/cdvm-j.$$ build/guests/O2/smc.elf > /tmp/cdvm-t.$$
+build/guests/O2/smc.elf | cmp -s - /tmp/cdvm-t.$$ || { echo "FAIL  smc (hot patching): output differs"; status=1; }
+grep -q '"unchains": [1-9]' /tmp/cdvm-j.$$ || { echo "FAIL  smc (hot patching): nothing was unchained"; status=1; }
 # the tiny translation cache really evicts
 $CDVM run --mode translate -c configs/tiny-tcache.yaml --set cms.translate_threshold=1 --stats-json /tmp/cdvm-j.$$ \
 	build/guests/O2/dhry.elf > /dev/null
