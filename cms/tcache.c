@@ -289,14 +289,13 @@ static void dump(struct cms *m, int id, const struct tr_result *r)
 
 int tc_translate(struct cms *m, uint32_t eip)
 {
-	static const unsigned max_insns = IR_MAX_INSNS;
 	struct tr_result *r = malloc(sizeof *r);
 	if (!r)
 		return -1;
 	struct ir_machine mc = machine_of(m);
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, max_insns, (unsigned)m->cfg.store_buffer, 1, r) < 0) {
+	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, 1, r) < 0) {
 		m->st_failed_translations++;
 		goto out;
 	}
