@@ -194,8 +194,13 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		uint32_t eip = r[X86_EIP];
 		m->pending_mem = 0;
 		enum x86_stop s = interpret_one(m, eip, &info);
-		if (info.len)
+		/* the interpreter reads x86 code through the L1D a line at a time:
+		 * a new line costs an access, the rest of it is in a register */
+		uint32_t lmask = ~(uint32_t)(m->cfg.l1d_line - 1);
+		if (info.len && ((eip & lmask) != m->fetch_line || ((eip + info.len - 1) & lmask) != m->fetch_line)) {
 			m->pending_mem += chip_dcache_access(m->chip, eip, info.len, false);
+			m->fetch_line = (eip + info.len - 1) & lmask;
+		}
 		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);
 		if (s == X86_OK || s == X86_SYSCALL) {
 			m->guest_insns++;
@@ -239,10 +244,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 				end_signal(res, SIGSEGV, "overflow trap (into)", eip, 0, 0);
 			return 1;
 		}
-		if (cycle_limit_hit(m, res))
-			return 1;
 		if (info.ends_block || single)
-			return 0;
+			return cycle_limit_hit(m, res);
 	}
 }
 

@@ -111,6 +111,7 @@ struct cms {
 	uint64_t insn_by_cost[X86_COST_SYSCALL + 1];
 	uint64_t block_entries;
 	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
+	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */
 	uint64_t syscalls[MAX_SYSCALL_NR + 1];  /* last slot: numbers beyond */
 	uint64_t enosys;
 	uint32_t last_fault_addr;

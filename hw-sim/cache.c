@@ -52,7 +52,6 @@ void cache_free(struct cache *c)
 	c->stamp = NULL;
 }
 
-unsigned cache_line_size(const struct cache *c) { return 1u << c->line_shift; }
 
 /* A line leaves the cache: its injected flips reach memory if it was dirty,
  * and vanish otherwise (memory still holds the good copy). */

@@ -90,7 +90,7 @@ void cache_set_way_mask(struct cache *c, uint32_t mask);
 /* Invalidate everything, writing back dirty lines. */
 void cache_flush(struct cache *c);
 
-unsigned cache_line_size(const struct cache *c);
+static inline unsigned cache_line_size(const struct cache *c) { return 1u << c->line_shift; }
 
 /* Fault injection: flip `bit` (0..31) of the 32-bit word at addr in the
  * resident line.  Returns 0, or -1 when the line is not resident or the
