@@ -212,19 +212,22 @@ static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 {
 	uint32_t v = mem_read_le(c->mem + addr, size);
 	if (c->sb_n && addr < c->sb_hi && addr + size > c->sb_lo) {
-		bool fwd = false;
-		for (unsigned i = 0; i < c->sb_n; i++) {
+		/* youngest store first; stop once every byte has its producer */
+		unsigned todo = (1u << size) - 1;
+		for (unsigned i = c->sb_n; i-- > 0 && todo;) {
 			const struct sb_entry *e = &c->sb[i];
+			if (e->addr >= addr + size || e->addr + e->size <= addr)
+				continue;
 			for (unsigned k = 0; k < size; k++) {
 				uint32_t a = addr + k;
-				if (a >= e->addr && a < e->addr + e->size) {
+				if ((todo >> k & 1) && a >= e->addr && a < e->addr + e->size) {
 					uint32_t byte = (e->val >> (8 * (a - e->addr))) & 0xff;
 					v = (v & ~(0xffu << (8 * k))) | byte << (8 * k);
-					fwd = true;
+					todo &= ~(1u << k);
 				}
 			}
 		}
-		c->cnt[CNT_sb_forwards] += fwd;
+		c->cnt[CNT_sb_forwards] += todo != (1u << size) - 1;
 	}
 	return v;
 }

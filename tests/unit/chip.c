@@ -228,13 +228,21 @@ static void test_commit_rollback(void)
 	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_memory), 1);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_commits), 1);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_forwards), 1);
+	/* forwarding: the youngest buffered store wins byte by byte */
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x6000\nmov r21, #0x11223344\nst.32 r21, [r20]\n"
+				      "mov r22, #0xaa\nst.8 r22, [r20 + 1]\nld.32 r41, [r20]\nld.u16 r42, [r20 + 2]\n"
+				      "ld.u16 r43, [r20 + 3]\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 41), 0x1122aa44u);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 42), 0x1122u);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 43) & 0xff, 0x11u);  /* byte 0x6004 comes from memory */
+	chip_rollback(g.chip);
 	/* firmware-requested rollback */
 	chip_set_reg(g.chip, 1, 9);
 	chip_run(g.chip, rig_load(&g, "mov r1, #10\nexit #0\n"), &ex);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 1), 10);
 	chip_rollback(g.chip);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 1), 9);
-	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_request), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_request), 2);
 	rig_done(&g);
 }
 
