@@ -402,6 +402,7 @@ int ir_build(struct ir_block *b)
 	b->end = END_DIRECT;
 	b->target = b->end_eip;
 	b->branch_op = -1;
+	b->ntail = 0;
 	for (unsigned i = 0; i < b->ninsns && !b->failed; i++) {
 		c.insn = i;
 		c.in = &b->insns[i];
@@ -548,5 +549,14 @@ int ir_build(struct ir_block *b)
 	/* translated code counts the x86 instructions it retires */
 	c.insn = b->ninsns ? b->ninsns - 1 : 0;
 	emit(&c, OP_ADD, R_RETIRED, R_RETIRED, VREG_NONE, b->ninsns, 1, 0);
+	/* an unconditional ending leaves from the block's last bundle: EIP is
+	 * set like any register, then commit and exit (which chaining turns
+	 * into a branch to the successor) come after everything else */
+	if (b->end != END_COND) {
+		if (b->end == END_DIRECT)
+			emit(&c, OP_MOV, R_EIP, VREG_NONE, VREG_NONE, b->target, 1, 0);
+		b->tail_ops[b->ntail++] = emit(&c, OP_COMMIT, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0, 0);
+		b->tail_ops[b->ntail++] = emit(&c, OP_EXIT, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0, 0);
+	}
 	return b->failed ? -1 : 0;
 }

@@ -1,18 +1,19 @@
 /* cms/translate/emit.c — encode the scheduled block as native bundles.
  *
  * Body bundles in cycle order (empty cycles are left out: the chip's
- * interlocks wait for operands by themselves), then one exit stub per
- * way out of the block:
+ * interlocks wait for operands by themselves).  A block with one way out
+ * (a jump, a call, a return, a fall-through) has `commit | exit #id` in
+ * its last bundle, scheduled with everything else (EIP was set in the
+ * body).  A conditional ending puts `b.cc` in the last bundle and adds a
+ * stub per way out:
  *
- *   mov r10, #next_eip | commit | exit #id     (direct: chainable)
- *   commit | exit #id                           (indirect: r10 already set)
+ *   mov r10, #next_eip | commit | exit #id      (fall-through, then taken)
  *
  * `commit` makes the block's x86 state and stores architectural; `exit`
- * returns to the dispatcher with the exit's id.  Chaining later rewrites
- * the exit atom of a direct stub into `br` to the successor's translation.
- * With a conditional ending, the last body bundle holds `b.cc` to the
- * taken stub, which follows the fall-through stub.  On a chip narrower
- * than three atoms a stub takes more than one bundle, in the same order. */
+ * returns to the dispatcher with the exit's id.  Chaining later rewrites a
+ * direct exit atom into `br` to the successor's translation (tcache.c).
+ * On a chip narrower than three atoms a stub takes more than one bundle,
+ * in the same order. */
 #include "cms/translate/translate.h"
 
 #include <string.h>
@@ -66,7 +67,7 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 	for (unsigned i = 0; i < b->nops; i++)
 		if (!b->ops[i].dead && b->ops[i].cycle > maxc)
 			maxc = b->ops[i].cycle;
-	int branch_word = -1;
+	int branch_word = -1, exit_word = -1;
 	for (int c = 0; c <= maxc; c++) {
 		unsigned before = out->n;
 		for (unsigned i = 0; i < b->nops; i++) {
@@ -86,6 +87,8 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 				a.ra = 0;
 			if ((int)i == b->branch_op)
 				branch_word = (int)out->n;
+			if (o->op == OP_EXIT)
+				exit_word = (int)out->n;
 			if (put(out, &a) < 0)
 				return -1;
 		}
@@ -94,33 +97,38 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 			out->nbundles++;
 		}
 	}
-	if (b->end == END_INDIRECT) {
+	if (b->end != END_COND) {
+		/* the exit is in the last body bundle */
+		if (exit_word < 0)
+			return -1;
 		struct tr_exit *e = &out->exits[out->nexits++];
-		e->kind = TR_EXIT_INDIRECT;
-		e->target = 0;
-		e->stub = (uint32_t)stub(out, width, 0, 0, 0, &e->exit_atom);
+		e->kind = b->end == END_INDIRECT ? TR_EXIT_INDIRECT : TR_EXIT_DIRECT;
+		e->target = b->end == END_INDIRECT ? 0 : b->target;
+		e->exit_atom = (uint32_t)exit_word * ISA_ATOM_BYTES;
+		unsigned bs = (unsigned)exit_word;
+		while (bs > 0 && !((out->words[bs - 1] >> 7) & 1))
+			bs--;
+		e->stub = bs * ISA_ATOM_BYTES;
 	} else {
 		struct tr_exit *e = &out->exits[out->nexits++];
 		e->kind = TR_EXIT_DIRECT;
-		e->target = b->end == END_COND ? b->fall : b->target;
+		e->target = b->fall;
 		e->stub = (uint32_t)stub(out, width, 1, e->target, 0, &e->exit_atom);
-		if (b->end == END_COND) {
-			struct tr_exit *t = &out->exits[out->nexits++];
-			t->kind = TR_EXIT_DIRECT;
-			t->target = b->target;
-			t->stub = (uint32_t)stub(out, width, 1, t->target, 0, &t->exit_atom);
-			if (branch_word < 0)
-				return -1;
-			/* b.cc is relative to its own bundle */
-			unsigned bstart = (unsigned)branch_word;
-			while (bstart > 0 && !((out->words[bstart - 1] >> 7) & 1))
-				bstart--;
-			struct atom a;
-			isa_decode(out->words[branch_word] & ~(1ull << 7), &a);
-			a.imm = t->stub - bstart * ISA_ATOM_BYTES;
-			a.stop = (out->words[branch_word] >> 7) & 1;
-			out->words[branch_word] = isa_encode(&a);
-		}
+		struct tr_exit *t = &out->exits[out->nexits++];
+		t->kind = TR_EXIT_DIRECT;
+		t->target = b->target;
+		t->stub = (uint32_t)stub(out, width, 1, t->target, 0, &t->exit_atom);
+		if (branch_word < 0)
+			return -1;
+		/* b.cc is relative to its own bundle */
+		unsigned bstart = (unsigned)branch_word;
+		while (bstart > 0 && !((out->words[bstart - 1] >> 7) & 1))
+			bstart--;
+		struct atom a;
+		isa_decode(out->words[branch_word] & ~(1ull << 7), &a);
+		a.imm = t->stub - bstart * ISA_ATOM_BYTES;
+		a.stop = (out->words[branch_word] >> 7) & 1;
+		out->words[branch_word] = isa_encode(&a);
 	}
 	for (unsigned i = 0; i < out->nexits; i++)
 		if ((int)out->exits[i].stub < 0)

@@ -57,6 +57,8 @@ struct ir_block {
 	uint32_t target;                 /* END_DIRECT: next EIP; END_COND: taken EIP */
 	uint32_t fall;                   /* END_COND: not-taken EIP */
 	int branch_op;                   /* END_COND: index of the b.cc op, else -1 */
+	int tail_ops[2];                 /* END_DIRECT/INDIRECT: the commit and exit ops, which */
+	unsigned ntail;                  /* come after every other op (last bundle) */
 	int failed;                      /* the builder ran out of room */
 };
 

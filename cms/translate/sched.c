@@ -9,7 +9,8 @@
  *   memory             loads and stores keep their order against stores (a
  *                      load after a store goes to a later bundle; a store may
  *                      share a bundle with an earlier load)
- *   the block's branch comes last (it may share the last bundle).
+ *   the block's branch, commit and exit come last (they may share the last
+ *                      bundle; commit then applies to that bundle's results).
  * Then cycle by cycle, the ready operations with the longest path to the
  * end of the block go first, as long as the bundle has a free slot
  * (core.issue_width) and an enabled unit of their class.  A 2-wide and an
@@ -159,6 +160,17 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 		for (unsigned k = 0; k < n; k++)
 			if (idx[k] != (unsigned)b->branch_op && add_edge(&s, idx[k], (unsigned)b->branch_op, 0))
 				goto out;
+	}
+	/* commit and exit: after every other op, commit no later than exit */
+	for (unsigned t = 0; t < b->ntail; t++) {
+		unsigned to = (unsigned)b->tail_ops[t];
+		for (unsigned k = 0; k < n; k++) {
+			int is_tail = 0;
+			for (unsigned q = 0; q < b->ntail; q++)
+				is_tail |= idx[k] == (unsigned)b->tail_ops[q];
+			if ((!is_tail || (t > 0 && idx[k] == (unsigned)b->tail_ops[0])) && add_edge(&s, idx[k], to, 0))
+				goto out;
+		}
 	}
 	/* heights: longest latency path to the end (edges go forward in program order) */
 	for (int k = (int)n - 1; k >= 0; k--) {
