@@ -102,6 +102,7 @@ recurse:
     pushl $0x22222222; \
     pushl $0x33333333; \
     movl %esp, %esi; \
+    movl $lvl, enter_level; \
     enter $12, $lvl; \
     call enter_check; \
     leave; \
@@ -115,8 +116,10 @@ recurse:
     popl %ebp
 
 /* enter_check: ESI = ESP before enter, EBP = the frame enter built.  Mixes
- * the frame size, EBP's place in it, the saved EBP and the three slots
- * below EBP; slots holding stack addresses are taken relative to EBP. */
+ * the frame size, EBP's place in it, the saved EBP and the slots enter
+ * wrote below EBP (level L writes L of them; the rest are the new frame's
+ * uninitialised locals, which are never read); slots holding stack
+ * addresses are taken relative to EBP. */
 enter_check:
     pushl %edi
     leal 8(%esp), %edi          /* ESP right after enter */
@@ -129,7 +132,9 @@ enter_check:
     xorl %edx, %edx
     call ckmix
     movl $1, %ebx
-8:  movl %ebx, %edx
+8:  cmpl enter_level, %ebx
+    ja 6f                       /* past the slots enter wrote */
+    movl %ebx, %edx
     negl %edx
     movl (%ebp,%edx,4), %eax
     movl %eax, %ecx
@@ -144,8 +149,14 @@ enter_check:
     incl %ebx
     cmpl $3, %ebx               /* slot 4 may hold our own return address */
     jbe 8b
-    popl %edi
+6:  popl %edi
     ret
+
+    .data
+    .p2align 2
+enter_level:
+    .long 0
+    .text
 
     .globl tests
 tests:
