@@ -58,6 +58,16 @@ $CDVM run --mode translate --set cms.translate_threshold=1 --set cms.smc_page_li
 	--stats-json /tmp/cdvm-j.$$ build/guests/O2/smc.elf > /tmp/cdvm-t.$$
 build/guests/O2/smc.elf | cmp -s - /tmp/cdvm-t.$$ || { echo "FAIL  smc (hot patching): output differs"; status=1; }
 grep -q '"unchains": [1-9]' /tmp/cdvm-j.$$ || { echo "FAIL  smc (hot patching): nothing was unchained"; status=1; }
+# --dump-translations writes x86, IR and bundles side by side
+rm -rf /tmp/cdvm-dump.$$
+$CDVM run --mode translate --set cms.translate_threshold=1 --dump-translations /tmp/cdvm-dump.$$ \
+	build/guests/O2/sieve.elf > /dev/null
+n=$(ls /tmp/cdvm-dump.$$ | wc -l)
+f=$(ls /tmp/cdvm-dump.$$/xlat-* 2>/dev/null | head -1)
+if [ "$n" -lt 5 ] || ! grep -q '^x86:' "$f" || ! grep -q '^IR after passes' "$f" || ! grep -q '^native (' "$f"; then
+	echo "FAIL  --dump-translations: $n files, $f"; status=1
+fi
+rm -rf /tmp/cdvm-dump.$$
 # the tiny translation cache really evicts
 $CDVM run --mode translate -c configs/tiny-tcache.yaml --set cms.translate_threshold=1 --stats-json /tmp/cdvm-j.$$ \
 	build/guests/O2/dhry.elf > /dev/null
