@@ -12,8 +12,10 @@ enum { PAGE_SHIFT = 12 };
  * hardware (the L1I is).  Direct-mapped by bundle address. */
 enum { DCACHE_ENTRIES = 8192 };
 
-/* What an atom writes back after the bundle has read all its sources. */
-enum wb_kind { WB_NONE, WB_REG, WB_REG_FLAGS, WB_LDP, WB_WRCR };
+/* What an atom writes back after the bundle has read all its sources.
+ * WB_REG is the common case (a register other than r0, no FLAGS, not a
+ * load), handled by the fast path. */
+enum wb_kind { WB_NONE, WB_REG, WB_OTHER, WB_REG_FLAGS, WB_LDP, WB_WRCR };
 
 struct datom {
 	uint8_t op, rd, ra, rb, x, use_imm, unit;
@@ -22,6 +24,7 @@ struct datom {
 	uint8_t xf;          /* flag atoms: the xflags operation (isa_atom_xf) */
 	uint32_t imm;
 	uint32_t props;
+	uint64_t pend;       /* WB_REG: the destination's pending bit when its latency exceeds a cycle */
 };
 
 struct dbundle {

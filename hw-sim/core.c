@@ -116,10 +116,13 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 				d->wb = WB_WRCR;
 			else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
 				d->wb = WB_REG_FLAGS;
-			else if (f & FLD_RD)
+			else if ((f & FLD_RD) && a.rd != R_ZERO && !(oi->props & P_LOAD))
 				d->wb = WB_REG;
+			else if (f & FLD_RD)
+				d->wb = WB_OTHER;
 			else
 				d->wb = WB_NONE;
+			d->pend = d->lat > 1 ? reg_bit(a.rd) : 0;
 			if (oi->unit < U_COUNT)
 				b->class_count[oi->unit]++;
 			if (a.op == OP_NOP)
@@ -384,6 +387,12 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 	switch ((enum wb_kind)d->wb) {
 	case WB_NONE:
 		return;
+	case WB_REG:
+		r[d->rd] = v;
+		c->ready[d->rd] = t + d->lat;
+		c->pending |= d->pend;
+		c->reg_poison &= ~reg_bit(d->rd);
+		return;
 	case WB_WRCR:
 		chip_write_cr(c, d->imm, r[d->ra]);
 		return;
@@ -399,7 +408,7 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 		if (d->lat > 1)
 			c->pending |= reg_bit(R_FLAGS);
 		break;
-	case WB_REG:
+	case WB_OTHER:
 		break;
 	}
 	if (d->rd == R_ZERO)
