@@ -376,6 +376,10 @@ int ir_supported(const struct x86_insn *in)
 		return in->nops == 1 && o0->size == 4 && reg_or_mem(o0);
 	case X86_OP_XCHG:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_REG && o0->size == 4;
+	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
+		/* register bit base only: a memory base with a register offset
+		 * addresses a bit string (interpreted) */
+		return o0->kind == X86_OPK_REG && o0->size == 4 && in->nops == 2;
 	case X86_OP_JMP: case X86_OP_CALL:
 		return in->osize == 4 && (o0->kind == X86_OPK_REL || reg_or_mem(o0));
 	case X86_OP_RET:
@@ -477,6 +481,35 @@ int ir_build(struct ir_block *b)
 			emit(&c, OP_LD, t, R_EBP, VREG_NONE, 0, 0, MX_32);
 			emit(&c, OP_ADD, R_ESP, R_EBP, VREG_NONE, 4, 1, 0);
 			emit(&c, OP_MOV, R_EBP, VREG_NONE, t, 0, 0, 0);
+			break;
+		}
+		case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC: {
+			/* CF = the selected bit; every other flag is kept (what the
+			 * interpreter does, matching the host) */
+			unsigned base = xreg(in->o[0].reg), t = temp(&c);
+			struct val off = read_opnd(&c, 1, &mr, 0);
+			if (off.reg == VREG_NONE)
+				emit(&c, OP_SHR, t, base, VREG_NONE, off.imm & 31, 1, 0);
+			else
+				emit(&c, OP_SHR, t, base, off.reg, 0, 0, 0);  /* shr takes the count mod 32 */
+			if (op != X86_OP_BT) {
+				unsigned one = temp(&c), m = temp(&c);
+				emit(&c, OP_MOV, one, VREG_NONE, VREG_NONE, 1, 1, 0);
+				if (off.reg == VREG_NONE)
+					emit(&c, OP_MOV, m, VREG_NONE, VREG_NONE, 1u << (off.imm & 31), 1, 0);
+				else
+					emit(&c, OP_SHL, m, one, off.reg, 0, 0, 0);
+				if (op == X86_OP_BTS) {
+					emit(&c, OP_OR, base, base, m, 0, 0, 0);
+				} else if (op == X86_OP_BTC) {
+					emit(&c, OP_XOR, base, base, m, 0, 0, 0);
+				} else {
+					unsigned nm = temp(&c);
+					emit(&c, OP_XOR, nm, m, VREG_NONE, 0xffffffffu, 1, 0);
+					emit(&c, OP_AND, base, base, nm, 0, 0, 0);
+				}
+			}
+			emit(&c, OP_DEP, R_FLAGS, R_FLAGS, t, 0 | 1 << 8, 0, 0);
 			break;
 		}
 		case X86_OP_XCHG: {

@@ -32,6 +32,9 @@ static int flag_effect(const struct x86_insn *in, unsigned *rd, unsigned *wr)
 	case X86_OP_INC: case X86_OP_DEC:
 		*wr = XF_STATUS & ~XF_CF;
 		return 0;
+	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
+		*wr = XF_CF;
+		return 0;
 	case X86_OP_SHL: case X86_OP_SHR: case X86_OP_SAR:
 		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
 			*wr = XF_STATUS;
