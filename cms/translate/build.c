@@ -376,6 +376,8 @@ int ir_supported(const struct x86_insn *in)
 		return in->nops == 1 && o0->size == 4 && reg_or_mem(o0);
 	case X86_OP_XCHG:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_REG && o0->size == 4;
+	case X86_OP_BSF: case X86_OP_BSR:
+		return o0->kind == X86_OPK_REG && o0->size == 4 && reg_or_mem(o1);
 	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
 		/* register bit base only: a memory base with a register offset
 		 * addresses a bit string (interpreted) */
@@ -481,6 +483,32 @@ int ir_build(struct ir_block *b)
 			emit(&c, OP_LD, t, R_EBP, VREG_NONE, 0, 0, MX_32);
 			emit(&c, OP_ADD, R_ESP, R_EBP, VREG_NONE, 4, 1, 0);
 			emit(&c, OP_MOV, R_EBP, VREG_NONE, t, 0, 0, 0);
+			break;
+		}
+		case X86_OP_BSF: case X86_OP_BSR: {
+			/* The interpreter's (and this host's) rules: a zero source
+			 * leaves the destination and sets ZF and PF; otherwise the
+			 * destination is the bit index, PF its parity and the other
+			 * status flags are clear.  `orf.8 r0, ix, #0` yields exactly
+			 * that for a non-zero source except ZF, which is then set to
+			 * (source == 0), and PF, which is forced for a zero source. */
+			unsigned src = in_reg(&c, read_opnd(&c, 1, &mr, 0));
+			unsigned ix = temp(&c), z = temp(&c), p = temp(&c), p2 = temp(&c);
+			unsigned d = xreg(in->o[0].reg);
+			if (op == X86_OP_BSF) {
+				emit(&c, OP_CTZ, ix, src, VREG_NONE, 0, 0, 0);
+			} else {
+				unsigned lz = temp(&c);
+				emit(&c, OP_CLZ, lz, src, VREG_NONE, 0, 0, 0);
+				emit(&c, OP_XOR, ix, lz, VREG_NONE, 31, 1, 0);  /* 31 - clz for clz in 0..31 */
+			}
+			emit(&c, OP_SEQ, z, src, VREG_NONE, 0, 1, 0);
+			emit(&c, OP_ORF, R_ZERO, ix, VREG_NONE, 0, 1, 1);
+			emit(&c, OP_EXTU, p, R_FLAGS, VREG_NONE, 2 | 1 << 8, 0, 0);
+			emit(&c, OP_OR, p2, p, z, 0, 0, 0);
+			emit(&c, OP_DEP, R_FLAGS, R_FLAGS, p2, 2 | 1 << 8, 0, 0);
+			emit(&c, OP_DEP, R_FLAGS, R_FLAGS, z, 6 | 1 << 8, 0, 0);
+			emit(&c, OP_SEL, d, d, ix, 0, 0, 4);  /* ZF (zero source): keep */
 			break;
 		}
 		case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC: {

@@ -35,6 +35,9 @@ static int flag_effect(const struct x86_insn *in, unsigned *rd, unsigned *wr)
 	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
 		*wr = XF_CF;
 		return 0;
+	case X86_OP_BSF: case X86_OP_BSR:
+		*wr = XF_STATUS;  /* cdvm defines all six (docs/x86-subset.md) */
+		return 0;
 	case X86_OP_SHL: case X86_OP_SHR: case X86_OP_SAR:
 		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
 			*wr = XF_STATUS;
