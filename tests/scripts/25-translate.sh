@@ -2,8 +2,8 @@
 # Translated execution against the native oracle: every guest program at
 # both optimisation levels under --mode translate, with the default and an
 # eager (threshold 1) translation threshold, on the default, Crusoe TM5800,
-# 8-wide and tiny-translation-cache chips; and under --verify, where every
-# translated block is also checked against the interpreter.
+# 8-wide, 1-wide and tiny-translation-cache chips; and under --verify,
+# where every translated block is also checked against the interpreter.
 set -u
 CDVM=${CDVM:-build/san/cdvm}
 status=0
@@ -23,6 +23,7 @@ run "default chip, threshold 1" -c configs/default.yaml --set cms.translate_thre
 run "crusoe-tm5800, threshold 1" -c configs/crusoe-tm5800.yaml --set cms.translate_threshold=1
 run "wide8, threshold 1" -c configs/wide8.yaml --set cms.translate_threshold=1
 run "tiny translation cache, threshold 1" -c configs/tiny-tcache.yaml --set cms.translate_threshold=1
+run "1-wide chip, threshold 1" --set core.issue_width=1 --set cms.translate_threshold=1
 run "--verify on the default chip, threshold 1" --verify --set cms.translate_threshold=1
 rm -f /tmp/cdvm-tr.$$
 
