@@ -126,6 +126,7 @@ bench: build/cdvm $(GUEST_ALL)
 docs: build/cdvm
 	build/cdvm config --doc > docs/config.md
 	build/cdvm isa-doc > docs/native-isa.md
+	build/cdvm x86-doc > docs/x86-subset.md
 
 clean:
 	rm -rf build

@@ -16,6 +16,7 @@
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
 #include "native-isa/isa.h"
+#include "cms/x86/x86.h"
 
 char *cli_read_file(const char *path, size_t *len)
 {
@@ -184,6 +185,17 @@ int cmd_disasm(int argc, char **argv)
 		return 2;
 	isa_disasm(stdout, p.words, p.n, base);
 	isa_program_free(&p);
+	return 0;
+}
+
+int cmd_x86_doc(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: cdvm x86-doc\n");
+		return 2;
+	}
+	x86_write_subset_doc(stdout);
 	return 0;
 }
 

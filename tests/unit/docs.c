@@ -1,0 +1,34 @@
+/* tests/unit/docs.c — generated references stay current: docs/x86-subset.md
+ * is what x86_write_subset_doc prints (`make docs` regenerates it).  The
+ * native ISA and configuration references have their own checks in isa.c
+ * and config.c. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cms/x86/x86.h"
+#include "tests/unit/testutil.h"
+
+static void test_x86_subset_doc(void)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	x86_write_subset_doc(f);
+	fclose(f);
+	size_t flen;
+	char *file = test_read_file("docs/x86-subset.md", &flen);
+	CU_ASSERT_PTR_NOT_NULL(file);
+	CU_ASSERT(len > 1000);
+	if (file && (flen != len || memcmp(file, doc, len)))
+		CU_FAIL("docs/x86-subset.md is stale: run `make docs`");
+	free(file);
+	free(doc);
+}
+
+void suite_docs(void)
+{
+	CU_pSuite s = CU_add_suite("docs", NULL, NULL);
+	CU_add_test(s, "docs/x86-subset.md is current", test_x86_subset_doc);
+}
