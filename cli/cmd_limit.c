@@ -28,20 +28,6 @@ static void limit_usage(void)
 	      stderr);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
 
 static void print_text(const char *prog, const struct cdvm_config *cfg, const struct dataflow_lat *lat,
 		       const struct dataflow_result *r, uint64_t guest_insns)
@@ -62,9 +48,9 @@ static void print_json(const char *prog, const struct cdvm_config *cfg, const st
 {
 	static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
 	fputs("{\n  \"program\": ", stdout);
-	json_string(stdout, prog);
+	cms_json_string(stdout, prog);
 	fputs(",\n  \"config\": ", stdout);
-	json_string(stdout, cfg->name);
+	cms_json_string(stdout, cfg->name);
 	printf(",\n  \"end\": \"%s\",\n  \"status\": %d,\n", ends[res->end], res->status);
 	printf("  \"latency\": {\"alu\": %" PRIu32 ", \"mul\": %" PRIu32 ", \"div\": %" PRIu32 ", \"load\": %" PRIu32
 	       ", \"forward\": %" PRIu32 "},\n", lat->alu, lat->mul, lat->div, lat->load, lat->forward);
@@ -76,32 +62,14 @@ static void print_json(const char *prog, const struct cdvm_config *cfg, const st
 
 int cmd_limit(int argc, char **argv)
 {
-	int prog_at = argc;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			prog_at = i + 1;
-			break;
-		}
-		if (a[0] != '-') {
-			prog_at = i;
-			break;
-		}
-		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--set"))
-			i++;
-	}
-	if (prog_at >= argc) {
+	static const char *const valued[] = {"-c", "--config", "--set", NULL};
+	char **opts;
+	int nopt;
+	int prog_at = cli_split_guest(argc, argv, valued, &opts, &nopt);
+	if (prog_at < 0) {
 		limit_usage();
 		return 2;
 	}
-	int nopt = prog_at;
-	char **opts = calloc((size_t)nopt + 1, sizeof *opts);
-	if (!opts)
-		return 2;
-	for (int i = 0; i < nopt; i++)
-		opts[i] = argv[i];
-	if (nopt > 1 && !strcmp(opts[nopt - 1], "--"))
-		opts[--nopt] = NULL;
 	struct cdvm_config cfg;
 	if (cli_config_from_args(&nopt, opts, &cfg) < 0) {
 		free(opts);

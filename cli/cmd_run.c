@@ -23,34 +23,14 @@ static void run_usage(void)
 
 int cmd_run(int argc, char **argv)
 {
-	/* split: cdvm's options end at the program (first non-option) or at "--" */
-	int prog_at = argc;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			prog_at = i + 1;
-			break;
-		}
-		if (a[0] != '-') {
-			prog_at = i;
-			break;
-		}
-		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--set") || !strcmp(a, "--mode") ||
-		    !strcmp(a, "--stats-json") || !strcmp(a, "--dump-translations"))
-			i++;
-	}
-	if (prog_at >= argc) {
+	static const char *const valued[] = {"-c", "--config", "--set", "--mode", "--stats-json", "--dump-translations", NULL};
+	char **opts;
+	int nopt;
+	int prog_at = cli_split_guest(argc, argv, valued, &opts, &nopt);
+	if (prog_at < 0) {
 		run_usage();
 		return 2;
 	}
-	int nopt = prog_at;
-	char **opts = calloc((size_t)nopt + 1, sizeof *opts);
-	if (!opts)
-		return 2;
-	for (int i = 0; i < nopt; i++)
-		opts[i] = argv[i];
-	if (nopt > 1 && !strcmp(opts[nopt - 1], "--"))
-		opts[--nopt] = NULL;
 	struct cdvm_config cfg;
 	if (cli_config_from_args(&nopt, opts, &cfg) < 0) {
 		free(opts);

@@ -86,5 +86,7 @@ uint64_t cms_guest_insns(const struct cms *m);
 void cms_set_debug(struct cms *m, const char *dump_dir, int verify);
 void cms_print_stats(const struct cms *m, FILE *out);
 void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);
+/* A JSON string literal with the needed escapes (shared by every JSON writer). */
+void cms_json_string(FILE *out, const char *s);
 
 #endif

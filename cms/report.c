@@ -98,7 +98,7 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		m->hm.tcache.size / 1024, m->hm.fwdata.in_use / 1024, m->hm.fwdata.size / 1024);
 }
 
-static void json_str(FILE *out, const char *s)
+void cms_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -117,14 +117,14 @@ void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FIL
 {
 	const struct chip *c = m->chip;
 	fputs("{\n  \"program\": ", out);
-	json_str(out, m->prog_name);
+	cms_json_string(out, m->prog_name);
 	fputs(",\n  \"config\": ", out);
-	json_str(out, m->cfg.name);
+	cms_json_string(out, m->cfg.name);
 	fprintf(out, ",\n  \"mode\": \"%s\",\n", cms_mode_name(m->mode));
 	if (res) {
 		static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
 		fprintf(out, "  \"end\": \"%s\",\n  \"status\": %d,\n  \"text\": ", ends[res->end], res->status);
-		json_str(out, res->text);
+		cms_json_string(out, res->text);
 		fputs(",\n", out);
 	}
 	uint64_t cyc = chip_cycles(c);

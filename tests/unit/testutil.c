@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,4 +49,20 @@ char *test_read_file(const char *path, size_t *len)
 			*len = (size_t)n;
 	}
 	return buf;
+}
+
+int test_doc_current(const char *path, void (*write)(FILE *out))
+{
+	char *doc = NULL;
+	size_t len = 0, flen = 0;
+	FILE *f = open_memstream(&doc, &len);
+	if (!f)
+		return 0;
+	write(f);
+	fclose(f);
+	char *file = test_read_file(path, &flen);
+	int same = file && len > 0 && flen == len && !memcmp(file, doc, len);
+	free(file);
+	free(doc);
+	return same;
 }
