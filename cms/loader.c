@@ -43,24 +43,13 @@ static int push_u32(struct cms *m, uint32_t *sp, uint32_t v)
 	return push_bytes(m, sp, b, 4);
 }
 
-/* Feature bits reported by CPUID leaf 1 (EDX), for AT_HWCAP: read them
- * from the firmware's own CPUID so the two can never disagree. */
-static uint32_t hwcap(struct cms *m)
+/* AT_HWCAP: the feature bits CPUID leaf 1 reports in EDX, from the
+ * firmware's own CPUID so the two can never disagree. */
+static uint32_t hwcap(void)
 {
-	uint32_t saved[X86_NSTATE];
-	memcpy(saved, m->xr, sizeof saved);
-	static const uint8_t cpuid[] = {0x0f, 0xa2};
-	struct x86_insn in;
-	uint32_t edx = 0;
-	if (x86_decode(cpuid, sizeof cpuid, &in) > 0) {
-		struct x86_step_info info;
-		m->xr[X86_EAX] = 1;
-		m->xr[X86_ECX] = 0;
-		if (x86_exec(&m->env, &in, &info) == X86_OK)
-			edx = m->xr[X86_EDX];
-	}
-	memcpy(m->xr, saved, sizeof saved);
-	return edx;
+	uint32_t r[4];
+	x86_cpuid(1, 0, r);
+	return r[3];
 }
 
 static int build_stack(struct cms *m, const char *name, int argc, char *const *argv, char *const *envp,
@@ -107,7 +96,7 @@ static int build_stack(struct cms *m, const char *name, int argc, char *const *a
 	const uint32_t aux[][2] = {
 		{AT_PHDR, phdr}, {AT_PHENT, sizeof(Elf32_Phdr)}, {AT_PHNUM, phnum}, {AT_PAGESZ, GUEST_PAGE},
 		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
-		{AT_EGID, 0}, {AT_HWCAP, hwcap(m)}, {AT_CLKTCK, 100}, {AT_PLATFORM, platform},
+		{AT_EGID, 0}, {AT_HWCAP, hwcap()}, {AT_CLKTCK, 100}, {AT_PLATFORM, platform},
 		{AT_SECURE, 0}, {AT_RANDOM, random}, {AT_EXECFN, execfn}, {AT_NULL, 0},
 	};
 	uint32_t nwords = (uint32_t)(1 + argc + 1 + nenv + 1 + 2 * (sizeof aux / sizeof aux[0]));
