@@ -165,12 +165,7 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			written |= dst;
 			if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
 				uint32_t v;
-				bool ok = chip_read_cr(c, a.imm, &v) == 0;
-				if (oi->fmt == F_WRCR && ok) {
-					ok = a.imm <= CR_UNITS_BR || (a.imm >= CR_WAYS_L1I && a.imm <= CR_WAYS_L2) ||
-					     a.imm == CR_SCRATCH0 || a.imm == CR_SCRATCH1 || a.imm == CR_PAGEMAP ||
-					     a.imm == CR_PAGEMAP_PAGES;
-				}
+				bool ok = oi->fmt == F_WRCR ? isa_cr_writable(a.imm) : chip_read_cr(c, a.imm, &v) == 0;
 				if (!ok && !b->illegal)
 					b->illegal = "unknown or read-only control register";
 			}

@@ -205,6 +205,16 @@ int isa_cr_lookup(const char *name, unsigned *num)
 	return -1;
 }
 
+bool isa_cr_writable(unsigned num)
+{
+	switch (num) {
+#define CR(name, n, wr, doc) case n: return wr;
+#include "native-isa/cr.def"
+#undef CR
+	default: return false;  /* counters and unknown numbers */
+	}
+}
+
 const char *isa_cr_name(unsigned num)
 {
 	for (size_t i = 0; i < sizeof cr_names / sizeof cr_names[0]; i++)

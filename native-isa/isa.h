@@ -207,5 +207,7 @@ void isa_program_free(struct isa_program *p);
 struct isa_cr_name { const char *name; unsigned num; };
 int isa_cr_lookup(const char *name, unsigned *num);
 const char *isa_cr_name(unsigned num);
+/* The `writable` column of cr.def (false for counters and unknown numbers). */
+bool isa_cr_writable(unsigned num);
 
 #endif
