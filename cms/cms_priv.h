@@ -16,8 +16,8 @@ enum { GUEST_PAGE_SHIFT = 12, GUEST_PAGE = 1u << GUEST_PAGE_SHIFT };
 struct xlat_exit {
 	uint8_t kind;          /* enum tr_exit_kind */
 	uint32_t target;       /* direct: next x86 EIP */
-	uint32_t stub;         /* address of the stub's first bundle */
-	uint32_t atom;         /* address of its exit atom (rewritten when chained) */
+	uint32_t bundle;       /* address of the bundle holding the exit atom */
+	uint32_t atom;         /* address of the exit atom (rewritten when chained) */
 	uint64_t exit_word;    /* the original exit atom, restored when unchained */
 	int chained_to;        /* translation id, or -1 */
 };

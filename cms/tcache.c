@@ -241,15 +241,7 @@ void tc_chain(struct cms *m, int from, unsigned e, int to)
 	}
 	/* the exit atom becomes `br` to the target; its offset is from the
 	 * bundle holding it */
-	uint32_t bundle = x->atom;
-	uint8_t w[8];
-	while (bundle > x->stub) {
-		chip_mem_read(m->chip, bundle - 8, w, 8);
-		if (w[0] & 0x80)
-			break;
-		bundle -= 8;
-	}
-	struct atom br = {.op = OP_BR, .imm = t->native - bundle, .stop = (uint8_t)((x->exit_word >> 7) & 1)};
+	struct atom br = {.op = OP_BR, .imm = t->native - x->bundle, .stop = (uint8_t)((x->exit_word >> 7) & 1)};
 	write_word(m, x->atom, isa_encode(&br));
 	x->chained_to = to;
 	t->in_links[t->nin++] = 2 * from + (int)e;
@@ -358,14 +350,11 @@ int tc_translate(struct cms *m, uint32_t eip)
 		isa_decode(r->code.words[wi], &a);
 		a.imm = (uint32_t)(2 * id + (int)e);
 		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->lookup) {
-			unsigned bw = wi;
-			while (bw > 0 && !((r->code.words[bw - 1] >> 7) & 1))
-				bw--;
 			a.op = OP_BR;
-			a.imm = m->lookup - (at + bw * ISA_ATOM_BYTES);
+			a.imm = m->lookup - (at + te->exit_bundle);
 		}
 		r->code.words[wi] = isa_encode(&a);
-		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, at + te->stub, at + te->exit_atom,
+		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, at + te->exit_bundle, at + te->exit_atom,
 						 r->code.words[wi], -1};
 	}
 	uint8_t *buf = malloc(bytes);

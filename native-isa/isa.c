@@ -344,6 +344,13 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 	return snprintf(buf, n, "?");
 }
 
+size_t isa_bundle_start(const uint64_t *words, size_t i)
+{
+	while (i > 0 && !((words[i - 1] >> 7) & 1))
+		i--;
+	return i;
+}
+
 void isa_disasm(FILE *out, const uint64_t *words, size_t n, uint32_t base)
 {
 	size_t i = 0;

@@ -180,6 +180,9 @@ int isa_decode(uint64_t word, struct atom *a);
  * are pc-relative to the bundle: ".+16" / ".-40". Returns the length. */
 int isa_format(const struct atom *a, char *buf, size_t n);
 
+/* Index of the first atom of the bundle holding words[i]. */
+size_t isa_bundle_start(const uint64_t *words, size_t i);
+
 /* Disassemble words at address `base` as bundles, one per line. */
 void isa_disasm(FILE *out, const uint64_t *words, size_t n, uint32_t base);
 

@@ -105,10 +105,7 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 		e->kind = b->end == END_INDIRECT ? TR_EXIT_INDIRECT : TR_EXIT_DIRECT;
 		e->target = b->end == END_INDIRECT ? 0 : b->target;
 		e->exit_atom = (uint32_t)exit_word * ISA_ATOM_BYTES;
-		unsigned bs = (unsigned)exit_word;
-		while (bs > 0 && !((out->words[bs - 1] >> 7) & 1))
-			bs--;
-		e->stub = bs * ISA_ATOM_BYTES;
+		e->stub = (uint32_t)isa_bundle_start(out->words, (size_t)exit_word) * ISA_ATOM_BYTES;
 	} else {
 		struct tr_exit *e = &out->exits[out->nexits++];
 		e->kind = TR_EXIT_DIRECT;
@@ -121,17 +118,18 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 		if (branch_word < 0)
 			return -1;
 		/* b.cc is relative to its own bundle */
-		unsigned bstart = (unsigned)branch_word;
-		while (bstart > 0 && !((out->words[bstart - 1] >> 7) & 1))
-			bstart--;
+		size_t bstart = isa_bundle_start(out->words, (size_t)branch_word);
 		struct atom a;
 		isa_decode(out->words[branch_word] & ~(1ull << 7), &a);
-		a.imm = t->stub - bstart * ISA_ATOM_BYTES;
+		a.imm = t->stub - (uint32_t)bstart * ISA_ATOM_BYTES;
 		a.stop = (out->words[branch_word] >> 7) & 1;
 		out->words[branch_word] = isa_encode(&a);
 	}
-	for (unsigned i = 0; i < out->nexits; i++)
-		if ((int)out->exits[i].stub < 0)
+	for (unsigned i = 0; i < out->nexits; i++) {
+		struct tr_exit *e = &out->exits[i];
+		if ((int)e->stub < 0)
 			return -1;
+		e->exit_bundle = (uint32_t)isa_bundle_start(out->words, e->exit_atom / ISA_ATOM_BYTES) * ISA_ATOM_BYTES;
+	}
 	return 0;
 }

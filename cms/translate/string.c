@@ -79,10 +79,8 @@ int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir
 	c->exits[0].kind = TR_EXIT_DIRECT;
 	c->exits[0].target = eip + in->len;
 	c->exits[0].exit_atom = (uint32_t)(p.n - 2) * ISA_ATOM_BYTES;
-	unsigned s = (unsigned)p.n - 2;
-	while (s > 0 && !((c->words[s - 1] >> 7) & 1))
-		s--;
-	c->exits[0].stub = s * ISA_ATOM_BYTES;
+	c->exits[0].stub = (uint32_t)isa_bundle_start(c->words, p.n - 2) * ISA_ATOM_BYTES;
+	c->exits[0].exit_bundle = c->exits[0].stub;
 	isa_program_free(&p);
 
 	struct ir_block *b = &out->block;

@@ -20,6 +20,7 @@ struct tr_exit {
 	uint32_t target;      /* DIRECT: the next x86 EIP */
 	uint32_t stub;        /* byte offset of the stub's first atom */
 	uint32_t exit_atom;   /* byte offset of the stub's exit atom (patched by chaining) */
+	uint32_t exit_bundle; /* byte offset of the bundle holding it (branch offsets count from there) */
 };
 
 struct tr_code {
