@@ -15,6 +15,7 @@
  * On a chip narrower than three atoms a stub takes more than one bundle,
  * in the same order. */
 #include "cms/translate/translate.h"
+#include "native-isa/isa_priv.h"
 
 #include <string.h>
 
@@ -76,15 +77,14 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 				continue;
 			struct atom a = {.op = o->op, .rd = o->pd, .ra = o->pa, .rb = o->pb, .x = o->x,
 					 .use_imm = o->use_imm, .imm = o->imm};
-			unsigned f = isa_ops[o->op].fmt;
-			if (f == F_ST)
+			/* fields the format does not use must be zero (canonical encoding) */
+			unsigned f = isa_fmt_fields(isa_ops[o->op].fmt);
+			if (!(f & FLD_RD))
 				a.rd = 0;
-			if (f == F_MOV)
+			if (!(f & FLD_RA))
 				a.ra = 0;
-			if (f == F_BF || f == F_R2 || f == F_FLAG1 || f == F_SETC || f == F_LD)
+			if (!(f & (FLD_RB | FLD_B)) || a.use_imm)
 				a.rb = 0;
-			if (f == F_SETC)
-				a.ra = 0;
 			if ((int)i == b->branch_op)
 				branch_word = (int)out->n;
 			if (o->op == OP_EXIT)
