@@ -334,7 +334,6 @@ static int is_string_or_sys(const struct x86_insn *in)
 	return 0;
 }
 
-int ir_supported(const struct x86_insn *in);
 int ir_supported(const struct x86_insn *in)
 {
 	if (is_string_or_sys(in) || (in->prefixes & (X86_PFX_LOCK | X86_PFX_ADDRSIZE)) || in->rep)

@@ -65,6 +65,8 @@ struct ir_block {
 /* The passes, in pipeline order (translate.c). */
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
 	      unsigned max_stores);
+/* Can build.c translate this instruction? (select.c stops before one it cannot) */
+int ir_supported(const struct x86_insn *in);
 int ir_build(struct ir_block *b);
 /* Flags live at the block's exits (all six when the successor is not
  * known); deps receives the successor byte ranges the answer relies on. */

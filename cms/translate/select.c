@@ -10,8 +10,6 @@
  * reoptimizer) grows regions into traces across branches. */
 #include "cms/translate/ir.h"
 
-int ir_supported(const struct x86_insn *in);
-
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
 	      unsigned max_stores)
 {
