@@ -156,16 +156,18 @@ static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_
 			return x86_step(&m->env, info);
 		}
 		slot->eip = eip;
+		slot->mem_alu = 0;
+		for (unsigned i = 0; i < slot->in.nops; i++)
+			slot->mem_alu |= slot->in.o[i].kind == X86_OPK_MEM && slot->in.op != X86_OP_LEA &&
+					 slot->in.op != X86_OP_NOP;
 		gm_mark_code(m, eip, slot->in.len);
 	}
 	if (m->trace.insn)
 		m->trace.insn(m->trace.ctx, eip, &slot->in, m->xr);
 	enum x86_stop s = x86_exec(&m->env, &slot->in, info);
 	/* an ALU operation on a memory operand costs what a memory access costs */
-	if (info->cost == X86_COST_ALU)
-		for (unsigned i = 0; i < slot->in.nops; i++)
-			if (slot->in.o[i].kind == X86_OPK_MEM && slot->in.op != X86_OP_LEA && slot->in.op != X86_OP_NOP)
-				info->cost = X86_COST_MEM;
+	if (info->cost == X86_COST_ALU && slot->mem_alu)
+		info->cost = X86_COST_MEM;
 	return s;
 }
 

@@ -53,6 +53,7 @@ enum { MAX_SYSCALL_NR = 512 };
 enum { INSN_CACHE_ENTRIES = 16384 };
 struct insn_slot {
 	uint32_t eip;       /* INSN_NONE when empty */
+	uint8_t mem_alu;    /* an ALU-class operation on a memory operand: costs interp_mem */
 	struct x86_insn in;
 };
 #define INSN_NONE 0xffffffffu
