@@ -162,7 +162,6 @@ void chip_set_reg(struct chip *c, unsigned r, uint32_t v)
 
 static void drain_store_buffer(struct chip *c)
 {
-	const unsigned line = cache_line_size(&c->l1d);
 	for (unsigned i = 0; i < c->sb_n; i++) {
 		const struct sb_entry *e = &c->sb[i];
 		uint32_t v = e->val;
@@ -178,13 +177,7 @@ static void drain_store_buffer(struct chip *c)
 		}
 		/* the store buffer drains into L1D in the background: cache state
 		 * and statistics change, no stall is charged */
-		cache_access_fast(&c->l1d, e->addr, true);
-		if ((e->addr & (line - 1)) + e->size > line)
-			cache_access_fast(&c->l1d, e->addr + e->size - 1, true);
-		if (c->l1d.nfaults)
-			cache_fault_clear(&c->l1d, e->addr, e->size);
-		if (c->l2.nfaults)
-			cache_fault_clear(&c->l2, e->addr, e->size);
+		l1d_access(c, e->addr, e->size, true);
 		if (c->n_mem_poison)
 			chip_mem_unpoison(c, e->addr, e->size);
 		uint32_t pg = e->addr >> PAGE_SHIFT, pg2 = (e->addr + e->size - 1) >> PAGE_SHIFT;
@@ -266,25 +259,7 @@ void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n)
 
 unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write)
 {
-	unsigned line = cache_line_size(&c->l1d);
-	unsigned extra = cache_access_fast(&c->l1d, addr, write);
-	if ((addr & (line - 1)) + size > line)
-		extra += cache_access_fast(&c->l1d, addr + size - 1, write);
-	if (write) {
-		if (c->l1d.nfaults)
-			cache_fault_clear(&c->l1d, addr, size);
-		if (c->l2.nfaults)
-			cache_fault_clear(&c->l2, addr, size);
-	}
-	return extra;
-}
-
-unsigned chip_icache_access(struct chip *c, uint32_t addr, unsigned size)
-{
-	unsigned line = cache_line_size(&c->l1i), extra = 0;
-	for (uint32_t a = addr & ~(line - 1); a < addr + size; a += line)
-		extra += cache_access_fast(&c->l1i, a, false);
-	return extra;
+	return l1d_access(c, addr, size, write);
 }
 
 /* ---- time, counters, control registers ---------------------------------------- */

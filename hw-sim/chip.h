@@ -97,8 +97,6 @@ void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n);  /* invalidate
  * without advancing time; the firmware charges them.  Value transfer is
  * separate (chip_mem_*), so the firmware decides about guest/hidden checks. */
 unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write);
-/* Same for instruction bytes through L1I. */
-unsigned chip_icache_access(struct chip *c, uint32_t addr, unsigned size);
 
 /* ---- time and counters ---- */
 uint64_t chip_counter(const struct chip *c, enum counter_id id);

@@ -106,6 +106,24 @@ struct chip {
 	unsigned n_mem_poison;
 };
 
+/* An access of [addr, addr+size) through the L1D: every line it touches is
+ * looked up; a store also overwrites injected flips in L1D and L2.
+ * Returns the miss cycles (0 on hits). */
+static inline unsigned l1d_access(struct chip *c, uint32_t addr, unsigned size, bool write)
+{
+	unsigned line = cache_line_size(&c->l1d);
+	unsigned extra = cache_access_fast(&c->l1d, addr, write);
+	if ((addr & (line - 1)) + size > line)
+		extra += cache_access_fast(&c->l1d, addr + size - 1, write);
+	if (write) {
+		if (c->l1d.nfaults)
+			cache_fault_clear(&c->l1d, addr, size);
+		if (c->l2.nfaults)
+			cache_fault_clear(&c->l2, addr, size);
+	}
+	return extra;
+}
+
 void chip_update_faults_armed(struct chip *c);
 void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n);
 bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size);

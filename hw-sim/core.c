@@ -230,15 +230,6 @@ static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 	return v;
 }
 
-static unsigned dcache_timing(struct chip *c, uint32_t addr, unsigned size)
-{
-	unsigned line = 1u << c->l1d.line_shift;
-	unsigned extra = cache_access_fast(&c->l1d, addr, false);
-	if ((addr & (line - 1)) + size > line)
-		extra += cache_access_fast(&c->l1d, addr + size - 1, false);
-	return extra;
-}
-
 /* Guest page table check (control register PAGEMAP): 0 = allowed,
  * 1 = not mapped / not writable, 2 = store to a protected page. */
 static int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
@@ -623,7 +614,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 					v ^= fm;
 				}
 				v = extend(v, d->x & MX_KIND_MASK);
-				dextra += dcache_timing(c, addr, size);
+				dextra += l1d_access(c, addr, size, false);
 				c->cnt[CNT_loads]++;
 				break;
 			}
