@@ -291,6 +291,17 @@ static void fault(struct chip_exit *ex, enum chip_exit_reason r, const struct db
 	ex->slot = slot;
 }
 
+/* Detection hardware caught an injected fault at `point`. */
+static void detected(struct chip *c, struct chip_exit *ex, const struct dbundle *b, unsigned slot, uint32_t addr,
+		     enum chip_fault_point point, const char *what)
+{
+	c->cnt[CNT_faults_detected]++;
+	fault(ex, CHIP_EXIT_FAULT_DETECTED, b, slot);
+	ex->addr = addr;
+	ex->detail = what;
+	ex->fault_point = point;
+}
+
 static enum counter_id rollback_cause(enum chip_exit_reason r)
 {
 	switch (r) {
@@ -333,10 +344,8 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
 		if (!f->stuck)
 			f->armed = false;
 		chip_update_faults_armed(c);
-		if (c->cfg.detect_unit) {
-			c->cnt[CNT_faults_detected]++;
+		if (c->cfg.detect_unit)
 			return false;
-		}
 	}
 	return true;
 }
@@ -478,10 +487,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		t = wait;
 		if (c->faults_armed && (c->reg_poison & b->src_mask)) {
 			now = t;
-			c->cnt[CNT_faults_detected]++;
-			fault(ex, CHIP_EXIT_FAULT_DETECTED, b, 0);
-			ex->detail = "register parity error";
-			ex->fault_point = FP_REGISTER;
+			detected(c, ex, b, 0, 0, FP_REGISTER, "register parity error");
 			goto rollback;
 		}
 
@@ -593,22 +599,14 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 					goto fault_out;
 				}
 				if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size)) {
-					c->cnt[CNT_faults_detected]++;
-					fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
-					ex->addr = addr;
-					ex->detail = "memory ECC error";
-					ex->fault_point = FP_MEMORY;
+					detected(c, ex, b, i, addr, FP_MEMORY, "memory ECC error");
 					goto fault_out;
 				}
 				v = load_value(c, addr, size);
 				if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
 					uint32_t fm = cache_fault_mask(&c->l1d, addr, size);
 					if (fm && c->cfg.detect_cache) {
-						c->cnt[CNT_faults_detected]++;
-						fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
-						ex->addr = addr;
-						ex->detail = "L1D parity error";
-						ex->fault_point = FP_CACHE;
+						detected(c, ex, b, i, addr, FP_CACHE, "L1D parity error");
 						goto fault_out;
 					}
 					v ^= fm;
@@ -679,9 +677,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_WRCR: case OP_NOP: case OP_COUNT: break;
 			}
 			if (c->faults_armed && !apply_unit_fault(c, b, i, (d->props & P_STORE) ? &st[nst - 1].val : &v)) {
-				fault(ex, CHIP_EXIT_FAULT_DETECTED, b, i);
-				ex->detail = "unit result check failed";
-				ex->fault_point = FP_UNIT;
+				detected(c, ex, b, i, 0, FP_UNIT, "unit result check failed");
 				goto fault_out;
 			}
 			if (fast)
