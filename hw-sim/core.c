@@ -70,7 +70,6 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		b->illegal = "bundle address not atom-aligned";
 	}
 	unsigned n = 0, loads = 0;
-	uint64_t written = 0;
 	bool hazard = false;
 	for (;;) {
 		uint32_t at = pc + n * ISA_ATOM_BYTES;
@@ -127,19 +126,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 				b->class_count[oi->unit]++;
 			if (a.op == OP_NOP)
 				b->nops++;
-			if (f & FLD_RA)
-				b->src_mask |= reg_bit(a.ra);
-			if ((f & FLD_RB) || ((f & FLD_B) && !a.use_imm))
-				b->src_mask |= reg_bit(a.rb);
-			if (oi->fmt == F_LDP) {
-				b->src_mask &= ~reg_bit(a.rb) | reg_bit(a.ra);  /* rb is the alias entry */
-				if (a.rb >= c->alias_entries && !b->illegal)
-					b->illegal = "protected load names an alias entry the chip does not have";
-			}
-			if (oi->props & P_RFLAGS)
-				b->src_mask |= reg_bit(R_FLAGS);
-			if (oi->props & P_REDX)
-				b->src_mask |= reg_bit(R_EDX);
+			/* registers read: ra, rb unless it is an immediate or ldp's alias
+			 * entry, and the implicit FLAGS / EDX */
 			uint64_t srcs = 0;
 			if (f & FLD_RA)
 				srcs |= reg_bit(a.ra);
@@ -149,8 +137,11 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 				srcs |= reg_bit(R_FLAGS);
 			if (oi->props & P_REDX)
 				srcs |= reg_bit(R_EDX);
-			if (srcs & written & ~reg_bit(R_ZERO))
+			if (oi->fmt == F_LDP && a.rb >= c->alias_entries && !b->illegal)
+				b->illegal = "protected load names an alias entry the chip does not have";
+			if (srcs & b->dst_mask & ~reg_bit(R_ZERO))
 				hazard = true;  /* reads a register an earlier atom of the bundle writes */
+			b->src_mask |= srcs;
 			if (a.op == OP_WRCR || a.op == OP_RDCR)
 				hazard = true;  /* control registers: keep the two-pass order */
 			loads += (oi->props & P_LOAD) != 0;
@@ -162,7 +153,6 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			if ((dst & b->dst_mask) && !b->illegal)
 				b->illegal = "two atoms write the same register";
 			b->dst_mask |= dst;
-			written |= dst;
 			if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
 				uint32_t v;
 				bool ok = oi->fmt == F_WRCR ? isa_cr_writable(a.imm) : chip_read_cr(c, a.imm, &v) == 0;

@@ -261,6 +261,16 @@ static void test_alias_and_sb(void)
 	CU_ASSERT_EQUAL(ex.addr, 0x3002);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_alias_faults), 1);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_alias), 1);
+	/* an alias entry number is not a register: a bundle that reads r5 and
+	 * names alias entry 5 still waits for r5 (a 3-cycle multiply) */
+	uint32_t sc = rig_load(&g, "mov r2, #0x3000 | mov r6, #3\nmul r5, r6, r6\n"
+				   "add r21, r5, #0 | ldp.32 r22, [r2], @5\ncommit\nexit #0\n");
+	chip_run(g.chip, sc, &ex);  /* warm the L1I and L1D */
+	uint64_t o0 = cnt(&g, CNT_stall_operand);
+	chip_run(g.chip, sc, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 9);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.lat_mul - 1);
 	/* commit clears the alias entries */
 	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\ncommit\nstam.32 r22, [r20]\ncommit\nexit #0\n"), &ex);
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
