@@ -154,6 +154,7 @@ uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
 
 /* syscall.c */
 void syscall_dispatch(struct cms *m);
+const char *syscall_name(uint32_t nr);  /* NULL for calls answered -ENOSYS */
 
 /* tcache.c */
 int tc_init(struct cms *m, char *err, size_t errlen);

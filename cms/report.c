@@ -6,10 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const char *const syscall_names[] = {
-	[1] = "exit", [3] = "read", [4] = "write", [45] = "brk", [252] = "exit_group",
-};
-
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
 
 static uint64_t native_cycles(const struct cms *m)
@@ -84,7 +80,7 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
 		if (!m->syscalls[i])
 			continue;
-		const char *n = i < sizeof syscall_names / sizeof syscall_names[0] ? syscall_names[i] : NULL;
+		const char *n = i < MAX_SYSCALL_NR ? syscall_name(i) : NULL;
 		if (n)
 			fprintf(out, " %s %" PRIu64, n, m->syscalls[i]);
 		else if (i == MAX_SYSCALL_NR)

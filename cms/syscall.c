@@ -13,6 +13,18 @@ enum {
 	NR_exit = 1, NR_read = 3, NR_write = 4, NR_brk = 45, NR_exit_group = 252,
 };
 
+const char *syscall_name(uint32_t nr)
+{
+	switch (nr) {
+	case NR_exit: return "exit";
+	case NR_read: return "read";
+	case NR_write: return "write";
+	case NR_brk: return "brk";
+	case NR_exit_group: return "exit_group";
+	default: return NULL;  /* not emulated: -ENOSYS */
+	}
+}
+
 /* Largest chunk moved per host call, so a huge count never needs a huge buffer. */
 enum { IO_CHUNK = 65536 };
 
