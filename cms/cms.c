@@ -251,27 +251,36 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 	}
 }
 
-/* Run translation `id` on the chip until it leaves native code.  Returns 1
- * when the run is over. */
+/* Run translation `id` on the chip until it leaves native code (under
+ * --verify: exactly this translation, then the check).  Returns 1 when the
+ * run is over. */
 static int run_native(struct cms *m, int id, struct cms_result *res)
 {
 	struct chip_exit ex;
+	struct vlog vl;
 	chip_commit(m->chip);  /* the interpreter's x86 state becomes the committed state */
 	m->st_native_runs++;
-	if (m->verify) {
-		int v = verify_run(m, id, res);
-		return v >= 0 ? v || cycle_limit_hit(m, res) : interp_block(m, res, 0);
-	}
+	if (m->verify)
+		verify_begin(m, &vl);
 	chip_run(m->chip, m->xl[id].native, &ex);
+	if (m->verify)
+		verify_end(m, &vl);
+	int over;
 	switch (ex.reason) {
 	case CHIP_EXIT_FIRMWARE: {
 		if (ex.code == TC_LOOKUP_MISS) {
 			m->st_lookup_misses++;
-			return cycle_limit_hit(m, res);
+			over = cycle_limit_hit(m, res);
+			break;
 		}
 		if (ex.code == TR_BAIL) {
 			m->st_bails++;
-			return interp_block(m, res, 1);
+			over = interp_block(m, res, 1);
+			break;
+		}
+		if (m->verify && verify_check(m, id, &vl, res)) {
+			over = 1;
+			break;
 		}
 		int from = (int)(ex.code / 2);
 		unsigned e = ex.code % 2;
@@ -280,29 +289,36 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 			if (x->kind == TR_EXIT_DIRECT) {
 				m->st_exits_direct++;
 				int to = tc_lookup(m, x->target);
-				if (to >= 0)
+				if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
 					tc_chain(m, from, e, to);
 			} else {
 				m->st_exits_indirect++;
 			}
 		}
-		return cycle_limit_hit(m, res);
+		over = cycle_limit_hit(m, res);
+		break;
 	}
 	case CHIP_EXIT_CYCLE_LIMIT:
-		return cycle_limit_hit(m, res) || 1;
+		over = cycle_limit_hit(m, res) || 1;
+		break;
 	case CHIP_EXIT_PROTECTION:
 		/* self-modifying code: the store hit a page we translated from */
 		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
 		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
 		m->st_recoveries++;
-		return interp_block(m, res, 0);
+		over = interp_block(m, res, 0);
+		break;
 	default:
 		/* Rolled back to the last commit: the start of the block that
 		 * faulted.  The interpreter re-executes it and stops at the exact
 		 * faulting instruction if the fault is the guest's. */
 		m->st_recoveries++;
-		return interp_block(m, res, 0);
+		over = interp_block(m, res, 0);
+		break;
 	}
+	if (m->verify)
+		verify_release(&vl);
+	return over;
 }
 
 void cms_run(struct cms *m, struct cms_result *res)

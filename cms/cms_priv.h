@@ -168,8 +168,26 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip);
 int tc_emit_lookup(struct cms *m);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
-/* verify.c: run translation `id` and check it against the interpreter */
-int verify_run(struct cms *m, int id, struct cms_result *res);
+/* verify.c (--verify): a translation runs with its committed stores
+ * logged; when it completes, verify_check replays its x86 instructions in
+ * the interpreter and compares.  Every way out of native code goes through
+ * run_native's one switch, with or without verification. */
+struct vstore {
+	uint32_t addr, val, old;
+	uint8_t size;
+};
+struct vlog {
+	struct vstore *s;
+	unsigned n, cap;
+	struct cms *m;
+	uint32_t before[X86_NSTATE];   /* x86 state when the translation started */
+	uint32_t retired;              /* R_RETIRED then */
+};
+void verify_begin(struct cms *m, struct vlog *l);   /* snapshot + store hook */
+void verify_end(struct cms *m, struct vlog *l);     /* store hook off */
+/* The translation `id` completed: 1 (with res filled) when it disagrees. */
+int verify_check(struct cms *m, int id, struct vlog *l, struct cms_result *res);
+void verify_release(struct vlog *l);
 
 /* cms.c */
 void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles);

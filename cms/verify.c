@@ -19,17 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct vstore {
-	uint32_t addr, val, old;
-	uint8_t size;
-};
-
-struct vlog {
-	struct vstore *s;
-	unsigned n, cap;
-	struct cms *m;
-};
-
 static uint32_t mem_get(const uint8_t *mem, uint32_t addr, unsigned size)
 {
 	uint32_t v = 0;
@@ -140,42 +129,40 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 	snprintf(res->text, sizeof res->text, "--verify: translation of block 0x%08x is wrong (%s)", x->eip, what);
 }
 
-int verify_run(struct cms *m, int id, struct cms_result *res)
+void verify_begin(struct cms *m, struct vlog *l)
+{
+	memset(l, 0, sizeof *l);
+	l->m = m;
+	memcpy(l->before, m->xr, sizeof l->before);
+	l->retired = chip_reg(m->chip, R_RETIRED);
+	chip_set_store_hook(m->chip, chip_hook, l);
+}
+
+void verify_end(struct cms *m, struct vlog *l)
+{
+	(void)l;
+	chip_set_store_hook(m->chip, NULL, NULL);
+}
+
+void verify_release(struct vlog *l)
+{
+	free(l->s);
+	l->s = NULL;
+	l->n = l->cap = 0;
+}
+
+int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 {
 	struct xlat *x = &m->xl[id];
-	uint32_t before[X86_NSTATE], got[X86_NSTATE], ref[X86_NSTATE];
-	memcpy(before, m->xr, sizeof before);
-	uint32_t retired = chip_reg(m->chip, R_RETIRED);
-	struct vlog tl = {.m = m}, il = {.m = m};
-	struct chip_exit ex;
-	chip_set_store_hook(m->chip, chip_hook, &tl);
-	chip_run(m->chip, x->native, &ex);
-	chip_set_store_hook(m->chip, NULL, NULL);
+	uint32_t got[X86_NSTATE], ref[X86_NSTATE];
+	const uint32_t *before = tl->before;
+	struct vlog il = {.m = m};
 	int rc = 0;
-	if (ex.reason != CHIP_EXIT_FIRMWARE) {
-		free(tl.s);
-		if (ex.reason == CHIP_EXIT_CYCLE_LIMIT)
-			return 1;
-		if (ex.reason == CHIP_EXIT_PROTECTION) {
-			gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
-			gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
-		}
-		m->st_recoveries++;
-		return -1;  /* the caller interprets the block */
-	}
-	if (ex.code == TR_BAIL || ex.code == TC_LOOKUP_MISS) {
-		free(tl.s);
-		return -1;  /* nothing was executed: the caller interprets */
-	}
 	m->verify_blocks++;
-	if (x->exits[ex.code % 2].kind == 0)
-		m->st_exits_direct++;
-	else
-		m->st_exits_indirect++;
 	memcpy(got, m->xr, sizeof got);
 	/* undo the translation's stores, newest first */
-	for (unsigned i = tl.n; i-- > 0;)
-		mem_put(m, tl.s[i].addr, tl.s[i].size, tl.s[i].old);
+	for (unsigned i = tl->n; i-- > 0;)
+		mem_put(m, tl->s[i].addr, tl->s[i].size, tl->s[i].old);
 	/* the reference */
 	memcpy(ref, before, sizeof ref);
 	struct x86_env env = {.r = ref, .ctx = &il, .load = v_load, .store = v_store, .fetch = v_fetch,
@@ -197,18 +184,18 @@ int verify_run(struct cms *m, int id, struct cms_result *res)
 		if (a != b)
 			what = r == X86_EFLAGS ? "flags differ" : "registers differ";
 	}
-	if (!what && chip_reg(m->chip, R_RETIRED) - retired != x->ninsns)
+	if (!what && chip_reg(m->chip, R_RETIRED) - tl->retired != x->ninsns)
 		what = "retired-instruction count differs";
 	/* memory: now holds the interpreter's result; the translation's must match */
-	for (unsigned i = 0; i < tl.n && !what; i++) {
-		uint32_t addr = tl.s[i].addr;
-		for (unsigned k = 0; k < tl.s[i].size; k++) {
+	for (unsigned i = 0; i < tl->n && !what; i++) {
+		uint32_t addr = tl->s[i].addr;
+		for (unsigned k = 0; k < tl->s[i].size; k++) {
 			uint32_t a = addr + k;
-			uint8_t want = (uint8_t)(tl.s[i].val >> (8 * k));
+			uint8_t want = (uint8_t)(tl->s[i].val >> (8 * k));
 			/* the last translation store to this byte wins */
 			int later = 0;
-			for (unsigned j = i + 1; j < tl.n; j++)
-				if (a >= tl.s[j].addr && a < tl.s[j].addr + tl.s[j].size)
+			for (unsigned j = i + 1; j < tl->n; j++)
+				if (a >= tl->s[j].addr && a < tl->s[j].addr + tl->s[j].size)
 					later = 1;
 			if (!later && m->mem[a] != want)
 				what = "stored memory differs";
@@ -218,8 +205,8 @@ int verify_run(struct cms *m, int id, struct cms_result *res)
 		for (unsigned k = 0; k < il.s[i].size; k++) {
 			uint32_t a = il.s[i].addr + k;
 			int covered = 0;
-			for (unsigned j = 0; j < tl.n; j++)
-				if (a >= tl.s[j].addr && a < tl.s[j].addr + tl.s[j].size)
+			for (unsigned j = 0; j < tl->n; j++)
+				if (a >= tl->s[j].addr && a < tl->s[j].addr + tl->s[j].size)
 					covered = 1;
 			if (!covered)
 				what = "the interpreter stores where the translation does not";
@@ -229,7 +216,6 @@ int verify_run(struct cms *m, int id, struct cms_result *res)
 		report(m, x, before, ref, got, what, res);
 		rc = 1;
 	}
-	free(tl.s);
 	free(il.s);
 	return rc;
 }
