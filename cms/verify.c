@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint32_t mem_get(const uint8_t *mem, uint32_t addr, unsigned size)
 {
@@ -91,7 +92,13 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 {
 	static const char *const names[X86_NSTATE] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
 						      "eflags", "eip", "fsbase", "gsbase"};
-	FILE *o = stderr;
+	/* the report goes to the guest's stderr descriptor (cms_set_stdio), as
+	 * one write once it is complete */
+	char *rep = NULL;
+	size_t rep_len = 0;
+	FILE *o = open_memstream(&rep, &rep_len);
+	if (!o)
+		return;
 	fprintf(o, "cdvm --verify: translation of x86 block 0x%08x (%u instructions) disagrees with the interpreter: %s\n",
 		x->eip, x->ninsns, what);
 	fprintf(o, "x86:\n");
@@ -124,6 +131,14 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 	for (unsigned r = 0; r < X86_NSTATE; r++)
 		fprintf(o, "  %-6s %08x -> %08x / %08x%s\n", names[r], before[r], ref[r], got[r],
 			ref[r] != got[r] ? "   <-- differs" : "");
+	fclose(o);
+	for (size_t done = 0; rep && done < rep_len;) {
+		ssize_t n = write(m->fd_err, rep + done, rep_len - done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	free(rep);
 	res->end = CMS_END_INTERNAL;
 	res->status = 70;
 	snprintf(res->text, sizeof res->text, "--verify: translation of block 0x%08x is wrong (%s)", x->eip, what);

@@ -59,6 +59,10 @@ $CDVM run --mode translate --set cms.translate_threshold=1 --set cms.smc_page_li
 	--stats-json /tmp/cdvm-j.$$ build/guests/O2/smc.elf > /tmp/cdvm-t.$$
 build/guests/O2/smc.elf | cmp -s - /tmp/cdvm-t.$$ || { echo "FAIL  smc (hot patching): output differs"; status=1; }
 grep -q '"unchains": [1-9]' /tmp/cdvm-j.$$ || { echo "FAIL  smc (hot patching): nothing was unchained"; status=1; }
+# a cycle limit ends a --verify run like any other (status 125)
+$CDVM run --mode translate --verify --set sim.max_cycles=200000 build/guests/O2/sieve.elf > /dev/null 2>&1
+rc=$?
+[ $rc -eq 125 ] || { echo "FAIL  --verify with sim.max_cycles: status $rc, want 125"; status=1; }
 # --dump-translations writes x86, IR and bundles side by side
 rm -rf /tmp/cdvm-dump.$$
 $CDVM run --mode translate --set cms.translate_threshold=1 --dump-translations /tmp/cdvm-dump.$$ \

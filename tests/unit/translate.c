@@ -189,6 +189,40 @@ static void test_guest_with_disabled_units(void)
 	free(outs[1]);
 }
 
+/* --verify must catch a wrong translation: a stuck bit in ALU 0 corrupts
+ * translated code, and the interpreter's replay disagrees. */
+static void test_verify_catches_wrong_code(void)
+{
+	const char *prog = "build/guests/O2/sieve.elf";
+	struct cdvm_config cfg;
+	struct config_error cerr;
+	config_default(&cfg);
+	CU_ASSERT_EQUAL(config_set(&cfg, "cms.translate_threshold=1", &cerr), 0);
+	struct cms *m;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err), 0);
+	char *argv[] = {(char *)prog, NULL};
+	char *envp[] = {NULL};
+	if (cms_load_elf(m, prog, 1, argv, envp, err, sizeof err) < 0) {
+		CU_FAIL("build/guests/O2/sieve.elf is not built (run make test)");
+		cms_destroy(m);
+		return;
+	}
+	cms_set_debug(m, NULL, 1);
+	CU_ASSERT_EQUAL(chip_inject_unit(cms_chip(m), U_ALU, 0, 0x10, true), 0);
+	FILE *out = tmpfile();
+	FILE *errf = tmpfile();
+	cms_set_stdio(m, 0, fileno(out), fileno(errf));
+	struct cms_result res;
+	cms_run(m, &res);
+	CU_ASSERT_EQUAL(res.end, CMS_END_INTERNAL);
+	CU_ASSERT_EQUAL(res.status, 70);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.text, "--verify"));
+	fclose(out);
+	fclose(errf);
+	cms_destroy(m);
+}
+
 void suite_translate(void)
 {
 	CU_pSuite s = CU_add_suite("translate", NULL, NULL);
@@ -196,4 +230,5 @@ void suite_translate(void)
 	CU_add_test(s, "a disabled unit is never used", test_masked_unit_never_used);
 	CU_add_test(s, "flag liveness drops dead flag atoms", test_dead_flags_dropped);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
+	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 }
