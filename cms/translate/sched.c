@@ -82,6 +82,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	unsigned *idx = malloc(b->nops * sizeof *idx);
 	struct sched s = {0};
 	int rc = -1;
+	unsigned *succ_first = NULL;
+	struct edge *succ = NULL;
 	int *height = calloc(b->nops, sizeof *height);
 	int *earliest = calloc(b->nops, sizeof *earliest);
 	unsigned *npred = calloc(b->nops, sizeof *npred);
@@ -172,16 +174,29 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 				goto out;
 		}
 	}
+	/* successor lists: edges grouped by the op they leave (counting sort) */
+	succ_first = calloc(b->nops + 1, sizeof *succ_first);
+	succ = malloc((s.ne ? s.ne : 1) * sizeof *succ);
+	if (!succ_first || !succ)
+		goto out;
+	for (unsigned e = 0; e < s.ne; e++)
+		succ_first[s.e[e].from + 1]++;
+	for (unsigned i = 0; i < b->nops; i++)
+		succ_first[i + 1] += succ_first[i];
+	for (unsigned e = 0; e < s.ne; e++) {
+		unsigned from = s.e[e].from;
+		succ[succ_first[from] + npred[from]++] = s.e[e];  /* npred: a fill cursor here */
+	}
+	memset(npred, 0, b->nops * sizeof *npred);
 	/* heights: longest latency path to the end (edges go forward in program order) */
 	for (int k = (int)n - 1; k >= 0; k--) {
 		unsigned i = idx[k];
 		int h = (int)lat_of(&b->ops[i], mc);
-		for (unsigned e = 0; e < s.ne; e++)
-			if (s.e[e].from == i) {
-				int hh = s.e[e].dist + height[s.e[e].to];
-				if (hh > h)
-					h = hh;
-			}
+		for (unsigned e = succ_first[i]; e < succ_first[i + 1]; e++) {
+			int hh = succ[e].dist + height[succ[e].to];
+			if (hh > h)
+				h = hh;
+		}
 		height[i] = h;
 	}
 	for (unsigned e = 0; e < s.ne; e++)
@@ -217,18 +232,18 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			if (u < U_COUNT)
 				units[u]++;
 			done++;
-			for (unsigned e = 0; e < s.ne; e++) {
-				if (s.e[e].from != (unsigned)best)
-					continue;
-				unsigned t = s.e[e].to;
+			for (unsigned e = succ_first[best]; e < succ_first[best + 1]; e++) {
+				unsigned t = succ[e].to;
 				npred[t]--;
-				if (earliest[t] < cycle + (int)s.e[e].dist)
-					earliest[t] = cycle + (int)s.e[e].dist;
+				if (earliest[t] < cycle + (int)succ[e].dist)
+					earliest[t] = cycle + (int)succ[e].dist;
 			}
 		}
 	}
 	rc = 0;
 out:
+	free(succ_first);
+	free(succ);
 	free(s.e);
 	free(last_w);
 	free(idx);
