@@ -291,6 +291,22 @@ static char *jstring(struct jp *J, size_t *len)
 
 static int jvalue(struct jp *J, const char *path);
 
+/* After a member or element: 1 at ',' (more follow), 0 at `close` (the
+ * container ends), -1 (error recorded) otherwise. */
+static int jnext(struct jp *J, char close)
+{
+	jws(J);
+	if (J->s < J->end && *J->s == ',') {
+		J->s++;
+		return 1;
+	}
+	if (J->s < J->end && *J->s == close) {
+		J->s++;
+		return 0;
+	}
+	return close == '}' ? jfail(J, "expected ',' or '}'") : jfail(J, "expected ',' or ']'");
+}
+
 static int jobject(struct jp *J, const char *path)
 {
 	J->s++;
@@ -320,16 +336,9 @@ static int jobject(struct jp *J, const char *path)
 		free(full);
 		if (rc)
 			return -1;
-		jws(J);
-		if (J->s < J->end && *J->s == ',') {
-			J->s++;
-			continue;
-		}
-		if (J->s < J->end && *J->s == '}') {
-			J->s++;
-			return 0;
-		}
-		return jfail(J, "expected ',' or '}'");
+		int more = jnext(J, '}');
+		if (more <= 0)
+			return more;
 	}
 }
 
@@ -350,16 +359,9 @@ static int jarray(struct jp *J, const char *path)
 		free(full);
 		if (rc)
 			return -1;
-		jws(J);
-		if (J->s < J->end && *J->s == ',') {
-			J->s++;
-			continue;
-		}
-		if (J->s < J->end && *J->s == ']') {
-			J->s++;
-			return 0;
-		}
-		return jfail(J, "expected ',' or ']'");
+		int more = jnext(J, ']');
+		if (more <= 0)
+			return more;
 	}
 }
 
