@@ -4,8 +4,10 @@
  * It runs natively on the host through the i386 runner (build/risu/
  * runner.elf, fed over a pipe) and through x86_step on a plain register
  * array and memory buffer; all eight GPRs, the status flags and DF, the
- * scratch page, and the way the sequence ended (normally or with a fault at
- * which EIP) must be equal.  Undefined flags are compared too: cdvm
+ * scratch page, the code page, and the way the sequence ended (normally or
+ * with a fault at which EIP) must be equal.  Natively nothing else is
+ * mapped but the runner's own image (runner.c); a case that touches that
+ * is skipped and counted, never compared.  Undefined flags are compared too: cdvm
  * promises to match the host.  A failing sequence is cut to the first
  * instruction whose prefix already differs.
  *
@@ -43,6 +45,7 @@ struct outcome {
 	uint32_t regs[8];
 	uint32_t eflags;
 	uint8_t mem[RISU_MEM_SIZE];
+	uint8_t code[RISU_CODE_SIZE];
 	unsigned steps;
 };
 
@@ -55,15 +58,21 @@ static const char *const outcome_names[OUT_COUNT] = {
 	"#OF trap (SIGSEGV)", "#BP trap (SIGTRAP)", "other signal", "left the sequence",
 };
 
-struct guest {
-	uint8_t mem[RISU_MEM_SIZE];
-	uint8_t code[RISU_CODE_SIZE];
-};
-
 struct runner {
 	pid_t pid;
 	FILE *to, *from;
 	const char *path;
+	struct risu_hello hello;
+};
+
+/* cdvm's view of the runner's address space: the scratch page and the
+ * code page, both readable and writable as natively. */
+struct guest {
+	uint8_t mem[RISU_MEM_SIZE];
+	uint8_t code[RISU_CODE_SIZE];
+	const struct risu_hello *runner;
+	uint32_t trailer;   /* code-page offset of the `jmp risu_exit` */
+	int unmodelled;     /* touched the runner's image or the trailer */
 };
 
 struct tester {
@@ -72,7 +81,7 @@ struct tester {
 	uint32_t families;
 	unsigned max_insns;
 	unsigned show, shown;
-	uint64_t cases, failures;
+	uint64_t cases, failures, skipped;
 	uint64_t outcomes[OUT_COUNT];
 	uint64_t fam_cases[RF_COUNT], fam_fail[RF_COUNT];
 	int verbose;
@@ -112,7 +121,14 @@ static int runner_start(struct runner *rn)
 	close(up[1]);
 	rn->to = fdopen(down[1], "w");
 	rn->from = fdopen(up[0], "r");
-	return rn->to && rn->from ? 0 : -1;
+	if (!rn->to || !rn->from)
+		return -1;
+	if (fread(&rn->hello, sizeof rn->hello, 1, rn->from) != 1 ||
+	    rn->hello.magic != RISU_MAGIC_HELLO) {
+		fprintf(stderr, "risu: %s did not start (no hello)\n", rn->path);
+		return -1;
+	}
+	return 0;
 }
 
 static void runner_stop(struct runner *rn)
@@ -142,11 +158,17 @@ static int native_run(struct runner *rn, const struct risu_case *c, struct outco
 		return -1;
 	}
 	risu_fill_mem(out->mem, c);
-	for (uint32_t i = 0; i < r.ndiff; i++) {
+	risu_fill_code(out->code, c, rn->hello.exit_addr);
+	for (uint32_t i = 0; i < r.ndiff && i < RISU_MAX_DIFF; i++) {
 		struct risu_diff d;
-		if (fread(&d, sizeof d, 1, rn->from) != 1 || d.off > RISU_MEM_SIZE - 4)
+		if (fread(&d, sizeof d, 1, rn->from) != 1)
 			return -1;
-		memcpy(out->mem + d.off, &d.val, 4);
+		if (d.off <= RISU_MEM_SIZE - 4)
+			memcpy(out->mem + d.off, &d.val, 4);
+		else if (d.off >= RISU_DIFF_CODE && d.off - RISU_DIFF_CODE <= RISU_CODE_SIZE - 4)
+			memcpy(out->code + (d.off - RISU_DIFF_CODE), &d.val, 4);
+		else
+			return -1;
 	}
 	memcpy(out->regs, r.regs, sizeof out->regs);
 	out->eflags = r.eflags;
@@ -170,27 +192,46 @@ static int native_run(struct runner *rn, const struct risu_case *c, struct outco
 
 /* ---- the cdvm side ---------------------------------------------------- */
 
+/* The bytes behind [addr, addr + size), or NULL where natively nothing is
+ * mapped (a fault in both worlds) or only the runner's image is (marked
+ * unmodelled).  A store over the trailer is unmodelled too: natively the
+ * rewritten jmp would run. */
+static uint8_t *g_bytes(struct guest *g, uint32_t addr, unsigned size, int store)
+{
+	if (addr - RISU_MEM_ADDR <= RISU_MEM_SIZE - size)
+		return g->mem + (addr - RISU_MEM_ADDR);
+	if (addr - RISU_CODE_ADDR <= RISU_CODE_SIZE - size) {
+		uint32_t off = addr - RISU_CODE_ADDR;
+		if (store && off < g->trailer + 5 && off + size > g->trailer)
+			g->unmodelled = 1;
+		return g->code + off;
+	}
+	uint32_t img_lo = g->runner->image_start & ~4095u;
+	uint32_t img_hi = (g->runner->image_end + 4095u) & ~4095u;
+	if (addr < img_hi && addr + size > img_lo)
+		g->unmodelled = 1;
+	return NULL;
+}
+
 static int g_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 {
-	struct guest *g = ctx;
-	uint32_t off = addr - RISU_MEM_ADDR;
-	if (addr < RISU_MEM_ADDR || off > RISU_MEM_SIZE - size)
+	const uint8_t *p = g_bytes(ctx, addr, size, 0);
+	if (!p)
 		return -1;
 	uint32_t v = 0;
 	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)g->mem[off + i] << (8 * i);
+		v |= (uint32_t)p[i] << (8 * i);
 	*val = v;
 	return 0;
 }
 
 static int g_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 {
-	struct guest *g = ctx;
-	uint32_t off = addr - RISU_MEM_ADDR;
-	if (addr < RISU_MEM_ADDR || off > RISU_MEM_SIZE - size)
+	uint8_t *p = g_bytes(ctx, addr, size, 1);
+	if (!p)
 		return -1;
 	for (unsigned i = 0; i < size; i++)
-		g->mem[off + i] = (uint8_t)(val >> (8 * i));
+		p[i] = (uint8_t)(val >> (8 * i));
 	return 0;
 }
 
@@ -211,16 +252,18 @@ static uint64_t g_cycles(void *ctx)
 	return 0;
 }
 
-static void cdvm_run(struct guest *gp, const struct risu_case *c, struct outcome *out)
+static void cdvm_run(struct guest *g, const struct risu_hello *runner, const struct risu_case *c,
+		     struct outcome *out)
 {
-	struct guest *g = gp;
 	uint32_t r[X86_NSTATE] = {0};
 	struct x86_env env = {r, g, g_load, g_store, g_fetch, g_cycles};
 	uint32_t end = RISU_CODE_ADDR + c->code_len;
 
 	risu_fill_mem(g->mem, c);
-	memset(g->code, 0, sizeof g->code);
-	memcpy(g->code, c->code, c->code_len);
+	risu_fill_code(g->code, c, runner->exit_addr);
+	g->runner = runner;
+	g->trailer = c->code_len > RISU_CODE_MAX ? RISU_CODE_MAX : c->code_len;
+	g->unmodelled = 0;
 	memcpy(r, c->regs, sizeof c->regs);
 	/* user mode EFLAGS as the runner has them: IF and bit 1 set */
 	r[X86_EFLAGS] = (c->eflags & RISU_FLAGS_MASK) | 0x202u;
@@ -257,6 +300,7 @@ static void cdvm_run(struct guest *gp, const struct risu_case *c, struct outcome
 	out->eflags = r[X86_EFLAGS];
 	out->eip = r[X86_EIP];
 	memcpy(out->mem, g->mem, sizeof out->mem);
+	memcpy(out->code, g->code, sizeof out->code);
 }
 
 /* ---- comparison and reports ------------------------------------------ */
@@ -281,7 +325,7 @@ static int same_outcome(const struct outcome *a, const struct outcome *b)
 		return 0;
 	if ((a->eflags ^ b->eflags) & RISU_FLAGS_MASK)
 		return 0;
-	return !memcmp(a->mem, b->mem, sizeof a->mem);
+	return !memcmp(a->mem, b->mem, sizeof a->mem) && !memcmp(a->code, b->code, sizeof a->code);
 }
 
 static const char *const reg_names[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
@@ -372,25 +416,28 @@ static void print_differences(const struct outcome *n, const struct outcome *c)
 		if (fd & fl[i].bit)
 			printf(" %s", fl[i].name);
 	unsigned shown = 0;
-	for (uint32_t o = 0; o < RISU_MEM_SIZE; o += 4) {
-		uint32_t a, b;
-		memcpy(&a, n->mem + o, 4);
-		memcpy(&b, c->mem + o, 4);
+	for (uint32_t o = 0; o < RISU_MEM_SIZE + RISU_CODE_SIZE; o += 4) {
+		int in_code = o >= RISU_MEM_SIZE;
+		uint32_t off = in_code ? o - RISU_MEM_SIZE : o, a, b;
+		memcpy(&a, (in_code ? n->code : n->mem) + off, 4);
+		memcpy(&b, (in_code ? c->code : c->mem) + off, 4);
 		if (a != b && shown++ < 8)
-			printf(" mem[%03" PRIx32 "]=%08" PRIx32 "/%08" PRIx32, o, a, b);
+			printf(" %s[%03" PRIx32 "]=%08" PRIx32 "/%08" PRIx32, in_code ? "code" : "mem",
+			       off, a, b);
 	}
 	if (shown > 8)
 		printf(" (+%u more words)", shown - 8);
 	printf("   (native/cdvm)\n");
 }
 
-/* Run one sequence both ways; 1 if they agree, 0 if not, -1 on runner error. */
+/* Run one sequence both ways; 1 if they agree, 0 if not, -1 on runner
+ * error, 2 if cdvm touched what it does not model (the runner's image). */
 static int run_both(struct tester *t, const struct risu_seq *s, struct outcome *n, struct outcome *c)
 {
 	if (native_run(&t->rn, &s->c, n))
 		return -1;
-	cdvm_run(&t->g, &s->c, c);
-	return same_outcome(n, c);
+	cdvm_run(&t->g, &t->rn.hello, &s->c, c);
+	return t->g.unmodelled ? 2 : same_outcome(n, c);
 }
 
 /* The first instruction whose prefix of the sequence already differs. */
@@ -439,6 +486,12 @@ static int run_case(struct tester *t, uint64_t index)
 	int r = run_both(t, s, n, c);
 	if (r < 0)
 		return -1;
+	if (r == 2) {
+		t->skipped++;
+		if (t->verbose)
+			printf("case %" PRIu64 ": skipped (touches the runner's own image)\n", index);
+		return 0;
+	}
 	t->cases++;
 	t->outcomes[n->kind]++;
 	uint32_t seen = 0;
@@ -558,8 +611,8 @@ static int run_bytes(struct tester *t, const char *hex)
 	print_state("cdvm", c);
 	if (!r)
 		print_differences(n, c);
-	printf("%s\n", r ? "agree" : "DIFFER");
-	return r ? 0 : 1;
+	printf("%s\n", r == 2 ? "not compared: it touches the runner's image" : r ? "agree" : "DIFFER");
+	return r == 1 ? 0 : 1;
 }
 
 static void usage(void)
@@ -659,6 +712,10 @@ int main(int argc, char **argv)
 			}
 		printf("risu: %" PRIu64 " cases, %" PRIu64 " mismatches (%.1f s cpu)\n", t->cases,
 		       t->failures, (double)(clock() - t0) / CLOCKS_PER_SEC);
+		printf("  native address space: runner image %08" PRIx32 "-%08" PRIx32
+		       ", code page, scratch page (%" PRIu32 " other mappings removed); %" PRIu64
+		       " cases skipped: they touch the runner's image\n",
+		       t->rn.hello.image_start, t->rn.hello.image_end, t->rn.hello.unmapped, t->skipped);
 		printf("  native outcomes:");
 		for (int k = 0; k < OUT_COUNT; k++)
 			if (t->outcomes[k])

@@ -3,9 +3,17 @@
  * (tests/risu/runner.c), plus what both sides must compute identically: the
  * fixed guest addresses and the scratch-memory image built from a seed.
  *
- * One case goes down the runner's stdin as a struct risu_case; one struct
- * risu_result comes back, followed by result.ndiff (capped at
- * RISU_MAX_DIFF) struct risu_diff words: the scratch words that changed.
+ * The runner first sends a struct risu_hello (where its exit trampoline and
+ * its own image are).  Then one case goes down the runner's stdin as a
+ * struct risu_case; one struct risu_result comes back, followed by
+ * result.ndiff (capped at RISU_MAX_DIFF) struct risu_diff words: the scratch
+ * and code-page words that changed.
+ *
+ * The native address space holds exactly three things a sequence can
+ * touch: the scratch page, the code page, and the runner's own image (the
+ * runner unmaps its kernel stack, vdso and vvar at start and runs on a
+ * stack inside its image).  cdvm models the first two byte for byte; a case
+ * that touches the runner's image cannot be modelled and is skipped.
  * Header-only and freestanding (the runner has no libc). */
 #ifndef CDVM_TESTS_RISU_PROTO_H
 #define CDVM_TESTS_RISU_PROTO_H
@@ -23,9 +31,21 @@
 #define RISU_GS_BASE (RISU_MEM_ADDR + 0x800u)
 #define RISU_CODE_MAX 160u         /* 8 instructions of up to 15 bytes, + slack */
 #define RISU_MAX_POKE 16u
-#define RISU_MAX_DIFF (RISU_MEM_SIZE / 4u) /* every word: never capped */
+/* Diff offsets: scratch words at [0, RISU_MEM_SIZE), code-page words at
+ * RISU_DIFF_CODE + their offset in the page. */
+#define RISU_DIFF_CODE RISU_MEM_SIZE
+#define RISU_MAX_DIFF ((RISU_MEM_SIZE + RISU_CODE_SIZE) / 4u) /* every word: never capped */
 #define RISU_MAGIC_CASE 0x65736163u   /* "case" */
 #define RISU_MAGIC_RESULT 0x746c7372u /* "rslt" */
+#define RISU_MAGIC_HELLO 0x6f6c6568u  /* "helo" */
+
+struct risu_hello {
+	uint32_t magic;
+	uint32_t exit_addr;   /* the trailer's jmp target (risu_exit) */
+	uint32_t image_start; /* the runner's own image, [start, end) */
+	uint32_t image_end;
+	uint32_t unmapped;    /* mappings the runner removed at start */
+};
 
 /* EFLAGS bits the tester sets and compares: CF PF AF ZF SF DF OF. */
 #define RISU_FLAGS_MASK 0x0cd5u
@@ -83,6 +103,19 @@ static inline void risu_fill_mem(uint8_t *mem, const struct risu_case *c)
 		mem[o + 2] = (uint8_t)(v >> 16);
 		mem[o + 3] = (uint8_t)(v >> 24);
 	}
+}
+
+/* The code page as the sequence starts: its bytes, `jmp rel32` to
+ * exit_addr, zeros to the end of the page. */
+static inline void risu_fill_code(uint8_t *page, const struct risu_case *c, uint32_t exit_addr)
+{
+	uint32_t n = c->code_len > RISU_CODE_MAX ? RISU_CODE_MAX : c->code_len;
+	for (uint32_t i = 0; i < RISU_CODE_SIZE; i++)
+		page[i] = i < n ? c->code[i] : 0;
+	uint32_t rel = exit_addr - (RISU_CODE_ADDR + n + 5u);
+	page[n] = 0xe9;
+	for (uint32_t i = 0; i < 4; i++)
+		page[n + 1 + i] = (uint8_t)(rel >> (8 * i));
 }
 
 #endif

@@ -9,7 +9,7 @@
 	.globl _start
 _start:
 	xor %ebp, %ebp
-	and $-16, %esp
+	mov $runner_stack + 65536, %esp /* off the kernel's stack: setup() unmaps it */
 	call runner_main
 	mov %eax, %ebx
 	mov $1, %eax            /* exit */
@@ -54,5 +54,10 @@ risu_resume:
 	cld
 	popal
 	ret
+
+	.bss
+	.balign 16
+runner_stack:
+	.space 65536
 
 	.section .note.GNU-stack,"",@progbits

@@ -1,9 +1,11 @@
 /* tests/risu/runner.c — the native half of the risu differential tester: a
  * freestanding i386 program (no libc) that the host runs directly.  It maps
  * an RWX code page and a scratch page at fixed addresses (risu_proto.h),
+ * unmaps everything else it does not need (kernel stack, vdso, vvar: a
+ * stray access there must fault as it does in cdvm's model), says hello,
  * then loops: read a struct risu_case from stdin, build the scratch image,
  * copy the code followed by `jmp risu_exit`, run it (runner.S), and write a
- * struct risu_result plus the changed scratch words to stdout.  Faults
+ * struct risu_result plus the changed scratch and code-page words to stdout.  Faults
  * (#DE, #UD, #PF, #GP) are caught on an alternate signal stack, so the
  * sequence may leave ESP anywhere; the state reported at a fault is the
  * precise state the kernel saved.
@@ -16,7 +18,8 @@
 
 /* Linux i386 system call numbers and constants. */
 enum {
-	SYS_exit = 1, SYS_read = 3, SYS_write = 4, SYS_rt_sigaction = 174,
+	SYS_exit = 1, SYS_read = 3, SYS_write = 4, SYS_open = 5, SYS_close = 6,
+	SYS_munmap = 91, SYS_rt_sigaction = 174,
 	SYS_sigaltstack = 186, SYS_mmap2 = 192, SYS_set_thread_area = 243,
 };
 #define PROT_RWX 7u
@@ -38,6 +41,10 @@ static struct risu_case rcase;
 static struct risu_result res;
 static struct risu_diff diffs[RISU_MAX_DIFF];
 static uint8_t init_mem[RISU_MEM_SIZE];
+static uint8_t init_code[RISU_CODE_SIZE];
+static char maps[32768];
+/* The image's bounds, from the linker (lld defines both). */
+extern const char __ehdr_start[], _end[];
 static uint8_t altstack[65536] __attribute__((aligned(16)));
 
 static long sys3(long nr, long a, long b, long c)
@@ -164,7 +171,82 @@ static void load_segment(uint32_t base, int fs)
 		__asm__ volatile("mov %0, %%gs" : : "r"(sel));
 }
 
-static void setup(void)
+static void say(const char *msg)
+{
+	uint32_t n = 0;
+	while (msg[n])
+		n++;
+	sys3(SYS_write, 2, (long)msg, (long)n);
+}
+
+static uint32_t page_up(uint32_t a)
+{
+	return (a + 4095u) & ~4095u;
+}
+
+static int keep_mapping(uint32_t lo, uint32_t hi)
+{
+	uint32_t img_lo = (uint32_t)__ehdr_start & ~4095u, img_hi = page_up((uint32_t)_end);
+	return (lo < img_hi && hi > img_lo) ||
+	       (lo < RISU_CODE_ADDR + RISU_CODE_SIZE && hi > RISU_CODE_ADDR) ||
+	       (lo < RISU_MEM_ADDR + RISU_MEM_SIZE && hi > RISU_MEM_ADDR);
+}
+
+/* Remove every mapping but the image, the code page and the scratch page
+ * (the runner already runs on its own stack, runner.S).  Lines of
+ * /proc/self/maps start "lo-hi " in hex.  Returns how many were removed. */
+static uint32_t unmap_the_rest(void)
+{
+	long fd = sys3(SYS_open, (long)"/proc/self/maps", 0, 0);
+	if (fd < 0) {
+		say("runner: cannot open /proc/self/maps\n");
+		die(9);
+	}
+	uint32_t len = 0;
+	for (;;) {
+		long r = sys3(SYS_read, fd, (long)(maps + len), (long)(sizeof maps - 1 - len));
+		if (r < 0) {
+			say("runner: cannot read /proc/self/maps\n");
+			die(9);
+		}
+		if (r == 0)
+			break;
+		len += (uint32_t)r;
+		if (len == sizeof maps - 1) {
+			say("runner: /proc/self/maps is too long\n");
+			die(9);
+		}
+	}
+	sys3(SYS_close, fd, 0, 0);
+	maps[len] = 0;
+	uint32_t removed = 0;
+	for (const char *p = maps; *p;) {
+		uint32_t v[2] = {0, 0};
+		for (int k = 0; k < 2; k++, p++)
+			for (;; p++) {
+				char ch = *p;
+				uint32_t d = ch >= '0' && ch <= '9' ? (uint32_t)(ch - '0') :
+					     ch >= 'a' && ch <= 'f' ? (uint32_t)(ch - 'a' + 10) : 16u;
+				if (d == 16u)
+					break;
+				v[k] = v[k] << 4 | d;
+			}
+		if (v[1] > v[0] && !keep_mapping(v[0], v[1])) {
+			if (sys3(SYS_munmap, (long)v[0], (long)(v[1] - v[0]), 0) != 0) {
+				say("runner: munmap failed\n");
+				die(9);
+			}
+			removed++;
+		}
+		while (*p && *p != '\n')
+			p++;
+		if (*p)
+			p++;
+	}
+	return removed;
+}
+
+static uint32_t setup(void)
 {
 	long r = sys6(SYS_mmap2, RISU_CODE_ADDR, RISU_CODE_SIZE, PROT_RWX,
 		      MAP_PRIVATE_ANON_FIXED, -1, 0);
@@ -184,22 +266,35 @@ static void setup(void)
 		if (sys6(SYS_rt_sigaction, sigs[i], (long)&sa, 0, 8, 0, 0) != 0)
 			die(7);
 	}
+	/* No handler returns (risu_resume), so no restorer is needed once the
+	 * vdso, which holds the default one, is gone. */
+	return unmap_the_rest();
+}
+
+static void add_diffs(const uint8_t *now, const uint8_t *before, uint32_t size, uint32_t base)
+{
+	for (uint32_t o = 0; o < size; o += 4) {
+		uint32_t a, b;
+		memcpy(&a, now + o, 4);
+		memcpy(&b, before + o, 4);
+		if (a != b) {
+			if (res.ndiff < RISU_MAX_DIFF)
+				diffs[res.ndiff] = (struct risu_diff){base + o, a};
+			res.ndiff++;
+		}
+	}
 }
 
 static void run_case(void)
 {
 	uint8_t *code = (uint8_t *)RISU_CODE_ADDR;
 	uint8_t *mem = (uint8_t *)RISU_MEM_ADDR;
-	uint32_t n = rcase.code_len > RISU_CODE_MAX ? RISU_CODE_MAX : rcase.code_len;
-
-	memset(code, 0, RISU_CODE_MAX + 5u); /* no bytes left from the last case */
 
 	risu_fill_mem(init_mem, &rcase);
 	memcpy(mem, init_mem, RISU_MEM_SIZE);
-	memcpy(code, rcase.code, n);
-	uint32_t rel = (uint32_t)risu_exit - (RISU_CODE_ADDR + n + 5u);
-	code[n] = 0xe9;
-	memcpy(code + n + 1, &rel, 4);
+	/* the whole page: nothing a stray store left in the last case survives */
+	risu_fill_code(init_code, &rcase, (uint32_t)risu_exit);
+	memcpy(code, init_code, RISU_CODE_SIZE);
 	memcpy(risu_in_regs, rcase.regs, sizeof risu_in_regs);
 	risu_in_eflags = (rcase.eflags & RISU_FLAGS_MASK) | 2u;
 	memset(&res, 0, sizeof res);
@@ -208,21 +303,16 @@ static void run_case(void)
 	res.magic = RISU_MAGIC_RESULT;
 	memcpy(res.regs, risu_out_regs, sizeof res.regs);
 	res.eflags = risu_out_eflags;
-	for (uint32_t o = 0; o < RISU_MEM_SIZE; o += 4) {
-		uint32_t a, b;
-		memcpy(&a, mem + o, 4);
-		memcpy(&b, init_mem + o, 4);
-		if (a != b) {
-			if (res.ndiff < RISU_MAX_DIFF)
-				diffs[res.ndiff] = (struct risu_diff){o, a};
-			res.ndiff++;
-		}
-	}
+	add_diffs(mem, init_mem, RISU_MEM_SIZE, 0);
+	add_diffs(code, init_code, RISU_CODE_SIZE, RISU_DIFF_CODE);
 }
 
 int runner_main(void)
 {
-	setup();
+	struct risu_hello hello = {RISU_MAGIC_HELLO, (uint32_t)risu_exit, (uint32_t)__ehdr_start,
+				   (uint32_t)_end, 0};
+	hello.unmapped = setup();
+	write_full(&hello, sizeof hello);
 	for (;;) {
 		int r = read_full(&rcase, sizeof rcase);
 		if (r == 0)
