@@ -75,6 +75,11 @@ unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, 
 void ir_pass_flags(struct ir_block *b, unsigned live_out);
 void ir_pass_fold(struct ir_block *b);
 void ir_pass_dce(struct ir_block *b);
+void ir_pass_coalesce(struct ir_block *b);
+/* The registers an operation reads (up to 4) / writes (up to 2), FLAGS
+ * and implicit EDX included, r0 never; returns how many. */
+unsigned ir_reads(const struct ir_op *o, unsigned out[4]);
+unsigned ir_writes(const struct ir_op *o, unsigned out[2]);
 
 struct ir_machine {
 	unsigned issue_width;

@@ -5,7 +5,8 @@
  * temporary that copies a register (`mov t, rX`) is replaced by rX while rX
  * is not written.  dce: temporaries nobody reads are not computed, unless
  * the operation has another effect (stores, loads that may fault, flags,
- * branches, writes to x86 state). */
+ * branches, writes to x86 state).  coalesce: a temporary computed only to
+ * be copied into a fixed register is computed there directly. */
 #include "cms/translate/ir.h"
 #include "native-isa/isa_priv.h"
 
@@ -97,4 +98,72 @@ void ir_pass_dce(struct ir_block *b)
 			live[o->b - VREG_TEMP] = 1;
 	}
 	free(live);
+}
+
+static int op_touches(const struct ir_op *o, unsigned reg)
+{
+	unsigned rd[4], wr[2];
+	unsigned nr = ir_reads(o, rd), nw = ir_writes(o, wr);
+	for (unsigned k = 0; k < nr; k++)
+		if (rd[k] == reg)
+			return 1;
+	for (unsigned k = 0; k < nw; k++)
+		if (wr[k] == reg)
+			return 1;
+	return 0;
+}
+
+/* `t <- op ...; ...; rX <- mov t` where the mov is t's only reader becomes
+ * `rX <- op ...` when no operation between reads or writes rX and none is
+ * a branch, commit or exit.  Writing rX earlier is then invisible: the
+ * block commits only at its exits (build.c), so a fault in between rolls
+ * rX back with everything else.  It saves the atom and the copy's cycle
+ * after every load into an x86 register. */
+void ir_pass_coalesce(struct ir_block *b)
+{
+	if (!b->ntemps)
+		return;
+	int *def = malloc(b->ntemps * sizeof *def);
+	unsigned *uses = calloc(b->ntemps, sizeof *uses);
+	if (!def || !uses) {
+		free(def);
+		free(uses);
+		return;
+	}
+	for (unsigned t = 0; t < b->ntemps; t++)
+		def[t] = -1;
+	for (unsigned i = 0; i < b->nops; i++) {
+		const struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		unsigned rd[4], nr = ir_reads(o, rd);
+		for (unsigned k = 0; k < nr; k++)
+			if (rd[k] >= VREG_TEMP)
+				uses[rd[k] - VREG_TEMP]++;
+		if (o->dst != VREG_NONE && o->dst >= VREG_TEMP)
+			def[o->dst - VREG_TEMP] = def[o->dst - VREG_TEMP] < 0 ? (int)i : -2; /* -2: redefined */
+	}
+	for (unsigned i = 0; i < b->nops; i++) {
+		struct ir_op *m = &b->ops[i];
+		if (m->dead || m->op != OP_MOV || m->use_imm || m->dst == VREG_NONE || m->dst >= VREG_TEMP ||
+		    m->dst == R_ZERO || m->dst == R_FLAGS || m->b == VREG_NONE || m->b < VREG_TEMP)
+			continue;
+		unsigned t = m->b - VREG_TEMP;
+		if (uses[t] != 1 || def[t] < 0)
+			continue;
+		int ok = 1;
+		for (unsigned j = (unsigned)def[t] + 1; j < i && ok; j++) {
+			const struct ir_op *o = &b->ops[j];
+			if (o->dead)
+				continue;
+			if ((isa_ops[o->op].props & (P_BRANCH | P_COMMIT | P_EXIT)) || op_touches(o, m->dst))
+				ok = 0;
+		}
+		if (!ok)
+			continue;
+		b->ops[def[t]].dst = m->dst;
+		m->dead = 1;
+	}
+	free(def);
+	free(uses);
 }

@@ -50,8 +50,7 @@ static unsigned lat_of(const struct ir_op *o, const struct ir_machine *mc)
 	return l ? l : 1;
 }
 
-/* registers read / written, FLAGS included; VREG_NONE-terminated */
-static unsigned reads(const struct ir_op *o, unsigned out[4])
+unsigned ir_reads(const struct ir_op *o, unsigned out[4])
 {
 	unsigned n = 0;
 	if (o->a != VREG_NONE && o->a != R_ZERO)
@@ -65,7 +64,7 @@ static unsigned reads(const struct ir_op *o, unsigned out[4])
 	return n;
 }
 
-static unsigned writes(const struct ir_op *o, unsigned out[2])
+unsigned ir_writes(const struct ir_op *o, unsigned out[2])
 {
 	unsigned n = 0;
 	if (o->dst != VREG_NONE && o->dst != R_ZERO)
@@ -106,7 +105,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 		unsigned i = idx[k];
 		struct ir_op *o = &b->ops[i];
 		unsigned rd[4], wr[2];
-		unsigned nrd = reads(o, rd), nwr = writes(o, wr);
+		unsigned nrd = ir_reads(o, rd), nwr = ir_writes(o, wr);
 		for (unsigned j = 0; j < nrd; j++) {
 			if (last_w[rd[j]] >= 0 &&
 			    add_edge(&s, (unsigned)last_w[rd[j]], i, lat_of(&b->ops[last_w[rd[j]]], mc)))

@@ -6,6 +6,7 @@
  *   flags    drop x86 flags nobody reads                   flags.c
  *   fold     constants and copies into their uses          opt.c
  *   dce      drop values nobody reads                      opt.c
+ *   coalesce compute a copied temporary in its x86 register opt.c
  *   schedule list scheduling onto the configured machine  sched.c
  *   regalloc physical registers for temporaries            regalloc.c
  *   emit     bundles and exit stubs                        emit.c
@@ -41,6 +42,7 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
 		ir_pass_dce(b);
+		ir_pass_coalesce(b);
 		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0)
 			continue;
 		if (tr_emit(b, mc->issue_width, &out->code) < 0)

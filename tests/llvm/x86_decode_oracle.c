@@ -67,7 +67,7 @@ static const char *const excl_names[EX_COUNT] = {
 	"67 prefix (16-bit addressing: not in the subset)",
 	"66 ENTER (no 16-bit form in cdvm)",
 	"privileged instruction (#GP natively and in cdvm)",
-	"66 + F2/F3 on a 0F-map integer instruction: compared without F2/F3 (LLVM quirk)",
+	"66 + F2/F3 on a 0F-map integer instruction: compared without F2/F3 (endbr32: without 66) (LLVM quirk)",
 	"LOCK + F2/F3, LLVM rejects: compared without F2/F3 (LLVM quirk)",
 	"66/F2 0F 78/79: SSE4a EXTRQ/INSERTQ (AMD) or VMREAD/VMWRITE: lengths differ, #UD here",
 };
@@ -565,13 +565,16 @@ static int same_operand_text(const struct llvm_dec *ld, const struct x86_insn *i
  * opcodes and runs the 16-bit form (checked natively with tests/risu's
  * runner).  For them the reference is LLVM's decoding of the same bytes
  * without the F2/F3 bytes; not for the opcodes F2/F3 select (tzcnt, lzcnt,
- * endbr32, the SSE/unsupported classes). */
-static void llvm_decode_without_f2f3(struct oracle *o, const uint8_t *b, struct llvm_dec *ld)
+ * endbr32, the SSE/unsupported classes).  Likewise LLVM rejects endbr32
+ * with a 66 prefix, which the CPU runs as endbr32 (a NOP here; checked
+ * natively): its reference is the decoding without the 66 bytes. */
+static void llvm_decode_without(struct oracle *o, const uint8_t *b, uint8_t drop1, uint8_t drop2,
+				struct llvm_dec *ld)
 {
 	uint8_t c[X86_MAX_INSN_LEN];
 	unsigned n = 0, removed = 0, i;
 	for (i = 0; i < X86_MAX_INSN_LEN && is_prefix(b[i]); i++) {
-		if (b[i] == 0xf2 || b[i] == 0xf3)
+		if (b[i] == drop1 || b[i] == drop2)
 			removed++;
 		else
 			c[n++] = b[i];
@@ -612,10 +615,15 @@ static int llvm_mandatory_quirk(struct oracle *o, const uint8_t *b, const struct
 		o->excluded[EX_LLVM_MANDATORY]++;
 		return 1;
 	}
+	if (in->op == X86_OP_ENDBR32 && (in->prefixes & X86_PFX_OPSIZE)) {
+		llvm_decode_without(o, b, 0x66, 0x66, ld);
+		o->excluded[EX_LLVM_MANDATORY]++;
+		return 1;
+	}
 	if (in->map != 1 || !(in->prefixes & X86_PFX_OPSIZE) ||
 	    !(in->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) || f2f3_selects(in))
 		return 0;
-	llvm_decode_without_f2f3(o, b, ld);
+	llvm_decode_without(o, b, 0xf2, 0xf3, ld);
 	o->excluded[EX_LLVM_MANDATORY]++;
 	return 1;
 }
@@ -630,7 +638,7 @@ static int llvm_hle_quirk(struct oracle *o, const uint8_t *b, const struct x86_i
 	if (!(in->prefixes & X86_PFX_LOCK) || !(in->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) ||
 	    f2f3_selects(in))
 		return 0;
-	llvm_decode_without_f2f3(o, b, ld);
+	llvm_decode_without(o, b, 0xf2, 0xf3, ld);
 	o->excluded[EX_LLVM_HLE]++;
 	return 1;
 }

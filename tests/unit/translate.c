@@ -1,7 +1,8 @@
 /* tests/unit/translate.c — the translator on hand-made x86 blocks:
  * scheduling fills bundles up to the unit limits of the configured
  * machine, a unit disabled by its mask is never used, flag liveness drops
- * dead flag computations, and translated guests run correctly with units
+ * dead flag computations, loads are coalesced into x86 registers only when
+ * that is safe, and translated guests run correctly with units
  * disabled. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -137,6 +138,52 @@ static void test_dead_flags_dropped(void)
 	free(r);
 }
 
+/* Counts over a translation's atoms: loads into reg, stores of reg, movs to reg. */
+static void reg_traffic(const struct tr_code *code, unsigned reg, unsigned *lds, unsigned *sts, unsigned *movs)
+{
+	*lds = *sts = *movs = 0;
+	for (unsigned i = 0; i < code->n; i++) {
+		struct atom a;
+		isa_decode(code->words[i], &a);
+		*lds += a.op == OP_LD && a.rd == reg;
+		*sts += a.op == OP_ST && a.rb == reg;
+		*movs += a.op == OP_MOV && a.rd == reg;
+	}
+}
+
+static void test_loads_coalesced(void)
+{
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	unsigned lds, sts, movs;
+	/* mov eax, [ebx]; mov ecx, [eax + 4]; ret: both loads land in the x86
+	 * registers themselves, no copies */
+	static const uint8_t two_loads[] = {0x8b, 0x03, 0x8b, 0x48, 0x04, 0xc3};
+	struct buf b = {two_loads, 0x3000, sizeof two_loads};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct tr_result *r = calloc(1, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x3000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	reg_traffic(&r->code, R_EAX, &lds, &sts, &movs);
+	CU_ASSERT_EQUAL(lds, 1);
+	CU_ASSERT_EQUAL(movs, 0);
+	reg_traffic(&r->code, R_ECX, &lds, &sts, &movs);
+	CU_ASSERT_EQUAL(lds, 1);
+	CU_ASSERT_EQUAL(movs, 0);
+	/* xchg eax, ecx is t <- one; one <- other; other <- t: the middle copy
+	 * reads the register the last one writes, so t must stay a temporary */
+	static const uint8_t xchg[] = {0x91, 0xc3};
+	struct buf bx = {xchg, 0x3000, sizeof xchg};
+	env.ctx = &bx;
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x3000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	unsigned saved = 0;
+	for (unsigned i = 0; i < r->block.nops; i++) {
+		const struct ir_op *o = &r->block.ops[i];
+		saved += !o->dead && o->op == OP_MOV && o->dst >= VREG_TEMP && (o->b == R_EAX || o->b == R_ECX);
+	}
+	CU_ASSERT_EQUAL(saved, 1);
+	free(r);
+}
+
 static char *slurp_fd(FILE *f)
 {
 	fflush(f);
@@ -229,6 +276,8 @@ void suite_translate(void)
 	CU_add_test(s, "independent operations fill bundles to the unit limits", test_fill_to_unit_limits);
 	CU_add_test(s, "a disabled unit is never used", test_masked_unit_never_used);
 	CU_add_test(s, "flag liveness drops dead flag atoms", test_dead_flags_dropped);
+	CU_add_test(s, "loads into x86 registers need no copy, unless the old value is still read",
+		    test_loads_coalesced);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 }
