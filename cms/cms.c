@@ -207,6 +207,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		if (s == X86_OK || s == X86_SYSCALL) {
 			m->guest_insns++;
 			m->insn_by_cost[info.cost]++;
+			if (info.op < X86_OP_COUNT)
+				m->interp_by_op[info.op]++;
 			m->rep_iterations += info.iterations;
 		}
 		switch (s) {

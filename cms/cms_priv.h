@@ -110,6 +110,7 @@ struct cms {
 	uint64_t act_cycles[ACT_COUNT];
 	uint64_t guest_insns, rep_iterations;
 	uint64_t insn_by_cost[X86_COST_SYSCALL + 1];
+	uint64_t interp_by_op[X86_OP_COUNT];  /* what the interpreter executed (--stats) */
 	uint64_t block_entries;
 	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
 	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */

@@ -19,6 +19,33 @@ static void cache_line(FILE *out, const char *name, uint64_t hits, uint64_t miss
 		" writebacks\n", name, hits, misses, pct(misses, hits + misses), evict, wb);
 }
 
+/* The operations the interpreter ran most: in translate mode, what keeps
+ * code out of translation (an unsupported form stops a region). */
+static void print_top_interpreted(const struct cms *m, FILE *out)
+{
+	enum { TOP = 8 };
+	unsigned top[TOP], n = 0;
+	for (unsigned op = 0; op < X86_OP_COUNT; op++) {
+		if (!m->interp_by_op[op])
+			continue;
+		unsigned k = n < TOP ? n++ : TOP;
+		while (k > 0 && m->interp_by_op[top[k - 1]] < m->interp_by_op[op]) {
+			if (k < TOP)
+				top[k] = top[k - 1];
+			k--;
+		}
+		if (k < TOP)
+			top[k] = op;
+	}
+	if (!n)
+		return;
+	fprintf(out, "interpreted most:");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(out, "%s %s %" PRIu64 " (%.1f%%)", i ? "," : "", x86_op_name((enum x86_op)top[i]),
+			m->interp_by_op[top[i]], pct(m->interp_by_op[top[i]], m->guest_insns));
+	fputc('\n', out);
+}
+
 void cms_print_stats(const struct cms *m, FILE *out)
 {
 	const struct chip *c = m->chip;
@@ -42,6 +69,7 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	for (unsigned i = 0; i <= X86_COST_SYSCALL; i++)
 		fprintf(out, " %s %" PRIu64, cls[i], m->insn_by_cost[i]);
 	fputc('\n', out);
+	print_top_interpreted(m, out);
 	fprintf(out, "caches\n");
 	cache_line(out, "L1I", chip_counter(c, CNT_l1i_hits), chip_counter(c, CNT_l1i_misses),
 		   chip_counter(c, CNT_l1i_evictions), 0);

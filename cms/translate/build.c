@@ -16,7 +16,9 @@
  * computed by `lea`; FS/GS overrides add the segment base register.
  *
  * Instructions not handled here end the block before them; the dispatcher
- * interprets them (string instructions, divides, system calls, ...). */
+ * interprets them (string instructions, system calls, ...).  shld/shrd
+ * are built without their flags: translate.c keeps them out of regions
+ * that read those flags (ir_shiftd_flags_read). */
 #include "cms/translate/ir.h"
 #include "native-isa/xflags.h"
 
@@ -317,6 +319,66 @@ static void mul1(struct bctx *c, int sign)
 	emit(c, OP_MOV, R_EDX, VREG_NONE, hi, 0, 0, 0);
 }
 
+/* shld/shrd r32, r32, imm8/CL, the value only.  With c = count & 31,
+ * shrd is (d >> c) | ((s << 1) << (31 - c)) and shld the mirror: the
+ * chip's shifts take their count mod 32, and splitting the second shift
+ * makes c = 0 give d unchanged, as x86 does. */
+static void shiftd(struct bctx *c)
+{
+	unsigned d = xreg(opnd(c, 0)->reg), s = xreg(opnd(c, 1)->reg);
+	int left = c->in->op == X86_OP_SHLD;
+	unsigned near = left ? OP_SHL : OP_SHR, far = left ? OP_SHR : OP_SHL;
+	unsigned t1 = temp(c), t2 = temp(c);
+	if (opnd(c, 2)->kind == X86_OPK_IMM) {
+		unsigned n = c->in->imm & 31;
+		if (!n)
+			return;
+		emit(c, near, t1, d, VREG_NONE, n, 1, 0);
+		emit(c, far, t2, s, VREG_NONE, 32 - n, 1, 0);
+	} else {
+		unsigned inv = temp(c), s1 = temp(c);
+		emit(c, OP_XOR, inv, R_ECX, VREG_NONE, 31, 1, 0);   /* 31 - c, mod 32 */
+		emit(c, far, s1, s, VREG_NONE, 1, 1, 0);
+		emit(c, far, t2, s1, inv, 0, 0, 0);
+		emit(c, near, t1, d, R_ECX, 0, 0, 0);
+	}
+	emit(c, OP_OR, d, t1, t2, 0, 0, 0);
+}
+
+/* div/idiv r/m8 and r/m16: AX / src -> AL, AH; DX:AX / src -> AX, DX.
+ * The chip divides 32 bits: a zero divisor faults there; a quotient too
+ * wide for the operand is made to fault by dividing by the range check
+ * (0 when it fails).  Either way the block rolls back and the interpreter
+ * raises #DE at the instruction. */
+static void div_narrow(struct bctx *c, int sign)
+{
+	struct memref mr = {0};
+	unsigned size = opnd(c, 0)->size, bits = 8 * size;
+	unsigned src = in_reg(c, read_opnd(c, 0, &mr, sign));
+	unsigned d = temp(c), n = temp(c), q = temp(c), rm = temp(c), ok = temp(c);
+	emit(c, sign ? OP_EXTS : OP_EXTU, d, src, VREG_NONE, 0 | bits << 8, 0, 0);
+	if (size == 2)
+		emit(c, OP_DEP, n, R_EAX, R_EDX, 16 | 16 << 8, 0, 0);   /* DX:AX */
+	else
+		emit(c, sign ? OP_EXTS : OP_EXTU, n, R_EAX, VREG_NONE, 0 | 16 << 8, 0, 0);
+	emit(c, sign ? OP_DIVS : OP_DIVU, q, n, d, 0, 0, 0);
+	emit(c, sign ? OP_REMS : OP_REMU, rm, n, d, 0, 0, 0);
+	unsigned chk = q;
+	if (sign) {
+		chk = temp(c);
+		emit(c, OP_ADD, chk, q, VREG_NONE, 1u << (bits - 1), 1, 0);
+	}
+	emit(c, OP_SLTU, ok, chk, VREG_NONE, 1u << bits, 1, 0);
+	emit(c, OP_DIVU, R_ZERO, ok, ok, 0, 0, 0);
+	if (size == 2) {
+		emit(c, OP_DEP, R_EAX, R_EAX, q, 0 | 16 << 8, 0, 0);
+		emit(c, OP_DEP, R_EDX, R_EDX, rm, 0 | 16 << 8, 0, 0);
+	} else {
+		emit(c, OP_DEP, R_EAX, R_EAX, q, 0 | 8 << 8, 0, 0);
+		emit(c, OP_DEP, R_EAX, R_EAX, rm, 8 | 8 << 8, 0, 0);
+	}
+}
+
 static unsigned cc_of(unsigned op, unsigned first) { return op - first; }
 
 /* ---- which instructions the translator takes --------------------------------- */
@@ -371,8 +433,15 @@ int ir_supported(const struct x86_insn *in)
 		return 1;
 	case X86_OP_CDQ: case X86_OP_CWDE: case X86_OP_LEAVE: case X86_OP_BSWAP:
 		return in->osize == 4;
-	case X86_OP_MUL: case X86_OP_DIV: case X86_OP_IDIV:
+	case X86_OP_CWD: case X86_OP_CBW:
+		return in->osize == 2;
+	case X86_OP_MUL:
 		return in->nops == 1 && o0->size == 4 && reg_or_mem(o0);
+	case X86_OP_DIV: case X86_OP_IDIV:
+		return in->nops == 1 && reg_or_mem(o0);
+	case X86_OP_SHLD: case X86_OP_SHRD:
+		return in->nops == 3 && o0->kind == X86_OPK_REG && o0->size == 4 && o1->kind == X86_OPK_REG &&
+		       (in->o[2].kind == X86_OPK_IMM || in->o[2].kind == X86_OPK_REG);
 	case X86_OP_XCHG:
 		return o0->kind == X86_OPK_REG && o1->kind == X86_OPK_REG && o0->size == 4;
 	case X86_OP_BSF: case X86_OP_BSR:
@@ -457,6 +526,10 @@ int ir_build(struct ir_block *b)
 		case X86_OP_DIV: case X86_OP_IDIV: {
 			/* EDX:EAX / src; a zero divisor or an oversized quotient is the
 			 * chip's divide fault: rollback, and the interpreter raises #DE */
+			if (in->o[0].size != 4) {
+				div_narrow(&c, op == X86_OP_IDIV);
+				break;
+			}
 			unsigned src = in_reg(&c, read_opnd(&c, 0, &mr, 0));
 			unsigned q = temp(&c), rm = temp(&c);
 			int sign = op == X86_OP_IDIV;
@@ -464,6 +537,17 @@ int ir_build(struct ir_block *b)
 			emit(&c, sign ? OP_XREMS : OP_XREMU, rm, R_EAX, src, 0, 0, 0);
 			emit(&c, OP_MOV, R_EAX, VREG_NONE, q, 0, 0, 0);
 			emit(&c, OP_MOV, R_EDX, VREG_NONE, rm, 0, 0, 0);
+			break;
+		}
+		case X86_OP_SHLD: case X86_OP_SHRD:
+			shiftd(&c);
+			break;
+		case X86_OP_CBW: case X86_OP_CWD: {
+			/* AX = sext(AL); DX = 16 copies of AX's sign */
+			unsigned t = temp(&c);
+			int cbw = op == X86_OP_CBW;
+			emit(&c, OP_EXTS, t, R_EAX, VREG_NONE, cbw ? (0 | 8 << 8) : (15 | 1 << 8), 0, 0);
+			emit(&c, OP_DEP, cbw ? R_EAX : R_EDX, cbw ? R_EAX : R_EDX, t, 0 | 16 << 8, 0, 0);
 			break;
 		}
 		case X86_OP_CDQ:

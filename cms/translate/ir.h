@@ -73,6 +73,10 @@ int ir_build(struct ir_block *b);
 unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, uint32_t deps[2][2],
 			   unsigned *ndeps);
 void ir_pass_flags(struct ir_block *b, unsigned live_out);
+/* The first shld/shrd of the block whose flags may be read after it (by
+ * the block or, through live_out, its successors), or -1.  build.c gives
+ * them no flags, so a region must end before such a one. */
+int ir_shiftd_flags_read(const struct ir_block *b, unsigned live_out);
 void ir_pass_fold(struct ir_block *b);
 void ir_pass_dce(struct ir_block *b);
 void ir_pass_coalesce(struct ir_block *b);

@@ -42,6 +42,19 @@ static int flag_effect(const struct x86_insn *in, unsigned *rd, unsigned *wr)
 		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
 			*wr = XF_STATUS;
 		return 0;  /* by CL: maybe nothing */
+	case X86_OP_SHLD: case X86_OP_SHRD:
+		if (in->o[2].kind == X86_OPK_IMM && (in->imm & 31))
+			*wr = XF_STATUS;
+		return 0;
+	case X86_OP_ROL: case X86_OP_ROR:
+		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
+			*wr = XF_CF | XF_OF;
+		return 0;
+	case X86_OP_MUL: case X86_OP_IMUL:
+		*wr = XF_STATUS;  /* CF OF defined, the rest as the host (xflags) */
+		return 0;
+	case X86_OP_DIV: case X86_OP_IDIV: case X86_OP_CWD: case X86_OP_CBW:
+		return 0;         /* divides leave the flags unchanged (cms/x86/exec.c) */
 	case X86_OP_MOV: case X86_OP_MOVZX: case X86_OP_MOVSX: case X86_OP_LEA: case X86_OP_PUSH:
 	case X86_OP_POP: case X86_OP_NOP: case X86_OP_NOT: case X86_OP_XCHG: case X86_OP_CDQ:
 	case X86_OP_CWDE: case X86_OP_BSWAP: case X86_OP_LEAVE:
@@ -101,4 +114,21 @@ unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, 
 		deps[(*ndeps)++][1] = end;
 	}
 	return live;
+}
+
+int ir_shiftd_flags_read(const struct ir_block *b, unsigned live_out)
+{
+	unsigned live = live_out;
+	int first = -1;
+	for (int i = (int)b->ninsns - 1; i >= 0; i--) {
+		const struct x86_insn *in = &b->insns[i];
+		unsigned rd, wr;
+		if ((in->op == X86_OP_SHLD || in->op == X86_OP_SHRD) && (live & XF_STATUS))
+			first = i;
+		if (flag_effect(in, &rd, &wr) < 0)
+			live = XF_STATUS;
+		else
+			live = (live & ~wr) | rd;
+	}
+	return first;
 }

@@ -32,21 +32,30 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 		if (x86_decode(buf, n, &in) > 0 && tr_is_string(&in))
 			return tr_translate_string(&in, eip, mc, out);
 	}
-	for (unsigned limit = max_insns; limit >= 1; limit /= 2) {
+	/* a region that does not fit is retried at half the length; one with
+	 * a shld/shrd whose flags are read ends before it (interpreted) */
+	for (unsigned limit = max_insns; limit >= 1;) {
 		if (ir_select(b, env, eip, limit, max_stores) <= 0)
 			return -1;
-		if (ir_build(b) < 0)
+		if (ir_build(b) < 0) {
+			limit /= 2;
 			continue;
+		}
 		out->ndeps = 0;
 		out->flags_live_out = cross_block ? ir_flags_live_out(env, b, out->deps, &out->ndeps) : XF_STATUS;
+		int cut = ir_shiftd_flags_read(b, out->flags_live_out);
+		if (cut >= 0) {
+			limit = (unsigned)cut;
+			continue;
+		}
 		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
-		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0)
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc->issue_width, &out->code) < 0) {
+			limit /= 2;
 			continue;
-		if (tr_emit(b, mc->issue_width, &out->code) < 0)
-			continue;
+		}
 		out->ir_ops = 0;
 		for (unsigned i = 0; i < b->nops; i++)
 			out->ir_ops += !b->ops[i].dead;

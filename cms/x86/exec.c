@@ -960,6 +960,7 @@ enum x86_stop x86_exec(struct x86_env *env, const struct x86_insn *in,
 	struct ctx c = {env, r, in, info, 0, 0, r[X86_EIP] + in->len, 0, 0};
 
 	info->cost = x86_op_cost((enum x86_op)in->op);
+	info->op = in->op;
 	info->iterations = 0;
 	info->len = in->len;
 	info->trap = 0;
@@ -990,6 +991,7 @@ enum x86_stop x86_step(struct x86_env *env, struct x86_step_info *info)
 	if (st > 0)
 		return x86_exec(env, &in, info);
 	info->cost = X86_COST_COMPLEX;
+	info->op = X86_OP_COUNT;
 	info->iterations = 0;
 	info->trap = 0;
 	info->ends_block = 1;

@@ -83,6 +83,7 @@ enum x86_cost_class {
 
 struct x86_step_info {
 	enum x86_cost_class cost;  /* class of the instruction just executed */
+	unsigned op;               /* its enum x86_op (X86_OP_COUNT: not decoded) */
 	unsigned iterations;       /* string instructions: iterations done (rep) */
 	unsigned len;              /* instruction length in bytes */
 	uint32_t fault_addr;       /* X86_FAULT_MEM: the faulting address */

@@ -31,7 +31,7 @@ rm -f /tmp/cdvm-tr.$$
 # interpreter finds the exact instruction, so the diagnostic (kind, EIP,
 # address) must equal the interpreter's, and the fault must really have
 # happened in native code first (a rollback was counted).
-for p in divzero segv hiddenmem badop; do
+for p in divzero divover segv hiddenmem badop; do
 	for opt in O2 Os; do
 		elf=build/guests/$opt/$p.elf
 		$CDVM run --mode interp $elf > /dev/null 2> /tmp/cdvm-i.$$
@@ -44,7 +44,7 @@ for p in divzero segv hiddenmem badop; do
 		fi
 	done
 done
-for p in segv divzero; do
+for p in segv divzero divover; do
 	$CDVM run --mode translate --set cms.translate_threshold=1 --stats-json /tmp/cdvm-j.$$ build/guests/O2/$p.elf \
 		> /dev/null 2>&1
 	grep -q '"rollbacks": [1-9]' /tmp/cdvm-j.$$ || { echo "FAIL  $p: the fault did not happen in native code"; status=1; }

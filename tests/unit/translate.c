@@ -2,7 +2,8 @@
  * scheduling fills bundles up to the unit limits of the configured
  * machine, a unit disabled by its mask is never used, flag liveness drops
  * dead flag computations, loads are coalesced into x86 registers only when
- * that is safe, and translated guests run correctly with units
+ * that is safe, shld/shrd only where nothing reads their flags, and
+ * translated guests run correctly with units
  * disabled. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -184,6 +185,32 @@ static void test_loads_coalesced(void)
 	free(r);
 }
 
+static void test_shiftd_flags(void)
+{
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	struct tr_result *r = calloc(1, sizeof *r);
+	/* shrd eax, edx, 4; shr edx, 4; ret: shr overwrites every flag, so
+	 * the shrd is translated without its flags */
+	static const uint8_t dead[] = {0x0f, 0xac, 0xd0, 0x04, 0xc1, 0xea, 0x04, 0xc3};
+	struct buf b = {dead, 0x4000, sizeof dead};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x4000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 3);
+	/* mov ecx, 1; shld eax, edx, cl; jc: the branch reads the shld's CF,
+	 * so the region ends before the shld (interpreted)... */
+	static const uint8_t live[] = {0xb9, 1, 0, 0, 0, 0x0f, 0xa5, 0xd0, 0x72, 0x00};
+	struct buf bl = {live, 0x4000, sizeof live};
+	env.ctx = &bl;
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x4000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 1);
+	CU_ASSERT_EQUAL(r->block.end_eip, 0x4005);
+	/* ...and a region starting at it is not translated at all */
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL(tr_translate(&env, 0x4005, &mc, IR_MAX_INSNS, 32, 0, r), -1);
+	free(r);
+}
+
 static char *slurp_fd(FILE *f)
 {
 	fflush(f);
@@ -278,6 +305,7 @@ void suite_translate(void)
 	CU_add_test(s, "flag liveness drops dead flag atoms", test_dead_flags_dropped);
 	CU_add_test(s, "loads into x86 registers need no copy, unless the old value is still read",
 		    test_loads_coalesced);
+	CU_add_test(s, "shld/shrd are translated only where their flags are dead", test_shiftd_flags);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 }
