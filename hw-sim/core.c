@@ -222,7 +222,7 @@ static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 
 /* Guest page table check (control register PAGEMAP): 0 = allowed,
  * 1 = not mapped / not writable, 2 = store to a protected page. */
-static int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
+static inline int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
 {
 	if (!c->pagemap)
 		return 0;
@@ -243,7 +243,7 @@ static int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, 
 /* May a load/store of kind x touch [addr, addr+size)?  CHIP_EXIT_FIRMWARE
  * means yes; otherwise the fault it raises (memory fault, or a store into a
  * protected page). */
-static enum chip_exit_reason access_check(const struct chip *c, unsigned x, uint32_t addr, unsigned size, bool store)
+static inline enum chip_exit_reason access_check(const struct chip *c, unsigned x, uint32_t addr, unsigned size, bool store)
 {
 	uint32_t lim = (x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
 	if (addr > lim || size > lim - addr)
@@ -670,10 +670,17 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				detected(c, ex, b, i, 0, FP_UNIT, "unit result check failed");
 				goto fault_out;
 			}
-			if (fast)
-				write_back(c, d, v, newflags, t, dextra);
-			else
+			if (!fast) {
 				res[i] = v;
+			} else if (d->wb == WB_REG) {
+				/* the common case inline (no poison to clear: faults
+				 * are not armed) */
+				r[d->rd] = v;
+				c->ready[d->rd] = t + d->lat;
+				c->pending |= d->pend;
+			} else {
+				write_back(c, d, v, newflags, t, dextra);
+			}
 		}
 
 		/* issue */

@@ -1,12 +1,18 @@
 /* cms/translate/opt.c — copy/constant propagation and dead-code removal.
  *
+ * A block commits only at its exits (build.c) and a fault inside it rolls
+ * everything back to its start, so the x86 registers need to be right only
+ * there: inside the block they are values like any other.
+ *
  * fold: a temporary that holds a constant (`mov t, #k`) is replaced by the
  * immediate wherever an atom can take operand b as an immediate; a
- * temporary that copies a register (`mov t, rX`) is replaced by rX while rX
- * is not written.  dce: temporaries nobody reads are not computed, unless
- * the operation has another effect (stores, loads that may fault, flags,
- * branches, writes to x86 state).  coalesce: a temporary computed only to
- * be copied into a fixed register is computed there directly. */
+ * register that copies another (`mov t, rX`, and x86's `mov ecx, ebx`) is
+ * replaced by the original while neither is written.  dce: values nobody
+ * reads before the exit are not computed (an x86 register written again
+ * before any read included), unless the operation has another effect
+ * (stores, loads that may fault, flags, branches, divides).  coalesce: a
+ * temporary computed only to be copied into a fixed register is computed
+ * there directly. */
 #include "cms/translate/ir.h"
 #include "native-isa/isa_priv.h"
 
@@ -18,13 +24,21 @@ struct known {
 	uint32_t value;    /* constant or register */
 };
 
+/* Fixed registers whose copies fold and dce track: not r0, not FLAGS
+ * (flags.c's business). */
+static int plain_fixed(unsigned r)
+{
+	return r != VREG_NONE && r < VREG_TEMP && r != R_ZERO && r != R_FLAGS;
+}
+
 void ir_pass_fold(struct ir_block *b)
 {
-	if (!b->ntemps)
-		return;
-	struct known *k = calloc(b->ntemps, sizeof *k);
+	struct known *k = calloc(b->ntemps + 1, sizeof *k);
+	uint16_t copy_of[VREG_TEMP];   /* fixed register -> the fixed register it copies */
 	if (!k)
 		return;
+	for (unsigned r = 0; r < VREG_TEMP; r++)
+		copy_of[r] = VREG_NONE;
 	for (unsigned i = 0; i < b->nops; i++) {
 		struct ir_op *o = &b->ops[i];
 		if (o->dead)
@@ -33,6 +47,8 @@ void ir_pass_fold(struct ir_block *b)
 		/* rewrite uses */
 		if (o->a != VREG_NONE && o->a >= VREG_TEMP && k[o->a - VREG_TEMP].kind == 2)
 			o->a = (uint16_t)k[o->a - VREG_TEMP].value;
+		else if (plain_fixed(o->a) && copy_of[o->a] != VREG_NONE)
+			o->a = copy_of[o->a];
 		if (o->b != VREG_NONE && o->b >= VREG_TEMP && !o->use_imm && o->op != OP_LDP) {
 			struct known *kb = &k[o->b - VREG_TEMP];
 			if (kb->kind == 1 && (fields & FLD_B)) {
@@ -42,6 +58,8 @@ void ir_pass_fold(struct ir_block *b)
 			} else if (kb->kind == 2) {
 				o->b = (uint16_t)kb->value;
 			}
+		} else if (!o->use_imm && o->op != OP_LDP && plain_fixed(o->b) && copy_of[o->b] != VREG_NONE) {
+			o->b = copy_of[o->b];
 		}
 		/* a write to a fixed register ends the copies of it */
 		unsigned wr = o->dst;
@@ -54,6 +72,12 @@ void ir_pass_fold(struct ir_block *b)
 			for (unsigned t = 0; t < b->ntemps; t++)
 				if (k[t].kind == 2 && k[t].value == wr)
 					k[t].kind = 0;
+			copy_of[wr] = VREG_NONE;
+			for (unsigned r = 0; r < VREG_TEMP; r++)
+				if (copy_of[r] == wr)
+					copy_of[r] = VREG_NONE;
+			if (o->op == OP_MOV && !o->use_imm && plain_fixed(wr) && plain_fixed(o->b) && o->b != wr)
+				copy_of[wr] = o->b;
 		}
 		/* record what this op makes known */
 		if (wr != VREG_NONE && wr >= VREG_TEMP) {
@@ -71,12 +95,13 @@ void ir_pass_fold(struct ir_block *b)
 	free(k);
 }
 
+/* Does the operation do anything besides writing its destination? */
 static int has_effect(const struct ir_op *o)
 {
 	const struct isa_op_info *oi = &isa_ops[o->op];
 	if (oi->props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV))  /* a divide may fault */
 		return 1;
-	return o->dst == VREG_NONE || o->dst < VREG_TEMP;
+	return o->dst == VREG_NONE || !(o->dst >= VREG_TEMP || plain_fixed(o->dst));
 }
 
 void ir_pass_dce(struct ir_block *b)
@@ -84,18 +109,26 @@ void ir_pass_dce(struct ir_block *b)
 	uint8_t *live = calloc(b->ntemps + 1, 1);
 	if (!live)
 		return;
+	uint64_t live_fixed = ~0ull;   /* every x86 register is live at the exits */
 	for (int i = (int)b->nops - 1; i >= 0; i--) {
 		struct ir_op *o = &b->ops[i];
 		if (o->dead)
 			continue;
-		if (!has_effect(o) && !live[o->dst - VREG_TEMP]) {
+		int dst_live = o->dst == VREG_NONE ? 0 : o->dst >= VREG_TEMP ? live[o->dst - VREG_TEMP]
+									     : (int)(live_fixed >> o->dst & 1);
+		if (!has_effect(o) && !dst_live) {
 			o->dead = 1;
 			continue;
 		}
-		if (o->a != VREG_NONE && o->a >= VREG_TEMP)
-			live[o->a - VREG_TEMP] = 1;
-		if (o->b != VREG_NONE && o->b >= VREG_TEMP && !o->use_imm && o->op != OP_LDP)
-			live[o->b - VREG_TEMP] = 1;
+		if (plain_fixed(o->dst))
+			live_fixed &= ~(1ull << o->dst);
+		unsigned rd[4], nr = ir_reads(o, rd);
+		for (unsigned k = 0; k < nr; k++) {
+			if (rd[k] >= VREG_TEMP)
+				live[rd[k] - VREG_TEMP] = 1;
+			else
+				live_fixed |= 1ull << rd[k];
+		}
 	}
 	free(live);
 }

@@ -1,7 +1,7 @@
 /* tests/unit/translate.c — the translator on hand-made x86 blocks:
  * scheduling fills bundles up to the unit limits of the configured
  * machine, a unit disabled by its mask is never used, flag liveness drops
- * dead flag computations, loads are coalesced into x86 registers only when
+ * dead flag computations, register copies fold away, loads are coalesced into x86 registers only when
  * that is safe, shld/shrd only where nothing reads their flags, and
  * translated guests run correctly with units
  * disabled. */
@@ -185,6 +185,44 @@ static void test_loads_coalesced(void)
 	free(r);
 }
 
+static void test_register_copies_folded(void)
+{
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	struct tr_result *r = calloc(1, sizeof *r);
+	/* mov ecx, ebx; shr ecx, 1; mov eax, ecx; xor eax, 0x55; ret: the
+	 * copies disappear, shr reads EBX and xor reads ECX directly */
+	static const uint8_t copies[] = {0x89, 0xd9, 0xd1, 0xe9, 0x89, 0xc8, 0x83, 0xf0, 0x55, 0xc3};
+	struct buf b = {copies, 0x5000, sizeof copies};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x5000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	unsigned movs = 0, shr_from_ebx = 0, xor_from_ecx = 0;
+	for (unsigned i = 0; i < r->code.n; i++) {
+		struct atom a;
+		isa_decode(r->code.words[i], &a);
+		movs += a.op == OP_MOV && (a.rd == R_ECX || a.rd == R_EAX);
+		shr_from_ebx += a.op == OP_SHR && a.rd == R_ECX && a.ra == R_EBX;
+		xor_from_ecx += (a.op == OP_XOR || a.op == OP_XORF) && a.rd == R_EAX && a.ra == R_ECX;
+	}
+	CU_ASSERT_EQUAL(movs, 0);
+	CU_ASSERT_EQUAL(shr_from_ebx, 1);
+	CU_ASSERT_EQUAL(xor_from_ecx, 1);
+	/* mov ecx, ebx; mov ebx, 5; add eax, ecx; ret: EBX changes before ECX
+	 * is read, so the copy must stay */
+	static const uint8_t clobbered[] = {0x89, 0xd9, 0xbb, 5, 0, 0, 0, 0x01, 0xc8, 0xc3};
+	struct buf bc = {clobbered, 0x5000, sizeof clobbered};
+	env.ctx = &bc;
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x5000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	unsigned kept = 0;
+	for (unsigned i = 0; i < r->code.n; i++) {
+		struct atom a;
+		isa_decode(r->code.words[i], &a);
+		kept += a.op == OP_MOV && a.rd == R_ECX && !a.use_imm && a.rb == R_EBX;
+	}
+	CU_ASSERT_EQUAL(kept, 1);
+	free(r);
+}
+
 static void test_shiftd_flags(void)
 {
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
@@ -306,6 +344,7 @@ void suite_translate(void)
 	CU_add_test(s, "loads into x86 registers need no copy, unless the old value is still read",
 		    test_loads_coalesced);
 	CU_add_test(s, "shld/shrd are translated only where their flags are dead", test_shiftd_flags);
+	CU_add_test(s, "x86 register copies fold into their uses, unless clobbered", test_register_copies_folded);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 }
