@@ -139,6 +139,17 @@ static void test_dead_flags_dropped(void)
 	free(r);
 }
 
+/* Translates the x86 bytes placed at base, from eip, on a 4-wide machine
+ * with 2 ALUs. */
+static int translate_at(const uint8_t *code, size_t len, uint32_t base, uint32_t eip, struct tr_result *r)
+{
+	struct buf b = {code, base, (uint32_t)len};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	memset(r, 0, sizeof *r);
+	return tr_translate(&env, eip, &mc, IR_MAX_INSNS, 32, 0, r);
+}
+
 /* Counts over a translation's atoms: loads into reg, stores of reg, movs to reg. */
 static void reg_traffic(const struct tr_code *code, unsigned reg, unsigned *lds, unsigned *sts, unsigned *movs)
 {
@@ -154,15 +165,12 @@ static void reg_traffic(const struct tr_code *code, unsigned reg, unsigned *lds,
 
 static void test_loads_coalesced(void)
 {
-	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	unsigned lds, sts, movs;
 	/* mov eax, [ebx]; mov ecx, [eax + 4]; ret: both loads land in the x86
 	 * registers themselves, no copies */
 	static const uint8_t two_loads[] = {0x8b, 0x03, 0x8b, 0x48, 0x04, 0xc3};
-	struct buf b = {two_loads, 0x3000, sizeof two_loads};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *r = calloc(1, sizeof *r);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x3000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(two_loads, sizeof two_loads, 0x3000, 0x3000, r), 0);
 	reg_traffic(&r->code, R_EAX, &lds, &sts, &movs);
 	CU_ASSERT_EQUAL(lds, 1);
 	CU_ASSERT_EQUAL(movs, 0);
@@ -172,10 +180,7 @@ static void test_loads_coalesced(void)
 	/* xchg eax, ecx is t <- one; one <- other; other <- t: the middle copy
 	 * reads the register the last one writes, so t must stay a temporary */
 	static const uint8_t xchg[] = {0x91, 0xc3};
-	struct buf bx = {xchg, 0x3000, sizeof xchg};
-	env.ctx = &bx;
-	memset(r, 0, sizeof *r);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x3000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(xchg, sizeof xchg, 0x3000, 0x3000, r), 0);
 	unsigned saved = 0;
 	for (unsigned i = 0; i < r->block.nops; i++) {
 		const struct ir_op *o = &r->block.ops[i];
@@ -187,14 +192,11 @@ static void test_loads_coalesced(void)
 
 static void test_register_copies_folded(void)
 {
-	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	struct tr_result *r = calloc(1, sizeof *r);
 	/* mov ecx, ebx; shr ecx, 1; mov eax, ecx; xor eax, 0x55; ret: the
 	 * copies disappear, shr reads EBX and xor reads ECX directly */
 	static const uint8_t copies[] = {0x89, 0xd9, 0xd1, 0xe9, 0x89, 0xc8, 0x83, 0xf0, 0x55, 0xc3};
-	struct buf b = {copies, 0x5000, sizeof copies};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x5000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(copies, sizeof copies, 0x5000, 0x5000, r), 0);
 	unsigned movs = 0, shr_from_ebx = 0, xor_from_ecx = 0;
 	for (unsigned i = 0; i < r->code.n; i++) {
 		struct atom a;
@@ -209,10 +211,7 @@ static void test_register_copies_folded(void)
 	/* mov ecx, ebx; mov ebx, 5; add eax, ecx; ret: EBX changes before ECX
 	 * is read, so the copy must stay */
 	static const uint8_t clobbered[] = {0x89, 0xd9, 0xbb, 5, 0, 0, 0, 0x01, 0xc8, 0xc3};
-	struct buf bc = {clobbered, 0x5000, sizeof clobbered};
-	env.ctx = &bc;
-	memset(r, 0, sizeof *r);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x5000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(clobbered, sizeof clobbered, 0x5000, 0x5000, r), 0);
 	unsigned kept = 0;
 	for (unsigned i = 0; i < r->code.n; i++) {
 		struct atom a;
@@ -225,27 +224,20 @@ static void test_register_copies_folded(void)
 
 static void test_shiftd_flags(void)
 {
-	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	struct tr_result *r = calloc(1, sizeof *r);
 	/* shrd eax, edx, 4; shr edx, 4; ret: shr overwrites every flag, so
 	 * the shrd is translated without its flags */
 	static const uint8_t dead[] = {0x0f, 0xac, 0xd0, 0x04, 0xc1, 0xea, 0x04, 0xc3};
-	struct buf b = {dead, 0x4000, sizeof dead};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x4000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(dead, sizeof dead, 0x4000, 0x4000, r), 0);
 	CU_ASSERT_EQUAL(r->block.ninsns, 3);
 	/* mov ecx, 1; shld eax, edx, cl; jc: the branch reads the shld's CF,
 	 * so the region ends before the shld (interpreted)... */
 	static const uint8_t live[] = {0xb9, 1, 0, 0, 0, 0x0f, 0xa5, 0xd0, 0x72, 0x00};
-	struct buf bl = {live, 0x4000, sizeof live};
-	env.ctx = &bl;
-	memset(r, 0, sizeof *r);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x4000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(translate_at(live, sizeof live, 0x4000, 0x4000, r), 0);
 	CU_ASSERT_EQUAL(r->block.ninsns, 1);
 	CU_ASSERT_EQUAL(r->block.end_eip, 0x4005);
 	/* ...and a region starting at it is not translated at all */
-	memset(r, 0, sizeof *r);
-	CU_ASSERT_EQUAL(tr_translate(&env, 0x4005, &mc, IR_MAX_INSNS, 32, 0, r), -1);
+	CU_ASSERT_EQUAL(translate_at(live, sizeof live, 0x4000, 0x4005, r), -1);
 	free(r);
 }
 
