@@ -152,6 +152,7 @@ void gm_install_env(struct cms *m);
 /* profile.c */
 int profile_init(struct cms *m, char *err, size_t errlen);
 uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
+uint32_t profile_count(const struct cms *m, uint32_t eip);
 
 /* syscall.c */
 void syscall_dispatch(struct cms *m);

@@ -24,28 +24,47 @@ int profile_init(struct cms *m, char *err, size_t errlen)
 }
 
 /* EIP 0 is never a guest block (page 0 is never mapped), so it marks a
- * free slot. */
-uint32_t profile_hit(struct cms *m, uint32_t eip)
+ * free slot.  The table slot of eip, or the free slot where it would go,
+ * or -1 when 32 probes find neither. */
+static int64_t profile_slot(const struct cms *m, const uint32_t *t, uint32_t eip)
 {
-	uint32_t *t = (uint32_t *)(void *)(chip_mem(m->chip) + m->profile);
 	uint32_t h = (eip * 0x9e3779b1u) >> 7;
 	for (uint32_t probe = 0; probe < 32; probe++) {
 		uint32_t i = (h + probe) & m->profile_mask;
-		if (t[2 * i] == eip) {
-			uint32_t c = ++t[2 * i + 1];
-			if (c == (uint32_t)m->cfg.translate_threshold)
-				m->profile_hot++;
-			return c;
-		}
-		if (t[2 * i] == 0) {
-			t[2 * i] = eip;
-			t[2 * i + 1] = 1;
-			m->profile_blocks++;
-			if (m->cfg.translate_threshold == 1)
-				m->profile_hot++;
-			return 1;
-		}
+		if (t[2 * i] == eip || t[2 * i] == 0)
+			return i;
 	}
-	m->profile_full++;
-	return 0;
+	return -1;
+}
+
+static uint32_t *profile_table(const struct cms *m)
+{
+	return (uint32_t *)(void *)(chip_mem(m->chip) + m->profile);
+}
+
+/* The count of the block at eip (0: never entered, or not profiled). */
+uint32_t profile_count(const struct cms *m, uint32_t eip)
+{
+	const uint32_t *t = profile_table(m);
+	int64_t i = profile_slot(m, t, eip);
+	return i >= 0 && t[2 * i] == eip ? t[2 * i + 1] : 0;
+}
+
+uint32_t profile_hit(struct cms *m, uint32_t eip)
+{
+	uint32_t *t = profile_table(m);
+	int64_t i = profile_slot(m, t, eip);
+	if (i < 0) {
+		m->profile_full++;
+		return 0;
+	}
+	if (t[2 * i] == 0) {
+		t[2 * i] = eip;
+		t[2 * i + 1] = 0;
+		m->profile_blocks++;
+	}
+	uint32_t c = ++t[2 * i + 1];
+	if (c == (uint32_t)m->cfg.translate_threshold)
+		m->profile_hot++;
+	return c;
 }

@@ -279,15 +279,22 @@ static void dump(struct cms *m, int id, const struct tr_result *r)
 	fclose(f);
 }
 
+static uint32_t profile_counter(void *ctx, uint32_t eip)
+{
+	return profile_count(ctx, eip);
+}
+
 int tc_translate(struct cms *m, uint32_t eip)
 {
 	struct tr_result *r = malloc(sizeof *r);
 	if (!r)
 		return -1;
 	struct ir_machine mc = machine_of(m);
+	struct tr_hints hints = {profile_counter, m};
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, 1, r) < 0) {
+	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, &hints,
+			 r) < 0) {
 		m->st_failed_translations++;
 		goto out;
 	}

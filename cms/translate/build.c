@@ -704,3 +704,12 @@ int ir_build(struct ir_block *b)
 	}
 	return b->failed ? -1 : 0;
 }
+
+void ir_invert_branch(struct ir_block *b)
+{
+	uint32_t t = b->target;
+	b->cond ^= 1;   /* x86 conditions come in pairs: cc ^ 1 is the opposite */
+	b->ops[b->branch_op].x = (uint8_t)b->cond;
+	b->target = b->fall;
+	b->fall = t;
+}

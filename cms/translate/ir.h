@@ -68,6 +68,8 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 /* Can build.c translate this instruction? (select.c stops before one it cannot) */
 int ir_supported(const struct x86_insn *in);
 int ir_build(struct ir_block *b);
+/* END_COND: branch on the opposite condition, to the former fall-through. */
+void ir_invert_branch(struct ir_block *b);
 /* Flags live at the block's exits (all six when the successor is not
  * known); deps receives the successor byte ranges the answer relies on. */
 unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, uint32_t deps[2][2],

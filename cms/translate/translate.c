@@ -22,7 +22,7 @@
 #include <string.h>
 
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
-		 unsigned max_stores, int cross_block, struct tr_result *out)
+		 unsigned max_stores, const struct tr_hints *hints, struct tr_result *out)
 {
 	struct ir_block *b = &out->block;
 	{
@@ -41,8 +41,11 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 			limit /= 2;
 			continue;
 		}
+		if (hints && b->end == END_COND &&
+		    hints->count(hints->ctx, b->target) > hints->count(hints->ctx, b->fall))
+			ir_invert_branch(b);
 		out->ndeps = 0;
-		out->flags_live_out = cross_block ? ir_flags_live_out(env, b, out->deps, &out->ndeps) : XF_STATUS;
+		out->flags_live_out = hints ? ir_flags_live_out(env, b, out->deps, &out->ndeps) : XF_STATUS;
 		int cut = ir_shiftd_flags_read(b, out->flags_live_out);
 		if (cut >= 0) {
 			limit = (unsigned)cut;

@@ -40,11 +40,22 @@ struct tr_result {
 	unsigned ndeps;
 };
 
-/* The whole pipeline: select -> build -> flags -> fold -> dce -> schedule
- * -> regalloc -> emit.  Returns 0, or -1 when nothing at eip can be
- * translated (the caller interprets it). */
+/* What the firmware knows beyond the block's own code.  With hints, the
+ * successors' first instructions are read through env for flag liveness
+ * across the exits, and a conditional ending falls through to whichever
+ * successor the profile has entered more often (a taken exit costs one
+ * more taken branch).  count returns a block's profile count. */
+struct tr_hints {
+	uint32_t (*count)(void *ctx, uint32_t eip);
+	void *ctx;
+};
+
+/* The whole pipeline: select -> build -> flags -> fold -> dce -> coalesce
+ * -> schedule -> regalloc -> emit.  hints may be NULL (the block alone).
+ * Returns 0, or -1 when nothing at eip can be translated (the caller
+ * interprets it). */
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
-		 unsigned max_stores, int cross_block, struct tr_result *out);
+		 unsigned max_stores, const struct tr_hints *hints, struct tr_result *out);
 
 int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out);
 

@@ -82,7 +82,7 @@ static void test_fill_to_unit_limits(void)
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		struct tr_result *r = calloc(1, sizeof *r);
 		struct ir_machine mc = machine(cases[k].width, cases[k].alu, 1, 1, 1);
-		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
 		unsigned max[U_COUNT + 1], bundles;
 		class_counts(&r->code, max, &bundles);
 		unsigned alu_limit = cases[k].alu < cases[k].width ? cases[k].alu : cases[k].width;
@@ -105,8 +105,8 @@ static void test_masked_unit_never_used(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *wide = calloc(1, sizeof *wide), *narrow = calloc(1, sizeof *narrow);
 	struct ir_machine mw = machine(4, 4, 1, 1, 1), mn = machine(4, 1, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, 0, wide), 0);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, 0, narrow), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, NULL, wide), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, NULL, narrow), 0);
 	unsigned max[U_COUNT + 1], bw, bn;
 	class_counts(&narrow->code, max, &bn);
 	CU_ASSERT_EQUAL(max[U_ALU], 1);
@@ -124,7 +124,7 @@ static void test_dead_flags_dropped(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *r = calloc(1, sizeof *r);
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, 0, r), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
 	unsigned flag_atoms = 0, adds = 0;
 	for (unsigned i = 0; i < r->code.n; i++) {
 		struct atom a;
@@ -147,7 +147,7 @@ static int translate_at(const uint8_t *code, size_t len, uint32_t base, uint32_t
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	memset(r, 0, sizeof *r);
-	return tr_translate(&env, eip, &mc, IR_MAX_INSNS, 32, 0, r);
+	return tr_translate(&env, eip, &mc, IR_MAX_INSNS, 32, NULL, r);
 }
 
 /* Counts over a translation's atoms: loads into reg, stores of reg, movs to reg. */
@@ -219,6 +219,35 @@ static void test_register_copies_folded(void)
 		kept += a.op == OP_MOV && a.rd == R_ECX && !a.use_imm && a.rb == R_EBX;
 	}
 	CU_ASSERT_EQUAL(kept, 1);
+	free(r);
+}
+
+static uint32_t hot_6000(void *ctx, uint32_t eip)
+{
+	(void)ctx;
+	return eip == 0x6000 ? 100 : 3;
+}
+
+static void test_hot_successor_falls_through(void)
+{
+	/* 0x6000: cmp eax, ebx; jne 0x6000 (a loop) */
+	static const uint8_t loop[] = {0x39, 0xd8, 0x75, 0xfc};
+	struct buf b = {loop, 0x6000, sizeof loop};
+	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	struct tr_hints hints = {hot_6000, NULL};
+	struct tr_result *r = calloc(1, sizeof *r);
+	/* without a profile: b.cc jne to the loop head, fall-through to the exit */
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
+	CU_ASSERT_EQUAL(r->block.cond, X86_OP_JNE - X86_OP_JO);
+	CU_ASSERT_EQUAL(r->block.target, 0x6000);
+	CU_ASSERT_EQUAL(r->code.exits[0].target, 0x6004);
+	/* the profile says the loop head is hotter: it becomes the fall-through */
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_INSNS, 32, &hints, r), 0);
+	CU_ASSERT_EQUAL(r->block.cond, X86_OP_JE - X86_OP_JO);
+	CU_ASSERT_EQUAL(r->block.target, 0x6004);
+	CU_ASSERT_EQUAL(r->code.exits[0].target, 0x6000);
 	free(r);
 }
 
@@ -336,6 +365,7 @@ void suite_translate(void)
 	CU_add_test(s, "loads into x86 registers need no copy, unless the old value is still read",
 		    test_loads_coalesced);
 	CU_add_test(s, "shld/shrd are translated only where their flags are dead", test_shiftd_flags);
+	CU_add_test(s, "the hotter successor is the fall-through", test_hot_successor_falls_through);
 	CU_add_test(s, "x86 register copies fold into their uses, unless clobbered", test_register_copies_folded);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
