@@ -57,8 +57,10 @@ static void set_unit_mask(struct chip *c, enum unit_class u, uint32_t mask)
 {
 	c->unit_mask[u] = mask & all_ones(c->units[u]);
 	c->units_enabled[u] = (unsigned)__builtin_popcount(c->unit_mask[u]);
-	if (++c->units_gen == 0)
-		c->units_gen = 1;
+	/* decoded bundles carry their unit check: decode them again */
+	if (c->dcache)
+		for (size_t i = 0; i < DCACHE_ENTRIES; i++)
+			c->dcache[i].pc = DB_INVALID;
 }
 
 int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, size_t errlen)

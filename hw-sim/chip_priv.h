@@ -35,7 +35,6 @@ struct dbundle {
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
-	uint32_t units_gen;  /* chip->units_gen when the unit check last passed */
 	const char *illegal; /* static reason, or NULL */
 	uint64_t src_mask;   /* registers read (incl. FLAGS when implied) */
 	uint64_t dst_mask;   /* registers written */
@@ -79,7 +78,6 @@ struct chip {
 	unsigned units[U_COUNT];         /* configured */
 	uint32_t unit_mask[U_COUNT];     /* enabled (control registers) */
 	unsigned units_enabled[U_COUNT]; /* popcount of unit_mask */
-	uint32_t units_gen;              /* bumped whenever a unit mask changes (never 0) */
 	uint64_t pending;                /* registers whose ready time may lie in the future */
 	unsigned issue_width, branch_penalty, alias_entries;
 

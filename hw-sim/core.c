@@ -17,7 +17,7 @@
  * then rolls back to the last commit and returns to the firmware. */
 #include "hw-sim/chip_priv.h"
 #include "native-isa/isa_priv.h"
-#include "native-isa/xflags.h"
+#include "native-isa/xflags_inline.h"
 
 #include <string.h>
 
@@ -169,6 +169,13 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		}
 	}
 	b->src_mask &= ~reg_bit(R_ZERO);
+	/* machine checks against the enabled units (a mask change drops every
+	 * decoded bundle: set_unit_mask) */
+	if (!b->illegal && n > c->issue_width)
+		b->illegal = "more atoms than core.issue_width";
+	for (int u = 0; u < U_COUNT && !b->illegal; u++)
+		if (b->class_count[u] > c->units_enabled[u])
+			b->illegal = "more atoms of a unit class than enabled units";
 	/* one pass is the two-pass result when no atom reads an earlier atom's
 	 * result and at most one load's miss time is in play */
 	b->single_pass = !hazard && loads <= 1;
@@ -343,7 +350,7 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
 /* The hottest counters live in locals while native code runs and reach
  * c->cnt at every way out (and before a control-register read of them). */
 struct hot_counters {
-	uint64_t bundles, atoms, nops, empty, stall_operand, stall_dcache, stall_branch, taken, stores;
+	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_branch, taken, stores;
 };
 
 static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
@@ -351,7 +358,7 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 	c->cnt[CNT_bundles] += h->bundles;
 	c->cnt[CNT_atoms] += h->atoms;
 	c->cnt[CNT_nops] += h->nops;
-	c->cnt[CNT_empty_slots] += h->empty;
+	c->cnt[CNT_empty_slots] += h->bundles * c->issue_width - h->atoms;  /* the width is fixed */
 	c->cnt[CNT_stall_operand] += h->stall_operand;
 	c->cnt[CNT_stall_dcache] += h->stall_dcache;
 	c->cnt[CNT_stall_branch] += h->stall_branch;
@@ -445,21 +452,11 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			}
 		}
 
-		/* machine checks (the unit check is redone only when masks change) */
-		const char *illegal = b->illegal;
-		if (!illegal && b->units_gen != c->units_gen) {
-			if (b->n > c->issue_width)
-				illegal = "more atoms than core.issue_width";
-			for (int u = 0; u < U_COUNT; u++)
-				if (b->class_count[u] > c->units_enabled[u])
-					illegal = "more atoms of a unit class than enabled units";
-			if (!illegal)
-				b->units_gen = c->units_gen;
-		}
-		if (illegal) {
+		/* machine checks (decode_bundle found them) */
+		if (b->illegal) {
 			now = t;
 			fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
-			ex->detail = illegal;
+			ex->detail = b->illegal;
 			goto rollback;
 		}
 
@@ -529,15 +526,17 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			case OP_BSWAP: v = __builtin_bswap32(av); break;
 			case OP_CLZ: v = av ? (uint32_t)__builtin_clz(av) : 32; break;
 			case OP_CTZ: v = av ? (uint32_t)__builtin_ctz(av) : 32; break;
-			case OP_SEL: v = xf_cond(d->x, flags_in) ? av : bv; break;
-			case OP_SETC: v = xf_cond(d->x, flags_in); break;
+			case OP_SEL: v = xf_cond_inline(d->x, flags_in) ? av : bv; break;
+			case OP_SETC: v = xf_cond_inline(d->x, flags_in); break;
 			case OP_ADDF: case OP_ADCF: case OP_SUBF: case OP_SBBF: case OP_ANDF: case OP_ORF:
 			case OP_XORF: case OP_INCF: case OP_DECF: case OP_NEGF: case OP_SHLF: case OP_SHRF:
 			case OP_SARF: case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF: case OP_MULF:
 			case OP_IMULF:
 				/* an immediate count follows x86's immediate-form rules (C0/C1 rotates) */
-				v = (d->use_imm ? xf_eval_imm : xf_eval)((enum xf_op)d->xf, isa_width_bytes(d->x),
-									  av, bv, flags_in, &newflags);
+				v = d->use_imm ? xf_eval_imm_inline((enum xf_op)d->xf, isa_width_bytes(d->x), av, bv,
+								    flags_in, &newflags)
+					       : xf_eval_inline((enum xf_op)d->xf, isa_width_bytes(d->x), av, bv,
+								flags_in, &newflags);
 				break;
 			case OP_MUL: v = av * bv; break;
 			case OP_MULHU: v = (uint32_t)(((uint64_t)av * bv) >> 32); break;
@@ -641,7 +640,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 				if (!taken) { taken = true; target = b->pc + d->imm; }
 				break;
 			case OP_BC:
-				if (!taken && xf_cond(d->x, flags_in)) { taken = true; target = b->pc + d->imm; }
+				if (!taken && xf_cond_inline(d->x, flags_in)) { taken = true; target = b->pc + d->imm; }
 				break;
 			case OP_BZ:
 				if (!taken && av == 0) { taken = true; target = b->pc + d->imm; }
@@ -687,23 +686,24 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 		hot.bundles++;
 		hot.atoms += b->n;
 		hot.nops += b->nops;
-		hot.empty += c->issue_width - b->n;
 		hot.stall_dcache += dextra;
 
 		/* write back: every source has been read, so results can land in order */
 		if (!fast)
 			for (unsigned i = 0; i < b->n; i++)
 				write_back(c, &b->a[i], res[i], newflags, t, dextra);
-		for (unsigned i = 0; i < nst; i++) {
-			c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
-			if (st[i].addr < c->sb_lo)
-				c->sb_lo = st[i].addr;
-			if (st[i].addr + st[i].size > c->sb_hi)
-				c->sb_hi = st[i].addr + st[i].size;
-			hot.stores++;
+		if (nst) {
+			for (unsigned i = 0; i < nst; i++) {
+				c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
+				if (st[i].addr < c->sb_lo)
+					c->sb_lo = st[i].addr;
+				if (st[i].addr + st[i].size > c->sb_hi)
+					c->sb_hi = st[i].addr + st[i].size;
+			}
+			hot.stores += nst;
+			if (c->sb_n > c->cnt[CNT_sb_high_water])
+				c->cnt[CNT_sb_high_water] = c->sb_n;
 		}
-		if (c->sb_n > c->cnt[CNT_sb_high_water])
-			c->cnt[CNT_sb_high_water] = c->sb_n;
 		if (do_commit) {
 			c->cnt[CNT_commits]++;
 			chip_commit(c);

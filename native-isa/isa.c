@@ -108,7 +108,6 @@ bool isa_bitfield_valid(uint32_t imm)
 	return (imm >> 16) == 0 && len >= 1 && len <= 32 && pos < 32 && pos + len <= 32;
 }
 
-unsigned isa_width_bytes(unsigned x) { return x == 1 ? 1 : x == 2 ? 2 : 4; }
 
 /* ---- encode / decode ------------------------------------------------------ */
 

@@ -13,6 +13,6 @@ enum {
 unsigned isa_fmt_fields(enum atom_fmt f);
 bool isa_x_valid(enum atom_fmt f, unsigned x);
 bool isa_bitfield_valid(uint32_t imm);
-unsigned isa_width_bytes(unsigned x);
+static inline unsigned isa_width_bytes(unsigned x) { return x == 1 ? 1 : x == 2 ? 2 : 4; }
 
 #endif
