@@ -672,11 +672,18 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			if (!fast) {
 				res[i] = v;
 			} else if (d->wb == WB_REG) {
-				/* the common case inline (no poison to clear: faults
+				/* the common cases inline (no poison to clear: faults
 				 * are not armed) */
 				r[d->rd] = v;
 				c->ready[d->rd] = t + d->lat;
 				c->pending |= d->pend;
+			} else if (d->wb == WB_REG_FLAGS && d->lat == 1) {
+				r[R_FLAGS] = newflags;
+				c->ready[R_FLAGS] = t + 1;
+				if (d->rd != R_ZERO) {
+					r[d->rd] = v;
+					c->ready[d->rd] = t + 1;
+				}
 			} else {
 				write_back(c, d, v, newflags, t, dextra);
 			}
