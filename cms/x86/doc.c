@@ -1,7 +1,7 @@
 /* cms/x86/doc.c — writes docs/x86-subset.md from the decode table, so the
  * documented subset is the decoded subset.  The prose parts (faults,
  * CPUID, undefined flags) describe choices made in exec.c and
- * native-isa/xflags.c; keep them in sync when those change. */
+ * native-isa/xflags_inline.h; keep them in sync when those change. */
 #include "cms/x86/table.h"
 
 static const char *const doc_head =
