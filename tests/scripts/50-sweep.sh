@@ -86,7 +86,13 @@ grep -q 'failed,timed out after' "$T/f2/results.csv" || fail "timeout row: $(cut
 # ---- 3. resume after SIGKILL and torn writes ---------------------------------
 $CDVM sweep "$T/spec.yaml" -j 2 -o "$T/b" 2> /dev/null &
 pid=$!
-sleep 1
+# kill it as soon as the first row is written (mid-sweep, whatever the
+# machine's speed), or after 10 s
+n=0
+while [ $n -lt 200 ] && { [ ! -s "$T/b/results.csv" ] || [ "$(rows "$T/b/results.csv")" -lt 1 ]; }; do
+	sleep 0.05
+	n=$((n + 1))
+done
 kill -9 $pid 2> /dev/null
 wait $pid 2> /dev/null
 done_before=$(rows "$T/b/results.csv"); echo "50-sweep.sh: killed after $done_before of 8 runs"
