@@ -95,6 +95,7 @@ struct cms {
 	unsigned nxl, capxl;
 	uint32_t map;                  /* EIP -> translation table in hidden memory */
 	uint32_t lookup;               /* native indirect-branch lookup routine */
+	uint32_t lookup_miss;          /* its `exit #TC_LOOKUP_MISS` */
 	uint64_t st_lookup_misses, st_bails;
 	uint32_t map_mask;
 	unsigned map_used;

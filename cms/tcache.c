@@ -68,7 +68,7 @@ static int map_put(struct cms *m, uint32_t eip, uint32_t value, uint32_t native)
 				m->map_used++;
 			t[MAP_WORDS * i] = eip;
 			t[MAP_WORDS * i + 1] = value;
-			t[MAP_WORDS * i + 2] = native;  /* 0: the native lookup misses */
+			t[MAP_WORDS * i + 2] = native;
 			return 0;
 		}
 	}
@@ -81,7 +81,9 @@ enum { MAP_UNTRANSLATABLE = 0xffffffffu };
 
 void tc_mark_untranslatable(struct cms *m, uint32_t eip)
 {
-	map_put(m, eip, MAP_UNTRANSLATABLE, 0);
+	/* native code reaching it through the lookup routine leaves for the
+	 * dispatcher (the routine's miss exit) */
+	map_put(m, eip, MAP_UNTRANSLATABLE, m->lookup_miss);
 }
 
 int tc_lookup(struct cms *m, uint32_t eip)
@@ -123,9 +125,11 @@ static void map_remove(struct cms *m, uint32_t eip)
  * translation: an indirect exit commits with the target EIP in r10 and
  * branches here; one probe of the map in hidden memory finds the target's
  * translation (jr) or leaves for the dispatcher (exit TC_LOOKUP_MISS),
- * which probes further, profiles and translates.  It uses temporaries
- * r16..r19 only, which no translation keeps live across its exits.  One
- * atom per bundle, so it runs on every legal configuration. */
+ * which probes further, profiles and translates.  Every entry's native
+ * address is valid code (an untranslatable block's is the miss exit), so
+ * one comparison decides.  It uses temporaries r16..r19 only, which no
+ * translation keeps live across its exits.  One atom per bundle, so it
+ * runs on every legal configuration. */
 int tc_emit_lookup(struct cms *m)
 {
 	char src[1024];
@@ -137,7 +141,6 @@ int tc_emit_lookup(struct cms *m)
 		 "ld.32.hid r18, [r16 + %u]\n"
 		 "sne r19, r17, r10\n"
 		 "bnz r19, miss\n"
-		 "bz r18, miss\n"
 		 "jr r18\n"
 		 "miss: exit #%u\n",
 		 m->map, m->map + 8, TC_LOOKUP_MISS);
@@ -150,6 +153,7 @@ int tc_emit_lookup(struct cms *m)
 	if (m->lookup) {
 		for (size_t i = 0; i < p.n; i++)
 			write_word(m, m->lookup + (uint32_t)i * 8, p.words[i]);
+		m->lookup_miss = m->lookup + (uint32_t)(p.n - 1) * 8;  /* the last atom: exit */
 	}
 	isa_program_free(&p);
 	return m->lookup ? 0 : -1;
