@@ -173,8 +173,16 @@ void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FIL
 		m->act_cycles[ACT_SYSCALL]);
 	fprintf(out, "  \"profile\": {\"blocks\": %" PRIu64 ", \"hot\": %" PRIu64 ", \"full\": %" PRIu64 "},\n",
 		m->profile_blocks, m->profile_hot, m->profile_full);
-	fputs("  \"syscalls\": {", out);
+	fputs("  \"interpreted_by_op\": {", out);
 	int first = 1;
+	for (unsigned op = 0; op < X86_OP_COUNT; op++) {
+		if (!m->interp_by_op[op])
+			continue;
+		fprintf(out, "%s\"%s\": %" PRIu64, first ? "" : ", ", x86_op_name((enum x86_op)op), m->interp_by_op[op]);
+		first = 0;
+	}
+	fputs("},\n  \"syscalls\": {", out);
+	first = 1;
 	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
 		if (!m->syscalls[i])
 			continue;
