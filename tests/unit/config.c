@@ -18,19 +18,6 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Assert with a message that CUnit shows on failure (it copies the text). */
-static void check(int cond, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int cond, int line, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, buf, __FILE__, "",
-				CU_FALSE);
-}
-#define CHECK(cond, ...) check((cond) != 0, __LINE__, __VA_ARGS__)
 
 /* Output of config_write_yaml / config_write_doc as a string. */
 static char *yaml_of(const struct cdvm_config *c, size_t *len)
@@ -57,13 +44,13 @@ static void expect_load_error(int line, const char *yaml, ...)
 	c.issue_width = 7; /* not the default, to see that nothing is applied */
 	before = c;
 	int r = config_load_string(&c, yaml, "t.yaml", &err);
-	check(r == -1, line, "load should fail: %s", yaml);
-	check(!memcmp(&c, &before, sizeof c), line, "config changed by a failed load: %s", yaml);
+	CHECK_AT(r == -1, line, "load should fail: %s", yaml);
+	CHECK_AT(!memcmp(&c, &before, sizeof c), line, "config changed by a failed load: %s", yaml);
 	va_list ap;
 	va_start(ap, yaml);
 	const char *needle;
 	while ((needle = va_arg(ap, const char *)) != NULL)
-		check(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
+		CHECK_AT(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
 		      needle);
 	va_end(ap);
 }
@@ -76,13 +63,13 @@ static void expect_set_error(int line, const char *assignment, ...)
 	config_default(&c);
 	before = c;
 	int r = config_set(&c, assignment, &err);
-	check(r == -1, line, "set should fail: %s", assignment);
-	check(!memcmp(&c, &before, sizeof c), line, "config changed by failed set: %s", assignment);
+	CHECK_AT(r == -1, line, "set should fail: %s", assignment);
+	CHECK_AT(!memcmp(&c, &before, sizeof c), line, "config changed by failed set: %s", assignment);
 	va_list ap;
 	va_start(ap, assignment);
 	const char *needle;
 	while ((needle = va_arg(ap, const char *)) != NULL)
-		check(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
+		CHECK_AT(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
 		      needle);
 	va_end(ap);
 }
@@ -92,12 +79,12 @@ static void expect_invalid(int line, const struct cdvm_config *c, ...)
 {
 	struct config_error err = {{0}};
 	int r = config_validate(c, &err);
-	check(r == -1, line, "validate should fail");
+	CHECK_AT(r == -1, line, "validate should fail");
 	va_list ap;
 	va_start(ap, c);
 	const char *needle;
 	while ((needle = va_arg(ap, const char *)) != NULL)
-		check(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
+		CHECK_AT(strstr(err.msg, needle) != NULL, line, "message '%s' lacks '%s'", err.msg,
 		      needle);
 	va_end(ap);
 }
@@ -107,7 +94,7 @@ static void expect_valid(int line, const struct cdvm_config *c)
 {
 	struct config_error err = {{0}};
 	int r = config_validate(c, &err);
-	check(r == 0, line, "validate failed: %s", err.msg);
+	CHECK_AT(r == 0, line, "validate failed: %s", err.msg);
 }
 #define VALID(c) expect_valid(__LINE__, c)
 

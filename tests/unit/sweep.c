@@ -11,6 +11,7 @@
 #include "cli/sweep_spec.c"
 
 #include <CUnit/CUnit.h>
+#include "tests/unit/testutil.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,17 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void check(int cond, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int cond, int line, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, buf, __FILE__, "", CU_FALSE);
-}
-#define CHECK(cond, ...) check((cond) != 0, __LINE__, __VA_ARGS__)
 /* printable even when NULL */
 #define S(p) ((p) ? (p) : "(null)")
 
@@ -40,7 +30,7 @@ static struct sweep_spec *parse_ok(int line, const char *yaml)
 	struct sweep_spec *s = NULL;
 	char err[SWEEP_ERR_MAX] = "";
 	int r = sweep_spec_parse(&s, yaml, strlen(yaml), "t.yaml", err, sizeof err);
-	check(r == 0 && s, line, "spec should parse: %s", err);
+	CHECK_AT(r == 0 && s, line, "spec should parse: %s", err);
 	return r ? NULL : s;
 }
 
@@ -50,14 +40,14 @@ static void expect_error(int line, const char *yaml, ...)
 	struct sweep_spec *s = NULL;
 	char err[SWEEP_ERR_MAX] = "";
 	int r = sweep_spec_parse(&s, yaml, strlen(yaml), "t.yaml", err, sizeof err);
-	check(r == -1 && !s, line, "spec should fail:\n%s", yaml);
+	CHECK_AT(r == -1 && !s, line, "spec should fail:\n%s", yaml);
 	va_list ap;
 	va_start(ap, yaml);
 	const char *needle;
 	while ((needle = va_arg(ap, const char *)) != NULL)
-		check(strstr(err, needle) != NULL, line, "message '%s' lacks '%s'", err, needle);
+		CHECK_AT(strstr(err, needle) != NULL, line, "message '%s' lacks '%s'", err, needle);
 	va_end(ap);
-	check(strchr(err, '\n') == NULL, line, "message is not one line: %s", err);
+	CHECK_AT(strchr(err, '\n') == NULL, line, "message is not one line: %s", err);
 	sweep_spec_free(s);
 }
 #define SPEC_ERR(yaml, ...) expect_error(__LINE__, yaml, __VA_ARGS__, (const char *)NULL)
@@ -178,7 +168,7 @@ static struct sweep_plan *plan_ok(int line, struct sweep_spec *s)
 	struct sweep_plan *p = NULL;
 	char err[SWEEP_ERR_MAX] = "";
 	int r = sweep_plan_build(&p, s, err, sizeof err);
-	check(r == 0 && p, line, "plan should build: %s", err);
+	CHECK_AT(r == 0 && p, line, "plan should build: %s", err);
 	return r ? NULL : p;
 }
 
@@ -190,8 +180,8 @@ static void expect_plan_error(int line, const char *yaml, const char *n1, const 
 	struct sweep_plan *p = NULL;
 	char err[SWEEP_ERR_MAX] = "";
 	int r = sweep_plan_build(&p, s, err, sizeof err);
-	check(r == -1 && !p, line, "plan should fail: %s", yaml);
-	check(strstr(err, n1) && strstr(err, n2), line, "message '%s' lacks '%s' or '%s'", err, n1, n2);
+	CHECK_AT(r == -1 && !p, line, "plan should fail: %s", yaml);
+	CHECK_AT(strstr(err, n1) && strstr(err, n2), line, "message '%s' lacks '%s' or '%s'", err, n1, n2);
 	sweep_spec_free(s);
 }
 

@@ -2,6 +2,9 @@
  * file defines no suite of its own. */
 #include "tests/unit/testutil.h"
 
+#include <CUnit/CUnit.h>
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,4 +68,15 @@ int test_doc_current(const char *path, void (*write)(FILE *out))
 	free(file);
 	free(doc);
 	return same;
+}
+
+void test_check(int cond, const char *file, int line, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	/* CUnit copies the message and the file name */
+	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, buf, file, "", CU_FALSE);
 }

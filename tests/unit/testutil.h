@@ -13,6 +13,11 @@ uint64_t test_seed(const char *what);
 uint64_t test_rng(uint64_t *state);
 /* Does the file hold exactly what write(out) prints?  (generated docs) */
 int test_doc_current(const char *path, void (*write)(FILE *out));
+/* A CUnit assertion with a printf-style message, shown on failure;
+ * CHECK_AT reports the given line (a helper's caller). */
+void test_check(int cond, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define CHECK(cond, ...) test_check((cond) != 0, __FILE__, __LINE__, __VA_ARGS__)
+#define CHECK_AT(cond, line, ...) test_check((cond) != 0, __FILE__, (line), __VA_ARGS__)
 /* Whole file, NUL-terminated, or NULL. */
 char *test_read_file(const char *path, size_t *len);
 
