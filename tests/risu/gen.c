@@ -341,6 +341,21 @@ static void prefixes(struct gen *g, unsigned size, const struct mop *m, int lock
 		b(g, p[i]);
 }
 
+/* One ModRM instruction of `family`: its prefixes, the opcode (0x0fXX:
+ * 0F map), then ModRM/SIB/displacement with `reg` in the reg field. */
+static int rm_insn(struct gen *g, unsigned family, unsigned size, const struct mop *m, int lock, unsigned op,
+		   unsigned reg)
+{
+	begin(g, family, 0);
+	prefixes(g, size, m, lock);
+	if (op > 0xff)
+		b(g, op >> 8);
+	b(g, op & 0xff);
+	emit_modrm(g, m, reg);
+	end(g);
+	return 1;
+}
+
 /* lock on a memory destination now and then; on a register 1 in 256 (#UD). */
 static int want_lock(struct gen *g, const struct mop *m)
 {
@@ -381,12 +396,8 @@ static int gen_alu(struct gen *g)
 	int reg = pick_reg(g, size, writes && dir == 1);
 	if (reg < 0)
 		return 0;
-	begin(g, RF_alu, 0);
-	prefixes(g, size, &m, dir == 0 && writes && want_lock(g, &m));
-	b(g, op * 8 + dir * 2 + (size > 1));
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_alu, size, &m, dir == 0 && writes && want_lock(g, &m), op * 8 + dir * 2 + (size > 1),
+		       (unsigned)reg);
 }
 
 static int gen_alu_imm(struct gen *g)
@@ -518,12 +529,7 @@ static int gen_incdec(struct gen *g)
 	}
 	if (!make_rm(g, &m, size, 1, -1))
 		return 0;
-	begin(g, RF_incdec, 0);
-	prefixes(g, size, &m, want_lock(g, &m));
-	b(g, size == 1 ? 0xfe : 0xff);
-	emit_modrm(g, &m, dec);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_incdec, size, &m, want_lock(g, &m), size == 1 ? 0xfe : 0xff, dec);
 }
 
 static int gen_negnot(struct gen *g)
@@ -532,12 +538,8 @@ static int gen_negnot(struct gen *g)
 	struct mop m;
 	if (!make_rm(g, &m, size, 1, -1))
 		return 0;
-	begin(g, RF_negnot, 0);
-	prefixes(g, size, &m, want_lock(g, &m));
-	b(g, size == 1 ? 0xf6 : 0xf7);
-	emit_modrm(g, &m, 2 + rnd(g, 2));
-	end(g);
-	return 1;
+	int lock = want_lock(g, &m);  /* before the next draw: argument order is unspecified */
+	return rm_insn(g, RF_negnot, size, &m, lock, size == 1 ? 0xf6 : 0xf7, 2 + rnd(g, 2));
 }
 
 static unsigned shift_count(struct gen *g)
@@ -623,12 +625,7 @@ static int gen_muldiv(struct gen *g)
 	}
 	if (!make_rm(g, &m, size, 0, -1))
 		return 0;
-	begin(g, RF_muldiv, 0);
-	prefixes(g, size, &m, 0);
-	b(g, size == 1 ? 0xf6 : 0xf7);
-	emit_modrm(g, &m, op);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_muldiv, size, &m, 0, size == 1 ? 0xf6 : 0xf7, op);
 }
 
 static int gen_imul(struct gen *g)
@@ -745,13 +742,7 @@ static int gen_cmov(struct gen *g)
 	int reg = pick_reg(g, size, 1);
 	if (reg < 0)
 		return 0;
-	begin(g, RF_cmov, 0);
-	prefixes(g, size, &m, 0);
-	b(g, 0x0f);
-	b(g, 0x40 + rnd(g, 16));
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_cmov, size, &m, 0, 0x0f00 | (0x40 + rnd(g, 16)), (unsigned)reg);
 }
 
 static int gen_flagop(struct gen *g)
@@ -785,12 +776,7 @@ static int gen_xchg(struct gen *g)
 	int reg = pick_reg(g, size, 1);
 	if (reg < 0)
 		return 0;
-	begin(g, RF_xchg, 0);
-	prefixes(g, size, &m, m.mem && chance(g, 1, 6));
-	b(g, size == 1 ? 0x86 : 0x87);
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_xchg, size, &m, m.mem && chance(g, 1, 6), size == 1 ? 0x86 : 0x87, (unsigned)reg);
 }
 
 static int gen_xadd(struct gen *g)
@@ -802,13 +788,7 @@ static int gen_xadd(struct gen *g)
 	int reg = pick_reg(g, size, 1);
 	if (reg < 0)
 		return 0;
-	begin(g, RF_xadd, 0);
-	prefixes(g, size, &m, want_lock(g, &m));
-	b(g, 0x0f);
-	b(g, size == 1 ? 0xc0 : 0xc1);
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_xadd, size, &m, want_lock(g, &m), 0x0f00 | (size == 1 ? 0xc0 : 0xc1), (unsigned)reg);
 }
 
 static int gen_cmpxchg(struct gen *g)
@@ -826,13 +806,7 @@ static int gen_cmpxchg(struct gen *g)
 		emit_modrm(g, &m, 0);
 		end(g);
 	}
-	begin(g, RF_cmpxchg, 0);
-	prefixes(g, size, &m, want_lock(g, &m));
-	b(g, 0x0f);
-	b(g, size == 1 ? 0xb0 : 0xb1);
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_cmpxchg, size, &m, want_lock(g, &m), 0x0f00 | (size == 1 ? 0xb0 : 0xb1), (unsigned)reg);
 }
 
 static int gen_cmpxchg8b(struct gen *g)
@@ -878,13 +852,7 @@ static int gen_movx(struct gen *g)
 	int reg = pick_reg(g, dsize, 1);
 	if (reg < 0)
 		return 0;
-	begin(g, RF_movx, 0);
-	prefixes(g, dsize, &m, 0);
-	b(g, 0x0f);
-	b(g, 0xb6 + sign * 8 + word);
-	emit_modrm(g, &m, (unsigned)reg);
-	end(g);
-	return 1;
+	return rm_insn(g, RF_movx, dsize, &m, 0, 0x0f00 | (0xb6 + sign * 8 + word), (unsigned)reg);
 }
 
 static int gen_lea(struct gen *g)
