@@ -1,173 +1,36 @@
 /* cms/dataflow.c — the dataflow limit of a guest's dynamic trace: which
  * registers, flags and memory bytes each x86 instruction reads and writes
- * (one table keyed by enum x86_op), and the critical-path computation over
- * the trace.  The model is described in cms/dataflow.h.
+ * (the op table, cms/x86/ops.def, refined here by operand form), and the
+ * critical-path computation over the trace.  The model is described in cms/dataflow.h.
  *
  * Register and flag effects follow the Intel SDM vol. 2 instruction pages
  * ("Flags Affected", implicit operands such as EDX:EAX for MUL/DIV, ESI/EDI
  * /ECX for the string instructions, ESP for PUSH/POP/CALL/RET). */
 #include "cms/dataflow.h"
+#include "native-isa/xflags.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the table ------------------------------------------------------ */
+/* ---- what an instruction reads and writes: the op table (ops.def) ---- */
 
 /* Use of an explicit operand o[k]. */
-enum { U_NONE = 0, U_R = 1, U_W = 2, U_RW = 3 };
+enum { U_R = X86_USE_R, U_W = X86_USE_W, U_RW = X86_USE_R | X86_USE_W };
 
-/* Row flags */
-enum {
-	RF_KNOWN = 1u << 0,
-	RF_MOVE = 1u << 1,   /* pure data move */
-	RF_ESP = 1u << 2,    /* ESP = ESP +/- constant */
-	RF_SHIFT = 1u << 3,  /* flags written only if the count (last operand) is non-zero */
-	RF_STR1 = 1u << 4,   /* string op, one access per iteration */
-	RF_STR2 = 1u << 5,   /* string op, two accesses per iteration */
-	RF_ZERO = 1u << 6,   /* op r,r with the same register depends on nothing (xor, sub) */
-	RF_LEAVE = 1u << 7,
-};
-
-struct op_row {
-	uint8_t use[3];  /* U_* for o[0], o[1], o[2] */
-	uint8_t lat;     /* enum dataflow_latclass */
-	uint8_t flags;   /* RF_* */
-	uint16_t ireads; /* implicit inputs (DF_BIT) */
-	uint16_t iwrite; /* implicit outputs */
-	uint16_t iaddr;  /* implicit address registers */
-};
-
-#define B(r) DF_BIT(DF_##r)
-#define CF B(CF)
-#define OF B(OF)
-#define ZSPA B(ZSPA)
-#define ARITH DF_ARITH
-#define ALLFL DF_FLAGS
-#define ROW(u0, u1, u2, ir, iw, ia, lat, fl) \
-	{ {u0, u1, u2}, DF_LAT_##lat, (uint8_t)((fl) | RF_KNOWN), (uint16_t)(ir), (uint16_t)(iw), (uint16_t)(ia) }
-/* op dst, src that writes the arithmetic flags */
-#define ALU2(ir, iw, fl) ROW(U_RW, U_R, 0, ir, iw, 0, ALU, fl)
-#define STR(ir, iw, ia, fl) ROW(0, 0, 0, (ir) | B(DF), iw, ia, ALU, fl)
-
-/* Condition-code families (Jcc, SETcc, CMOVcc) are handled in code: each
- * reads the flags of its condition (cc_flags). */
-static const struct op_row op_table[X86_OP_COUNT] = {
-	[X86_OP_ADD] = ALU2(0, ARITH, 0),
-	[X86_OP_OR] = ALU2(0, ARITH, 0),
-	[X86_OP_ADC] = ALU2(CF, ARITH, 0),
-	[X86_OP_SBB] = ALU2(CF, ARITH, 0),
-	[X86_OP_AND] = ALU2(0, ARITH, 0),
-	[X86_OP_SUB] = ALU2(0, ARITH, RF_ZERO),
-	[X86_OP_XOR] = ALU2(0, ARITH, RF_ZERO),
-	[X86_OP_CMP] = ROW(U_R, U_R, 0, 0, ARITH, 0, ALU, 0),
-	[X86_OP_TEST] = ROW(U_R, U_R, 0, 0, ARITH, 0, ALU, 0),
-	[X86_OP_ROL] = ALU2(0, CF | OF, RF_SHIFT),
-	[X86_OP_ROR] = ALU2(0, CF | OF, RF_SHIFT),
-	[X86_OP_RCL] = ALU2(CF, CF | OF, RF_SHIFT),
-	[X86_OP_RCR] = ALU2(CF, CF | OF, RF_SHIFT),
-	[X86_OP_SHL] = ALU2(0, ARITH, RF_SHIFT),
-	[X86_OP_SHR] = ALU2(0, ARITH, RF_SHIFT),
-	[X86_OP_SAR] = ALU2(0, ARITH, RF_SHIFT),
-	[X86_OP_INC] = ROW(U_RW, 0, 0, 0, OF | ZSPA, 0, ALU, 0), /* CF unaffected */
-	[X86_OP_DEC] = ROW(U_RW, 0, 0, 0, OF | ZSPA, 0, ALU, 0),
-	[X86_OP_NOT] = ROW(U_RW, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_NEG] = ROW(U_RW, 0, 0, 0, ARITH, 0, ALU, 0),
-	/* one-operand forms: EDX:EAX = EAX * src (AX = AL * src for bytes:
-	 * fixed up in code); IMUL's two- and three-operand forms too */
-	[X86_OP_MUL] = ROW(U_R, 0, 0, B(EAX), B(EAX) | B(EDX) | ARITH, 0, MUL, 0),
-	[X86_OP_IMUL] = ROW(U_R, 0, 0, B(EAX), B(EAX) | B(EDX) | ARITH, 0, MUL, 0),
-	[X86_OP_DIV] = ROW(U_R, 0, 0, B(EAX) | B(EDX), B(EAX) | B(EDX) | ARITH, 0, DIV, 0),
-	[X86_OP_IDIV] = ROW(U_R, 0, 0, B(EAX) | B(EDX), B(EAX) | B(EDX) | ARITH, 0, DIV, 0),
-	[X86_OP_SHLD] = ROW(U_RW, U_R, U_R, 0, ARITH, 0, ALU, RF_SHIFT),
-	[X86_OP_SHRD] = ROW(U_RW, U_R, U_R, 0, ARITH, 0, ALU, RF_SHIFT),
-	/* BT*: CF is the bit; OF/SF/AF/PF undefined, ZF unaffected (SDM) */
-	[X86_OP_BT] = ROW(U_R, U_R, 0, 0, CF, 0, ALU, 0),
-	[X86_OP_BTS] = ALU2(0, CF, 0),
-	[X86_OP_BTR] = ALU2(0, CF, 0),
-	[X86_OP_BTC] = ALU2(0, CF, 0),
-	/* BSF/BSR leave the destination unchanged for a zero source: read it */
-	[X86_OP_BSF] = ALU2(0, ARITH, 0),
-	[X86_OP_BSR] = ALU2(0, ARITH, 0),
-	[X86_OP_TZCNT] = ROW(U_W, U_R, 0, 0, ARITH, 0, ALU, 0),
-	[X86_OP_LZCNT] = ROW(U_W, U_R, 0, 0, ARITH, 0, ALU, 0),
-	[X86_OP_BSWAP] = ROW(U_RW, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_MOV] = ROW(U_W, U_R, 0, 0, 0, 0, ALU, RF_MOVE),
-	[X86_OP_MOVZX] = ROW(U_W, U_R, 0, 0, 0, 0, ALU, RF_MOVE),
-	[X86_OP_MOVSX] = ROW(U_W, U_R, 0, 0, 0, 0, ALU, RF_MOVE),
-	[X86_OP_LEA] = ROW(U_W, 0, 0, 0, 0, 0, ALU, 0), /* address registers are its data: in code */
-	[X86_OP_XCHG] = ROW(U_RW, U_RW, 0, 0, 0, 0, ALU, RF_MOVE),
-	[X86_OP_XADD] = ROW(U_RW, U_RW, 0, 0, ARITH, 0, ALU, 0),
-	[X86_OP_CMPXCHG] = ROW(U_RW, U_R, 0, B(EAX), B(EAX) | ARITH, 0, ALU, 0),
-	[X86_OP_CMPXCHG8B] = ROW(U_RW, 0, 0, B(EAX) | B(EDX) | B(EBX) | B(ECX), B(EAX) | B(EDX) | ZSPA, 0, ALU, 0),
-	[X86_OP_PUSH] = ROW(U_R, 0, 0, 0, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_POP] = ROW(U_W, 0, 0, 0, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_PUSHAL] = ROW(0, 0, 0, DF_GPRS, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_PUSHAW] = ROW(0, 0, 0, DF_GPRS, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_POPAL] = ROW(0, 0, 0, 0, DF_GPRS & ~B(ESP), B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_POPAW] = ROW(0, 0, 0, DF_GPRS & ~B(ESP), DF_GPRS & ~B(ESP), B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_PUSHFD] = ROW(0, 0, 0, ALLFL, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_PUSHF] = ROW(0, 0, 0, ALLFL, 0, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_POPFD] = ROW(0, 0, 0, 0, ALLFL, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_POPF] = ROW(0, 0, 0, 0, ALLFL, B(ESP), ALU, RF_MOVE | RF_ESP),
-	[X86_OP_CWDE] = ROW(0, 0, 0, B(EAX), B(EAX), 0, ALU, 0),
-	[X86_OP_CBW] = ROW(0, 0, 0, B(EAX), B(EAX), 0, ALU, 0),
-	[X86_OP_CDQ] = ROW(0, 0, 0, B(EAX), B(EDX), 0, ALU, 0),
-	[X86_OP_CWD] = ROW(0, 0, 0, B(EAX) | B(EDX), B(EDX), 0, ALU, 0), /* DX merges into EDX */
-	[X86_OP_LAHF] = ROW(0, 0, 0, CF | ZSPA | B(EAX), B(EAX), 0, ALU, 0),
-	[X86_OP_SAHF] = ROW(0, 0, 0, B(EAX), CF | ZSPA, 0, ALU, 0),
-	[X86_OP_CLC] = ROW(0, 0, 0, 0, CF, 0, ALU, 0),
-	[X86_OP_STC] = ROW(0, 0, 0, 0, CF, 0, ALU, 0),
-	[X86_OP_CMC] = ROW(0, 0, 0, CF, CF, 0, ALU, 0),
-	[X86_OP_CLD] = ROW(0, 0, 0, 0, B(DF), 0, ALU, 0),
-	[X86_OP_STD] = ROW(0, 0, 0, 0, B(DF), 0, ALU, 0),
-	[X86_OP_XLAT] = ROW(0, 0, 0, B(EAX), B(EAX), B(EAX) | B(EBX), ALU, RF_MOVE),
-	/* string instructions; REP adds ECX in code */
-	[X86_OP_MOVSB] = STR(0, B(ESI) | B(EDI), B(ESI) | B(EDI), RF_STR2 | RF_MOVE),
-	[X86_OP_MOVSD] = STR(0, B(ESI) | B(EDI), B(ESI) | B(EDI), RF_STR2 | RF_MOVE),
-	[X86_OP_MOVSW] = STR(0, B(ESI) | B(EDI), B(ESI) | B(EDI), RF_STR2 | RF_MOVE),
-	[X86_OP_CMPSB] = STR(0, B(ESI) | B(EDI) | ARITH, B(ESI) | B(EDI), RF_STR2),
-	[X86_OP_CMPSD] = STR(0, B(ESI) | B(EDI) | ARITH, B(ESI) | B(EDI), RF_STR2),
-	[X86_OP_CMPSW] = STR(0, B(ESI) | B(EDI) | ARITH, B(ESI) | B(EDI), RF_STR2),
-	[X86_OP_STOSB] = STR(B(EAX), B(EDI), B(EDI), RF_STR1 | RF_MOVE),
-	[X86_OP_STOSD] = STR(B(EAX), B(EDI), B(EDI), RF_STR1 | RF_MOVE),
-	[X86_OP_STOSW] = STR(B(EAX), B(EDI), B(EDI), RF_STR1 | RF_MOVE),
-	[X86_OP_LODSB] = STR(B(EAX), B(EAX) | B(ESI), B(ESI), RF_STR1 | RF_MOVE), /* AL merges */
-	[X86_OP_LODSD] = STR(0, B(EAX) | B(ESI), B(ESI), RF_STR1 | RF_MOVE),
-	[X86_OP_LODSW] = STR(B(EAX), B(EAX) | B(ESI), B(ESI), RF_STR1 | RF_MOVE),
-	[X86_OP_SCASB] = STR(B(EAX), B(EDI) | ARITH, B(EDI), RF_STR1),
-	[X86_OP_SCASD] = STR(B(EAX), B(EDI) | ARITH, B(EDI), RF_STR1),
-	[X86_OP_SCASW] = STR(B(EAX), B(EDI) | ARITH, B(EDI), RF_STR1),
-	/* control transfer: perfect prediction, so only the data they consume */
-	[X86_OP_JMP] = ROW(U_R, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_CALL] = ROW(U_R, 0, 0, 0, 0, B(ESP), ALU, RF_ESP),
-	[X86_OP_RET] = ROW(0, 0, 0, 0, 0, B(ESP), ALU, RF_ESP | RF_MOVE),
-	[X86_OP_LOOP] = ROW(0, 0, 0, B(ECX), B(ECX), 0, ALU, 0),
-	[X86_OP_LOOPE] = ROW(0, 0, 0, B(ECX) | ZSPA, B(ECX), 0, ALU, 0),
-	[X86_OP_LOOPNE] = ROW(0, 0, 0, B(ECX) | ZSPA, B(ECX), 0, ALU, 0),
-	[X86_OP_JECXZ] = ROW(0, 0, 0, B(ECX), 0, 0, ALU, 0),
-	[X86_OP_ENTER] = ROW(0, 0, 0, B(EBP) | B(ESP), B(EBP) | B(ESP), B(ESP), ALU, 0),
-	[X86_OP_LEAVE] = ROW(0, 0, 0, 0, B(EBP), B(EBP), ALU, RF_MOVE | RF_LEAVE),
-	/* int $0x80: the Linux i386 system call reads EAX, EBX, ECX, EDX, ESI,
-	 * EDI, EBP and returns in EAX */
-	[X86_OP_INT] = ROW(0, 0, 0, DF_GPRS, B(EAX), 0, ALU, 0),
-	[X86_OP_NOP] = ROW(0, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_PAUSE] = ROW(0, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_ENDBR32] = ROW(0, 0, 0, 0, 0, 0, ALU, 0),
-	[X86_OP_CPUID] = ROW(0, 0, 0, B(EAX) | B(ECX), B(EAX) | B(EBX) | B(ECX) | B(EDX), 0, ALU, 0),
-	[X86_OP_RDTSC] = ROW(0, 0, 0, 0, B(EAX) | B(EDX), 0, ALU, 0),
-	/* INT3, INTO, UD2, HLT, NONE and the unsupported classes end the run
-	 * with a signal: left unknown (conservative) */
-};
-
-/* Flags read by condition tttn (SDM vol. 1, appendix B): o no b ae e ne be
- * a s ns p np l ge le g. */
-static uint32_t cc_flags(unsigned cc)
+/* EFLAGS bits as the four flag resources (SF ZF AF PF are one). */
+static uint32_t flag_res(unsigned f)
 {
-	static const uint16_t t[8] = {
-		OF, CF, ZSPA, CF | ZSPA, ZSPA, ZSPA, ZSPA | OF, ZSPA | OF,
-	};
-	return t[(cc >> 1) & 7];
+	uint32_t m = 0;
+	if (f & XF_CF)
+		m |= DF_BIT(DF_CF);
+	if (f & XF_OF)
+		m |= DF_BIT(DF_OF);
+	if (f & (XF_SF | XF_ZF | XF_AF | XF_PF))
+		m |= DF_BIT(DF_ZSPA);
+	if (f & XF_DF)
+		m |= DF_BIT(DF_DF);
+	return m;
 }
 
 /* Resource of register operand `o` (AL/AH/AX are EAX). */
@@ -215,32 +78,27 @@ int dataflow_uses(const struct x86_insn *in, const uint32_t *regs, struct datafl
 		return -1;
 	}
 	enum x86_op op = (enum x86_op)in->op;
-	struct op_row row;
-	if (op >= X86_OP_JO && op <= X86_OP_JG)
-		row = (struct op_row)ROW(0, 0, 0, cc_flags((unsigned)(op - X86_OP_JO)), 0, 0, ALU, 0);
-	else if (op >= X86_OP_SETO && op <= X86_OP_SETG)
-		row = (struct op_row)ROW(U_W, 0, 0, cc_flags((unsigned)(op - X86_OP_SETO)), 0, 0, ALU, 0);
-	else if (op >= X86_OP_CMOVO && op <= X86_OP_CMOVG) /* the destination keeps its value if false */
-		row = (struct op_row)ROW(U_RW, U_R, 0, cc_flags((unsigned)(op - X86_OP_CMOVO)), 0, 0, ALU, 0);
-	else
-		row = op_table[op];
-	if (!(row.flags & RF_KNOWN)) {
+	const struct x86_op_info *row = x86_op(op);
+	/* instructions that raise an exception (or that cdvm does not run) */
+	if (row->props & (OPF_UNSUP | OPF_TRAPS)) {
 		conservative(u);
 		return -1;
 	}
+	uint8_t use[3] = {(uint8_t)x86_op_use(op, 0), (uint8_t)x86_op_use(op, 1), (uint8_t)x86_op_use(op, 2)};
 	memset(u, 0, sizeof *u);
 	u->known = 1;
-	u->lat = row.lat;
-	u->move = (row.flags & RF_MOVE) != 0;
-	u->reads = row.ireads;
-	u->writes = row.iwrite;
-	u->addr = row.iaddr;
-	if (row.flags & RF_ESP)
+	u->lat = row->lat;
+	u->move = (row->props & OPF_MOVE) != 0;
+	/* a flag the operation may write (undefined ones too) is ready when it completes */
+	u->reads = row->iread | flag_res(row->fread);
+	u->writes = row->iwrite | flag_res(row->fwrite | row->fundef);
+	u->addr = row->iaddr;
+	if (row->props & OPF_ESP)
 		u->esp = DF_ESP_ADJUST;
-	if (row.flags & RF_LEAVE)
+	if (row->props & OPF_LEAVE)
 		u->esp = DF_ESP_LEAVE;
-	if (row.flags & (RF_STR1 | RF_STR2)) {
-		u->string = (row.flags & RF_STR2) ? 2 : 1;
+	if (row->props & (OPF_STR1 | OPF_STR2)) {
+		u->string = (row->props & OPF_STR2) ? 2 : 1;
 		if (in->rep) {
 			u->reads |= DF_BIT(DF_ECX);
 			u->writes |= DF_BIT(DF_ECX);
@@ -249,10 +107,10 @@ int dataflow_uses(const struct x86_insn *in, const uint32_t *regs, struct datafl
 
 	/* the one-operand MUL/IMUL/DIV/IDIV forms; IMUL r, r/m [, imm] */
 	if (op == X86_OP_IMUL && in->nops >= 2) {
-		row.use[0] = in->nops == 2 ? U_RW : U_W;
-		row.use[1] = U_R;
+		use[0] = in->nops == 2 ? U_RW : U_W;
+		use[1] = U_R;
 		u->reads = 0;
-		u->writes = ARITH;
+		u->writes = DF_ARITH;
 	} else if ((op == X86_OP_MUL || op == X86_OP_IMUL || op == X86_OP_DIV || op == X86_OP_IDIV) &&
 		   in->nops >= 1 && in->o[0].size == 1) {
 		/* byte forms: AX = AL * src, AL:AH = AX / src; EDX untouched */
@@ -263,12 +121,12 @@ int dataflow_uses(const struct x86_insn *in, const uint32_t *regs, struct datafl
 	/* explicit operands */
 	for (unsigned k = 0; k < in->nops && k < 3; k++) {
 		const struct x86_operand *o = &in->o[k];
-		unsigned use = row.use[k];
+		unsigned use_k = use[k];
 		if (o->kind == X86_OPK_REG) {
 			uint32_t b = DF_BIT(reg_res(o));
-			if (use & U_R)
+			if (use_k & U_R)
 				u->reads |= b;
-			if (use & U_W) {
+			if (use_k & U_W) {
 				u->writes |= b;
 				if (o->size < 4) /* partial write merges into the register */
 					u->reads |= b;
@@ -288,28 +146,18 @@ int dataflow_uses(const struct x86_insn *in, const uint32_t *regs, struct datafl
 	/* xor r,r / sub r,r: the result is 0 whatever r held; sbb r,r is -CF */
 	if (in->nops == 2 && in->o[0].kind == X86_OPK_REG && in->o[1].kind == X86_OPK_REG &&
 	    in->o[0].size == 4 && in->o[0].reg == in->o[1].reg) {
-		if (row.flags & RF_ZERO)
+		if (row->props & OPF_ZERO)
 			u->reads = 0;
 		else if (op == X86_OP_SBB)
 			u->reads = DF_BIT(DF_CF);
 	}
-	if ((row.flags & RF_SHIFT) && shift_count_zero(in, regs)) {
+	if ((row->props & OPF_COUNT) && shift_count_zero(in, regs)) {
 		/* a zero count changes nothing: no flags written or needed */
 		u->writes &= ~(uint32_t)DF_FLAGS;
 		u->reads &= ~(uint32_t)DF_FLAGS;
 	}
 	return 0;
 }
-
-#undef B
-#undef CF
-#undef OF
-#undef ZSPA
-#undef ARITH
-#undef ALLFL
-#undef ROW
-#undef ALU2
-#undef STR
 
 /* ---- memory readiness: a hash map of 4-byte words --------------------- */
 

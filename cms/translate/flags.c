@@ -11,18 +11,10 @@
 #include "cms/translate/ir.h"
 #include "native-isa/xflags.h"
 
+/* the flags of condition cc: those its jcc row reads (ops.def) */
 unsigned ir_cond_flags(unsigned cc)
 {
-	switch ((cc >> 1) & 7) {
-	case 0: return XF_OF;
-	case 1: return XF_CF;
-	case 2: return XF_ZF;
-	case 3: return XF_CF | XF_ZF;
-	case 4: return XF_SF;
-	case 5: return XF_PF;
-	case 6: return XF_SF | XF_OF;
-	default: return XF_ZF | XF_SF | XF_OF;
-	}
+	return x86_op(X86_OP_JO + (cc & 15))->fread;
 }
 
 /* Flags certainly written by a flag atom. */

@@ -14,66 +14,16 @@
 enum { SCAN_MAX = 12 };
 
 /* Status flags an x86 instruction reads (before writing) and certainly
- * writes; returns -1 for an instruction this table does not know. */
+ * writes, from the op table (ops.def); -1 for an instruction that may
+ * raise an exception or that cdvm does not execute. */
 static int flag_effect(const struct x86_insn *in, unsigned *rd, unsigned *wr)
 {
-	unsigned op = in->op;
-	*rd = 0;
-	*wr = 0;
-	switch (op) {
-	case X86_OP_ADD: case X86_OP_SUB: case X86_OP_CMP: case X86_OP_AND: case X86_OP_OR:
-	case X86_OP_XOR: case X86_OP_TEST: case X86_OP_NEG:
-		*wr = XF_STATUS;
-		return 0;
-	case X86_OP_ADC: case X86_OP_SBB:
-		*rd = XF_CF;
-		*wr = XF_STATUS;
-		return 0;
-	case X86_OP_INC: case X86_OP_DEC:
-		*wr = XF_STATUS & ~XF_CF;
-		return 0;
-	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
-		*wr = XF_CF;
-		return 0;
-	case X86_OP_BSF: case X86_OP_BSR:
-		*wr = XF_STATUS;  /* cdvm defines all six (docs/x86-subset.md) */
-		return 0;
-	case X86_OP_SHL: case X86_OP_SHR: case X86_OP_SAR:
-		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
-			*wr = XF_STATUS;
-		return 0;  /* by CL: maybe nothing */
-	case X86_OP_SHLD: case X86_OP_SHRD:
-		if (in->o[2].kind == X86_OPK_IMM && (in->imm & 31))
-			*wr = XF_STATUS;
-		return 0;
-	case X86_OP_ROL: case X86_OP_ROR:
-		if (in->o[1].kind == X86_OPK_IMM && (in->imm & 31))
-			*wr = XF_CF | XF_OF;
-		return 0;
-	case X86_OP_MUL: case X86_OP_IMUL:
-		*wr = XF_STATUS;  /* CF OF defined, the rest as the host (xflags) */
-		return 0;
-	case X86_OP_DIV: case X86_OP_IDIV: case X86_OP_CWD: case X86_OP_CBW:
-		return 0;         /* divides leave the flags unchanged (cms/x86/exec.c) */
-	case X86_OP_MOV: case X86_OP_MOVZX: case X86_OP_MOVSX: case X86_OP_LEA: case X86_OP_PUSH:
-	case X86_OP_POP: case X86_OP_NOP: case X86_OP_NOT: case X86_OP_XCHG: case X86_OP_CDQ:
-	case X86_OP_CWDE: case X86_OP_BSWAP: case X86_OP_LEAVE:
-		return 0;
-	default:
-		if (op >= X86_OP_JO && op <= X86_OP_JG) {
-			*rd = ir_cond_flags(op - X86_OP_JO);
-			return 0;
-		}
-		if (op >= X86_OP_SETO && op <= X86_OP_SETG) {
-			*rd = ir_cond_flags(op - X86_OP_SETO);
-			return 0;
-		}
-		if (op >= X86_OP_CMOVO && op <= X86_OP_CMOVG) {
-			*rd = ir_cond_flags(op - X86_OP_CMOVO);
-			return 0;
-		}
+	const struct x86_op_info *row = x86_op(in->op);
+	if (row->props & (OPF_UNSUP | OPF_TRAPS))
 		return -1;
-	}
+	*rd = row->fread & XF_STATUS;
+	*wr = x86_flags_written(in);
+	return 0;
 }
 
 /* Flags live on entry to the code at eip; [eip, *end) is what was read. */

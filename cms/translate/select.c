@@ -25,12 +25,7 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 		struct x86_insn *in = &b->insns[b->ninsns];
 		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in))
 			break;  /* (string instructions are translated alone: string.c) */
-		/* at most two stores per instruction (push + call's return address) */
-		unsigned st = 0;
-		for (unsigned k = 0; k < in->nops; k++)
-			st += in->o[k].kind == X86_OPK_MEM && k == 0 && in->op != X86_OP_CMP && in->op != X86_OP_TEST;
-		if (in->op == X86_OP_PUSH || in->op == X86_OP_CALL)
-			st++;
+		unsigned st = x86_insn_stores(in);
 		if (stores + st > max_stores)
 			break;
 		stores += st;

@@ -1,4 +1,4 @@
-/* cms/x86/disasm.c — op names and properties, and an Intel-syntax
+/* cms/x86/disasm.c — an Intel-syntax
  * disassembler for decoded instructions (diagnostics, translation dumps).
  * The text follows LLVM's Intel printer closely (mnemonics, "dword ptr",
  * "[ebx + 4*ecx + 8]") so the two can be compared by eye. */
@@ -6,39 +6,6 @@
 #include <string.h>
 
 #include "cms/x86/x86.h"
-
-static const char *const op_names[X86_OP_COUNT] = {
-#define X86_OP_NAME(id, name, cost, fl) name,
-	X86_OPS(X86_OP_NAME)
-#undef X86_OP_NAME
-};
-
-static const uint8_t op_costs[X86_OP_COUNT] = {
-#define X86_OP_COSTV(id, name, cost, fl) X86_COST_##cost,
-	X86_OPS(X86_OP_COSTV)
-#undef X86_OP_COSTV
-};
-
-static const uint8_t op_flags[X86_OP_COUNT] = {
-#define X86_OP_FLAGV(id, name, cost, fl) (fl),
-	X86_OPS(X86_OP_FLAGV)
-#undef X86_OP_FLAGV
-};
-
-const char *x86_op_name(enum x86_op op)
-{
-	return (unsigned)op < X86_OP_COUNT ? op_names[op] : "?";
-}
-
-enum x86_cost_class x86_op_cost(enum x86_op op)
-{
-	return (unsigned)op < X86_OP_COUNT ? (enum x86_cost_class)op_costs[op] : X86_COST_COMPLEX;
-}
-
-unsigned x86_op_flags(enum x86_op op)
-{
-	return (unsigned)op < X86_OP_COUNT ? op_flags[op] : OPF_UNSUP;
-}
 
 /* Bounded append. */
 struct out {

@@ -31,6 +31,8 @@
 
 #include "cms/x86/ops.def"
 
+struct x86_insn;
+
 /* Index of each x86 state register in env->r (same order as the native
  * registers r1..r12 that hold them). */
 enum x86_reg {
@@ -95,17 +97,69 @@ struct x86_step_info {
 
 /* Operation ids, from cms/x86/ops.def (X86_OP_ADD, X86_OP_JNE, ...). */
 enum x86_op {
-#define X86_OP_ENUM(id, name, cost, fl) X86_OP_##id,
+#define X86_OP_ENUM(id, ...) X86_OP_##id,
 	X86_OPS(X86_OP_ENUM)
 #undef X86_OP_ENUM
 	X86_OP_COUNT
 };
 
-/* Properties of an op (ops.def). */
+/* Properties of an op (ops.def explains each). */
 enum {
-	OPF_BRANCH = 1u << 0,
-	OPF_UNSUP = 1u << 1,
+	OPF_BRANCH = O_BRANCH,
+	OPF_UNSUP = O_UNSUP,
+	OPF_TRAPS = O_TRAPS,
+	OPF_COUNT = O_COUNT,
+	OPF_UKEEP = O_UKEEP,
+	OPF_REP0 = O_REP0,
+	OPF_MOVE = O_MOVE,
+	OPF_ESP = O_ESP_,
+	OPF_LEAVE = O_LEAVE,
+	OPF_ZERO = O_ZERO,
+	OPF_STR1 = O_STR1,
+	OPF_STR2 = O_STR2,
 };
+
+/* Use of an explicit operand (x86_op_use). */
+enum { X86_USE_R = O_R, X86_USE_W = O_W };
+
+/* Latency class of an op: which core.latency.* it takes. */
+enum x86_latclass { X86_LAT_ALU, X86_LAT_MUL, X86_LAT_DIV };
+
+/* One row of ops.def. */
+struct x86_op_info {
+	const char *name;     /* mnemonic */
+	uint8_t cost;         /* enum x86_cost_class */
+	uint8_t family;       /* enum x86_family_id (cms/insn/insn.h) */
+	int8_t xf;            /* enum xf_op, or -1 */
+	uint8_t use;          /* 2 bits per explicit operand: X86_USE_R | X86_USE_W */
+	uint16_t props;       /* OPF_* */
+	uint16_t fread;       /* EFLAGS bits read */
+	uint16_t fwrite;      /* EFLAGS bits written with defined values */
+	uint16_t fundef;      /* EFLAGS bits the SDM leaves undefined (see ops.def) */
+	uint8_t iread, iwrite, iaddr;  /* implicit registers (1 << enum x86_reg) */
+	uint8_t lat;          /* enum x86_latclass */
+	uint8_t stores;       /* stores besides a written memory operand */
+};
+extern const struct x86_op_info x86_ops[X86_OP_COUNT];
+
+/* The row of op (ops beyond the table answer as X86_OP_NONE's row). */
+static inline const struct x86_op_info *x86_op(unsigned op)
+{
+	return &x86_ops[op < X86_OP_COUNT ? op : 0];
+}
+
+/* How operand k of op is used (X86_USE_R | X86_USE_W, 0: not at all). */
+static inline unsigned x86_op_use(unsigned op, unsigned k)
+{
+	return (x86_op(op)->use >> (2 * k)) & 3u;
+}
+
+/* Status flags an instruction certainly writes (defined, or undefined and
+ * always computed), as far as its bytes tell: a count of 0 (CL, or an
+ * immediate that masks to 0) or a REP with ECX = 0 may write none. */
+unsigned x86_flags_written(const struct x86_insn *in);
+/* Stores one execution (one iteration of a string operation) makes. */
+unsigned x86_insn_stores(const struct x86_insn *in);
 
 enum x86_opkind {
 	X86_OPK_NONE,

@@ -17,6 +17,7 @@
 
 #include "cms/x86/x86.h"
 #include "native-isa/xflags.h"
+#include "tests/unit/testutil.h"
 
 /* ---- a tiny guest: 64 KiB at 0x10000, the last 4 KiB read-only ---- */
 #define MEM_BASE 0x10000u
@@ -916,6 +917,167 @@ static void test_mem_rotates_against_host(void)
 }
 #endif /* __x86_64__ */
 
+
+/* ---- the op table (ops.def) against the interpreter ----------------------
+ *
+ * Every instruction form reachable from the one-byte and 0F maps (with and
+ * without 66 and F3, ModRM register and [ebx] forms, random immediates)
+ * runs twice on the same random registers and memory, with every status
+ * flag the row does not list as read (and DF) flipped between the runs:
+ * - flags the row says are certainly written come out equal,
+ * - flags the row says are never written keep their value in both runs,
+ * - registers and memory come out equal (the row lists every flag read),
+ * - no register outside the explicit destinations and the row's implicit
+ *   ones changes. */
+struct table_stats {
+	unsigned checked[X86_OP_COUNT];
+	unsigned failures;
+};
+
+static uint32_t table_cw(const struct x86_insn *in, const uint32_t *r0)
+{
+	const struct x86_op_info *row = x86_op(in->op);
+	uint32_t cw = (row->fwrite | ((row->props & OPF_UKEEP) ? 0 : row->fundef)) & (XF_STATUS | XF_DF);
+	if (row->props & OPF_COUNT) {
+		const struct x86_operand *c = &in->o[in->nops - 1];
+		uint32_t n = c->kind == X86_OPK_IMM ? in->imm : r0[X86_ECX];
+		if ((n & 31) == 0)
+			cw = 0;
+	}
+	if ((row->props & OPF_REP0) && in->rep && r0[X86_ECX] == 0)
+		cw = 0;
+	return cw;
+}
+
+/* Registers the instruction may change: explicit destinations and the
+ * row's implicit ones. */
+static uint32_t table_may_write(const struct x86_insn *in)
+{
+	const struct x86_op_info *row = x86_op(in->op);
+	uint32_t m = row->iwrite;
+	if (row->props & (OPF_ESP | OPF_LEAVE))
+		m |= 1u << X86_ESP;
+	if ((row->props & (OPF_STR1 | OPF_STR2)) && in->rep)
+		m |= 1u << X86_ECX;
+	for (unsigned k = 0; k < in->nops; k++) {
+		const struct x86_operand *o = &in->o[k];
+		int w = (x86_op_use(in->op, k) & X86_USE_W) || (in->op == X86_OP_IMUL && k == 0 && in->nops >= 2);
+		if (w && o->kind == X86_OPK_REG)
+			m |= 1u << (o->size == 1 && o->reg >= 4 ? o->reg - 4 : o->reg);
+	}
+	return m;
+}
+
+static void table_case(struct guest *a, struct guest *b, const uint8_t *code, unsigned len, uint64_t *rng,
+		       struct table_stats *ts)
+{
+	struct x86_insn in;
+	if (x86_decode(code, len, &in) <= 0)
+		return;
+	const struct x86_op_info *row = x86_op(in.op);
+	memset(a->mem, 0, sizeof a->mem);
+	for (unsigned i = 0x1000; i < 0x9000; i += 8) {
+		uint64_t v = test_rng(rng);
+		memcpy(a->mem + i, &v, 8);
+	}
+	for (unsigned k = 0; k < 8; k++)
+		a->r[k] = (uint32_t)test_rng(rng);
+	a->r[X86_EBX] = MEM_BASE + 0x4000 + ((uint32_t)test_rng(rng) & 0xffc);
+	a->r[X86_ESI] = MEM_BASE + 0x6000 + ((uint32_t)test_rng(rng) & 0xff);
+	a->r[X86_EDI] = MEM_BASE + 0x7000 + ((uint32_t)test_rng(rng) & 0xff);
+	a->r[X86_EBP] = MEM_BASE + 0x5000 + ((uint32_t)test_rng(rng) & 0xffc);
+	a->r[X86_ESP] = MEM_BASE + 0x8000 + ((uint32_t)test_rng(rng) & 0xffc);
+	if (test_rng(rng) & 1)
+		a->r[X86_ECX] &= 3;  /* small REP counts, zero among them */
+	a->r[X86_FSBASE] = a->r[X86_GSBASE] = 0;
+	uint32_t flip = (XF_STATUS | XF_DF) & ~(uint32_t)row->fread;
+	a->r[X86_EFLAGS] = 0x202 | ((uint32_t)test_rng(rng) & (XF_STATUS | XF_DF));
+	memcpy(a->mem + (CODE - MEM_BASE), code, len);
+	a->r[X86_EIP] = CODE;
+	memcpy(b->mem, a->mem, sizeof a->mem);
+	memcpy(b->r, a->r, sizeof a->r);
+	b->r[X86_EFLAGS] ^= flip;
+	uint32_t r0[X86_NSTATE];
+	memcpy(r0, a->r, sizeof r0);
+	struct x86_step_info ia, ib;
+	enum x86_stop sa = x86_exec(&a->env, &in, &ia), sb = x86_exec(&b->env, &in, &ib);
+	char text[96];
+	x86_disasm(&in, CODE, text, sizeof text);
+	int bad = 0;
+	if (sa != sb) {
+		CHECK(0, "%s: stops %d and %d with only unread flags changed", text, sa, sb);
+		bad = 1;
+	}
+	if (!bad && (sa == X86_OK || sa == X86_SYSCALL || sa == X86_TRAP)) {
+		uint32_t cw = table_cw(&in, r0), may = (row->fwrite | row->fundef) & (XF_STATUS | XF_DF);
+		uint32_t fa = a->r[X86_EFLAGS], fb = b->r[X86_EFLAGS];
+		uint32_t fa0 = r0[X86_EFLAGS], fb0 = fa0 ^ flip;
+		if ((fa ^ fb) & cw) {
+			CHECK(0, "%s: flags 0x%x are not defined by the operands (0x%x vs 0x%x)", text, (fa ^ fb) & cw, fa, fb);
+			bad = 1;
+		}
+		uint32_t keep = (XF_STATUS | XF_DF) & ~may;
+		if (((fa ^ fa0) | (fb ^ fb0)) & keep) {
+			CHECK(0, "%s: changed flags 0x%x the row says it leaves alone", text, ((fa ^ fa0) | (fb ^ fb0)) & keep);
+			bad = 1;
+		}
+		int same = memcmp(a->mem, b->mem, sizeof a->mem) == 0;
+		for (unsigned k = 0; k < X86_NSTATE; k++)
+			same &= k == X86_EFLAGS || a->r[k] == b->r[k];
+		if (!same) {
+			CHECK(0, "%s: the result depends on flags the row does not list as read (0x%x)", text, flip);
+			bad = 1;
+		}
+		uint32_t mw = table_may_write(&in);
+		for (unsigned k = 0; k < 8; k++)
+			if (!(mw & (1u << k)) && a->r[k] != r0[k]) {
+				CHECK(0, "%s: wrote register %u, not in its row", text, k);
+				bad = 1;
+			}
+		ts->checked[in.op]++;
+	}
+	ts->failures += (unsigned)bad;
+}
+
+static void test_table_against_interpreter(void)
+{
+	uint64_t rng = test_seed("x86_exec: ops.def vs the interpreter");
+	struct guest *a = guest_new(), *b = guest_new();
+	struct table_stats ts;
+	memset(&ts, 0, sizeof ts);
+	static const uint8_t pfx[] = {0, 0x66, 0xf3};
+	static const uint8_t modrm[] = {0xc1, 0xc9, 0xd1, 0xd9, 0xe1, 0xe9, 0xf1, 0xf9, 0xc4, 0xe0,
+					0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33, 0x3b, 0xfb};
+	for (unsigned map = 0; map < 2; map++)
+		for (unsigned opc = 0; opc < 256; opc++)
+			for (unsigned p = 0; p < sizeof pfx; p++)
+				for (unsigned m = 0; m < sizeof modrm; m++)
+					for (unsigned trial = 0; trial < 6 && ts.failures < 20; trial++) {
+						uint8_t code[16];
+						unsigned n = 0;
+						if (pfx[p])
+							code[n++] = pfx[p];
+						if (map)
+							code[n++] = 0x0f;
+						code[n++] = (uint8_t)opc;
+						code[n++] = modrm[m];
+						uint64_t imm = test_rng(&rng);
+						for (unsigned i = 0; i < 6; i++)
+							code[n++] = (uint8_t)(imm >> (8 * i));
+						table_case(a, b, code, n, &rng, &ts);
+					}
+	/* every operation cdvm executes was checked on some form */
+	for (unsigned op = 0; op < X86_OP_COUNT; op++) {
+		const struct x86_op_info *row = x86_op(op);
+		if (row->props & (OPF_UNSUP | OPF_TRAPS))
+			continue;
+		CHECK(ts.checked[op] > 0, "ops.def row %s: never checked", row->name);
+	}
+	CU_ASSERT_EQUAL(ts.failures, 0);
+	free(a);
+	free(b);
+}
+
 void suite_x86_exec(void);
 void suite_x86_exec(void)
 {
@@ -931,6 +1093,7 @@ void suite_x86_exec(void)
 	CU_add_test(s, "enter with nesting", test_enter_nested);
 	CU_add_test(s, "rep cmps/scas fault keeps the flags", test_rep_cond_fault_flags);
 	CU_add_test(s, "fs/gs offset past the limit is #GP", test_segment_limit);
+	CU_add_test(s, "ops.def flags and registers vs the interpreter", test_table_against_interpreter);
 #if defined(__x86_64__)
 	CU_add_test(s, "exec vs host CPU", test_against_host);
 	CU_add_test(s, "memory rotates vs host CPU", test_mem_rotates_against_host);

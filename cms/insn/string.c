@@ -1,8 +1,12 @@
-/* cms/translate/string.c — translating a string instruction.
+/* cms/insn/string.c — the string instructions (movs cmps stos lods scas,
+ * byte, word and dword, with and without REP): the interpreter's handler,
+ * iteration by iteration, and their translation.
  *
- * `rep movs`/`rep stos` (and their single forms) are loops, which the
- * straight-line IR does not express, so they are translated on their own,
- * as a block of one instruction, into a native loop.  Every iteration is
+ * Translation: `rep movs`/`rep stos` (and their single forms) are loops,
+ * which the straight-line IR does not express, so the family has no IR
+ * builder; they are translated on their own (tr_translate asks
+ * tr_is_string first), as a block of one instruction, into a native
+ * loop.  Every iteration is
  * an x86 instruction boundary (Intel SDM vol. 2, REP): the loop commits
  * after each one with EIP still at the instruction, so a fault or a store
  * into protected code rolls back to a state the interpreter can resume
@@ -18,11 +22,93 @@
  *   done: add r15, r15, #1 ; mov eip, #next | commit | exit  (chainable)
  *   bail: exit #TR_BAIL
  * On machines narrower than three atoms every atom gets its own bundle. */
+#include "cms/insn/interp.h"
 #include "cms/translate/translate.h"
-#include "native-isa/xflags.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* ---- interpretation ---------------------------------------------------- */
+
+/* One iteration; updates ESI/EDI only when it completed. */
+static enum x86_stop string_iter(struct x86_ctx *c, enum x86_op base, unsigned size)
+{
+	uint32_t *r = c->r;
+	uint32_t d = (r[X86_EFLAGS] & XF_DF) ? (uint32_t)-size : size;
+	uint32_t dst = r[X86_EDI];
+	uint32_t v, w, f;
+
+	switch (base) {
+	case X86_OP_MOVSB:
+		TRY(seg_load(c, r[X86_ESI], size, &v) || store(c, dst, size, v));
+		r[X86_ESI] += d;
+		r[X86_EDI] += d;
+		break;
+	case X86_OP_STOSB:
+		TRY(store(c, dst, size, reg_get(r, X86_EAX, size)));
+		r[X86_EDI] += d;
+		break;
+	case X86_OP_LODSB:
+		TRY(seg_load(c, r[X86_ESI], size, &v));
+		reg_set(r, X86_EAX, size, v);
+		r[X86_ESI] += d;
+		break;
+	case X86_OP_CMPSB:
+		TRY(seg_load(c, r[X86_ESI], size, &v) || load(c, dst, size, &w));
+		xf_eval(XF_SUB, size, v, w, r[X86_EFLAGS], &f);
+		r[X86_EFLAGS] = f;
+		r[X86_ESI] += d;
+		r[X86_EDI] += d;
+		break;
+	default: /* SCASB */
+		TRY(load(c, dst, size, &w));
+		xf_eval(XF_SUB, size, reg_get(r, X86_EAX, size), w, r[X86_EFLAGS], &f);
+		r[X86_EFLAGS] = f;
+		r[X86_EDI] += d;
+		break;
+	}
+	return X86_OK;
+}
+
+static enum x86_stop string_exec(struct x86_ctx *c, enum x86_op op)
+{
+	/* ops.def: each family is B, D, W in a row */
+	unsigned k = (unsigned)(op - X86_OP_MOVSB) % 3;
+	enum x86_op base = (enum x86_op)(op - k);
+	unsigned size = k == 0 ? 1 : k == 1 ? 4 : 2;
+	uint32_t *r = c->r;
+
+	if (!c->in->rep) {
+		c->info->iterations = 1;
+		return string_iter(c, base, size);
+	}
+	int cond = base == X86_OP_CMPSB || base == X86_OP_SCASB;
+	unsigned n = 0;
+	uint32_t flags_before = r[X86_EFLAGS];
+	while (r[X86_ECX] != 0) {
+		enum x86_stop s = string_iter(c, base, size);
+		if (s != X86_OK) {
+			/* The host reports a fault after k completed iterations
+			 * with ECX/ESI/EDI advanced by k but the status flags of
+			 * BEFORE the instruction (measured on REPE/REPNE CMPS and
+			 * SCAS, all sizes): the flags of the completed comparisons
+			 * are not made visible at the interruption. */
+			r[X86_EFLAGS] = flags_before;
+			c->info->iterations = n;
+			return s;
+		}
+		r[X86_ECX]--;
+		n++;
+		if (cond && (!(r[X86_EFLAGS] & XF_ZF) != (c->in->rep == X86_PFX_REPNE)))
+			break;
+	}
+	c->info->iterations = n;
+	return X86_OK;
+}
+
+const struct x86_family x86_fam_string = {"string", string_exec, NULL, NULL};
+
+/* ---- translation into a native loop --------------------------------------- */
 
 int tr_is_string(const struct x86_insn *in)
 {

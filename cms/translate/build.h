@@ -1,0 +1,68 @@
+/* cms/translate/build.h — what an IR builder works with: the block being
+ * built and the shared operand conventions (build.c).  Private to the
+ * instruction families (cms/insn/ files), whose builders use it.
+ *
+ * Operand conventions: a 32-bit register operand is its fixed vreg; 8- and
+ * 16-bit results are merged into their register with `dep`; AH..BH are
+ * read with `extu` and written with `dep` at bit 8.  Flag atoms ignore
+ * operand bits above their width, so narrow sources need no extension.
+ * Memory operands become `ld`/`st` at [base + disp] or at an address
+ * computed by `lea`; FS/GS overrides add the segment base register. */
+#ifndef CDVM_CMS_TRANSLATE_BUILD_H
+#define CDVM_CMS_TRANSLATE_BUILD_H
+
+#include "cms/insn/insn.h"
+#include "cms/translate/ir.h"
+
+struct bctx {
+	struct ir_block *b;
+	unsigned insn;          /* current instruction index */
+	const struct x86_insn *in;
+	uint32_t next;          /* EIP of the next instruction */
+};
+
+/* Append an operation; -1 (and b->failed) when the block is full. */
+int ir_emit(struct bctx *c, unsigned op, unsigned dst, unsigned a, unsigned bb, uint32_t imm, int use_imm,
+	    unsigned x);
+unsigned ir_temp(struct bctx *c);
+
+static inline unsigned xreg(unsigned r) { return R_EAX + r; }
+/* width code of flag atoms: 0 = 32, 1 = 8, 2 = 16 */
+static inline unsigned wcode(unsigned size) { return size == 1 ? 1 : size == 2 ? 2 : 0; }
+static inline const struct x86_operand *opnd(const struct bctx *c, unsigned i) { return &c->in->o[i]; }
+static inline unsigned mx_load(unsigned size, int sign)
+{
+	return size == 1 ? (sign ? MX_S8 : MX_U8) : size == 2 ? (sign ? MX_S16 : MX_U16) : MX_32;
+}
+
+/* The memory operand's address as (base vreg, disp). */
+void ir_address(struct bctx *c, unsigned *base, uint32_t *disp);
+
+struct val {
+	unsigned reg;      /* vreg holding it, or VREG_NONE for an immediate */
+	uint32_t imm;
+};
+
+/* The memory operand of an instruction: its address is computed once. */
+struct memref {
+	int valid;
+	unsigned base;
+	uint32_t disp;
+};
+
+/* The value of operand i (memory: loaded, sign- or zero-extended). */
+struct val ir_read_opnd(struct bctx *c, unsigned i, struct memref *mr, int sign);
+/* A value in a register (materializes immediates). */
+unsigned ir_in_reg(struct bctx *c, struct val v);
+/* Write `src` (low `size` bytes meaningful) to operand i. */
+void ir_write_opnd(struct bctx *c, unsigned i, unsigned src, struct memref *mr);
+/* Destination for a result that will be written to operand i: the fixed
+ * register itself when it is a full 32-bit register. */
+unsigned ir_result_reg(struct bctx *c, unsigned i);
+/* The chip's flag atom computing op's result and flags (the interpreter
+ * uses the same xflags operation: ops.def's column). */
+unsigned ir_flag_atom(unsigned op);
+/* push a 32-bit value */
+void ir_push_value(struct bctx *c, unsigned reg);
+
+#endif
