@@ -80,11 +80,15 @@ static int shift_can_build(const struct x86_insn *in)
 		 * differently for memory operands, so those stay interpreted */
 		return in->nops == 2 && in->o[0].kind == X86_OPK_REG;
 	default:
-		return 0;  /* rcl rcr */
+		return 0;
 	}
 }
 
 const struct x86_family x86_fam_shift = {"shift", shift_exec, shift_can_build, alu_build};
+/* rotates through CF: interpreted (at 8 and 16 bits the count is taken
+ * mod 9 and 17, which the chip's atoms do too, but flag liveness cannot
+ * tell whether one writes anything) */
+const struct x86_family x86_fam_rcshift = {"rcshift", shift_exec, NULL, NULL};
 
 /* ---- inc dec not neg ------------------------------------------------------ */
 

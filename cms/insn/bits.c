@@ -210,8 +210,7 @@ static enum x86_stop bitscan_exec(struct x86_ctx *c, enum x86_op op)
 
 static int bitscan_can_build(const struct x86_insn *in)
 {
-	return (in->op == X86_OP_BSF || in->op == X86_OP_BSR) && in->o[0].kind == X86_OPK_REG &&
-	       in->o[0].size == 4 && x86_reg_or_mem(&in->o[1]);
+	return in->o[0].kind == X86_OPK_REG && in->o[0].size == 4 && x86_reg_or_mem(&in->o[1]);
 }
 
 /* The interpreter's (and this host's) rules: a zero source leaves the
@@ -242,6 +241,8 @@ static void bitscan_build(struct bctx *c, enum x86_op op)
 }
 
 const struct x86_family x86_fam_bitscan = {"bitscan", bitscan_exec, bitscan_can_build, bitscan_build};
+/* tzcnt lzcnt: interpreted */
+const struct x86_family x86_fam_tzcnt = {"tzcnt", bitscan_exec, NULL, NULL};
 
 /* ---- bswap ---------------------------------------------------------------- */
 

@@ -146,8 +146,7 @@ static enum x86_stop xchg_exec(struct x86_ctx *c, enum x86_op op)
 /* xchg r32, r32 only */
 static int xchg_can_build(const struct x86_insn *in)
 {
-	return in->op == X86_OP_XCHG && in->o[0].kind == X86_OPK_REG && in->o[1].kind == X86_OPK_REG &&
-	       in->o[0].size == 4;
+	return in->o[0].kind == X86_OPK_REG && in->o[1].kind == X86_OPK_REG && in->o[0].size == 4;
 }
 
 static void xchg_build(struct bctx *c, enum x86_op op)
@@ -163,6 +162,8 @@ static void xchg_build(struct bctx *c, enum x86_op op)
 }
 
 const struct x86_family x86_fam_xchg = {"xchg", xchg_exec, xchg_can_build, xchg_build};
+/* xadd cmpxchg: interpreted */
+const struct x86_family x86_fam_xadd = {"xadd", xchg_exec, NULL, NULL};
 
 /* ---- cmpxchg8b -------------------------------------------------------------- */
 

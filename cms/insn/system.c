@@ -34,7 +34,11 @@ static enum x86_stop nop_exec(struct x86_ctx *c, enum x86_op op)
 	return X86_OK;
 }
 
-static int nop_can_build(const struct x86_insn *in) { return in->op == X86_OP_NOP; }
+static int nop_can_build(const struct x86_insn *in)
+{
+	(void)in;
+	return 1;
+}
 
 static void nop_build(struct bctx *c, enum x86_op op)
 {
@@ -43,6 +47,8 @@ static void nop_build(struct bctx *c, enum x86_op op)
 }
 
 const struct x86_family x86_fam_nop = {"nop", nop_exec, nop_can_build, nop_build};
+/* pause endbr32: interpreted */
+const struct x86_family x86_fam_hint = {"hint", nop_exec, NULL, NULL};
 
 /* ---- cpuid ---------------------------------------------------------------------- */
 

@@ -80,8 +80,17 @@ no_sanitizer "$T/f.err"
 grep -q '^0,[0-9a-f]*,0,collatz,interp,0,0,ok,,208,208,true,' "$T/f/results.csv" || fail "collatz row: $(cat "$T/f/results.csv")"
 grep -q '^1,[0-9a-f]*,1,collatz,interp,0,20000,failed,sim.max_cycles reached (status 125; native status 208),125,208,false,' \
 	"$T/f/results.csv" || fail "cycle-limit row: $(cut -d, -f1-14 "$T/f/results.csv")"
-$CDVM sweep "$T/fail.yaml" -o "$T/f2" --timeout 0.001 2> /dev/null
-grep -q 'failed,timed out after' "$T/f2/results.csv" || fail "timeout row: $(cut -d, -f1-14 "$T/f2/results.csv")"
+# a run that takes seconds simulated, milliseconds natively: the timeout
+# must hit the simulated run, never the native reference (which also has
+# to finish within --timeout, so a tiny one failed under load)
+cat > "$T/slow.yaml" <<'EOF'
+workloads:
+  - program: build/guests/O2/sieve.elf
+    args: ["40"]
+EOF
+$CDVM sweep "$T/slow.yaml" -o "$T/f2" --timeout 0.5 2> "$T/f2.err"
+grep -q 'failed,timed out after 0.5 s' "$T/f2/results.csv" ||
+	fail "timeout row: $(cat "$T/f2.err") $(cut -d, -f1-14 "$T/f2/results.csv")"
 
 # ---- 3. resume after SIGKILL and torn writes ---------------------------------
 $CDVM sweep "$T/spec.yaml" -j 2 -o "$T/b" 2> /dev/null &
