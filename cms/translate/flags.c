@@ -5,7 +5,8 @@
  * whose flags are all dead becomes its plain ALU form (addf -> add), or
  * disappears when its only result was the flags (cmp/test).  Partial
  * writers keep what they do not write live: inc/dec leave CF, rotates
- * only define CF and OF, and a shift whose count may be zero defines
+ * define CF (and OF only for a count of 1: by an immediate > 1 the chip,
+ * like the host, keeps OF), and a shift whose count may be zero defines
  * nothing for sure.  Narrow right shifts and rotates keep their flag form:
  * the plain atoms work on 32 bits and would pull in upper bits. */
 #include "cms/translate/ir.h"
@@ -29,8 +30,13 @@ static unsigned written(const struct ir_op *o)
 		return XF_STATUS & ~XF_CF;
 	case OP_SHLF: case OP_SHRF: case OP_SARF:
 		return count ? XF_STATUS : 0;
-	case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF:
-		return count ? (XF_CF | XF_OF) : 0;
+	case OP_ROLF: case OP_RORF:
+		/* an immediate count > 1 keeps OF (the C0/C1 form, isa.def) */
+		return count == 1 ? (XF_CF | XF_OF) : count ? XF_CF : 0;
+	case OP_RCLF: case OP_RCRF:
+		/* at 8 and 16 bits the count is taken mod 9 and 17: a non-zero
+		 * count may still write nothing */
+		return 0;
 	default:
 		return 0;
 	}

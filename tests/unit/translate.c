@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cms/cms.h"
+#include "tests/unit/testutil.h"
 #include "cms/translate/translate.h"
 #include "configs/config.h"
 #include "hw-sim/chip.h"
@@ -148,6 +149,39 @@ static int translate_at(const uint8_t *code, size_t len, uint32_t base, uint32_t
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	memset(r, 0, sizeof *r);
 	return tr_translate(&env, eip, &mc, IR_MAX_INSNS, 32, NULL, r);
+}
+
+static uint32_t no_count(void *ctx, uint32_t eip)
+{
+	(void)ctx;
+	(void)eip;
+	return 0;
+}
+
+/* add eax, ebx; rol ecx, 5; jo; then cmp eax, eax on both paths (so no
+ * flag is live after the block but jo's OF): a rotate by an immediate > 1
+ * keeps OF (the C0/C1 form), so the add must still compute it; by 1 the
+ * rotate defines OF and the add's flags are dead. */
+static void test_rotate_keeps_of_live(void)
+{
+	static const uint8_t keep[] = {0x01, 0xd8, 0xc1, 0xc1, 0x05, 0x70, 0x00, 0x39, 0xc0, 0xc3};
+	static const uint8_t kill[] = {0x01, 0xd8, 0xd1, 0xc1, 0x70, 0x00, 0x39, 0xc0, 0xc3};
+	struct tr_result *r = calloc(1, sizeof *r);
+	struct tr_hints hints = {no_count, NULL};
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	for (int k = 0; k < 2; k++) {
+		struct buf b = {k ? kill : keep, 0x2000, k ? (uint32_t)sizeof kill : (uint32_t)sizeof keep};
+		struct x86_env env = {.ctx = &b, .fetch = fetch};
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, &hints, r), 0);
+		unsigned addf = 0;
+		for (unsigned i = 0; i < r->code.n; i++) {
+			struct atom a;
+			isa_decode(r->code.words[i], &a);
+			addf += a.op == OP_ADDF;
+		}
+		CHECK(addf == (k ? 0u : 1u), "rol ecx, %s: %u flag-setting adds", k ? "1" : "5", addf);
+	}
+	free(r);
 }
 
 /* Counts over a translation's atoms: loads into reg, stores of reg, movs to reg. */
@@ -365,6 +399,7 @@ void suite_translate(void)
 	CU_add_test(s, "loads into x86 registers need no copy, unless the old value is still read",
 		    test_loads_coalesced);
 	CU_add_test(s, "shld/shrd are translated only where their flags are dead", test_shiftd_flags);
+	CU_add_test(s, "a rotate by an immediate > 1 keeps OF live", test_rotate_keeps_of_live);
 	CU_add_test(s, "the hotter successor is the fall-through", test_hot_successor_falls_through);
 	CU_add_test(s, "x86 register copies fold into their uses, unless clobbered", test_register_copies_folded);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
