@@ -8,6 +8,7 @@
  * docs/sweep.md; the work is done by cli/sweep_*.c. */
 #include "cli/cli.h"
 #include "cli/sweep.h"
+#include "configs/file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -217,7 +218,7 @@ int cmd_sweep_merge(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		size_t len;
 		sweep_msgf(path, sizeof path, "%s/spec.yaml", argv[i]);
-		char *t = sweep_read_file(path, &len, err, sizeof err);
+		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 		if (!t) {
 			fprintf(stderr, "cdvm sweep-merge: %s (not a sweep folder?)\n", err);
 			goto out;
@@ -279,7 +280,7 @@ int cmd_sweep_merge(int argc, char **argv)
 	sweep_msgf(path, sizeof path, "%s/spec.yaml", out);
 	if (access(path, F_OK) == 0) {
 		size_t len;
-		char *t = sweep_read_file(path, &len, err, sizeof err);
+		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 		bool same = t && len == spec_len && !memcmp(t, spec_text, len);
 		free(t);
 		if (!same) {

@@ -79,7 +79,7 @@ int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen)
 	if (at - base <= hidden - tc)
 		return 0;
 	size_t len = (size_t)snprintf(err, errlen,
-				      "keys 'memory.hidden_mb' (%lld) - 'cms.tcache_kb' (%lld) leave %llu KiB of "
+				      "keys 'memory.hidden_mb' (%lld MiB) - 'cms.tcache_kb' (%lld KiB) leave %llu KiB of "
 				      "firmware data, too small for its fixed tables (%llu KiB):",
 				      (long long)c->hidden_mb, (long long)c->tcache_kb,
 				      (unsigned long long)((hidden - tc) >> 10), (unsigned long long)((at - base + 1023) >> 10));
