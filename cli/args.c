@@ -50,26 +50,31 @@ static void usage_line(const struct cli_cmd *cmd, FILE *f, bool hint)
 	fputc('\n', f);
 }
 
+static int verror(const struct cli_cmd *cmd, bool usage, const char *fmt, va_list ap)
+{
+	prefix(cmd, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (usage)
+		usage_line(cmd, stderr, true);
+	return -1;
+}
+
 int cli_error(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	prefix(cmd, stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(cmd, false, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	prefix(cmd, stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(cmd, true, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	usage_line(cmd, stderr, true);
 	return -1;
 }
 
@@ -115,7 +120,7 @@ static void unknown(const struct cli_cmd *cmd, int opt, const char *arg)
 		cli_usage_error(cmd, "unknown option '%.*s'", (int)strcspn(arg, "="), arg);
 }
 
-static int build_getopt(const struct cli_cmd *cmd, size_t n, struct option *lo, char *so)
+static void build_getopt(const struct cli_cmd *cmd, size_t n, struct option *lo, char *so)
 {
 	size_t k = 0, s = 0;
 	so[s++] = cmd->stop_at_operand ? '+' : '-';
@@ -133,7 +138,6 @@ static int build_getopt(const struct cli_cmd *cmd, size_t n, struct option *lo, 
 	}
 	lo[k] = (struct option){0};
 	so[s] = '\0';
-	return 0;
 }
 
 static const struct cli_opt *find_val(const struct cli_cmd *cmd, size_t n, int val, size_t *at)

@@ -193,25 +193,19 @@ static const struct cli_cmd x86_doc_cmd = {"x86-doc", "", "Prints the supported 
 static const struct cli_cmd isa_doc_cmd = {"isa-doc", "", "Prints the native ISA reference (docs/native-isa.md).\n",
 					   no_opts, false};
 
-int cmd_x86_doc(int argc, char **argv)
+/* A doc printer: no options but --help. */
+static int doc_cmd(const struct cli_cmd *cmd, int argc, char **argv, void (*write)(FILE *))
 {
 	struct file_opts o;
-	int r = parse_file_cmd(&x86_doc_cmd, argc, argv, &o);
+	int r = parse_file_cmd(cmd, argc, argv, &o);
 	if (r)
 		return r - 1;
-	x86_write_subset_doc(stdout);
+	write(stdout);
 	return 0;
 }
 
-int cmd_isa_doc(int argc, char **argv)
-{
-	struct file_opts o;
-	int r = parse_file_cmd(&isa_doc_cmd, argc, argv, &o);
-	if (r)
-		return r - 1;
-	isa_write_doc(stdout);
-	return 0;
-}
+int cmd_x86_doc(int argc, char **argv) { return doc_cmd(&x86_doc_cmd, argc, argv, x86_write_subset_doc); }
+int cmd_isa_doc(int argc, char **argv) { return doc_cmd(&isa_doc_cmd, argc, argv, isa_write_doc); }
 
 static const struct cli_opt exec_opts[] = {
 	CLI_CONFIG_OPTS,

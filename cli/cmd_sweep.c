@@ -195,6 +195,50 @@ static int take_rows(struct sweep_results *a, struct sweep_results *b)
 	return 0;
 }
 
+/* Adds folder dir's rows to *all; its spec.yaml must equal the first
+ * folder's (kept in *spec_text).  Returns 0 or -1 after the message. */
+static int merge_one(const char *dir, const char *first, char **spec_text, size_t *spec_len,
+		     struct sweep_results *all, size_t *total_in)
+{
+	char err[SWEEP_ERR_MAX], path[4200];
+	size_t len;
+	sweep_msgf(path, sizeof path, "%s/spec.yaml", dir);
+	char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
+	if (!t)
+		return cli_error(&merge_cmd, "%s (not a sweep folder?)", err);
+	if (!*spec_text) {
+		*spec_text = t;
+		*spec_len = len;
+	} else {
+		bool same = len == *spec_len && !memcmp(t, *spec_text, len);
+		free(t);
+		if (!same)
+			return cli_error(&merge_cmd, "%s differs from %s/spec.yaml: these are not shards of one spec",
+					 path, first);
+	}
+	struct sweep_results r;
+	if (sweep_results_load(dir, false, &r, NULL, err, sizeof err))
+		return cli_error(&merge_cmd, "%s", err);
+	int rc = -1;
+	if (!r.header)
+		cli_error(&merge_cmd, "%s/results.csv: missing or empty", dir);
+	else if (all->header && strcmp(all->header, r.header))
+		cli_error(&merge_cmd, "%s/results.csv has other columns than %s/results.csv", dir, first);
+	else
+		rc = 0;
+	if (rc == 0 && !all->header) {
+		all->header = r.header;
+		r.header = NULL;
+	}
+	if (rc == 0) {
+		*total_in += r.n;
+		if (take_rows(all, &r))
+			rc = cli_error(&merge_cmd, "out of memory");
+	}
+	sweep_results_free(&r);
+	return rc;
+}
+
 int cmd_sweep_merge(int argc, char **argv)
 {
 	struct cli_args a;
@@ -202,7 +246,7 @@ int cmd_sweep_merge(int argc, char **argv)
 	cli_args_free(&a);
 	if (pr)
 		return pr > 0 ? 0 : 2;
-	/* operands only: options may not sit between them */
+	/* argv[1] = OUTDIR, argv[2..] = the folders (after any option) */
 	argv += a.next - 1;
 	argc -= a.next - 1;
 	if (argc < 3) {
@@ -215,54 +259,9 @@ int cmd_sweep_merge(int argc, char **argv)
 	size_t spec_len = 0, total_in = 0;
 	struct sweep_results all = {0};
 	int rc = 2;
-	for (int i = 2; i < argc; i++) {
-		size_t len;
-		sweep_msgf(path, sizeof path, "%s/spec.yaml", argv[i]);
-		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
-		if (!t) {
-			fprintf(stderr, "cdvm sweep-merge: %s (not a sweep folder?)\n", err);
+	for (int i = 2; i < argc; i++)
+		if (merge_one(argv[i], argv[2], &spec_text, &spec_len, &all, &total_in))
 			goto out;
-		}
-		if (!spec_text) {
-			spec_text = t;
-			spec_len = len;
-		} else {
-			bool same = len == spec_len && !memcmp(t, spec_text, len);
-			free(t);
-			if (!same) {
-				fprintf(stderr, "cdvm sweep-merge: %s differs from %s/spec.yaml: these are not shards of one spec\n",
-					path, argv[2]);
-				goto out;
-			}
-		}
-		struct sweep_results r;
-		if (sweep_results_load(argv[i], false, &r, NULL, err, sizeof err)) {
-			fprintf(stderr, "cdvm sweep-merge: %s\n", err);
-			goto out;
-		}
-		if (!r.header) {
-			fprintf(stderr, "cdvm sweep-merge: %s/results.csv: missing or empty\n", argv[i]);
-			sweep_results_free(&r);
-			goto out;
-		}
-		if (all.header && strcmp(all.header, r.header)) {
-			fprintf(stderr, "cdvm sweep-merge: %s/results.csv has other columns than %s/results.csv\n",
-				argv[i], argv[2]);
-			sweep_results_free(&r);
-			goto out;
-		}
-		if (!all.header) {
-			all.header = r.header;
-			r.header = NULL;
-		}
-		total_in += r.n;
-		int bad = take_rows(&all, &r);
-		sweep_results_free(&r);
-		if (bad) {
-			fprintf(stderr, "cdvm sweep-merge: out of memory\n");
-			goto out;
-		}
-	}
 	if (sweep_results_sort_dedupe(&all)) {
 		fprintf(stderr, "cdvm sweep-merge: out of memory\n");
 		goto out;
