@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -297,15 +298,31 @@ char *cli_read_input(const struct cli_cmd *cmd, const char *path, size_t *len)
 int cli_out_open(const struct cli_cmd *cmd, struct cli_out *o, const char *opt, const char *path)
 {
 	struct stat st;
-	*o = (struct cli_out){opt, path, NULL, false};
+	*o = (struct cli_out){opt, path, NULL, false, 0};
 	o->created = stat(path, &st) < 0;
 	if (!o->created && S_ISDIR(st.st_mode))
 		return cli_error(cmd, "%s %s: is a directory", opt, path);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return cli_error(cmd, "%s %s: %s", opt, path, strerror(errno));
+	/* not truncated yet: a run that cannot start leaves an old file alone */
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return cli_error(cmd, "%s %s: %s", opt, path, strerror(err));
+	}
 	o->f = f;
 	return 0;
+}
+
+void *cli_out_file(struct cli_out *o)
+{
+	FILE *f = o->f;
+	struct stat st;
+	/* devices and pipes have nothing to truncate */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fileno(f), 0) < 0)
+		o->err = errno;  /* reported by cli_out_close */
+	return f;
 }
 
 int cli_out_close(const struct cli_cmd *cmd, struct cli_out *o, bool keep)
@@ -314,7 +331,7 @@ int cli_out_close(const struct cli_cmd *cmd, struct cli_out *o, bool keep)
 	if (!f)
 		return 0;
 	o->f = NULL;
-	int err = 0;
+	int err = o->err;
 	errno = 0;
 	if (fflush(f) == EOF || ferror(f))
 		err = errno ? errno : EIO;

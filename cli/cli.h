@@ -105,14 +105,25 @@ int cli_config_build(const struct cli_cmd *cmd, const struct cli_args *a, struct
 char *cli_read_input(const struct cli_cmd *cmd, const char *path, size_t *len);
 
 /* An output file named by option opt, opened for writing before any work
- * is done, so a bad path is exit 2 up front rather than a lost result. */
+ * is done, so a bad path is exit 2 up front rather than a lost result:
+ *
+ *   struct cli_out json = {0};
+ *   if (cli_out_open(cmd, &json, "--stats-json", path) < 0) return 2;
+ *   ... the work ...
+ *   write_json(cli_out_file(&json));
+ *   if (cli_out_close(cmd, &json, true) < 0) status = 2;
+ */
 struct cli_out {
 	const char *opt, *path;
-	void *f;                /* FILE * */
+	void *f;                /* FILE *, open until cli_out_close */
 	bool created;           /* it did not exist: removed again if never written */
+	int err;                /* errno of a failure before the writes */
 };
-/* Opens o->path ("w").  Returns 0, or -1 after printing the error. */
+/* Opens o->path for writing without truncating it yet.  Returns 0, or -1
+ * after printing the error (a folder, a missing folder, no permission). */
 int cli_out_open(const struct cli_cmd *cmd, struct cli_out *o, const char *opt, const char *path);
+/* The FILE * to write the result to, the old contents dropped. */
+void *cli_out_file(struct cli_out *o);
 /* Closes it; with keep false removes a file cli_out_open created.  Returns 0,
  * or -1 after printing a write error. */
 int cli_out_close(const struct cli_cmd *cmd, struct cli_out *o, bool keep);

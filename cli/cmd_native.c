@@ -300,7 +300,7 @@ static int exec_program(const struct cdvm_config *cfg, const struct exec_opts *o
 		printf("\ncounters:\n");
 		chip_print_counters(chip, stdout);
 		if (json->f) {
-			chip_write_json(chip, json->f, &ex);
+			chip_write_json(chip, cli_out_file(json), &ex);
 			if (cli_out_close(&exec_cmd, json, true) < 0)
 				status = 2;
 		}

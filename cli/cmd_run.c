@@ -108,7 +108,7 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		cms_print_stats(m, stderr);
 	int status = res.status;
 	if (json->f) {
-		cms_write_stats_json(m, &res, json->f);
+		cms_write_stats_json(m, &res, cli_out_file(json));
 		if (cli_out_close(&run_cmd, json, true) < 0)
 			status = 2;
 	}

@@ -83,6 +83,14 @@ fi
 # a --stats-json file is not left behind by a run that could not start
 expect_error "cannot open" --stats-json "$T/never.json" "$T/missing.elf"
 [ ! -e "$T/never.json" ] || fail "--stats-json file left by a run that did not start"
+# ... nor is an old one truncated; a run that does start replaces it whole
+printf 'old results\n%04000d\n' 0 > "$T/old.json"
+cp "$T/old.json" "$T/old.copy"
+expect_error "cannot open" --stats-json "$T/old.json" "$T/missing.elf"
+cmp -s "$T/old.json" "$T/old.copy" || fail "a run that did not start changed the old --stats-json file"
+$CDVM run --stats-json "$T/old.json" $GOOD > /dev/null || fail "the good program with an old --stats-json file"
+[ "$(tail -c 2 "$T/old.json")" = "}" ] && ! grep -q 'old results' "$T/old.json" ||
+	fail "the old --stats-json file was not replaced whole"
 # --dump-translations needs a folder (or a path to create one)
 : > "$T/plain"
 expect_error "cdvm run: --dump-translations $T/plain: exists and is not a directory" --mode translate \
