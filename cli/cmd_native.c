@@ -2,7 +2,7 @@
  *   cdvm asm file.s -o file.bin
  *   cdvm disasm file.bin [--base ADDR]
  *   cdvm exec-native [-c chip.yaml] [--set k=v] [--reg rN=V]... [--stats-json F] prog.s|prog.bin
- *   cdvm isa-doc
+ *   cdvm isa-doc      cdvm x86-doc
  * exec-native loads the program at the start of the translation cache in
  * hidden memory, runs it until it exits to the firmware or faults, and
  * prints the exit, the registers and every performance counter. */
@@ -93,7 +93,8 @@ static int on_file_option(void *ctx, int id, const char *v)
 	return -1;
 }
 
-/* Parses a file command's line; 0 to go on, else the exit status + 1. */
+/* Parses a file command's line: -1 to go on, else the exit status (0
+ * after --help, 2 after a usage error). */
 static int parse_file_cmd(const struct cli_cmd *cmd, int argc, char **argv, struct file_opts *o)
 {
 	struct cli_args a;
@@ -102,7 +103,7 @@ static int parse_file_cmd(const struct cli_cmd *cmd, int argc, char **argv, stru
 	cli_args_free(&a);
 	if (r == 0 && cmd->operands[0] && !o->in)
 		r = cli_usage_error(cmd, "no input file");
-	return r == 0 ? 0 : r > 0 ? 1 : 3;
+	return r == 0 ? -1 : r > 0 ? 0 : 2;
 }
 
 static const struct cli_opt asm_opts[] = {
@@ -116,33 +117,33 @@ int cmd_asm(int argc, char **argv)
 {
 	struct file_opts o;
 	int r = parse_file_cmd(&asm_cmd, argc, argv, &o);
-	if (r)
-		return r - 1;
+	if (r >= 0)
+		return r;
 	if (!o.out) {
 		cli_usage_error(&asm_cmd, "no output file (-o FILE)");
 		return 2;
 	}
-	struct isa_program p;
-	if (load_program(&asm_cmd, o.in, &p) < 0)
+	struct cli_out out;
+	if (cli_out_open(&asm_cmd, &out, "-o", o.out) < 0)
 		return 2;
-	uint8_t *bytes = malloc(p.n * 8 + 1);
-	FILE *f = bytes ? fopen(o.out, "wb") : NULL;
-	if (!f) {
-		cli_error(&asm_cmd, "-o %s: %s", o.out, strerror(errno));
-		free(bytes);
-		isa_program_free(&p);
+	struct isa_program p;
+	if (load_program(&asm_cmd, o.in, &p) < 0) {
+		cli_out_close(&asm_cmd, &out, false);
 		return 2;
 	}
-	words_to_bytes(p.words, p.n, bytes);
-	int bad = fwrite(bytes, 1, p.n * 8, f) != p.n * 8;
-	bad |= fclose(f) != 0;
+	uint8_t *bytes = malloc(p.n * 8 + 1);
+	int status = 2;
+	if (!bytes) {
+		cli_error(&asm_cmd, "out of memory");
+		cli_out_close(&asm_cmd, &out, false);
+	} else {
+		words_to_bytes(p.words, p.n, bytes);
+		fwrite(bytes, 1, p.n * 8, cli_out_file(&out));
+		status = cli_out_close(&asm_cmd, &out, true) < 0 ? 2 : 0;
+	}
 	free(bytes);
 	isa_program_free(&p);
-	if (bad) {
-		cli_error(&asm_cmd, "-o %s: write error", o.out);
-		return 2;
-	}
-	return 0;
+	return status;
 }
 
 static int parse_u32(const char *s, uint32_t *v)
@@ -172,8 +173,8 @@ int cmd_disasm(int argc, char **argv)
 {
 	struct file_opts o;
 	int r = parse_file_cmd(&disasm_cmd, argc, argv, &o);
-	if (r)
-		return r - 1;
+	if (r >= 0)
+		return r;
 	uint32_t base = 0;
 	if (o.base && parse_u32(o.base, &base) < 0) {
 		cli_error(&disasm_cmd, "--base %s: not a 32-bit address", o.base);
@@ -198,8 +199,8 @@ static int doc_cmd(const struct cli_cmd *cmd, int argc, char **argv, void (*writ
 {
 	struct file_opts o;
 	int r = parse_file_cmd(cmd, argc, argv, &o);
-	if (r)
-		return r - 1;
+	if (r >= 0)
+		return r;
 	write(stdout);
 	return 0;
 }

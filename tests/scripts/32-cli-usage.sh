@@ -117,8 +117,11 @@ expect 2 "cdvm exec-native: $T/empty.s: empty program" exec-native "$T/empty.s"
 expect 2 "cdvm exec-native: --stats-json $T: is a directory" exec-native --stats-json "$T" $DEMO
 [ -s "$T/out" ] && fail "exec-native ran although --stats-json could not be written"
 expect 2 "cdvm exec-native: --stats-json $T/no/x.json: No such file" exec-native --stats-json "$T/no/x.json" $DEMO
+expect 2 "cdvm asm: -o $T: is a directory" asm $DEMO -o "$T"
+expect 2 "cdvm asm: -o $T/no/x.bin: No such file" asm $DEMO -o "$T/no/x.bin"
 if [ -w /dev/full ]; then
 	expect 2 "cdvm exec-native: --stats-json /dev/full: write error" exec-native --stats-json /dev/full $DEMO
+	expect 2 "cdvm asm: -o /dev/full: write error" asm $DEMO -o /dev/full
 fi
 
 # ---- a sweep point whose firmware tables do not fit hidden memory --------------
