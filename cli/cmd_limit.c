@@ -16,18 +16,43 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/cmd_config.h"
 #include "cms/cms.h"
 #include "cms/dataflow.h"
 
 extern char **environ;
 
-static void limit_usage(void)
-{
-	fputs("usage: cdvm limit [-c chip.yaml] [--set k=v]... [--json] [--show-output] [--] prog.elf [args...]\n",
-	      stderr);
-}
+enum { OPT_JSON = CLI_ID_USER, OPT_SHOW };
 
+static const struct cli_opt limit_opts[] = {
+	CLI_CONFIG_OPTS,
+	{"json", 0, NULL, OPT_JSON, 0, "print the result as JSON"},
+	{"show-output", 0, NULL, OPT_SHOW, 0, "pass the guest's stdout and stderr to cdvm's stderr"},
+	{0},
+};
+
+static const struct cli_cmd limit_cmd = {
+	"limit", "prog.elf [args...]",
+	"Runs the guest (interp mode) and prints the x86 IPC an ideal machine with the configured\n"
+	"latencies and unlimited width would reach on its trace.  cdvm's options end at the program.\n",
+	limit_opts, true,
+};
+
+struct limit_opts {
+	bool json, show;
+};
+
+static int on_option(void *ctx, int id, const char *v)
+{
+	struct limit_opts *o = ctx;
+	(void)v;
+	if (id == OPT_JSON)
+		o->json = true;
+	else if (id == OPT_SHOW)
+		o->show = true;
+	else
+		return -1;
+	return 0;
+}
 
 static void print_text(const char *prog, const struct cdvm_config *cfg, const struct dataflow_lat *lat,
 		       const struct dataflow_result *r, uint64_t guest_insns)
@@ -60,58 +85,32 @@ static void print_json(const char *prog, const struct cdvm_config *cfg, const st
 	       "  \"unknown_insns\": %" PRIu64 "\n}\n", r->loads, r->stores, r->forwarded, r->unknown);
 }
 
-int cmd_limit(int argc, char **argv)
+/* The guest's run with the analysis on its trace; returns the exit status. */
+static int limit_run(const struct cdvm_config *cfg, const struct limit_opts *o, int argc, char **argv)
 {
-	static const char *const valued[] = {"-c", "--config", "--set", NULL};
-	char **opts;
-	int nopt;
-	int prog_at = cli_split_guest(argc, argv, valued, &opts, &nopt);
-	if (prog_at < 0) {
-		limit_usage();
-		return 2;
-	}
-	struct cdvm_config cfg;
-	if (cli_config_from_args(&nopt, opts, &cfg) < 0) {
-		free(opts);
-		return 2;
-	}
-	int json = 0, show = 0;
-	for (int i = 1; i < nopt; i++) {
-		if (!strcmp(opts[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(opts[i], "--show-output")) {
-			show = 1;
-		} else {
-			fprintf(stderr, "cdvm limit: unexpected option '%s' (see cdvm help)\n", opts[i]);
-			free(opts);
-			return 2;
-		}
-	}
-	free(opts);
-
 	char err[512];
 	struct dataflow_lat lat;
-	dataflow_lat_from_config(&cfg, &lat);
+	dataflow_lat_from_config(cfg, &lat);
 	struct dataflow *d;
 	if (dataflow_create(&lat, &d, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
 		return 2;
 	}
 	struct cms *m;
-	if (cms_create(&cfg, CMS_MODE_INTERP, &m, err, sizeof err) < 0) {
+	if (cms_create(cfg, CMS_MODE_INTERP, &m, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
 		dataflow_destroy(d);
 		return 2;
 	}
-	const char *prog = argv[prog_at];
-	if (cms_load_elf(m, prog, argc - prog_at, argv + prog_at, environ, err, sizeof err) < 0) {
+	const char *prog = argv[0];
+	if (cms_load_elf(m, prog, argc, argv, environ, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
 		cms_destroy(m);
 		dataflow_destroy(d);
 		return 2;
 	}
 	int devnull = -1;
-	if (show) {
+	if (o->show) {
 		cms_set_stdio(m, 0, 2, 2);
 	} else {
 		devnull = open("/dev/null", O_WRONLY);
@@ -138,12 +137,29 @@ int cmd_limit(int argc, char **argv)
 	if (dataflow_result(d, &r, err, sizeof err) < 0) {
 		fprintf(stderr, "cdvm: %s\n", err);
 		status = status ? status : 2;
-	} else if (json) {
-		print_json(prog, &cfg, &lat, &r, cms_guest_insns(m), &res);
+	} else if (o->json) {
+		print_json(prog, cfg, &lat, &r, cms_guest_insns(m), &res);
 	} else {
-		print_text(prog, &cfg, &lat, &r, cms_guest_insns(m));
+		print_text(prog, cfg, &lat, &r, cms_guest_insns(m));
 	}
 	cms_destroy(m);
 	dataflow_destroy(d);
+	return status;
+}
+
+int cmd_limit(int argc, char **argv)
+{
+	struct limit_opts o = {0};
+	struct cli_args a;
+	struct cdvm_config cfg;
+	int r = cli_parse(&limit_cmd, argc, argv, on_option, &o, &a);
+	if (r == 0 && a.next >= argc)
+		r = cli_usage_error(&limit_cmd, "no program to run");
+	if (r == 0 && cli_config_build(&limit_cmd, &a, &cfg) < 0)
+		r = -1;
+	int status = r > 0 ? 0 : 2;
+	if (r == 0)
+		status = limit_run(&cfg, &o, argc - a.next, argv + a.next);
+	cli_args_free(&a);
 	return status;
 }

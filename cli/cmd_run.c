@@ -2,7 +2,8 @@
  * run an x86 guest.  Options come before the program; everything after the
  * program (or after `--`) belongs to the guest.  The exit status is the
  * guest's (128 + signal when a fault killed it, as natively); 2 means cdvm
- * could not start the guest (bad configuration, bad ELF, bad usage). */
+ * could not start the guest (bad configuration, bad ELF, bad usage) or
+ * could not write a result it was asked for. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,97 +11,129 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "cli/cmd_config.h"
 #include "cms/cms.h"
 
 extern char **environ;
 
-static void run_usage(void)
+enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP };
+
+static const struct cli_opt run_opts[] = {
+	CLI_CONFIG_OPTS,
+	{"mode", 0, "MODE", OPT_MODE, 0, "interp (default), translate or optimize"},
+	{"stats", 0, NULL, OPT_STATS, 0, "print the run's statistics to stderr at the end"},
+	{"stats-json", 0, "FILE", OPT_STATS_JSON, 0, "write the statistics as JSON to FILE"},
+	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
+	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
+	{0},
+};
+
+static const struct cli_cmd run_cmd = {
+	"run", "prog.elf [args...]",
+	"Runs an x86 guest on the simulated chip.  cdvm's options end at the program (or at --);\n"
+	"what follows is the guest's.  Exit status: the guest's; 2 for bad input or usage.\n",
+	run_opts, true,
+};
+
+struct run_opts {
+	enum cms_mode mode;
+	bool mode_set, stats, verify;
+	const char *json, *dump;
+};
+
+static int on_option(void *ctx, int id, const char *v)
 {
-	fputs("usage: cdvm run [-c chip.yaml] [--set k=v]... [--mode interp|translate] [--stats] [--stats-json FILE]\n"
-	      "                [--verify] [--dump-translations DIR] [--] prog.elf [args...]\n", stderr);
+	struct run_opts *o = ctx;
+	switch (id) {
+	case OPT_MODE:
+		if (cms_mode_parse(v, &o->mode) < 0)
+			return cli_error(&run_cmd, "--mode %s: expected interp, translate or optimize", v);
+		o->mode_set = true;
+		return 0;
+	case OPT_STATS: o->stats = true; return 0;
+	case OPT_STATS_JSON: o->json = v; return 0;
+	case OPT_VERIFY: o->verify = true; return 0;
+	case OPT_DUMP: o->dump = v; return 0;
+	}
+	return -1;
 }
 
-int cmd_run(int argc, char **argv)
+/* --dump-translations DIR: a folder, or a path one can create as one. */
+static int dump_dir(const char *dir)
 {
-	static const char *const valued[] = {"-c", "--config", "--set", "--mode", "--stats-json", "--dump-translations", NULL};
-	char **opts;
-	int nopt;
-	int prog_at = cli_split_guest(argc, argv, valued, &opts, &nopt);
-	if (prog_at < 0) {
-		run_usage();
-		return 2;
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return cli_error(&run_cmd, "--dump-translations %s: exists and is not a directory", dir);
+		return 0;
 	}
-	struct cdvm_config cfg;
-	if (cli_config_from_args(&nopt, opts, &cfg) < 0) {
-		free(opts);
-		return 2;
-	}
-	enum cms_mode mode = CMS_MODE_INTERP;
-	int stats = 0, verify = 0;
-	const char *json = NULL, *dump = NULL;
-	for (int i = 1; i < nopt; i++) {
-		if (!strcmp(opts[i], "--stats")) {
-			stats = 1;
-		} else if (!strcmp(opts[i], "--stats-json") && i + 1 < nopt) {
-			json = opts[++i];
-		} else if (!strcmp(opts[i], "--dump-translations") && i + 1 < nopt) {
-			dump = opts[++i];
-		} else if (!strcmp(opts[i], "--verify")) {
-			verify = 1;
-		} else if (!strcmp(opts[i], "--mode") && i + 1 < nopt) {
-			if (cms_mode_parse(opts[++i], &mode) < 0) {
-				fprintf(stderr, "cdvm run: --mode %s: expected interp, translate or optimize\n", opts[i]);
-				free(opts);
-				return 2;
-			}
-		} else {
-			fprintf(stderr, "cdvm run: unexpected option '%s' (see cdvm help)\n", opts[i]);
-			free(opts);
-			return 2;
-		}
-	}
+	if (mkdir(dir, 0777) < 0)
+		return cli_error(&run_cmd, "--dump-translations %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* Checks and opens everything the run writes, before it starts. */
+static int prepare_outputs(const struct run_opts *o, struct cli_out *json)
+{
+	if (o->verify && o->mode == CMS_MODE_INTERP)
+		return cli_usage_error(&run_cmd, "--verify checks translations, and --mode %s makes none "
+				       "(use --mode translate)", o->mode_set ? "interp" : "interp (the default)");
+	if (o->dump && dump_dir(o->dump) < 0)
+		return -1;
+	if (o->json && cli_out_open(&run_cmd, json, "--stats-json", o->json) < 0)
+		return -1;
+	return 0;
+}
+
+/* Boots, loads and runs; returns the exit status. */
+static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, struct cli_out *json, int argc,
+		     char **argv)
+{
 	char err[512];
 	struct cms *m;
-	if (cms_create(&cfg, mode, &m, err, sizeof err) < 0) {
-		fprintf(stderr, "cdvm: %s\n", err);
-		free(opts);
+	if (cms_create(cfg, o->mode, &m, err, sizeof err) < 0) {
+		cli_error(&run_cmd, "%s", err);
 		return 2;
 	}
-	if (dump) {
-		if (mkdir(dump, 0777) < 0 && errno != EEXIST) {
-			fprintf(stderr, "cdvm: --dump-translations %s: %s\n", dump, strerror(errno));
-			cms_destroy(m);
-			free(opts);
-			return 2;
-		}
-	}
-	cms_set_debug(m, dump, verify);
-	const char *prog = argv[prog_at];
-	if (cms_load_elf(m, prog, argc - prog_at, argv + prog_at, environ, err, sizeof err) < 0) {
-		fprintf(stderr, "cdvm: %s\n", err);
+	cms_set_debug(m, o->dump, o->verify);
+	if (cms_load_elf(m, argv[0], argc, argv, environ, err, sizeof err) < 0) {
+		cli_error(&run_cmd, "%s", err);
 		cms_destroy(m);
-		free(opts);
 		return 2;
 	}
 	struct cms_result res;
 	cms_run(m, &res);
 	if (res.end != CMS_END_EXIT)
 		fprintf(stderr, "cdvm: %s\n", res.text);
-	if (stats)
+	if (o->stats)
 		cms_print_stats(m, stderr);
 	int status = res.status;
-	if (json) {
-		FILE *f = fopen(json, "w");
-		if (!f) {
-			fprintf(stderr, "cdvm: %s: %s\n", json, strerror(errno));
-		} else {
-			cms_write_stats_json(m, &res, f);
-			if (fclose(f) != 0)
-				fprintf(stderr, "cdvm: %s: write error\n", json);
-		}
+	if (json->f) {
+		cms_write_stats_json(m, &res, cli_out_file(json));
+		if (cli_out_close(&run_cmd, json, true) < 0)
+			status = 2;
 	}
 	cms_destroy(m);
-	free(opts);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {.mode = CMS_MODE_INTERP};
+	struct cli_args a;
+	struct cdvm_config cfg;
+	struct cli_out json = {0};
+	int r = cli_parse(&run_cmd, argc, argv, on_option, &o, &a);
+	if (r == 0 && a.next >= argc)
+		r = cli_usage_error(&run_cmd, "no program to run");
+	if (r == 0 && cli_config_build(&run_cmd, &a, &cfg) < 0)
+		r = -1;
+	if (r == 0 && prepare_outputs(&o, &json) < 0)
+		r = -1;
+	int status = r > 0 ? 0 : 2;
+	if (r == 0) {
+		status = run_guest(&cfg, &o, &json, argc - a.next, argv + a.next);
+		cli_out_close(&run_cmd, &json, false);  /* still open: the run did not start */
+	}
+	cli_args_free(&a);
 	return status;
 }

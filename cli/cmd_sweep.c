@@ -8,6 +8,7 @@
  * docs/sweep.md; the work is done by cli/sweep_*.c. */
 #include "cli/cli.h"
 #include "cli/sweep.h"
+#include "configs/file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,25 +16,44 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char sweep_usage[] =
-	"usage: cdvm sweep SPEC.yaml [-j N] [-o DIR] [--shard I/N] [--timeout SECS] [--plot] [--dry-run]\n"
-	"  runs every point x workload x mode x repetition of the spec (docs/sweep.md), each as its\n"
-	"  own `cdvm run` process, and appends one row per run to DIR/results.csv and results.jsonl\n"
-	"  -j N            runs at a time (default: the number of online cores)\n"
-	"  -o DIR          results folder (default: sweep-SPECNAME); rerunning resumes: runs whose\n"
-	"                  id is already in DIR are skipped\n"
-	"  --shard I/N     run only shard I of N (0 <= I < N): the runs whose index, in point\n"
-	"                  order, modulo N is I; merge shard folders with `cdvm sweep-merge`\n"
-	"  --timeout SECS  wall-clock limit per run (default 600); a run past it is a failed row\n"
-	"  --plot          then draw DIR/plot-AXIS-METRIC.png with gnuplot\n"
-	"  --dry-run       check the spec and list the runs (index id point workload mode rep axes)\n"
-	"exit status: 0 every run ok, 1 some runs failed (see the error column), 2 bad spec or usage\n";
+enum { OPT_JOBS = CLI_ID_USER, OPT_OUTDIR, OPT_SHARD, OPT_TIMEOUT, OPT_PLOT, OPT_DRY };
 
-static const char merge_usage[] =
-	"usage: cdvm sweep-merge OUTDIR DIR...\n"
-	"  merges the results of shards (or of several sweeps) of one spec: the DIR/spec.yaml copies\n"
-	"  must be identical; rows are united by id, sorted by run index, and written to\n"
-	"  OUTDIR/results.csv and results.jsonl; exit status 1 when runs are still missing\n";
+static const struct cli_opt sweep_opts[] = {
+	{NULL, 'j', "N", OPT_JOBS, 0, "runs at a time (default: the number of online cores)"},
+	{NULL, 'o', "DIR", OPT_OUTDIR, 0, "results folder (default: sweep-SPECNAME); rerunning resumes"},
+	{"shard", 0, "I/N", OPT_SHARD, 0, "run only shard I of N: the runs whose index modulo N is I"},
+	{"timeout", 0, "SECS", OPT_TIMEOUT, 0, "wall-clock limit per run (default 600); past it a failed row"},
+	{"plot", 0, NULL, OPT_PLOT, 0, "then draw DIR/plot-AXIS-METRIC.png with gnuplot"},
+	{"dry-run", 0, NULL, OPT_DRY, 0, "check the spec and list the runs (index id point workload mode rep axes)"},
+	{0},
+};
+
+static const struct cli_cmd sweep_cmd = {
+	"sweep", "SPEC.yaml",
+	"Runs every point x workload x mode x repetition of the spec (docs/sweep.md), each as its\n"
+	"own `cdvm run` process, and appends one row per run to DIR/results.csv and results.jsonl.\n"
+	"Runs whose id is already in DIR are skipped; shard folders merge with `cdvm sweep-merge`.\n"
+	"Exit status: 0 every run ok, 1 some runs failed (see the error column), 2 bad spec or usage.\n",
+	sweep_opts, false,
+};
+
+static const struct cli_opt merge_opts[] = {{0}};
+static const struct cli_cmd merge_cmd = {
+	"sweep-merge", "OUTDIR DIR...",
+	"Merges the results of shards (or of several sweeps) of one spec: the DIR/spec.yaml copies\n"
+	"must be identical; rows are united by id, sorted by run index, and written to\n"
+	"OUTDIR/results.csv and results.jsonl.  Exit status 1 when runs are still missing.\n",
+	merge_opts, true,
+};
+
+/* sweep-merge has no options of its own; its operands follow them */
+static int merge_operand(void *ctx, int id, const char *v)
+{
+	(void)ctx;
+	(void)id;
+	(void)v;
+	return -1;
+}
 
 static int number_arg(const char *opt, const char *v, double min, double max, double *out)
 {
@@ -41,8 +61,7 @@ static int number_arg(const char *opt, const char *v, double min, double max, do
 	errno = 0;
 	double d = v ? strtod(v, &end) : 0;
 	if (!v || errno || end == v || *end || !(d >= min && d <= max)) {
-		fprintf(stderr, "cdvm sweep: %s %s: expected a number from %g to %g\n", opt, v ? v : "(missing)", min,
-			max);
+		cli_error(&sweep_cmd, "%s %s: expected a number from %g to %g", opt, v ? v : "(missing)", min, max);
 		return -1;
 	}
 	*out = d;
@@ -74,57 +93,54 @@ static void dry_run(const struct sweep_plan *p, const struct sweep_opts *o)
 	}
 }
 
+struct sweep_args {
+	struct sweep_opts o;
+	const char *spec_path, *outdir;
+	bool dry;
+};
+
+static int on_sweep_option(void *ctx, int id, const char *v)
+{
+	struct sweep_args *w = ctx;
+	char err[SWEEP_ERR_MAX];
+	double d;
+	switch (id) {
+	case OPT_JOBS:
+		if (number_arg("-j", v, 1, 4096, &d))
+			return -1;
+		w->o.jobs = (unsigned)d;
+		return 0;
+	case OPT_OUTDIR: w->outdir = v; return 0;
+	case OPT_SHARD:
+		if (sweep_shard_parse(v, &w->o.shard_i, &w->o.shard_n, err, sizeof err))
+			return cli_error(&sweep_cmd, "%s", err);
+		return 0;
+	case OPT_TIMEOUT: return number_arg("--timeout", v, 0.001, 1e7, &w->o.timeout);
+	case OPT_PLOT: w->o.plot = true; return 0;
+	case OPT_DRY: w->dry = true; return 0;
+	case CLI_ID_OPERAND:
+		if (w->spec_path)
+			return cli_usage_error(&sweep_cmd, "unexpected argument '%s'", v);
+		w->spec_path = v;
+		return 0;
+	}
+	return -1;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep_opts o = {.jobs = 0, .shard_i = 0, .shard_n = 1, .timeout = 600};
-	const char *spec_path = NULL, *outdir = NULL;
-	bool dry = false;
+	struct sweep_args w = {.o = {.jobs = 0, .shard_i = 0, .shard_n = 1, .timeout = 600}};
+	struct cli_args a;
 	char err[SWEEP_ERR_MAX];
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		double d;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(sweep_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "-j")) {
-			if (number_arg("-j", v, 1, 4096, &d))
-				return 2;
-			o.jobs = (unsigned)d;
-			i++;
-		} else if (!strcmp(a, "-o")) {
-			if (!v) {
-				fputs(sweep_usage, stderr);
-				return 2;
-			}
-			outdir = v;
-			i++;
-		} else if (!strcmp(a, "--shard")) {
-			if (!v || sweep_shard_parse(v, &o.shard_i, &o.shard_n, err, sizeof err)) {
-				fprintf(stderr, "cdvm sweep: %s\n", v ? err : "--shard needs I/N");
-				return 2;
-			}
-			i++;
-		} else if (!strcmp(a, "--timeout")) {
-			if (number_arg("--timeout", v, 0.001, 1e7, &o.timeout))
-				return 2;
-			i++;
-		} else if (!strcmp(a, "--plot")) {
-			o.plot = true;
-		} else if (!strcmp(a, "--dry-run")) {
-			dry = true;
-		} else if (a[0] == '-' || spec_path) {
-			fprintf(stderr, "cdvm sweep: unexpected argument '%s'\n", a);
-			fputs(sweep_usage, stderr);
-			return 2;
-		} else {
-			spec_path = a;
-		}
-	}
-	if (!spec_path) {
-		fputs(sweep_usage, stderr);
-		return 2;
-	}
+	int r = cli_parse(&sweep_cmd, argc, argv, on_sweep_option, &w, &a);
+	cli_args_free(&a);
+	if (r == 0 && !w.spec_path)
+		r = cli_usage_error(&sweep_cmd, "no spec file");
+	if (r)
+		return r > 0 ? 0 : 2;
+	struct sweep_opts o = w.o;
+	const char *spec_path = w.spec_path, *outdir = w.outdir;
+	bool dry = w.dry;
 	if (!o.jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		o.jobs = n > 0 ? (unsigned)n : 1;
@@ -135,7 +151,7 @@ int cmd_sweep(int argc, char **argv)
 		outdir = defdir;
 	}
 	if (strlen(outdir) > 3000) {
-		fprintf(stderr, "cdvm sweep: -o %s: path too long\n", outdir);
+		cli_error(&sweep_cmd, "-o %s: path too long", outdir);
 		return 2;
 	}
 	o.outdir = outdir;
@@ -179,14 +195,62 @@ static int take_rows(struct sweep_results *a, struct sweep_results *b)
 	return 0;
 }
 
+/* Adds folder dir's rows to *all; its spec.yaml must equal the first
+ * folder's (kept in *spec_text).  Returns 0 or -1 after the message. */
+static int merge_one(const char *dir, const char *first, char **spec_text, size_t *spec_len,
+		     struct sweep_results *all, size_t *total_in)
+{
+	char err[SWEEP_ERR_MAX], path[4200];
+	size_t len;
+	sweep_msgf(path, sizeof path, "%s/spec.yaml", dir);
+	char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
+	if (!t)
+		return cli_error(&merge_cmd, "%s (not a sweep folder?)", err);
+	if (!*spec_text) {
+		*spec_text = t;
+		*spec_len = len;
+	} else {
+		bool same = len == *spec_len && !memcmp(t, *spec_text, len);
+		free(t);
+		if (!same)
+			return cli_error(&merge_cmd, "%s differs from %s/spec.yaml: these are not shards of one spec",
+					 path, first);
+	}
+	struct sweep_results r;
+	if (sweep_results_load(dir, false, &r, NULL, err, sizeof err))
+		return cli_error(&merge_cmd, "%s", err);
+	int rc = -1;
+	if (!r.header)
+		cli_error(&merge_cmd, "%s/results.csv: missing or empty", dir);
+	else if (all->header && strcmp(all->header, r.header))
+		cli_error(&merge_cmd, "%s/results.csv has other columns than %s/results.csv", dir, first);
+	else
+		rc = 0;
+	if (rc == 0 && !all->header) {
+		all->header = r.header;
+		r.header = NULL;
+	}
+	if (rc == 0) {
+		*total_in += r.n;
+		if (take_rows(all, &r))
+			rc = cli_error(&merge_cmd, "out of memory");
+	}
+	sweep_results_free(&r);
+	return rc;
+}
+
 int cmd_sweep_merge(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(merge_usage, stdout);
-		return 0;
-	}
+	struct cli_args a;
+	int pr = cli_parse(&merge_cmd, argc, argv, merge_operand, NULL, &a);
+	cli_args_free(&a);
+	if (pr)
+		return pr > 0 ? 0 : 2;
+	/* argv[1] = OUTDIR, argv[2..] = the folders (after any option) */
+	argv += a.next - 1;
+	argc -= a.next - 1;
 	if (argc < 3) {
-		fputs(merge_usage, stderr);
+		cli_usage_error(&merge_cmd, "need OUTDIR and at least one DIR");
 		return 2;
 	}
 	const char *out = argv[1];
@@ -195,54 +259,9 @@ int cmd_sweep_merge(int argc, char **argv)
 	size_t spec_len = 0, total_in = 0;
 	struct sweep_results all = {0};
 	int rc = 2;
-	for (int i = 2; i < argc; i++) {
-		size_t len;
-		sweep_msgf(path, sizeof path, "%s/spec.yaml", argv[i]);
-		char *t = sweep_read_file(path, &len, err, sizeof err);
-		if (!t) {
-			fprintf(stderr, "cdvm sweep-merge: %s (not a sweep folder?)\n", err);
+	for (int i = 2; i < argc; i++)
+		if (merge_one(argv[i], argv[2], &spec_text, &spec_len, &all, &total_in))
 			goto out;
-		}
-		if (!spec_text) {
-			spec_text = t;
-			spec_len = len;
-		} else {
-			bool same = len == spec_len && !memcmp(t, spec_text, len);
-			free(t);
-			if (!same) {
-				fprintf(stderr, "cdvm sweep-merge: %s differs from %s/spec.yaml: these are not shards of one spec\n",
-					path, argv[2]);
-				goto out;
-			}
-		}
-		struct sweep_results r;
-		if (sweep_results_load(argv[i], false, &r, NULL, err, sizeof err)) {
-			fprintf(stderr, "cdvm sweep-merge: %s\n", err);
-			goto out;
-		}
-		if (!r.header) {
-			fprintf(stderr, "cdvm sweep-merge: %s/results.csv: missing or empty\n", argv[i]);
-			sweep_results_free(&r);
-			goto out;
-		}
-		if (all.header && strcmp(all.header, r.header)) {
-			fprintf(stderr, "cdvm sweep-merge: %s/results.csv has other columns than %s/results.csv\n",
-				argv[i], argv[2]);
-			sweep_results_free(&r);
-			goto out;
-		}
-		if (!all.header) {
-			all.header = r.header;
-			r.header = NULL;
-		}
-		total_in += r.n;
-		int bad = take_rows(&all, &r);
-		sweep_results_free(&r);
-		if (bad) {
-			fprintf(stderr, "cdvm sweep-merge: out of memory\n");
-			goto out;
-		}
-	}
 	if (sweep_results_sort_dedupe(&all)) {
 		fprintf(stderr, "cdvm sweep-merge: out of memory\n");
 		goto out;
@@ -260,7 +279,7 @@ int cmd_sweep_merge(int argc, char **argv)
 	sweep_msgf(path, sizeof path, "%s/spec.yaml", out);
 	if (access(path, F_OK) == 0) {
 		size_t len;
-		char *t = sweep_read_file(path, &len, err, sizeof err);
+		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 		bool same = t && len == spec_len && !memcmp(t, spec_text, len);
 		free(t);
 		if (!same) {

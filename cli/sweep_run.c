@@ -13,6 +13,7 @@
  * the runs already done.  DIR/.lock (flock) keeps two sweeps out of one
  * directory. */
 #include "cli/sweep.h"
+#include "configs/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -507,7 +508,7 @@ static int check_spec_copy(const struct sweep_plan *p, const char *dir)
 	snprintf(path, sizeof path, "%s/spec.yaml", dir);
 	if (access(path, F_OK) == 0) {
 		size_t len;
-		char *t = sweep_read_file(path, &len, err, sizeof err);
+		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 		if (!t) {
 			fprintf(stderr, "cdvm sweep: %s\n", err);
 			return -1;

@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "cms/cms.h"
+#include "configs/file.h"
 
 struct reader {
 	yaml_document_t doc;
@@ -756,7 +757,7 @@ int sweep_spec_load(struct sweep_spec **out, const char *path, char *err, size_t
 {
 	size_t len;
 	*out = NULL;
-	char *t = sweep_read_file(path, &len, err, errlen);
+	char *t = file_read(path, FILE_TEXT_MAX, &len, err, errlen);
 	if (!t)
 		return -1;
 	int rc = sweep_spec_parse(out, t, len, path, err, errlen);

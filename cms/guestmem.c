@@ -16,10 +16,13 @@
 
 static void drop_code_page(struct cms *m, uint32_t pg);
 
+/* hidden-mem sizes the page map (one byte a page) for the configuration check */
+_Static_assert((int)GUEST_PAGE_SHIFT == (int)HIDDEN_PAGE_SHIFT, "the page map's page is the guest page");
+
 int gm_init(struct cms *m, char *err, size_t errlen)
 {
 	m->npages = chip_guest_limit(m->chip) >> GUEST_PAGE_SHIFT;
-	m->pagemap = hregion_alloc(&m->hm.fwdata, m->npages, 64);
+	m->pagemap = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_PAGEMAP), HIDDEN_TABLE_ALIGN);
 	if (!m->pagemap) {
 		snprintf(err, errlen, "hidden memory too small for the guest page map (%u bytes)", m->npages);
 		return -1;

@@ -8,9 +8,9 @@
  * Every field of the file is validated before anything is copied; any
  * problem is a one-line error (the CLI exits with status 2). */
 #include "cms/cms_priv.h"
+#include "configs/file.h"
 
 #include <elf.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,38 +228,10 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 int cms_load_elf(struct cms *m, const char *path, int argc, char *const *argv, char *const *envp,
 		 char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return lerr(err, errlen, path, "%s", strerror(errno));
-	uint8_t *img = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 65536;
-			if (cap > ((size_t)1 << 30)) {
-				free(img);
-				fclose(f);
-				return lerr(err, errlen, path, "file larger than 1 GiB");
-			}
-			uint8_t *n = realloc(img, cap);
-			if (!n) {
-				free(img);
-				fclose(f);
-				return lerr(err, errlen, path, "out of memory");
-			}
-			img = n;
-		}
-		size_t got = fread(img + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(img);
-		return lerr(err, errlen, path, "read error");
-	}
+	size_t len;
+	uint8_t *img = (uint8_t *)file_read(path, FILE_ELF_MAX, &len, err, errlen);
+	if (!img)
+		return -1;
 	int rc = cms_load_elf_image(m, img, len, path, argc, argv, envp, err, errlen);
 	free(img);
 	return rc;

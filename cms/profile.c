@@ -12,8 +12,8 @@
 
 int profile_init(struct cms *m, char *err, size_t errlen)
 {
-	uint32_t bytes = (uint32_t)m->cfg.profile_entries * 8;
-	m->profile = hregion_alloc(&m->hm.fwdata, bytes, 64);
+	uint32_t bytes = hidden_table_bytes(&m->cfg, HIDDEN_PROFILE);
+	m->profile = hregion_alloc(&m->hm.fwdata, bytes, HIDDEN_TABLE_ALIGN);
 	if (!m->profile) {
 		snprintf(err, errlen, "hidden memory too small for the profile table (%u bytes)", bytes);
 		return -1;

@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 
 /* Map entries: 4 words (eip, id + 1, native address, 0).  The native
- * lookup routine reads eip and native address; the firmware reads id. */
-enum { MAP_ENTRIES = 65536, MAP_WORDS = 4, MAP_TOMB = 1 };
+ * lookup routine reads eip and native address; the firmware reads id.
+ * The size is hidden-mem's (hidden_table_bytes), which the configuration
+ * check uses too. */
+enum { MAP_ENTRIES = HIDDEN_XMAP_ENTRIES, MAP_WORDS = HIDDEN_XMAP_ENTRY_BYTES / 4, MAP_TOMB = 1 };
 
 static void write_word(struct cms *m, uint32_t addr, uint64_t w)
 {
@@ -34,7 +36,7 @@ static void write_word(struct cms *m, uint32_t addr, uint64_t w)
 int tc_init(struct cms *m, char *err, size_t errlen)
 {
 	m->map_mask = MAP_ENTRIES - 1;
-	m->map = hregion_alloc(&m->hm.fwdata, MAP_ENTRIES * MAP_WORDS * 4, 64);
+	m->map = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_XMAP), HIDDEN_TABLE_ALIGN);
 	if (!m->map) {
 		snprintf(err, errlen, "hidden memory too small for the translation map");
 		return -1;

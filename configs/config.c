@@ -4,6 +4,7 @@
  * validation and the YAML printer.  The Markdown reference is in
  * config_doc.c. */
 #include "configs/config_priv.h"
+#include "hidden-mem/hidden.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -553,6 +554,10 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 			 c->guest_mb, c->hidden_mb);
 		return -1;
 	}
+	/* Every fixed firmware table must fit, sized as the boot sizes them
+	 * (hidden-mem/hidden.h: one size function for both). */
+	if (hidden_check_fit(c, err->msg, sizeof err->msg) < 0)
+		return -1;
 	return 0;
 }
 

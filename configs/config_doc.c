@@ -47,6 +47,13 @@ static const char *const rules[] = {
 	"`core.issue_width` >= 1.",
 	"`cms.tcache_kb` <= `memory.hidden_mb` * 1024 / 2: the other half of hidden "
 	"memory holds the firmware's tables and profiles.",
+	"`cms.profile_entries` is a power of two, and the profile table (8 bytes an "
+	"entry) fits in half of the firmware data area (`memory.hidden_mb` minus "
+	"`cms.tcache_kb`).",
+	"The firmware data area (`memory.hidden_mb` * 1024 - `cms.tcache_kb` KiB) "
+	"holds every fixed table the firmware allocates at boot: the guest page "
+	"map (one byte per 4 KiB page of `memory.guest_mb`), the profile table "
+	"and the 1 MiB translation map.",
 	"`memory.guest_mb` + `memory.hidden_mb` <= 3584: both fit in the 32-bit "
 	"physical space below the top 512 MiB.",
 };

@@ -8,8 +8,8 @@
  * sequences, aliases, tags, quoted numbers, a key set twice and more than
  * one document.  Values are applied to a copy; *c changes only on success. */
 #include "configs/config_priv.h"
+#include "configs/file.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -399,50 +399,16 @@ int config_load_string(struct cdvm_config *c, const char *yaml, const char *name
 	return load_buffer(c, yaml, strlen(yaml), name ? name : "<string>", err);
 }
 
-/* Config files are small; reading one whole lets reader errors (bad UTF-8)
- * be placed by line and column, which libyaml reports only as an offset. */
-#define CONFIG_FILE_MAX (16u << 20)
-
+/* A whole file is read (capped at FILE_TEXT_MAX), so reader errors (bad
+ * UTF-8) can be placed by line and column, which libyaml reports only as
+ * an offset. */
 int config_load_file(struct cdvm_config *c, const char *path, struct config_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err->msg, sizeof err->msg, "%s: cannot open: %s", path, strerror(errno));
+	size_t len;
+	char *buf = file_read(path, FILE_TEXT_MAX, &len, err->msg, sizeof err->msg);
+	if (!buf)
 		return -1;
-	}
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	int rc = -1;
-	while (buf) {
-		if (len + 1 >= cap) {
-			if (cap >= CONFIG_FILE_MAX) {
-				snprintf(err->msg, sizeof err->msg, "%s: larger than %u MiB", path,
-					 CONFIG_FILE_MAX >> 20);
-				goto out;
-			}
-			char *n = realloc(buf, cap * 2);
-			if (!n)
-				break;
-			buf = n;
-			cap *= 2;
-		}
-		size_t got = fread(buf + len, 1, cap - 1 - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (!buf) {
-		snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-		goto out;
-	}
-	if (ferror(f)) {
-		snprintf(err->msg, sizeof err->msg, "%s: cannot read: %s", path, strerror(errno));
-		goto out;
-	}
-	buf[len] = '\0';
-	rc = load_buffer(c, buf, len, path, err);
-out:
+	int rc = load_buffer(c, buf, len, path, err);
 	free(buf);
-	fclose(f);
 	return rc;
 }

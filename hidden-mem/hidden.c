@@ -39,6 +39,60 @@ void hregion_reset(struct hregion *r)
 	r->in_use = 0;
 }
 
+static const struct {
+	const char *name, *key;   /* key: the configuration key it grows with */
+} tables[HIDDEN_NTABLES] = {
+	[HIDDEN_PAGEMAP] = {"guest page map", "memory.guest_mb"},
+	[HIDDEN_PROFILE] = {"profile table", "cms.profile_entries"},
+	[HIDDEN_XMAP] = {"translation map", NULL},
+};
+
+uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t)
+{
+	switch (t) {
+	case HIDDEN_PAGEMAP:
+		return (uint32_t)(((uint64_t)c->guest_mb << 20) >> HIDDEN_PAGE_SHIFT);
+	case HIDDEN_PROFILE:
+		return (uint32_t)c->profile_entries * HIDDEN_PROFILE_ENTRY_BYTES;
+	case HIDDEN_XMAP:
+		return HIDDEN_XMAP_ENTRIES * HIDDEN_XMAP_ENTRY_BYTES;
+	case HIDDEN_NTABLES:
+		break;
+	}
+	return 0;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen)
+{
+	uint64_t hidden = (uint64_t)c->hidden_mb << 20, tc = (uint64_t)c->tcache_kb * 1024;
+	if (tc >= hidden) {
+		snprintf(err, errlen, "key 'cms.tcache_kb' (%lld KiB) does not fit in 'memory.hidden_mb' (%lld MiB)",
+			 (long long)c->tcache_kb, (long long)c->hidden_mb);
+		return -1;
+	}
+	/* first fit into the empty area, as the boot allocates them */
+	uint64_t base = ((uint64_t)c->guest_mb << 20) + tc, at = base;
+	for (int t = 0; t < HIDDEN_NTABLES; t++)
+		at = align_up(at, HIDDEN_TABLE_ALIGN) + hidden_table_bytes(c, (enum hidden_table)t);
+	if (at - base <= hidden - tc)
+		return 0;
+	size_t len = (size_t)snprintf(err, errlen,
+				      "keys 'memory.hidden_mb' (%lld MiB) - 'cms.tcache_kb' (%lld KiB) leave %llu KiB of "
+				      "firmware data, too small for its fixed tables (%llu KiB):",
+				      (long long)c->hidden_mb, (long long)c->tcache_kb,
+				      (unsigned long long)((hidden - tc) >> 10), (unsigned long long)((at - base + 1023) >> 10));
+	for (int t = 0; t < HIDDEN_NTABLES && len < errlen; t++) {
+		uint32_t b = hidden_table_bytes(c, (enum hidden_table)t);
+		len += (size_t)snprintf(err + len, errlen - len, "%s %s %u KiB", t ? "," : "", tables[t].name,
+					(b + 1023) >> 10);
+		if (tables[t].key && len < errlen)
+			len += (size_t)snprintf(err + len, errlen - len, " (key '%s')", tables[t].key);
+	}
+	return -1;
+}
+
 int hidden_boot(struct hidden_mem *hm, struct chip *chip, char *err, size_t errlen)
 {
 	const struct cdvm_config *cfg = chip_config(chip);
@@ -46,14 +100,11 @@ int hidden_boot(struct hidden_mem *hm, struct chip *chip, char *err, size_t errl
 	hm->chip = chip;
 	hm->base = chip_guest_limit(chip);
 	hm->size = chip_mem_size(chip) - hm->base;
-	uint64_t tc = (uint64_t)cfg->tcache_kb * 1024;
-	if (tc >= hm->size) {
-		snprintf(err, errlen, "cms.tcache_kb (%lld KiB) does not fit in hidden memory (%u KiB)",
-			 (long long)cfg->tcache_kb, hm->size / 1024);
+	if (hidden_check_fit(cfg, err, errlen) < 0)
 		return -1;
-	}
-	region_init(&hm->tcache, "translation cache", hm->base, (uint32_t)tc);
-	region_init(&hm->fwdata, "firmware data", hm->base + (uint32_t)tc, hm->size - (uint32_t)tc);
+	uint32_t tc = (uint32_t)cfg->tcache_kb * 1024;
+	region_init(&hm->tcache, "translation cache", hm->base, tc);
+	region_init(&hm->fwdata, "firmware data", hm->base + tc, hm->size - tc);
 	if (!hm->tcache.free_list || !hm->fwdata.free_list) {
 		snprintf(err, errlen, "out of memory booting hidden memory");
 		hidden_shutdown(hm);

@@ -39,8 +39,32 @@ struct hidden_mem {
 	struct hregion fwdata;          /* firmware tables */
 };
 
+/* The fixed tables the firmware allocates in the firmware data area at
+ * boot, in this order, each aligned to HIDDEN_TABLE_ALIGN:
+ *   HIDDEN_PAGEMAP  one byte per 4 KiB guest page (cms/guestmem.c)
+ *   HIDDEN_PROFILE  cms.profile_entries (eip, count) pairs (cms/profile.c)
+ *   HIDDEN_XMAP     the EIP -> translation map (cms/tcache.c)
+ * The translation cache itself holds only the lookup routine (a few atoms)
+ * at boot. */
+enum hidden_table { HIDDEN_PAGEMAP, HIDDEN_PROFILE, HIDDEN_XMAP, HIDDEN_NTABLES };
+enum {
+	HIDDEN_TABLE_ALIGN = 64,
+	HIDDEN_PAGE_SHIFT = 12,
+	HIDDEN_PROFILE_ENTRY_BYTES = 8,
+	HIDDEN_XMAP_ENTRIES = 65536,
+	HIDDEN_XMAP_ENTRY_BYTES = 16,   /* eip, id + 1, native address, 0 */
+};
+
+/* Bytes of table t under configuration c (the size the firmware allocates). */
+uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t);
+
+/* Whether c's translation cache and fixed tables fit its hidden memory.
+ * Returns 0, or -1 with err naming the keys involved and the sizes.  Used
+ * by config_validate and by hidden_boot. */
+int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen);
+
 /* Carve hidden memory out of the chip's physical memory. Returns 0 or -1
- * (err filled) when the configuration does not fit. */
+ * (err filled, as hidden_check_fit) when the configuration does not fit. */
 int hidden_boot(struct hidden_mem *hm, struct chip *chip, char *err, size_t errlen);
 void hidden_shutdown(struct hidden_mem *hm);
 

@@ -89,7 +89,7 @@ run badsyntax config -c "$tmp/bad-syntax.yaml"
 expect_error badsyntax "$tmp/bad-syntax.yaml:4:4:" "malformed YAML"
 
 run badset config --set core.issue_width=99
-expect_error badset "cdvm: --set core.issue_width=99:" "out of range [1, 16]"
+expect_error badset "cdvm config: --set core.issue_width=99:" "out of range [1, 16]"
 
 run cross config -c configs/crusoe-tm5800.yaml --set cms.tcache_kb=16384
 expect_error cross "configs/crusoe-tm5800.yaml" "cms.tcache_kb" "memory.hidden_mb"
@@ -98,10 +98,44 @@ run missing config -c "$tmp/no-such.yaml"
 expect_error missing "$tmp/no-such.yaml" "cannot open"
 
 run noarg config -c
-expect_error noarg "needs a FILE"
+expect_error noarg "cdvm config: option '-c' needs a value" "usage: cdvm config"
+run noarg2 config --set
+expect_error noarg2 "cdvm config: option '--set' needs a value"
 
 run extra config --frobnicate
-expect_error extra "unexpected argument '--frobnicate'"
+expect_error extra "cdvm config: unknown option '--frobnicate'" "usage: cdvm config"
+run extra2 config --frobnicate=1
+expect_error extra2 "cdvm config: unknown option '--frobnicate'"
+run operand config configs/wide8.yaml
+expect_error operand "cdvm config: unexpected argument 'configs/wide8.yaml'"
+run flagvalue config --doc=yes
+expect_error flagvalue "cdvm config: option '--doc' takes no value"
+
+# --help lists every option, on stdout, exit 0
+run help config --help
+expect_ok help
+for o in "-c, --config FILE" "--set KEY=VALUE" "--doc" "-h, --help"; do
+	has help "$o"
+done
+
+# a configuration whose fixed firmware tables do not fit hidden memory is
+# refused here, naming the keys, exactly as `run` refuses it
+tight="--set memory.hidden_mb=1 --set cms.tcache_kb=4 --set cms.profile_entries=1024"
+run tight config $tight
+expect_error tight "'memory.hidden_mb'" "'cms.tcache_kb'" "'cms.profile_entries'" "translation map"
+grep "invalid configuration" "$tmp/tight.err" | sed 's/^cdvm config: //' > "$tmp/tight.msg"
+run tightrun run $tight build/guests/O2/sieve.elf
+expect_error tightrun "invalid configuration"
+grep "invalid configuration" "$tmp/tightrun.err" | sed 's/^cdvm run: //' | cmp -s - "$tmp/tight.msg" ||
+	fail "run and config word the hidden-memory error differently: $(cat "$tmp/tightrun.err")"
+# at the edge: 2048 KiB - 496 KiB of translation cache leaves exactly the
+# page map (16 KiB), the profile (512 KiB) and the translation map (1 MiB);
+# the boot agrees (the guest runs), and one KiB more is refused
+edge="--set memory.hidden_mb=2 --set cms.profile_entries=65536"
+run fits run $edge --set cms.tcache_kb=496 build/guests/O2/sieve.elf
+expect_ok fits
+run over config $edge --set cms.tcache_kb=497
+expect_error over "'cms.tcache_kb' (497 KiB)" "leave 1551 KiB" "(1552 KiB)"
 
 if [ "$fails" -ne 0 ]; then
 	echo "10-config.sh: $fails failure(s)" >&2

@@ -1,7 +1,8 @@
 #!/bin/sh
-# `cdvm run` on bad input: every malformed ELF, configuration or command
-# line gets a one-line message naming what is wrong and exit status 2,
-# never a crash (this runs on the sanitizer build).
+# `cdvm run` on bad input: every malformed ELF, configuration, output path
+# or command line gets a one-line message naming what is wrong (a command-
+# line error adds the usage line) and exit status 2, never a crash (this
+# runs on the sanitizer build).
 set -u
 CDVM=${CDVM:-build/san/cdvm}
 GOOD=build/guests/O2/sieve.elf
@@ -16,8 +17,10 @@ expect_error() {
 	$CDVM run "$@" > "$T/out" 2> "$T/err"
 	rc=$?
 	[ $rc -eq 2 ] || fail "status $rc (want 2) for: $* ($(cat "$T/err"))"
-	grep -q -- "$want" "$T/err" || fail "message for '$*' lacks '$want': $(cat "$T/err")"
-	[ "$(wc -l < "$T/err")" -eq 1 ] || fail "message for '$*' is not one line"
+	head -1 "$T/err" | grep -q -- "$want" || fail "message for '$*' lacks '$want': $(cat "$T/err")"
+	lines=$(wc -l < "$T/err")
+	[ "$lines" -eq 1 ] || { [ "$lines" -eq 2 ] && tail -1 "$T/err" | grep -q '^usage: cdvm run '; } ||
+		fail "message for '$*' is not one line (plus a usage line): $(cat "$T/err")"
 	grep -qi 'sanitizer\|runtime error' "$T/err" && fail "sanitizer report for: $*"
 	return 0
 }
@@ -49,8 +52,67 @@ expect_error "does not fit in guest RAM" --set memory.guest_mb=4 --set memory.gu
 expect_error "expected interp, translate or optimize" --mode fast $GOOD
 expect_error "not available yet" --mode optimize $GOOD
 expect_error "unknown key" --set core.bogus=1 $GOOD
-expect_error "unexpected option" --frob $GOOD
+# command line: getopt_long names the option, exit 2 with the usage line
+expect_error "cdvm run: unknown option '--frob'" --frob $GOOD
+expect_error "cdvm run: unknown option '--frob'" --frob=1 $GOOD
+expect_error "cdvm run: unknown option '-q'" -q $GOOD
+expect_error "cdvm run: option '--set' needs a value" --set
+expect_error "cdvm run: option '--mode' needs a value" --mode
+expect_error "cdvm run: option '-c' needs a value" -c
+expect_error "cdvm run: option '--stats' takes no value" --stats=yes $GOOD
+expect_error "cdvm run: no program to run" --stats
+# options that take one value may not be given twice; lists (-c, --set) may
+expect_error "option '--mode' given twice" --mode interp --mode translate $GOOD
+expect_error "option '--stats-json' given twice" --stats-json "$T/a.json" --stats-json "$T/b.json" $GOOD
+expect_error "option '--dump-translations' given twice" --mode translate \
+	--dump-translations "$T/d1" --dump-translations "$T/d2" $GOOD
+[ ! -e "$T/a.json" ] && [ ! -e "$T/b.json" ] || fail "a refused command line left a --stats-json file"
+$CDVM run -c configs/wide8.yaml -c configs/tiny-tcache.yaml --set core.issue_width=2 --set cms.cost.dispatch=7 \
+	$GOOD > /dev/null || fail "-c and --set are lists"
+# --verify checks translations; interp mode has none
+expect_error "--verify checks translations" --verify $GOOD
+expect_error "--verify checks translations" --mode interp --verify $GOOD
+# output paths are checked before the run: a folder, a missing folder
+expect_error "cdvm run: --stats-json $T: is a directory" --stats-json "$T" $GOOD
+expect_error "cdvm run: --stats-json $T/no/s.json: No such file" --stats-json "$T/no/s.json" $GOOD
+[ ! -s "$T/out" ] || fail "the guest ran although --stats-json could not be written"
+# ... and a write error at the end is status 2, not the guest's 0
+if [ -w /dev/full ]; then
+	expect_error "cdvm run: --stats-json /dev/full: write error" --stats-json /dev/full $GOOD
+fi
+# a --stats-json file is not left behind by a run that could not start
+expect_error "cannot open" --stats-json "$T/never.json" "$T/missing.elf"
+[ ! -e "$T/never.json" ] || fail "--stats-json file left by a run that did not start"
+# ... nor is an old one truncated; a run that does start replaces it whole
+printf 'old results\n%04000d\n' 0 > "$T/old.json"
+cp "$T/old.json" "$T/old.copy"
+expect_error "cannot open" --stats-json "$T/old.json" "$T/missing.elf"
+cmp -s "$T/old.json" "$T/old.copy" || fail "a run that did not start changed the old --stats-json file"
+$CDVM run --stats-json "$T/old.json" $GOOD > /dev/null || fail "the good program with an old --stats-json file"
+[ "$(tail -c 2 "$T/old.json")" = "}" ] && ! grep -q 'old results' "$T/old.json" ||
+	fail "the old --stats-json file was not replaced whole"
+# --dump-translations needs a folder (or a path to create one)
+: > "$T/plain"
+expect_error "cdvm run: --dump-translations $T/plain: exists and is not a directory" --mode translate \
+	--dump-translations "$T/plain" $GOOD
+expect_error "cdvm run: --dump-translations $T/no/d:" --mode translate --dump-translations "$T/no/d" $GOOD
+# inputs: a folder, the firmware tables not fitting hidden memory
+expect_error "$T: is a directory" "$T"
+expect_error "translation map" --set memory.hidden_mb=1 --set cms.tcache_kb=4 --set cms.profile_entries=1024 $GOOD
 $CDVM run > /dev/null 2>&1; [ $? -eq 2 ] || fail "run without a program"
+# --help lists every option, on stdout, status 0
+$CDVM run --help > "$T/help" 2>&1 || fail "run --help status $?"
+for o in "-c, --config FILE" "--set KEY=VALUE" "--mode MODE" "--stats " "--stats-json FILE" "--verify" \
+	"--dump-translations DIR" "-h, --help"; do
+	grep -q -- "$o" "$T/help" || fail "run --help lacks '$o'"
+done
 # a valid run still works and passes arguments after the program untouched
 $CDVM run $GOOD > /dev/null || fail "the good program fails"
+# (echo-args exits with its argc)
+$CDVM run --stats-json "$T/ok.json" build/guests/O2/echo-args.elf --stats -c x --mode -- --help > "$T/out"
+[ $? -eq 7 ] || fail "echo-args with option-like arguments"
+grep -q '^argc 7$' "$T/out" && grep -q 'argv\[1\] (7) "--stats"' "$T/out" && grep -q 'argv\[5\] (2) "--"' "$T/out" ||
+	fail "guest arguments were not passed untouched: $(cat "$T/out")"
+grep -q '"end": "exit"' "$T/ok.json" || fail "--stats-json of a good run"
+$CDVM run -- build/guests/O2/echo-args.elf -h | grep -q 'argv\[1\] (2) "-h"' || fail "-- then the program"
 echo "30-run-errors.sh: ok"

@@ -2,8 +2,9 @@
  * schema, every shipped configs/NAME.yaml, YAML and --set round trips (random,
  * with the seed printed; replay with CDVM_SEED=N), strict-parser negative
  * tests that check file:line:col and the key in every message, cross-key
- * validation, and that configs/default.yaml and docs/config.md equal the
- * generators' output.  Runs from the repo root. */
+ * validation (with the firmware's boot agreeing on hidden memory), and that
+ * configs/default.yaml and docs/config.md equal the generators' output.  Runs from the repo root. */
+#include "cms/cms.h"
 #include "configs/config.h"
 #include "tests/unit/testutil.h"
 
@@ -366,11 +367,18 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	c->units_mem = rnd_range(r, 1, 16);
 	c->units_mul = rnd_range(r, 1, 16);
 	c->units_br = rnd_range(r, 1, 16);
-	c->hidden_mb = rnd_range(r, 1, 1024);
+	/* the firmware data area holds the page map (a byte per 4 KiB guest
+	 * page), the 1 MiB translation map and the profile (>= 8 KiB), so
+	 * 1 MiB of hidden memory is never enough */
+	c->hidden_mb = rnd_range(r, 2, 1024);
 	c->guest_mb = rnd_range(r, 1, 3584 - c->hidden_mb < 3072 ? 3584 - c->hidden_mb : 3072);
-	c->tcache_kb = rnd_range(r, 4, c->hidden_mb * 512);
+	int64_t fixed = c->guest_mb * 256 + (1 << 20), hidden = c->hidden_mb << 20;
+	int64_t tc_max = (hidden - fixed - 8192) / 1024;
+	c->tcache_kb = rnd_range(r, 4, c->hidden_mb * 512 < tc_max ? c->hidden_mb * 512 : tc_max);
 	c->stack_kb = rnd_range(r, 64, c->guest_mb * 256 < 1048576 ? c->guest_mb * 256 : 1048576);
 	int64_t max_entries = (c->hidden_mb * 1024 - c->tcache_kb) * 1024 / 2 / 8;
+	if ((hidden - c->tcache_kb * 1024 - fixed) / 8 < max_entries)
+		max_entries = (hidden - c->tcache_kb * 1024 - fixed) / 8;
 	do
 		c->profile_entries = rnd_pow2(r, 10, 24);
 	while (c->profile_entries > max_entries);
@@ -617,7 +625,10 @@ static void test_load_file_errors(void)
 	CHECK(strstr(err.msg, "configs/no-such-file.yaml") && strstr(err.msg, "cannot open"), "%s",
 	      err.msg);
 	CU_ASSERT_EQUAL(config_load_file(&c, "configs", &err), -1);
-	CHECK(strstr(err.msg, "configs: cannot read") != NULL, "%s", err.msg);
+	CHECK(strstr(err.msg, "configs: is a directory") != NULL, "%s", err.msg);
+	/* a device that never ends stops at the cap */
+	CU_ASSERT_EQUAL(config_load_file(&c, "/dev/zero", &err), -1);
+	CHECK(strstr(err.msg, "/dev/zero: larger than 16777216 bytes") != NULL, "%s", err.msg);
 
 	char path[] = "/tmp/cdvm-config-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -742,12 +753,49 @@ static void test_validate(void)
 	VALID(&c);
 	c.profile_entries *= 2;
 	INVALID(&c, "'cms.profile_entries'", "'cms.tcache_kb'");
+	/* the fixed firmware tables: a 1 MiB carve-out never holds them */
+	config_default(&c);
+	c.hidden_mb = 1;
+	c.tcache_kb = 4;
+	c.profile_entries = 1024;
+	INVALID(&c, "'memory.hidden_mb' (1 MiB)", "'cms.tcache_kb' (4 KiB)", "'cms.profile_entries'",
+		"'memory.guest_mb'", "translation map 1024 KiB");
 	config_default(&c);
 	c.store_buffer = 0; /* range checked again for structs built in code */
 	INVALID(&c, "'core.store_buffer'", "out of range [1, 4096]");
 	config_default(&c);
 	memset(c.name, 'x', sizeof c.name); /* no NUL */
 	INVALID(&c, "'name'");
+}
+
+/* The configuration check and the firmware's boot agree on what fits in
+ * hidden memory: at the edge the check passes and the firmware boots (every
+ * table allocated); one KiB less of firmware data and both refuse, with the
+ * same message. */
+static void test_hidden_fit_edge(void)
+{
+	struct cdvm_config c;
+	struct config_error err = {{0}};
+	char msg[512];
+	struct cms *m = NULL;
+	config_default(&c);
+	c.hidden_mb = 2;
+	c.profile_entries = 65536;  /* 512 KiB */
+	/* 2048 - 496 = 16 (page map of 64 MiB) + 512 + 1024 KiB */
+	c.tcache_kb = 496;
+	VALID(&c);
+	CHECK(cms_create(&c, CMS_MODE_INTERP, &m, msg, sizeof msg) == 0, "boot at the edge: %s", msg);
+	cms_destroy(m);
+	c.tcache_kb = 497;
+	INVALID(&c, "'cms.tcache_kb' (497 KiB)", "leave 1551 KiB", "(1552 KiB)");
+	config_validate(&c, &err);
+	m = NULL;
+	CU_ASSERT_EQUAL(cms_create(&c, CMS_MODE_INTERP, &m, msg, sizeof msg), -1);
+	CHECK(!strcmp(msg, err.msg), "boot says '%s', the check '%s'", msg, err.msg);
+	/* the page map grows with guest RAM */
+	c.tcache_kb = 496;
+	c.guest_mb = 68;
+	INVALID(&c, "'memory.guest_mb'", "guest page map 17 KiB");
 }
 
 /* Strings print plain only when no YAML reader could take them for
@@ -819,6 +867,7 @@ void suite_config(void)
 	CU_add_test(s, "errors: files", test_load_file_errors);
 	CU_add_test(s, "--set", test_set);
 	CU_add_test(s, "cross-key validation", test_validate);
+	CU_add_test(s, "hidden memory: check and boot agree", test_hidden_fit_edge);
 	CU_add_test(s, "string printing", test_string_printing);
 	CU_add_test(s, "config_get", test_get);
 }
