@@ -22,6 +22,7 @@ static void usage(FILE *out)
 	      "                         print the effective configuration (or its reference)\n"
 	      "  isa-doc                print the native ISA reference (docs/native-isa.md)\n"
 	      "  x86-doc                print the supported x86 subset (docs/x86-subset.md)\n"
+	      "  stats-doc              print what every statistic of a run means (docs/stats.md)\n"
 	      "  sweep SPEC.yaml [-j N] [-o DIR] [--shard I/N] [--timeout SECS] [--plot]\n"
 	      "                         run a design-space sweep (docs/sweep.md)\n"
 	      "  sweep-merge OUTDIR DIR...  merge the results of sweep shards\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 		return cmd_isa_doc(argc, argv);
 	if (!strcmp(cmd, "x86-doc"))
 		return cmd_x86_doc(argc, argv);
+	if (!strcmp(cmd, "stats-doc"))
+		return cmd_stats_doc(argc, argv);
 	if (!strcmp(cmd, "sweep"))
 		return cmd_sweep(argc, argv);
 	if (!strcmp(cmd, "sweep-merge"))
