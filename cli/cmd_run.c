@@ -95,8 +95,8 @@ int cmd_run(int argc, char **argv)
 		if (!f) {
 			fprintf(stderr, "cdvm: %s: %s\n", json, strerror(errno));
 		} else {
-			cms_write_stats_json(m, &res, f);
-			if (fclose(f) != 0)
+			int bad = cms_write_stats_json(m, &res, f);
+			if (fclose(f) != 0 || bad)
 				fprintf(stderr, "cdvm: %s: write error\n", json);
 		}
 	}

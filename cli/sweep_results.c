@@ -4,10 +4,12 @@
  * coordinates (index, id, point, workload, mode, rep, one column per
  * axis), its outcome (status, error, exit and native status, whether stdout
  * matched the native run, host wall time), then every metric of
- * `cdvm run --stats-json` (cms/report.c) flattened, plus derived ones (cpi,
- * cycle shares by activity, cache miss rates).  Rows go to results.csv and
+ * `cdvm run --stats-json` (cms/report.c): derived ones (cpi, cycle shares
+ * by activity, cache miss rates), every firmware statistic of
+ * cms/stats.def and every chip counter.  Rows go to results.csv and
  * results.jsonl, one line each, so a line is the unit of atomicity: resume
- * and merge read only complete lines present in both files. */
+ * and merge read only complete lines present in both files.  All JSON,
+ * read and written, goes through libjansson. */
 #include "cli/sweep.h"
 
 #include <errno.h>
