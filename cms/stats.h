@@ -39,7 +39,7 @@ enum {
 
 enum { CMS_STAT_NAME_MAX = 64 };
 
-/* Row i < CMS_STAT_ROWS, scalars first, in table order. */
+/* Row i < CMS_STAT_ROWS, in table order (NULL past the end). */
 const struct cms_stat_desc *cms_stat_desc(unsigned i);
 /* Element e of an array row as its --stats-json key ("alu", "mov", "4"),
  * written into buf. */
