@@ -20,7 +20,7 @@ CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 CPPFLAGS_ALL := -I. -MMD -MP
 OPT_FLAGS   := -O2 -g
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS    := -lyaml -lm
+LIBS    := -lyaml -ljansson -lm
 
 LIB_DIRS := native-isa hw-sim hidden-mem cms cms/x86 cms/insn cms/translate configs
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -127,6 +127,7 @@ docs: build/cdvm
 	build/cdvm config --doc > docs/config.md
 	build/cdvm isa-doc > docs/native-isa.md
 	build/cdvm x86-doc > docs/x86-subset.md
+	build/cdvm stats-doc > docs/stats.md
 
 clean:
 	rm -rf build

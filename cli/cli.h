@@ -36,6 +36,7 @@ int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_isa_doc(int argc, char **argv);
 int cmd_x86_doc(int argc, char **argv);
+int cmd_stats_doc(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_sweep_merge(int argc, char **argv);
 int cmd_config(int argc, char **argv);

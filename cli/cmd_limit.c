@@ -10,6 +10,7 @@
  * status is the guest's, as for `run`; 2 for bad usage or input. */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +69,34 @@ static void print_text(const char *prog, const struct cdvm_config *cfg, const st
 	printf("unknown to table   %16" PRIu64 "  (treated as reading and writing everything)\n", r->unknown);
 }
 
+static int set_u64(json_t *o, const char *key, uint64_t v)
+{
+	return json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+/* --json, through libjansson. */
 static void print_json(const char *prog, const struct cdvm_config *cfg, const struct dataflow_lat *lat,
 		       const struct dataflow_result *r, uint64_t guest_insns, const struct cms_result *res)
 {
 	static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
-	fputs("{\n  \"program\": ", stdout);
-	cms_json_string(stdout, prog);
-	fputs(",\n  \"config\": ", stdout);
-	cms_json_string(stdout, cfg->name);
-	printf(",\n  \"end\": \"%s\",\n  \"status\": %d,\n", ends[res->end], res->status);
-	printf("  \"latency\": {\"alu\": %" PRIu32 ", \"mul\": %" PRIu32 ", \"div\": %" PRIu32 ", \"load\": %" PRIu32
-	       ", \"forward\": %" PRIu32 "},\n", lat->alu, lat->mul, lat->div, lat->load, lat->forward);
-	printf("  \"instructions\": %" PRIu64 ",\n  \"guest_instructions\": %" PRIu64 ",\n"
-	       "  \"critical_path\": %" PRIu64 ",\n  \"limit_ipc\": %.6f,\n", r->insns, guest_insns, r->path, r->ipc);
-	printf("  \"loads\": %" PRIu64 ",\n  \"stores\": %" PRIu64 ",\n  \"forwarded_loads\": %" PRIu64 ",\n"
-	       "  \"unknown_insns\": %" PRIu64 "\n}\n", r->loads, r->stores, r->forwarded, r->unknown);
+	json_t *o = json_object(), *l = json_object();
+	int rc = json_object_set_new(o, "program", cms_json_text(prog));
+	rc |= json_object_set_new(o, "config", cms_json_text(cfg->name));
+	rc |= json_object_set_new(o, "end", json_string(ends[res->end]));
+	rc |= json_object_set_new(o, "status", json_integer(res->status));
+	rc |= set_u64(l, "alu", lat->alu) | set_u64(l, "mul", lat->mul) | set_u64(l, "div", lat->div);
+	rc |= set_u64(l, "load", lat->load) | set_u64(l, "forward", lat->forward);
+	rc |= json_object_set_new(o, "latency", l);
+	rc |= set_u64(o, "instructions", r->insns) | set_u64(o, "guest_instructions", guest_insns);
+	rc |= set_u64(o, "critical_path", r->path);
+	rc |= json_object_set_new(o, "limit_ipc", json_real(r->ipc));
+	rc |= set_u64(o, "loads", r->loads) | set_u64(o, "stores", r->stores);
+	rc |= set_u64(o, "forwarded_loads", r->forwarded) | set_u64(o, "unknown_insns", r->unknown);
+	if (rc || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(CMS_JSON_REAL_DIGITS)))
+		fprintf(stderr, "cdvm limit: out of memory\n");
+	else
+		putchar('\n');
+	json_decref(o);
 }
 
 /* The guest's run with the analysis on its trace; returns the exit status. */

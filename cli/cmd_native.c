@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cms/stats.h"
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
 #include "native-isa/isa.h"
@@ -193,6 +194,9 @@ static const struct cli_cmd x86_doc_cmd = {"x86-doc", "", "Prints the supported 
 					   no_opts, false};
 static const struct cli_cmd isa_doc_cmd = {"isa-doc", "", "Prints the native ISA reference (docs/native-isa.md).\n",
 					   no_opts, false};
+static const struct cli_cmd stats_doc_cmd = {"stats-doc", "",
+					     "Prints the reference of every statistic a run reports (docs/stats.md).\n",
+					     no_opts, false};
 
 /* A doc printer: no options but --help. */
 static int doc_cmd(const struct cli_cmd *cmd, int argc, char **argv, void (*write)(FILE *))
@@ -207,6 +211,7 @@ static int doc_cmd(const struct cli_cmd *cmd, int argc, char **argv, void (*writ
 
 int cmd_x86_doc(int argc, char **argv) { return doc_cmd(&x86_doc_cmd, argc, argv, x86_write_subset_doc); }
 int cmd_isa_doc(int argc, char **argv) { return doc_cmd(&isa_doc_cmd, argc, argv, isa_write_doc); }
+int cmd_stats_doc(int argc, char **argv) { return doc_cmd(&stats_doc_cmd, argc, argv, cms_write_stats_doc); }
 
 static const struct cli_opt exec_opts[] = {
 	CLI_CONFIG_OPTS,

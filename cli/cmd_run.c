@@ -108,8 +108,10 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		cms_print_stats(m, stderr);
 	int status = res.status;
 	if (json->f) {
-		cms_write_stats_json(m, &res, cli_out_file(json));
-		if (cli_out_close(&run_cmd, json, true) < 0)
+		int bad = cms_write_stats_json(m, &res, cli_out_file(json));
+		if (bad)
+			fprintf(stderr, "cdvm run: %s: cannot write the statistics\n", json->path);
+		if (cli_out_close(&run_cmd, json, true) < 0 || bad)
 			status = 2;
 	}
 	cms_destroy(m);

@@ -23,6 +23,7 @@ static const struct {
 	{"disasm", cmd_disasm, "disassemble native code"},
 	{"isa-doc", cmd_isa_doc, "print the native ISA reference (docs/native-isa.md)"},
 	{"x86-doc", cmd_x86_doc, "print the supported x86 subset (docs/x86-subset.md)"},
+	{"stats-doc", cmd_stats_doc, "print the reference of every statistic (docs/stats.md)"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

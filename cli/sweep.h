@@ -165,8 +165,12 @@ int sweep_column_find(const struct sweep_columns *c, const char *name);
 /* True when name is a metric a spec may plot (before columns exist). */
 bool sweep_metric_known(const char *name);
 
-/* Flattened JSON object: "counters.l1d_hits" -> "1234".  Numbers keep their
- * text; strings are unescaped; true/false/null as words. */
+/* A JSON object (read with libjansson) flattened: "counters.l1d_hits" ->
+ * "1234".  Integers as decimal text, reals with CMS_JSON_REAL_DIGITS
+ * significant digits (they read back to the same value); strings
+ * unescaped; true/false/null as words; array elements as "key.0", ...;
+ * every nested object also as its own key with the value "{}" (so an
+ * empty one is still seen). */
 struct sweep_kv {
 	char **keys, **vals;
 	bool *is_str;
@@ -193,7 +197,7 @@ void sweep_row_free(struct sweep_row *r);
 size_t sweep_csv_field(const char *s, char *out, size_t n);
 /* Whole lines with '\n', malloc'd.  Control characters in values are
  * written as spaces in CSV (so a row is always one line) and escaped in
- * JSON. */
+ * JSON (libjansson, compact: {"index":0,"id":"...",...}). */
 char *sweep_csv_header(const struct sweep_columns *c);
 char *sweep_row_csv(const struct sweep_row *r);
 char *sweep_row_json(const struct sweep_row *r, const struct sweep_columns *c);
@@ -204,6 +208,7 @@ struct sweep_stored {
 	size_t index;
 	char id[17];
 	char *csv, *json;   /* lines with '\n' */
+	bool failed;        /* its status is "failed" */
 };
 struct sweep_results {
 	char *header;       /* CSV header line, NULL when there was no file */

@@ -4,15 +4,18 @@
  * coordinates (index, id, point, workload, mode, rep, one column per
  * axis), its outcome (status, error, exit and native status, whether stdout
  * matched the native run, host wall time), then every metric of
- * `cdvm run --stats-json` (cms/report.c) flattened, plus derived ones (cpi,
- * cycle shares by activity, cache miss rates).  Rows go to results.csv and
+ * `cdvm run --stats-json` (cms/report.c): derived ones (cpi, cycle shares
+ * by activity, cache miss rates), every firmware statistic of
+ * cms/stats.def and every chip counter.  Rows go to results.csv and
  * results.jsonl, one line each, so a line is the unit of atomicity: resume
- * and merge read only complete lines present in both files. */
+ * and merge read only complete lines present in both files.  All JSON,
+ * read and written, goes through libjansson. */
 #include "cli/sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cms/cms.h"
+#include "cms/stats.h"
 #include "hw-sim/chip.h"
 
 /* ---- columns ------------------------------------------------------------- */
@@ -40,7 +45,8 @@ static const struct col_def outcome_cols[] = {
 	{"wall_seconds", SWEEP_COL_FLOAT}, {"end", SWEEP_COL_STR},
 };
 
-/* Metrics taken from the stats JSON: column, JSON path. */
+/* Metrics the sweep adds to the firmware statistics (cms/stats.def) and
+ * the chip's counters: column, JSON path (NULL: derived here). */
 struct metric_def {
 	const char *name, *json;
 	enum sweep_col_type type;
@@ -48,26 +54,15 @@ struct metric_def {
 
 static const struct metric_def metric_cols[] = {
 	{"guest_instructions", "guest_instructions", SWEEP_COL_INT},
-	{"rep_iterations", "rep_iterations", SWEEP_COL_INT},
-	{"block_entries", "block_entries", SWEEP_COL_INT},
 	{"cycles", "cycles", SWEEP_COL_INT},
 	{"x86_ipc", "x86_ipc", SWEEP_COL_FLOAT},
 	{"cpi", NULL, SWEEP_COL_FLOAT},
-	{"cycles_interpreter", "cycles_by_activity.interpreter", SWEEP_COL_INT},
-	{"cycles_translator", "cycles_by_activity.translator", SWEEP_COL_INT},
 	{"cycles_translated_code", "cycles_by_activity.translated_code", SWEEP_COL_INT},
-	{"cycles_dispatch", "cycles_by_activity.dispatch", SWEEP_COL_INT},
-	{"cycles_syscalls", "cycles_by_activity.syscalls", SWEEP_COL_INT},
 	{"share_interpreter", NULL, SWEEP_COL_FLOAT},
 	{"share_translator", NULL, SWEEP_COL_FLOAT},
 	{"share_translated_code", NULL, SWEEP_COL_FLOAT},
 	{"share_dispatch", NULL, SWEEP_COL_FLOAT},
 	{"share_syscalls", NULL, SWEEP_COL_FLOAT},
-	{"profile_blocks", "profile.blocks", SWEEP_COL_INT},
-	{"profile_hot", "profile.hot", SWEEP_COL_INT},
-	{"profile_full", "profile.full", SWEEP_COL_INT},
-	{"syscalls", NULL, SWEEP_COL_INT},
-	{"enosys", "enosys", SWEEP_COL_INT},
 	{"l1i_miss_rate", NULL, SWEEP_COL_FLOAT},
 	{"l1d_miss_rate", NULL, SWEEP_COL_FLOAT},
 	{"l2_miss_rate", NULL, SWEEP_COL_FLOAT},
@@ -75,31 +70,18 @@ static const struct metric_def metric_cols[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool fixed_name(const char *name)
-{
-	for (size_t i = 0; i < NELEM(head_cols); i++)
-		if (!strcmp(head_cols[i].name, name))
-			return true;
-	for (size_t i = 0; i < NELEM(outcome_cols); i++)
-		if (!strcmp(outcome_cols[i].name, name))
-			return true;
-	for (size_t i = 0; i < NELEM(metric_cols); i++)
-		if (!strcmp(metric_cols[i].name, name))
-			return true;
-	return false;
-}
-
 bool sweep_metric_known(const char *name)
 {
 	if (!strcmp(name, "wall_seconds"))
 		return true;
-	for (size_t i = 0; i < NELEM(metric_cols); i++)
-		if (!strcmp(metric_cols[i].name, name))
-			return true;
-	for (int i = 0; i < CNT_COUNT; i++)
-		if (!strcmp(chip_counter_name((enum counter_id)i), name))
-			return true;
-	return false;
+	struct sweep_spec none = {0};
+	struct sweep_columns c;
+	if (sweep_columns_build(&c, &none))
+		return false;
+	int i = sweep_column_find(&c, name);
+	bool known = i >= 0 && (size_t)i >= c.first_metric;
+	sweep_columns_free(&c);
+	return known;
 }
 
 static int add_col(struct sweep_columns *c, const char *name, enum sweep_col_type t)
@@ -117,6 +99,11 @@ static int add_col(struct sweep_columns *c, const char *name, enum sweep_col_typ
 		return -1;
 	c->types[c->n++] = t;
 	return 0;
+}
+
+static int add_new_col(struct sweep_columns *c, const char *name)
+{
+	return sweep_column_find(c, name) >= 0 ? 0 : add_col(c, name, SWEEP_COL_INT);
 }
 
 int sweep_columns_build(struct sweep_columns *c, const struct sweep_spec *s)
@@ -137,12 +124,19 @@ int sweep_columns_build(struct sweep_columns *c, const struct sweep_spec *s)
 	c->first_metric = c->n;
 	for (size_t i = 0; i < NELEM(metric_cols) && !rc; i++)
 		rc = add_col(c, metric_cols[i].name, metric_cols[i].type);
-	/* every chip counter under its own name; "cycles" is already there */
-	for (int i = 0; i < CNT_COUNT && !rc; i++) {
-		const char *n = chip_counter_name((enum counter_id)i);
-		if (!fixed_name(n))
-			rc = add_col(c, n, SWEEP_COL_INT);
+	/* every firmware statistic, then every chip counter under its own
+	 * name; a name that is already a column ("cycles") is not doubled */
+	for (unsigned i = 0; i < CMS_STAT_ROWS && !rc; i++) {
+		const struct cms_stat_desc *d = cms_stat_desc(i);
+		char col[CMS_STAT_NAME_MAX], e[CMS_STAT_NAME_MAX];
+		if (!d->len || d->sweep == CMS_SWEEP_SUM)
+			rc = add_new_col(c, d->len ? d->column : cms_stat_column(d, NULL, col));
+		else
+			for (unsigned k = 0; k < d->len && !rc; k++)
+				rc = add_new_col(c, cms_stat_column(d, cms_stat_elem(d, k, e), col));
 	}
+	for (int i = 0; i < CNT_COUNT && !rc; i++)
+		rc = add_new_col(c, chip_counter_name((enum counter_id)i));
 	if (rc)
 		sweep_columns_free(c);
 	return rc;
@@ -165,29 +159,9 @@ int sweep_column_find(const struct sweep_columns *c, const char *name)
 	return -1;
 }
 
-/* ---- JSON (just enough for the stats JSON and our own rows) ------------- */
+/* ---- JSON (libjansson), flattened ------------------------------------------- */
 
-struct jp {
-	const char *begin, *s, *end;
-	struct sweep_kv *kv;
-	char *err;
-	size_t errlen;
-	int depth;
-};
-
-static int jfail(struct jp *J, const char *what)
-{
-	snprintf(J->err, J->errlen, "JSON: %s at byte %td", what, J->s - J->begin);
-	return -1;
-}
-
-static void jws(struct jp *J)
-{
-	while (J->s < J->end && (*J->s == ' ' || *J->s == '\t' || *J->s == '\n' || *J->s == '\r'))
-		J->s++;
-}
-
-static int kv_add(struct sweep_kv *kv, const char *k, const char *v, size_t vlen, bool is_str)
+static int kv_add(struct sweep_kv *kv, const char *k, const char *v, bool is_str)
 {
 	if (kv->n == kv->cap) {
 		size_t cap = kv->cap ? 2 * kv->cap : 64;
@@ -206,213 +180,89 @@ static int kv_add(struct sweep_kv *kv, const char *k, const char *v, size_t vlen
 		kv->cap = cap;
 	}
 	kv->keys[kv->n] = strdup(k);
-	kv->vals[kv->n] = malloc(vlen + 1);
+	kv->vals[kv->n] = strdup(v);
 	if (!kv->keys[kv->n] || !kv->vals[kv->n]) {
 		free(kv->keys[kv->n]);
 		free(kv->vals[kv->n]);
 		return -1;
 	}
-	memcpy(kv->vals[kv->n], v, vlen);
-	kv->vals[kv->n][vlen] = '\0';
 	kv->is_str[kv->n++] = is_str;
 	return 0;
 }
 
-static void put_utf8(char **o, unsigned cp)
+/* A real as text that reads back to the same value (CMS_JSON_REAL_DIGITS). */
+static void real_text(double v, char *b, size_t n)
 {
-	char *p = *o;
-	if (cp < 0x80) {
-		*p++ = (char)cp;
-	} else if (cp < 0x800) {
-		*p++ = (char)(0xc0 | (cp >> 6));
-		*p++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*p++ = (char)(0xe0 | (cp >> 12));
-		*p++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*p++ = (char)(0x80 | (cp & 0x3f));
-	}
-	*o = p;
+	snprintf(b, n, "%.*g", (int)CMS_JSON_REAL_DIGITS, v);
 }
 
-/* A string at J->s (after the quote is checked); malloc'd, unescaped. */
-static char *jstring(struct jp *J, size_t *len)
+static int flatten(const json_t *v, const char *path, struct sweep_kv *kv)
 {
-	J->s++;
-	const char *start = J->s;
-	while (J->s < J->end && *J->s != '"') {
-		if (*J->s == '\\')
-			J->s++;
-		J->s++;
-	}
-	if (J->s >= J->end) {
-		jfail(J, "unterminated string");
-		return NULL;
-	}
-	char *out = malloc((size_t)(J->s - start) + 1), *o = out;
-	if (!out) {
-		jfail(J, "out of memory");
-		return NULL;
-	}
-	for (const char *p = start; p < J->s; p++) {
-		if (*p != '\\') {
-			*o++ = *p;
-			continue;
+	char num[64];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *m;
+		int rc = *path ? kv_add(kv, path, "{}", false) : 0;
+		json_object_foreach((json_t *)v, k, m) {
+			size_t len = strlen(path) + strlen(k) + 2;
+			char *full = malloc(len);
+			if (!full)
+				return -1;
+			snprintf(full, len, "%s%s%s", path, *path ? "." : "", k);
+			rc = rc ? rc : flatten(m, full, kv);
+			free(full);
 		}
-		p++;
-		switch (*p) {
-		case 'n': *o++ = '\n'; break;
-		case 't': *o++ = '\t'; break;
-		case 'r': *o++ = '\r'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'u': {
-			unsigned cp = 0;
-			int k = 0;
-			for (; k < 4 && p + 1 < J->s; k++) {
-				char h = *++p;
-				cp = cp * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0' :
-							 h >= 'a' && h <= 'f' ? h - 'a' + 10 :
-							 h >= 'A' && h <= 'F' ? h - 'A' + 10 : 0);
-			}
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = '?'; /* surrogate halves: not worth pairing here */
-			if (k == 4)
-				put_utf8(&o, cp);
-			break;
-		}
-		default: *o++ = *p; break;
-		}
+		return rc;
 	}
-	*o = '\0';
-	*len = (size_t)(o - out);
-	J->s++;
-	return out;
-}
-
-static int jvalue(struct jp *J, const char *path);
-
-/* After a member or element: 1 at ',' (more follow), 0 at `close` (the
- * container ends), -1 (error recorded) otherwise. */
-static int jnext(struct jp *J, char close)
-{
-	jws(J);
-	if (J->s < J->end && *J->s == ',') {
-		J->s++;
-		return 1;
-	}
-	if (J->s < J->end && *J->s == close) {
-		J->s++;
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *m;
+		json_array_foreach(v, i, m) {
+			size_t len = strlen(path) + 24;
+			char *full = malloc(len);
+			if (!full)
+				return -1;
+			snprintf(full, len, "%s.%zu", path, i);
+			int rc = flatten(m, full, kv);
+			free(full);
+			if (rc)
+				return rc;
+		}
 		return 0;
 	}
-	return close == '}' ? jfail(J, "expected ',' or '}'") : jfail(J, "expected ',' or ']'");
-}
-
-static int jobject(struct jp *J, const char *path)
-{
-	J->s++;
-	jws(J);
-	if (J->s < J->end && *J->s == '}') {
-		J->s++;
-		return 0;
+	case JSON_STRING: return kv_add(kv, path, json_string_value(v), true);
+	case JSON_INTEGER:
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return kv_add(kv, path, num, false);
+	case JSON_REAL:
+		real_text(json_real_value(v), num, sizeof num);
+		return kv_add(kv, path, num, false);
+	case JSON_TRUE: return kv_add(kv, path, "true", false);
+	case JSON_FALSE: return kv_add(kv, path, "false", false);
+	case JSON_NULL: return kv_add(kv, path, "null", false);
 	}
-	for (;;) {
-		jws(J);
-		if (J->s >= J->end || *J->s != '"')
-			return jfail(J, "expected a key");
-		size_t klen;
-		char *k = jstring(J, &klen);
-		if (!k)
-			return -1;
-		size_t plen = strlen(path);
-		char *full = malloc(plen + klen + 2);
-		if (!full) {
-			free(k);
-			return jfail(J, "out of memory");
-		}
-		sprintf(full, "%s%s%s", path, plen ? "." : "", k);
-		free(k);
-		jws(J);
-		int rc = (J->s < J->end && *J->s == ':') ? (J->s++, jvalue(J, full)) : jfail(J, "expected ':'");
-		free(full);
-		if (rc)
-			return -1;
-		int more = jnext(J, '}');
-		if (more <= 0)
-			return more;
-	}
-}
-
-static int jarray(struct jp *J, const char *path)
-{
-	J->s++;
-	jws(J);
-	if (J->s < J->end && *J->s == ']') {
-		J->s++;
-		return 0;
-	}
-	for (size_t i = 0;; i++) {
-		char *full = malloc(strlen(path) + 24);
-		if (!full)
-			return jfail(J, "out of memory");
-		sprintf(full, "%s.%zu", path, i);
-		int rc = jvalue(J, full);
-		free(full);
-		if (rc)
-			return -1;
-		int more = jnext(J, ']');
-		if (more <= 0)
-			return more;
-	}
-}
-
-static int jvalue(struct jp *J, const char *path)
-{
-	jws(J);
-	if (J->s >= J->end)
-		return jfail(J, "unexpected end");
-	if (++J->depth > 32)
-		return jfail(J, "nested too deeply");
-	int rc;
-	char c = *J->s;
-	if (c == '{') {
-		rc = jobject(J, path);
-	} else if (c == '[') {
-		rc = jarray(J, path);
-	} else if (c == '"') {
-		size_t len;
-		char *v = jstring(J, &len);
-		rc = v ? kv_add(J->kv, path, v, len, true) : -1;
-		free(v);
-		if (v && rc)
-			jfail(J, "out of memory");
-	} else {
-		const char *start = J->s;
-		while (J->s < J->end && (strchr("+-.eE", *J->s) || (*J->s >= '0' && *J->s <= '9') ||
-					 (*J->s >= 'a' && *J->s <= 'z')))
-			J->s++;
-		if (J->s == start)
-			return jfail(J, "unexpected character");
-		rc = kv_add(J->kv, path, start, (size_t)(J->s - start), false);
-		if (rc)
-			jfail(J, "out of memory");
-	}
-	J->depth--;
-	return rc;
+	return -1;
 }
 
 int sweep_json_flatten(const char *text, size_t len, struct sweep_kv *kv, char *err, size_t errlen)
 {
-	struct jp J = {text, text, text + len, kv, err, errlen, 0};
 	memset(kv, 0, sizeof *kv);
-	jws(&J);
-	if (J.s >= J.end || *J.s != '{')
-		return jfail(&J, "expected an object");
-	if (jvalue(&J, ""))
+	json_error_t je;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "JSON: %s at byte %d", je.text, je.position);
 		return -1;
-	jws(&J);
-	if (J.s != J.end)
-		return jfail(&J, "text after the object");
-	return 0;
+	}
+	int rc = -1;
+	if (!json_is_object(root))
+		snprintf(err, errlen, "JSON: expected an object");
+	else if (flatten(root, "", kv))
+		snprintf(err, errlen, "JSON: out of memory");
+	else
+		rc = 0;
+	json_decref(root);
+	return rc;
 }
 
 const char *sweep_kv_get(const struct sweep_kv *kv, const char *key)
@@ -493,19 +343,54 @@ static int set_ratio(struct sweep_row *r, const struct sweep_columns *c, const c
 	return sweep_row_set(r, c, col, b);
 }
 
-int sweep_row_metrics(struct sweep_row *r, const struct sweep_columns *c, const struct sweep_kv *st)
+/* Sets a column unless an earlier metric of the same name has (metric_cols,
+ * then the firmware statistics, then the counters: the order of the
+ * columns). */
+static int set_once(struct sweep_row *r, const struct sweep_columns *c, bool *done, const char *col,
+		    const char *val)
 {
-	int rc = sweep_row_set(r, c, "end", sweep_kv_get(st, "end"));
-	for (size_t i = 0; i < NELEM(metric_cols); i++)
-		if (metric_cols[i].json)
-			rc |= sweep_row_set(r, c, metric_cols[i].name, sweep_kv_get(st, metric_cols[i].json));
-	for (size_t i = c->first_metric; i < c->n; i++) {
-		if (fixed_name(c->names[i]))
+	int i = sweep_column_find(c, col);
+	if (i < 0 || done[i])
+		return 0;
+	done[i] = true;
+	return row_set_ix(r, (size_t)i, val);
+}
+
+/* The columns of cms/stats.def's rows from the stats JSON. */
+static int firmware_metrics(struct sweep_row *r, const struct sweep_columns *c, bool *done,
+			    const struct sweep_kv *st)
+{
+	int rc = 0;
+	for (unsigned i = 0; i < CMS_STAT_ROWS; i++) {
+		const struct cms_stat_desc *d = cms_stat_desc(i);
+		char col[CMS_STAT_NAME_MAX], e[CMS_STAT_NAME_MAX], key[2 * CMS_STAT_NAME_MAX + 2];
+		if (!d->len) {
+			rc |= set_once(r, c, done, cms_stat_column(d, NULL, col), sweep_kv_get(st, d->key));
 			continue;
-		char key[96];
-		snprintf(key, sizeof key, "counters.%s", c->names[i]);
-		rc |= row_set_ix(r, i, sweep_kv_get(st, key));
+		}
+		/* an element left out of a sparse array's object is 0 */
+		const char *zero = !d->dense && sweep_kv_get(st, d->key) ? "0" : NULL;
+		uint64_t sum = 0, a;
+		for (unsigned k = 0; k < d->len; k++) {
+			snprintf(key, sizeof key, "%s.%s", d->key, cms_stat_elem(d, k, e));
+			const char *v = sweep_kv_get(st, key);
+			if (d->sweep == CMS_SWEEP_EACH)
+				rc |= set_once(r, c, done, cms_stat_column(d, e, col), v ? v : zero);
+			else if (v && u64_of(st, key, &a))
+				sum += a;
+		}
+		if (d->sweep == CMS_SWEEP_SUM && (sweep_kv_get(st, d->key) || sweep_kv_get(st, "cycles"))) {
+			snprintf(e, sizeof e, "%" PRIu64, sum);
+			rc |= set_once(r, c, done, d->column, e);
+		}
 	}
+	return rc;
+}
+
+/* cpi, the shares of the cycles by activity, the cache miss rates. */
+static int derived_metrics(struct sweep_row *r, const struct sweep_columns *c, const struct sweep_kv *st)
+{
+	int rc = 0;
 	uint64_t cyc = 0, insns = 0, a, b;
 	bool have_cyc = u64_of(st, "cycles", &cyc);
 	if (u64_of(st, "guest_instructions", &insns) && have_cyc)
@@ -518,18 +403,6 @@ int sweep_row_metrics(struct sweep_row *r, const struct sweep_columns *c, const 
 		if (have_cyc && u64_of(st, key, &a))
 			rc |= set_ratio(r, c, col, a, cyc);
 	}
-	uint64_t calls = 0;
-	bool any_calls = false;
-	for (size_t i = 0; i < st->n; i++)
-		if (!strncmp(st->keys[i], "syscalls.", 9) && u64_of(st, st->keys[i], &a)) {
-			calls += a;
-			any_calls = true;
-		}
-	if (any_calls || sweep_kv_get(st, "cycles")) {
-		char b2[32];
-		snprintf(b2, sizeof b2, "%" PRIu64, calls);
-		rc |= sweep_row_set(r, c, "syscalls", b2);
-	}
 	static const char *const caches[] = {"l1i", "l1d", "l2"};
 	for (size_t i = 0; i < NELEM(caches); i++) {
 		char hk[64], mk[64], col[64];
@@ -539,6 +412,27 @@ int sweep_row_metrics(struct sweep_row *r, const struct sweep_columns *c, const 
 		if (u64_of(st, hk, &a) && u64_of(st, mk, &b))
 			rc |= set_ratio(r, c, col, b, a + b);
 	}
+	return rc;
+}
+
+int sweep_row_metrics(struct sweep_row *r, const struct sweep_columns *c, const struct sweep_kv *st)
+{
+	bool *done = calloc(c->n ? c->n : 1, sizeof *done);
+	if (!done)
+		return -1;
+	int rc = sweep_row_set(r, c, "end", sweep_kv_get(st, "end"));
+	for (size_t i = 0; i < NELEM(metric_cols); i++)
+		if (metric_cols[i].json)
+			rc |= set_once(r, c, done, metric_cols[i].name, sweep_kv_get(st, metric_cols[i].json));
+	rc |= firmware_metrics(r, c, done, st);
+	for (int i = 0; i < CNT_COUNT; i++) {
+		char key[96];
+		const char *n = chip_counter_name((enum counter_id)i);
+		snprintf(key, sizeof key, "counters.%s", n);
+		rc |= set_once(r, c, done, n, sweep_kv_get(st, key));
+	}
+	rc |= derived_metrics(r, c, st);
+	free(done);
 	return rc ? -1 : 0;
 }
 
@@ -653,76 +547,46 @@ char *sweep_row_csv(const struct sweep_row *r)
 	return buf_done(&b);
 }
 
-static void json_str(struct buf *b, const char *s)
+/* A column's value as JSON: null when empty (except for text), a number
+ * or boolean when it reads as one of its column's type, else a string. */
+static json_t *json_value(const char *v, enum sweep_col_type t)
 {
-	buf_puts(b, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		char e[8];
-		if (ch == '"' || ch == '\\') {
-			e[0] = '\\';
-			e[1] = (char)ch;
-			buf_put(b, e, 2);
-		} else if (ch < 0x20 || ch == 0x7f) {
-			snprintf(e, sizeof e, "\\u%04x", ch);
-			buf_puts(b, e);
-		} else {
-			buf_put(b, (const char *)&ch, 1);
-		}
+	if (!v || (!*v && t != SWEEP_COL_STR))
+		return json_null();
+	char *end;
+	errno = 0;
+	if (t == SWEEP_COL_INT || t == SWEEP_COL_FLOAT) {
+		long long i = strtoll(v, &end, 10);
+		if (!*end && end != v && !errno && *v != '+')
+			return json_integer(i);
+		double d = strtod(v, &end);
+		if (!*end && end != v && *v != '+' && strspn(v, "-0123456789.eE+") == strlen(v))
+			return json_real(d);
 	}
-	buf_puts(b, "\"");
-}
-
-/* A JSON number: -?digits[.digits][e[+-]digits], no leading zeros rule
- * needed for what we write. */
-static bool json_number(const char *s)
-{
-	if (*s == '-')
-		s++;
-	if (!(*s >= '0' && *s <= '9'))
-		return false;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	if (*s == '.') {
-		s++;
-		if (!(*s >= '0' && *s <= '9'))
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		if (!(*s >= '0' && *s <= '9'))
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
+	if (t == SWEEP_COL_BOOL && (!strcmp(v, "true") || !strcmp(v, "false")))
+		return json_boolean(!strcmp(v, "true"));
+	return cms_json_text(v);
 }
 
 char *sweep_row_json(const struct sweep_row *r, const struct sweep_columns *c)
 {
-	struct buf b = {0};
-	buf_puts(&b, "{");
-	for (size_t i = 0; i < r->n; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		json_str(&b, c->names[i]);
-		buf_puts(&b, ":");
-		const char *v = r->vals[i];
-		if (!v || (!*v && c->types[i] != SWEEP_COL_STR))
-			buf_puts(&b, "null");
-		else if ((c->types[i] == SWEEP_COL_INT || c->types[i] == SWEEP_COL_FLOAT) && json_number(v))
-			buf_puts(&b, v);
-		else if (c->types[i] == SWEEP_COL_BOOL && (!strcmp(v, "true") || !strcmp(v, "false")))
-			buf_puts(&b, v);
-		else
-			json_str(&b, v);
+	json_t *o = json_object();
+	int rc = !o;
+	for (size_t i = 0; i < r->n && !rc; i++)
+		rc = json_object_set_new(o, c->names[i], json_value(r->vals[i], c->types[i]));
+	char *text = rc ? NULL : json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(CMS_JSON_REAL_DIGITS));
+	json_decref(o);
+	if (!text)
+		return NULL;
+	/* one line with '\n' (json_dumps escapes control characters) */
+	size_t n = strlen(text);
+	char *line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
 	}
-	buf_puts(&b, "}\n");
-	return buf_done(&b);
+	memcpy(line + n, "\n", 2);
+	return line;
 }
 
 /* ---- files ----------------------------------------------------------------- */
@@ -860,46 +724,51 @@ struct line_ref {
 	const char *line;
 	size_t len;
 	bool keep;
+	bool failed;     /* JSON rows: "status":"failed" */
 };
 
-/* Index and id of a CSV row "INDEX,ID,..." or a JSON row
- * {"index":INDEX,"id":"ID",...}. */
-static bool parse_key(const char *line, size_t len, bool json, struct line_ref *r)
+static bool id_ok(const char *id, size_t n)
+{
+	if (n != 16)
+		return false;
+	for (size_t i = 0; i < 16; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Index and id of a CSV row "INDEX,ID,...". */
+static bool parse_csv_key(const char *line, size_t len, struct line_ref *r)
 {
 	const char *p = line, *end = line + len;
-	if (json) {
-		static const char pre[] = "{\"index\":";
-		if (len < sizeof pre || memcmp(p, pre, sizeof pre - 1))
-			return false;
-		p += sizeof pre - 1;
-	}
 	if (p >= end || *p < '0' || *p > '9')
 		return false;
 	size_t ix = 0;
 	while (p < end && *p >= '0' && *p <= '9')
 		ix = ix * 10 + (size_t)(*p++ - '0');
-	if (json) {
-		static const char mid[] = ",\"id\":\"";
-		if ((size_t)(end - p) < sizeof mid || memcmp(p, mid, sizeof mid - 1))
-			return false;
-		p += sizeof mid - 1;
-	} else {
-		if (p >= end || *p++ != ',')
-			return false;
-	}
-	if (end - p < 17)
+	if (p >= end || *p++ != ',' || end - p < 17 || !id_ok(p, 16) || p[16] != ',')
 		return false;
-	for (int i = 0; i < 16; i++) {
-		char ch = p[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return false;
-		r->id[i] = ch;
-	}
+	memcpy(r->id, p, 16);
 	r->id[16] = '\0';
-	if (p[16] != (json ? '"' : ','))
-		return false;
 	r->index = ix;
 	return true;
+}
+
+/* Index, id and status of a JSON row {"index":INDEX,"id":"ID",...}. */
+static bool parse_json_key(const char *line, size_t len, struct line_ref *r)
+{
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *ix = json_object_get(o, "index"), *id = json_object_get(o, "id");
+	const char *st = json_string_value(json_object_get(o, "status"));
+	bool ok = json_is_integer(ix) && json_integer_value(ix) >= 0 && json_is_string(id) &&
+		  id_ok(json_string_value(id), json_string_length(id));
+	if (ok) {
+		r->index = (size_t)json_integer_value(ix);
+		memcpy(r->id, json_string_value(id), 17);
+		r->failed = st && !strcmp(st, "failed");
+	}
+	json_decref(o);
+	return ok;
 }
 
 /* Splits text into complete lines; *partial when the last has no '\n'.
@@ -931,7 +800,7 @@ static int split_rows(const char *path, const char *text, size_t len, bool json,
 			}
 			struct line_ref *r = &(*out)[*n];
 			memset(r, 0, sizeof *r);
-			if (!parse_key(text + at, l, json, r)) {
+			if (!(json ? parse_json_key(text + at, l, r) : parse_csv_key(text + at, l, r))) {
 				snprintf(err, errlen, "%s:%zu: not a sweep result row", path, lineno);
 				return -1;
 			}
@@ -986,6 +855,7 @@ static int push_stored(struct sweep_results *r, const struct line_ref *c, const 
 	}
 	struct sweep_stored *s = &r->rows[r->n];
 	s->index = c->index;
+	s->failed = j->failed;
 	memcpy(s->id, c->id, sizeof s->id);
 	s->csv = dup_mem(c->line, c->len);
 	s->json = dup_mem(j->line, j->len);

@@ -570,8 +570,7 @@ static int prepare_results(struct runner *X, char **ids, size_t *nids, size_t *f
 	*failed_before = 0;
 	for (size_t i = 0; i < res.n; i++) {
 		memcpy(*ids + 17 * i, res.rows[i].id, 17);
-		if (sweep_shard_has(res.rows[i].index, X->o->shard_i, X->o->shard_n) &&
-		    strstr(res.rows[i].json, ",\"status\":\"failed\","))
+		if (sweep_shard_has(res.rows[i].index, X->o->shard_i, X->o->shard_n) && res.rows[i].failed)
 			(*failed_before)++;
 	}
 	*nids = res.n;

@@ -88,7 +88,7 @@ void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops)
 		memset(&m->trace, 0, sizeof m->trace);
 }
 /* interpreted instructions + those retired by translated code (r15) */
-uint64_t cms_guest_insns(const struct cms *m) { return m->guest_insns + chip_reg(m->chip, R_RETIRED); }
+uint64_t cms_guest_insns(const struct cms *m) { return m->st.interp_insns + chip_reg(m->chip, R_RETIRED); }
 
 void cms_set_debug(struct cms *m, const char *dump_dir, int verify)
 {
@@ -105,7 +105,7 @@ void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
 
 void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
 {
-	m->act_cycles[a] += cycles;
+	m->st.act_cycles[a] += cycles;
 	chip_charge(m->chip, cycles);
 }
 
@@ -205,11 +205,11 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		}
 		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);
 		if (s == X86_OK || s == X86_SYSCALL) {
-			m->guest_insns++;
-			m->insn_by_cost[info.cost]++;
+			m->st.interp_insns++;
+			m->st.insn_by_cost[info.cost]++;
 			if (info.op < X86_OP_COUNT)
-				m->interp_by_op[info.op]++;
-			m->rep_iterations += info.iterations;
+				m->st.interp_by_op[info.op]++;
+			m->st.rep_iterations += info.iterations;
 		}
 		switch (s) {
 		case X86_OK:
@@ -261,7 +261,7 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	struct chip_exit ex;
 	struct vlog vl;
 	chip_commit(m->chip);  /* the interpreter's x86 state becomes the committed state */
-	m->st_native_runs++;
+	m->st.native_runs++;
 	if (m->verify)
 		verify_begin(m, &vl);
 	chip_run(m->chip, m->xl[id].native, &ex);
@@ -271,12 +271,12 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	switch (ex.reason) {
 	case CHIP_EXIT_FIRMWARE: {
 		if (ex.code == TC_LOOKUP_MISS) {
-			m->st_lookup_misses++;
+			m->st.lookup_misses++;
 			over = cycle_limit_hit(m, res);
 			break;
 		}
 		if (ex.code == TR_BAIL) {
-			m->st_bails++;
+			m->st.bails++;
 			over = interp_block(m, res, 1);
 			break;
 		}
@@ -289,12 +289,12 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 		if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
 			struct xlat_exit *x = &m->xl[from].exits[e];
 			if (x->kind == TR_EXIT_DIRECT) {
-				m->st_exits_direct++;
+				m->st.exits_direct++;
 				int to = tc_lookup(m, x->target);
 				if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
 					tc_chain(m, from, e, to);
 			} else {
-				m->st_exits_indirect++;
+				m->st.exits_indirect++;
 			}
 		}
 		over = cycle_limit_hit(m, res);
@@ -307,14 +307,14 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 		/* self-modifying code: the store hit a page we translated from */
 		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
 		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
-		m->st_recoveries++;
+		m->st.recoveries++;
 		over = interp_block(m, res, 0);
 		break;
 	default:
 		/* Rolled back to the last commit: the start of the block that
 		 * faulted.  The interpreter re-executes it and stops at the exact
 		 * faulting instruction if the fault is the guest's. */
-		m->st_recoveries++;
+		m->st.recoveries++;
 		over = interp_block(m, res, 0);
 		break;
 	}
@@ -329,7 +329,7 @@ void cms_run(struct cms *m, struct cms_result *res)
 	const uint64_t threshold = (uint64_t)m->cfg.translate_threshold;
 	for (;;) {
 		uint32_t eip = m->xr[X86_EIP];
-		m->block_entries++;
+		m->st.block_entries++;
 		int id = -1;
 		if (m->mode != CMS_MODE_INTERP) {
 			cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);

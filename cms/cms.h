@@ -85,8 +85,16 @@ uint64_t cms_guest_insns(const struct cms *m);
 /* --dump-translations DIR (NULL: off) and --verify. */
 void cms_set_debug(struct cms *m, const char *dump_dir, int verify);
 void cms_print_stats(const struct cms *m, FILE *out);
-void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);
-/* A JSON string literal with the needed escapes (shared by every JSON writer). */
-void cms_json_string(FILE *out, const char *s);
+/* --stats-json: the keys of docs/stats.md (0, or -1 when out of memory or
+ * the write failed). */
+int cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out);
+/* JSON through libjansson.  Reals are printed with this many significant
+ * digits, so they read back to the same value (to far more than the six
+ * decimals cdvm once printed). */
+enum { CMS_JSON_REAL_DIGITS = 15 };
+/* A JSON string of s (bytes that are not UTF-8 become '?'); NULL when out
+ * of memory. */
+struct json_t;
+struct json_t *cms_json_text(const char *s);
 
 #endif

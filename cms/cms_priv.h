@@ -5,6 +5,7 @@
 #define CDVM_CMS_PRIV_H
 
 #include "cms/cms.h"
+#include "cms/stats.h"
 #include "cms/x86/x86.h"
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
@@ -67,6 +68,13 @@ enum {
 	PM_PROTECT = ISA_PM_PROTECT, /* stores by translated code trap (self-modifying code) */
 };
 
+/* The firmware's statistics, one field per row of cms/stats.def. */
+struct cms_stats {
+#define CMS_STAT(name, key, unit, doc) uint64_t name;
+#define CMS_STAT_ARRAY(name, len, key, column, dense, sweep, unit, doc) uint64_t name[len];
+#include "cms/stats.def"
+};
+
 struct cms {
 	struct cdvm_config cfg;
 	enum cms_mode mode;
@@ -80,7 +88,6 @@ struct cms {
 	uint8_t *pm;                   /* the same table, host view */
 	uint8_t *mem;                  /* physical memory, host view */
 	struct insn_slot *insns;       /* decoded-instruction cache */
-	uint64_t insn_cache_flushes;
 	uint32_t npages;               /* guest RAM pages */
 	uint32_t brk_start, brk_cur, brk_limit;
 	uint32_t stack_lo;
@@ -88,7 +95,6 @@ struct cms {
 	/* profile: open-addressed (eip, count) pairs in hidden memory */
 	uint32_t profile;              /* physical address */
 	uint32_t profile_mask;
-	uint64_t profile_blocks, profile_hot, profile_full;
 
 	/* translation (cms/tcache.c) */
 	struct xlat *xl;
@@ -96,27 +102,16 @@ struct cms {
 	uint32_t map;                  /* EIP -> translation table in hidden memory */
 	uint32_t lookup;               /* native indirect-branch lookup routine */
 	uint32_t lookup_miss;          /* its `exit #TC_LOOKUP_MISS` */
-	uint64_t st_lookup_misses, st_bails;
 	uint32_t map_mask;
 	unsigned map_used;
-	uint64_t st_translations, st_translated_insns, st_flushes, st_evicted, st_invalidated;
-	uint64_t st_chains, st_unchains, st_exits_direct, st_exits_indirect, st_recoveries;
-	uint64_t st_failed_translations, st_native_runs;
 	const char *dump_dir;          /* --dump-translations */
 	int verify;                    /* --verify */
-	uint64_t verify_blocks;
 	uint32_t *page_smc;            /* per guest page: translations lost to stores */
 
-	/* accounting */
-	uint64_t act_cycles[ACT_COUNT];
-	uint64_t guest_insns, rep_iterations;
-	uint64_t insn_by_cost[X86_COST_SYSCALL + 1];
-	uint64_t interp_by_op[X86_OP_COUNT];  /* what the interpreter executed (--stats) */
-	uint64_t block_entries;
+	/* accounting: every statistic of cms/stats.def */
+	struct cms_stats st;
 	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
 	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */
-	uint64_t syscalls[MAX_SYSCALL_NR + 1];  /* last slot: numbers beyond */
-	uint64_t enosys;
 	uint32_t last_fault_addr;
 
 	struct cms_trace_ops trace;     /* trace.insn == NULL: off */

@@ -83,7 +83,7 @@ static void drop_code_page(struct cms *m, uint32_t pg)
 			s->eip = INSN_NONE;
 	}
 	m->pm[pg] &= (uint8_t)~(PM_CODE | PM_PROTECT);
-	m->insn_cache_flushes++;
+	m->st.insn_cache_flushes++;
 }
 
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)

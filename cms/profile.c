@@ -55,16 +55,16 @@ uint32_t profile_hit(struct cms *m, uint32_t eip)
 	uint32_t *t = profile_table(m);
 	int64_t i = profile_slot(m, t, eip);
 	if (i < 0) {
-		m->profile_full++;
+		m->st.profile_full++;
 		return 0;
 	}
 	if (t[2 * i] == 0) {
 		t[2 * i] = eip;
 		t[2 * i + 1] = 0;
-		m->profile_blocks++;
+		m->st.profile_blocks++;
 	}
 	uint32_t c = ++t[2 * i + 1];
 	if (c == (uint32_t)m->cfg.translate_threshold)
-		m->profile_hot++;
+		m->st.profile_hot++;
 	return c;
 }

@@ -1,9 +1,13 @@
 /* cms/report.c — what a run did, for people (--stats) and for scripts
- * (--stats-json).  Cycles are split by firmware activity; the chip's own
- * counters (caches, stalls) follow. */
+ * (--stats-json, through libjansson).  Cycles are split by firmware
+ * activity; the chip's own counters (caches, stalls) follow.  The
+ * firmware's statistics are the rows of cms/stats.def: the JSON is written
+ * from the table, the text reads the same storage (m->st). */
 #include "cms/cms_priv.h"
 
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
@@ -26,10 +30,10 @@ static void print_top_interpreted(const struct cms *m, FILE *out)
 	enum { TOP = 8 };
 	unsigned top[TOP], n = 0;
 	for (unsigned op = 0; op < X86_OP_COUNT; op++) {
-		if (!m->interp_by_op[op])
+		if (!m->st.interp_by_op[op])
 			continue;
 		unsigned k = n < TOP ? n++ : TOP;
-		while (k > 0 && m->interp_by_op[top[k - 1]] < m->interp_by_op[op]) {
+		while (k > 0 && m->st.interp_by_op[top[k - 1]] < m->st.interp_by_op[op]) {
 			if (k < TOP)
 				top[k] = top[k - 1];
 			k--;
@@ -42,7 +46,7 @@ static void print_top_interpreted(const struct cms *m, FILE *out)
 	fprintf(out, "interpreted most:");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(out, "%s %s %" PRIu64 " (%.1f%%)", i ? "," : "", x86_op_name((enum x86_op)top[i]),
-			m->interp_by_op[top[i]], pct(m->interp_by_op[top[i]], m->guest_insns));
+			m->st.interp_by_op[top[i]], pct(m->st.interp_by_op[top[i]], m->st.interp_insns));
 	fputc('\n', out);
 }
 
@@ -54,20 +58,21 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	uint64_t gi = cms_guest_insns(m);
 	fprintf(out, "guest instructions %16" PRIu64 "  (interpreted %" PRIu64 ", translated %" PRIu64
 		"; rep iterations %" PRIu64 ", dispatcher entries %" PRIu64 ")\n",
-		gi, m->guest_insns, gi - m->guest_insns, m->rep_iterations, m->block_entries);
+		gi, m->st.interp_insns, gi - m->st.interp_insns, m->st.rep_iterations, m->st.block_entries);
 	fprintf(out, "simulated cycles   %16" PRIu64 "  x86 instructions per cycle %.4f, cycles per instruction %.2f\n",
 		cyc, cyc ? (double)gi / (double)cyc : 0.0, gi ? (double)cyc / (double)gi : 0.0);
 	fprintf(out, "cycles by activity\n");
-	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_INTERP], pct(m->act_cycles[ACT_INTERP], cyc));
-	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->act_cycles[ACT_TRANSLATE], pct(m->act_cycles[ACT_TRANSLATE], cyc));
+	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_INTERP], pct(m->st.act_cycles[ACT_INTERP], cyc));
+	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_TRANSLATE], pct(m->st.act_cycles[ACT_TRANSLATE], cyc));
 	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
-	uint64_t other = m->act_cycles[ACT_DISPATCH] + m->act_cycles[ACT_SYSCALL];
+	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL];
 	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64 ")\n",
-		other, pct(other, cyc), m->act_cycles[ACT_DISPATCH], m->act_cycles[ACT_SYSCALL]);
-	static const char *const cls[] = {"alu", "mem", "branch", "muldiv", "string", "complex", "syscall"};
+		other, pct(other, cyc), m->st.act_cycles[ACT_DISPATCH], m->st.act_cycles[ACT_SYSCALL]);
+	const struct cms_stat_desc *cost = cms_stat_desc(CMS_STATROW_insn_by_cost);
+	char cls[CMS_STAT_NAME_MAX];
 	fprintf(out, "instructions by cost class:");
 	for (unsigned i = 0; i <= X86_COST_SYSCALL; i++)
-		fprintf(out, " %s %" PRIu64, cls[i], m->insn_by_cost[i]);
+		fprintf(out, " %s %" PRIu64, cms_stat_elem(cost, i, cls), m->st.insn_by_cost[i]);
 	fputc('\n', out);
 	print_top_interpreted(m, out);
 	fprintf(out, "caches\n");
@@ -94,27 +99,27 @@ void cms_print_stats(const struct cms *m, FILE *out)
 			" flushes; %" PRIu64 " chains made, %" PRIu64 " undone; native runs %" PRIu64
 			", exits to the dispatcher: direct %" PRIu64 ", indirect %" PRIu64 ", native lookup misses %" PRIu64
 			"; recoveries by interpretation %" PRIu64 "%s\n",
-			m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated,
-			m->st_evicted, m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs,
-			m->st_exits_direct, m->st_exits_indirect, m->st_lookup_misses, m->st_recoveries,
+			m->st.translations, m->st.translated_insns, m->st.failed_translations, m->st.invalidated,
+			m->st.evicted, m->st.flushes, m->st.chains, m->st.unchains, m->st.native_runs,
+			m->st.exits_direct, m->st.exits_indirect, m->st.lookup_misses, m->st.recoveries,
 			m->verify ? " (--verify: no chaining, no native lookup)" : "");
 	if (m->verify)
-		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->verify_blocks);
+		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->st.verify_blocks);
 	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",
-		m->profile_blocks, m->profile_hot, (long long)m->cfg.translate_threshold,
-		m->profile_full ? ", table full for some blocks" : "");
+		m->st.profile_blocks, m->st.profile_hot, (long long)m->cfg.translate_threshold,
+		m->st.profile_full ? ", table full for some blocks" : "");
 	fprintf(out, "syscalls:");
 	int any = 0;
 	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
-		if (!m->syscalls[i])
+		if (!m->st.syscalls[i])
 			continue;
 		const char *n = i < MAX_SYSCALL_NR ? syscall_name(i) : NULL;
 		if (n)
-			fprintf(out, " %s %" PRIu64, n, m->syscalls[i]);
+			fprintf(out, " %s %" PRIu64, n, m->st.syscalls[i]);
 		else if (i == MAX_SYSCALL_NR)
-			fprintf(out, " nr>=%u %" PRIu64 " (ENOSYS)", MAX_SYSCALL_NR, m->syscalls[i]);
+			fprintf(out, " nr>=%u %" PRIu64 " (ENOSYS)", MAX_SYSCALL_NR, m->st.syscalls[i]);
 		else
-			fprintf(out, " #%u %" PRIu64 " (ENOSYS)", i, m->syscalls[i]);
+			fprintf(out, " #%u %" PRIu64 " (ENOSYS)", i, m->st.syscalls[i]);
 		any = 1;
 	}
 	fprintf(out, "%s\n", any ? "" : " none");
@@ -122,76 +127,115 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		m->hm.tcache.size / 1024, m->hm.fwdata.in_use / 1024, m->hm.fwdata.size / 1024);
 }
 
-void cms_json_string(FILE *out, const char *s)
+/* ---- --stats-json ---------------------------------------------------------- */
+
+json_t *cms_json_text(const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	/* not UTF-8 (a file name, say): the bytes that are not ASCII become '?' */
+	char *t = strdup(s);
+	if (!t)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(t);
+	free(t);
+	return j;
 }
 
-void cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out)
+static int set_u64(json_t *obj, const char *key, uint64_t v)
+{
+	return json_object_set_new(obj, key, json_integer((json_int_t)v));
+}
+
+/* obj["a"]["b"] = v for key "a.b" (the objects on the way made as needed). */
+static int set_path(json_t *obj, const char *key, json_t *v)
+{
+	const char *dot = strchr(key, '.');
+	if (!dot)
+		return json_object_set_new(obj, key, v);
+	char head[CMS_STAT_NAME_MAX];
+	snprintf(head, sizeof head, "%.*s", (int)(dot - key), key);
+	json_t *sub = json_object_get(obj, head);
+	if (!sub && json_object_set_new(obj, head, sub = json_object()))
+		sub = NULL;
+	if (!json_is_object(sub)) {
+		json_decref(v);
+		return -1;
+	}
+	return set_path(sub, dot + 1, v);
+}
+
+/* Every row of cms/stats.def under its key. */
+static int put_stats(const struct cms *m, json_t *o)
+{
+	const uint64_t *const field[CMS_STAT_ROWS] = {
+#define CMS_STAT(name, key, unit, doc) &m->st.name,
+#define CMS_STAT_ARRAY(name, len, key, column, dense, sweep, unit, doc) m->st.name,
+#include "cms/stats.def"
+	};
+	int rc = 0;
+	for (unsigned i = 0; i < CMS_STAT_ROWS; i++) {
+		const struct cms_stat_desc *d = cms_stat_desc(i);
+		const uint64_t *v = field[i];
+		if (!d->len) {
+			rc |= set_path(o, d->key, json_integer((json_int_t)*v));
+			continue;
+		}
+		json_t *a = json_object();
+		char e[CMS_STAT_NAME_MAX];
+		for (unsigned k = 0; a && k < d->len; k++)
+			if (d->dense || v[k])
+				rc |= set_u64(a, cms_stat_elem(d, k, e), v[k]);
+		if (a && i == CMS_STATROW_act_cycles)
+			rc |= set_u64(a, "translated_code", native_cycles(m));
+		rc |= set_path(o, d->key, a);
+	}
+	return rc;
+}
+
+static json_t *stats_json(const struct cms *m, const struct cms_result *res)
 {
 	const struct chip *c = m->chip;
-	fputs("{\n  \"program\": ", out);
-	cms_json_string(out, m->prog_name);
-	fputs(",\n  \"config\": ", out);
-	cms_json_string(out, m->cfg.name);
-	fprintf(out, ",\n  \"mode\": \"%s\",\n", cms_mode_name(m->mode));
+	json_t *o = json_object(), *cnt = json_object();
+	if (!o || !cnt) {
+		json_decref(o);
+		json_decref(cnt);
+		return NULL;
+	}
+	int rc = json_object_set_new(o, "program", cms_json_text(m->prog_name));
+	rc |= json_object_set_new(o, "config", cms_json_text(m->cfg.name));
+	rc |= json_object_set_new(o, "mode", json_string(cms_mode_name(m->mode)));
 	if (res) {
 		static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
-		fprintf(out, "  \"end\": \"%s\",\n  \"status\": %d,\n  \"text\": ", ends[res->end], res->status);
-		cms_json_string(out, res->text);
-		fputs(",\n", out);
+		rc |= json_object_set_new(o, "end", json_string(ends[res->end]));
+		rc |= json_object_set_new(o, "status", json_integer(res->status));
+		rc |= json_object_set_new(o, "text", cms_json_text(res->text));
 	}
-	uint64_t cyc = chip_cycles(c);
-	uint64_t gi = cms_guest_insns(m);
-	fprintf(out, "  \"guest_instructions\": %" PRIu64 ",\n  \"interpreted_instructions\": %" PRIu64
-		",\n  \"rep_iterations\": %" PRIu64 ",\n"
-		"  \"block_entries\": %" PRIu64 ",\n  \"cycles\": %" PRIu64 ",\n  \"x86_ipc\": %.6f,\n",
-		gi, m->guest_insns, m->rep_iterations, m->block_entries, cyc, cyc ? (double)gi / (double)cyc : 0.0);
-	fprintf(out, "  \"translations\": %" PRIu64 ",\n  \"translated_instructions\": %" PRIu64
-		",\n  \"translations_failed\": %" PRIu64 ",\n  \"translations_invalidated\": %" PRIu64
-		",\n  \"translations_evicted\": %" PRIu64 ",\n  \"tcache_flushes\": %" PRIu64
-		",\n  \"chains\": %" PRIu64 ",\n  \"unchains\": %" PRIu64 ",\n  \"native_runs\": %" PRIu64
-		",\n  \"exits_direct\": %" PRIu64 ",\n  \"exits_indirect\": %" PRIu64 ",\n  \"lookup_misses\": %" PRIu64
-		",\n  \"recoveries\": %" PRIu64
-		",\n  \"verified_blocks\": %" PRIu64 ",\n",
-		m->st_translations, m->st_translated_insns, m->st_failed_translations, m->st_invalidated, m->st_evicted,
-		m->st_flushes, m->st_chains, m->st_unchains, m->st_native_runs, m->st_exits_direct, m->st_exits_indirect,
-		m->st_lookup_misses, m->st_recoveries, m->verify_blocks);
-	fprintf(out, "  \"cycles_by_activity\": {\"interpreter\": %" PRIu64 ", \"translator\": %" PRIu64
-		", \"translated_code\": %" PRIu64 ", \"dispatch\": %" PRIu64 ", \"syscalls\": %" PRIu64 "},\n",
-		m->act_cycles[ACT_INTERP], m->act_cycles[ACT_TRANSLATE], native_cycles(m), m->act_cycles[ACT_DISPATCH],
-		m->act_cycles[ACT_SYSCALL]);
-	fprintf(out, "  \"profile\": {\"blocks\": %" PRIu64 ", \"hot\": %" PRIu64 ", \"full\": %" PRIu64 "},\n",
-		m->profile_blocks, m->profile_hot, m->profile_full);
-	fputs("  \"interpreted_by_op\": {", out);
-	int first = 1;
-	for (unsigned op = 0; op < X86_OP_COUNT; op++) {
-		if (!m->interp_by_op[op])
-			continue;
-		fprintf(out, "%s\"%s\": %" PRIu64, first ? "" : ", ", x86_op_name((enum x86_op)op), m->interp_by_op[op]);
-		first = 0;
-	}
-	fputs("},\n  \"syscalls\": {", out);
-	first = 1;
-	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
-		if (!m->syscalls[i])
-			continue;
-		fprintf(out, "%s\"%u\": %" PRIu64, first ? "" : ", ", i, m->syscalls[i]);
-		first = 0;
-	}
-	fprintf(out, "},\n  \"enosys\": %" PRIu64 ",\n  \"counters\": {\n", m->enosys);
+	uint64_t cyc = chip_cycles(c), gi = cms_guest_insns(m);
+	rc |= set_u64(o, "guest_instructions", gi);
+	rc |= set_u64(o, "cycles", cyc);
+	rc |= json_object_set_new(o, "x86_ipc", json_real(cyc ? (double)gi / (double)cyc : 0.0));
+	rc |= put_stats(m, o);
 	for (int i = 0; i < CNT_COUNT; i++)
-		fprintf(out, "    \"%s\": %" PRIu64 "%s\n", chip_counter_name((enum counter_id)i),
-			chip_counter(c, (enum counter_id)i), i + 1 < CNT_COUNT ? "," : "");
-	fputs("  }\n}\n", out);
+		rc |= set_u64(cnt, chip_counter_name((enum counter_id)i), chip_counter(c, (enum counter_id)i));
+	rc |= json_object_set_new(o, "counters", cnt);
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int cms_write_stats_json(const struct cms *m, const struct cms_result *res, FILE *out)
+{
+	json_t *o = stats_json(m, res);
+	int rc = o ? json_dumpf(o, out, JSON_INDENT(2) | JSON_REAL_PRECISION(CMS_JSON_REAL_DIGITS)) : -1;
+	json_decref(o);
+	if (!rc && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
 }

@@ -93,7 +93,7 @@ void syscall_dispatch(struct cms *m)
 {
 	uint32_t *r = m->xr;
 	uint32_t nr = r[X86_EAX];
-	m->syscalls[nr < MAX_SYSCALL_NR ? nr : MAX_SYSCALL_NR]++;
+	m->st.syscalls[nr < MAX_SYSCALL_NR ? nr : MAX_SYSCALL_NR]++;
 	int32_t ret;
 	switch (nr) {
 	case NR_exit:
@@ -111,7 +111,7 @@ void syscall_dispatch(struct cms *m)
 		ret = (int32_t)sys_brk(m, r[X86_EBX]);
 		break;
 	default:
-		m->enosys++;
+		m->st.enosys++;
 		ret = -ENOSYS;
 		break;
 	}

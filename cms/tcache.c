@@ -167,7 +167,7 @@ void tc_flush(struct cms *m)
 	for (unsigned i = 0; i < m->nxl; i++) {
 		struct xlat *x = &m->xl[i];
 		if (x->valid)
-			m->st_evicted++;
+			m->st.evicted++;
 		free(x->in_links);
 	}
 	m->nxl = 0;
@@ -176,7 +176,7 @@ void tc_flush(struct cms *m)
 	hregion_reset(&m->hm.tcache);
 	tc_emit_lookup(m);
 	/* code pages stay protected for the interpreter's decode cache */
-	m->st_flushes++;
+	m->st.flushes++;
 }
 
 static void unlink_in(struct xlat *to, int link)
@@ -197,7 +197,7 @@ static void unchain(struct cms *m, int id, unsigned e)
 	write_word(m, x->atom, x->exit_word);
 	unlink_in(&m->xl[x->chained_to], 2 * id + (int)e);
 	x->chained_to = -1;
-	m->st_unchains++;
+	m->st.unchains++;
 }
 
 static void remove_xlat(struct cms *m, int id)
@@ -215,7 +215,7 @@ static void remove_xlat(struct cms *m, int id)
 	map_remove(m, x->eip);
 	hregion_free(&m->hm.tcache, x->native, x->size);
 	x->valid = 0;
-	m->st_invalidated++;
+	m->st.invalidated++;
 }
 
 void tc_invalidate_page(struct cms *m, uint32_t page)
@@ -251,7 +251,7 @@ void tc_chain(struct cms *m, int from, unsigned e, int to)
 	write_word(m, x->atom, isa_encode(&br));
 	x->chained_to = to;
 	t->in_links[t->nin++] = 2 * from + (int)e;
-	m->st_chains++;
+	m->st.chains++;
 }
 
 static struct ir_machine machine_of(struct cms *m)
@@ -301,7 +301,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
 	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, &hints,
 			 r) < 0) {
-		m->st_failed_translations++;
+		m->st.failed_translations++;
 		goto out;
 	}
 	uint32_t bytes = r->code.n * ISA_ATOM_BYTES;
@@ -312,7 +312,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 		tc_flush(m);
 		at = hregion_alloc(&m->hm.tcache, bytes, 64);
 		if (!at) {
-			m->st_failed_translations++;
+			m->st.failed_translations++;
 			goto out;
 		}
 	}
@@ -389,8 +389,8 @@ int tc_translate(struct cms *m, uint32_t eip)
 		for (uint32_t pg = x->deps[d][0] >> GUEST_PAGE_SHIFT;
 		     pg <= (x->deps[d][1] - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
 			m->pm[pg] |= PM_CODE | PM_PROTECT;
-	m->st_translations++;
-	m->st_translated_insns += x->ninsns;
+	m->st.translations++;
+	m->st.translated_insns += x->ninsns;
 	if (m->dump_dir)
 		dump(m, id, r);
 out:

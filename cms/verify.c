@@ -173,7 +173,7 @@ int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 	const uint32_t *before = tl->before;
 	struct vlog il = {.m = m};
 	int rc = 0;
-	m->verify_blocks++;
+	m->st.verify_blocks++;
 	memcpy(got, m->xr, sizeof got);
 	/* undo the translation's stores, newest first */
 	for (unsigned i = tl->n; i-- > 0;)

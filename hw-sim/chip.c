@@ -3,6 +3,7 @@
  * points and reports.  The pipeline itself is in core.c. */
 #include "hw-sim/chip_priv.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -461,21 +462,37 @@ void chip_print_counters(const struct chip *c, FILE *out)
 		fprintf(out, "%-16s %12llu  %s\n", counter_names[i], (unsigned long long)c->cnt[i], counter_docs[i]);
 }
 
+/* A JSON string of s, or of a placeholder when s is not UTF-8. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	return j ? j : json_string("(not UTF-8)");
+}
+
+/* exec-native --stats-json, through libjansson. */
 void chip_write_json(const struct chip *c, FILE *out, const struct chip_exit *ex)
 {
-	fprintf(out, "{\n  \"config\": \"%s\",\n", c->cfg.name);
+	json_t *o = json_object(), *regs = json_array(), *cnt = json_object();
+	int rc = !o || !regs || !cnt;
+	rc |= json_object_set_new(o, "config", json_text(c->cfg.name));
 	if (ex) {
 		char d[256];
 		chip_exit_describe(ex, d, sizeof d);
-		fprintf(out, "  \"exit\": {\"reason\": \"%s\", \"pc\": %u, \"code\": %u, \"addr\": %u, \"text\": \"%s\"},\n",
-			chip_exit_name(ex->reason), ex->pc, ex->code, ex->addr, d);
+		json_t *e = json_object();
+		rc |= json_object_set_new(e, "reason", json_string(chip_exit_name(ex->reason)));
+		rc |= json_object_set_new(e, "pc", json_integer(ex->pc));
+		rc |= json_object_set_new(e, "code", json_integer(ex->code));
+		rc |= json_object_set_new(e, "addr", json_integer(ex->addr));
+		rc |= json_object_set_new(e, "text", json_text(d));
+		rc |= json_object_set_new(o, "exit", e);
 	}
-	fputs("  \"registers\": [", out);
 	for (unsigned r = 0; r < ISA_NREGS; r++)
-		fprintf(out, "%s%u", r ? ", " : "", c->r[r]);
-	fputs("],\n  \"counters\": {\n", out);
+		rc |= json_array_append_new(regs, json_integer(c->r[r]));
+	rc |= json_object_set_new(o, "registers", regs);
 	for (int i = 0; i < CNT_COUNT; i++)
-		fprintf(out, "    \"%s\": %llu%s\n", counter_names[i], (unsigned long long)c->cnt[i],
-			i + 1 < CNT_COUNT ? "," : "");
-	fputs("  }\n}\n", out);
+		rc |= json_object_set_new(cnt, counter_names[i], json_integer((json_int_t)c->cnt[i]));
+	rc |= json_object_set_new(o, "counters", cnt);
+	if (!rc && !json_dumpf(o, out, JSON_INDENT(2)))
+		fputc('\n', out);
+	json_decref(o);
 }

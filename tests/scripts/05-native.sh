@@ -21,6 +21,10 @@ grep -q '^exit: exit to firmware with code 0' "$T/demo.out" || fail "demo did no
 grep -q '^r0  00000000  r1  13d6a2dc' "$T/demo.out" || fail "demo result in r1 is wrong"
 grep -q '"reason": "exit to firmware"' "$T/demo.json" || fail "JSON exit reason"
 grep -q '"cycles": [1-9]' "$T/demo.json" || fail "JSON cycles"
+# a configuration name that needs escaping still makes valid JSON
+$CDVM exec-native --set 'name=a"b\c' --stats-json "$T/q.json" tests/native/demo.s > /dev/null || fail "exec-native name=a\"b"
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["config"] == "a\"b\\c"' "$T/q.json" ||
+	fail "--stats-json with a quote in the name is not valid JSON: $(head -3 "$T/q.json")"
 # the binary runs the same as the source
 $CDVM exec-native "$T/demo.bin" | grep -q '^r0  00000000  r1  13d6a2dc' || fail "exec-native of the .bin"
 

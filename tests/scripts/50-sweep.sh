@@ -4,7 +4,8 @@
 # rows, resume after SIGKILL and after torn writes (no duplicate or corrupt
 # rows, every run present, same results as an uninterrupted sweep), three
 # shards merged == the unsharded results (ignoring wall_seconds), spec
-# errors through the CLI (exit 2, file:line:col), and --plot.
+# errors through the CLI (exit 2, file:line:col), --plot, and the firmware
+# statistics (cms/stats.def) as columns a spec can plot.
 set -u
 CDVM=${CDVM:-build/san/cdvm}
 T=$(mktemp -d)
@@ -183,5 +184,30 @@ if command -v gnuplot > /dev/null 2>&1; then
 	[ "$(grep -v '^#' "$T/a/plot-core.issue_width-cycles.dat" | head -1 | wc -w)" -eq 4 ] || fail "plot data columns"
 else
 	echo "50-sweep.sh: gnuplot not installed, PNG output not checked"
+fi
+# ---- 7. firmware statistics are columns a spec can plot --------------------------
+cat > "$T/fw.yaml" <<'EOF2'
+set:
+  cms.translate_threshold: 2
+axes:
+  core.issue_width: [2, 4]
+workloads:
+  - program: build/guests/O2/sieve.elf
+modes: [translate]
+plot: [translations, chains, recoveries, interpreted_alu, cycles_translator]
+EOF2
+$CDVM sweep "$T/fw.yaml" -o "$T/fw" 2> "$T/fw.err" || fail "firmware-statistics sweep: $(cat "$T/fw.err")"
+no_sanitizer "$T/fw.err"
+# every firmware statistic's column (docs/stats.md, from cms/stats.def) is in the header
+for col in $($CDVM stats-doc | sed -n 's/^| `[a-z_.]*` | [a-z]* | `\([a-z_]*\)` |.*/\1/p'); do
+	head -1 "$T/fw/results.csv" | tr ',' '\n' | grep -qx "$col" || fail "no sweep column $col"
+done
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "translations") t = i; if ($i == "chains") c = i } next }
+	 { if (!t || !c || $t == "" || $t == 0 || $c == "") exit 1 }' "$T/fw/results.csv" ||
+	fail "translate-mode rows without translations: $(head -2 "$T/fw/results.csv")"
+if command -v gnuplot > /dev/null 2>&1; then
+	$CDVM sweep "$T/fw.yaml" -o "$T/fw" --plot 2> "$T/err" || fail "--plot of firmware statistics: $(cat "$T/err")"
+	[ "$(head -c 4 "$T/fw/plot-core.issue_width-translations.png" | od -An -c | tr -d ' ')" = '211PNG' ] ||
+		fail "plot of translations"
 fi
 echo "50-sweep.sh: ok"

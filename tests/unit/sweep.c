@@ -2,7 +2,8 @@
  * reader's errors (each with file:line:col), point enumeration order for
  * product and zip, run numbering and ids, the shard partition, CSV and
  * JSON rows, metrics derived from a stats JSON, and the resume rules of a
- * results folder (partial last line, rows in only one file).
+ * results folder (partial last line, rows in only one file), and that
+ * cms/stats.def, a real run's --stats-json and the columns agree.
  *
  * cli/ is not part of libcdvm.a, so the sweep's library-like files are
  * compiled into this suite directly. */
@@ -400,7 +401,7 @@ static void test_csv(void)
 	free(line);
 	char *js = sweep_row_json(&r, &c);
 	CHECK(js && strstr(js, "{\"index\":4,\"id\":null,") == js, "json row %.60s", S(js));
-	CHECK(js && strstr(js, "\"name\":\"x,y\"") && strstr(js, "\"error\":\"line one\\u000aline \\\"two\\\"\"") &&
+	CHECK(js && strstr(js, "\"name\":\"x,y\"") && strstr(js, "\"error\":\"line one\\nline \\\"two\\\"\"") &&
 	      strstr(js, "\"output_matches_native\":true") && strstr(js, "\"cycles\":null"), "json values: %s", S(js));
 	/* the JSON line reads back */
 	struct sweep_kv kv;
@@ -421,7 +422,7 @@ static void test_metrics(void)
 		"  \"guest_instructions\": 1000,\n  \"cycles\": 4000,\n  \"x86_ipc\": 0.250000,\n"
 		"  \"cycles_by_activity\": {\"interpreter\": 3000, \"translator\": 0, \"translated_code\": 500, "
 		"\"dispatch\": 400, \"syscalls\": 100},\n  \"profile\": {\"blocks\": 5, \"hot\": 2, \"full\": 0},\n"
-		"  \"syscalls\": {\"4\": 3, \"252\": 1},\n  \"enosys\": 0,\n"
+		"  \"syscalls\": {\"4\": 3, \"252\": 1},\n  \"enosys\": 0,\n  \"interpreted_by_op\": {\"mov\": 7},\n"
 		"  \"counters\": {\"cycles\": 4000, \"l1d_hits\": 90, \"l1d_misses\": 10, \"l1i_hits\": 0, "
 		"\"l1i_misses\": 0, \"l2_hits\": 3, \"l2_misses\": 1}\n}\n";
 	struct sweep_kv kv;
@@ -440,10 +441,11 @@ static void test_metrics(void)
 	}
 	sweep_row_metrics(&r, &c, &kv);
 	static const char *const want[][2] = {
-		{"end", "exit"}, {"cycles", "4000"}, {"x86_ipc", "0.250000"}, {"cpi", "4"},
+		{"end", "exit"}, {"cycles", "4000"}, {"x86_ipc", "0.25"}, {"cpi", "4"},
 		{"cycles_interpreter", "3000"}, {"share_interpreter", "0.75"}, {"share_translated_code", "0.125"},
 		{"share_syscalls", "0.025"}, {"profile_hot", "2"}, {"syscalls", "4"}, {"l1d_miss_rate", "0.1"},
-		{"l2_miss_rate", "0.25"}, {"l1d_hits", "90"},
+		{"l2_miss_rate", "0.25"}, {"l1d_hits", "90"}, {"profile_blocks", "5"},
+		{"interpreted_op_mov", "7"}, {"interpreted_op_add", "0"},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		int k = sweep_column_find(&c, want[i][0]);
@@ -454,11 +456,14 @@ static void test_metrics(void)
 	CHECK(k >= 0 && r.vals[k] == NULL, "no L1I accesses: empty miss rate");
 	k = sweep_column_find(&c, "l2_writebacks");
 	CHECK(k >= 0 && r.vals[k] == NULL, "absent counter: empty");
+	k = sweep_column_find(&c, "interpreted_alu");
+	CHECK(k >= 0 && r.vals[k] == NULL, "absent dense array: empty, not 0");
 	sweep_row_free(&r);
 	sweep_columns_free(&c);
 	sweep_spec_free(s);
 	sweep_kv_free(&kv);
-	static const char *const bad[] = {"", "[1]", "{\"a\": }", "{\"a\": 1", "{\"a\": \"x}", "{\"a\": 1} x"};
+	static const char *const bad[] = {"", "[1]", "{\"a\": }", "{\"a\": 1", "{\"a\": \"x}", "{\"a\": 1} x",
+					  "{\"a\": 1, \"a\": 2}"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		CHECK(sweep_json_flatten(bad[i], strlen(bad[i]), &kv, err, sizeof err) == -1, "bad JSON '%s'", bad[i]);
 		sweep_kv_free(&kv);
@@ -490,7 +495,7 @@ static void test_results_resume(void)
 	 * in each, a duplicate of row 0 in both */
 	write_text(cpath, "index,id,x\n1," ID(1) ",a\n0," ID(0) ",b\n2," ID(2) ",c\n0," ID(0) ",dup\n5," ID(5) ",");
 	write_text(jpath, "{\"index\":0,\"id\":\"" ID(0) "\",\"x\":\"b\"}\n{\"index\":1,\"id\":\"" ID(1)
-		   "\",\"x\":\"a\"}\n{\"index\":3,\"id\":\"" ID(3) "\"}\n{\"index\":0,\"id\":\"" ID(0) "\",\"x\":\"dup\"}\n{\"ind");
+		   "\",\"x\":\"a\",\"status\":\"failed\"}\n{\"index\":3,\"id\":\"" ID(3) "\"}\n{\"index\":0,\"id\":\"" ID(0) "\",\"x\":\"dup\"}\n{\"ind");
 	struct sweep_results r;
 	bool repaired;
 	char err[SWEEP_ERR_MAX];
@@ -499,6 +504,7 @@ static void test_results_resume(void)
 	CHECK(r.header && !strcmp(r.header, "index,id,x\n"), "header");
 	CHECK(r.n == 2 && r.rows[0].index == 1 && !strcmp(r.rows[1].csv, "0," ID(0) ",b\n") &&
 	      strstr(r.rows[1].json, "\"x\":\"b\""), "the first of duplicate rows is kept, in CSV order");
+	CHECK(r.n == 2 && r.rows[0].failed && !r.rows[1].failed, "a failed row is seen as failed");
 	sweep_results_free(&r);
 	CHECK(!sweep_results_load(dir, true, &r, &repaired, err, sizeof err) && repaired, "repair: %s", err);
 	sweep_results_free(&r);
@@ -507,7 +513,7 @@ static void test_results_resume(void)
 	CHECK(t && !strcmp(t, "index,id,x\n1," ID(1) ",a\n0," ID(0) ",b\n"), "repaired CSV: %s", S(t));
 	free(t);
 	t = sweep_read_file(jpath, &len, err, sizeof err);
-	CHECK(t && !strcmp(t, "{\"index\":1,\"id\":\"" ID(1) "\",\"x\":\"a\"}\n{\"index\":0,\"id\":\"" ID(0)
+	CHECK(t && !strcmp(t, "{\"index\":1,\"id\":\"" ID(1) "\",\"x\":\"a\",\"status\":\"failed\"}\n{\"index\":0,\"id\":\"" ID(0)
 		  "\",\"x\":\"b\"}\n"), "repaired JSON: %s", S(t));
 	free(t);
 	/* sorted into run order on request */
@@ -523,6 +529,115 @@ static void test_results_resume(void)
 	rmdir(dir);
 }
 
+/* A real run's --stats-json, read back: NULL when the guest is not built. */
+static char *run_stats_json(const char *prog, size_t *len)
+{
+	struct cdvm_config cfg;
+	struct config_error cerr;
+	config_default(&cfg);
+	CHECK(!config_set(&cfg, "cms.translate_threshold=2", &cerr), "config");
+	struct cms *m;
+	char err[256];
+	if (cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err)) {
+		CHECK(0, "cms_create: %s", err);
+		return NULL;
+	}
+	char *argv[] = {(char *)prog, NULL}, *envp[] = {NULL};
+	char *text = NULL;
+	FILE *out = tmpfile(), *js = tmpfile();
+	if (!out || !js || cms_load_elf(m, prog, 1, argv, envp, err, sizeof err)) {
+		CHECK(0, "%s: %s (run make test)", prog, err);
+	} else {
+		cms_set_stdio(m, 0, fileno(out), 2);
+		struct cms_result res;
+		cms_run(m, &res);
+		CHECK(!cms_write_stats_json(m, &res, js), "stats written");
+		long n = ftell(js);
+		text = n > 0 ? malloc((size_t)n + 1) : NULL;
+		rewind(js);
+		if (text && fread(text, 1, (size_t)n, js) == (size_t)n) {
+			text[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (out)
+		fclose(out);
+	if (js)
+		fclose(js);
+	cms_destroy(m);
+	return text;
+}
+
+/* The value of every row of cms/stats.def and every chip counter reaches
+ * --stats-json under the row's key and a sweep column of the row's name. */
+static void check_row(const struct cms_stat_desc *d, const struct sweep_kv *kv, const struct sweep_columns *c,
+		      const struct sweep_row *r)
+{
+	char col[CMS_STAT_NAME_MAX], e[CMS_STAT_NAME_MAX], key[2 * CMS_STAT_NAME_MAX + 2];
+	const char *v = sweep_kv_get(kv, d->key);
+	CHECK(v != NULL, "--stats-json has %s", d->key);
+	if (!d->len) {
+		int k = sweep_column_find(c, cms_stat_column(d, NULL, col));
+		CHECK(k >= (int)c->first_metric && v && r->vals[k] && !strcmp(r->vals[k], v), "column %s = %s, want %s",
+		      col, k >= 0 && r->vals[k] ? r->vals[k] : "(none)", v ? v : "(none)");
+		return;
+	}
+	CHECK(v && !strcmp(v, "{}"), "%s is an object", d->key);
+	if (d->sweep == CMS_SWEEP_SUM) {
+		int k = sweep_column_find(c, d->column);
+		CHECK(k >= (int)c->first_metric && r->vals[k], "column %s holds the total", d->column);
+		return;
+	}
+	for (unsigned i = 0; i < d->len; i++) {
+		snprintf(key, sizeof key, "%s.%s", d->key, cms_stat_elem(d, i, e));
+		const char *ev = sweep_kv_get(kv, key);
+		CHECK(ev || !d->dense, "dense %s has %s", d->key, key);
+		int k = sweep_column_find(c, cms_stat_column(d, e, col));
+		CHECK(k >= (int)c->first_metric && r->vals[k] && !strcmp(r->vals[k], ev ? ev : "0"),
+		      "column %s = %s, want %s", col, k >= 0 && r->vals[k] ? r->vals[k] : "(none)", ev ? ev : "0");
+	}
+}
+
+static void test_stats_agree(void)
+{
+	size_t len = 0;
+	char *text = run_stats_json("build/guests/O2/sieve.elf", &len);
+	if (!text)
+		return;
+	struct sweep_kv kv;
+	char err[200];
+	struct sweep_spec *s = parse_ok(__LINE__, WL);
+	struct sweep_columns c;
+	struct sweep_row r;
+	CHECK(!sweep_json_flatten(text, len, &kv, err, sizeof err), "stats parse: %s", err);
+	if (!s || sweep_columns_build(&c, s) || sweep_row_init(&r, &c)) {
+		CHECK(0, "setup");
+	} else {
+		CHECK(!sweep_row_metrics(&r, &c, &kv), "metrics");
+		for (unsigned i = 0; i < CMS_STAT_ROWS; i++)
+			check_row(cms_stat_desc(i), &kv, &c, &r);
+		for (int i = 0; i < CNT_COUNT; i++) {
+			char key[96];
+			const char *n = chip_counter_name((enum counter_id)i);
+			snprintf(key, sizeof key, "counters.%s", n);
+			const char *v = sweep_kv_get(&kv, key);
+			int k = sweep_column_find(&c, n);
+			CHECK(v && k >= 0 && r.vals[k] && !strcmp(r.vals[k], v), "counter %s: column and JSON", n);
+		}
+		/* the run did translate, so the columns carry real values */
+		int k = sweep_column_find(&c, "translations");
+		CHECK(k >= 0 && r.vals[k] && strcmp(r.vals[k], "0"), "translations made");
+		sweep_row_free(&r);
+		sweep_columns_free(&c);
+	}
+	sweep_kv_free(&kv);
+	sweep_spec_free(s);
+	free(text);
+}
+
 void suite_sweep(void)
 {
 	CU_pSuite s = CU_add_suite("sweep", NULL, NULL);
@@ -536,4 +651,5 @@ void suite_sweep(void)
 	CU_add_test(s, "results: CSV escaping and JSON rows", test_csv);
 	CU_add_test(s, "results: metrics from --stats-json", test_metrics);
 	CU_add_test(s, "results: resume repairs and dedupes", test_results_resume);
+	CU_add_test(s, "stats.def, --stats-json and the sweep's columns agree", test_stats_agree);
 }
