@@ -10,8 +10,8 @@
  *
  * A body sees
  *   e   the bundle being executed (core.c, struct bundle_exec): the chip,
- *       the bundle, the issue cycle, FLAGS as they were
- *       before the bundle, the branch decision, the stores buffered so far
+ *       the bundle, the issue cycle, FLAGS as they were before the bundle,
+ *       the branch decision, the stores buffered so far
  *   d   the decoded atom (rd, ra, rb, x, imm)
  *   a   the value of ra, b  operand b (rb or the immediate), both read
  *       before any atom of the bundle has written
@@ -20,7 +20,8 @@
  * and returns true, or false after filling e->ex when the atom faults (then
  * nothing of the bundle is written and the chip rolls back).  Semantics
  * that need every source read first (wrcr, ldp's alias entry) happen at
- * write-back (core.c, write_back). */
+ * write-back (core.c, write_back).  Keep a body free of &-of-locals passed
+ * to calls that are not inlined (see rdcr, flag): core.c's header says why. */
 #ifndef CDVM_HW_SIM_ATOMS_H
 #define CDVM_HW_SIM_ATOMS_H
 
@@ -136,15 +137,26 @@ ATOM_BODY(xdiv)
 	return ok ? true : atom_fault(e, d, CHIP_EXIT_DIVIDE_FAULT);
 }
 
-/* ---- memory: ld, ldp (its alias entry is recorded at write-back) ---------- */
+/* ---- memory ------------------------------------------------------------- */
+
+/* May a load or store of d's kind (guest or hidden) touch [addr, addr +
+ * size)?  false, with the fault in e->ex, if not. */
+CHIP_INLINE bool mem_allowed(struct bundle_exec *e, const struct datom *d, uint32_t addr, unsigned size, bool store)
+{
+	enum chip_exit_reason why = access_check(e->c, d->x, addr, size, store);
+	if (why != CHIP_EXIT_FIRMWARE)
+		return atom_mem_fault(e, d, why, addr);
+	return true;
+}
+
+/* ld, ldp (its alias entry is recorded at write-back) */
 ATOM_BODY(ld)
 {
 	struct chip *c = e->c;
 	uint32_t addr = a + d->imm;
 	unsigned size = mx_size[d->x & MX_KIND_MASK];
-	enum chip_exit_reason why = access_check(c, d->x, addr, size, false);
-	if (why != CHIP_EXIT_FIRMWARE)
-		return atom_mem_fault(e, d, why, addr);
+	if (!mem_allowed(e, d, addr, size, false))
+		return false;
 	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size))
 		return atom_detected(e, d, addr, FP_MEMORY, "memory ECC error");
 	uint32_t val = load_value(c, addr, size);
@@ -167,9 +179,8 @@ ATOM_BODY(st)
 	struct chip *c = e->c;
 	uint32_t addr = a + d->imm;
 	unsigned size = mx_size[d->x & MX_KIND_MASK];
-	enum chip_exit_reason why = access_check(c, d->x, addr, size, true);
-	if (why != CHIP_EXIT_FIRMWARE)
-		return atom_mem_fault(e, d, why, addr);
+	if (!mem_allowed(e, d, addr, size, true))
+		return false;
 	if (op == OP_STAM) {
 		for (uint64_t am = c->alias_valid; am; am &= am - 1) {
 			const struct alias_entry *ae = &c->alias[__builtin_ctzll(am)];

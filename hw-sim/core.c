@@ -2,6 +2,13 @@
  * (cached), check them against the enabled units, wait for operands
  * (scoreboard), execute every atom reading the registers as they were
  * before the bundle, then write results, buffer stores, commit and branch.
+ * chip_run reads as fetch -> issue -> execute -> retire; what each atom
+ * does is its body in hw-sim/atoms.h, named by its row of
+ * native-isa/isa.def, and execute's dispatch is generated from that table.
+ * The stages are always inlined into one loop: keep the address of a local
+ * of that loop from escaping into a call that is not inlined (an escaped
+ * result or bundle_exec would live in memory, costing host instructions on
+ * every atom: make bench-chip measures it).
  *
  * Timing of one bundle, in order:
  *   fetch   : each new L1I line the bundle touches is accessed; a miss
