@@ -8,6 +8,10 @@
 
 enum { PAGE_SHIFT = 12 };
 
+/* The pipeline's helpers (hw-sim/core.c, hw-sim/atoms.h): small pieces of
+ * one hot loop, always inlined into it. */
+#define CHIP_INLINE static inline __attribute__((always_inline))
+
 /* Decoded-bundle cache: a host-side speed device, not part of the modelled
  * hardware (the L1I is).  Direct-mapped by bundle address. */
 enum { DCACHE_ENTRIES = 8192 };
@@ -21,7 +25,6 @@ struct datom {
 	uint8_t op, rd, ra, rb, x, use_imm, unit;
 	uint8_t lat;         /* result latency in cycles (loads: l1d latency) */
 	uint8_t wb;          /* enum wb_kind */
-	uint8_t xf;          /* flag atoms: the xflags operation (isa_atom_xf) */
 	uint32_t imm;
 	uint32_t props;
 	uint64_t pend;       /* WB_REG: the destination's pending bit when its latency exceeds a cycle */
@@ -107,7 +110,7 @@ struct chip {
 /* An access of [addr, addr+size) through the L1D: every line it touches is
  * looked up; a store also overwrites injected flips in L1D and L2.
  * Returns the miss cycles (0 on hits). */
-static inline unsigned l1d_access(struct chip *c, uint32_t addr, unsigned size, bool write)
+CHIP_INLINE unsigned l1d_access(struct chip *c, uint32_t addr, unsigned size, bool write)
 {
 	unsigned line = cache_line_size(&c->l1d);
 	unsigned extra = cache_access_fast(&c->l1d, addr, write);

@@ -2,6 +2,13 @@
  * (cached), check them against the enabled units, wait for operands
  * (scoreboard), execute every atom reading the registers as they were
  * before the bundle, then write results, buffer stores, commit and branch.
+ * chip_run reads as fetch -> issue -> execute -> retire; what each atom
+ * does is its body in hw-sim/atoms.h, named by its row of
+ * native-isa/isa.def, and execute's dispatch is generated from that table.
+ * The stages are always inlined into one loop: keep the address of a local
+ * of that loop from escaping into a call that is not inlined (an escaped
+ * result or bundle_exec would live in memory, costing host instructions on
+ * every atom: make bench-chip measures it).
  *
  * Timing of one bundle, in order:
  *   fetch   : each new L1I line the bundle touches is accessed; a miss
@@ -61,14 +68,106 @@ void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n)
 
 static uint64_t reg_bit(unsigned r) { return 1ull << r; }
 
+/* The atom word at `at` as the L1I delivers it (injected flips included). */
+static uint64_t fetch_word(const struct chip *c, uint32_t at)
+{
+	uint64_t w = 0;
+	for (int k = 7; k >= 0; k--)
+		w = w << 8 | c->mem[at + (unsigned)k];
+	if (c->l1i.nfaults) {
+		w ^= cache_fault_mask(&c->l1i, at, 4);
+		w ^= (uint64_t)cache_fault_mask(&c->l1i, at + 4, 4) << 32;
+	}
+	return w;
+}
+
+/* The decoded form of atom a: its fields, and from its row of isa.def its
+ * unit, latency and what it writes back. */
+static void decode_fields(const struct chip *c, const struct atom *a, struct datom *d)
+{
+	const struct isa_op_info *oi = &isa_ops[a->op];
+	unsigned f = isa_fmt_fields(oi->fmt);
+	d->op = a->op;
+	d->rd = a->rd;
+	d->ra = a->ra;
+	d->rb = a->rb;
+	d->x = a->x;
+	d->use_imm = a->use_imm;
+	d->imm = a->imm;
+	d->unit = (uint8_t)oi->unit;
+	d->props = oi->props;
+	d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
+	if (a->op == OP_LDP)
+		d->wb = WB_LDP;
+	else if (a->op == OP_WRCR)
+		d->wb = WB_WRCR;
+	else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
+		d->wb = WB_REG_FLAGS;
+	else if ((f & FLD_RD) && a->rd != R_ZERO && !(oi->props & P_LOAD))
+		d->wb = WB_REG;
+	else if (f & FLD_RD)
+		d->wb = WB_OTHER;
+	else
+		d->wb = WB_NONE;
+	d->pend = d->lat > 1 ? reg_bit(a->rd) : 0;
+}
+
+static void illegal(struct dbundle *b, const char *why)
+{
+	if (!b->illegal)
+		b->illegal = why;
+}
+
+/* What atom a adds to its bundle: its unit, the registers it reads
+ * (ra, rb unless it is an immediate or ldp's alias entry, the implicit
+ * FLAGS / EDX) and writes, and the machine checks it may fail.  *hazard:
+ * it reads what an earlier atom of the bundle writes, or a control
+ * register (keep the two-pass order). */
+static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bool *hazard, unsigned *loads)
+{
+	const struct isa_op_info *oi = &isa_ops[a->op];
+	unsigned f = isa_fmt_fields(oi->fmt);
+	if (oi->unit < U_COUNT)
+		b->class_count[oi->unit]++;
+	b->nops += a->op == OP_NOP;
+	uint64_t srcs = 0;
+	if (f & FLD_RA)
+		srcs |= reg_bit(a->ra);
+	if (((f & FLD_RB) || ((f & FLD_B) && !a->use_imm)) && oi->fmt != F_LDP)
+		srcs |= reg_bit(a->rb);
+	if (oi->props & P_RFLAGS)
+		srcs |= reg_bit(R_FLAGS);
+	if (oi->props & P_REDX)
+		srcs |= reg_bit(R_EDX);
+	if (oi->fmt == F_LDP && a->rb >= c->alias_entries)
+		illegal(b, "protected load names an alias entry the chip does not have");
+	if ((srcs & b->dst_mask & ~reg_bit(R_ZERO)) || a->op == OP_WRCR || a->op == OP_RDCR)
+		*hazard = true;
+	b->src_mask |= srcs;
+	*loads += (oi->props & P_LOAD) != 0;
+	uint64_t dst = 0;
+	if ((f & FLD_RD) && a->rd != R_ZERO)
+		dst |= reg_bit(a->rd);
+	if (oi->props & P_WFLAGS)
+		dst |= reg_bit(R_FLAGS);
+	if (dst & b->dst_mask)
+		illegal(b, "two atoms write the same register");
+	b->dst_mask |= dst;
+	if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
+		uint32_t v;
+		bool ok = oi->fmt == F_WRCR ? isa_cr_writable(a->imm) : chip_read_cr(c, a->imm, &v) == 0;
+		if (!ok)
+			illegal(b, "unknown or read-only control register");
+	}
+}
+
 /* Decode the bundle at pc into b.  Returns -1 if pc is outside memory. */
 static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 {
 	memset(b, 0, offsetof(struct dbundle, a));
 	b->pc = DB_INVALID;
-	if (pc & (ISA_ATOM_BYTES - 1)) {
-		b->illegal = "bundle address not atom-aligned";
-	}
+	if (pc & (ISA_ATOM_BYTES - 1))
+		illegal(b, "bundle address not atom-aligned");
 	unsigned n = 0, loads = 0;
 	bool hazard = false;
 	for (;;) {
@@ -76,106 +175,36 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		if (at < pc || at > c->mem_size - ISA_ATOM_BYTES) {
 			if (n == 0)
 				return -1;
-			b->illegal = "bundle runs past the end of memory";
+			illegal(b, "bundle runs past the end of memory");
 			break;
 		}
-		uint64_t w = 0;
-		for (int k = 7; k >= 0; k--)
-			w = w << 8 | c->mem[at + (unsigned)k];
-		if (c->l1i.nfaults) {
-			w ^= cache_fault_mask(&c->l1i, at, 4);
-			w ^= (uint64_t)cache_fault_mask(&c->l1i, at + 4, 4) << 32;
-		}
+		uint64_t w = fetch_word(c, at);
 		struct atom a;
-		struct datom *d = &b->a[n];
-		n++;
+		struct datom *d = &b->a[n++];
 		if (isa_decode(w, &a) < 0) {
-			if (!b->illegal)
-				b->illegal = "undecodable atom";
+			illegal(b, "undecodable atom");
 			d->op = OP_NOP;
 			d->unit = U_NONE;
 			a.stop = (w >> 7) & 1;
 		} else {
-			const struct isa_op_info *oi = &isa_ops[a.op];
-			unsigned f = isa_fmt_fields(oi->fmt);
-			d->op = a.op;
-			d->rd = a.rd;
-			d->ra = a.ra;
-			d->rb = a.rb;
-			d->x = a.x;
-			d->use_imm = a.use_imm;
-			d->imm = a.imm;
-			d->unit = (uint8_t)oi->unit;
-			d->props = oi->props;
-			d->lat = (uint8_t)(c->lat[oi->lat] > 255 ? 255 : c->lat[oi->lat]);
-			d->xf = (uint8_t)isa_atom_xf(a.op);
-			if (a.op == OP_LDP)
-				d->wb = WB_LDP;
-			else if (a.op == OP_WRCR)
-				d->wb = WB_WRCR;
-			else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
-				d->wb = WB_REG_FLAGS;
-			else if ((f & FLD_RD) && a.rd != R_ZERO && !(oi->props & P_LOAD))
-				d->wb = WB_REG;
-			else if (f & FLD_RD)
-				d->wb = WB_OTHER;
-			else
-				d->wb = WB_NONE;
-			d->pend = d->lat > 1 ? reg_bit(a.rd) : 0;
-			if (oi->unit < U_COUNT)
-				b->class_count[oi->unit]++;
-			if (a.op == OP_NOP)
-				b->nops++;
-			/* registers read: ra, rb unless it is an immediate or ldp's alias
-			 * entry, and the implicit FLAGS / EDX */
-			uint64_t srcs = 0;
-			if (f & FLD_RA)
-				srcs |= reg_bit(a.ra);
-			if (((f & FLD_RB) || ((f & FLD_B) && !a.use_imm)) && oi->fmt != F_LDP)
-				srcs |= reg_bit(a.rb);
-			if (oi->props & P_RFLAGS)
-				srcs |= reg_bit(R_FLAGS);
-			if (oi->props & P_REDX)
-				srcs |= reg_bit(R_EDX);
-			if (oi->fmt == F_LDP && a.rb >= c->alias_entries && !b->illegal)
-				b->illegal = "protected load names an alias entry the chip does not have";
-			if (srcs & b->dst_mask & ~reg_bit(R_ZERO))
-				hazard = true;  /* reads a register an earlier atom of the bundle writes */
-			b->src_mask |= srcs;
-			if (a.op == OP_WRCR || a.op == OP_RDCR)
-				hazard = true;  /* control registers: keep the two-pass order */
-			loads += (oi->props & P_LOAD) != 0;
-			uint64_t dst = 0;
-			if ((f & FLD_RD) && a.rd != R_ZERO)
-				dst |= reg_bit(a.rd);
-			if (oi->props & P_WFLAGS)
-				dst |= reg_bit(R_FLAGS);
-			if ((dst & b->dst_mask) && !b->illegal)
-				b->illegal = "two atoms write the same register";
-			b->dst_mask |= dst;
-			if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
-				uint32_t v;
-				bool ok = oi->fmt == F_WRCR ? isa_cr_writable(a.imm) : chip_read_cr(c, a.imm, &v) == 0;
-				if (!ok && !b->illegal)
-					b->illegal = "unknown or read-only control register";
-			}
+			decode_fields(c, &a, d);
+			add_atom(c, b, &a, &hazard, &loads);
 		}
 		if (a.stop)
 			break;
 		if (n == ISA_MAX_BUNDLE) {
-			if (!b->illegal)
-				b->illegal = "no stop bit within 16 atoms";
+			illegal(b, "no stop bit within 16 atoms");
 			break;
 		}
 	}
 	b->src_mask &= ~reg_bit(R_ZERO);
 	/* machine checks against the enabled units (a mask change drops every
 	 * decoded bundle: set_unit_mask) */
-	if (!b->illegal && n > c->issue_width)
-		b->illegal = "more atoms than core.issue_width";
-	for (int u = 0; u < U_COUNT && !b->illegal; u++)
+	if (n > c->issue_width)
+		illegal(b, "more atoms than core.issue_width");
+	for (int u = 0; u < U_COUNT; u++)
 		if (b->class_count[u] > c->units_enabled[u])
-			b->illegal = "more atoms of a unit class than enabled units";
+			illegal(b, "more atoms of a unit class than enabled units");
 	/* one pass is the two-pass result when no atom reads an earlier atom's
 	 * result and at most one load's miss time is in play */
 	b->single_pass = !hazard && loads <= 1;
@@ -203,7 +232,7 @@ static uint32_t mem_read_le(const uint8_t *m, unsigned size)
 
 /* Value of [addr, addr+size) as this core sees it: memory overlaid by the
  * store buffer, youngest store last. */
-static uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
+CHIP_INLINE uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 {
 	uint32_t v = mem_read_le(c->mem + addr, size);
 	if (c->sb_n && addr < c->sb_hi && addr + size > c->sb_lo) {
@@ -275,10 +304,7 @@ static uint32_t extend(uint32_t v, unsigned kind)
 
 /* ---- execution ------------------------------------------------------------------ */
 
-
 static inline uint32_t rotl32(uint32_t v, unsigned n) { n &= 31; return n ? v << n | v >> (32 - n) : v; }
-
-struct pending_store { uint32_t addr, val; uint8_t size; };
 
 static void fault(struct chip_exit *ex, enum chip_exit_reason r, const struct dbundle *b, unsigned slot)
 {
@@ -413,336 +439,298 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 	c->reg_poison &= ~reg_bit(d->rd);
 }
 
+/* ---- one bundle: fetch -> issue -> execute -> retire ----------------------------- */
+
+struct pending_store { uint32_t addr, val; uint8_t size; };
+
+/* A bundle between issue and retire: what its atoms (hw-sim/atoms.h) read
+ * besides their operands, and what they decide.  One lives in chip_run's
+ * frame; everything that takes it is inlined, so its fields stay in host
+ * registers. */
+struct bundle_exec {
+	struct chip *c;
+	const struct dbundle *bundle;
+	struct chip_exit *ex;            /* filled by a faulting atom */
+	struct hot_counters *hot;
+	struct pending_store *st;        /* the bundle's stores, [ISA_MAX_BUNDLE] */
+	uint64_t t;                      /* issue cycle */
+	uint32_t flags_in;               /* FLAGS before the bundle: what every atom reads */
+	uint32_t newflags;               /* FLAGS from the bundle's flag atom */
+	unsigned nst;                    /* stores so far */
+	unsigned dextra;                 /* L1D miss cycles of the bundle's loads */
+	uint32_t target;                 /* where the bundle goes next */
+	uint32_t exit_code;
+	bool taken, do_exit, do_commit;
+};
+
+/* The atom d faults (its slot: its place in the bundle). */
+CHIP_INLINE bool atom_fault(struct bundle_exec *e, const struct datom *d, enum chip_exit_reason r)
+{
+	fault(e->ex, r, e->bundle, (unsigned)(d - e->bundle->a));
+	return false;
+}
+
+CHIP_INLINE bool atom_mem_fault(struct bundle_exec *e, const struct datom *d, enum chip_exit_reason r, uint32_t addr)
+{
+	fault(e->ex, r, e->bundle, (unsigned)(d - e->bundle->a));
+	e->ex->addr = addr;
+	return false;
+}
+
+CHIP_INLINE bool atom_detected(struct bundle_exec *e, const struct datom *d, uint32_t addr,
+			       enum chip_fault_point point, const char *what)
+{
+	detected(e->c, e->ex, e->bundle, (unsigned)(d - e->bundle->a), addr, point, what);
+	return false;
+}
+
+/* The first taken branch of a bundle decides where it goes. */
+CHIP_INLINE void atom_take(struct bundle_exec *e, uint32_t target)
+{
+	if (!e->taken) {
+		e->taken = true;
+		e->target = target;
+	}
+}
+
+/* The xflags operation of a flag atom (isa.h ISA_FLAG_ATOMS); a constant
+ * in each case of the dispatch. */
+CHIP_INLINE enum xf_op atom_xf_op(enum atom_op op)
+{
+	switch (op) {
+#define ATOM_XF(atom, xf) case OP_##atom: return XF_##xf;
+	ISA_FLAG_ATOMS(ATOM_XF)
+#undef ATOM_XF
+	default: return XF_OP_COUNT;
+	}
+}
+
+#include "hw-sim/atoms.h"
+
+/* fetch: the bundle at pc, decoded once (decoded-bundle cache), through the
+ * L1I: the fetch buffer holds one line, and each new line the bundle
+ * touches costs its miss cycles.  NULL, with *ex filled, when pc is
+ * outside memory. */
+CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t, struct chip_exit *ex)
+{
+	struct dbundle *b = dslot(c, pc);
+	if (b->pc != pc && decode_bundle(c, pc, b) < 0) {
+		memset(ex, 0, sizeof *ex);
+		ex->reason = CHIP_EXIT_MEMORY_FAULT;
+		ex->pc = ex->addr = pc;
+		ex->detail = "instruction fetch outside physical memory";
+		return NULL;
+	}
+	if (b->first_line != c->fetch_line || b->last_line != c->fetch_line) {
+		for (uint32_t line = b->first_line; line <= b->last_line; line++) {
+			if (line != c->fetch_line) {
+				unsigned extra = cache_access_fast(&c->l1i, line << c->l1i.line_shift, false);
+				c->fetch_line = line;
+				*t += extra;
+				c->cnt[CNT_stall_icache] += extra;
+			}
+		}
+	}
+	return b;
+}
+
+/* issue: the machine checks (decode_bundle found them), then the
+ * scoreboard: the bundle waits until its sources and the pending writes of
+ * its destinations are ready; a source holding an injected flip fails its
+ * parity check.  false, with *ex filled, on a fault. */
+CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_counters *hot, uint64_t *t,
+		       struct chip_exit *ex)
+{
+	if (b->illegal) {
+		fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
+		ex->detail = b->illegal;
+		return false;
+	}
+	uint64_t wait = *t;
+	for (uint64_t m = (b->src_mask | b->dst_mask) & c->pending; m; m &= m - 1) {
+		unsigned reg = (unsigned)__builtin_ctzll(m);
+		uint64_t rdy = c->ready[reg];
+		if (rdy > wait)
+			wait = rdy;
+		else if (rdy <= *t)
+			c->pending &= ~reg_bit(reg);  /* ready now: forget it */
+	}
+	hot->stall_operand += wait - *t;
+	*t = wait;
+	if (c->faults_armed && (c->reg_poison & b->src_mask)) {
+		detected(c, ex, b, 0, 0, FP_REGISTER, "register parity error");
+		return false;
+	}
+	return true;
+}
+
+CHIP_INLINE void begin(struct bundle_exec *e, const struct dbundle *b, uint64_t t)
+{
+	e->bundle = b;
+	e->t = t;
+	e->flags_in = e->c->r[R_FLAGS];
+	e->nst = e->dextra = 0;
+	e->target = b->next_pc;
+	e->exit_code = 0;
+	e->taken = e->do_exit = e->do_commit = false;
+}
+
+/* An armed unit fault flips the atom's result (a store's value); false,
+ * with e->ex filled, when detection catches it.  v's address stays here:
+ * an address that escaped would keep every result in memory. */
+CHIP_INLINE bool unit_fault_check(struct bundle_exec *e, const struct datom *d, uint32_t *v)
+{
+	const struct dbundle *b = e->bundle;
+	unsigned slot = (unsigned)(d - b->a);
+	uint32_t val = *v;
+	bool ok = apply_unit_fault(e->c, b, slot, (d->props & P_STORE) ? &e->st[e->nst - 1].val : &val);
+	*v = val;
+	return ok ? true : atom_detected(e, d, 0, FP_UNIT, "unit result check failed");
+}
+
+/* A single-pass bundle's result lands as soon as it is computed; the
+ * common cases inline (no poison to clear: faults are not armed). */
+CHIP_INLINE void land(struct bundle_exec *e, const struct datom *d, uint32_t v)
+{
+	struct chip *c = e->c;
+	if (d->wb == WB_REG) {
+		c->r[d->rd] = v;
+		c->ready[d->rd] = e->t + d->lat;
+		c->pending |= d->pend;
+	} else if (d->wb == WB_REG_FLAGS && d->lat == 1) {
+		c->r[R_FLAGS] = e->newflags;
+		c->ready[R_FLAGS] = e->t + 1;
+		if (d->rd != R_ZERO) {
+			c->r[d->rd] = v;
+			c->ready[d->rd] = e->t + 1;
+		}
+	} else {
+		write_back(c, d, v, e->newflags, e->t, e->dextra);
+	}
+}
+
+/* execute: every atom reads the registers as they were before the bundle,
+ * decides, and faults before any x86-visible write.  A bundle in which no
+ * atom reads what an earlier atom of it writes (`fast`: the usual case)
+ * writes each result at once; the others keep them in res until retire.
+ * The dispatch is generated from isa.def: each row's case runs its body. */
+CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
+{
+	struct chip *c = e->c;
+	const struct dbundle *b = e->bundle;
+	const uint32_t *r = c->r;
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct datom *d = &b->a[i];
+		uint32_t av = r[d->ra];
+		uint32_t bv = d->use_imm ? d->imm : r[d->rb];
+		uint32_t v = 0;
+		switch ((enum atom_op)d->op) {
+#define ATOM(name, mn, fmt, unit, lat, props, body, doc) \
+		case OP_##name: if (!atom_##body(e, d, OP_##name, av, bv, &v)) return false; break;
+#include "native-isa/isa.def"
+#undef ATOM
+		case OP_COUNT: break;
+		}
+		if (c->faults_armed && !unit_fault_check(e, d, &v))
+			return false;
+		if (fast)
+			land(e, d, v);
+		else
+			res[i] = v;
+	}
+	return true;
+}
+
+/* The bundle's stores join the gated store buffer (released by commit). */
+CHIP_INLINE void buffer_stores(struct chip *c, const struct pending_store *st, unsigned nst, struct hot_counters *hot)
+{
+	for (unsigned i = 0; i < nst; i++) {
+		c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
+		if (st[i].addr < c->sb_lo)
+			c->sb_lo = st[i].addr;
+		if (st[i].addr + st[i].size > c->sb_hi)
+			c->sb_hi = st[i].addr + st[i].size;
+	}
+	hot->stores += nst;
+	if (c->sb_n > c->cnt[CNT_sb_high_water])
+		c->cnt[CNT_sb_high_water] = c->sb_n;
+}
+
+/* retire: the bundle is counted, results that waited for the whole bundle
+ * land, stores are buffered, commit, and the cycle moves on (load misses,
+ * taken-branch bubbles).  true, with *ex filled, when an exit atom leaves
+ * native code. */
+CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, uint64_t *now)
+{
+	struct chip *c = e->c;
+	const struct dbundle *b = e->bundle;
+	struct hot_counters *hot = e->hot;
+	hot->bundles++;
+	hot->atoms += b->n;
+	hot->nops += b->nops;
+	hot->stall_dcache += e->dextra;
+	if (!fast)
+		for (unsigned i = 0; i < b->n; i++)
+			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra);
+	if (e->nst)
+		buffer_stores(c, e->st, e->nst, hot);
+	if (e->do_commit) {
+		c->cnt[CNT_commits]++;
+		chip_commit(c);
+	}
+	*now = e->t + 1 + e->dextra;
+	if (e->taken) {
+		*now += c->branch_penalty;
+		hot->stall_branch += c->branch_penalty;
+		if (!e->do_exit)
+			hot->taken++;
+	}
+	if (!e->do_exit)
+		return false;
+	flush_hot(c, hot, *now);
+	c->cnt[CNT_exits]++;
+	memset(e->ex, 0, sizeof *e->ex);
+	e->ex->reason = CHIP_EXIT_FIRMWARE;
+	e->ex->pc = b->pc;
+	e->ex->next_pc = b->next_pc;
+	e->ex->code = e->exit_code;
+	return true;
+}
+
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 {
 	uint64_t now = c->cnt[CNT_cycles];
-	struct hot_counters hot = {0};
 	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
-	uint32_t *r = c->r;
-	uint32_t res[ISA_MAX_BUNDLE], newflags = 0;
+	struct hot_counters hot = {0};
+	uint32_t res[ISA_MAX_BUNDLE];
 	struct pending_store st[ISA_MAX_BUNDLE];
-	const unsigned line_shift = c->l1i.line_shift;
+	struct bundle_exec e = {.c = c, .ex = ex, .hot = &hot, .st = st};
 
 	for (;;) {
 		if (now >= limit) {
 			memset(ex, 0, sizeof *ex);
 			ex->reason = CHIP_EXIT_CYCLE_LIMIT;
 			ex->pc = ex->next_pc = pc;
-			break;
-		}
-		struct dbundle *b = dslot(c, pc);
-		if (b->pc != pc && decode_bundle(c, pc, b) < 0) {
-			memset(ex, 0, sizeof *ex);
-			ex->reason = CHIP_EXIT_MEMORY_FAULT;
-			ex->pc = ex->addr = pc;
-			ex->detail = "instruction fetch outside physical memory";
-			goto rollback;
-		}
-
-		/* fetch: the fetch buffer holds one L1I line */
-		uint64_t t = now;
-		if (b->first_line != c->fetch_line || b->last_line != c->fetch_line) {
-			for (uint32_t line = b->first_line; line <= b->last_line; line++) {
-				if (line != c->fetch_line) {
-					unsigned extra = cache_access_fast(&c->l1i, line << line_shift, false);
-					c->fetch_line = line;
-					t += extra;
-					c->cnt[CNT_stall_icache] += extra;
-				}
-			}
-		}
-
-		/* machine checks (decode_bundle found them) */
-		if (b->illegal) {
-			now = t;
-			fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
-			ex->detail = b->illegal;
-			goto rollback;
-		}
-
-		/* scoreboard: wait for sources and pending writes of destinations */
-		uint64_t wait = t;
-		for (uint64_t m = (b->src_mask | b->dst_mask) & c->pending; m; m &= m - 1) {
-			unsigned reg = (unsigned)__builtin_ctzll(m);
-			uint64_t rdy = c->ready[reg];
-			if (rdy > wait)
-				wait = rdy;
-			else if (rdy <= t)
-				c->pending &= ~reg_bit(reg);  /* ready now: forget it */
-		}
-		hot.stall_operand += wait - t;
-		t = wait;
-		if (c->faults_armed && (c->reg_poison & b->src_mask)) {
-			now = t;
-			detected(c, ex, b, 0, 0, FP_REGISTER, "register parity error");
-			goto rollback;
-		}
-
-		/* execute: read everything, decide everything, fault before any
-		 * x86-visible write.  A bundle in which no atom reads what an
-		 * earlier atom of it writes (the usual case) writes each result at
-		 * once; the others keep the results until every atom has read. */
-		const bool fast = b->single_pass && !c->faults_armed;
-		uint32_t flags_in = r[R_FLAGS];
-		unsigned nst = 0, dextra = 0;
-		uint32_t target = b->next_pc;
-		bool taken = false, do_exit = false, do_commit = false;
-		uint32_t exit_code = 0;
-		for (unsigned i = 0; i < b->n; i++) {
-			const struct datom *d = &b->a[i];
-			uint32_t av = r[d->ra];
-			uint32_t bv = d->use_imm ? d->imm : r[d->rb];
-			uint32_t v = 0;
-			switch ((enum atom_op)d->op) {
-			case OP_ADD: v = av + bv; break;
-			case OP_SUB: v = av - bv; break;
-			case OP_AND: v = av & bv; break;
-			case OP_OR: v = av | bv; break;
-			case OP_XOR: v = av ^ bv; break;
-			case OP_SHL: v = av << (bv & 31); break;
-			case OP_SHR: v = av >> (bv & 31); break;
-			case OP_SAR: v = (uint32_t)((int32_t)av >> (bv & 31)); break;
-			case OP_ROL: v = rotl32(av, bv); break;
-			case OP_ROR: v = rotl32(av, 32 - (bv & 31)); break;
-			case OP_SEQ: v = av == bv; break;
-			case OP_SNE: v = av != bv; break;
-			case OP_SLT: v = (int32_t)av < (int32_t)bv; break;
-			case OP_SLTU: v = av < bv; break;
-			case OP_MOV: v = bv; break;
-			case OP_LEA: v = av + (r[d->rb] << d->x) + d->imm; break;
-			case OP_EXTU: case OP_EXTS: {
-				unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
-				v = len == 32 ? av : (av >> pos) & ((1u << len) - 1);
-				if (d->op == OP_EXTS && len < 32 && (v >> (len - 1) & 1))
-					v |= ~((1u << len) - 1);
-				break;
-			}
-			case OP_DEP: {
-				unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
-				uint32_t fm = (len == 32 ? 0xffffffffu : (1u << len) - 1) << pos;
-				v = (av & ~fm) | ((r[d->rb] << pos) & fm);
-				break;
-			}
-			case OP_BSWAP: v = __builtin_bswap32(av); break;
-			case OP_CLZ: v = av ? (uint32_t)__builtin_clz(av) : 32; break;
-			case OP_CTZ: v = av ? (uint32_t)__builtin_ctz(av) : 32; break;
-			case OP_SEL: v = xf_cond_inline(d->x, flags_in) ? av : bv; break;
-			case OP_SETC: v = xf_cond_inline(d->x, flags_in); break;
-			case OP_ADDF: case OP_ADCF: case OP_SUBF: case OP_SBBF: case OP_ANDF: case OP_ORF:
-			case OP_XORF: case OP_INCF: case OP_DECF: case OP_NEGF: case OP_SHLF: case OP_SHRF:
-			case OP_SARF: case OP_ROLF: case OP_RORF: case OP_RCLF: case OP_RCRF: case OP_MULF:
-			case OP_IMULF:
-				/* an immediate count follows x86's immediate-form rules (C0/C1 rotates) */
-				v = d->use_imm ? xf_eval_imm_inline((enum xf_op)d->xf, isa_width_bytes(d->x), av, bv,
-								    flags_in, &newflags)
-					       : xf_eval_inline((enum xf_op)d->xf, isa_width_bytes(d->x), av, bv,
-								flags_in, &newflags);
-				break;
-			case OP_MUL: v = av * bv; break;
-			case OP_MULHU: v = (uint32_t)(((uint64_t)av * bv) >> 32); break;
-			case OP_MULHS: v = (uint32_t)((uint64_t)((int64_t)(int32_t)av * (int32_t)bv) >> 32); break;
-			case OP_DIVU: case OP_REMU:
-				if (!bv) {
-					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
-					goto fault_out;
-				}
-				v = d->op == OP_DIVU ? av / bv : av % bv;
-				break;
-			case OP_DIVS: case OP_REMS:
-				if (!bv || (av == 0x80000000u && bv == 0xffffffffu)) {
-					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
-					goto fault_out;
-				}
-				v = d->op == OP_DIVS ? (uint32_t)((int32_t)av / (int32_t)bv)
-						     : (uint32_t)((int32_t)av % (int32_t)bv);
-				break;
-			case OP_XDIVU: case OP_XREMU: case OP_XDIVS: case OP_XREMS: {
-				/* x86 DIV/IDIV r/m32 on EDX:EAX (Intel SDM vol. 2) */
-				uint64_t n = (uint64_t)r[R_EDX] << 32 | av;
-				bool ok = bv != 0;
-				if (ok && (d->op == OP_XDIVU || d->op == OP_XREMU)) {
-					ok = n / bv <= 0xffffffffull;
-					if (ok)
-						v = d->op == OP_XDIVU ? (uint32_t)(n / bv) : (uint32_t)(n % bv);
-				} else if (ok) {
-					int64_t sn = (int64_t)n, sd = (int32_t)bv;
-					ok = !(sd == -1 && sn == INT64_MIN);
-					int64_t q = ok ? sn / sd : 0;
-					ok = ok && q >= INT32_MIN && q <= INT32_MAX;
-					if (ok)
-						v = d->op == OP_XDIVS ? (uint32_t)q : (uint32_t)(sn % sd);
-				}
-				if (!ok) {
-					fault(ex, CHIP_EXIT_DIVIDE_FAULT, b, i);
-					goto fault_out;
-				}
-				break;
-			}
-			case OP_LD: case OP_LDP: {
-				uint32_t addr = av + d->imm;
-				unsigned size = mx_size[d->x & MX_KIND_MASK];
-				enum chip_exit_reason why = access_check(c, d->x, addr, size, false);
-				if (why != CHIP_EXIT_FIRMWARE) {
-					fault(ex, why, b, i);
-					ex->addr = addr;
-					goto fault_out;
-				}
-				if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size)) {
-					detected(c, ex, b, i, addr, FP_MEMORY, "memory ECC error");
-					goto fault_out;
-				}
-				v = load_value(c, addr, size);
-				if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
-					uint32_t fm = cache_fault_mask(&c->l1d, addr, size);
-					if (fm && c->cfg.detect_cache) {
-						detected(c, ex, b, i, addr, FP_CACHE, "L1D parity error");
-						goto fault_out;
-					}
-					v ^= fm;
-				}
-				v = extend(v, d->x & MX_KIND_MASK);
-				dextra += l1d_access(c, addr, size, false);
-				c->cnt[CNT_loads]++;
-				break;
-			}
-			case OP_ST: case OP_STAM: {
-				uint32_t addr = av + d->imm;
-				unsigned size = mx_size[d->x & MX_KIND_MASK];
-				enum chip_exit_reason why = access_check(c, d->x, addr, size, true);
-				if (why != CHIP_EXIT_FIRMWARE) {
-					fault(ex, why, b, i);
-					ex->addr = addr;
-					goto fault_out;
-				}
-				if (d->op == OP_STAM) {
-					for (uint64_t am = c->alias_valid; am; am &= am - 1) {
-						const struct alias_entry *e = &c->alias[__builtin_ctzll(am)];
-						if (addr < e->hi && addr + size > e->lo) {
-							c->cnt[CNT_alias_faults]++;
-							fault(ex, CHIP_EXIT_ALIAS_FAULT, b, i);
-							ex->addr = addr;
-							goto fault_out;
-						}
-					}
-				}
-				if (c->sb_n + nst == c->sb_cap) {
-					fault(ex, CHIP_EXIT_SB_OVERFLOW, b, i);
-					ex->addr = addr;
-					goto fault_out;
-				}
-				v = r[d->rb];
-				if (size < 4)
-					v &= (1u << (8 * size)) - 1;
-				st[nst++] = (struct pending_store){addr, v, (uint8_t)size};
-				break;
-			}
-			case OP_BR:
-				if (!taken) { taken = true; target = b->pc + d->imm; }
-				break;
-			case OP_BC:
-				if (!taken && xf_cond_inline(d->x, flags_in)) { taken = true; target = b->pc + d->imm; }
-				break;
-			case OP_BZ:
-				if (!taken && av == 0) { taken = true; target = b->pc + d->imm; }
-				break;
-			case OP_BNZ:
-				if (!taken && av != 0) { taken = true; target = b->pc + d->imm; }
-				break;
-			case OP_JAL:
-				v = b->next_pc;
-				if (!taken) { taken = true; target = b->pc + d->imm; }
-				break;
-			case OP_JR:
-				if (!taken) { taken = true; target = av; }
-				break;
-			case OP_EXIT:
-				if (!taken) { taken = true; do_exit = true; exit_code = d->imm; }
-				break;
-			case OP_COMMIT: do_commit = true; break;
-			case OP_RDCR:
-				flush_hot(c, &hot, t);
-				chip_read_cr(c, d->imm, &v);
-				break;
-			case OP_WRCR: case OP_NOP: case OP_COUNT: break;
-			}
-			if (c->faults_armed && !apply_unit_fault(c, b, i, (d->props & P_STORE) ? &st[nst - 1].val : &v)) {
-				detected(c, ex, b, i, 0, FP_UNIT, "unit result check failed");
-				goto fault_out;
-			}
-			if (!fast) {
-				res[i] = v;
-			} else if (d->wb == WB_REG) {
-				/* the common cases inline (no poison to clear: faults
-				 * are not armed) */
-				r[d->rd] = v;
-				c->ready[d->rd] = t + d->lat;
-				c->pending |= d->pend;
-			} else if (d->wb == WB_REG_FLAGS && d->lat == 1) {
-				r[R_FLAGS] = newflags;
-				c->ready[R_FLAGS] = t + 1;
-				if (d->rd != R_ZERO) {
-					r[d->rd] = v;
-					c->ready[d->rd] = t + 1;
-				}
-			} else {
-				write_back(c, d, v, newflags, t, dextra);
-			}
-		}
-
-		/* issue */
-		hot.bundles++;
-		hot.atoms += b->n;
-		hot.nops += b->nops;
-		hot.stall_dcache += dextra;
-
-		/* write back: every source has been read, so results can land in order */
-		if (!fast)
-			for (unsigned i = 0; i < b->n; i++)
-				write_back(c, &b->a[i], res[i], newflags, t, dextra);
-		if (nst) {
-			for (unsigned i = 0; i < nst; i++) {
-				c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
-				if (st[i].addr < c->sb_lo)
-					c->sb_lo = st[i].addr;
-				if (st[i].addr + st[i].size > c->sb_hi)
-					c->sb_hi = st[i].addr + st[i].size;
-			}
-			hot.stores += nst;
-			if (c->sb_n > c->cnt[CNT_sb_high_water])
-				c->cnt[CNT_sb_high_water] = c->sb_n;
-		}
-		if (do_commit) {
-			c->cnt[CNT_commits]++;
-			chip_commit(c);
-		}
-		now = t + 1 + dextra;
-		if (taken) {
-			now += c->branch_penalty;
-			hot.stall_branch += c->branch_penalty;
-			if (!do_exit)
-				hot.taken++;
-		}
-		if (do_exit) {
 			flush_hot(c, &hot, now);
-			c->cnt[CNT_exits]++;
-			memset(ex, 0, sizeof *ex);
-			ex->reason = CHIP_EXIT_FIRMWARE;
-			ex->pc = b->pc;
-			ex->next_pc = b->next_pc;
-			ex->code = exit_code;
 			return;
 		}
-		pc = target;
-		continue;
-
-	fault_out:
-		now = t;
-		goto rollback;
+		uint64_t t = now;
+		const struct dbundle *b = fetch(c, pc, &t, ex);
+		if (!b || !issue(c, b, &hot, &t, ex)) {
+			now = t;
+			break;
+		}
+		const bool fast = b->single_pass && !c->faults_armed;
+		begin(&e, b, t);
+		if (!execute(&e, fast, res)) {
+			now = e.t;
+			break;
+		}
+		if (retire(&e, fast, res, &now))
+			return;
+		pc = e.target;
 	}
-	flush_hot(c, &hot, now);
-	return;
-
-rollback:
+	/* a fault: nothing of the bundle was written; back to the last commit */
 	flush_hot(c, &hot, now);
 	chip_count_rollback(c, rollback_cause(ex->reason));
 	chip_do_rollback(c);

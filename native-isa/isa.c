@@ -8,7 +8,7 @@
 #include <string.h>
 
 const struct isa_op_info isa_ops[OP_COUNT] = {
-#define ATOM(name, mn, fmt, unit, lat, props, doc) {mn, fmt, unit, lat, props, doc},
+#define ATOM(name, mn, fmt, unit, lat, props, body, doc) {mn, fmt, unit, lat, props, doc},
 #include "native-isa/isa.def"
 #undef ATOM
 };

@@ -24,7 +24,7 @@
 #include <stdio.h>
 
 enum atom_op {
-#define ATOM(name, mn, fmt, unit, lat, props, doc) OP_##name,
+#define ATOM(name, mn, fmt, unit, lat, props, body, doc) OP_##name,
 #include "native-isa/isa.def"
 #undef ATOM
 	OP_COUNT

@@ -2,7 +2,8 @@
  * every atom round-trips encode -> decode -> disassemble -> assemble ->
  * encode over random operands; no two encodings overlap (a valid word
  * re-encodes to itself, so no word decodes two ways); the assembler
- * rejects malformed input with file:line:column; docs/native-isa.md is
+ * rejects malformed input with file:line:column; each row's body (what
+ * the chip runs for it) fits its properties; docs/native-isa.md is
  * current.  Random tests print their seed; CDVM_SEED=N replays. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -192,6 +193,38 @@ static void test_asm_features(void)
 	isa_program_free(&p);
 }
 
+/* The body column (what hw-sim/atoms.h executes for a row) agrees with the
+ * row's other columns: a row that names a shared body must be of its kind. */
+static const struct { unsigned op; const char *body; } op_bodies[] = {
+#define ATOM(name, mn, fmt, unit, lat, props, body, doc) {OP_##name, #body},
+#include "native-isa/isa.def"
+#undef ATOM
+};
+
+static void test_bodies(void)
+{
+	CU_ASSERT_EQUAL(sizeof op_bodies / sizeof op_bodies[0], OP_COUNT);
+	for (unsigned i = 0; i < OP_COUNT; i++) {
+		unsigned op = op_bodies[i].op, props = isa_ops[op].props;
+		const char *body = op_bodies[i].body;
+		bool ok = true;
+		CU_ASSERT_EQUAL(op, i);
+		if ((strcmp(body, "flag") == 0) != (isa_atom_xf(op) >= 0))
+			ok = false;  /* flag evaluates the row's xflags operation: ISA_FLAG_ATOMS */
+		if ((strcmp(body, "ld") == 0) != ((props & P_LOAD) != 0))
+			ok = false;
+		if ((strcmp(body, "st") == 0) != ((props & P_STORE) != 0))
+			ok = false;
+		bool div = strcmp(body, "divu") == 0 || strcmp(body, "divs") == 0 || strcmp(body, "xdiv") == 0;
+		if (div != ((props & P_DIV) != 0) || (strcmp(body, "xdiv") == 0) != ((props & P_REDX) != 0))
+			ok = false;
+		if (!ok)
+			fprintf(stderr, "isa: row %s names body %s, which does not fit its properties\n",
+				isa_ops[op].mnemonic, body);
+		CU_ASSERT(ok);
+	}
+}
+
 static void test_isa_doc_current(void)
 {
 	if (!test_doc_current("docs/native-isa.md", isa_write_doc))
@@ -205,5 +238,6 @@ void suite_isa(void)
 	CU_add_test(s, "no two encodings overlap", test_no_overlap);
 	CU_add_test(s, "assembler errors name file:line:col", test_asm_errors);
 	CU_add_test(s, "assembler syntax", test_asm_features);
+	CU_add_test(s, "each row's body fits its properties", test_bodies);
 	CU_add_test(s, "docs/native-isa.md is current", test_isa_doc_current);
 }

@@ -1,0 +1,237 @@
+/* hw-sim/atoms.h — what each native atom does: one small body per row of
+ * native-isa/isa.def (its `body` column names it), in the table's order.
+ * Included once, by hw-sim/core.c, whose dispatch is generated from isa.def:
+ *
+ *   case OP_name: if (!atom_<body>(e, d, OP_name, a, b, &v)) return false; break;
+ *
+ * so a row naming a body that is not defined here does not compile.  Every
+ * body is inlined into its case; `op` is a constant there, so a body shared
+ * by several rows (ext, divu, flag, ld, st, ...) costs no test of the opcode.
+ *
+ * A body sees
+ *   e   the bundle being executed (core.c, struct bundle_exec): the chip,
+ *       the bundle, the issue cycle, FLAGS as they were before the bundle,
+ *       the branch decision, the stores buffered so far
+ *   d   the decoded atom (rd, ra, rb, x, imm)
+ *   a   the value of ra, b  operand b (rb or the immediate), both read
+ *       before any atom of the bundle has written
+ *   *v  the result, 0 unless the body sets it; core.c writes it to rd (and
+ *       e->newflags to FLAGS) as the row's format and properties say
+ * and returns true, or false after filling e->ex when the atom faults (then
+ * nothing of the bundle is written and the chip rolls back).  Semantics
+ * that need every source read first (wrcr, ldp's alias entry) happen at
+ * write-back (core.c, write_back).  Keep a body free of &-of-locals passed
+ * to calls that are not inlined (see rdcr, flag): core.c's header says why. */
+#ifndef CDVM_HW_SIM_ATOMS_H
+#define CDVM_HW_SIM_ATOMS_H
+
+/* Most bodies use few of the parameters. */
+#define ATOM_ARG __attribute__((unused))
+#define ATOM_BODY(body)                                                                               \
+	CHIP_INLINE bool atom_##body(ATOM_ARG struct bundle_exec *e, ATOM_ARG const struct datom *d,  \
+				     ATOM_ARG enum atom_op op, ATOM_ARG uint32_t a, ATOM_ARG uint32_t b, \
+				     ATOM_ARG uint32_t *v)
+
+/* ---- integer ALU -------------------------------------------------------- */
+ATOM_BODY(add) { *v = a + b; return true; }
+ATOM_BODY(sub) { *v = a - b; return true; }
+ATOM_BODY(and) { *v = a & b; return true; }
+ATOM_BODY(or) { *v = a | b; return true; }
+ATOM_BODY(xor) { *v = a ^ b; return true; }
+ATOM_BODY(shl) { *v = a << (b & 31); return true; }
+ATOM_BODY(shr) { *v = a >> (b & 31); return true; }
+ATOM_BODY(sar) { *v = (uint32_t)((int32_t)a >> (b & 31)); return true; }
+ATOM_BODY(rol) { *v = rotl32(a, b); return true; }
+ATOM_BODY(ror) { *v = rotl32(a, 32 - (b & 31)); return true; }
+ATOM_BODY(seq) { *v = a == b; return true; }
+ATOM_BODY(sne) { *v = a != b; return true; }
+ATOM_BODY(slt) { *v = (int32_t)a < (int32_t)b; return true; }
+ATOM_BODY(sltu) { *v = a < b; return true; }
+ATOM_BODY(mov) { *v = b; return true; }
+
+/* rb is a register even though the format has an immediate (the displacement) */
+ATOM_BODY(lea) { *v = a + (e->c->r[d->rb] << d->x) + d->imm; return true; }
+
+/* extu, exts: imm = pos | len << 8 */
+ATOM_BODY(ext)
+{
+	unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
+	*v = len == 32 ? a : (a >> pos) & ((1u << len) - 1);
+	if (op == OP_EXTS && len < 32 && (*v >> (len - 1) & 1))
+		*v |= ~((1u << len) - 1);
+	return true;
+}
+
+ATOM_BODY(dep)
+{
+	unsigned pos = d->imm & 0xff, len = (d->imm >> 8) & 0xff;
+	uint32_t fm = (len == 32 ? 0xffffffffu : (1u << len) - 1) << pos;
+	*v = (a & ~fm) | ((e->c->r[d->rb] << pos) & fm);
+	return true;
+}
+
+ATOM_BODY(bswap) { *v = __builtin_bswap32(a); return true; }
+ATOM_BODY(clz) { *v = a ? (uint32_t)__builtin_clz(a) : 32; return true; }
+ATOM_BODY(ctz) { *v = a ? (uint32_t)__builtin_ctz(a) : 32; return true; }
+ATOM_BODY(sel) { *v = xf_cond_inline(d->x, e->flags_in) ? a : b; return true; }
+ATOM_BODY(setc) { *v = xf_cond_inline(d->x, e->flags_in); return true; }
+
+/* ---- x86 flag-setting atoms: the xflags operation of the row (isa.h
+ * ISA_FLAG_ATOMS); an immediate count follows x86's immediate-form rules
+ * (C0/C1 rotates) ------------------------------------------------------------ */
+ATOM_BODY(flag)
+{
+	enum xf_op f = atom_xf_op(op);
+	unsigned w = isa_width_bytes(d->x);
+	uint32_t flags;  /* a local: e's address must not escape, or e leaves host registers */
+	*v = d->use_imm ? xf_eval_imm_inline(f, w, a, b, e->flags_in, &flags)
+			: xf_eval_inline(f, w, a, b, e->flags_in, &flags);
+	e->newflags = flags;
+	return true;
+}
+
+/* ---- multiply / divide -------------------------------------------------- */
+ATOM_BODY(mul) { *v = a * b; return true; }
+ATOM_BODY(mulhu) { *v = (uint32_t)(((uint64_t)a * b) >> 32); return true; }
+ATOM_BODY(mulhs)
+{
+	*v = (uint32_t)((uint64_t)((int64_t)(int32_t)a * (int32_t)b) >> 32);
+	return true;
+}
+
+/* divu, remu */
+ATOM_BODY(divu)
+{
+	if (!b)
+		return atom_fault(e, d, CHIP_EXIT_DIVIDE_FAULT);
+	*v = op == OP_DIVU ? a / b : a % b;
+	return true;
+}
+
+/* divs, rems */
+ATOM_BODY(divs)
+{
+	if (!b || (a == 0x80000000u && b == 0xffffffffu))
+		return atom_fault(e, d, CHIP_EXIT_DIVIDE_FAULT);
+	*v = op == OP_DIVS ? (uint32_t)((int32_t)a / (int32_t)b) : (uint32_t)((int32_t)a % (int32_t)b);
+	return true;
+}
+
+/* xdivu, xremu, xdivs, xrems: x86 DIV/IDIV r/m32 on EDX:EAX (Intel SDM vol. 2) */
+ATOM_BODY(xdiv)
+{
+	uint64_t n = (uint64_t)e->c->r[R_EDX] << 32 | a;
+	bool ok = b != 0;
+	if (ok && (op == OP_XDIVU || op == OP_XREMU)) {
+		ok = n / b <= 0xffffffffull;
+		if (ok)
+			*v = op == OP_XDIVU ? (uint32_t)(n / b) : (uint32_t)(n % b);
+	} else if (ok) {
+		int64_t sn = (int64_t)n, sd = (int32_t)b;
+		ok = !(sd == -1 && sn == INT64_MIN);
+		int64_t q = ok ? sn / sd : 0;
+		ok = ok && q >= INT32_MIN && q <= INT32_MAX;
+		if (ok)
+			*v = op == OP_XDIVS ? (uint32_t)q : (uint32_t)(sn % sd);
+	}
+	return ok ? true : atom_fault(e, d, CHIP_EXIT_DIVIDE_FAULT);
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+/* May a load or store of d's kind (guest or hidden) touch [addr, addr +
+ * size)?  false, with the fault in e->ex, if not. */
+CHIP_INLINE bool mem_allowed(struct bundle_exec *e, const struct datom *d, uint32_t addr, unsigned size, bool store)
+{
+	enum chip_exit_reason why = access_check(e->c, d->x, addr, size, store);
+	if (why != CHIP_EXIT_FIRMWARE)
+		return atom_mem_fault(e, d, why, addr);
+	return true;
+}
+
+/* ld, ldp (its alias entry is recorded at write-back) */
+ATOM_BODY(ld)
+{
+	struct chip *c = e->c;
+	uint32_t addr = a + d->imm;
+	unsigned size = mx_size[d->x & MX_KIND_MASK];
+	if (!mem_allowed(e, d, addr, size, false))
+		return false;
+	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size))
+		return atom_detected(e, d, addr, FP_MEMORY, "memory ECC error");
+	uint32_t val = load_value(c, addr, size);
+	if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
+		uint32_t fm = cache_fault_mask(&c->l1d, addr, size);
+		if (fm && c->cfg.detect_cache)
+			return atom_detected(e, d, addr, FP_CACHE, "L1D parity error");
+		val ^= fm;
+	}
+	*v = extend(val, d->x & MX_KIND_MASK);
+	e->dextra += l1d_access(c, addr, size, false);
+	c->cnt[CNT_loads]++;
+	return true;
+}
+
+/* st, stam: into the bundle's pending stores; they reach the store buffer
+ * when the bundle retires */
+ATOM_BODY(st)
+{
+	struct chip *c = e->c;
+	uint32_t addr = a + d->imm;
+	unsigned size = mx_size[d->x & MX_KIND_MASK];
+	if (!mem_allowed(e, d, addr, size, true))
+		return false;
+	if (op == OP_STAM) {
+		for (uint64_t am = c->alias_valid; am; am &= am - 1) {
+			const struct alias_entry *ae = &c->alias[__builtin_ctzll(am)];
+			if (addr < ae->hi && addr + size > ae->lo) {
+				c->cnt[CNT_alias_faults]++;
+				return atom_mem_fault(e, d, CHIP_EXIT_ALIAS_FAULT, addr);
+			}
+		}
+	}
+	if (c->sb_n + e->nst == c->sb_cap)
+		return atom_mem_fault(e, d, CHIP_EXIT_SB_OVERFLOW, addr);
+	uint32_t val = c->r[d->rb];
+	if (size < 4)
+		val &= (1u << (8 * size)) - 1;
+	e->st[e->nst++] = (struct pending_store){addr, val, (uint8_t)size};
+	*v = val;
+	return true;
+}
+
+/* ---- control: the first taken branch of a bundle wins -------------------- */
+ATOM_BODY(br) { atom_take(e, e->bundle->pc + d->imm); return true; }
+ATOM_BODY(bc)
+{
+	if (!e->taken && xf_cond_inline(d->x, e->flags_in))
+		atom_take(e, e->bundle->pc + d->imm);
+	return true;
+}
+ATOM_BODY(bz) { if (a == 0) atom_take(e, e->bundle->pc + d->imm); return true; }
+ATOM_BODY(bnz) { if (a != 0) atom_take(e, e->bundle->pc + d->imm); return true; }
+ATOM_BODY(jal) { *v = e->bundle->next_pc; atom_take(e, e->bundle->pc + d->imm); return true; }
+ATOM_BODY(jr) { atom_take(e, a); return true; }
+ATOM_BODY(exit)
+{
+	if (!e->taken) {
+		e->taken = e->do_exit = true;
+		e->exit_code = d->imm;
+	}
+	return true;
+}
+ATOM_BODY(commit) { e->do_commit = true; return true; }
+
+/* the counters a control register may show must be up to date */
+ATOM_BODY(rdcr)
+{
+	uint32_t val = 0;
+	flush_hot(e->c, e->hot, e->t);
+	chip_read_cr(e->c, d->imm, &val);
+	*v = val;
+	return true;
+}
+ATOM_BODY(wrcr) { return true; }  /* at write-back, after every atom has read ra */
+ATOM_BODY(nop) { return true; }
+
+#endif
