@@ -58,7 +58,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	}
 	m->xr = chip_x86_regs(m->chip);
 	gm_install_env(m);
-	if (gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
+	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
 	}
@@ -73,12 +73,14 @@ void cms_destroy(struct cms *m)
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
 	tc_free(m);
+	policy_free(&m->pol);
 	free(m->insns);
 	free(m->page_smc);
 	free(m);
 }
 
 struct chip *cms_chip(struct cms *m) { return m->chip; }
+const struct cdvm_config *cms_config(const struct cms *m) { return &m->cfg; }
 
 void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops)
 {
@@ -171,7 +173,7 @@ static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_
 	return s;
 }
 
-static int cycle_limit_hit(struct cms *m, struct cms_result *res)
+int cms_check_cycle_limit(struct cms *m, struct cms_result *res)
 {
 	const uint64_t limit = m->cfg.max_cycles ? (uint64_t)m->cfg.max_cycles : UINT64_MAX;
 	if (chip_cycles(m->chip) < limit)
@@ -249,13 +251,51 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			return 1;
 		}
 		if (info.ends_block || single)
-			return cycle_limit_hit(m, res);
+			return cms_check_cycle_limit(m, res);
 	}
 }
 
+int cms_recover_interpret(struct cms *m, struct cms_result *res)
+{
+	m->st_recoveries++;
+	return interp_block(m, res, 0);
+}
+
+/* Translated code left through an exit atom: a lookup miss, a bail (an
+ * instruction the translator does not take), or the end of a block, whose
+ * direct exit is then chained to its successor's translation.  Returns 1
+ * when the run is over. */
+static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct vlog *vl, struct cms_result *res)
+{
+	if (ex->code == TC_LOOKUP_MISS) {
+		m->st_lookup_misses++;
+		return cms_check_cycle_limit(m, res);
+	}
+	if (ex->code == TR_BAIL) {
+		m->st_bails++;
+		return interp_block(m, res, 1);
+	}
+	if (m->verify && verify_check(m, id, vl, res))
+		return 1;
+	int from = (int)(ex->code / 2);
+	unsigned e = ex->code % 2;
+	if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
+		struct xlat_exit *x = &m->xl[from].exits[e];
+		if (x->kind == TR_EXIT_DIRECT) {
+			m->st_exits_direct++;
+			int to = tc_lookup(m, x->target);
+			if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
+				tc_chain(m, from, e, to);
+		} else {
+			m->st_exits_indirect++;
+		}
+	}
+	return cms_check_cycle_limit(m, res);
+}
+
 /* Run translation `id` on the chip until it leaves native code (under
- * --verify: exactly this translation, then the check).  Returns 1 when the
- * run is over. */
+ * --verify: exactly this translation, then the check); a fault exit goes
+ * to the recover policy.  Returns 1 when the run is over. */
 static int run_native(struct cms *m, int id, struct cms_result *res)
 {
 	struct chip_exit ex;
@@ -267,87 +307,54 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	chip_run(m->chip, m->xl[id].native, &ex);
 	if (m->verify)
 		verify_end(m, &vl);
-	int over;
-	switch (ex.reason) {
-	case CHIP_EXIT_FIRMWARE: {
-		if (ex.code == TC_LOOKUP_MISS) {
-			m->st_lookup_misses++;
-			over = cycle_limit_hit(m, res);
-			break;
-		}
-		if (ex.code == TR_BAIL) {
-			m->st_bails++;
-			over = interp_block(m, res, 1);
-			break;
-		}
-		if (m->verify && verify_check(m, id, &vl, res)) {
-			over = 1;
-			break;
-		}
-		int from = (int)(ex.code / 2);
-		unsigned e = ex.code % 2;
-		if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
-			struct xlat_exit *x = &m->xl[from].exits[e];
-			if (x->kind == TR_EXIT_DIRECT) {
-				m->st_exits_direct++;
-				int to = tc_lookup(m, x->target);
-				if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
-					tc_chain(m, from, e, to);
-			} else {
-				m->st_exits_indirect++;
-			}
-		}
-		over = cycle_limit_hit(m, res);
-		break;
-	}
-	case CHIP_EXIT_CYCLE_LIMIT:
-		over = cycle_limit_hit(m, res) || 1;
-		break;
-	case CHIP_EXIT_PROTECTION:
-		/* self-modifying code: the store hit a page we translated from */
-		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
-		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
-		m->st_recoveries++;
-		over = interp_block(m, res, 0);
-		break;
-	default:
-		/* Rolled back to the last commit: the start of the block that
-		 * faulted.  The interpreter re-executes it and stops at the exact
-		 * faulting instruction if the fault is the guest's. */
-		m->st_recoveries++;
-		over = interp_block(m, res, 0);
-		break;
-	}
+	int over = ex.reason == CHIP_EXIT_FIRMWARE ? native_exit(m, id, &ex, &vl, res)
+						   : m->pol.recover->on[ex.reason](m, &ex, res);
 	if (m->verify)
 		verify_release(&vl);
 	return over;
 }
 
+/* A block without a translation: profile it and ask the translate policy.
+ * A translation id, -1 (interpret the block) or -2 (interpret one
+ * instruction: the translator does not take the first). */
+static int profile_and_translate(struct cms *m, uint32_t eip)
+{
+	struct translate_region rg;
+	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
+	if (!m->pol.translate->on_miss(m, eip, profile_hit(m, eip), &rg))
+		return -1;
+	int id = tc_translate(m, &rg);
+	if (id < 0) {
+		tc_mark_untranslatable(m, rg.eip);
+		return -2;
+	}
+	return rg.eip == eip ? id : -1;
+}
+
+/* Where the block at eip runs: a translation id, or -1 / -2 as above. */
+static int dispatch(struct cms *m, uint32_t eip)
+{
+	if (m->mode == CMS_MODE_INTERP) {
+		profile_hit(m, eip);
+		cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
+		return -1;
+	}
+	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
+	int id = tc_lookup(m, eip);
+	return id == -1 ? profile_and_translate(m, eip) : id;
+}
+
+/* DESIGN.md's data flow: look up EIP; hit -> run native code (a fault
+ * exit -> the recover policy); miss -> profile, ask the translate policy,
+ * interpret.  The periodic policy runs between blocks. */
 void cms_run(struct cms *m, struct cms_result *res)
 {
 	memset(res, 0, sizeof *res);
-	const uint64_t threshold = (uint64_t)m->cfg.translate_threshold;
 	for (;;) {
+		policy_tick(m, &m->pol, chip_cycles(m->chip));
 		uint32_t eip = m->xr[X86_EIP];
 		m->block_entries++;
-		int id = -1;
-		if (m->mode != CMS_MODE_INTERP) {
-			cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
-			id = tc_lookup(m, eip);
-			if (id == -1) {
-				cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
-				if (profile_hit(m, eip) >= threshold && !gm_page_unstable(m, eip)) {
-					id = tc_translate(m, eip);
-					if (id < 0) {
-						tc_mark_untranslatable(m, eip);
-						id = -2;
-					}
-				}
-			}
-		} else {
-			profile_hit(m, eip);
-			cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
-		}
+		int id = dispatch(m, eip);
 		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res, id == -2))
 			return;
 	}

@@ -5,6 +5,7 @@
 #define CDVM_CMS_PRIV_H
 
 #include "cms/cms.h"
+#include "cms/policy/policy.h"
 #include "cms/x86/x86.h"
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
@@ -120,6 +121,7 @@ struct cms {
 	uint32_t last_fault_addr;
 
 	struct cms_trace_ops trace;     /* trace.insn == NULL: off */
+	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
 
 	int fd_in, fd_out, fd_err;
 	char prog_name[256];
@@ -135,10 +137,7 @@ int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);
 /* Guest memory [addr, addr+n) changed behind the interpreter's back (syscalls). */
 void gm_written(struct cms *m, uint32_t addr, uint32_t n);
-/* Code on page pg was overwritten: drop its decodes and translations. */
-void gm_code_written(struct cms *m, uint32_t pg);
-/* Translations of this page keep being overwritten: interpret it instead. */
-int gm_page_unstable(const struct cms *m, uint32_t eip);
+/* gm_code_written, gm_page_unstable: cms/policy/policy.h */
 
 /* Accessible without crossing into an unmapped page? (fast path) */
 static inline int gm_ok(const struct cms *m, uint32_t addr, unsigned size, uint8_t need)
@@ -163,10 +162,12 @@ const char *syscall_name(uint32_t nr);  /* NULL for calls answered -ENOSYS */
 int tc_init(struct cms *m, char *err, size_t errlen);
 void tc_free(struct cms *m);
 int tc_lookup(struct cms *m, uint32_t eip);            /* translation id or -1 */
-int tc_translate(struct cms *m, uint32_t eip);          /* translation id or -1 */
+/* Translate the region; its code and map entry get room through the evict
+ * policy.  Translation id, or -1. */
+int tc_translate(struct cms *m, const struct translate_region *r);
 void tc_chain(struct cms *m, int from, unsigned exit, int to);
 void tc_invalidate_page(struct cms *m, uint32_t page);  /* every translation touching it */
-void tc_flush(struct cms *m);
+/* tc_flush: cms/policy/policy.h */
 void tc_mark_untranslatable(struct cms *m, uint32_t eip);
 int tc_emit_lookup(struct cms *m);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */

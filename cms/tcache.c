@@ -4,8 +4,8 @@
  *
  * The map is an open-addressed table of (eip, id + 1) pairs in the
  * firmware data area; id indexes the host-side bookkeeping (struct xlat).
- * Code is allocated from the translation-cache region; when it is full,
- * everything is flushed (flush-all) and translation starts over.  Pages
+ * Code is allocated from the translation-cache region; when it or the map
+ * is full, the evict policy (cms/policy/evict.c) makes room.  Pages
  * holding translated x86 code are marked PM_PROTECT in the guest page
  * table, so the chip traps a store into them (self-modifying code); the
  * firmware then drops the page's translations, unchaining every exit
@@ -55,11 +55,14 @@ void tc_free(struct cms *m)
 static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(m->mem + m->map); }
 static uint32_t map_hash(uint32_t eip) { return (eip * 0x9e3779b1u) >> 9; }
 
+/* Three quarters used (tombstones count): probes get long. */
+static int map_full(const struct cms *m) { return m->map_used * 4 >= (m->map_mask + 1) * 3; }
+
 /* One entry (eip, value, native address); -1 when the map is too full. */
 static int map_put(struct cms *m, uint32_t eip, uint32_t value, uint32_t native)
 {
 	uint32_t *t = map_at(m);
-	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
+	if (map_full(m))
 		return -1;
 	for (uint32_t p = 0; p <= m->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->map_mask;
@@ -288,8 +291,19 @@ static uint32_t profile_counter(void *ctx, uint32_t eip)
 	return profile_count(ctx, eip);
 }
 
-int tc_translate(struct cms *m, uint32_t eip)
+/* Room for `bytes` of code and one map entry: the one place that asks the
+ * evict policy.  The code address, or 0. */
+static uint32_t alloc_code(struct cms *m, uint32_t bytes)
 {
+	uint32_t at = map_full(m) ? 0 : hregion_alloc(&m->hm.tcache, bytes, 64);
+	if (!at && m->pol.evict->make_room(m, bytes) == 0 && !map_full(m))
+		at = hregion_alloc(&m->hm.tcache, bytes, 64);
+	return at;
+}
+
+int tc_translate(struct cms *m, const struct translate_region *rg)
+{
+	const uint32_t eip = rg->eip;
 	struct tr_result *r = malloc(sizeof *r);
 	if (!r)
 		return -1;
@@ -297,7 +311,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 	struct tr_hints hints = {profile_counter, m};
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, &hints,
+	    tr_translate(&m->env, eip, &mc, rg->max_insns, (unsigned)m->cfg.store_buffer, &hints,
 			 r) < 0) {
 		m->st_failed_translations++;
 		goto out;
@@ -305,14 +319,10 @@ int tc_translate(struct cms *m, uint32_t eip)
 	uint32_t bytes = r->code.n * ISA_ATOM_BYTES;
 	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
 					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
-	uint32_t at = hregion_alloc(&m->hm.tcache, bytes, 64);
+	uint32_t at = alloc_code(m, bytes);
 	if (!at) {
-		tc_flush(m);
-		at = hregion_alloc(&m->hm.tcache, bytes, 64);
-		if (!at) {
-			m->st_failed_translations++;
-			goto out;
-		}
+		m->st_failed_translations++;
+		goto out;
 	}
 	if (m->nxl == m->capxl) {
 		unsigned cap = m->capxl ? 2 * m->capxl : 256;
@@ -323,15 +333,6 @@ int tc_translate(struct cms *m, uint32_t eip)
 		m->capxl = cap;
 	}
 	id = (int)m->nxl;
-	if (m->map_used * 4 >= (m->map_mask + 1) * 3) {
-		tc_flush(m);
-		at = hregion_alloc(&m->hm.tcache, bytes, 64);
-		id = 0;
-		if (!at) {
-			id = -1;
-			goto out;
-		}
-	}
 	m->nxl++;
 	struct xlat *x = &m->xl[id];
 	memset(x, 0, sizeof *x);
