@@ -29,6 +29,32 @@ int cms_mode_parse(const char *s, enum cms_mode *mode)
 	return -1;
 }
 
+/* guestmem reports a store into a code page: drop what came from it (its
+ * translations, then every cached decode that starts in it or runs into it). */
+static void code_page_written(struct cms *m, uint32_t pg)
+{
+	tc_code_written(m, pg);
+	uint32_t lo = pg << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++) {
+		struct insn_slot *s = &m->insns[i];
+		if (s->eip != INSN_NONE && s->eip < hi && s->eip + s->in.len > lo)
+			s->eip = INSN_NONE;
+	}
+	m->insn_cache_flushes++;
+}
+
+static int insn_cache_init(struct cms *m, char *err, size_t errlen)
+{
+	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
+	if (!m->insns) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++)
+		m->insns[i].eip = INSN_NONE;
+	return 0;
+}
+
 int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -58,7 +84,8 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	}
 	m->xr = chip_x86_regs(m->chip);
 	gm_install_env(m);
-	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
+	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
+	    insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
 	}
@@ -73,9 +100,10 @@ void cms_destroy(struct cms *m)
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
 	tc_free(m);
+	profile_free(m);
+	gm_free(m);
 	policy_free(&m->pol);
 	free(m->insns);
-	free(m->page_smc);
 	free(m);
 }
 
@@ -103,12 +131,6 @@ void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
 	m->fd_in = in_fd;
 	m->fd_out = out_fd;
 	m->fd_err = err_fd;
-}
-
-void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
-{
-	m->act_cycles[a] += cycles;
-	chip_charge(m->chip, cycles);
 }
 
 /* Interpretation cost of one instruction of class `c` (cms.cost.*). */
@@ -196,16 +218,16 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 	uint32_t *r = m->xr;
 	for (;;) {
 		uint32_t eip = r[X86_EIP];
-		m->pending_mem = 0;
+		gm_take_miss_cycles(m);
 		enum x86_stop s = interpret_one(m, eip, &info);
 		/* the interpreter reads x86 code through the L1D a line at a time:
 		 * a new line costs an access, the rest of it is in a register */
 		uint32_t lmask = ~(uint32_t)(m->cfg.l1d_line - 1);
 		if (info.len && ((eip & lmask) != m->fetch_line || ((eip + info.len - 1) & lmask) != m->fetch_line)) {
-			m->pending_mem += chip_dcache_access(m->chip, eip, info.len, false);
+			gm_time_access(m, eip, info.len, 0);
 			m->fetch_line = (eip + info.len - 1) & lmask;
 		}
-		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);
+		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + gm_take_miss_cycles(m));
 		if (s == X86_OK || s == X86_SYSCALL) {
 			m->guest_insns++;
 			m->insn_by_cost[info.cost]++;
@@ -217,9 +239,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		case X86_OK:
 			break;
 		case X86_SYSCALL:
-			m->pending_mem = 0;
 			syscall_dispatch(m);
-			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + m->pending_mem);
+			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + gm_take_miss_cycles(m));
 			if (m->exited) {
 				res->end = CMS_END_EXIT;
 				res->status = m->exit_status;
@@ -277,19 +298,7 @@ static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct
 	}
 	if (m->verify && verify_check(m, id, vl, res))
 		return 1;
-	int from = (int)(ex->code / 2);
-	unsigned e = ex->code % 2;
-	if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
-		struct xlat_exit *x = &m->xl[from].exits[e];
-		if (x->kind == TR_EXIT_DIRECT) {
-			m->st_exits_direct++;
-			int to = tc_lookup(m, x->target);
-			if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
-				tc_chain(m, from, e, to);
-		} else {
-			m->st_exits_indirect++;
-		}
-	}
+	tc_exit_taken(m, ex->code, !m->verify);  /* --verify checks one translation per run: no chains */
 	return cms_check_cycle_limit(m, res);
 }
 
@@ -304,7 +313,7 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	m->st_native_runs++;
 	if (m->verify)
 		verify_begin(m, &vl);
-	chip_run(m->chip, m->xl[id].native, &ex);
+	chip_run(m->chip, tc_get(m, id)->native, &ex);
 	if (m->verify)
 		verify_end(m, &vl);
 	int over = ex.reason == CHIP_EXIT_FIRMWARE ? native_exit(m, id, &ex, &vl, res)

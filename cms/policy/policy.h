@@ -98,8 +98,9 @@ const struct cdvm_config *cms_config(const struct cms *m);
 /* The periodic policy's state (NULL when it keeps none), runs so far. */
 void *cms_periodic_state(struct cms *m);
 uint64_t cms_periodic_ticks(const struct cms *m);
-/* Blocks on this page keep losing their translations to stores. */
-int gm_page_unstable(const struct cms *m, uint32_t eip);
+/* The page of eip keeps losing its translations to stores (after
+ * cms.smc_page_limit losses: code and data mixed, or a JIT). */
+int tc_page_unstable(const struct cms *m, uint32_t eip);
 /* Code on guest page pg was overwritten: drop its decodes and translations. */
 void gm_code_written(struct cms *m, uint32_t pg);
 /* Drop every translation (the code pages stay protected). */

@@ -11,7 +11,7 @@
 static int block_on_miss(struct cms *m, uint32_t eip, uint32_t count, struct translate_region *r)
 {
 	const struct cdvm_config *k = cms_config(m);
-	if (count < (uint64_t)k->translate_threshold || gm_page_unstable(m, eip))
+	if (count < (uint64_t)k->translate_threshold || tc_page_unstable(m, eip))
 		return 0;
 	*r = (struct translate_region){eip, (unsigned)k->max_block_insns};
 	return 1;
