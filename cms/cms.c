@@ -1,12 +1,15 @@
-/* cms/cms.c — firmware boot and the dispatch loop.
+/* cms/cms.c — firmware boot, the dispatch loop and the interpreter loop.
  *
- * Boot: build the chip from the configuration, carve hidden memory, lay out
- * the firmware's tables there (guest page map, block profile).  Run: the
- * loop below follows DESIGN.md's data flow — at each block entry the
- * dispatcher looks up EIP and profiles it; the interpreter executes guest
- * instructions on the x86 state held in the chip's registers; `int $0x80`
- * goes to the syscall layer; a guest fault ends the run as the native
- * signal would.  Every step is charged simulated cycles from cms.cost. */
+ * Boot: build the chip from the configuration, carve hidden memory, pick
+ * the policy tables (cms/policy/), lay out the firmware's tables there
+ * (guest page map, block profile, translation map).  Run: cms_run follows
+ * DESIGN.md's data flow — at each block entry the dispatcher looks up EIP;
+ * a hit runs native code, whose fault exits go to the recover policy; a
+ * miss is profiled and the translate policy decides whether to translate;
+ * the interpreter executes guest instructions on the x86 state held in
+ * the chip's registers; `int $0x80` goes to the syscall layer; a guest
+ * fault ends the run as the native signal would.  Every step is charged
+ * simulated cycles from cms.cost. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
 
@@ -333,11 +336,11 @@ static int profile_and_translate(struct cms *m, uint32_t eip)
 	if (!m->pol.translate->on_miss(m, eip, profile_hit(m, eip), &rg))
 		return -1;
 	int id = tc_translate(m, &rg);
-	if (id < 0) {
+	if (id < 0)
 		tc_mark_untranslatable(m, rg.eip);
-		return -2;
-	}
-	return rg.eip == eip ? id : -1;
+	if (rg.eip != eip)  /* a region entered elsewhere: this block is interpreted */
+		return -1;
+	return id < 0 ? -2 : id;
 }
 
 /* Where the block at eip runs: a translation id, or -1 / -2 as above. */
@@ -360,7 +363,7 @@ void cms_run(struct cms *m, struct cms_result *res)
 {
 	memset(res, 0, sizeof *res);
 	for (;;) {
-		policy_tick(m, &m->pol, chip_cycles(m->chip));
+		policy_tick(m, chip_cycles(m->chip));
 		uint32_t eip = m->xr[X86_EIP];
 		m->block_entries++;
 		int id = dispatch(m, eip);

@@ -64,8 +64,9 @@ void policy_free(struct policy_set *p)
 	p->periodic_state = NULL;
 }
 
-void policy_tick(struct cms *m, struct policy_set *p, uint64_t now)
+void policy_tick(struct cms *m, uint64_t now)
 {
+	struct policy_set *p = &m->pol;
 	if (!p->period)
 		return;
 	/* `now` is fixed first: cycles the hook itself charges count towards

@@ -91,7 +91,7 @@ extern const struct periodic_policy *const periodic_policies[];
 int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, size_t errlen);
 void policy_free(struct policy_set *p);
 /* Run the periodic hook once for every period boundary passed by now. */
-void policy_tick(struct cms *m, struct policy_set *p, uint64_t now);
+void policy_tick(struct cms *m, uint64_t now);
 
 /* ---- the firmware's doors for policies ---------------------------------- */
 const struct cdvm_config *cms_config(const struct cms *m);
