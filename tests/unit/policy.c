@@ -125,11 +125,10 @@ static void slurp(FILE *f, char *buf, size_t n)
 	buf[got] = '\0';
 }
 
-/* Run build/guests/O2/<prog> with the --set assignments in sets (NULL-ended). */
-static struct run run_guest(const char *prog, enum cms_mode mode, const char *const *sets)
+/* A firmware loaded with build/guests/O2/<prog>, configured by the --set
+ * assignments in sets (NULL-ended), its stdout into *out; NULL on failure. */
+static struct cms *boot(const char *prog, enum cms_mode mode, const char *const *sets, FILE **out)
 {
-	struct run r;
-	memset(&r, 0, sizeof r);
 	char path[256], err[256];
 	snprintf(path, sizeof path, "build/guests/O2/%s.elf", prog);
 	struct cdvm_config cfg;
@@ -138,18 +137,33 @@ static struct run run_guest(const char *prog, enum cms_mode mode, const char *co
 	for (; *sets; sets++)
 		CHECK(config_set(&cfg, *sets, &e) == 0, "%s", e.msg);
 	struct cms *m;
-	CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, mode, &m, err, sizeof err), 0);
+	if (cms_create(&cfg, mode, &m, err, sizeof err) < 0) {
+		CHECK(0, "cms_create: %s", err);
+		return NULL;
+	}
 	char *argv[] = {path, NULL};
 	char *envp[] = {NULL};
-	if (cms_load_elf(m, path, 1, argv, envp, err, sizeof err) < 0) {
+	if (cms_load_elf(m, path, 1, argv, envp, err, sizeof err) < 0 || !(*out = tmpfile())) {
 		CHECK(0, "%s is not built (make guests): %s", path, err);
 		cms_destroy(m);
+		return NULL;
+	}
+	cms_set_stdio(m, 0, fileno(*out), 2);
+	return m;
+}
+
+/* Run build/guests/O2/<prog> to its end (see boot). */
+static struct run run_guest(const char *prog, enum cms_mode mode, const char *const *sets)
+{
+	struct run r;
+	memset(&r, 0, sizeof r);
+	FILE *out, *json = tmpfile();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+	struct cms *m = boot(prog, mode, sets, &out);
+	if (!m) {
+		fclose(json);
 		return r;
 	}
-	FILE *out = tmpfile(), *json = tmpfile();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
-	cms_set_stdio(m, 0, fileno(out), 2);
 	struct cms_result res;
 	cms_run(m, &res);
 	cms_write_stats_json(m, &res, json);
@@ -245,23 +259,14 @@ static void test_periodic_translated(void)
  * registers, charged; a new unit mask flushes the translations. */
 static void test_mask_writes(void)
 {
-	const char *prog = "build/guests/O2/sieve.elf";
-	struct cdvm_config cfg;
-	struct config_error e;
-	config_default(&cfg);
-	CU_ASSERT_EQUAL(config_set(&cfg, "cms.cost.cr_access=5", &e), 0);
-	struct cms *m;
-	char err[256];
-	CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err), 0);
-	char *argv[] = {(char *)prog, NULL};
-	char *envp[] = {NULL};
-	if (cms_load_elf(m, prog, 1, argv, envp, err, sizeof err) < 0) {
-		CU_FAIL("build/guests/O2/sieve.elf is not built (make guests)");
-		cms_destroy(m);
+	const char *sets[] = {"cms.cost.cr_access=5", NULL};
+	FILE *out, *json = tmpfile();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+	struct cms *m = boot("sieve", CMS_MODE_TRANSLATE, sets, &out);
+	if (!m) {
+		fclose(json);
 		return;
 	}
-	FILE *out = tmpfile(), *json = tmpfile();
-	cms_set_stdio(m, 0, fileno(out), 2);
 	struct cms_result res;
 	cms_run(m, &res);
 	struct chip *c = cms_chip(m);
