@@ -22,7 +22,7 @@ OPT_FLAGS   := -O2 -g
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS    := -lyaml -ljansson -lm
 
-LIB_DIRS := native-isa hw-sim hidden-mem cms cms/x86 cms/insn cms/translate configs
+LIB_DIRS := native-isa hw-sim hidden-mem cms cms/policy cms/x86 cms/insn cms/translate configs
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -1,12 +1,15 @@
-/* cms/cms.c — firmware boot and the dispatch loop.
+/* cms/cms.c — firmware boot, the dispatch loop and the interpreter loop.
  *
- * Boot: build the chip from the configuration, carve hidden memory, lay out
- * the firmware's tables there (guest page map, block profile).  Run: the
- * loop below follows DESIGN.md's data flow — at each block entry the
- * dispatcher looks up EIP and profiles it; the interpreter executes guest
- * instructions on the x86 state held in the chip's registers; `int $0x80`
- * goes to the syscall layer; a guest fault ends the run as the native
- * signal would.  Every step is charged simulated cycles from cms.cost. */
+ * Boot: build the chip from the configuration, carve hidden memory, pick
+ * the policy tables (cms/policy/), lay out the firmware's tables there
+ * (guest page map, block profile, translation map).  Run: cms_run follows
+ * DESIGN.md's data flow — at each block entry the dispatcher looks up EIP;
+ * a hit runs native code, whose fault exits go to the recover policy; a
+ * miss is profiled and the translate policy decides whether to translate;
+ * the interpreter executes guest instructions on the x86 state held in
+ * the chip's registers; `int $0x80` goes to the syscall layer; a guest
+ * fault ends the run as the native signal would.  Every step is charged
+ * simulated cycles from cms.cost. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
 
@@ -27,6 +30,32 @@ int cms_mode_parse(const char *s, enum cms_mode *mode)
 		}
 	}
 	return -1;
+}
+
+/* guestmem reports a store into a code page: drop what came from it (its
+ * translations, then every cached decode that starts in it or runs into it). */
+static void code_page_written(struct cms *m, uint32_t pg)
+{
+	tc_code_written(m, pg);
+	uint32_t lo = pg << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++) {
+		struct insn_slot *s = &m->insns[i];
+		if (s->eip != INSN_NONE && s->eip < hi && s->eip + s->in.len > lo)
+			s->eip = INSN_NONE;
+	}
+	m->st.insn_cache_flushes++;
+}
+
+static int insn_cache_init(struct cms *m, char *err, size_t errlen)
+{
+	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
+	if (!m->insns) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++)
+		m->insns[i].eip = INSN_NONE;
+	return 0;
 }
 
 int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen)
@@ -58,7 +87,8 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	}
 	m->xr = chip_x86_regs(m->chip);
 	gm_install_env(m);
-	if (gm_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
+	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
+	    insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
 	}
@@ -73,12 +103,15 @@ void cms_destroy(struct cms *m)
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
 	tc_free(m);
+	profile_free(m);
+	gm_free(m);
+	policy_free(&m->pol);
 	free(m->insns);
-	free(m->page_smc);
 	free(m);
 }
 
 struct chip *cms_chip(struct cms *m) { return m->chip; }
+const struct cdvm_config *cms_config(const struct cms *m) { return &m->cfg; }
 
 void cms_set_trace(struct cms *m, const struct cms_trace_ops *ops)
 {
@@ -101,12 +134,6 @@ void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
 	m->fd_in = in_fd;
 	m->fd_out = out_fd;
 	m->fd_err = err_fd;
-}
-
-void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
-{
-	m->st.act_cycles[a] += cycles;
-	chip_charge(m->chip, cycles);
 }
 
 /* Interpretation cost of one instruction of class `c` (cms.cost.*). */
@@ -171,7 +198,7 @@ static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_
 	return s;
 }
 
-static int cycle_limit_hit(struct cms *m, struct cms_result *res)
+int cms_check_cycle_limit(struct cms *m, struct cms_result *res)
 {
 	const uint64_t limit = m->cfg.max_cycles ? (uint64_t)m->cfg.max_cycles : UINT64_MAX;
 	if (chip_cycles(m->chip) < limit)
@@ -194,16 +221,16 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 	uint32_t *r = m->xr;
 	for (;;) {
 		uint32_t eip = r[X86_EIP];
-		m->pending_mem = 0;
+		gm_take_miss_cycles(m);
 		enum x86_stop s = interpret_one(m, eip, &info);
 		/* the interpreter reads x86 code through the L1D a line at a time:
 		 * a new line costs an access, the rest of it is in a register */
 		uint32_t lmask = ~(uint32_t)(m->cfg.l1d_line - 1);
 		if (info.len && ((eip & lmask) != m->fetch_line || ((eip + info.len - 1) & lmask) != m->fetch_line)) {
-			m->pending_mem += chip_dcache_access(m->chip, eip, info.len, false);
+			gm_time_access(m, eip, info.len, 0);
 			m->fetch_line = (eip + info.len - 1) & lmask;
 		}
-		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + m->pending_mem);
+		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + gm_take_miss_cycles(m));
 		if (s == X86_OK || s == X86_SYSCALL) {
 			m->st.interp_insns++;
 			m->st.insn_by_cost[info.cost]++;
@@ -215,9 +242,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		case X86_OK:
 			break;
 		case X86_SYSCALL:
-			m->pending_mem = 0;
 			syscall_dispatch(m);
-			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + m->pending_mem);
+			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + gm_take_miss_cycles(m));
 			if (m->exited) {
 				res->end = CMS_END_EXIT;
 				res->status = m->exit_status;
@@ -249,13 +275,39 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			return 1;
 		}
 		if (info.ends_block || single)
-			return cycle_limit_hit(m, res);
+			return cms_check_cycle_limit(m, res);
 	}
 }
 
+int cms_recover_interpret(struct cms *m, struct cms_result *res)
+{
+	m->st.recoveries++;
+	return interp_block(m, res, 0);
+}
+
+/* Translated code left through an exit atom: a lookup miss, a bail (an
+ * instruction the translator does not take), or the end of a block, whose
+ * direct exit is then chained to its successor's translation.  Returns 1
+ * when the run is over. */
+static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct vlog *vl, struct cms_result *res)
+{
+	if (ex->code == TC_LOOKUP_MISS) {
+		m->st.lookup_misses++;
+		return cms_check_cycle_limit(m, res);
+	}
+	if (ex->code == TR_BAIL) {
+		m->st.bails++;
+		return interp_block(m, res, 1);
+	}
+	if (m->verify && verify_check(m, id, vl, res))
+		return 1;
+	tc_exit_taken(m, ex->code, !m->verify);  /* --verify checks one translation per run: no chains */
+	return cms_check_cycle_limit(m, res);
+}
+
 /* Run translation `id` on the chip until it leaves native code (under
- * --verify: exactly this translation, then the check).  Returns 1 when the
- * run is over. */
+ * --verify: exactly this translation, then the check); a fault exit goes
+ * to the recover policy.  Returns 1 when the run is over. */
 static int run_native(struct cms *m, int id, struct cms_result *res)
 {
 	struct chip_exit ex;
@@ -264,90 +316,57 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	m->st.native_runs++;
 	if (m->verify)
 		verify_begin(m, &vl);
-	chip_run(m->chip, m->xl[id].native, &ex);
+	chip_run(m->chip, tc_get(m, id)->native, &ex);
 	if (m->verify)
 		verify_end(m, &vl);
-	int over;
-	switch (ex.reason) {
-	case CHIP_EXIT_FIRMWARE: {
-		if (ex.code == TC_LOOKUP_MISS) {
-			m->st.lookup_misses++;
-			over = cycle_limit_hit(m, res);
-			break;
-		}
-		if (ex.code == TR_BAIL) {
-			m->st.bails++;
-			over = interp_block(m, res, 1);
-			break;
-		}
-		if (m->verify && verify_check(m, id, &vl, res)) {
-			over = 1;
-			break;
-		}
-		int from = (int)(ex.code / 2);
-		unsigned e = ex.code % 2;
-		if (from < (int)m->nxl && m->xl[from].valid && e < m->xl[from].nexits) {
-			struct xlat_exit *x = &m->xl[from].exits[e];
-			if (x->kind == TR_EXIT_DIRECT) {
-				m->st.exits_direct++;
-				int to = tc_lookup(m, x->target);
-				if (to >= 0 && !m->verify)  /* --verify checks one translation per run */
-					tc_chain(m, from, e, to);
-			} else {
-				m->st.exits_indirect++;
-			}
-		}
-		over = cycle_limit_hit(m, res);
-		break;
-	}
-	case CHIP_EXIT_CYCLE_LIMIT:
-		over = cycle_limit_hit(m, res) || 1;
-		break;
-	case CHIP_EXIT_PROTECTION:
-		/* self-modifying code: the store hit a page we translated from */
-		gm_code_written(m, ex.addr >> GUEST_PAGE_SHIFT);
-		gm_code_written(m, (ex.addr + 3) >> GUEST_PAGE_SHIFT);
-		m->st.recoveries++;
-		over = interp_block(m, res, 0);
-		break;
-	default:
-		/* Rolled back to the last commit: the start of the block that
-		 * faulted.  The interpreter re-executes it and stops at the exact
-		 * faulting instruction if the fault is the guest's. */
-		m->st.recoveries++;
-		over = interp_block(m, res, 0);
-		break;
-	}
+	int over = ex.reason == CHIP_EXIT_FIRMWARE ? native_exit(m, id, &ex, &vl, res)
+						   : m->pol.recover->on[ex.reason](m, &ex, res);
 	if (m->verify)
 		verify_release(&vl);
 	return over;
 }
 
+/* A block without a translation: profile it and ask the translate policy.
+ * A translation id, -1 (interpret the block) or -2 (interpret one
+ * instruction: the translator does not take the first). */
+static int profile_and_translate(struct cms *m, uint32_t eip)
+{
+	struct translate_region rg;
+	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
+	if (!m->pol.translate->on_miss(m, eip, profile_hit(m, eip), &rg))
+		return -1;
+	int id = tc_translate(m, &rg);
+	if (id < 0)
+		tc_mark_untranslatable(m, rg.eip);
+	if (rg.eip != eip)  /* a region entered elsewhere: this block is interpreted */
+		return -1;
+	return id < 0 ? -2 : id;
+}
+
+/* Where the block at eip runs: a translation id, or -1 / -2 as above. */
+static int dispatch(struct cms *m, uint32_t eip)
+{
+	if (m->mode == CMS_MODE_INTERP) {
+		profile_hit(m, eip);
+		cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
+		return -1;
+	}
+	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
+	int id = tc_lookup(m, eip);
+	return id == -1 ? profile_and_translate(m, eip) : id;
+}
+
+/* DESIGN.md's data flow: look up EIP; hit -> run native code (a fault
+ * exit -> the recover policy); miss -> profile, ask the translate policy,
+ * interpret.  The periodic policy runs between blocks. */
 void cms_run(struct cms *m, struct cms_result *res)
 {
 	memset(res, 0, sizeof *res);
-	const uint64_t threshold = (uint64_t)m->cfg.translate_threshold;
 	for (;;) {
+		policy_tick(m, chip_cycles(m->chip));
 		uint32_t eip = m->xr[X86_EIP];
 		m->st.block_entries++;
-		int id = -1;
-		if (m->mode != CMS_MODE_INTERP) {
-			cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
-			id = tc_lookup(m, eip);
-			if (id == -1) {
-				cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
-				if (profile_hit(m, eip) >= threshold && !gm_page_unstable(m, eip)) {
-					id = tc_translate(m, eip);
-					if (id < 0) {
-						tc_mark_untranslatable(m, eip);
-						id = -2;
-					}
-				}
-			}
-		} else {
-			profile_hit(m, eip);
-			cms_charge(m, ACT_DISPATCH, (uint64_t)(m->cfg.cost_dispatch + m->cfg.cost_profile));
-		}
+		int id = dispatch(m, eip);
 		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res, id == -2))
 			return;
 	}

@@ -1,11 +1,29 @@
-/* cms/cms_priv.h — the firmware's state, shared by its rooms: the dispatch
- * loop (cms.c), guest memory map (guestmem.c), loader (loader.c), system
- * calls (syscall.c), profiler (profile.c) and reports (report.c). */
+/* cms/cms_priv.h — the firmware's state and the calls between its rooms.
+ *
+ * Who owns what (only the owner writes it; others go through its calls):
+ *   cms.c        struct cms itself: boot, the dispatch loop, the interpreter
+ *                (decoded-instruction cache `insns`, `fetch_line`), the
+ *                guest's end (exited, exit_status), stdio, trace, debug;
+ *   guestmem.c   struct guestmem (m->gm): the guest page table in hidden
+ *                memory, heap break and stack, the x86_env memory callbacks
+ *                and the miss cycles of the current instruction (gm_*);
+ *   profile.c    struct profile (m->prof): the block-entry profile (profile_*);
+ *   tcache.c     struct tcache (m->tc): translations, the EIP map, the native
+ *                lookup routine, per-page SMC losses (tc_*);
+ *   policy/      struct policy_set (m->pol): the policy tables (policy.h);
+ *   statistics   the counters below marked as such: each is incremented by
+ *                the room whose event it counts and printed by report.c;
+ *                time is charged through cms_charge only.
+ * The calls go one way: cms.c -> guestmem, profile, tcache, policy;
+ * tcache -> guestmem (gm_mark_code protects a page), profile.  guestmem
+ * reports "code page written" through the callback given to gm_init, so it
+ * never calls into tcache or the interpreter. */
 #ifndef CDVM_CMS_PRIV_H
 #define CDVM_CMS_PRIV_H
 
 #include "cms/cms.h"
 #include "cms/stats.h"
+#include "cms/policy/policy.h"
 #include "cms/x86/x86.h"
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
@@ -68,6 +86,10 @@ enum {
 	PM_PROTECT = ISA_PM_PROTECT, /* stores by translated code trap (self-modifying code) */
 };
 
+struct guestmem;
+struct profile;
+struct tcache;
+
 /* The firmware's statistics, one field per row of cms/stats.def. */
 struct cms_stats {
 #define CMS_STAT(name, key, unit, doc) uint64_t name;
@@ -79,40 +101,28 @@ struct cms {
 	struct cdvm_config cfg;
 	enum cms_mode mode;
 	struct chip *chip;
-	struct hidden_mem hm;
+	struct hidden_mem hm;          /* the carve-out; each room allocates its tables from it */
 	uint32_t *xr;                  /* x86 state in the chip's registers */
-	struct x86_env env;
+	struct x86_env env;            /* installed by guestmem.c */
 
-	/* guest memory map: one byte per page in a firmware table in hidden memory */
-	uint32_t pagemap;              /* physical address of the table */
-	uint8_t *pm;                   /* the same table, host view */
-	uint8_t *mem;                  /* physical memory, host view */
+	/* the owned parts (see the top of this file) */
+	struct guestmem *gm;
+	struct profile *prof;
+	struct tcache *tc;
+	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
+
+	/* interpreter (cms.c): decoded-instruction cache, dropped page by page
+	 * when guestmem reports a code page written */
 	struct insn_slot *insns;       /* decoded-instruction cache */
-	uint32_t npages;               /* guest RAM pages */
-	uint32_t brk_start, brk_cur, brk_limit;
-	uint32_t stack_lo;
+	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */
 
-	/* profile: open-addressed (eip, count) pairs in hidden memory */
-	uint32_t profile;              /* physical address */
-	uint32_t profile_mask;
-
-	/* translation (cms/tcache.c) */
-	struct xlat *xl;
-	unsigned nxl, capxl;
-	uint32_t map;                  /* EIP -> translation table in hidden memory */
-	uint32_t lookup;               /* native indirect-branch lookup routine */
-	uint32_t lookup_miss;          /* its `exit #TC_LOOKUP_MISS` */
-	uint32_t map_mask;
-	unsigned map_used;
 	const char *dump_dir;          /* --dump-translations */
 	int verify;                    /* --verify */
-	uint32_t *page_smc;            /* per guest page: translations lost to stores */
 
-	/* accounting: every statistic of cms/stats.def */
+	/* every statistic of cms/stats.def; each is counted by the room that
+	 * owns the event (the dispatcher, guestmem, profile, tcache, verify,
+	 * syscalls) */
 	struct cms_stats st;
-	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
-	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */
-	uint32_t last_fault_addr;
 
 	struct cms_trace_ops trace;     /* trace.insn == NULL: off */
 
@@ -123,30 +133,33 @@ struct cms {
 };
 
 /* guestmem.c */
-int gm_init(struct cms *m, char *err, size_t errlen);
+/* Called before a code page's PM_CODE mark is dropped by a store into it. */
+typedef void (*gm_code_written_fn)(struct cms *m, uint32_t pg);
+int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t errlen);
+void gm_free(struct cms *m);
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable);
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);
 int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
+uint32_t gm_pages(const struct cms *m);                 /* guest RAM pages */
+/* Decoded or translated code comes from [addr, addr+n): a store into it is
+ * reported (PM_CODE) and traps in native code (PM_PROTECT). */
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);
 /* Guest memory [addr, addr+n) changed behind the interpreter's back (syscalls). */
 void gm_written(struct cms *m, uint32_t addr, uint32_t n);
-/* Code on page pg was overwritten: drop its decodes and translations. */
-void gm_code_written(struct cms *m, uint32_t pg);
-/* Translations of this page keep being overwritten: interpret it instead. */
-int gm_page_unstable(const struct cms *m, uint32_t eip);
-
-/* Accessible without crossing into an unmapped page? (fast path) */
-static inline int gm_ok(const struct cms *m, uint32_t addr, unsigned size, uint8_t need)
-{
-	uint32_t pg = addr >> GUEST_PAGE_SHIFT, pg2 = (addr + size - 1) >> GUEST_PAGE_SHIFT;
-	if (pg2 >= m->npages || pg2 < pg || (m->pm[pg] & need) != need)
-		return 0;
-	return pg == pg2 || (m->pm[pg2] & need) == need;
-}
+/* gm_code_written: cms/policy/policy.h */
+/* The process layout (loader): heap from brk_start, stack down to stack_lo. */
+void gm_set_layout(struct cms *m, uint32_t brk_start, uint32_t stack_lo);
+uint32_t gm_stack_lo(const struct cms *m);
+uint32_t gm_brk(struct cms *m, uint32_t want);          /* the brk system call */
+/* A firmware access to guest memory, timed through the L1D; its miss
+ * cycles are charged with the current instruction (gm_take_miss_cycles). */
+void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write);
+uint64_t gm_take_miss_cycles(struct cms *m);            /* and reset them */
 void gm_install_env(struct cms *m);
 
 /* profile.c */
 int profile_init(struct cms *m, char *err, size_t errlen);
+void profile_free(struct cms *m);
 uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
 uint32_t profile_count(const struct cms *m, uint32_t eip);
 
@@ -157,13 +170,18 @@ const char *syscall_name(uint32_t nr);  /* NULL for calls answered -ENOSYS */
 /* tcache.c */
 int tc_init(struct cms *m, char *err, size_t errlen);
 void tc_free(struct cms *m);
-int tc_lookup(struct cms *m, uint32_t eip);            /* translation id or -1 */
-int tc_translate(struct cms *m, uint32_t eip);          /* translation id or -1 */
-void tc_chain(struct cms *m, int from, unsigned exit, int to);
-void tc_invalidate_page(struct cms *m, uint32_t page);  /* every translation touching it */
-void tc_flush(struct cms *m);
+int tc_lookup(struct cms *m, uint32_t eip);            /* translation id, -1 miss, -2 untranslatable */
+const struct xlat *tc_get(const struct cms *m, int id); /* a valid translation, read-only */
+/* Translated code left through exit atom `code` (2 * id + exit): count the
+ * exit, and chain a direct one to its target's translation when `chain`. */
+void tc_exit_taken(struct cms *m, uint32_t code, int chain);
+/* Guest page pg was written: drop every translation touching it. */
+void tc_code_written(struct cms *m, uint32_t pg);
+/* tc_page_unstable, tc_flush: cms/policy/policy.h */
+/* Translate the region; its code and map entry get room through the evict
+ * policy.  Translation id, or -1. */
+int tc_translate(struct cms *m, const struct translate_region *r);
 void tc_mark_untranslatable(struct cms *m, uint32_t eip);
-int tc_emit_lookup(struct cms *m);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
 /* verify.c (--verify): a translation runs with its committed stores
@@ -187,7 +205,12 @@ void verify_end(struct cms *m, struct vlog *l);     /* store hook off */
 int verify_check(struct cms *m, int id, struct vlog *l, struct cms_result *res);
 void verify_release(struct vlog *l);
 
-/* cms.c */
-void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles);
+/* statistics: simulated time spent on firmware work, by activity (every
+ * room charges its work here; an inline so no room calls back into cms.c) */
+static inline void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
+{
+	m->st.act_cycles[a] += cycles;
+	chip_charge(m->chip, cycles);
+}
 
 #endif

@@ -7,108 +7,171 @@
  * PM_CODE when decoded instructions are cached from the page) and the
  * interpreter's memory callbacks check it, then time the access through
  * the chip's L1D.  Hidden memory lies above the guest limit and is never
- * mapped (DESIGN.md contract 5).  A store into a PM_CODE page drops the
- * cached decodes of that page, so self-modifying code runs the new bytes. */
+ * mapped (DESIGN.md contract 5).  A store into a PM_CODE page is reported
+ * to the firmware through the callback given to gm_init (which drops the
+ * page's decodes and translations, so self-modifying code runs the new
+ * bytes); then the page is no longer PM_CODE.
+ *
+ * This file owns struct guestmem: the page table, the process layout
+ * (heap break, stack) and the miss cycles of the guest accesses made for
+ * the current instruction or system call.  Others reach it only through
+ * the gm_* calls in cms_priv.h. */
 #include "cms/cms_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+struct guestmem {
+	uint32_t pagemap;              /* physical address of the page table */
+	uint8_t *pm;                   /* the same table, host view */
+	uint8_t *mem;                  /* physical memory, host view */
+	uint32_t npages;               /* guest RAM pages */
+	uint32_t brk_start, brk_cur, brk_limit;
+	uint32_t stack_lo;
+	uint32_t last_fault_addr;
+	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
+	gm_code_written_fn code_written;
+};
 
 static void drop_code_page(struct cms *m, uint32_t pg);
 
 /* hidden-mem sizes the page map (one byte a page) for the configuration check */
 _Static_assert((int)GUEST_PAGE_SHIFT == (int)HIDDEN_PAGE_SHIFT, "the page map's page is the guest page");
 
-int gm_init(struct cms *m, char *err, size_t errlen)
+int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t errlen)
 {
-	m->npages = chip_guest_limit(m->chip) >> GUEST_PAGE_SHIFT;
-	m->pagemap = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_PAGEMAP), HIDDEN_TABLE_ALIGN);
-	if (!m->pagemap) {
-		snprintf(err, errlen, "hidden memory too small for the guest page map (%u bytes)", m->npages);
-		return -1;
-	}
-	m->mem = chip_mem(m->chip);
-	m->pm = m->mem + m->pagemap;
-	memset(m->pm, 0, m->npages);
-	/* the chip checks guest accesses of native code against the same table */
-	if (chip_write_cr(m->chip, CR_PAGEMAP_PAGES, m->npages) < 0 || chip_write_cr(m->chip, CR_PAGEMAP, m->pagemap) < 0) {
-		snprintf(err, errlen, "cannot install the guest page table");
-		return -1;
-	}
-	m->insns = malloc(INSN_CACHE_ENTRIES * sizeof *m->insns);
-	m->page_smc = calloc(m->npages, sizeof *m->page_smc);
-	if (!m->insns || !m->page_smc) {
+	struct guestmem *g = m->gm = calloc(1, sizeof *m->gm);
+	if (!g) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++)
-		m->insns[i].eip = INSN_NONE;
+	g->code_written = code_written;
+	g->npages = chip_guest_limit(m->chip) >> GUEST_PAGE_SHIFT;
+	g->pagemap = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_PAGEMAP), HIDDEN_TABLE_ALIGN);
+	if (!g->pagemap) {
+		snprintf(err, errlen, "hidden memory too small for the guest page map (%u bytes)", g->npages);
+		return -1;
+	}
+	g->mem = chip_mem(m->chip);
+	g->pm = g->mem + g->pagemap;
+	memset(g->pm, 0, g->npages);
+	/* the chip checks guest accesses of native code against the same table */
+	if (chip_write_cr(m->chip, CR_PAGEMAP_PAGES, g->npages) < 0 || chip_write_cr(m->chip, CR_PAGEMAP, g->pagemap) < 0) {
+		snprintf(err, errlen, "cannot install the guest page table");
+		return -1;
+	}
 	return 0;
+}
+
+void gm_free(struct cms *m)
+{
+	free(m->gm);
+	m->gm = NULL;
+}
+
+/* Accessible without crossing into an unmapped page? (fast path) */
+static inline int gm_ok(const struct guestmem *g, uint32_t addr, unsigned size, uint8_t need)
+{
+	uint32_t pg = addr >> GUEST_PAGE_SHIFT, pg2 = (addr + size - 1) >> GUEST_PAGE_SHIFT;
+	if (pg2 >= g->npages || pg2 < pg || (g->pm[pg] & need) != need)
+		return 0;
+	return pg == pg2 || (g->pm[pg2] & need) == need;
 }
 
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable)
 {
-	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++)
-		m->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (m->pm[pg] & (PM_WRITE | PM_CODE | PM_PROTECT)));
+	struct guestmem *g = m->gm;
+	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < g->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++)
+		g->pm[pg] = (uint8_t)(PM_MAPPED | (writable ? PM_WRITE : 0) | (g->pm[pg] & (PM_WRITE | PM_CODE | PM_PROTECT)));
 }
 
-/* A page whose translations keep being overwritten (code and data mixed,
- * or a JIT) costs a translation each time: after cms.smc_page_limit losses
- * its blocks are only interpreted. */
-int gm_page_unstable(const struct cms *m, uint32_t eip)
-{
-	uint32_t pg = eip >> GUEST_PAGE_SHIFT;
-	return m->page_smc && pg < m->npages && m->page_smc[pg] >= m->cfg.smc_page_limit;
-}
+uint32_t gm_pages(const struct cms *m) { return m->gm->npages; }
 
 void gm_code_written(struct cms *m, uint32_t pg)
 {
-	if (pg >= m->npages || !(m->pm[pg] & PM_CODE))
+	if (pg >= m->gm->npages || !(m->gm->pm[pg] & PM_CODE))
 		return;
 	drop_code_page(m, pg);
 }
 
 static void drop_code_page(struct cms *m, uint32_t pg)
 {
-	if (m->nxl) {
-		tc_invalidate_page(m, pg);
-		if (m->page_smc && m->page_smc[pg] < UINT32_MAX)
-			m->page_smc[pg]++;
-	}
-	/* every cached decode that starts in this page or runs into it */
-	uint32_t lo = pg << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
-	for (unsigned i = 0; i < INSN_CACHE_ENTRIES; i++) {
-		struct insn_slot *s = &m->insns[i];
-		if (s->eip != INSN_NONE && s->eip < hi && s->eip + s->in.len > lo)
-			s->eip = INSN_NONE;
-	}
-	m->pm[pg] &= (uint8_t)~(PM_CODE | PM_PROTECT);
-	m->st.insn_cache_flushes++;
+	m->gm->code_written(m, pg);
+	m->gm->pm[pg] &= (uint8_t)~(PM_CODE | PM_PROTECT);
 }
 
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)
 {
-	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < m->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++) {
-		if (m->pm[pg] & PM_CODE)
+	struct guestmem *g = m->gm;
+	for (uint32_t pg = lo >> GUEST_PAGE_SHIFT; pg < g->npages && (pg << GUEST_PAGE_SHIFT) < hi; pg++) {
+		if (g->pm[pg] & PM_CODE)
 			drop_code_page(m, pg);
-		m->pm[pg] = 0;
+		g->pm[pg] = 0;
 	}
 }
 
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n)
 {
-	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
-		m->pm[pg] |= PM_CODE | PM_PROTECT;
+	struct guestmem *g = m->gm;
+	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++)
+		g->pm[pg] |= PM_CODE | PM_PROTECT;
 }
 
 void gm_written(struct cms *m, uint32_t addr, uint32_t n)
 {
 	if (!n)
 		return;
-	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
-		if (m->pm[pg] & PM_CODE)
+	struct guestmem *g = m->gm;
+	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++)
+		if (g->pm[pg] & PM_CODE)
 			drop_code_page(m, pg);
 	chip_mem_written(m->chip, addr, n);
+}
+
+void gm_set_layout(struct cms *m, uint32_t brk_start, uint32_t stack_lo)
+{
+	struct guestmem *g = m->gm;
+	g->brk_start = g->brk_cur = brk_start;
+	g->stack_lo = stack_lo;
+	/* leave a guard gap of unmapped pages between heap and stack */
+	g->brk_limit = g->stack_lo - 16 * GUEST_PAGE;
+}
+
+uint32_t gm_stack_lo(const struct cms *m) { return m->gm->stack_lo; }
+
+/* brk(0) and failures return the current break, as the Linux system call
+ * (not the libc wrapper) does. */
+uint32_t gm_brk(struct cms *m, uint32_t want)
+{
+	struct guestmem *g = m->gm;
+	if (want < g->brk_start || want > g->brk_limit)
+		return g->brk_cur;
+	uint32_t old_top = (g->brk_cur + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
+	uint32_t new_top = (want + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
+	if (new_top > old_top) {
+		/* fresh pages read as zero */
+		uint8_t *mem = chip_mem(m->chip);
+		for (uint32_t a = old_top; a < new_top; a++)
+			mem[a] = 0;
+		gm_written(m, old_top, new_top - old_top);
+		gm_map(m, old_top, new_top, 1);
+	} else if (new_top < old_top) {
+		gm_unmap(m, new_top, old_top);
+	}
+	g->brk_cur = want;
+	return want;
+}
+
+void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write)
+{
+	m->gm->pending_mem += chip_dcache_access(m->chip, addr, size, write != 0);
+}
+
+uint64_t gm_take_miss_cycles(struct cms *m)
+{
+	uint64_t c = m->gm->pending_mem;
+	m->gm->pending_mem = 0;
+	return c;
 }
 
 int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write)
@@ -120,7 +183,7 @@ int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write)
 		return 0;
 	uint8_t need = (uint8_t)(PM_MAPPED | (write ? PM_WRITE : 0));
 	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= last >> GUEST_PAGE_SHIFT; pg++)
-		if (pg >= m->npages || (m->pm[pg] & need) != need)
+		if (pg >= m->gm->npages || (m->gm->pm[pg] & need) != need)
 			return 0;
 	return 1;
 }
@@ -137,11 +200,12 @@ static uint32_t first_bad(const struct cms *m, uint32_t addr, uint32_t n, int wr
 static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 {
 	struct cms *m = ctx;
-	if (!gm_ok(m, addr, size, PM_MAPPED)) {
-		m->last_fault_addr = first_bad(m, addr, size, 0);
+	struct guestmem *g = m->gm;
+	if (!gm_ok(g, addr, size, PM_MAPPED)) {
+		g->last_fault_addr = first_bad(m, addr, size, 0);
 		return -1;
 	}
-	const uint8_t *p = m->mem + addr;
+	const uint8_t *p = g->mem + addr;
 	uint32_t v = p[0];
 	if (size >= 2)
 		v |= (uint32_t)p[1] << 8;
@@ -150,18 +214,19 @@ static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 	*val = v;
 	if (m->trace.mem)
 		m->trace.mem(m->trace.ctx, addr, size, 0);
-	m->pending_mem += chip_dcache_access(m->chip, addr, size, false);
+	g->pending_mem += chip_dcache_access(m->chip, addr, size, false);
 	return 0;
 }
 
 static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 {
 	struct cms *m = ctx;
-	if (!gm_ok(m, addr, size, PM_MAPPED | PM_WRITE)) {
-		m->last_fault_addr = first_bad(m, addr, size, 1);
+	struct guestmem *g = m->gm;
+	if (!gm_ok(g, addr, size, PM_MAPPED | PM_WRITE)) {
+		g->last_fault_addr = first_bad(m, addr, size, 1);
 		return -1;
 	}
-	uint8_t *p = m->mem + addr;
+	uint8_t *p = g->mem + addr;
 	p[0] = (uint8_t)val;
 	if (size >= 2)
 		p[1] = (uint8_t)(val >> 8);
@@ -172,23 +237,24 @@ static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 	gm_written(m, addr, size);
 	if (m->trace.mem)
 		m->trace.mem(m->trace.ctx, addr, size, 1);
-	m->pending_mem += chip_dcache_access(m->chip, addr, size, true);
+	g->pending_mem += chip_dcache_access(m->chip, addr, size, true);
 	return 0;
 }
 
 static unsigned env_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
 {
 	struct cms *m = ctx;
+	struct guestmem *g = m->gm;
 	unsigned n = 0;
-	if (gm_ok(m, addr, len, PM_MAPPED)) {
+	if (gm_ok(g, addr, len, PM_MAPPED)) {
 		n = len;
 	} else {
 		while (n < len && gm_range_mapped(m, addr + n, 1, 0))
 			n++;
 		if (!n)
-			m->last_fault_addr = addr;
+			g->last_fault_addr = addr;
 	}
-	memcpy(buf, m->mem + addr, n);
+	memcpy(buf, g->mem + addr, n);
 	return n;
 }
 

@@ -31,7 +31,7 @@ static uint64_t page_up(uint64_t a) { return (a + GUEST_PAGE - 1) & ~(uint64_t)(
 
 static int push_bytes(struct cms *m, uint32_t *sp, const void *data, uint32_t n)
 {
-	if (*sp - m->stack_lo < n)
+	if (*sp - gm_stack_lo(m) < n)
 		return -1;
 	*sp -= n;
 	return guest_write(m->chip, *sp, data, n);
@@ -209,11 +209,8 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 		if (!phdr_addr && eh->e_phoff >= p->p_offset && eh->e_phoff < (uint64_t)p->p_offset + p->p_filesz)
 			phdr_addr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 	}
-	m->brk_start = m->brk_cur = (uint32_t)page_up(max_end);
-	m->stack_lo = (uint32_t)stack_lo;
-	/* leave a guard gap of unmapped pages between heap and stack */
-	m->brk_limit = m->stack_lo - 16 * GUEST_PAGE;
-	gm_map(m, m->stack_lo, limit, 1);
+	gm_set_layout(m, (uint32_t)page_up(max_end), (uint32_t)stack_lo);
+	gm_map(m, (uint32_t)stack_lo, limit, 1);
 	memset(m->xr, 0, X86_NSTATE * sizeof *m->xr);
 	m->xr[X86_EFLAGS] = 0x202;  /* IF and the always-one bit 1, as Linux starts a process */
 	m->xr[X86_EIP] = eh->e_entry;

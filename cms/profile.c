@@ -8,19 +8,36 @@
  * profile_full), which delays their translation but never breaks a run. */
 #include "cms/cms_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* Owned here; others call profile_hit / profile_count. */
+struct profile {
+	uint32_t table;                /* physical address in hidden memory */
+	uint32_t mask;                 /* entries - 1 */
+};
 
 int profile_init(struct cms *m, char *err, size_t errlen)
 {
 	uint32_t bytes = hidden_table_bytes(&m->cfg, HIDDEN_PROFILE);
-	m->profile = hregion_alloc(&m->hm.fwdata, bytes, HIDDEN_TABLE_ALIGN);
-	if (!m->profile) {
+	if (!(m->prof = calloc(1, sizeof *m->prof))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->prof->table = hregion_alloc(&m->hm.fwdata, bytes, HIDDEN_TABLE_ALIGN);
+	if (!m->prof->table) {
 		snprintf(err, errlen, "hidden memory too small for the profile table (%u bytes)", bytes);
 		return -1;
 	}
-	memset(chip_mem(m->chip) + m->profile, 0, bytes);
-	m->profile_mask = (uint32_t)m->cfg.profile_entries - 1;
+	memset(chip_mem(m->chip) + m->prof->table, 0, bytes);
+	m->prof->mask = (uint32_t)m->cfg.profile_entries - 1;
 	return 0;
+}
+
+void profile_free(struct cms *m)
+{
+	free(m->prof);
+	m->prof = NULL;
 }
 
 /* EIP 0 is never a guest block (page 0 is never mapped), so it marks a
@@ -30,7 +47,7 @@ static int64_t profile_slot(const struct cms *m, const uint32_t *t, uint32_t eip
 {
 	uint32_t h = (eip * 0x9e3779b1u) >> 7;
 	for (uint32_t probe = 0; probe < 32; probe++) {
-		uint32_t i = (h + probe) & m->profile_mask;
+		uint32_t i = (h + probe) & m->prof->mask;
 		if (t[2 * i] == eip || t[2 * i] == 0)
 			return i;
 	}
@@ -39,7 +56,7 @@ static int64_t profile_slot(const struct cms *m, const uint32_t *t, uint32_t eip
 
 static uint32_t *profile_table(const struct cms *m)
 {
-	return (uint32_t *)(void *)(chip_mem(m->chip) + m->profile);
+	return (uint32_t *)(void *)(chip_mem(m->chip) + m->prof->table);
 }
 
 /* The count of the block at eip (0: never entered, or not profiled). */

@@ -45,7 +45,7 @@ static int32_t sys_write(struct cms *m, uint32_t fd, uint32_t buf, uint32_t coun
 			return done ? (int32_t)done : -errno;
 		}
 		done += (uint32_t)w;
-		m->pending_mem += chip_dcache_access(m->chip, buf + done - (uint32_t)w, 1, false);
+		gm_time_access(m, buf + done - (uint32_t)w, 1, 0);
 	}
 	return (int32_t)done;
 }
@@ -67,28 +67,6 @@ static int32_t sys_read(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count
 	return (int32_t)r;
 }
 
-/* brk(0) and failures return the current break, as the Linux system call
- * (not the libc wrapper) does. */
-static uint32_t sys_brk(struct cms *m, uint32_t want)
-{
-	if (want < m->brk_start || want > m->brk_limit)
-		return m->brk_cur;
-	uint32_t old_top = (m->brk_cur + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
-	uint32_t new_top = (want + GUEST_PAGE - 1) & ~(GUEST_PAGE - 1);
-	if (new_top > old_top) {
-		/* fresh pages read as zero */
-		uint8_t *mem = chip_mem(m->chip);
-		for (uint32_t a = old_top; a < new_top; a++)
-			mem[a] = 0;
-		gm_written(m, old_top, new_top - old_top);
-		gm_map(m, old_top, new_top, 1);
-	} else if (new_top < old_top) {
-		gm_unmap(m, new_top, old_top);
-	}
-	m->brk_cur = want;
-	return want;
-}
-
 void syscall_dispatch(struct cms *m)
 {
 	uint32_t *r = m->xr;
@@ -108,7 +86,7 @@ void syscall_dispatch(struct cms *m)
 		ret = sys_read(m, r[X86_EBX], r[X86_ECX], r[X86_EDX]);
 		break;
 	case NR_brk:
-		ret = (int32_t)sys_brk(m, r[X86_EBX]);
+		ret = (int32_t)gm_brk(m, r[X86_EBX]);
 		break;
 	default:
 		m->st.enosys++;

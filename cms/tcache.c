@@ -4,12 +4,15 @@
  *
  * The map is an open-addressed table of (eip, id + 1) pairs in the
  * firmware data area; id indexes the host-side bookkeeping (struct xlat).
- * Code is allocated from the translation-cache region; when it is full,
- * everything is flushed (flush-all) and translation starts over.  Pages
- * holding translated x86 code are marked PM_PROTECT in the guest page
- * table, so the chip traps a store into them (self-modifying code); the
- * firmware then drops the page's translations, unchaining every exit
- * that jumps into them. */
+ * Code is allocated from the translation-cache region; when it or the map
+ * is full, the evict policy (cms/policy/evict.c) makes room.  Pages
+ * holding translated x86 code are protected through guestmem
+ * (gm_mark_code), so the chip traps a store into them (self-modifying
+ * code); the firmware then drops the page's translations
+ * (tc_code_written), unchaining every exit that jumps into them.
+ *
+ * This file owns struct tcache (m->tc); the rest of the firmware reads a
+ * translation through tc_get and changes the cache only through tc_*. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
 
@@ -33,41 +36,81 @@ static void write_word(struct cms *m, uint32_t addr, uint64_t w)
 }
 
 
+struct tcache {
+	struct xlat *xl;               /* indexed by translation id */
+	unsigned nxl, capxl;
+	uint32_t map;                  /* EIP -> translation table in hidden memory */
+	uint32_t map_mask;
+	unsigned map_used;             /* entries ever filled since the last flush (tombstones too) */
+	uint32_t lookup;               /* native indirect-branch lookup routine */
+	uint32_t lookup_miss;          /* its `exit #TC_LOOKUP_MISS` */
+	uint32_t npages;
+	uint32_t *page_smc;            /* per guest page: translations lost to stores */
+};
+
+static int emit_lookup(struct cms *m);
+
 int tc_init(struct cms *m, char *err, size_t errlen)
 {
-	m->map_mask = MAP_ENTRIES - 1;
-	m->map = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_XMAP), HIDDEN_TABLE_ALIGN);
-	if (!m->map) {
+	m->tc = calloc(1, sizeof *m->tc);
+	if (!m->tc || !(m->tc->page_smc = calloc(gm_pages(m), sizeof *m->tc->page_smc))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->tc->npages = gm_pages(m);
+	m->tc->map_mask = MAP_ENTRIES - 1;
+	m->tc->map = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_XMAP), HIDDEN_TABLE_ALIGN);
+	if (!m->tc->map) {
 		snprintf(err, errlen, "hidden memory too small for the translation map");
 		return -1;
 	}
-	memset(m->mem + m->map, 0, MAP_ENTRIES * MAP_WORDS * 4);
-	return tc_emit_lookup(m) < 0 ? (snprintf(err, errlen, "translation cache too small for the lookup routine"), -1) : 0;
+	memset(chip_mem(m->chip) + m->tc->map, 0, MAP_ENTRIES * MAP_WORDS * 4);
+	return emit_lookup(m) < 0 ? (snprintf(err, errlen, "translation cache too small for the lookup routine"), -1) : 0;
 }
 
 void tc_free(struct cms *m)
 {
-	for (unsigned i = 0; i < m->nxl; i++)
-		free(m->xl[i].in_links);
-	free(m->xl);
-	m->xl = NULL;
-	m->nxl = m->capxl = 0;
+	if (!m->tc)
+		return;
+	for (unsigned i = 0; i < m->tc->nxl; i++)
+		free(m->tc->xl[i].in_links);
+	free(m->tc->xl);
+	free(m->tc->page_smc);
+	free(m->tc);
+	m->tc = NULL;
 }
 
-static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(m->mem + m->map); }
+const struct xlat *tc_get(const struct cms *m, int id)
+{
+	return id >= 0 && (unsigned)id < m->tc->nxl && m->tc->xl[id].valid ? &m->tc->xl[id] : NULL;
+}
+
+/* A page whose translations keep being overwritten (code and data mixed,
+ * or a JIT) costs a translation each time: after cms.smc_page_limit losses
+ * its blocks are only interpreted. */
+int tc_page_unstable(const struct cms *m, uint32_t eip)
+{
+	uint32_t pg = eip >> GUEST_PAGE_SHIFT;
+	return pg < m->tc->npages && m->tc->page_smc[pg] >= m->cfg.smc_page_limit;
+}
+
+static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(chip_mem(m->chip) + m->tc->map); }
 static uint32_t map_hash(uint32_t eip) { return (eip * 0x9e3779b1u) >> 9; }
+
+/* Three quarters used (tombstones count): probes get long. */
+static int map_full(const struct cms *m) { return m->tc->map_used * 4 >= (m->tc->map_mask + 1) * 3; }
 
 /* One entry (eip, value, native address); -1 when the map is too full. */
 static int map_put(struct cms *m, uint32_t eip, uint32_t value, uint32_t native)
 {
 	uint32_t *t = map_at(m);
-	if (m->map_used * 4 >= (m->map_mask + 1) * 3)
+	if (map_full(m))
 		return -1;
-	for (uint32_t p = 0; p <= m->map_mask; p++) {
-		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+	for (uint32_t p = 0; p <= m->tc->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->tc->map_mask;
 		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
 			if (t[MAP_WORDS * i] == 0)
-				m->map_used++;
+				m->tc->map_used++;
 			t[MAP_WORDS * i] = eip;
 			t[MAP_WORDS * i + 1] = value;
 			t[MAP_WORDS * i + 2] = native;
@@ -85,14 +128,14 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip)
 {
 	/* native code reaching it through the lookup routine leaves for the
 	 * dispatcher (the routine's miss exit) */
-	map_put(m, eip, MAP_UNTRANSLATABLE, m->lookup_miss);
+	map_put(m, eip, MAP_UNTRANSLATABLE, m->tc->lookup_miss);
 }
 
 int tc_lookup(struct cms *m, uint32_t eip)
 {
 	uint32_t *t = map_at(m);
-	for (uint32_t p = 0; p <= m->map_mask; p++) {
-		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+	for (uint32_t p = 0; p <= m->tc->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->tc->map_mask;
 		if (t[MAP_WORDS * i] == eip)
 			return t[MAP_WORDS * i + 1] == MAP_UNTRANSLATABLE ? -2 : (int)t[MAP_WORDS * i + 1] - 1;
 		if (t[MAP_WORDS * i] == 0)
@@ -103,14 +146,14 @@ int tc_lookup(struct cms *m, uint32_t eip)
 
 static int map_insert(struct cms *m, uint32_t eip, int id)
 {
-	return map_put(m, eip, (uint32_t)id + 1, m->xl[id].native);
+	return map_put(m, eip, (uint32_t)id + 1, m->tc->xl[id].native);
 }
 
 static void map_remove(struct cms *m, uint32_t eip)
 {
 	uint32_t *t = map_at(m);
-	for (uint32_t p = 0; p <= m->map_mask; p++) {
-		uint32_t i = (map_hash(eip) + p) & m->map_mask;
+	for (uint32_t p = 0; p <= m->tc->map_mask; p++) {
+		uint32_t i = (map_hash(eip) + p) & m->tc->map_mask;
 		if (t[MAP_WORDS * i] == eip) {
 			t[MAP_WORDS * i] = MAP_TOMB;
 			t[MAP_WORDS * i + 1] = 0;
@@ -132,7 +175,7 @@ static void map_remove(struct cms *m, uint32_t eip)
  * one comparison decides.  It uses temporaries r16..r19 only, which no
  * translation keeps live across its exits.  One atom per bundle, so it
  * runs on every legal configuration. */
-int tc_emit_lookup(struct cms *m)
+static int emit_lookup(struct cms *m)
 {
 	char src[1024];
 	snprintf(src, sizeof src,
@@ -145,36 +188,36 @@ int tc_emit_lookup(struct cms *m)
 		 "bnz r19, miss\n"
 		 "jr r18\n"
 		 "miss: exit #%u\n",
-		 m->map, m->map + 8, TC_LOOKUP_MISS);
+		 m->tc->map, m->tc->map + 8, TC_LOOKUP_MISS);
 	struct isa_program p;
 	struct isa_error e;
 	if (isa_assemble(src, "lookup", &p, &e) < 0)
 		return -1;
 	uint32_t bytes = (uint32_t)p.n * ISA_ATOM_BYTES;
-	m->lookup = hregion_alloc(&m->hm.tcache, bytes, 64);
-	if (m->lookup) {
+	m->tc->lookup = hregion_alloc(&m->hm.tcache, bytes, 64);
+	if (m->tc->lookup) {
 		for (size_t i = 0; i < p.n; i++)
-			write_word(m, m->lookup + (uint32_t)i * 8, p.words[i]);
-		m->lookup_miss = m->lookup + (uint32_t)(p.n - 1) * 8;  /* the last atom: exit */
+			write_word(m, m->tc->lookup + (uint32_t)i * 8, p.words[i]);
+		m->tc->lookup_miss = m->tc->lookup + (uint32_t)(p.n - 1) * 8;  /* the last atom: exit */
 	}
 	isa_program_free(&p);
-	return m->lookup ? 0 : -1;
+	return m->tc->lookup ? 0 : -1;
 }
 
 /* Drop everything: translations, map, code, protection marks. */
 void tc_flush(struct cms *m)
 {
-	for (unsigned i = 0; i < m->nxl; i++) {
-		struct xlat *x = &m->xl[i];
+	for (unsigned i = 0; i < m->tc->nxl; i++) {
+		struct xlat *x = &m->tc->xl[i];
 		if (x->valid)
 			m->st.evicted++;
 		free(x->in_links);
 	}
-	m->nxl = 0;
-	memset(m->mem + m->map, 0, (m->map_mask + 1) * MAP_WORDS * 4);
-	m->map_used = 0;
+	m->tc->nxl = 0;
+	memset(chip_mem(m->chip) + m->tc->map, 0, (m->tc->map_mask + 1) * MAP_WORDS * 4);
+	m->tc->map_used = 0;
 	hregion_reset(&m->hm.tcache);
-	tc_emit_lookup(m);
+	emit_lookup(m);
 	/* code pages stay protected for the interpreter's decode cache */
 	m->st.flushes++;
 }
@@ -191,18 +234,18 @@ static void unlink_in(struct xlat *to, int link)
 
 static void unchain(struct cms *m, int id, unsigned e)
 {
-	struct xlat_exit *x = &m->xl[id].exits[e];
+	struct xlat_exit *x = &m->tc->xl[id].exits[e];
 	if (x->chained_to < 0)
 		return;
 	write_word(m, x->atom, x->exit_word);
-	unlink_in(&m->xl[x->chained_to], 2 * id + (int)e);
+	unlink_in(&m->tc->xl[x->chained_to], 2 * id + (int)e);
 	x->chained_to = -1;
 	m->st.unchains++;
 }
 
 static void remove_xlat(struct cms *m, int id)
 {
-	struct xlat *x = &m->xl[id];
+	struct xlat *x = &m->tc->xl[id];
 	if (!x->valid)
 		return;
 	/* exits of other translations that jump here go back to the dispatcher */
@@ -218,11 +261,12 @@ static void remove_xlat(struct cms *m, int id)
 	m->st.invalidated++;
 }
 
-void tc_invalidate_page(struct cms *m, uint32_t page)
+/* Every translation touching the page, or relying on its bytes. */
+static void invalidate_page(struct cms *m, uint32_t page)
 {
 	uint32_t lo = page << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
-	for (unsigned i = 0; i < m->nxl; i++) {
-		struct xlat *x = &m->xl[i];
+	for (unsigned i = 0; i < m->tc->nxl; i++) {
+		struct xlat *x = &m->tc->xl[i];
 		int hit = x->valid && x->eip < hi && x->end_eip > lo;
 		for (unsigned d = 0; x->valid && d < x->ndeps; d++)
 			hit |= x->deps[d][0] < hi && x->deps[d][1] > lo;
@@ -231,10 +275,19 @@ void tc_invalidate_page(struct cms *m, uint32_t page)
 	}
 }
 
-void tc_chain(struct cms *m, int from, unsigned e, int to)
+void tc_code_written(struct cms *m, uint32_t pg)
 {
-	struct xlat_exit *x = &m->xl[from].exits[e];
-	struct xlat *t = &m->xl[to];
+	if (m->tc->nxl) {
+		invalidate_page(m, pg);
+		if (m->tc->page_smc[pg] < UINT32_MAX)
+			m->tc->page_smc[pg]++;
+	}
+}
+
+static void chain(struct cms *m, int from, unsigned e, int to)
+{
+	struct xlat_exit *x = &m->tc->xl[from].exits[e];
+	struct xlat *t = &m->tc->xl[to];
 	if (x->chained_to >= 0 || x->kind != TR_EXIT_DIRECT || !t->valid)
 		return;
 	if (t->nin == t->capin) {
@@ -252,6 +305,23 @@ void tc_chain(struct cms *m, int from, unsigned e, int to)
 	x->chained_to = to;
 	t->in_links[t->nin++] = 2 * from + (int)e;
 	m->st.chains++;
+}
+
+void tc_exit_taken(struct cms *m, uint32_t code, int do_chain)
+{
+	int from = (int)(code / 2);
+	unsigned e = code % 2;
+	if (from < (int)m->tc->nxl && m->tc->xl[from].valid && e < m->tc->xl[from].nexits) {
+		struct xlat_exit *x = &m->tc->xl[from].exits[e];
+		if (x->kind == TR_EXIT_DIRECT) {
+			m->st.exits_direct++;
+			int to = tc_lookup(m, x->target);
+			if (to >= 0 && do_chain)
+				chain(m, from, e, to);
+		} else {
+			m->st.exits_indirect++;
+		}
+	}
 }
 
 static struct ir_machine machine_of(struct cms *m)
@@ -281,7 +351,7 @@ static void dump(struct cms *m, int id, const struct tr_result *r)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
-	tr_dump(r, m->xl[id].native, f);
+	tr_dump(r, m->tc->xl[id].native, f);
 	fclose(f);
 }
 
@@ -290,8 +360,40 @@ static uint32_t profile_counter(void *ctx, uint32_t eip)
 	return profile_count(ctx, eip);
 }
 
-int tc_translate(struct cms *m, uint32_t eip)
+/* Room for `bytes` of code and one map entry: the one place that asks the
+ * evict policy.  The code address, or 0. */
+static uint32_t alloc_code(struct cms *m, uint32_t bytes)
 {
+	uint32_t at = map_full(m) ? 0 : hregion_alloc(&m->hm.tcache, bytes, 64);
+	if (!at && m->pol.evict->make_room(m, bytes) == 0 && !map_full(m))
+		at = hregion_alloc(&m->hm.tcache, bytes, 64);
+	return at;
+}
+
+/* Exit atoms carry the exit id, 2 * translation id + exit index;
+ * indirect exits go to the native lookup routine instead (not under
+ * --verify, which checks one translation per run). */
+static void link_exits(struct cms *m, struct xlat *x, struct tr_result *r, int id)
+{
+	for (unsigned e = 0; e < r->code.nexits; e++) {
+		const struct tr_exit *te = &r->code.exits[e];
+		unsigned wi = te->exit_atom / ISA_ATOM_BYTES;
+		struct atom a;
+		isa_decode(r->code.words[wi], &a);
+		a.imm = (uint32_t)(2 * id + (int)e);
+		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->tc->lookup) {
+			a.op = OP_BR;
+			a.imm = m->tc->lookup - (x->native + te->exit_bundle);
+		}
+		r->code.words[wi] = isa_encode(&a);
+		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, x->native + te->exit_bundle,
+						 x->native + te->exit_atom, r->code.words[wi], -1};
+	}
+}
+
+int tc_translate(struct cms *m, const struct translate_region *rg)
+{
+	const uint32_t eip = rg->eip;
 	struct tr_result *r = malloc(sizeof *r);
 	if (!r)
 		return -1;
@@ -299,7 +401,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 	struct tr_hints hints = {profile_counter, m};
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, (unsigned)m->cfg.max_block_insns, (unsigned)m->cfg.store_buffer, &hints,
+	    tr_translate(&m->env, eip, &mc, rg->max_insns, (unsigned)m->cfg.store_buffer, &hints,
 			 r) < 0) {
 		m->st.failed_translations++;
 		goto out;
@@ -307,39 +409,26 @@ int tc_translate(struct cms *m, uint32_t eip)
 	uint32_t bytes = r->code.n * ISA_ATOM_BYTES;
 	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
 					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
-	uint32_t at = hregion_alloc(&m->hm.tcache, bytes, 64);
+	uint32_t at = alloc_code(m, bytes);
 	if (!at) {
-		tc_flush(m);
-		at = hregion_alloc(&m->hm.tcache, bytes, 64);
-		if (!at) {
-			m->st.failed_translations++;
-			goto out;
-		}
+		m->st.failed_translations++;
+		goto out;
 	}
-	if (m->nxl == m->capxl) {
-		unsigned cap = m->capxl ? 2 * m->capxl : 256;
-		struct xlat *n = realloc(m->xl, cap * sizeof *n);
+	if (m->tc->nxl == m->tc->capxl) {
+		unsigned cap = m->tc->capxl ? 2 * m->tc->capxl : 256;
+		struct xlat *n = realloc(m->tc->xl, cap * sizeof *n);
 		if (!n)
 			goto out;
-		m->xl = n;
-		m->capxl = cap;
+		m->tc->xl = n;
+		m->tc->capxl = cap;
 	}
-	id = (int)m->nxl;
-	if (m->map_used * 4 >= (m->map_mask + 1) * 3) {
-		tc_flush(m);
-		at = hregion_alloc(&m->hm.tcache, bytes, 64);
-		id = 0;
-		if (!at) {
-			id = -1;
-			goto out;
-		}
-	}
-	m->nxl++;
-	struct xlat *x = &m->xl[id];
+	id = (int)m->tc->nxl;
+	m->tc->nxl++;
+	struct xlat *x = &m->tc->xl[id];
 	memset(x, 0, sizeof *x);
 	x->native = at;
 	if (map_insert(m, eip, id) < 0) {
-		m->nxl--;
+		m->tc->nxl--;
 		id = -1;
 		goto out;
 	}
@@ -353,23 +442,7 @@ int tc_translate(struct cms *m, uint32_t eip)
 	x->flags_live_out = r->flags_live_out;
 	x->ndeps = r->ndeps;
 	memcpy(x->deps, r->deps, sizeof x->deps);
-	/* exit atoms carry the exit id: 2 * translation id + exit index;
-	 * indirect exits go to the native lookup routine instead (not under
-	 * --verify, which checks one translation per run) */
-	for (unsigned e = 0; e < r->code.nexits; e++) {
-		const struct tr_exit *te = &r->code.exits[e];
-		unsigned wi = te->exit_atom / ISA_ATOM_BYTES;
-		struct atom a;
-		isa_decode(r->code.words[wi], &a);
-		a.imm = (uint32_t)(2 * id + (int)e);
-		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->lookup) {
-			a.op = OP_BR;
-			a.imm = m->lookup - (at + te->exit_bundle);
-		}
-		r->code.words[wi] = isa_encode(&a);
-		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, at + te->exit_bundle, at + te->exit_atom,
-						 r->code.words[wi], -1};
-	}
+	link_exits(m, x, r, id);
 	uint8_t *buf = malloc(bytes);
 	if (!buf) {
 		x->valid = 0;
@@ -383,12 +456,9 @@ int tc_translate(struct cms *m, uint32_t eip)
 	free(buf);
 	/* protect the x86 code it came from, and the successor bytes its flag
 	 * liveness relied on */
-	for (uint32_t pg = eip >> GUEST_PAGE_SHIFT; pg <= (x->end_eip - 1) >> GUEST_PAGE_SHIFT; pg++)
-		m->pm[pg] |= PM_CODE | PM_PROTECT;
+	gm_mark_code(m, eip, x->end_eip - eip);
 	for (unsigned d = 0; d < x->ndeps; d++)
-		for (uint32_t pg = x->deps[d][0] >> GUEST_PAGE_SHIFT;
-		     pg <= (x->deps[d][1] - 1) >> GUEST_PAGE_SHIFT && pg < m->npages; pg++)
-			m->pm[pg] |= PM_CODE | PM_PROTECT;
+		gm_mark_code(m, x->deps[d][0], x->deps[d][1] - x->deps[d][0]);
 	m->st.translations++;
 	m->st.translated_insns += x->ninsns;
 	if (m->dump_dir)

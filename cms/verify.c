@@ -31,7 +31,7 @@ static uint32_t mem_get(const uint8_t *mem, uint32_t addr, unsigned size)
 static void mem_put(struct cms *m, uint32_t addr, unsigned size, uint32_t v)
 {
 	for (unsigned k = 0; k < size; k++)
-		m->mem[addr + k] = (uint8_t)(v >> (8 * k));
+		chip_mem(m->chip)[addr + k] = (uint8_t)(v >> (8 * k));
 	chip_mem_written(m->chip, addr, size);
 }
 
@@ -45,7 +45,7 @@ static void log_store(struct vlog *l, uint32_t addr, unsigned size, uint32_t val
 		l->s = n;
 		l->cap = cap;
 	}
-	l->s[l->n++] = (struct vstore){addr, val, mem_get(l->m->mem, addr, size), (uint8_t)size};
+	l->s[l->n++] = (struct vstore){addr, val, mem_get(chip_mem(l->m->chip), addr, size), (uint8_t)size};
 }
 
 static void chip_hook(void *ctx, uint32_t addr, unsigned size, uint32_t val) { log_store(ctx, addr, size, val); }
@@ -56,7 +56,7 @@ static int v_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 	struct vlog *l = ctx;
 	if (!gm_range_mapped(l->m, addr, size, 0))
 		return -1;
-	*val = mem_get(l->m->mem, addr, size);
+	*val = mem_get(chip_mem(l->m->chip), addr, size);
 	return 0;
 }
 
@@ -75,7 +75,7 @@ static unsigned v_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
 	struct vlog *l = ctx;
 	unsigned n = 0;
 	while (n < len && gm_range_mapped(l->m, addr + n, 1, 0)) {
-		buf[n] = l->m->mem[addr + n];
+		buf[n] = chip_mem(l->m->chip)[addr + n];
 		n++;
 	}
 	return n;
@@ -108,7 +108,7 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 		struct x86_insn in;
 		unsigned n = 0;
 		while (n < sizeof buf && gm_range_mapped(m, at + n, 1, 0)) {
-			buf[n] = m->mem[at + n];
+			buf[n] = chip_mem(m->chip)[at + n];
 			n++;
 		}
 		if (x86_decode(buf, n, &in) <= 0)
@@ -122,8 +122,8 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 	uint64_t *w = malloc(x->size);
 	if (w) {
 		for (uint32_t i = 0; i < x->size / 8; i++)
-			w[i] = (uint64_t)mem_get(m->mem, x->native + 8 * i, 4) |
-			       (uint64_t)mem_get(m->mem, x->native + 8 * i + 4, 4) << 32;
+			w[i] = (uint64_t)mem_get(chip_mem(m->chip), x->native + 8 * i, 4) |
+			       (uint64_t)mem_get(chip_mem(m->chip), x->native + 8 * i + 4, 4) << 32;
 		isa_disasm(o, w, x->size / 8, x->native);
 		free(w);
 	}
@@ -168,7 +168,7 @@ void verify_release(struct vlog *l)
 
 int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 {
-	struct xlat *x = &m->xl[id];
+	const struct xlat *x = tc_get(m, id);
 	uint32_t got[X86_NSTATE], ref[X86_NSTATE];
 	const uint32_t *before = tl->before;
 	struct vlog il = {.m = m};
@@ -212,7 +212,7 @@ int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 			for (unsigned j = i + 1; j < tl->n; j++)
 				if (a >= tl->s[j].addr && a < tl->s[j].addr + tl->s[j].size)
 					later = 1;
-			if (!later && m->mem[a] != want)
+			if (!later && chip_mem(m->chip)[a] != want)
 				what = "stored memory differs";
 		}
 	}

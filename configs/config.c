@@ -13,15 +13,18 @@
 
 const struct cfg_key cfg_keys[CFG_NKEYS] = {
 #define CFG_INT(field, path, def, min, max, unit, doc) \
-	{path, CFG_T_INT, offsetof(struct cdvm_config, field), (def), NULL, (min), (max), unit, doc},
+	{path, CFG_T_INT, offsetof(struct cdvm_config, field), (def), NULL, (min), (max), unit, doc, NULL},
 #define CFG_BOOL(field, path, def, doc) \
-	{path, CFG_T_BOOL, offsetof(struct cdvm_config, field), (def) ? 1 : 0, NULL, 0, 1, "", doc},
+	{path, CFG_T_BOOL, offsetof(struct cdvm_config, field), (def) ? 1 : 0, NULL, 0, 1, "", doc, NULL},
 #define CFG_STR(field, path, def, doc) \
-	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, "", doc},
+	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, "", doc, NULL},
+#define CFG_ENUM(field, path, def, names, doc) \
+	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, "", doc, names},
 #include "configs/schema.def"
 #undef CFG_INT
 #undef CFG_BOOL
 #undef CFG_STR
+#undef CFG_ENUM
 };
 
 /* Every default must lie in its range and every string default fit its
@@ -119,6 +122,35 @@ bool config_equal(const struct cdvm_config *a, const struct cdvm_config *b)
 }
 
 /* ---- key lookup -------------------------------------------------------- */
+
+bool cfg_name_allowed(const struct cfg_key *key, const char *s, size_t len)
+{
+	if (!key->names)
+		return true;
+	for (const char *p = key->names; *p;) {
+		size_t n = strcspn(p, " ");
+		if (n == len && !memcmp(p, s, len))
+			return true;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+void cfg_names_list(const struct cfg_key *key, char quote, char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *p = key->names; p && *p && used + 1 < n;) {
+		size_t w = strcspn(p, " ");
+		int r = snprintf(out + used, n - used, "%s%c%.*s%c", used ? ", " : "", quote, (int)w, p, quote);
+		if (r < 0)
+			break;
+		used += (size_t)r < n - used ? (size_t)r : n - used - 1;
+		p += w;
+		p += strspn(p, " ");
+	}
+}
 
 int cfg_find(const char *s, size_t len)
 {
@@ -360,6 +392,12 @@ int cfg_parse_value(struct cdvm_config *c, int k, const char *text, size_t len,
 			snprintf(why, n, "string is not valid UTF-8");
 			return -1;
 		}
+		if (!cfg_name_allowed(key, text, len)) {
+			char names[256];
+			cfg_names_list(key, '\'', names, sizeof names);
+			snprintf(why, n, "unknown name '%s' (valid names: %s)", shown, names);
+			return -1;
+		}
 		memset(str_field(c, k), 0, CONFIG_STR_MAX);
 		memcpy(str_field(c, k), text, len);
 		return 0;
@@ -482,6 +520,13 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 				snprintf(err->msg, sizeof err->msg,
 					 "key '%s': string is not NUL-terminated UTF-8 of at most %d bytes",
 					 key->path, CONFIG_STR_MAX - 1);
+				return -1;
+			}
+			if (!cfg_name_allowed(key, s, len)) {
+				char names[256];
+				cfg_names_list(key, '\'', names, sizeof names);
+				snprintf(err->msg, sizeof err->msg, "key '%s': unknown name (valid names: %s)",
+					 key->path, names);
 				return -1;
 			}
 		}

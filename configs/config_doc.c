@@ -76,7 +76,7 @@ static int put_cell(FILE *out, const char *s)
 
 static int write_row(FILE *out, const struct cfg_key *key)
 {
-	char range[64], def[96];
+	char range[160], def[96];
 	const char *type;
 	switch (key->type) {
 	case CFG_T_INT:
@@ -90,8 +90,11 @@ static int write_row(FILE *out, const struct cfg_key *key)
 		snprintf(def, sizeof def, "`%s`", key->def_int ? "true" : "false");
 		break;
 	default:
-		type = "string";
-		snprintf(range, sizeof range, "at most %d bytes", CONFIG_STR_MAX - 1);
+		type = key->names ? "name" : "string";
+		if (key->names)
+			cfg_names_list(key, '`', range, sizeof range);
+		else
+			snprintf(range, sizeof range, "at most %d bytes", CONFIG_STR_MAX - 1);
 		snprintf(def, sizeof def, "`%s`", key->def_str);
 		break;
 	}

@@ -19,6 +19,7 @@ struct cfg_key {
 	int64_t min, max;     /* CFG_INT range */
 	const char *unit;     /* CFG_INT unit, "" otherwise */
 	const char *doc;      /* meaning */
+	const char *names;    /* CFG_ENUM: the valid values, space-separated; NULL otherwise */
 };
 
 enum cfg_key_id {
@@ -47,6 +48,11 @@ const char *cfg_suggest(const char *key);
  * error return -1 and write the reason (no location, no key) to why. */
 int cfg_parse_value(struct cdvm_config *c, int k, const char *text, size_t len,
 		    bool quoted, char *why, size_t n);
+
+/* True when s[0..len) is a valid value of key (always for non-enum keys). */
+bool cfg_name_allowed(const struct cfg_key *key, const char *s, size_t len);
+/* The valid names of an enum key, each between two `quote`s, comma-separated. */
+void cfg_names_list(const struct cfg_key *key, char quote, char *out, size_t n);
 
 /* Quote s[0..len) for an error message: printable ASCII kept, the rest as
  * \xNN, cut at about 40 characters. */

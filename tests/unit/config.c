@@ -317,6 +317,19 @@ static void rnd_string(struct rng *r, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* One of an enum key's space-separated names. */
+static void rnd_name(struct rng *r, const char *names, char *out, size_t cap)
+{
+	size_t count = 1;
+	for (const char *p = names; *p; p++)
+		count += *p == ' ';
+	size_t pick = (size_t)(rnd(r) % count);
+	const char *p = names;
+	while (pick--)
+		p = strchr(p, ' ') + 1;
+	snprintf(out, cap, "%.*s", (int)strcspn(p, " "), p);
+}
+
 /* Any in-range value for every key (not necessarily cross-valid). */
 static void rnd_config(struct rng *r, struct cdvm_config *c)
 {
@@ -324,10 +337,12 @@ static void rnd_config(struct rng *r, struct cdvm_config *c)
 #define CFG_INT(field, path, def, min, max, unit, doc) c->field = rnd_range(r, min, max);
 #define CFG_BOOL(field, path, def, doc) c->field = rnd(r) & 1;
 #define CFG_STR(field, path, def, doc) rnd_string(r, c->field, sizeof c->field);
+#define CFG_ENUM(field, path, def, names, doc) rnd_name(r, names, c->field, sizeof c->field);
 #include "configs/schema.def"
 #undef CFG_INT
 #undef CFG_BOOL
 #undef CFG_STR
+#undef CFG_ENUM
 }
 
 static int64_t rnd_pow2(struct rng *r, int lo_log, int hi_log)

@@ -1,0 +1,129 @@
+/* cms/policy/policy.h — firmware policies as tables.
+ *
+ * A policy is a const struct of function pointers with a name (TinyEMU's
+ * VirtMachineClass is the model); the configuration picks one table of
+ * each kind by name (cms.policy.translate, .evict, .recover, .periodic;
+ * configs/schema.def lists the valid names).  The dispatcher asks:
+ *
+ *   miss, block profiled  -> translate->on_miss(m, eip, count, &region)
+ *   cache or map full     -> evict->make_room(m, bytes)
+ *   native fault exit     -> recover->on[ex.reason](m, &ex, res)
+ *   every period cycles   -> periodic->tick(m, state)
+ *
+ * Policies act on the machine only through the calls declared at the end
+ * of this header (the firmware's doors), never through struct cms fields;
+ * every control-register access they make is charged cms.cost.cr_access.
+ * The default tables (block, flush, interpret, none) are today's
+ * behaviour exactly.  How to add one: docs/hacking.md. */
+#ifndef CDVM_CMS_POLICY_POLICY_H
+#define CDVM_CMS_POLICY_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "configs/config.h"
+#include "hw-sim/chip.h"
+
+struct cms;
+struct cms_result;
+
+enum { CHIP_EXIT_COUNT = 0
+#define CHIP_EXIT_ONE(n, text) + 1
+	CHIP_EXITS(CHIP_EXIT_ONE)
+#undef CHIP_EXIT_ONE
+};
+
+/* What to translate: a region entered at eip of at most max_insns x86
+ * instructions (today a basic block at the EIP just entered). */
+struct translate_region {
+	uint32_t eip;
+	unsigned max_insns;
+};
+
+struct translate_policy {
+	const char *name;
+	/* The block at eip has no translation and its profile count is now
+	 * `count`: 1 with *r filled to translate, 0 to interpret it. */
+	int (*on_miss)(struct cms *m, uint32_t eip, uint32_t count, struct translate_region *r);
+};
+
+struct evict_policy {
+	const char *name;
+	/* The translation cache has no room for `bytes` of code, or its EIP
+	 * map is full: evict, then return 0 to retry the allocation, or -1
+	 * to give up (the block is then interpreted). */
+	int (*make_room)(struct cms *m, uint32_t bytes);
+};
+
+/* One kind of native exit: returns 1 when the run is over (res filled). */
+typedef int (*recover_fn)(struct cms *m, const struct chip_exit *ex, struct cms_result *res);
+
+struct recover_policy {
+	const char *name;
+	/* Indexed by enum chip_exit_reason; every entry but
+	 * CHIP_EXIT_FIRMWARE (a normal exit, the dispatcher's) must be set. */
+	recover_fn on[CHIP_EXIT_COUNT];
+};
+
+struct periodic_policy {
+	const char *name;
+	size_t state_size;   /* zeroed bytes the firmware keeps for it */
+	void (*tick)(struct cms *m, void *state);
+};
+
+/* The chosen tables and the periodic hook's clock (owned by policy.c). */
+struct policy_set {
+	const struct translate_policy *translate;
+	const struct evict_policy *evict;
+	const struct recover_policy *recover;
+	const struct periodic_policy *periodic;
+	void *periodic_state;
+	uint64_t period, next_tick, ticks;
+};
+
+/* The tables built in, NULL-terminated, one file per kind. */
+extern const struct translate_policy *const translate_policies[];
+extern const struct evict_policy *const evict_policies[];
+extern const struct recover_policy *const recover_policies[];
+extern const struct periodic_policy *const periodic_policies[];
+
+/* Pick the tables named by cfg; -1 with err when a name has no table. */
+int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, size_t errlen);
+void policy_free(struct policy_set *p);
+/* Run the periodic hook once for every period boundary passed by now. */
+void policy_tick(struct cms *m, uint64_t now);
+
+/* ---- the firmware's doors for policies ---------------------------------- */
+const struct cdvm_config *cms_config(const struct cms *m);
+/* The periodic policy's state (NULL when it keeps none), runs so far. */
+void *cms_periodic_state(struct cms *m);
+uint64_t cms_periodic_ticks(const struct cms *m);
+/* The page of eip keeps losing its translations to stores (after
+ * cms.smc_page_limit losses: code and data mixed, or a JIT). */
+int tc_page_unstable(const struct cms *m, uint32_t eip);
+/* Code on guest page pg was overwritten: drop its decodes and translations. */
+void gm_code_written(struct cms *m, uint32_t pg);
+/* Drop every translation (the code pages stay protected). */
+void tc_flush(struct cms *m);
+/* Recovery after a rollback: interpret the block from the committed EIP to
+ * the exact faulting instruction (counted as a recovery); 1: run over. */
+int cms_recover_interpret(struct cms *m, struct cms_result *res);
+/* Fill res and return 1 when sim.max_cycles is reached, else 0. */
+int cms_check_cycle_limit(struct cms *m, struct cms_result *res);
+
+/* Control registers, as firmware reads and writes them (each 32-bit
+ * access charged cms.cost.cr_access).  0, or -1 for a bad argument. */
+int policy_read_counter(struct cms *m, enum counter_id id, uint64_t *val);
+/* Way-enable mask of L1I (level 0), L1D (1) or L2 (2). */
+int policy_write_ways(struct cms *m, unsigned level, uint32_t mask);
+/* Unit-enable mask of one unit class; translations are scheduled for the
+ * enabled units, so a change flushes them. */
+int policy_write_units(struct cms *m, enum unit_class u, uint32_t mask);
+
+/* `sample` keeps this (tests and the reconfiguration policy read it). */
+struct periodic_sample {
+	uint64_t calls;
+	uint64_t cycles, bundles, l1d_misses;  /* counters at the last call */
+};
+
+#endif

@@ -1,0 +1,49 @@
+/* cms/policy/recover.c — recover policies: what the firmware does when
+ * translated code leaves with a fault (the chip has already rolled back
+ * to the last commit, DESIGN.md contract 4).
+ *
+ * interpret  (default) interpret the block from the committed EIP: a
+ *            guest fault then stops at the exact faulting instruction,
+ *            a speculation fault (alias, store-buffer overflow) simply
+ *            runs correctly; a store into translated code (protection)
+ *            first drops the written pages' translations and decodes. */
+#include "cms/policy/policy.h"
+
+#include "native-isa/isa.h"
+
+static int rollback_interpret(struct cms *m, const struct chip_exit *ex, struct cms_result *res)
+{
+	(void)ex;
+	return cms_recover_interpret(m, res);
+}
+
+/* self-modifying code: the store (up to 4 bytes) hit a page we translated from */
+static int smc_interpret(struct cms *m, const struct chip_exit *ex, struct cms_result *res)
+{
+	gm_code_written(m, ex->addr >> ISA_PAGE_SHIFT);
+	gm_code_written(m, (ex->addr + 3) >> ISA_PAGE_SHIFT);
+	return cms_recover_interpret(m, res);
+}
+
+static int stop(struct cms *m, const struct chip_exit *ex, struct cms_result *res)
+{
+	(void)ex;
+	cms_check_cycle_limit(m, res);
+	return 1;
+}
+
+static const struct recover_policy interpret = {
+	"interpret",
+	{
+		[CHIP_EXIT_MEMORY_FAULT] = rollback_interpret,
+		[CHIP_EXIT_ALIAS_FAULT] = rollback_interpret,
+		[CHIP_EXIT_SB_OVERFLOW] = rollback_interpret,
+		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,
+		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,
+		[CHIP_EXIT_FAULT_DETECTED] = rollback_interpret,
+		[CHIP_EXIT_CYCLE_LIMIT] = stop,
+		[CHIP_EXIT_PROTECTION] = smc_interpret,
+	},
+};
+
+const struct recover_policy *const recover_policies[] = {&interpret, NULL};
