@@ -115,6 +115,11 @@ struct cms {
 	 * when guestmem reports a code page written */
 	struct insn_slot *insns;       /* decoded-instruction cache */
 	uint32_t fetch_line;           /* 32-byte line of x86 code the interpreter holds */
+	/* miss cycles of the current instruction's guest accesses: added by
+	 * guestmem.c's accessors, taken by the interpreter and the syscall
+	 * layer through gm_take_miss_cycles (a field, not guestmem's, because
+	 * it is read on every interpreted instruction) */
+	unsigned gm_miss_cycles;
 
 	const char *dump_dir;          /* --dump-translations */
 	int verify;                    /* --verify */
@@ -154,7 +159,6 @@ uint32_t gm_brk(struct cms *m, uint32_t want);          /* the brk system call *
 /* A firmware access to guest memory, timed through the L1D; its miss
  * cycles are charged with the current instruction (gm_take_miss_cycles). */
 void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write);
-uint64_t gm_take_miss_cycles(struct cms *m);            /* and reset them */
 void gm_install_env(struct cms *m);
 
 /* profile.c */
@@ -207,6 +211,14 @@ void verify_release(struct vlog *l);
 
 /* statistics: simulated time spent on firmware work, by activity (every
  * room charges its work here; an inline so no room calls back into cms.c) */
+/* The miss cycles of the guest accesses since the last call (and reset them). */
+static inline uint64_t gm_take_miss_cycles(struct cms *m)
+{
+	uint64_t c = m->gm_miss_cycles;
+	m->gm_miss_cycles = 0;
+	return c;
+}
+
 static inline void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
 {
 	m->st.act_cycles[a] += cycles;

@@ -29,7 +29,6 @@ struct guestmem {
 	uint32_t brk_start, brk_cur, brk_limit;
 	uint32_t stack_lo;
 	uint32_t last_fault_addr;
-	unsigned pending_mem;          /* miss cycles of the current instruction's accesses */
 	gm_code_written_fn code_written;
 };
 
@@ -164,14 +163,7 @@ uint32_t gm_brk(struct cms *m, uint32_t want)
 
 void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write)
 {
-	m->gm->pending_mem += chip_dcache_access(m->chip, addr, size, write != 0);
-}
-
-uint64_t gm_take_miss_cycles(struct cms *m)
-{
-	uint64_t c = m->gm->pending_mem;
-	m->gm->pending_mem = 0;
-	return c;
+	m->gm_miss_cycles += chip_dcache_access(m->chip, addr, size, write != 0);
 }
 
 int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write)
@@ -214,7 +206,7 @@ static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 	*val = v;
 	if (m->trace.mem)
 		m->trace.mem(m->trace.ctx, addr, size, 0);
-	g->pending_mem += chip_dcache_access(m->chip, addr, size, false);
+	m->gm_miss_cycles += chip_dcache_access(m->chip, addr, size, false);
 	return 0;
 }
 
@@ -237,7 +229,7 @@ static int env_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 	gm_written(m, addr, size);
 	if (m->trace.mem)
 		m->trace.mem(m->trace.ctx, addr, size, 1);
-	g->pending_mem += chip_dcache_access(m->chip, addr, size, true);
+	m->gm_miss_cycles += chip_dcache_access(m->chip, addr, size, true);
 	return 0;
 }
 

@@ -36,11 +36,6 @@ unsigned x86_op_flags(enum x86_op op)
 	return (unsigned)op < X86_OP_COUNT ? x86_ops[op].props : OPF_UNSUP;
 }
 
-int x86_xf_op(enum x86_op op)
-{
-	return x86_op(op)->xf;
-}
-
 /* The count operand is the last one: an immediate that masks to 0, or CL
  * (unknown here), may leave every flag alone. */
 static int count_may_be_zero(const struct x86_insn *in)

@@ -239,7 +239,7 @@ enum x86_stop x86_exec(struct x86_env *env, const struct x86_insn *in,
 /* The xflags operation (native-isa/xflags.h: XF_ADD, ...) that computes an
  * instruction's result and flags, or -1: shared by the interpreter and
  * the translator, so both compute ADD, SHL, ... the same way. */
-int x86_xf_op(enum x86_op op);
+static inline int x86_xf_op(enum x86_op op) { return x86_op(op)->xf; }
 
 /* Fetch (env->fetch, up to 15 bytes), decode and execute one instruction.
  * A fetch that comes up short is X86_FAULT_MEM at the first missing byte;
