@@ -167,6 +167,38 @@ static void end_signal(struct cms_result *res, int sig, const char *what, uint32
 		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x", name, what, eip);
 }
 
+/* What cdvm knows of an instruction it does not execute, for the SIGILL
+ * diagnostic: its bytes (as many as the decoder sized, else the first
+ * four readable ones) and the mnemonic or class the decoder named, e.g.
+ * "bytes d9 ee: x87", "bytes 0f 0b: ud2". */
+static void describe_invalid(struct cms *m, uint32_t eip, char *buf, size_t n)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	unsigned got = m->env.fetch(m, eip, bytes, sizeof bytes);
+	struct x86_insn in;
+	memset(&in, 0, sizeof in);
+	int st = x86_decode(bytes, got, &in);
+	unsigned len = st > 0 ? (unsigned)st : in.len ? in.len : got < 4 ? got : 4;
+	if (len == 0) {
+		snprintf(buf, n, "invalid or unsupported instruction");
+		return;
+	}
+	int k = snprintf(buf, n, "invalid or unsupported instruction (bytes");
+	for (unsigned i = 0; i < len && k > 0 && (size_t)k < n; i++)
+		k += snprintf(buf + k, n - (size_t)k, " %02x", bytes[i]);
+	if (k > 0 && (size_t)k < n) {
+		/* a class name is "(x87)": drop the parentheses */
+		const char *name = x86_op_name((enum x86_op)in.op);
+		size_t nl = strlen(name);
+		if (in.op != X86_OP_NONE && name[0] == '(' && nl > 2)
+			snprintf(buf + k, n - (size_t)k, ": %.*s)", (int)(nl - 2), name + 1);
+		else if (in.op != X86_OP_NONE)
+			snprintf(buf + k, n - (size_t)k, ": %s)", name);
+		else
+			snprintf(buf + k, n - (size_t)k, ")");
+	}
+}
+
 /* One guest instruction: decoded form from the cache, or fetch + decode
  * (x86_step handles every failure: short fetch, #UD). */
 static enum x86_stop interpret_one(struct cms *m, uint32_t eip, struct x86_step_info *info)
@@ -254,9 +286,12 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 		case X86_FAULT_DE:
 			end_signal(res, SIGFPE, "divide error", eip, 0, 0);
 			return 1;
-		case X86_FAULT_UD:
-			end_signal(res, SIGILL, "invalid or unsupported instruction", eip, 0, 0);
+		case X86_FAULT_UD: {
+			char what[128];
+			describe_invalid(m, eip, what, sizeof what);
+			end_signal(res, SIGILL, what, eip, 0, 0);
 			return 1;
+		}
 		case X86_FAULT_MEM:
 			end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
 			return 1;

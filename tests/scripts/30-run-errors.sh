@@ -115,4 +115,14 @@ grep -q '^argc 7$' "$T/out" && grep -q 'argv\[1\] (7) "--stats"' "$T/out" && gre
 	fail "guest arguments were not passed untouched: $(cat "$T/out")"
 grep -q '"end": "exit"' "$T/ok.json" || fail "--stats-json of a good run"
 $CDVM run -- build/guests/O2/echo-args.elf -h | grep -q 'argv\[1\] (2) "-h"' || fail "-- then the program"
+# a guest killed by an invalid instruction: the diagnostic names its bytes
+# and what the decoder knows of it, in both modes
+for mode in interp translate; do
+	$CDVM run --mode $mode --set cms.translate_threshold=1 build/guests/O2/badop.elf > /dev/null 2> "$T/ill"
+	rc=$?
+	[ $rc -eq 132 ] || fail "badop ($mode): status $rc, want 132"
+	grep -q 'SIGILL: invalid or unsupported instruction (bytes 0f 0b: ud2) at EIP 0x' "$T/ill" ||
+		fail "badop ($mode): diagnostic lacks the bytes: $(cat "$T/ill")"
+done
+
 echo "30-run-errors.sh: ok"
