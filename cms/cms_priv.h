@@ -141,6 +141,9 @@ struct cms {
 /* Called before a code page's PM_CODE mark is dropped by a store into it. */
 typedef void (*gm_code_written_fn)(struct cms *m, uint32_t pg);
 int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t errlen);
+/* The code-chunk bitmap (cms.smc_granularity), allocated after the other
+ * boot tables; none for whole pages. */
+int gm_init_smc(struct cms *m, char *err, size_t errlen);
 void gm_free(struct cms *m);
 void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable);
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);

@@ -30,6 +30,9 @@ struct guestmem {
 	uint32_t stack_lo;
 	uint32_t last_fault_addr;
 	gm_code_written_fn code_written;
+	/* code-chunk bitmap (cms.smc_granularity), NULL when whole pages */
+	uint8_t *smc;
+	unsigned smc_shift;
 };
 
 static void drop_code_page(struct cms *m, uint32_t pg);
@@ -60,6 +63,52 @@ int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+int gm_init_smc(struct cms *m, char *err, size_t errlen)
+{
+	struct guestmem *g = m->gm;
+	uint32_t bytes = hidden_table_bytes(&m->cfg, HIDDEN_SMCMAP);
+	if (!bytes)
+		return 0;  /* whole pages: the chip traps any store to a protected page */
+	uint32_t at = hregion_alloc(&m->hm.fwdata, bytes, HIDDEN_TABLE_ALIGN);
+	if (!at) {
+		snprintf(err, errlen, "hidden memory too small for the code-chunk bitmap (%u bytes)", bytes);
+		return -1;
+	}
+	unsigned shift = 0;
+	while ((1u << shift) < (uint32_t)m->cfg.smc_granularity)
+		shift++;
+	g->smc = g->mem + at;
+	g->smc_shift = shift;
+	memset(g->smc, 0, bytes);
+	if (chip_write_cr(m->chip, CR_SMC_SHIFT, shift) < 0 || chip_write_cr(m->chip, CR_SMCMAP, at) < 0) {
+		snprintf(err, errlen, "cannot install the code-chunk bitmap");
+		return -1;
+	}
+	return 0;
+}
+
+/* The chunks of [lo, hi) (within guest RAM): set them, or is any set? */
+static void chunks_set(struct guestmem *g, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t k = lo >> g->smc_shift; k <= (hi - 1) >> g->smc_shift; k++)
+		g->smc[k >> 3] |= (uint8_t)(1u << (k & 7));
+}
+
+static int chunks_hit(const struct guestmem *g, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t k = lo >> g->smc_shift; k <= (hi - 1) >> g->smc_shift; k++)
+		if (g->smc[k >> 3] & (1u << (k & 7)))
+			return 1;
+	return 0;
+}
+
+static void chunks_clear_page(struct guestmem *g, uint32_t pg)
+{
+	uint32_t lo = pg << GUEST_PAGE_SHIFT;
+	for (uint32_t k = lo >> g->smc_shift; k < (lo + GUEST_PAGE) >> g->smc_shift; k++)
+		g->smc[k >> 3] &= (uint8_t)~(1u << (k & 7));
 }
 
 void gm_free(struct cms *m)
@@ -97,6 +146,8 @@ static void drop_code_page(struct cms *m, uint32_t pg)
 {
 	m->gm->code_written(m, pg);
 	m->gm->pm[pg] &= (uint8_t)~(PM_CODE | PM_PROTECT);
+	if (m->gm->smc)
+		chunks_clear_page(m->gm, pg);
 }
 
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)
@@ -112,8 +163,14 @@ void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi)
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n)
 {
 	struct guestmem *g = m->gm;
-	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++)
+	uint32_t pg = addr >> GUEST_PAGE_SHIFT;
+	for (; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++)
 		g->pm[pg] |= PM_CODE | PM_PROTECT;
+	if (g->smc && n) {
+		uint32_t end = addr + n, lim = g->npages << GUEST_PAGE_SHIFT;
+		if (addr < lim)
+			chunks_set(g, addr, end <= lim && end > addr ? end : lim);
+	}
 }
 
 void gm_written(struct cms *m, uint32_t addr, uint32_t n)
@@ -121,9 +178,17 @@ void gm_written(struct cms *m, uint32_t addr, uint32_t n)
 	if (!n)
 		return;
 	struct guestmem *g = m->gm;
-	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++)
-		if (g->pm[pg] & PM_CODE)
+	for (uint32_t pg = addr >> GUEST_PAGE_SHIFT; pg <= (addr + n - 1) >> GUEST_PAGE_SHIFT && pg < g->npages; pg++) {
+		if (!(g->pm[pg] & PM_CODE))
+			continue;
+		/* the part of the store on this page: code, or data beside it? */
+		uint32_t plo = pg << GUEST_PAGE_SHIFT, lo = addr > plo ? addr : plo;
+		uint32_t hi = addr + n - 1 < plo + GUEST_PAGE - 1 ? addr + n : plo + GUEST_PAGE;
+		if (!g->smc || chunks_hit(g, lo, hi))
 			drop_code_page(m, pg);
+		else
+			m->st.smc_data_stores++;
+	}
 	chip_mem_written(m->chip, addr, n);
 }
 

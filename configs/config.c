@@ -579,6 +579,11 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 			 c->stack_kb, c->guest_mb * 1024 / 4);
 		return -1;
 	}
+	if (c->smc_granularity & (c->smc_granularity - 1)) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'cms.smc_granularity' (%" PRId64 ") must be a power of two", c->smc_granularity);
+		return -1;
+	}
 	if (c->profile_entries & (c->profile_entries - 1)) {
 		snprintf(err->msg, sizeof err->msg,
 			 "key 'cms.profile_entries' (%" PRId64 ") must be a power of two", c->profile_entries);

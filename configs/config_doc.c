@@ -47,6 +47,7 @@ static const char *const rules[] = {
 	"`core.issue_width` >= 1.",
 	"`cms.tcache_kb` <= `memory.hidden_mb` * 1024 / 2: the other half of hidden "
 	"memory holds the firmware's tables and profiles.",
+	"`cms.smc_granularity` is a power of two.",
 	"`cms.profile_entries` is a power of two, and the profile table (8 bytes an "
 	"entry) fits in half of the firmware data area (`memory.hidden_mb` minus "
 	"`cms.tcache_kb`).",

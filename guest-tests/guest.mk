@@ -21,7 +21,12 @@ GUEST_LDFLAGS := $(GUEST_TARGET) -nostdlib -static -fuse-ld=lld \
 GUEST_RT_SRC  := $(sort $(wildcard guest-tests/rt/*.c guest-tests/rt/*.S))
 GUEST_SRC     := $(sort $(wildcard guest-tests/progs/*.c guest-tests/progs/*.S))
 GUEST_NAMES   := $(basename $(notdir $(GUEST_SRC)))
-GUEST_ALL     := $(foreach l,$(GUEST_LEVELS),$(patsubst %,build/guests/$(l)/%.elf,$(GUEST_NAMES)))
+# Workloads also linked with `ld -N` (NAME-N.elf): code, data and bss share
+# pages, as in small embedded images; the SMC protection must tell the
+# data stores on those pages from code writes (cms.smc_granularity).
+GUEST_NMAGIC  := sieve crc32 sort
+GUEST_ALL     := $(foreach l,$(GUEST_LEVELS),$(patsubst %,build/guests/$(l)/%.elf,$(GUEST_NAMES)) \
+  $(patsubst %,build/guests/$(l)/%-N.elf,$(GUEST_NMAGIC)))
 
 # Mnemonics that must not appear: any x87 instruction (they all start with
 # 'f' and no integer instruction does) or a use of an MMX/SSE register.
@@ -57,6 +62,9 @@ build/guests/$(1)/%.elf: build/guests/$(1)/progs/%.o build/guests/$(1)/librt.a |
 	@if $$(GUEST_OBJDUMP) -d --no-show-raw-insn $$@.tmp | grep -E $$(GUEST_FORBIDDEN); then \
 	  echo "$$@: x87/MMX/SSE instructions found" >&2; rm -f $$@.tmp; exit 1; fi
 	@mv $$@.tmp $$@
+
+build/guests/$(1)/%-N.elf: build/guests/$(1)/progs/%.o build/guests/$(1)/librt.a | $$(BOOT)
+	$$(GUEST_CC) $$(GUEST_LDFLAGS) -Wl,-N $$< build/guests/$(1)/librt.a -o $$@
 endef
 
 $(foreach l,$(GUEST_LEVELS),$(eval $(call GUEST_LEVEL_RULES,$(l))))

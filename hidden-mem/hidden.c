@@ -45,6 +45,7 @@ static const struct {
 	[HIDDEN_PAGEMAP] = {"guest page map", "memory.guest_mb"},
 	[HIDDEN_PROFILE] = {"profile table", "cms.profile_entries"},
 	[HIDDEN_XMAP] = {"translation map", NULL},
+	[HIDDEN_SMCMAP] = {"code-chunk bitmap", "cms.smc_granularity"},
 };
 
 uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t)
@@ -56,6 +57,11 @@ uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t)
 		return (uint32_t)c->profile_entries * HIDDEN_PROFILE_ENTRY_BYTES;
 	case HIDDEN_XMAP:
 		return HIDDEN_XMAP_ENTRIES * HIDDEN_XMAP_ENTRY_BYTES;
+	case HIDDEN_SMCMAP:
+		if (c->smc_granularity >= (1 << HIDDEN_PAGE_SHIFT) || c->smc_granularity <= 0)
+			return 0;
+		/* a byte more than the bits need: the chip's bound check */
+		return (uint32_t)((((uint64_t)c->guest_mb << 20) / (uint64_t)c->smc_granularity) / 8 + 1);
 	case HIDDEN_NTABLES:
 		break;
 	}

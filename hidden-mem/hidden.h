@@ -44,9 +44,12 @@ struct hidden_mem {
  *   HIDDEN_PAGEMAP  one byte per 4 KiB guest page (cms/guestmem.c)
  *   HIDDEN_PROFILE  cms.profile_entries (eip, count) pairs (cms/profile.c)
  *   HIDDEN_XMAP     the EIP -> translation map (cms/tcache.c)
+ *   HIDDEN_SMCMAP   one bit per cms.smc_granularity chunk of guest RAM: the
+ *                   chunks holding translated code (cms/guestmem.c; none
+ *                   when the granularity is a whole page)
  * The translation cache itself holds only the lookup routine (a few atoms)
  * at boot. */
-enum hidden_table { HIDDEN_PAGEMAP, HIDDEN_PROFILE, HIDDEN_XMAP, HIDDEN_NTABLES };
+enum hidden_table { HIDDEN_PAGEMAP, HIDDEN_PROFILE, HIDDEN_XMAP, HIDDEN_SMCMAP, HIDDEN_NTABLES };
 enum {
 	HIDDEN_TABLE_ALIGN = 64,
 	HIDDEN_PAGE_SHIFT = 12,

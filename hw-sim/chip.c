@@ -302,6 +302,8 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
 	case CR_PAGEMAP: *val = c->pagemap; return 0;
 	case CR_PAGEMAP_PAGES: *val = c->pagemap_pages; return 0;
+	case CR_SMC_SHIFT: *val = c->smc_shift; return 0;
+	case CR_SMCMAP: *val = c->smcmap; return 0;
 	default: return -1;
 	}
 }
@@ -330,6 +332,19 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 			return -1;
 		c->pagemap_pages = val;
 		return 0;
+	case CR_SMC_SHIFT:
+		if (val < 4 || val > ISA_PAGE_SHIFT)
+			return -1;
+		c->smc_shift = val;
+		return 0;
+	case CR_SMCMAP: {
+		/* one bit per chunk of every page the page table describes */
+		uint64_t bytes = ((uint64_t)c->pagemap_pages << (ISA_PAGE_SHIFT - c->smc_shift)) / 8 + 1;
+		if (val && (!c->smc_shift || val >= c->mem_size || bytes > c->mem_size - val))
+			return -1;
+		c->smcmap = val;
+		return 0;
+	}
 	default:
 		return -1;
 	}

@@ -96,6 +96,7 @@ struct chip {
 
 	uint32_t scratch[2];
 	uint32_t pagemap, pagemap_pages;  /* guest page table (control registers) */
+	uint32_t smcmap, smc_shift;       /* code-chunk bitmap of protected pages (control registers) */
 	chip_store_hook store_hook;
 	void *store_hook_ctx;
 

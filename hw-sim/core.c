@@ -256,8 +256,22 @@ CHIP_INLINE uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 	return v;
 }
 
+/* Does a store to [addr, addr+size), within one page, touch a chunk the
+ * code-chunk bitmap marks (control registers SMCMAP, SMC_SHIFT)?  Without
+ * a bitmap the whole protected page counts as code. */
+static inline bool smc_chunk_hit(const struct chip *c, uint32_t addr, unsigned size)
+{
+	if (!c->smcmap)
+		return true;
+	for (uint32_t k = addr >> c->smc_shift; k <= (addr + size - 1) >> c->smc_shift; k++)
+		if (c->mem[c->smcmap + (k >> 3)] & (1u << (k & 7)))
+			return true;
+	return false;
+}
+
 /* Guest page table check (control register PAGEMAP): 0 = allowed,
- * 1 = not mapped / not writable, 2 = store to a protected page. */
+ * 1 = not mapped / not writable, 2 = store to translated code (a marked
+ * chunk of a protected page). */
 static inline int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
 {
 	if (!c->pagemap)
@@ -270,8 +284,12 @@ static inline int guest_page_check(const struct chip *c, uint32_t addr, unsigned
 		uint8_t b = c->mem[c->pagemap + p];
 		if ((b & need) != need)
 			return 1;
-		if (store && (b & ISA_PM_PROTECT))
-			return 2;
+		if (store && (b & ISA_PM_PROTECT)) {
+			uint32_t lo = p == p1 ? addr : p << ISA_PAGE_SHIFT;
+			uint32_t hi = p == p2 ? addr + size : (p + 1) << ISA_PAGE_SHIFT;
+			if (smc_chunk_hit(c, lo, hi - lo))
+				return 2;
+		}
 	}
 	return 0;
 }

@@ -509,6 +509,29 @@ static void test_guest_page_table(void)
 	chip_run(g.chip, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), &ex);
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP, chip_mem_size(g.chip)), -1);
+
+	/* code chunks (SMCMAP, 64-byte chunks): a store to page 3 traps only in
+	 * the chunk marked as code, 0x3040..0x307f, or when it straddles into it */
+	uint8_t map[16 * 4096 / 64 / 8 + 1] = {0};
+	uint32_t smc = hregion_alloc(&g.hm.fwdata, sizeof map, 64);
+	map[0x3040 >> 6 >> 3] |= (uint8_t)(1u << ((0x3040 >> 6) & 7));
+	chip_mem_write(g.chip, smc, map, sizeof map);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMCMAP, smc), -1);  /* SMC_SHIFT first */
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMC_SHIFT, 3), -1);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMC_SHIFT, 6), 0);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMCMAP, smc), 0);
+	static const struct { uint32_t addr; enum chip_exit_reason want; } chunks[] = {
+		{0x3000, CHIP_EXIT_FIRMWARE}, {0x303c, CHIP_EXIT_FIRMWARE}, {0x303e, CHIP_EXIT_PROTECTION},
+		{0x3040, CHIP_EXIT_PROTECTION}, {0x307c, CHIP_EXIT_PROTECTION}, {0x3080, CHIP_EXIT_FIRMWARE},
+		{0x3ffc, CHIP_EXIT_FIRMWARE},
+	};
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		chip_set_reg(g.chip, 2, chunks[i].addr);
+		chip_run(g.chip, st, &ex);
+		CU_ASSERT_EQUAL(ex.reason, chunks[i].want);
+		if (ex.reason != chunks[i].want)
+			fprintf(stderr, "code-chunk case %zu: %s\n", i, chip_exit_name(ex.reason));
+	}
 	rig_done(&g);
 }
 

@@ -387,7 +387,14 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	 * 1 MiB of hidden memory is never enough */
 	c->hidden_mb = rnd_range(r, 2, 1024);
 	c->guest_mb = rnd_range(r, 1, 3584 - c->hidden_mb < 3072 ? 3584 - c->hidden_mb : 3072);
+	/* and the code-chunk bitmap (a bit per cms.smc_granularity bytes) */
 	int64_t fixed = c->guest_mb * 256 + (1 << 20), hidden = c->hidden_mb << 20;
+	/* (coarser chunks until the bitmap takes at most an eighth of hidden memory) */
+	c->smc_granularity = rnd_pow2(r, 4, 12);
+	while (c->smc_granularity < 4096 && (c->guest_mb << 20) / c->smc_granularity / 8 > hidden / 8)
+		c->smc_granularity *= 2;
+	if (c->smc_granularity < 4096)
+		fixed += (c->guest_mb << 20) / c->smc_granularity / 8 + 256;
 	int64_t tc_max = (hidden - fixed - 8192) / 1024;
 	c->tcache_kb = rnd_range(r, 4, c->hidden_mb * 512 < tc_max ? c->hidden_mb * 512 : tc_max);
 	c->stack_kb = rnd_range(r, 64, c->guest_mb * 256 < 1048576 ? c->guest_mb * 256 : 1048576);
@@ -798,6 +805,9 @@ static void test_hidden_fit_edge(void)
 	c.profile_entries = 65536;  /* 512 KiB */
 	/* 2048 - 496 = 16 (page map of 64 MiB) + 512 + 1024 KiB */
 	c.tcache_kb = 496;
+	/* a code-chunk bitmap of 64-byte chunks (129 KiB) does not fit there */
+	INVALID(&c, "code-chunk bitmap 129 KiB", "'cms.smc_granularity'");
+	c.smc_granularity = 4096;   /* whole pages: no bitmap */
 	VALID(&c);
 	CHECK(cms_create(&c, CMS_MODE_INTERP, &m, msg, sizeof msg) == 0, "boot at the edge: %s", msg);
 	cms_destroy(m);
