@@ -70,6 +70,8 @@ void cms_set_trace_syscalls(struct cms *m, FILE *out) { m->sys.trace = out; }
 static void time_range(struct cms *m, uint32_t addr, uint32_t n, int write)
 {
 	uint64_t line = (uint64_t)m->cfg.l1d_line;
+	if (!n)
+		return;
 	for (uint64_t a = addr & ~(line - 1); a < (uint64_t)addr + n; a += line)
 		gm_time_access(m, (uint32_t)a, 1, write);
 }
