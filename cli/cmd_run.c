@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP };
+enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
@@ -24,6 +24,7 @@ static const struct cli_opt run_opts[] = {
 	{"stats-json", 0, "FILE", OPT_STATS_JSON, 0, "write the statistics as JSON to FILE"},
 	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
 	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
+	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
 	{0},
 };
 
@@ -36,7 +37,7 @@ static const struct cli_cmd run_cmd = {
 
 struct run_opts {
 	enum cms_mode mode;
-	bool mode_set, stats, verify;
+	bool mode_set, stats, verify, trace_syscalls;
 	const char *json, *dump;
 };
 
@@ -53,6 +54,7 @@ static int on_option(void *ctx, int id, const char *v)
 	case OPT_STATS_JSON: o->json = v; return 0;
 	case OPT_VERIFY: o->verify = true; return 0;
 	case OPT_DUMP: o->dump = v; return 0;
+	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
 	}
 	return -1;
 }
@@ -95,6 +97,7 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		return 2;
 	}
 	cms_set_debug(m, o->dump, o->verify);
+	cms_set_trace_syscalls(m, o->trace_syscalls ? stderr : NULL);
 	if (cms_load_elf(m, argv[0], argc, argv, environ, err, sizeof err) < 0) {
 		cli_error(&run_cmd, "%s", err);
 		cms_destroy(m);

@@ -84,6 +84,9 @@ uint64_t cms_guest_insns(const struct cms *m);
 
 /* --dump-translations DIR (NULL: off) and --verify. */
 void cms_set_debug(struct cms *m, const char *dump_dir, int verify);
+/* --trace-syscalls: every system call, strace-style ("write(1, \"hi\\n\", 3) = 3"),
+ * is printed to out as it completes (NULL: off).  An instrument: no cycles. */
+void cms_set_trace_syscalls(struct cms *m, FILE *out);
 void cms_print_stats(const struct cms *m, FILE *out);
 /* --stats-json: the keys of docs/stats.md (0, or -1 when out of memory or
  * the write failed). */

@@ -11,6 +11,9 @@
  *   tcache.c     struct tcache (m->tc): translations, the EIP map, the native
  *                lookup routine, per-page SMC losses (tc_*);
  *   policy/      struct policy_set (m->pol): the policy tables (policy.h);
+ *   syscall.c    struct sys_state (m->sys): what the system calls keep of
+ *                the process (resource limits, getrandom's stream, the
+ *                set_tid_address and robust-list pointers, the trace);
  *   statistics   the counters below marked as such: each is incremented by
  *                the room whose event it counts and printed by report.c;
  *                time is charged through cms_charge only.
@@ -90,6 +93,17 @@ struct guestmem;
 struct profile;
 struct tcache;
 
+/* The process state of the system calls (syscall.c's; zero at boot). */
+enum { SYS_RLIMITS = 16 };          /* RLIM_NLIMITS of Linux */
+struct sys_state {
+	FILE *trace;                    /* --trace-syscalls: strace-style lines (NULL: off) */
+	uint64_t random_pos;            /* bytes of sim.seed's stream getrandom has handed out */
+	uint32_t clear_child_tid;       /* set_tid_address */
+	uint32_t robust_list;           /* set_robust_list's head */
+	uint32_t rlim_set;              /* bit r: rlim[r] was set by prlimit64 (else the default) */
+	uint64_t rlim[SYS_RLIMITS][2];  /* soft, hard */
+};
+
 /* The firmware's statistics, one field per row of cms/stats.def. */
 struct cms_stats {
 #define CMS_STAT(name, key, unit, doc) uint64_t name;
@@ -110,6 +124,7 @@ struct cms {
 	struct profile *prof;
 	struct tcache *tc;
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
+	struct sys_state sys;           /* syscall.c */
 
 	/* interpreter (cms.c): decoded-instruction cache, dropped page by page
 	 * when guestmem reports a code page written */
@@ -171,8 +186,10 @@ uint32_t profile_hit(struct cms *m, uint32_t eip);   /* returns the new count */
 uint32_t profile_count(const struct cms *m, uint32_t eip);
 
 /* syscall.c */
+/* The call in EAX (cms/syscalls.def); its result in EAX, unless it ended the guest. */
 void syscall_dispatch(struct cms *m);
-const char *syscall_name(uint32_t nr);  /* NULL for calls answered -ENOSYS */
+const char *syscall_name(uint32_t nr);  /* NULL for a number without a row */
+int syscall_emulated(uint32_t nr);      /* 0 for the numbers answered -ENOSYS */
 
 /* tcache.c */
 int tc_init(struct cms *m, char *err, size_t errlen);

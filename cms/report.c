@@ -113,9 +113,9 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	for (unsigned i = 0; i <= MAX_SYSCALL_NR; i++) {
 		if (!m->st.syscalls[i])
 			continue;
-		const char *n = i < MAX_SYSCALL_NR ? syscall_name(i) : NULL;
+		const char *n = syscall_name(i);
 		if (n)
-			fprintf(out, " %s %" PRIu64, n, m->st.syscalls[i]);
+			fprintf(out, " %s %" PRIu64 "%s", n, m->st.syscalls[i], syscall_emulated(i) ? "" : " (ENOSYS)");
 		else if (i == MAX_SYSCALL_NR)
 			fprintf(out, " nr>=%u %" PRIu64 " (ENOSYS)", MAX_SYSCALL_NR, m->st.syscalls[i]);
 		else
@@ -169,6 +169,24 @@ static int set_path(json_t *obj, const char *key, json_t *v)
 	return set_path(sub, dot + 1, v);
 }
 
+/* syscalls_by_name: the counts of "syscalls" under the names of
+ * cms/syscalls.def ("#NR" for a number without a row, "#512+" beyond). */
+static int put_syscall_names(const struct cms *m, json_t *o)
+{
+	json_t *a = json_object();
+	int rc = a ? 0 : -1;
+	for (unsigned i = 0; a && i <= MAX_SYSCALL_NR; i++) {
+		if (!m->st.syscalls[i])
+			continue;
+		char num[16];
+		const char *n = syscall_name(i);
+		if (!n)
+			snprintf(num, sizeof num, "#%u%s", i, i < MAX_SYSCALL_NR ? "" : "+");
+		rc |= set_u64(a, n ? n : num, m->st.syscalls[i]);
+	}
+	return rc | json_object_set_new(o, "syscalls_by_name", a);
+}
+
 /* Every row of cms/stats.def under its key. */
 static int put_stats(const struct cms *m, json_t *o)
 {
@@ -194,7 +212,7 @@ static int put_stats(const struct cms *m, json_t *o)
 			rc |= set_u64(a, "translated_code", native_cycles(m));
 		rc |= set_path(o, d->key, a);
 	}
-	return rc;
+	return rc | put_syscall_names(m, o);
 }
 
 static json_t *stats_json(const struct cms *m, const struct cms_result *res)

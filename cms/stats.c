@@ -130,6 +130,8 @@ void cms_write_stats_doc(FILE *out)
 	      "| `cycles` | simulated cycles (the chip's `cycles` counter) |\n"
 	      "| `x86_ipc` | guest_instructions / cycles |\n"
 	      "| `cycles_by_activity.translated_code` | cycles - firmware_cycles: cycles of native code |\n"
+	      "| `syscalls_by_name` | the counts of `syscalls` keyed by the names of cms/syscalls.def "
+	      "(`#NR` for a number without a row: answered -ENOSYS and counted in `enosys`) |\n"
 	      "\nBesides these, every run has `program`, `config`, `mode` and, from `cdvm run`,\n"
 	      "`end` (exit, signal, cycle_limit, internal), `status` and `text`.\n"
 	      "\n## Chip counters\n\n"

@@ -1,40 +1,155 @@
 /* cms/syscall.c — Linux i386 system calls at `int $0x80`.
  *
  * Number in EAX, arguments in EBX, ECX, EDX, ESI, EDI, EBP, result (or
- * -errno) in EAX (Linux arch/x86/entry/syscalls/syscall_32.tbl).  The
- * guest gets exit, exit_group, read (stdin), write (stdout/stderr) and brk;
- * everything else returns -ENOSYS and is counted for --stats. */
+ * -errno) in EAX.  The calls answered are the rows of cms/syscalls.def;
+ * every other number returns -ENOSYS and is counted for --stats.  Each
+ * call checks its guest pointers against the guest page map first: a
+ * pointer into unmapped memory, a read-only page (for what the kernel
+ * writes) or hidden memory (never mapped) is -EFAULT, and hidden memory
+ * is never read or written.  Calls that move data to or from guest memory
+ * time it through the L1D like the interpreter's accesses.
+ *
+ * The process as the guest sees it is fixed, so runs are reproducible:
+ * pid = tid = 1000 with parent 1, uid = euid = gid = egid = 1000;
+ * uname: Linux cdvm 6.1.0-cdvm i686; file descriptors 0, 1 and 2 are
+ * cdvm's stdio and answer ioctl as a pipe or file does (-ENOTTY), whatever
+ * the host's are.  Time is simulated: chip cycles / chip.clock_mhz, from
+ * 0 at boot for the monotonic and CPU-time clocks and from
+ * 2000-01-01 00:00:00 UTC for CLOCK_REALTIME, gettimeofday and time.
+ * getrandom hands out a stream of bytes that depends only on sim.seed. */
 #include "cms/cms_priv.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <string.h>
 #include <unistd.h>
 
+typedef int32_t syscall_fn(struct cms *m, const uint32_t *a);
+
+#define SYSCALL(nr, name, handler, args, ret) static syscall_fn handler;
+#include "cms/syscalls.def"
+static syscall_fn sys_enosys;
+
+struct syscall_row {
+	const char *name;
+	syscall_fn *fn;
+	const char *args;   /* --trace-syscalls: one letter per argument */
+	char ret;
+};
+
+/* Indexed by number: a number given twice is an initializer override and
+ * does not compile with -Werror, nor does one past the end. */
+static const struct syscall_row rows[MAX_SYSCALL_NR] = {
+#define SYSCALL(nr, name, handler, args, ret) [nr] = {#name, handler, args, ret},
+#include "cms/syscalls.def"
+};
+
 enum {
-	NR_exit = 1, NR_read = 3, NR_write = 4, NR_brk = 45, NR_exit_group = 252,
+	SYS_PID = 1000, SYS_PPID = 1, SYS_UID = 1000, SYS_GID = 1000,
+	SYS_EPOCH = 946684800,      /* CLOCK_REALTIME at cycle 0: 2000-01-01 00:00:00 UTC */
+	IO_CHUNK = 65536,           /* largest chunk moved per host call */
+	UIO_MAXIOV = 1024,          /* Linux's limit on iovec counts */
+	MAX_RW_COUNT = 0x7ffff000,  /* Linux's cap on one transfer (INT_MAX & PAGE_MASK) */
 };
 
 const char *syscall_name(uint32_t nr)
 {
-	switch (nr) {
-	case NR_exit: return "exit";
-	case NR_read: return "read";
-	case NR_write: return "write";
-	case NR_brk: return "brk";
-	case NR_exit_group: return "exit_group";
-	default: return NULL;  /* not emulated: -ENOSYS */
-	}
+	return nr < MAX_SYSCALL_NR ? rows[nr].name : NULL;
 }
 
-/* Largest chunk moved per host call, so a huge count never needs a huge buffer. */
-enum { IO_CHUNK = 65536 };
-
-static int32_t sys_write(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count)
+int syscall_emulated(uint32_t nr)
 {
-	int host = fd == 1 ? m->fd_out : fd == 2 ? m->fd_err : -1;
-	if (host < 0)
-		return -EBADF;
-	if (!gm_range_mapped(m, buf, count, 0))
+	return nr < MAX_SYSCALL_NR && rows[nr].fn && rows[nr].fn != sys_enosys;
+}
+
+void cms_set_trace_syscalls(struct cms *m, FILE *out) { m->sys.trace = out; }
+
+/* ---- guest memory ---------------------------------------------------------- */
+
+/* Time [addr, addr+n) through the L1D, one access per line. */
+static void time_range(struct cms *m, uint32_t addr, uint32_t n, int write)
+{
+	uint64_t line = (uint64_t)m->cfg.l1d_line;
+	if (!n)
+		return;
+	for (uint64_t a = addr & ~(line - 1); a < (uint64_t)addr + n; a += line)
+		gm_time_access(m, (uint32_t)a, 1, write);
+}
+
+/* How many bytes from addr on are accessible (the kernel's copy stops at the
+ * first page that is not). */
+static uint32_t accessible(const struct cms *m, uint32_t addr, uint32_t n, int write)
+{
+	uint32_t ok = 0;
+	while (ok < n) {
+		uint32_t a = addr + ok;
+		if (a < addr || !gm_range_mapped(m, a, 1, write))
+			break;
+		uint32_t step = GUEST_PAGE - (a & (GUEST_PAGE - 1));
+		ok += step < n - ok ? step : n - ok;
+	}
+	return ok;
+}
+
+/* copy_to_user of a whole object: -EFAULT, with nothing written, unless all of it is writable. */
+static int put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n)
+{
+	if (!gm_range_mapped(m, addr, n, 1))
 		return -EFAULT;
+	memcpy(chip_mem(m->chip) + addr, src, n);
+	gm_written(m, addr, n);
+	time_range(m, addr, n, 1);
+	return 0;
+}
+
+static int get_guest(struct cms *m, uint32_t addr, void *dst, uint32_t n)
+{
+	if (!gm_range_mapped(m, addr, n, 0))
+		return -EFAULT;
+	memcpy(dst, chip_mem(m->chip) + addr, n);
+	time_range(m, addr, n, 0);
+	return 0;
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
+static void le64(uint8_t *p, uint64_t v)
+{
+	le32(p, (uint32_t)v);
+	le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t rd32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+
+/* ---- exit, read, write, brk ------------------------------------------------ */
+
+static int32_t sys_exit(struct cms *m, const uint32_t *a)
+{
+	m->exited = 1;
+	m->exit_status = (int)(a[0] & 0xff);
+	return 0;
+}
+
+static int32_t sys_enosys(struct cms *m, const uint32_t *a)
+{
+	(void)m;
+	(void)a;
+	return -ENOSYS;
+}
+
+static int host_out(const struct cms *m, uint32_t fd)
+{
+	return fd == 1 ? m->fd_out : fd == 2 ? m->fd_err : -1;
+}
+
+/* count bytes at buf (accessible) to the host fd */
+static int32_t host_write(struct cms *m, int host, uint32_t buf, uint32_t count)
+{
 	uint32_t done = 0;
 	while (done < count) {
 		uint32_t n = count - done < IO_CHUNK ? count - done : IO_CHUNK;
@@ -50,13 +165,9 @@ static int32_t sys_write(struct cms *m, uint32_t fd, uint32_t buf, uint32_t coun
 	return (int32_t)done;
 }
 
-static int32_t sys_read(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count)
+/* one host read of up to n (<= IO_CHUNK) bytes into buf (accessible) */
+static int32_t host_read(struct cms *m, uint32_t buf, uint32_t n)
 {
-	if (fd != 0)
-		return -EBADF;
-	if (!gm_range_mapped(m, buf, count, 1))
-		return -EFAULT;
-	uint32_t n = count < IO_CHUNK ? count : IO_CHUNK;
 	ssize_t r;
 	do
 		r = read(m->fd_in, chip_mem(m->chip) + buf, n);
@@ -67,31 +178,411 @@ static int32_t sys_read(struct cms *m, uint32_t fd, uint32_t buf, uint32_t count
 	return (int32_t)r;
 }
 
+static int32_t sys_write(struct cms *m, const uint32_t *a)
+{
+	int host = host_out(m, a[0]);
+	if (host < 0)
+		return -EBADF;
+	if (!gm_range_mapped(m, a[1], a[2], 0))
+		return -EFAULT;
+	return host_write(m, host, a[1], a[2]);
+}
+
+static int32_t sys_read(struct cms *m, const uint32_t *a)
+{
+	if (a[0] != 0)
+		return -EBADF;
+	if (!gm_range_mapped(m, a[1], a[2], 1))
+		return -EFAULT;
+	return host_read(m, a[1], a[2] < IO_CHUNK ? a[2] : IO_CHUNK);
+}
+
+static int32_t sys_brk(struct cms *m, const uint32_t *a)
+{
+	return (int32_t)gm_brk(m, a[0]);
+}
+
+/* ---- readv, writev --------------------------------------------------------- */
+
+/* The iovec array as Linux's import_iovec takes it: at most UIO_MAXIOV
+ * entries, all readable, no length negative (as a 32-bit ssize_t). */
+static int32_t check_iovecs(struct cms *m, uint32_t iov, uint32_t cnt)
+{
+	if (cnt > UIO_MAXIOV)
+		return -EINVAL;
+	if (!gm_range_mapped(m, iov, cnt * 8, 0))
+		return -EFAULT;
+	time_range(m, iov, cnt * 8, 0);
+	const uint8_t *p = chip_mem(m->chip) + iov;
+	for (uint32_t i = 0; i < cnt; i++)
+		if ((int32_t)rd32(p + 8 * i + 4) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* Segment i of a checked iovec array, its length cut to what is left of MAX_RW_COUNT. */
+static uint32_t iovec_at(struct cms *m, uint32_t iov, uint32_t i, uint32_t done, uint32_t *len)
+{
+	const uint8_t *p = chip_mem(m->chip) + iov + 8 * i;
+	uint32_t left = MAX_RW_COUNT - done;
+	*len = rd32(p + 4) < left ? rd32(p + 4) : left;
+	return rd32(p);
+}
+
+/* Segment by segment, as the kernel copies: a segment that runs into memory
+ * the call may not touch ends the transfer there; -EFAULT only when
+ * nothing was transferred. */
+static int32_t sys_writev(struct cms *m, const uint32_t *a)
+{
+	int host = host_out(m, a[0]);
+	if (host < 0)
+		return -EBADF;
+	int32_t rc = check_iovecs(m, a[1], a[2]);
+	if (rc < 0)
+		return rc;
+	uint32_t done = 0;
+	for (uint32_t i = 0; i < a[2] && done < MAX_RW_COUNT; i++) {
+		uint32_t len, base = iovec_at(m, a[1], i, done, &len);
+		uint32_t ok = accessible(m, base, len, 0);
+		int32_t w = ok ? host_write(m, host, base, ok) : 0;
+		if (w < 0)
+			return done ? (int32_t)done : w;
+		done += (uint32_t)w;
+		if ((uint32_t)w < ok)   /* a short write */
+			return (int32_t)done;
+		if (ok < len)
+			return done ? (int32_t)done : -EFAULT;
+	}
+	return (int32_t)done;
+}
+
+static int32_t sys_readv(struct cms *m, const uint32_t *a)
+{
+	if (a[0] != 0)
+		return -EBADF;
+	int32_t rc = check_iovecs(m, a[1], a[2]);
+	if (rc < 0)
+		return rc;
+	uint32_t done = 0;
+	for (uint32_t i = 0; i < a[2] && done < MAX_RW_COUNT; i++) {
+		uint32_t len, base = iovec_at(m, a[1], i, done, &len);
+		uint32_t ok = accessible(m, base, len, 1);
+		int32_t r = ok ? host_read(m, base, ok < IO_CHUNK ? ok : IO_CHUNK) : 0;
+		if (r < 0)
+			return done ? (int32_t)done : r;
+		done += (uint32_t)r;
+		if ((uint32_t)r < ok)   /* a short read (end of file, or what the host had) */
+			return (int32_t)done;
+		if (ok < len)
+			return done ? (int32_t)done : -EFAULT;
+	}
+	return (int32_t)done;
+}
+
+/* ---- the process: ids, uname, ioctl, TLS bookkeeping, limits --------------- */
+
+static int32_t sys_getpid(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_PID; }
+static int32_t sys_gettid(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_PID; }
+static int32_t sys_getppid(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_PPID; }
+static int32_t sys_getuid32(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_UID; }
+static int32_t sys_geteuid32(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_UID; }
+static int32_t sys_getgid32(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_GID; }
+static int32_t sys_getegid32(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_GID; }
+
+/* struct new_utsname: six fields of 65 bytes */
+static int32_t sys_uname(struct cms *m, const uint32_t *a)
+{
+	static const char *const f[6] = {"Linux", "cdvm", "6.1.0-cdvm", "#1 SMP cdvm", "i686", "(none)"};
+	uint8_t u[6 * 65] = {0};
+	for (int i = 0; i < 6; i++)
+		memcpy(u + 65 * i, f[i], strlen(f[i]));
+	return put_guest(m, a[0], u, sizeof u);
+}
+
+/* cdvm's stdio is never a terminal to the guest (TCGETS, TIOCGWINSZ, any
+ * other request: -ENOTTY, as for a pipe or a file). */
+static int32_t sys_ioctl(struct cms *m, const uint32_t *a)
+{
+	(void)m;
+	return a[0] <= 2 ? -ENOTTY : -EBADF;
+}
+
+static int32_t sys_set_tid_address(struct cms *m, const uint32_t *a)
+{
+	m->sys.clear_child_tid = a[0];
+	return SYS_PID;
+}
+
+static int32_t sys_set_robust_list(struct cms *m, const uint32_t *a)
+{
+	if (a[1] != 12)  /* sizeof(struct robust_list_head) on i386 */
+		return -EINVAL;
+	m->sys.robust_list = a[0];
+	return 0;
+}
+
+#define RLIM_INF UINT64_MAX
+enum { RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, NR_OPEN = 1048576 };
+
+/* The limits a Linux login shell usually starts with; the stack's is the
+ * stack cdvm maps (memory.guest_stack_kb). */
+static void rlimit_get(const struct cms *m, unsigned r, uint64_t v[2])
+{
+	static const uint64_t def[SYS_RLIMITS][2] = {
+		{RLIM_INF, RLIM_INF}, {RLIM_INF, RLIM_INF}, {RLIM_INF, RLIM_INF}, {0, RLIM_INF},
+		{0, RLIM_INF}, {RLIM_INF, RLIM_INF}, {4096, 4096}, {1024, NR_OPEN},
+		{8 << 20, 8 << 20}, {RLIM_INF, RLIM_INF}, {RLIM_INF, RLIM_INF}, {4096, 4096},
+		{819200, 819200}, {0, 0}, {0, 0}, {RLIM_INF, RLIM_INF},
+	};
+	if (m->sys.rlim_set >> r & 1) {
+		memcpy(v, m->sys.rlim[r], sizeof m->sys.rlim[r]);
+		return;
+	}
+	memcpy(v, def[r], sizeof def[r]);
+	if (r == RLIMIT_STACK)
+		v[0] = (uint64_t)m->cfg.stack_kb * 1024;
+}
+
+/* prlimit64(pid, resource, new, old), in the kernel's order of checks */
+static int32_t sys_prlimit64(struct cms *m, const uint32_t *a)
+{
+	uint8_t b[16];
+	uint64_t nv[2] = {0, 0}, old[2];
+	if (a[2]) {
+		if (get_guest(m, a[2], b, 16) < 0)
+			return -EFAULT;
+		nv[0] = rd64(b);
+		nv[1] = rd64(b + 8);
+	}
+	if (a[0] != 0 && a[0] != SYS_PID)
+		return -ESRCH;
+	if (a[1] >= SYS_RLIMITS)
+		return -EINVAL;
+	rlimit_get(m, a[1], old);
+	if (a[2]) {
+		if (nv[0] > nv[1])
+			return -EINVAL;
+		if ((a[1] == RLIMIT_NOFILE && nv[1] > NR_OPEN) || nv[1] > old[1])
+			return -EPERM;  /* raising a hard limit needs CAP_SYS_RESOURCE */
+		memcpy(m->sys.rlim[a[1]], nv, sizeof nv);
+		m->sys.rlim_set |= 1u << a[1];
+	}
+	if (a[3]) {
+		le64(b, old[0]);
+		le64(b + 8, old[1]);
+		return put_guest(m, a[3], b, 16);
+	}
+	return 0;
+}
+
+/* ugetrlimit: struct rlimit of 32-bit values, the infinite ones as 0xffffffff */
+static int32_t sys_ugetrlimit(struct cms *m, const uint32_t *a)
+{
+	if (a[0] >= SYS_RLIMITS)
+		return -EINVAL;
+	uint64_t v[2];
+	uint8_t b[8];
+	rlimit_get(m, a[0], v);
+	for (int i = 0; i < 2; i++)
+		le32(b + 4 * i, v[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)v[i]);
+	return put_guest(m, a[1], b, 8);
+}
+
+/* ---- simulated time, getrandom --------------------------------------------- */
+
+/* Cycles so far as seconds and nanoseconds, plus the epoch for the real-time clock. */
+static void sim_time(const struct cms *m, int realtime, uint64_t *sec, uint32_t *nsec)
+{
+	uint64_t mhz = (uint64_t)m->cfg.clock_mhz, hz = mhz * 1000000u, c = chip_cycles(m->chip);
+	*sec = c / hz + (realtime ? SYS_EPOCH : 0);
+	*nsec = (uint32_t)(c % hz * 1000u / mhz);
+}
+
+static int32_t sys_time(struct cms *m, const uint32_t *a)
+{
+	uint64_t s;
+	uint32_t ns;
+	uint8_t b[4];
+	sim_time(m, 1, &s, &ns);
+	le32(b, (uint32_t)s);
+	if (a[0] && put_guest(m, a[0], b, 4) < 0)
+		return -EFAULT;
+	return (int32_t)s;
+}
+
+static int32_t sys_gettimeofday(struct cms *m, const uint32_t *a)
+{
+	uint64_t s;
+	uint32_t ns;
+	uint8_t b[8];
+	sim_time(m, 1, &s, &ns);
+	le32(b, (uint32_t)s);
+	le32(b + 4, ns / 1000);
+	if (a[0] && put_guest(m, a[0], b, 8) < 0)
+		return -EFAULT;
+	memset(b, 0, sizeof b);  /* struct timezone: UTC, no DST */
+	if (a[1] && put_guest(m, a[1], b, 8) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* 1 for the clocks that count from the epoch, 0 for those from boot, -1 for
+ * an id cdvm does not know (the alarm clocks, CPU clocks of other processes) */
+static int clock_kind(uint32_t id)
+{
+	switch (id) {
+	case 0: case 5: case 11:                 /* REALTIME, REALTIME_COARSE, TAI */
+		return 1;
+	case 1: case 2: case 3: case 4: case 6: case 7:  /* MONOTONIC(_RAW, _COARSE), CPU time, BOOTTIME */
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* clock_gettime (old_timespec32, 8 bytes) and clock_gettime64 (16 bytes) */
+static int32_t clock_get(struct cms *m, const uint32_t *a, int wide)
+{
+	int kind = clock_kind(a[0]);
+	if (kind < 0)
+		return -EINVAL;
+	uint64_t s;
+	uint32_t ns;
+	uint8_t b[16];
+	sim_time(m, kind, &s, &ns);
+	if (!wide) {
+		le32(b, (uint32_t)s);
+		le32(b + 4, ns);
+		return put_guest(m, a[1], b, 8);
+	}
+	le64(b, s);
+	le64(b + 8, ns);
+	return put_guest(m, a[1], b, 16);
+}
+
+static int32_t sys_clock_gettime(struct cms *m, const uint32_t *a) { return clock_get(m, a, 0); }
+static int32_t sys_clock_gettime64(struct cms *m, const uint32_t *a) { return clock_get(m, a, 1); }
+
+/* Byte i of sim.seed's stream: splitmix64 of the seed and the byte's word. */
+static uint8_t random_byte(uint64_t seed, uint64_t i)
+{
+	uint64_t z = seed + (i / 8 + 1) * 0x9e3779b97f4a7c15u;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	z ^= z >> 31;
+	return (uint8_t)(z >> 8 * (i % 8));
+}
+
+/* getrandom(buf, count, flags): the next count bytes of the stream, up to
+ * the first byte that is not writable (-EFAULT when that is the first) */
+static int32_t sys_getrandom(struct cms *m, const uint32_t *a)
+{
+	enum { GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4 };
+	if (a[2] & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) ||
+	    (a[2] & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	uint32_t n = a[1] > INT32_MAX ? INT32_MAX : a[1];
+	uint32_t ok = accessible(m, a[0], n, 1);
+	if (!ok)
+		return n ? -EFAULT : 0;
+	uint8_t *p = chip_mem(m->chip) + a[0];
+	for (uint32_t i = 0; i < ok; i++)
+		p[i] = random_byte((uint64_t)m->cfg.seed, m->sys.random_pos + i);
+	m->sys.random_pos += ok;
+	gm_written(m, a[0], ok);
+	time_range(m, a[0], ok, 1);
+	return (int32_t)ok;
+}
+
+/* ---- --trace-syscalls ------------------------------------------------------ */
+
+static const char *errno_name(int e)
+{
+	static const struct {
+		int e;
+		const char *name;
+	} names[] = {
+		{EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
+		{EBADF, "EBADF"}, {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
+		{EFAULT, "EFAULT"}, {EINVAL, "EINVAL"}, {ENOTTY, "ENOTTY"}, {ENOSPC, "ENOSPC"},
+		{EPIPE, "EPIPE"}, {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].e == e)
+			return names[i].name;
+	return "E?";
+}
+
+/* a guest buffer as a C string literal, at most 32 bytes ("..." after) */
+static void trace_buffer(struct cms *m, FILE *out, uint32_t buf, uint32_t len)
+{
+	uint32_t n = len < 32 ? len : 32;
+	if (!gm_range_mapped(m, buf, n, 0)) {
+		fprintf(out, "0x%" PRIx32, buf);
+		return;
+	}
+	const uint8_t *p = chip_mem(m->chip) + buf;
+	fputc('"', out);
+	for (uint32_t i = 0; i < n; i++) {
+		int c = p[i];
+		if (c == '\n' || c == '\t' || c == '"' || c == '\\')
+			fprintf(out, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : c);
+		else if (c >= 0x20 && c < 0x7f)
+			fputc(c, out);
+		else
+			fprintf(out, "\\x%02x", c);
+	}
+	fprintf(out, "\"%s", n < len ? "..." : "");
+}
+
+/* name(args) = result, as strace prints it */
+static void trace_call(struct cms *m, uint32_t nr, const struct syscall_row *row, const uint32_t *a, int32_t ret)
+{
+	FILE *out = m->sys.trace;
+	const char *args = row ? row->args : "xxxxxx";
+	if (row)
+		fprintf(out, "%s(", row->name);
+	else
+		fprintf(out, "syscall_%" PRIu32 "(", nr);
+	for (int i = 0; args[i]; i++) {
+		if (i)
+			fputs(", ", out);
+		if (args[i] == 'd')
+			fprintf(out, "%" PRId32, (int32_t)a[i]);
+		else if (args[i] == 'u')
+			fprintf(out, "%" PRIu32, a[i]);
+		else if (args[i] == 's' && i < 5)
+			trace_buffer(m, out, a[i], a[i + 1]);
+		else if (args[i] == 'p' && !a[i])
+			fputs("NULL", out);
+		else
+			fprintf(out, "0x%" PRIx32, a[i]);
+	}
+	char r = row ? row->ret : 'd';
+	if (r == 'n')
+		fputs(") = ?\n", out);
+	else if (ret < 0 && ret >= -4095)
+		fprintf(out, ") = -1 %s (%s)\n", errno_name(-ret), strerror(-ret));
+	else if (r == 'x')
+		fprintf(out, ") = 0x%" PRIx32 "\n", (uint32_t)ret);
+	else
+		fprintf(out, ") = %" PRId32 "\n", ret);
+}
+
+/* ---- the dispatch ---------------------------------------------------------- */
+
 void syscall_dispatch(struct cms *m)
 {
 	uint32_t *r = m->xr;
 	uint32_t nr = r[X86_EAX];
 	m->st.syscalls[nr < MAX_SYSCALL_NR ? nr : MAX_SYSCALL_NR]++;
-	int32_t ret;
-	switch (nr) {
-	case NR_exit:
-	case NR_exit_group:
-		m->exited = 1;
-		m->exit_status = (int)(r[X86_EBX] & 0xff);
-		return;
-	case NR_write:
-		ret = sys_write(m, r[X86_EBX], r[X86_ECX], r[X86_EDX]);
-		break;
-	case NR_read:
-		ret = sys_read(m, r[X86_EBX], r[X86_ECX], r[X86_EDX]);
-		break;
-	case NR_brk:
-		ret = (int32_t)gm_brk(m, r[X86_EBX]);
-		break;
-	default:
+	const uint32_t a[6] = {r[X86_EBX], r[X86_ECX], r[X86_EDX], r[X86_ESI], r[X86_EDI], r[X86_EBP]};
+	const struct syscall_row *row = nr < MAX_SYSCALL_NR && rows[nr].fn ? &rows[nr] : NULL;
+	int32_t ret = row ? row->fn(m, a) : -ENOSYS;
+	if (!syscall_emulated(nr))
 		m->st.enosys++;
-		ret = -ENOSYS;
-		break;
-	}
-	r[X86_EAX] = (uint32_t)ret;
+	if (m->sys.trace)
+		trace_call(m, nr, row, a, ret);
+	if (!m->exited)
+		r[X86_EAX] = (uint32_t)ret;
 }

@@ -12,6 +12,10 @@ static const struct {
 	const char *section, *title, *text;
 } sections[] = {
 	{"", "Top level", "Keys outside any section."},
+	{"chip", "chip: the chip as a whole",
+	 "What the chip is beyond its pipeline and caches. The clock does not change "
+	 "any cycle count; it is how the firmware turns cycles into the time the "
+	 "guest reads."},
 	{"core", "core: the VLIW core",
 	 "How many atoms a molecule (bundle) may hold, how many execution units of "
 	 "each class the chip has, their result latencies, and the sizes of the "
@@ -32,7 +36,8 @@ static const struct {
 	{"faults", "faults: fault detection hardware",
 	 "Which detection mechanisms the chip has. With a mechanism off, an injected "
 	 "fault of that kind corrupts state silently."},
-	{"sim", "sim: the simulation itself", "Limits of a simulated run."},
+	{"sim", "sim: the simulation itself",
+	 "Limits of a simulated run, and the seed of what the guest sees as random."},
 };
 
 /* The cross-key rules checked by config_validate, in its order. */

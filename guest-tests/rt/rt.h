@@ -1,10 +1,10 @@
 /* guest-tests/rt/rt.h: the tiny runtime every guest program links against.
  *
- * Guests are freestanding ELF32 i386 static executables.  The only kernel
- * services they use are the Linux i386 system calls exit (1), read (3),
- * write (4), brk (45) and exit_group (252), made through `int $0x80`; cdvm's
- * syscall layer implements exactly these.  Everything else (strings, printf,
- * malloc, 64-bit division) lives here.
+ * Guests are freestanding ELF32 i386 static executables.  The runtime
+ * itself uses only the Linux i386 system calls exit (1), read (3), write
+ * (4), brk (45) and exit_group (252), made through `int $0x80`; a program
+ * that tests others makes them with rt_syscall.  Everything else (strings,
+ * printf, malloc, 64-bit division) lives here.
  *
  *   #include "rt.h"
  *   int main(int argc, char **argv, char **envp)
@@ -32,6 +32,10 @@ int sys_write(int fd, const void *buf, unsigned len);
 void *sys_brk(void *addr);
 
 __attribute__((noreturn)) void exit(int status);
+
+/* Any system call by number, arguments in EBX, ECX, EDX, ESI, EDI, EBP
+ * (rt/syscall6.S): the raw result, a negative errno on failure. */
+int rt_syscall(int nr, int a, int b, int c, int d, int e, int f);
 
 /* ---- strings (rt/string.c) --------------------------------------------- */
 void *memcpy(void *dst, const void *src, size_t n);
