@@ -11,6 +11,10 @@
  *   tcache.c     struct tcache (m->tc): translations, the EIP map, the native
  *                lookup routine, per-page SMC losses (tc_*);
  *   policy/      struct policy_set (m->pol): the policy tables (policy.h);
+ *   tls.c        struct x86_segs (m->segs): the TLS slots of the GDT
+ *                (set/get_thread_area); the selectors in it are written by
+ *                the interpreter's segment loads (cms/insn/segment.c,
+ *                through env.segs), the bases live in the chip's registers;
  *   statistics   the counters below marked as such: each is incremented by
  *                the room whose event it counts and printed by report.c;
  *                time is charged through cms_charge only.
@@ -103,7 +107,8 @@ struct cms {
 	struct chip *chip;
 	struct hidden_mem hm;          /* the carve-out; each room allocates its tables from it */
 	uint32_t *xr;                  /* x86 state in the chip's registers */
-	struct x86_env env;            /* installed by guestmem.c */
+	struct x86_env env;            /* installed by guestmem.c (env.segs by tls.c) */
+	struct x86_segs segs;          /* selectors and TLS slots (tls.c) */
 
 	/* the owned parts (see the top of this file) */
 	struct guestmem *gm;
@@ -170,6 +175,11 @@ uint32_t profile_count(const struct cms *m, uint32_t eip);
 /* syscall.c */
 void syscall_dispatch(struct cms *m);
 const char *syscall_name(uint32_t nr);  /* NULL for calls answered -ENOSYS */
+
+/* tls.c */
+void tls_init(struct cms *m);   /* the selectors a process starts with; env.segs */
+int32_t sys_set_thread_area(struct cms *m, uint32_t uinfo);
+int32_t sys_get_thread_area(struct cms *m, uint32_t uinfo);
 
 /* tcache.c */
 int tc_init(struct cms *m, char *err, size_t errlen);

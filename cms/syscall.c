@@ -2,7 +2,8 @@
  *
  * Number in EAX, arguments in EBX, ECX, EDX, ESI, EDI, EBP, result (or
  * -errno) in EAX (Linux arch/x86/entry/syscalls/syscall_32.tbl).  The
- * guest gets exit, exit_group, read (stdin), write (stdout/stderr) and brk;
+ * guest gets exit, exit_group, read (stdin), write (stdout/stderr), brk and
+ * set/get_thread_area (cms/tls.c);
  * everything else returns -ENOSYS and is counted for --stats. */
 #include "cms/cms_priv.h"
 
@@ -10,7 +11,8 @@
 #include <unistd.h>
 
 enum {
-	NR_exit = 1, NR_read = 3, NR_write = 4, NR_brk = 45, NR_exit_group = 252,
+	NR_exit = 1, NR_read = 3, NR_write = 4, NR_brk = 45, NR_set_thread_area = 243,
+	NR_get_thread_area = 244, NR_exit_group = 252,
 };
 
 const char *syscall_name(uint32_t nr)
@@ -20,6 +22,8 @@ const char *syscall_name(uint32_t nr)
 	case NR_read: return "read";
 	case NR_write: return "write";
 	case NR_brk: return "brk";
+	case NR_set_thread_area: return "set_thread_area";
+	case NR_get_thread_area: return "get_thread_area";
 	case NR_exit_group: return "exit_group";
 	default: return NULL;  /* not emulated: -ENOSYS */
 	}
@@ -87,6 +91,12 @@ void syscall_dispatch(struct cms *m)
 		break;
 	case NR_brk:
 		ret = (int32_t)gm_brk(m, r[X86_EBX]);
+		break;
+	case NR_set_thread_area:
+		ret = sys_set_thread_area(m, r[X86_EBX]);
+		break;
+	case NR_get_thread_area:
+		ret = sys_get_thread_area(m, r[X86_EBX]);
 		break;
 	default:
 		m->st.enosys++;
