@@ -239,10 +239,10 @@ static int operand(struct dec *d, struct x86_insn *out, unsigned k, uint8_t spec
 		o->size = 2;
 		o->reg = (modrm >> 3) & 7;
 		return 0;
-	case S_FS: case S_GS:
-		o->kind = X86_OPK_SREG;
+	case S_ES: case S_CS: case S_SS: case S_DS: case S_FS: case S_GS:
+		o->kind = X86_OPK_SREG;   /* push/pop: the specs are in enum x86_seg order */
 		o->size = (uint8_t)osize;
-		o->reg = spec == S_FS ? X86_SEG_FS : X86_SEG_GS;
+		o->reg = (uint8_t)(X86_SEG_ES + (spec - S_ES));
 		return 0;
 	case S_Ib: case S_Ibs: case S_Iw: case S_Iz: {
 		unsigned n = spec == S_Iw ? 2 : spec == S_Iz ? osize : 1;

@@ -3,6 +3,7 @@
  * TLS slot of the GDT: 12 for a 32-bit process on x86-64 Linux), %gs
  * loaded with that slot's selector and memory read and written through
  * %gs:, the selector read back (register, 16-bit register, memory, push),
+ * push and pop of every segment register,
  * get_thread_area, the slot refilled while loaded (Linux reloads %gs),
  * the error answers (-EFAULT, -EINVAL, -ESRCH) and pop/mov into the other
  * segment registers.  Only values that do not depend on addresses are
@@ -113,6 +114,11 @@ static void other_registers(uint32_t sel)
     expect("pop gs 0x1234002b", v, 0x2b);
     __asm__ volatile("movw %w1, %%gs; movl %%gs, %0" : "=r"(v) : "r"(sel) : "memory");
     expect("movw %gs back to the slot", v, sel);
+    __asm__ volatile("pushl %%cs; popl %0" : "=r"(v) : : "memory");
+    expect("push cs", v, 0x23);
+    __asm__ volatile("pushl %%ds; popl %%es; pushl %%ss; popl %%ds; pushw %%es; popw %%ss; movl %%es, %0"
+                     : "=r"(v) : : "memory");
+    expect("push/pop ds es ss", v, 0x2b);
 }
 
 int main(int argc, char **argv)
