@@ -87,6 +87,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	}
 	m->xr = chip_x86_regs(m->chip);
 	gm_install_env(m);
+	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
 	    insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {

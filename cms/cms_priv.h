@@ -14,6 +14,10 @@
  *   syscall.c    struct sys_state (m->sys): what the system calls keep of
  *                the process (resource limits, getrandom's stream, the
  *                set_tid_address and robust-list pointers, the trace);
+ *   tls.c        struct x86_segs (m->segs): the TLS slots of the GDT
+ *                (set/get_thread_area); the selectors in it are written by
+ *                the interpreter's segment loads (cms/insn/segment.c,
+ *                through env.segs), the bases live in the chip's registers;
  *   statistics   the counters below marked as such: each is incremented by
  *                the room whose event it counts and printed by report.c;
  *                time is charged through cms_charge only.
@@ -117,7 +121,8 @@ struct cms {
 	struct chip *chip;
 	struct hidden_mem hm;          /* the carve-out; each room allocates its tables from it */
 	uint32_t *xr;                  /* x86 state in the chip's registers */
-	struct x86_env env;            /* installed by guestmem.c */
+	struct x86_env env;            /* installed by guestmem.c (env.segs by tls.c) */
+	struct x86_segs segs;          /* selectors and TLS slots (tls.c) */
 
 	/* the owned parts (see the top of this file) */
 	struct guestmem *gm;
@@ -190,6 +195,11 @@ uint32_t profile_count(const struct cms *m, uint32_t eip);
 void syscall_dispatch(struct cms *m);
 const char *syscall_name(uint32_t nr);  /* NULL for a number without a row */
 int syscall_emulated(uint32_t nr);      /* 0 for the numbers answered -ENOSYS */
+
+/* tls.c */
+void tls_init(struct cms *m);   /* the selectors a process starts with; env.segs */
+int32_t sys_set_thread_area(struct cms *m, uint32_t uinfo);
+int32_t sys_get_thread_area(struct cms *m, uint32_t uinfo);
 
 /* tcache.c */
 int tc_init(struct cms *m, char *err, size_t errlen);

@@ -290,6 +290,10 @@ static int32_t sys_getgid32(struct cms *m, const uint32_t *a) { (void)m; (void)a
 static int32_t sys_getegid32(struct cms *m, const uint32_t *a) { (void)m; (void)a; return SYS_GID; }
 
 /* struct new_utsname: six fields of 65 bytes */
+/* TLS descriptors: their owner is cms/tls.c */
+static int32_t sys_set_thread_area_call(struct cms *m, const uint32_t *a) { return sys_set_thread_area(m, a[0]); }
+static int32_t sys_get_thread_area_call(struct cms *m, const uint32_t *a) { return sys_get_thread_area(m, a[0]); }
+
 static int32_t sys_uname(struct cms *m, const uint32_t *a)
 {
 	static const char *const f[6] = {"Linux", "cdvm", "6.1.0-cdvm", "#1 SMP cdvm", "i686", "(none)"};

@@ -218,8 +218,9 @@ static int operand(struct dec *d, struct x86_insn *out, unsigned k, uint8_t spec
 
 	switch (spec) {
 	case S_Eb: case S_Ew: case S_Ev: case S_Ex: case S_Rd:
-	case S_M: case S_Mq: case S_Mp: case S_Ma:
+	case S_M: case S_Mq: case S_Mp: case S_Ma: case S_Evw:
 		o->size = (uint8_t)(spec == S_Eb ? 1 : spec == S_Ew ? 2 : spec == S_Mq ? 8 :
+				    spec == S_Evw ? ((modrm >> 6) == 3 ? osize : 2) :
 				    spec == S_Mp ? osize + 2 : spec == S_Rd ? 4 : osize);
 		if ((modrm >> 6) == 3 || spec == S_Rd) {
 			o->kind = X86_OPK_REG;
@@ -237,6 +238,11 @@ static int operand(struct dec *d, struct x86_insn *out, unsigned k, uint8_t spec
 		o->kind = X86_OPK_SREG;
 		o->size = 2;
 		o->reg = (modrm >> 3) & 7;
+		return 0;
+	case S_ES: case S_CS: case S_SS: case S_DS: case S_FS: case S_GS:
+		o->kind = X86_OPK_SREG;   /* push/pop: the specs are in enum x86_seg order */
+		o->size = (uint8_t)osize;
+		o->reg = (uint8_t)(X86_SEG_ES + (spec - S_ES));
 		return 0;
 	case S_Ib: case S_Ibs: case S_Iw: case S_Iz: {
 		unsigned n = spec == S_Iw ? 2 : spec == S_Iz ? osize : 1;
@@ -466,6 +472,9 @@ opcode:
 	int mod3 = has_modrm && (modrm >> 6) == 3;
 	if (((row->flags & MM) && mod3) || ((row->flags & M3) && has_modrm && !mod3))
 		return reject(out, 0, op);
+	for (unsigned k = 0; k < n; k++)
+		if (row->spec[k] == S_Sw && out->o[k].reg > X86_SEG_GS)
+			return reject(out, 0, op);  /* segment registers 6 and 7 do not exist */
 	for (unsigned k = 0; k < n; k++)
 		if (mod3 && (row->spec[k] == S_M || row->spec[k] == S_Mq ||
 			     row->spec[k] == S_Mp || row->spec[k] == S_Ma))

@@ -106,8 +106,8 @@ int x86_disasm(const struct x86_insn *in, uint32_t eip, char *buf, size_t n)
 	}
 	if (op == X86_OP_JECXZ && (in->prefixes & X86_PFX_ADDRSIZE))
 		put(&o, "jcxz");
-	else
-		put(&o, "%s", x86_op_name(op));
+	else   /* the mnemonic without its qualifier ("mov sreg": ops.def) */
+		put(&o, "%.*s", (int)strcspn(x86_op_name(op), " "), x86_op_name(op));
 	int lea = op == X86_OP_LEA;
 	unsigned nops = in->nops;
 	if (in->map == 0 && (in->opcode & 0xfe) == 0xd0)

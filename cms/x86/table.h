@@ -10,10 +10,11 @@
 
 /* Operand specifications, named with the SDM's letters (see opcodes.def). */
 #define X86_SPECS(X) \
-	X(_) X(Eb) X(Ew) X(Ev) X(Ex) X(Gb) X(Gw) X(Gv) X(Gz) X(Gx) \
+	X(_) X(Eb) X(Ew) X(Ev) X(Ex) X(Evw) X(Gb) X(Gw) X(Gv) X(Gz) X(Gx) \
 	X(M) X(Mq) X(Mp) X(Ma) X(Rd) X(Sw) \
 	X(Ib) X(Ibs) X(Iw) X(Iz) X(Jb) X(Jz) X(Ap) X(Ob) X(Ov) \
-	X(Zb) X(Zv) X(Zd) X(AL) X(eAX) X(CL) X(One) X(Xb) X(Xv) X(Yb) X(Yv)
+	X(Zb) X(Zv) X(Zd) X(AL) X(eAX) X(CL) X(One) X(Xb) X(Xv) X(Yb) X(Yv) \
+	X(ES) X(CS) X(SS) X(DS) X(FS) X(GS)
 
 enum x86_spec {
 #define X86_SPEC_ENUM(s) S_##s,

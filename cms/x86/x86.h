@@ -41,6 +41,41 @@ enum x86_reg {
 	X86_NSTATE
 };
 
+/* Segment state the firmware keeps beside the chip's registers: the six
+ * selectors (what `mov r/m, Sreg` and `push fs` read) and the three TLS
+ * entries of the GDT that set_thread_area fills (entries 12..14, as Linux
+ * gives a 32-bit process on an x86-64 kernel).  The bases FS and GS give
+ * are in the registers (X86_FSBASE, X86_GSBASE), where translated code
+ * reads them; the selectors change only through interpreted instructions
+ * (segment loads are never translated) and the TLS system calls.  Each
+ * slot is kept as Linux's struct user_desc describes it: base, 20-bit
+ * limit and the flag bits (seg_32bit, contents, read_exec_only,
+ * limit_in_pages, seg_not_present, useable); an empty slot reads back as
+ * X86_TLS_EMPTY. */
+enum { X86_TLS_FIRST = 12, X86_TLS_SLOTS = 3 };
+/* struct user_desc's flag bits (Linux asm/ldt.h) */
+enum {
+	X86_UD_32BIT = 1u << 0, X86_UD_CONTENTS = 3u << 1, X86_UD_READ_EXEC_ONLY = 1u << 3,
+	X86_UD_LIMIT_IN_PAGES = 1u << 4, X86_UD_NOT_PRESENT = 1u << 5, X86_UD_USEABLE = 1u << 6,
+	X86_UD_LM = 1u << 7,
+	X86_TLS_EMPTY = X86_UD_READ_EXEC_ONLY | X86_UD_NOT_PRESENT, /* how an empty slot reads back */
+};
+struct x86_tls_slot {
+	uint32_t base, limit, flags;
+};
+struct x86_segs {
+	uint16_t sel[6];                        /* enum x86_seg order: ES CS SS DS FS GS */
+	struct x86_tls_slot tls[X86_TLS_SLOTS];
+};
+
+/* The state a 32-bit process starts with under Linux x86-64 (measured on
+ * the host: CS 0x23, DS ES SS 0x2b, FS GS 0; every TLS slot empty). */
+void x86_segs_init(struct x86_segs *s);
+/* Loading selector `sel` into segment register `seg` (enum x86_seg):
+ * 0 with the base it gives, or -1 when the host raises #GP (cdvm's model
+ * of the GDT Linux x86-64 gives a 32-bit task: docs/x86-subset.md). */
+int x86_seg_check(const struct x86_segs *s, unsigned seg, uint32_t sel, uint32_t *base);
+
 struct x86_env {
 	uint32_t *r;  /* X86_NSTATE registers */
 	void *ctx;
@@ -54,6 +89,8 @@ struct x86_env {
 	unsigned (*fetch)(void *ctx, uint32_t addr, uint8_t *buf, unsigned len);
 	/* Simulated cycle count, for RDTSC. */
 	uint64_t (*cycles)(void *ctx);
+	/* Selectors and TLS slots (NULL: segment-register instructions are #UD). */
+	struct x86_segs *segs;
 };
 
 /* Why x86_step stopped; on every value but X86_OK the registers are exactly
@@ -169,7 +206,7 @@ enum x86_opkind {
 	X86_OPK_REL,    /* branch target = EIP + len + in->imm */
 	X86_OPK_STRSRC, /* string source seg:[ESI] */
 	X86_OPK_STRDST, /* string destination ES:[EDI] */
-	X86_OPK_SREG,   /* segment register (decoded, never executed) */
+	X86_OPK_SREG,   /* segment register (reg: enum x86_seg) */
 };
 
 struct x86_operand {

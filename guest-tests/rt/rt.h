@@ -3,7 +3,8 @@
  * Guests are freestanding ELF32 i386 static executables.  The runtime
  * itself uses only the Linux i386 system calls exit (1), read (3), write
  * (4), brk (45) and exit_group (252), made through `int $0x80`; a program
- * that tests others makes them with rt_syscall.  Everything else (strings,
+ * that tests others makes them with rt_syscall, or set/get_thread_area
+ * (243, 244) with the wrappers of tls.S.  Everything else (strings,
  * printf, malloc, 64-bit division) lives here.
  *
  *   #include "rt.h"
@@ -30,6 +31,10 @@ int sys_write(int fd, const void *buf, unsigned len);
 /* brk(0) returns the current break; brk(p) moves it and returns the new
  * break, or the old one when the kernel refuses. */
 void *sys_brk(void *addr);
+/* set_thread_area (243) / get_thread_area (244) on a Linux struct (rt/tls.S)
+ * user_desc {entry_number, base_addr, limit, flags bit-fields}. */
+int sys_set_thread_area(void *user_desc);
+int sys_get_thread_area(void *user_desc);
 
 __attribute__((noreturn)) void exit(int status);
 

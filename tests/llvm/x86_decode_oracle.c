@@ -127,7 +127,8 @@ static void canon_mnemonic(const char *in, char *out, size_t n)
 			return;
 		}
 	}
-	snprintf(out, n, "%s", in);
+	/* an op name's qualifier ("mov sreg": cms/x86/ops.def) is not LLVM's */
+	snprintf(out, n, "%.*s", (int)strcspn(in, " "), in);
 }
 
 static int is_prefix_word(const char *w)
@@ -233,8 +234,10 @@ static void llvm_decode(struct oracle *o, const uint8_t *buf, unsigned avail, st
 /* Does an operand list name a register of a kind outside the subset, or
  * a far pointer?  (LLVM mnemonics like "movsd", "mov", "push", "nop" are
  * shared with x87/SSE/segment/system forms.) */
-static int foreign_operands(const char *ops)
+static int foreign_operands(const char *mnem, const char *ops)
 {
+	/* segment registers are in the subset as operands of mov, push and pop */
+	int sreg_ok = !strcmp(mnem, "mov") || !strcmp(mnem, "push") || !strcmp(mnem, "pop");
 	static const char *const regs[] = {"es", "cs", "ss", "ds", "fs", "gs"};
 	char buf[256];
 	snprintf(buf, sizeof buf, "%s", ops);
@@ -248,7 +251,7 @@ static int foreign_operands(const char *ops)
 		if (tok[0] == 'm' && tok[1] == 'm' && isdigit((unsigned char)tok[2]))
 			return 1; /* MMX */
 		for (size_t i = 0; i < 6; i++)
-			if (!strcmp(tok, regs[i]))
+			if (!strcmp(tok, regs[i]) && !sreg_ok)
 				return 1; /* a segment register as an operand */
 	}
 	return 0;
@@ -257,7 +260,7 @@ static int foreign_operands(const char *ops)
 /* Is LLVM's instruction one of the subset cdvm executes? */
 static int llvm_in_subset(const struct llvm_dec *ld)
 {
-	if (!ld->len || foreign_operands(ld->ops))
+	if (!ld->len || foreign_operands(ld->mnem, ld->ops))
 		return 0;
 	/* LLVM 14 prints far call/jmp through memory (FF /3, FF /5) as
 	 * "call [mem]" with no size; the near forms say "dword ptr" */

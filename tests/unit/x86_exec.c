@@ -30,6 +30,7 @@ struct guest {
 	uint8_t mem[MEM_SIZE];
 	uint32_t r[X86_NSTATE];
 	uint64_t cycles;
+	struct x86_segs segs;
 	struct x86_env env;
 };
 
@@ -79,7 +80,8 @@ static uint64_t g_cycles(void *ctx)
 static struct guest *guest_new(void)
 {
 	struct guest *g = calloc(1, sizeof *g);
-	g->env = (struct x86_env){g->r, g, g_load, g_store, g_fetch, g_cycles};
+	x86_segs_init(&g->segs);
+	g->env = (struct x86_env){g->r, g, g_load, g_store, g_fetch, g_cycles, &g->segs};
 	g->r[X86_ESP] = 0x18000;
 	g->r[X86_EFLAGS] = 0x202;
 	g->r[X86_EIP] = CODE;
@@ -635,6 +637,88 @@ static void test_segment_limit(void)
 	free(g);
 }
 
+/* Segment registers: selectors read back, a TLS slot's base taken by GS,
+ * and the edges the host raises: #GP for a selector it refuses (kernel
+ * entries, an empty TLS slot, the LDT, SS with RPL 0), #UD for a load of
+ * CS and for segment registers 6 and 7; a refused load changes nothing. */
+static void test_segment_registers(void)
+{
+	struct guest *g = guest_new();
+	struct x86_step_info info;
+	enum x86_stop st;
+	g->r[X86_EAX] = 0xdeadbeef;
+	RUN(g, 0x8c, 0xd8);                              /* mov eax, ds */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x2bu);
+	g->r[X86_EAX] = 0xdeadbeef;
+	RUN(g, 0x66, 0x8c, 0xc8);                        /* mov ax, cs */
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0xdead0023u);
+	g->segs.tls[0] = (struct x86_tls_slot){MEM_BASE + 0x2000, 0xfffff, 0x51};
+	wr32(g, MEM_BASE + 0x2004, 0x7e57da7a);
+	g->r[X86_EAX] = 0x63;
+	RUN(g, 0x8e, 0xe8, 0x65, 0xa1, 0x04, 0, 0, 0);   /* mov gs, eax; mov eax, gs:[4] */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_GSBASE], MEM_BASE + 0x2000);
+	CU_ASSERT_EQUAL(g->r[X86_EAX], 0x7e57da7au);
+	CU_ASSERT_EQUAL(g->segs.sel[X86_SEG_GS], 0x63);
+	g->r[X86_EBX] = MEM_BASE + 0x3000;
+	wr32(g, MEM_BASE + 0x3000, 0xaaaaaaaa);
+	RUN(g, 0x8c, 0x2b);                              /* mov word ptr [ebx], gs */
+	CU_ASSERT_EQUAL(rd32(g, MEM_BASE + 0x3000), 0xaaaa0063u);
+	g->r[X86_ESP] = 0x18000;
+	RUN(g, 0x0f, 0xa8);                              /* push gs: zero-extended */
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x17ffcu);
+	CU_ASSERT_EQUAL(rd32(g, 0x17ffc), 0x63u);
+
+	/* refused selectors: #GP, nothing changed */
+	static const struct { uint8_t modrm; uint32_t sel; } gp[] = {
+		{0xd8, 0x13},  /* ds <- a kernel entry */
+		{0xd8, 0x63},  /* ds <- a TLS slot (the host takes it; not modelled) */
+		{0xd0, 0x28},  /* ss <- __USER_DS with RPL 0 */
+		{0xd0, 0},     /* ss <- null */
+		{0xe0, 0x6b},  /* fs <- TLS slot 13, empty */
+		{0xe0, 0x2f},  /* fs <- an LDT selector */
+		{0xe8, 0x83},  /* gs <- past the GDT */
+	};
+	for (size_t i = 0; i < sizeof gp / sizeof gp[0]; i++) {
+		g->r[X86_EAX] = gp[i].sel;
+		g->r[X86_FSBASE] = 0x1234;
+		uint16_t before[6];
+		memcpy(before, g->segs.sel, sizeof before);
+		const uint8_t code[] = {0x8e, gp[i].modrm};
+		put_code(g, code, sizeof code);
+		st = run(g, sizeof code, &info);
+		CHECK(st == X86_FAULT_GP, "mov sreg %u <- 0x%x: stop %d", (gp[i].modrm >> 3) & 7, gp[i].sel, st);
+		CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+		CU_ASSERT_EQUAL(g->r[X86_FSBASE], 0x1234u);
+		CU_ASSERT_EQUAL(memcmp(before, g->segs.sel, sizeof before), 0);
+	}
+	wr32(g, 0x17ffc, 0x13);
+	RUN(g, 0x0f, 0xa9);                              /* pop gs <- 0x13 */
+	CU_ASSERT_EQUAL(st, X86_FAULT_GP);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x17ffcu);
+	CU_ASSERT_EQUAL(g->segs.sel[X86_SEG_GS], 0x63);
+	wr32(g, 0x17ffc, 0);
+	RUN(g, 0x0f, 0xa9);                              /* pop gs <- null */
+	CU_ASSERT_EQUAL(st, X86_OK);
+	CU_ASSERT_EQUAL(g->r[X86_ESP], 0x18000u);
+	CU_ASSERT_EQUAL(g->r[X86_GSBASE], 0u);
+	/* #UD: loading CS, segment registers 6 and 7 */
+	g->r[X86_EAX] = 0x23;
+	RUN(g, 0x8e, 0xc8);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	RUN(g, 0x8e, 0xf0);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	RUN(g, 0x8c, 0xf8);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	CU_ASSERT_EQUAL(g->r[X86_EIP], CODE);
+	/* without the firmware's segment state the instructions are #UD */
+	g->env.segs = NULL;
+	RUN(g, 0x8c, 0xd8);
+	CU_ASSERT_EQUAL(st, X86_FAULT_UD);
+	free(g);
+}
+
 /* ---- differential against the host CPU ---- */
 
 #if defined(__x86_64__)
@@ -807,7 +891,7 @@ static void test_against_host(void)
 				failures++;
 				break;
 			}
-			struct x86_env env = {r, NULL, fail_nop_load, fail_nop_store, NULL, NULL};
+			struct x86_env env = {r, NULL, fail_nop_load, fail_nop_store, NULL, NULL, NULL};
 			struct x86_step_info info;
 			enum x86_stop st = x86_exec(&env, &in, &info);
 			uint32_t want[8] = {h.a, h.c, h.d, h.b, 0x1000, 0, h.s, h.di};
@@ -911,7 +995,7 @@ static void test_mem_rotates_against_host(void)
 				failures++;
 				break;
 			}
-			struct x86_env env = {r, &guest, word_load, word_store, NULL, NULL};
+			struct x86_env env = {r, &guest, word_load, word_store, NULL, NULL, NULL};
 			struct x86_step_info info;
 			enum x86_stop st = x86_exec(&env, &in, &info);
 			uint32_t cmp = XF_STATUS & ~(all_flags ? 0u : x86_op(in.op)->fundef);
@@ -1001,6 +1085,13 @@ static void table_case(struct guest *a, struct guest *b, const uint8_t *code, un
 	if (test_rng(rng) & 1)
 		a->r[X86_ECX] &= 3;  /* small REP counts, zero among them */
 	a->r[X86_FSBASE] = a->r[X86_GSBASE] = 0;
+	x86_segs_init(&a->segs);
+	x86_segs_init(&b->segs);
+	/* segment loads: a selector the model accepts (random ones are #GP) */
+	if (in.op == X86_OP_MOVSEG && in.o[0].kind == X86_OPK_SREG && in.o[1].kind == X86_OPK_REG)
+		a->r[in.o[1].reg] = (a->r[in.o[1].reg] & 0xffff0000u) | 0x2b;
+	if (in.op == X86_OP_POPSEG)
+		wr32(a, a->r[X86_ESP], (uint32_t)test_rng(rng) << 16 | 0x2b);
 	uint32_t flip = (XF_STATUS | XF_DF) & ~(uint32_t)row->fread;
 	a->r[X86_EFLAGS] = 0x202 | ((uint32_t)test_rng(rng) & (XF_STATUS | XF_DF));
 	memcpy(a->mem + (CODE - MEM_BASE), code, len);
@@ -1104,6 +1195,7 @@ void suite_x86_exec(void)
 	CU_add_test(s, "enter with nesting", test_enter_nested);
 	CU_add_test(s, "rep cmps/scas fault keeps the flags", test_rep_cond_fault_flags);
 	CU_add_test(s, "fs/gs offset past the limit is #GP", test_segment_limit);
+	CU_add_test(s, "segment registers: selectors, TLS base, #GP and #UD", test_segment_registers);
 	CU_add_test(s, "ops.def flags and registers vs the interpreter", test_table_against_interpreter);
 #if defined(__x86_64__)
 	CU_add_test(s, "exec vs host CPU", test_against_host);
