@@ -129,9 +129,10 @@ expect_error tightrun "invalid configuration"
 grep "invalid configuration" "$tmp/tightrun.err" | sed 's/^cdvm run: //' | cmp -s - "$tmp/tight.msg" ||
 	fail "run and config word the hidden-memory error differently: $(cat "$tmp/tightrun.err")"
 # at the edge: 2048 KiB - 496 KiB of translation cache leaves exactly the
-# page map (16 KiB), the profile (512 KiB) and the translation map (1 MiB);
-# the boot agrees (the guest runs), and one KiB more is refused
-edge="--set memory.hidden_mb=2 --set cms.profile_entries=65536"
+# page map (16 KiB), the profile (512 KiB) and the translation map (1 MiB)
+# when whole pages are protected (no code-chunk bitmap); the boot agrees
+# (the guest runs), and one KiB more is refused
+edge="--set memory.hidden_mb=2 --set cms.profile_entries=65536 --set cms.smc_granularity=4096"
 run fits run $edge --set cms.tcache_kb=496 build/guests/O2/sieve.elf
 expect_ok fits
 run over config $edge --set cms.tcache_kb=497
