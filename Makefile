@@ -39,7 +39,7 @@ CLI_S  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 UNIT_S := $(patsubst %.c,build/san/%.o,$(UNIT_SRC))
 LLVM_TESTS := $(patsubst tests/llvm/%.c,build/san/llvm-tests/%,$(LLVM_TEST_SRC))
 
-.PHONY: all run test bench-chip bench clean docs
+.PHONY: all run test test-long bench-chip bench clean docs
 all: build/cdvm
 
 $(BOOT): scripts/bootstrap
@@ -112,6 +112,12 @@ test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) 
 	@for s in $(sort $(wildcard tests/scripts/*.sh)); do \
 	  echo "== $$s"; sh $$s || exit 1; done
 	@echo "== all tests passed"
+
+# Longer campaigns: every translate-mode configuration at both levels and a
+# million risu cases.
+test-long: build/san/risu build/risu/runner.elf
+	CDVM_TEST_LONG=1 $(MAKE) test
+	$(MAKE) risu-long
 
 run: build/cdvm $(GUEST_ALL)
 	build/cdvm run --mode translate --stats build/guests/O2/sha256.elf 50

@@ -231,24 +231,23 @@ static uint32_t iovec_at(struct cms *m, uint32_t iov, uint32_t i, uint32_t done,
 
 /* Segment by segment, as the kernel copies: a segment that runs into memory
  * the call may not touch ends the transfer there; -EFAULT only when
- * nothing was transferred. */
-static int32_t sys_writev(struct cms *m, const uint32_t *a)
+ * nothing was transferred.  host: the output descriptor (writev), or -1
+ * for a read from stdin (readv). */
+static int32_t transfer_iovecs(struct cms *m, const uint32_t *a, int host)
 {
-	int host = host_out(m, a[0]);
-	if (host < 0)
-		return -EBADF;
+	int write = host >= 0;
 	int32_t rc = check_iovecs(m, a[1], a[2]);
 	if (rc < 0)
 		return rc;
 	uint32_t done = 0;
 	for (uint32_t i = 0; i < a[2] && done < MAX_RW_COUNT; i++) {
 		uint32_t len, base = iovec_at(m, a[1], i, done, &len);
-		uint32_t ok = accessible(m, base, len, 0);
-		int32_t w = ok ? host_write(m, host, base, ok) : 0;
-		if (w < 0)
-			return done ? (int32_t)done : w;
-		done += (uint32_t)w;
-		if ((uint32_t)w < ok)   /* a short write */
+		uint32_t ok = accessible(m, base, len, !write);
+		int32_t n = !ok ? 0 : write ? host_write(m, host, base, ok) : host_read(m, base, ok < IO_CHUNK ? ok : IO_CHUNK);
+		if (n < 0)
+			return done ? (int32_t)done : n;
+		done += (uint32_t)n;
+		if ((uint32_t)n < ok)   /* short: the host took or had less (end of file) */
 			return (int32_t)done;
 		if (ok < len)
 			return done ? (int32_t)done : -EFAULT;
@@ -256,27 +255,15 @@ static int32_t sys_writev(struct cms *m, const uint32_t *a)
 	return (int32_t)done;
 }
 
+static int32_t sys_writev(struct cms *m, const uint32_t *a)
+{
+	int host = host_out(m, a[0]);
+	return host < 0 ? -EBADF : transfer_iovecs(m, a, host);
+}
+
 static int32_t sys_readv(struct cms *m, const uint32_t *a)
 {
-	if (a[0] != 0)
-		return -EBADF;
-	int32_t rc = check_iovecs(m, a[1], a[2]);
-	if (rc < 0)
-		return rc;
-	uint32_t done = 0;
-	for (uint32_t i = 0; i < a[2] && done < MAX_RW_COUNT; i++) {
-		uint32_t len, base = iovec_at(m, a[1], i, done, &len);
-		uint32_t ok = accessible(m, base, len, 1);
-		int32_t r = ok ? host_read(m, base, ok < IO_CHUNK ? ok : IO_CHUNK) : 0;
-		if (r < 0)
-			return done ? (int32_t)done : r;
-		done += (uint32_t)r;
-		if ((uint32_t)r < ok)   /* a short read (end of file, or what the host had) */
-			return (int32_t)done;
-		if (ok < len)
-			return done ? (int32_t)done : -EFAULT;
-	}
-	return (int32_t)done;
+	return a[0] != 0 ? -EBADF : transfer_iovecs(m, a, -1);
 }
 
 /* ---- the process: ids, uname, ioctl, TLS bookkeeping, limits --------------- */

@@ -4,27 +4,32 @@
 # eager (threshold 1) translation threshold, on the default, Crusoe TM5800,
 # 8-wide, 1-wide and tiny-translation-cache chips; and under --verify,
 # where every translated block is also checked against the interpreter.
+# The wide8, tiny-cache and 1-wide chips run the O2 builds only, unless
+# CDVM_TEST_LONG=1 (`make test-long`) asks for both levels everywhere.
 set -u
 CDVM=${CDVM:-build/san/cdvm}
 status=0
+# run LABEL LEVELS CDVM-RUN-ARGS...
 run() {
 	label=$1
-	shift
+	levels=$2
+	shift 2
+	[ "${CDVM_TEST_LONG:-0}" = 1 ] && levels="O2 Os"
 	echo "-- $label"
-	for opt in O2 Os; do
+	for opt in $levels; do
 		sh guest-tests/differential -j 2 "$opt" -- $CDVM run --mode translate "$@" > /tmp/cdvm-tr.$$ 2>&1
 		rc=$?
 		grep -v '^ok ' /tmp/cdvm-tr.$$
 		[ $rc -eq 0 ] || status=1
 	done
 }
-run "default chip, default threshold" -c configs/default.yaml
-run "default chip, threshold 1" -c configs/default.yaml --set cms.translate_threshold=1
-run "crusoe-tm5800, threshold 1" -c configs/crusoe-tm5800.yaml --set cms.translate_threshold=1
-run "wide8, threshold 1" -c configs/wide8.yaml --set cms.translate_threshold=1
-run "tiny translation cache, threshold 1" -c configs/tiny-tcache.yaml --set cms.translate_threshold=1
-run "1-wide chip, threshold 1" --set core.issue_width=1 --set cms.translate_threshold=1
-run "--verify on the default chip, threshold 1" --verify --set cms.translate_threshold=1
+run "default chip, default threshold" "O2 Os" -c configs/default.yaml
+run "default chip, threshold 1" "O2 Os" -c configs/default.yaml --set cms.translate_threshold=1
+run "crusoe-tm5800, threshold 1" "O2 Os" -c configs/crusoe-tm5800.yaml --set cms.translate_threshold=1
+run "wide8, threshold 1" O2 -c configs/wide8.yaml --set cms.translate_threshold=1
+run "tiny translation cache, threshold 1" O2 -c configs/tiny-tcache.yaml --set cms.translate_threshold=1
+run "1-wide chip, threshold 1" O2 --set core.issue_width=1 --set cms.translate_threshold=1
+run "--verify on the default chip, threshold 1" "O2 Os" --verify --set cms.translate_threshold=1
 rm -f /tmp/cdvm-tr.$$
 
 # Precise exceptions: a fault inside translated code rolls back and the
