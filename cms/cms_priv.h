@@ -193,6 +193,11 @@ uint32_t profile_count(const struct cms *m, uint32_t eip);
 /* syscall.c */
 /* The call in EAX (cms/syscalls.def); its result in EAX, unless it ended the guest. */
 void syscall_dispatch(struct cms *m);
+/* A whole object to or from guest memory for a system call: -EFAULT (and
+ * nothing moved) unless all of it is mapped (writable, for a store), timed
+ * through the L1D; hidden memory is never touched. */
+int sys_put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n);
+int sys_get_guest(struct cms *m, uint32_t addr, void *dst, uint32_t n);
 const char *syscall_name(uint32_t nr);  /* NULL for a number without a row */
 int syscall_emulated(uint32_t nr);      /* 0 for the numbers answered -ENOSYS */
 

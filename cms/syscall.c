@@ -92,7 +92,7 @@ static uint32_t accessible(const struct cms *m, uint32_t addr, uint32_t n, int w
 }
 
 /* copy_to_user of a whole object: -EFAULT, with nothing written, unless all of it is writable. */
-static int put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n)
+int sys_put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n)
 {
 	if (!gm_range_mapped(m, addr, n, 1))
 		return -EFAULT;
@@ -102,7 +102,7 @@ static int put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n)
 	return 0;
 }
 
-static int get_guest(struct cms *m, uint32_t addr, void *dst, uint32_t n)
+int sys_get_guest(struct cms *m, uint32_t addr, void *dst, uint32_t n)
 {
 	if (!gm_range_mapped(m, addr, n, 0))
 		return -EFAULT;
@@ -287,7 +287,7 @@ static int32_t sys_uname(struct cms *m, const uint32_t *a)
 	uint8_t u[6 * 65] = {0};
 	for (int i = 0; i < 6; i++)
 		memcpy(u + 65 * i, f[i], strlen(f[i]));
-	return put_guest(m, a[0], u, sizeof u);
+	return sys_put_guest(m, a[0], u, sizeof u);
 }
 
 /* cdvm's stdio is never a terminal to the guest (TCGETS, TIOCGWINSZ, any
@@ -340,7 +340,7 @@ static int32_t sys_prlimit64(struct cms *m, const uint32_t *a)
 	uint8_t b[16];
 	uint64_t nv[2] = {0, 0}, old[2];
 	if (a[2]) {
-		if (get_guest(m, a[2], b, 16) < 0)
+		if (sys_get_guest(m, a[2], b, 16) < 0)
 			return -EFAULT;
 		nv[0] = rd64(b);
 		nv[1] = rd64(b + 8);
@@ -361,7 +361,7 @@ static int32_t sys_prlimit64(struct cms *m, const uint32_t *a)
 	if (a[3]) {
 		le64(b, old[0]);
 		le64(b + 8, old[1]);
-		return put_guest(m, a[3], b, 16);
+		return sys_put_guest(m, a[3], b, 16);
 	}
 	return 0;
 }
@@ -376,7 +376,7 @@ static int32_t sys_ugetrlimit(struct cms *m, const uint32_t *a)
 	rlimit_get(m, a[0], v);
 	for (int i = 0; i < 2; i++)
 		le32(b + 4 * i, v[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)v[i]);
-	return put_guest(m, a[1], b, 8);
+	return sys_put_guest(m, a[1], b, 8);
 }
 
 /* ---- simulated time, getrandom --------------------------------------------- */
@@ -396,7 +396,7 @@ static int32_t sys_time(struct cms *m, const uint32_t *a)
 	uint8_t b[4];
 	sim_time(m, 1, &s, &ns);
 	le32(b, (uint32_t)s);
-	if (a[0] && put_guest(m, a[0], b, 4) < 0)
+	if (a[0] && sys_put_guest(m, a[0], b, 4) < 0)
 		return -EFAULT;
 	return (int32_t)s;
 }
@@ -409,10 +409,10 @@ static int32_t sys_gettimeofday(struct cms *m, const uint32_t *a)
 	sim_time(m, 1, &s, &ns);
 	le32(b, (uint32_t)s);
 	le32(b + 4, ns / 1000);
-	if (a[0] && put_guest(m, a[0], b, 8) < 0)
+	if (a[0] && sys_put_guest(m, a[0], b, 8) < 0)
 		return -EFAULT;
 	memset(b, 0, sizeof b);  /* struct timezone: UTC, no DST */
-	if (a[1] && put_guest(m, a[1], b, 8) < 0)
+	if (a[1] && sys_put_guest(m, a[1], b, 8) < 0)
 		return -EFAULT;
 	return 0;
 }
@@ -444,11 +444,11 @@ static int32_t clock_get(struct cms *m, const uint32_t *a, int wide)
 	if (!wide) {
 		le32(b, (uint32_t)s);
 		le32(b + 4, ns);
-		return put_guest(m, a[1], b, 8);
+		return sys_put_guest(m, a[1], b, 8);
 	}
 	le64(b, s);
 	le64(b + 8, ns);
-	return put_guest(m, a[1], b, 16);
+	return sys_put_guest(m, a[1], b, 16);
 }
 
 static int32_t sys_clock_gettime(struct cms *m, const uint32_t *a) { return clock_get(m, a, 0); }

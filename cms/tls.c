@@ -34,27 +34,6 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Copy n bytes between the guest and the firmware: -EFAULT when the range
- * is not mapped (readable, or writable for a store), timed as one access. */
-static int copy_in(struct cms *m, uint32_t addr, uint8_t *buf, uint32_t n)
-{
-	if (!gm_range_mapped(m, addr, n, 0))
-		return -EFAULT;
-	memcpy(buf, chip_mem(m->chip) + addr, n);
-	gm_time_access(m, addr, 4, 0);
-	return 0;
-}
-
-static int copy_out(struct cms *m, uint32_t addr, const uint8_t *buf, uint32_t n)
-{
-	if (!gm_range_mapped(m, addr, n, 1))
-		return -EFAULT;
-	memcpy(chip_mem(m->chip) + addr, buf, n);
-	gm_written(m, addr, n);
-	gm_time_access(m, addr, 4, 1);
-	return 0;
-}
-
 /* The two "no segment" forms Linux accepts: LDT_empty (lm clear too) and
  * LDT_zero (lm ignored). */
 static int desc_empty(uint32_t base, uint32_t limit, uint32_t flags)
@@ -89,7 +68,7 @@ static void reload_segments(struct cms *m, unsigned idx)
 int32_t sys_set_thread_area(struct cms *m, uint32_t uinfo)
 {
 	uint8_t d[USER_DESC_SIZE];
-	int st = copy_in(m, uinfo, d, sizeof d);
+	int st = sys_get_guest(m, uinfo, d, sizeof d);
 	if (st)
 		return st;
 	uint32_t idx = get32(d), base = get32(d + 4), limit = get32(d + 8);
@@ -104,7 +83,7 @@ int32_t sys_set_thread_area(struct cms *m, uint32_t uinfo)
 			return -ESRCH;
 		uint8_t e[4];
 		put32(e, idx);
-		if ((st = copy_out(m, uinfo, e, sizeof e)))
+		if ((st = sys_put_guest(m, uinfo, e, sizeof e)))
 			return st;
 	}
 	if (idx < X86_TLS_FIRST || idx >= X86_TLS_FIRST + X86_TLS_SLOTS)
@@ -121,7 +100,7 @@ int32_t sys_set_thread_area(struct cms *m, uint32_t uinfo)
 int32_t sys_get_thread_area(struct cms *m, uint32_t uinfo)
 {
 	uint8_t d[USER_DESC_SIZE];
-	int st = copy_in(m, uinfo, d, 4);
+	int st = sys_get_guest(m, uinfo, d, 4);
 	if (st)
 		return st;
 	uint32_t idx = get32(d);
@@ -131,5 +110,5 @@ int32_t sys_get_thread_area(struct cms *m, uint32_t uinfo)
 	put32(d + 4, t->base);
 	put32(d + 8, t->limit);
 	put32(d + 12, t->flags);
-	return copy_out(m, uinfo, d, sizeof d);
+	return sys_put_guest(m, uinfo, d, sizeof d);
 }
