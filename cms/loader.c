@@ -117,6 +117,16 @@ static int build_stack(struct cms *m, const char *name, int argc, char *const *a
 			goto full;
 	if (push_u32(m, &sp, (uint32_t)argc))
 		goto full;
+	/* Linux's execve refuses arguments and environment that take more than
+	 * a quarter of the stack limit (E2BIG, fs/exec.c): the program must
+	 * keep room for its own frames */
+	if ((uint64_t)(top - sp) * 4 > (uint64_t)m->cfg.stack_kb * 1024) {
+		lerr(err, errlen, name,
+		     "arguments and environment take %u bytes, more than a quarter of the %lld KiB guest stack "
+		     "(key 'memory.guest_stack_kb'; Linux refuses them with E2BIG)",
+		     top - sp, (long long)m->cfg.stack_kb);
+		goto out;
+	}
 	m->xr[X86_ESP] = sp;
 	rc = 0;
 	goto out;

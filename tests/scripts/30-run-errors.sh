@@ -115,6 +115,17 @@ grep -q '^argc 7$' "$T/out" && grep -q 'argv\[1\] (7) "--stats"' "$T/out" && gre
 	fail "guest arguments were not passed untouched: $(cat "$T/out")"
 grep -q '"end": "exit"' "$T/ok.json" || fail "--stats-json of a good run"
 $CDVM run -- build/guests/O2/echo-args.elf -h | grep -q 'argv\[1\] (2) "-h"' || fail "-- then the program"
+# arguments and environment over a quarter of the stack: refused before the
+# run (natively execve says E2BIG), never a guest that starts without room
+big=$(head -c 20000 /dev/zero | tr '\0' x)
+expect_error "more than a quarter of the 64 KiB guest stack" --set memory.guest_stack_kb=64 \
+	build/guests/O2/echo-args.elf "$big"
+build/guests/O2/echo-args.elf "$big" > "$T/nat" 2>&1
+nat=$?
+$CDVM run --set memory.guest_stack_kb=128 build/guests/O2/echo-args.elf "$big" > "$T/big" 2> "$T/big.err"
+[ $? -eq $nat ] && cmp -s "$T/nat" "$T/big" && ! grep -q quarter "$T/big.err" ||
+	fail "a 20 KB argument in a 128 KiB stack does not run as natively: $(cat "$T/big.err")"
+
 # a guest killed by an invalid instruction: the diagnostic names its bytes
 # and what the decoder knows of it, in both modes
 for mode in interp translate; do
