@@ -173,7 +173,7 @@ static void end_signal(struct cms_result *res, int sig, const char *what, uint32
  * diagnostic: its bytes (as many as the decoder sized, else the first
  * four readable ones) and the mnemonic or class the decoder named, e.g.
  * "bytes d9 ee: x87", "bytes 0f 0b: ud2". */
-static void describe_invalid(struct cms *m, uint32_t eip, char *buf, size_t n)
+static __attribute__((noinline, cold)) void describe_invalid(struct cms *m, uint32_t eip, char *buf, size_t n)
 {
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	unsigned got = m->env.fetch(m, eip, bytes, sizeof bytes);
