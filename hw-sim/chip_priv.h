@@ -96,6 +96,7 @@ struct chip {
 
 	uint32_t scratch[2];
 	uint32_t pagemap, pagemap_pages;  /* guest page table (control registers) */
+	uint32_t smcmap, smc_shift;       /* code-chunk bitmap of protected pages (control registers) */
 	chip_store_hook store_hook;
 	void *store_hook_ctx;
 
@@ -105,8 +106,6 @@ struct chip {
 	uint64_t reg_poison;             /* registers holding an injected flip (register parity) */
 	uint32_t mem_poison[MAX_MEM_POISON];  /* word addresses holding an injected flip (ECC) */
 	unsigned n_mem_poison;
-	/* cold: read only for stores to protected pages */
-	uint32_t smcmap, smc_shift;       /* code-chunk bitmap of protected pages (control registers) */
 };
 
 /* An access of [addr, addr+size) through the L1D: every line it touches is

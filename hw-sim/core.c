@@ -256,20 +256,14 @@ CHIP_INLINE uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 	return v;
 }
 
-/* Does a store to [addr, addr+size) touch, on protected page p, a chunk
- * the code-chunk bitmap marks (control registers SMCMAP, SMC_SHIFT)?
- * Without a bitmap the whole protected page counts as code.  Kept out of
- * line: stores to protected pages are rare, and the inner loop's inlining
- * must not pay for them. */
-static __attribute__((noinline, cold)) bool smc_chunk_hit(const struct chip *c, uint32_t p, uint32_t addr,
-							   unsigned size)
+/* Does a store to [addr, addr+size), within one page, touch a chunk the
+ * code-chunk bitmap marks (control registers SMCMAP, SMC_SHIFT)?  Without
+ * a bitmap the whole protected page counts as code. */
+static inline bool smc_chunk_hit(const struct chip *c, uint32_t addr, unsigned size)
 {
 	if (!c->smcmap)
 		return true;
-	uint32_t plo = p << ISA_PAGE_SHIFT, lo = addr > plo ? addr : plo;
-	uint32_t last = addr + size - 1, plast = plo + (1u << ISA_PAGE_SHIFT) - 1;
-	uint32_t hi = last < plast ? last : plast;
-	for (uint32_t k = lo >> c->smc_shift; k <= hi >> c->smc_shift; k++)
+	for (uint32_t k = addr >> c->smc_shift; k <= (addr + size - 1) >> c->smc_shift; k++)
 		if (c->mem[c->smcmap + (k >> 3)] & (1u << (k & 7)))
 			return true;
 	return false;
@@ -290,8 +284,12 @@ static inline int guest_page_check(const struct chip *c, uint32_t addr, unsigned
 		uint8_t b = c->mem[c->pagemap + p];
 		if ((b & need) != need)
 			return 1;
-		if (store && (b & ISA_PM_PROTECT) && smc_chunk_hit(c, p, addr, size))
-			return 2;
+		if (store && (b & ISA_PM_PROTECT)) {
+			uint32_t lo = p == p1 ? addr : p << ISA_PAGE_SHIFT;
+			uint32_t hi = p == p2 ? addr + size : (p + 1) << ISA_PAGE_SHIFT;
+			if (smc_chunk_hit(c, lo, hi - lo))
+				return 2;
+		}
 	}
 	return 0;
 }
