@@ -36,24 +36,24 @@ unsigned x86_op_flags(enum x86_op op)
 	return (unsigned)op < X86_OP_COUNT ? x86_ops[op].props : OPF_UNSUP;
 }
 
-/* The count operand is the last one: an immediate that masks to 0, or CL
- * (unknown here), may leave every flag alone. */
-static int count_may_be_zero(const struct x86_insn *in)
+unsigned x86_flags_written_ecx(const struct x86_insn *in, int64_t ecx)
 {
-	if (in->nops < 2)
-		return 1;
-	const struct x86_operand *c = &in->o[in->nops - 1];
-	return c->kind != X86_OPK_IMM || (in->imm & 31) == 0;
+	const struct x86_op_info *r = x86_op(in->op);
+	if (r->props & OPF_COUNT) {
+		/* the count operand is the last one: an immediate, or CL */
+		const struct x86_operand *c = &in->o[in->nops ? in->nops - 1 : 0];
+		int64_t n = in->nops < 2 ? -1 : c->kind == X86_OPK_IMM ? (int64_t)in->imm : ecx;
+		if (n < 0 || (n & 31) == 0)
+			return 0;
+	}
+	if ((r->props & OPF_REP0) && in->rep && ecx <= 0)   /* unknown, or 0 */
+		return 0;
+	return (r->fwrite | ((r->props & OPF_UKEEP) ? 0 : r->fundef)) & (XF_STATUS | XF_DF);
 }
 
 unsigned x86_flags_written(const struct x86_insn *in)
 {
-	const struct x86_op_info *r = x86_op(in->op);
-	if ((r->props & OPF_COUNT) && count_may_be_zero(in))
-		return 0;
-	if ((r->props & OPF_REP0) && in->rep)
-		return 0;
-	return (r->fwrite | ((r->props & OPF_UKEEP) ? 0 : r->fundef)) & XF_STATUS;
+	return x86_flags_written_ecx(in, -1) & XF_STATUS;
 }
 
 unsigned x86_insn_stores(const struct x86_insn *in)

@@ -195,6 +195,9 @@ static inline unsigned x86_op_use(unsigned op, unsigned k)
  * always computed), as far as its bytes tell: a count of 0 (CL, or an
  * immediate that masks to 0) or a REP with ECX = 0 may write none. */
 unsigned x86_flags_written(const struct x86_insn *in);
+/* The same (and DF) for a run that knows ECX before the instruction (CL
+ * counts, REP); ecx < 0: unknown, as x86_flags_written. */
+unsigned x86_flags_written_ecx(const struct x86_insn *in, int64_t ecx);
 /* Stores one execution (one iteration of a string operation) makes. */
 unsigned x86_insn_stores(const struct x86_insn *in);
 

@@ -268,10 +268,10 @@ static uint64_t g_cycles(void *ctx)
  * host that is not the reference may compute differently.  Reading such a
  * flag, or a 16-bit shld/shrd by more than 16 (undefined result), makes
  * the rest of the case host-dependent. */
-static uint32_t insn_count(const struct x86_insn *in, const uint32_t *r)
+static uint32_t insn_count(const struct x86_insn *in, uint32_t ecx)
 {
 	const struct x86_operand *c = &in->o[in->nops ? in->nops - 1 : 0];
-	return (c->kind == X86_OPK_IMM ? in->imm : r[X86_ECX]) & 31;
+	return (c->kind == X86_OPK_IMM ? in->imm : ecx) & 31;
 }
 
 static void undef_before(const struct x86_insn *in, const uint32_t *r, struct outcome *out)
@@ -279,7 +279,7 @@ static void undef_before(const struct x86_insn *in, const uint32_t *r, struct ou
 	const struct x86_op_info *row = x86_op(in->op);
 	if (row->fread & out->undef)
 		out->undef_used = 1;
-	if ((in->op == X86_OP_SHLD || in->op == X86_OP_SHRD) && in->o[0].size == 2 && insn_count(in, r) > 16)
+	if ((in->op == X86_OP_SHLD || in->op == X86_OP_SHRD) && in->o[0].size == 2 && insn_count(in, r[X86_ECX]) > 16)
 		out->undef_used = 1;
 }
 
@@ -294,11 +294,8 @@ static void undef_after(const struct x86_insn *in, uint32_t ecx, enum x86_stop s
 	}
 	if (st != X86_OK && st != X86_TRAP && st != X86_SYSCALL)
 		return;
-	if ((row->props & OPF_COUNT) && in->nops) {
-		const struct x86_operand *c = &in->o[in->nops - 1];
-		if (((c->kind == X86_OPK_IMM ? in->imm : ecx) & 31) == 0)
-			return;  /* a zero count changes no flag */
-	}
+	if ((row->props & OPF_COUNT) && in->nops && insn_count(in, ecx) == 0)
+		return;  /* a zero count changes no flag */
 	if ((row->props & OPF_REP0) && in->rep && ecx == 0)
 		return;
 	out->undef = (out->undef & ~(uint32_t)row->fwrite) | row->fundef;

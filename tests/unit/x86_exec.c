@@ -1029,21 +1029,6 @@ struct table_stats {
 	unsigned failures;
 };
 
-static uint32_t table_cw(const struct x86_insn *in, const uint32_t *r0)
-{
-	const struct x86_op_info *row = x86_op(in->op);
-	uint32_t cw = (row->fwrite | ((row->props & OPF_UKEEP) ? 0 : row->fundef)) & (XF_STATUS | XF_DF);
-	if (row->props & OPF_COUNT) {
-		const struct x86_operand *c = &in->o[in->nops - 1];
-		uint32_t n = c->kind == X86_OPK_IMM ? in->imm : r0[X86_ECX];
-		if ((n & 31) == 0)
-			cw = 0;
-	}
-	if ((row->props & OPF_REP0) && in->rep && r0[X86_ECX] == 0)
-		cw = 0;
-	return cw;
-}
-
 /* Registers the instruction may change: explicit destinations and the
  * row's implicit ones. */
 static uint32_t table_may_write(const struct x86_insn *in)
@@ -1111,7 +1096,7 @@ static void table_case(struct guest *a, struct guest *b, const uint8_t *code, un
 		bad = 1;
 	}
 	if (!bad && (sa == X86_OK || sa == X86_SYSCALL || sa == X86_TRAP)) {
-		uint32_t cw = table_cw(&in, r0), may = (row->fwrite | row->fundef) & (XF_STATUS | XF_DF);
+		uint32_t cw = x86_flags_written_ecx(&in, r0[X86_ECX]), may = (row->fwrite | row->fundef) & (XF_STATUS | XF_DF);
 		uint32_t fa = a->r[X86_EFLAGS], fb = b->r[X86_EFLAGS];
 		uint32_t fa0 = r0[X86_EFLAGS], fb0 = fa0 ^ flip;
 		if ((fa ^ fb) & cw) {
