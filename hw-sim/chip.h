@@ -98,6 +98,19 @@ void chip_mem_written(struct chip *c, uint32_t addr, uint32_t n);  /* invalidate
  * separate (chip_mem_*), so the firmware decides about guest/hidden checks. */
 unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool write);
 
+/* ---- address translation for firmware work (the interpreter, system calls) ----
+ * Translates the guest virtual address va as native code would: through
+ * the TLB, a miss walking the page table (control register PAGEDIR)
+ * through the L1D and filling the TLB; hits, misses and walk cycles are
+ * counted.  Returns the page-table entry's flag bits (ISA_PTE_*) and sets
+ * *pa, or -1 when the page is not present or, for a write, not writable
+ * (nothing is raised: the firmware decides).  No protection check: the
+ * firmware handles stores to its own code pages.  The walk's cycles are
+ * added to *cycles without advancing time (the firmware charges them).
+ * With PAGEDIR 0, pa = va below the guest limit and the flags are
+ * PRESENT|WRITE|EXEC. */
+int chip_tlb_translate(struct chip *c, uint32_t va, bool write, uint32_t *pa, unsigned *cycles);
+
 /* ---- time and counters ---- */
 uint64_t chip_counter(const struct chip *c, enum counter_id id);
 const char *chip_counter_name(enum counter_id id);
@@ -124,7 +137,7 @@ void chip_clear_faults(struct chip *c);
 
 /* ---- instruments (not modelled hardware) ----
  * Every store released to memory by a commit is reported to the hook,
- * before memory changes
+ * before memory changes, with its guest-physical address
  * (used by --verify to compare translated code with the interpreter). */
 typedef void (*chip_store_hook)(void *ctx, uint32_t addr, unsigned size, uint32_t val);
 void chip_set_store_hook(struct chip *c, chip_store_hook fn, void *ctx);

@@ -104,16 +104,26 @@ enum {
 	MX_HIDDEN = 8,       /* hidden-memory (firmware) access; otherwise a guest access */
 };
 
-/* Guest page table bits (control register PAGEMAP): checked by the chip on
- * every guest (non-hidden) load and store.  A store to a PM_PROTECT page
- * is a protection fault: the firmware keeps translated x86 code there
- * (self-modifying code detection). */
+/* The guest page table (control register PAGEDIR), two levels as i386's
+ * (Intel SDM vol. 3, 4.3): guest addresses of native code are virtual and
+ * the chip translates each through its TLB; a miss walks the table in
+ * hardware through the L1D.  The directory is one 4 KiB page of 1024
+ * 32-bit entries, each 0 or the physical address of a page table (4 KiB
+ * aligned, in hidden memory) | ISA_PTE_PRESENT; a page table holds 1024
+ * entries, each 0 or the guest-physical frame address | ISA_PTE_* bits.
+ * Virtual address: directory index (bits 31..22), table index (21..12),
+ * offset (11..0).  A store to an ISA_PTE_PROTECT page is a protection fault
+ * where the code-chunk bitmap marks (the firmware keeps translated x86 code
+ * there: self-modifying code detection). */
 enum {
-	ISA_PM_MAPPED = 1,
-	ISA_PM_WRITE = 2,
-	ISA_PM_FIRMWARE = 4,  /* free for the firmware; the chip ignores it */
-	ISA_PM_PROTECT = 8,
+	ISA_PTE_PRESENT = 1,
+	ISA_PTE_WRITE = 2,
+	ISA_PTE_FIRMWARE = 4,  /* free for the firmware; the chip ignores it */
+	ISA_PTE_PROTECT = 8,
+	ISA_PTE_EXEC = 16,     /* checked by the firmware, which alone fetches guest code */
+	ISA_PTE_FLAGS = 0xfff,
 	ISA_PAGE_SHIFT = 12,
+	ISA_PT_SHIFT = 10,     /* entries per directory or table: 1 << ISA_PT_SHIFT */
 };
 
 /* Registers: 64 x 32 bits.  r0 reads as zero.  r1..r12 hold the x86 state
