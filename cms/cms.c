@@ -89,7 +89,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	gm_install_env(m);
 	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
-	    insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
+	    aspace_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
@@ -106,6 +106,7 @@ void cms_destroy(struct cms *m)
 	chip_destroy(m->chip);
 	tc_free(m);
 	profile_free(m);
+	aspace_free(m);
 	gm_free(m);
 	policy_free(&m->pol);
 	free(m->insns);
@@ -161,7 +162,7 @@ static void end_signal(struct cms_result *res, int sig, const char *what, uint32
 	res->signal = sig;
 	res->status = 128 + sig;
 	const char *name = sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" : sig == SIGSEGV ? "SIGSEGV"
-			 : sig == SIGTRAP ? "SIGTRAP" : "signal";
+			 : sig == SIGTRAP ? "SIGTRAP" : sig == SIGKILL ? "SIGKILL" : "signal";
 	if (has_addr)
 		snprintf(res->text, sizeof res->text, "guest killed by %s: %s at EIP 0x%08x, address 0x%08x", name, what,
 			 eip, addr);
@@ -295,7 +296,13 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			return 1;
 		}
 		case X86_FAULT_MEM:
-			end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
+			/* no frame left for a page the program may use: what Linux's
+			 * out-of-memory killer does (SIGKILL) */
+			if (aspace_out_of_memory(m))
+				end_signal(res, SIGKILL, "guest RAM exhausted (key 'memory.guest_mb')", eip, 1,
+					   info.fault_addr);
+			else
+				end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
 			return 1;
 		case X86_FAULT_GP:
 			end_signal(res, SIGSEGV, "general protection fault", eip, 0, 0);

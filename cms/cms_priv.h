@@ -5,8 +5,12 @@
  *                (decoded-instruction cache `insns`, `fetch_line`), the
  *                guest's end (exited, exit_status), stdio, trace, debug;
  *   guestmem.c   struct guestmem (m->gm): the guest page table in hidden
- *                memory, heap break and stack, the x86_env memory callbacks
- *                and the miss cycles of the current instruction (gm_*);
+ *                memory, the frames of guest RAM, code protection, the
+ *                x86_env memory callbacks and the miss cycles of the
+ *                current instruction (gm_*);
+ *   aspace.c     struct aspace (m->as): the process's address space, its
+ *                mappings, the heap break and the stack, demand paging
+ *                (aspace_*, and the mmap family of system calls);
  *   profile.c    struct profile (m->prof): the block-entry profile (profile_*);
  *   tcache.c     struct tcache (m->tc): translations, the EIP map, the native
  *                lookup routine, per-page SMC losses (tc_*);
@@ -22,7 +26,9 @@
  *                the room whose event it counts and printed by report.c;
  *                time is charged through cms_charge only.
  * The calls go one way: cms.c -> guestmem, profile, tcache, policy;
- * tcache -> guestmem (gm_mark_code protects a page), profile.  guestmem
+ * tcache -> guestmem (gm_mark_code protects a page), profile; syscall ->
+ * aspace -> guestmem; guestmem -> aspace for a page it does not hold
+ * (aspace_fault).  guestmem
  * reports "code page written" through the callback given to gm_init, so it
  * never calls into tcache or the interpreter. */
 #ifndef CDVM_CMS_PRIV_H
@@ -67,7 +73,8 @@ enum cms_activity {
 	ACT_INTERP,      /* interpreting guest instructions (incl. their cache misses) */
 	ACT_DISPATCH,    /* dispatch loop: EIP lookup, profiling */
 	ACT_SYSCALL,     /* Linux system-call emulation */
-	ACT_TRANSLATE,   /* translator (later) */
+	ACT_TRANSLATE,   /* translator */
+	ACT_MEMORY,      /* memory management: page faults, page-table and TLB upkeep */
 	ACT_COUNT
 };
 
@@ -84,16 +91,18 @@ struct insn_slot {
 };
 #define INSN_NONE 0xffffffffu
 
-/* page map bits (one byte per guest page); the chip checks the table too
- * (control register PAGEMAP), so the layout is the ISA's */
+/* The firmware's bits in a guest page-table entry (native-isa/isa.h). */
 enum {
-	PM_MAPPED = ISA_PM_MAPPED,
-	PM_WRITE = ISA_PM_WRITE,
-	PM_CODE = ISA_PM_FIRMWARE,   /* decoded instructions or translations come from it */
-	PM_PROTECT = ISA_PM_PROTECT, /* stores by translated code trap (self-modifying code) */
+	PM_CODE = ISA_PTE_FIRMWARE,  /* decoded instructions or translations come from it */
+	PM_PROTECT = ISA_PTE_PROTECT, /* stores by translated code trap (self-modifying code) */
 };
 
+/* Access rights of a mapping (PROT_READ, PROT_WRITE, PROT_EXEC's values). */
+enum { GM_R = 1, GM_W = 2, GM_X = 4 };
+enum { GM_PAGES = 1u << 20 };       /* virtual pages of the 4 GiB guest address space */
+
 struct guestmem;
+struct aspace;
 struct profile;
 struct tcache;
 
@@ -126,6 +135,7 @@ struct cms {
 
 	/* the owned parts (see the top of this file) */
 	struct guestmem *gm;
+	struct aspace *as;
 	struct profile *prof;
 	struct tcache *tc;
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
@@ -165,24 +175,79 @@ int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t er
  * boot tables; none for whole pages. */
 int gm_init_smc(struct cms *m, char *err, size_t errlen);
 void gm_free(struct cms *m);
-void gm_map(struct cms *m, uint32_t lo, uint32_t hi, int writable);
+/* The page table (pages are virtual page numbers):
+ * gm_pte       the entry of page pg (0: no frame);
+ * gm_pte_bits  the present/write/exec bits of access rights GM_*;
+ * gm_populate  give page pg a zeroed frame with rights prot (nothing when
+ *              it has one): 0, or -1 when guest RAM or hidden memory (for
+ *              a page table) is exhausted;
+ * gm_unmap     free the frames of [lo, hi);
+ * gm_protect   set the rights of the pages of [lo, hi) that have frames;
+ * gm_move      move the frames of [from, from+n) to [to, to+n) (mremap;
+ *              the destination holds none): 0, or -1 (nothing moved). */
+uint32_t gm_pte(struct cms *m, uint32_t pg);
+uint32_t gm_pte_bits(unsigned prot);
+int gm_populate(struct cms *m, uint32_t pg, unsigned prot);
 void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);
-int gm_range_mapped(const struct cms *m, uint32_t addr, uint32_t n, int write);
-uint32_t gm_pages(const struct cms *m);                 /* guest RAM pages */
+void gm_protect(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot);
+int gm_move(struct cms *m, uint32_t from, uint32_t to, uint32_t n);
+uint32_t gm_frames_free(const struct cms *m);
+uint32_t gm_pages(const struct cms *m);                 /* virtual pages: GM_PAGES */
+/* Firmware accesses (system calls, loader): va's guest-physical address
+ * for an access needing rights `need` (0: the firmware's own, any rights),
+ * a page not held yet faulted in through the address space: 0 or -1.
+ * gm_accessible: how many bytes from addr on can be reached so (the
+ * kernel's copy stops at the first page that cannot); gm_copy_in/out move
+ * bytes page by page and return how many moved; gm_peek: a present page's
+ * address, nothing faulted in, nothing counted (instruments). */
+int gm_resolve(struct cms *m, uint32_t va, unsigned need, uint32_t *pa);
+uint32_t gm_accessible(struct cms *m, uint32_t addr, uint32_t n, unsigned need);
+uint32_t gm_copy_in(struct cms *m, void *dst, uint32_t addr, uint32_t n, unsigned need);
+uint32_t gm_copy_out(struct cms *m, uint32_t addr, const void *src, uint32_t n, unsigned need);
+int gm_peek(struct cms *m, uint32_t va, uint32_t *pa);
+int gm_range_mapped(struct cms *m, uint32_t addr, uint32_t n, int write);
 /* Decoded or translated code comes from [addr, addr+n): a store into it is
  * reported (PM_CODE) and traps in native code (PM_PROTECT). */
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);
 /* Guest memory [addr, addr+n) changed behind the interpreter's back (syscalls). */
 void gm_written(struct cms *m, uint32_t addr, uint32_t n);
 /* gm_code_written: cms/policy/policy.h */
-/* The process layout (loader): heap from brk_start, stack down to stack_lo. */
-void gm_set_layout(struct cms *m, uint32_t brk_start, uint32_t stack_lo);
-uint32_t gm_stack_lo(const struct cms *m);
-uint32_t gm_brk(struct cms *m, uint32_t want);          /* the brk system call */
-/* A firmware access to guest memory, timed through the L1D; its miss
- * cycles are charged with the current instruction (gm_take_miss_cycles). */
+/* A firmware access to guest memory, through the TLB and timed through the
+ * L1D; its cycles are charged with the current instruction
+ * (gm_take_miss_cycles). */
 void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write);
 void gm_install_env(struct cms *m);
+
+/* aspace.c: the Linux i386 process layout (stack below AS_STACK_TOP, mmap
+ * areas top-down below AS_MMAP_BASE, the heap after the program) */
+enum {
+	AS_STACK_TOP = 0xc0000000u,     /* TASK_SIZE of a 3 GiB / 1 GiB i386 kernel */
+	AS_MIN_ADDR = 0x10000u,         /* vm.mmap_min_addr's default */
+};
+int aspace_init(struct cms *m, char *err, size_t errlen);
+void aspace_free(struct cms *m);
+/* The loader: a segment [lo, hi) with rights prot, its frames given now:
+ * 0, or -1 when guest RAM cannot hold it. */
+int aspace_map_segment(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot);
+/* The loader, once the segments are in: the heap starts at brk_start; the
+ * stack (and, without PT_GNU_STACK, every readable mapping: Linux's
+ * READ_IMPLIES_EXEC for i386 programs) is executable as the ELF says. */
+void aspace_set_layout(struct cms *m, uint32_t brk_start, int exec_stack, int read_implies_exec);
+uint32_t aspace_stack_lo(const struct cms *m);        /* lowest address the stack may grow to */
+/* A page va lies on has no frame, or lacks the rights `need` (0: the
+ * firmware's own access): give it one if a mapping covers it with those
+ * rights (charged cms.cost.page_fault).  0, or -1: the access faults
+ * (SIGSEGV; after aspace_out_of_memory, the guest cannot go on). */
+int aspace_fault(struct cms *m, uint32_t va, unsigned need);
+int aspace_out_of_memory(const struct cms *m);
+/* the memory system calls (Linux's semantics and errors) */
+uint32_t aspace_brk(struct cms *m, uint32_t want);
+int32_t aspace_mmap(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, int32_t fd,
+		    uint32_t pgoff);
+int32_t aspace_munmap(struct cms *m, uint32_t addr, uint32_t len);
+int32_t aspace_mprotect(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot);
+int32_t aspace_mremap(struct cms *m, uint32_t addr, uint32_t old_len, uint32_t new_len, uint32_t flags,
+		      uint32_t new_addr);
 
 /* profile.c */
 int profile_init(struct cms *m, char *err, size_t errlen);

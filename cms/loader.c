@@ -1,6 +1,7 @@
-/* cms/loader.c — loads an ELF32 i386 static executable into guest RAM and
- * builds the initial stack as Linux's binfmt_elf does (System V i386 ABI,
- * "Process Initialization"):
+/* cms/loader.c — loads an ELF32 i386 static executable into the guest's
+ * address space (its segments at their link addresses, cms/aspace.c) and
+ * builds the initial stack below AS_STACK_TOP as Linux's binfmt_elf does
+ * (System V i386 ABI, "Process Initialization"):
  *
  *   high  [strings: argv, envp, "i686", AT_RANDOM bytes, execfn]
  *         [auxv pairs ... AT_NULL] [NULL] [envp...] [NULL] [argv...] [argc]  <- ESP
@@ -31,10 +32,10 @@ static uint64_t page_up(uint64_t a) { return (a + GUEST_PAGE - 1) & ~(uint64_t)(
 
 static int push_bytes(struct cms *m, uint32_t *sp, const void *data, uint32_t n)
 {
-	if (*sp - gm_stack_lo(m) < n)
+	if (*sp - aspace_stack_lo(m) < n)
 		return -1;
 	*sp -= n;
-	return guest_write(m->chip, *sp, data, n);
+	return gm_copy_out(m, *sp, data, n, 0) == n ? 0 : -1;
 }
 
 static int push_u32(struct cms *m, uint32_t *sp, uint32_t v)
@@ -55,7 +56,7 @@ static uint32_t hwcap(void)
 static int build_stack(struct cms *m, const char *name, int argc, char *const *argv, char *const *envp,
 		       uint32_t entry, uint32_t phdr, uint32_t phnum, char *err, size_t errlen)
 {
-	uint32_t top = chip_guest_limit(m->chip);
+	uint32_t top = AS_STACK_TOP;
 	uint32_t sp = top;
 	int nenv = 0;
 	while (envp && envp[nenv])
@@ -144,7 +145,6 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 {
 	Elf32_Ehdr ehdr;
 	const Elf32_Ehdr *eh = &ehdr;
-	uint32_t limit = chip_guest_limit(m->chip);
 	if (len < sizeof ehdr || memcmp(img, ELFMAG, SELFMAG))
 		return lerr(err, errlen, name, "not an ELF file");
 	memcpy(&ehdr, img, sizeof ehdr);
@@ -170,8 +170,8 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 	Elf32_Phdr ph[64];
 	memcpy(ph, img + eh->e_phoff, eh->e_phnum * sizeof(Elf32_Phdr));
 	uint32_t phdr_addr = 0, max_end = 0;
-	int entry_ok = 0, nload = 0;
-	uint64_t stack_lo = (uint64_t)limit - (uint64_t)m->cfg.stack_kb * 1024;
+	int entry_ok = 0, nload = 0, exec_stack = -1;
+	uint64_t stack_lo = aspace_stack_lo(m);
 	/* validate everything first */
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf32_Phdr *p = &ph[i];
@@ -181,6 +181,8 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 			return lerr(err, errlen, name, "dynamically linked (PT_DYNAMIC)");
 		if (p->p_type == PT_PHDR)
 			phdr_addr = p->p_vaddr;
+		if (p->p_type == PT_GNU_STACK)
+			exec_stack = (p->p_flags & PF_X) != 0;
 		if (p->p_type != PT_LOAD)
 			continue;
 		nload++;
@@ -190,12 +192,14 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 				    p->p_filesz, p->p_memsz);
 		if (p->p_offset > len || p->p_filesz > len - p->p_offset)
 			return lerr(err, errlen, name, "segment %u: file data lies outside the file (truncated?)", i);
-		if (p->p_vaddr < GUEST_PAGE)
-			return lerr(err, errlen, name, "segment %u at 0x%08x: page 0 is never mapped", i, p->p_vaddr);
+		if (p->p_memsz && p->p_vaddr < AS_MIN_ADDR)
+			return lerr(err, errlen, name,
+				    "segment %u at 0x%08x: below 0x%x, the lowest address Linux maps (vm.mmap_min_addr)", i,
+				    p->p_vaddr, AS_MIN_ADDR);
 		if (end > stack_lo)
 			return lerr(err, errlen, name,
-				    "segment %u (0x%08x..0x%08llx) does not fit in guest RAM below the stack (0x%08llx)",
-				    i, p->p_vaddr, (unsigned long long)end, (unsigned long long)stack_lo);
+				    "segment %u (0x%08x..0x%08llx) overlaps the stack (0x%08llx..0x%08x, key 'memory.guest_stack_kb')",
+				    i, p->p_vaddr, (unsigned long long)end, (unsigned long long)stack_lo, AS_STACK_TOP);
 		if (p->p_memsz && (p->p_vaddr % GUEST_PAGE) != (p->p_offset % GUEST_PAGE) && p->p_filesz)
 			return lerr(err, errlen, name, "segment %u: address and file offset disagree modulo the page size", i);
 		if ((p->p_flags & PF_X) && eh->e_entry >= p->p_vaddr && eh->e_entry < end)
@@ -207,20 +211,23 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 		return lerr(err, errlen, name, "no loadable segment");
 	if (!entry_ok)
 		return lerr(err, errlen, name, "entry point 0x%08x is not inside an executable segment", eh->e_entry);
-	/* then map and copy */
+	/* then map and copy; an i386 program without PT_GNU_STACK runs with
+	 * READ_IMPLIES_EXEC, its stack executable (arch/x86: elf_read_implies_exec) */
+	aspace_set_layout(m, (uint32_t)page_up(max_end), exec_stack != 0, exec_stack < 0);
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf32_Phdr *p = &ph[i];
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
-		gm_map(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz),
-		       (p->p_flags & PF_W) != 0);
-		if (guest_write(m->chip, p->p_vaddr, img + p->p_offset, p->p_filesz) < 0)
+		unsigned prot = (p->p_flags & PF_R ? GM_R : 0) | (p->p_flags & PF_W ? GM_W : 0) | (p->p_flags & PF_X ? GM_X : 0);
+		if (aspace_map_segment(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz), prot) < 0)
+			return lerr(err, errlen, name,
+				    "segment %u (%u KiB) does not fit in guest RAM (key 'memory.guest_mb', %lld MiB)", i,
+				    (p->p_memsz + 1023) / 1024, (long long)m->cfg.guest_mb);
+		if (gm_copy_out(m, p->p_vaddr, img + p->p_offset, p->p_filesz, 0) != p->p_filesz)
 			return lerr(err, errlen, name, "segment %u: cannot be written to guest RAM", i);
 		if (!phdr_addr && eh->e_phoff >= p->p_offset && eh->e_phoff < (uint64_t)p->p_offset + p->p_filesz)
 			phdr_addr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 	}
-	gm_set_layout(m, (uint32_t)page_up(max_end), (uint32_t)stack_lo);
-	gm_map(m, (uint32_t)stack_lo, limit, 1);
 	memset(m->xr, 0, X86_NSTATE * sizeof *m->xr);
 	m->xr[X86_EFLAGS] = 0x202;  /* IF and the always-one bit 1, as Linux starts a process */
 	m->xr[X86_EIP] = eh->e_entry;

@@ -65,9 +65,11 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_INTERP], pct(m->st.act_cycles[ACT_INTERP], cyc));
 	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_TRANSLATE], pct(m->st.act_cycles[ACT_TRANSLATE], cyc));
 	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
-	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL];
-	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64 ")\n",
-		other, pct(other, cyc), m->st.act_cycles[ACT_DISPATCH], m->st.act_cycles[ACT_SYSCALL]);
+	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL] + m->st.act_cycles[ACT_MEMORY];
+	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64
+		", memory management %" PRIu64 ")\n",
+		other, pct(other, cyc), m->st.act_cycles[ACT_DISPATCH], m->st.act_cycles[ACT_SYSCALL],
+		m->st.act_cycles[ACT_MEMORY]);
 	const struct cms_stat_desc *cost = cms_stat_desc(CMS_STATROW_insn_by_cost);
 	char cls[CMS_STAT_NAME_MAX];
 	fprintf(out, "instructions by cost class:");
@@ -82,12 +84,21 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		   chip_counter(c, CNT_l1d_evictions), chip_counter(c, CNT_l1d_writebacks));
 	cache_line(out, "L2", chip_counter(c, CNT_l2_hits), chip_counter(c, CNT_l2_misses),
 		   chip_counter(c, CNT_l2_evictions), chip_counter(c, CNT_l2_writebacks));
+	uint64_t th = chip_counter(c, CNT_tlb_hits), tm = chip_counter(c, CNT_tlb_misses);
+	fprintf(out, "  TLB    %12" PRIu64 " hits %10" PRIu64 " misses (%5.2f%%), page walks %" PRIu64
+		" cycles (native stalls %" PRIu64 ")\n",
+		th, tm, pct(tm, th + tm), chip_counter(c, CNT_tlb_walk_cycles), chip_counter(c, CNT_stall_tlb));
+	fprintf(out, "guest memory: %" PRIu64 " pages faulted in, %" PRIu64 " KiB of guest RAM at most, %" PRIu64
+		" page tables\n",
+		m->st.page_faults, m->st.guest_frames_peak * (GUEST_PAGE / 1024), m->st.page_tables);
 	uint64_t bundles = chip_counter(c, CNT_bundles), atoms = chip_counter(c, CNT_atoms);
 	fprintf(out, "native code: %" PRIu64 " bundles, %" PRIu64 " atoms, slot fill %.1f%% of %lld, %" PRIu64
-		" commits; stalls: operand %" PRIu64 ", icache %" PRIu64 ", dcache %" PRIu64 ", branch %" PRIu64 "\n",
+		" commits; stalls: operand %" PRIu64 ", icache %" PRIu64 ", dcache %" PRIu64 ", tlb %" PRIu64
+		", branch %" PRIu64 "\n",
 		bundles, atoms, bundles ? 100.0 * (double)atoms / ((double)bundles * (double)m->cfg.issue_width) : 0.0,
 		(long long)m->cfg.issue_width, chip_counter(c, CNT_commits), chip_counter(c, CNT_stall_operand),
-		chip_counter(c, CNT_stall_icache), chip_counter(c, CNT_stall_dcache), chip_counter(c, CNT_stall_branch));
+		chip_counter(c, CNT_stall_icache), chip_counter(c, CNT_stall_dcache), chip_counter(c, CNT_stall_tlb),
+		chip_counter(c, CNT_stall_branch));
 	fprintf(out, "rollbacks: %" PRIu64 " (memory %" PRIu64 ", divide %" PRIu64 ", alias %" PRIu64
 		", store buffer %" PRIu64 ", illegal %" PRIu64 ", protection %" PRIu64 ", fault %" PRIu64 ")\n",
 		chip_counter(c, CNT_rollbacks), chip_counter(c, CNT_rb_memory), chip_counter(c, CNT_rb_divide),

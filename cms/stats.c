@@ -23,6 +23,7 @@ static const char *const activity_names[ACT_COUNT] = {
 	[ACT_DISPATCH] = "dispatch",
 	[ACT_SYSCALL] = "syscalls",
 	[ACT_TRANSLATE] = "translator",
+	[ACT_MEMORY] = "memory",
 };
 
 static const char *const cost_names[X86_COST_SYSCALL + 1] = {

@@ -77,36 +77,27 @@ static void time_range(struct cms *m, uint32_t addr, uint32_t n, int write)
 }
 
 /* How many bytes from addr on are accessible (the kernel's copy stops at the
- * first page that is not). */
-static uint32_t accessible(const struct cms *m, uint32_t addr, uint32_t n, int write)
+ * first page that is not); pages a mapping covers get their frames. */
+static uint32_t accessible(struct cms *m, uint32_t addr, uint32_t n, int write)
 {
-	uint32_t ok = 0;
-	while (ok < n) {
-		uint32_t a = addr + ok;
-		if (a < addr || !gm_range_mapped(m, a, 1, write))
-			break;
-		uint32_t step = GUEST_PAGE - (a & (GUEST_PAGE - 1));
-		ok += step < n - ok ? step : n - ok;
-	}
-	return ok;
+	return gm_accessible(m, addr, n, write ? GM_W : GM_R);
 }
 
 /* copy_to_user of a whole object: -EFAULT, with nothing written, unless all of it is writable. */
 int sys_put_guest(struct cms *m, uint32_t addr, const void *src, uint32_t n)
 {
-	if (!gm_range_mapped(m, addr, n, 1))
+	if (accessible(m, addr, n, 1) != n)
 		return -EFAULT;
-	memcpy(chip_mem(m->chip) + addr, src, n);
-	gm_written(m, addr, n);
+	gm_copy_out(m, addr, src, n, GM_W);
 	time_range(m, addr, n, 1);
 	return 0;
 }
 
 int sys_get_guest(struct cms *m, uint32_t addr, void *dst, uint32_t n)
 {
-	if (!gm_range_mapped(m, addr, n, 0))
+	if (accessible(m, addr, n, 0) != n)
 		return -EFAULT;
-	memcpy(dst, chip_mem(m->chip) + addr, n);
+	gm_copy_in(m, dst, addr, n, GM_R);
 	time_range(m, addr, n, 0);
 	return 0;
 }
@@ -147,20 +138,28 @@ static int host_out(const struct cms *m, uint32_t fd)
 	return fd == 1 ? m->fd_out : fd == 2 ? m->fd_err : -1;
 }
 
-/* count bytes at buf (accessible) to the host fd */
+/* count bytes at buf (accessible) to the host fd, through a bounce buffer
+ * (the guest's pages are frames anywhere in guest RAM) */
 static int32_t host_write(struct cms *m, int host, uint32_t buf, uint32_t count)
 {
+	uint8_t b[IO_CHUNK];
 	uint32_t done = 0;
 	while (done < count) {
 		uint32_t n = count - done < IO_CHUNK ? count - done : IO_CHUNK;
-		ssize_t w = write(host, chip_mem(m->chip) + buf + done, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return done ? (int32_t)done : -errno;
+		gm_copy_in(m, b, buf + done, n, GM_R);
+		uint32_t put = 0;
+		while (put < n) {
+			ssize_t w = write(host, b + put, n - put);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				done += put;
+				return done ? (int32_t)done : -errno;
+			}
+			put += (uint32_t)w;
 		}
-		done += (uint32_t)w;
-		gm_time_access(m, buf + done - (uint32_t)w, 1, 0);
+		time_range(m, buf + done, n, 0);
+		done += n;
 	}
 	return (int32_t)done;
 }
@@ -168,38 +167,72 @@ static int32_t host_write(struct cms *m, int host, uint32_t buf, uint32_t count)
 /* one host read of up to n (<= IO_CHUNK) bytes into buf (accessible) */
 static int32_t host_read(struct cms *m, uint32_t buf, uint32_t n)
 {
+	uint8_t b[IO_CHUNK];
 	ssize_t r;
 	do
-		r = read(m->fd_in, chip_mem(m->chip) + buf, n);
+		r = read(m->fd_in, b, n);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
-	gm_written(m, buf, (uint32_t)r);
+	gm_copy_out(m, buf, b, (uint32_t)r, GM_W);
+	time_range(m, buf, (uint32_t)r, 1);
 	return (int32_t)r;
 }
 
+/* read and write stop at the first page they cannot touch, as the kernel's
+ * copy does: a partial count, -EFAULT only when not one byte moved */
 static int32_t sys_write(struct cms *m, const uint32_t *a)
 {
 	int host = host_out(m, a[0]);
 	if (host < 0)
 		return -EBADF;
-	if (!gm_range_mapped(m, a[1], a[2], 0))
+	uint32_t n = a[2] < MAX_RW_COUNT ? a[2] : MAX_RW_COUNT, ok = accessible(m, a[1], n, 0);
+	if (!ok && n)
 		return -EFAULT;
-	return host_write(m, host, a[1], a[2]);
+	return host_write(m, host, a[1], ok);
 }
 
 static int32_t sys_read(struct cms *m, const uint32_t *a)
 {
 	if (a[0] != 0)
 		return -EBADF;
-	if (!gm_range_mapped(m, a[1], a[2], 1))
+	uint32_t n = a[2] < IO_CHUNK ? a[2] : IO_CHUNK, ok = accessible(m, a[1], n, 1);
+	if (!ok && n)
 		return -EFAULT;
-	return host_read(m, a[1], a[2] < IO_CHUNK ? a[2] : IO_CHUNK);
+	return host_read(m, a[1], ok);
 }
 
-static int32_t sys_brk(struct cms *m, const uint32_t *a)
+/* ---- the address space: its owner is cms/aspace.c -------------------------- */
+
+static int32_t sys_brk(struct cms *m, const uint32_t *a) { return (int32_t)aspace_brk(m, a[0]); }
+static int32_t sys_munmap(struct cms *m, const uint32_t *a) { return aspace_munmap(m, a[0], a[1]); }
+static int32_t sys_mprotect(struct cms *m, const uint32_t *a) { return aspace_mprotect(m, a[0], a[1], a[2]); }
+static int32_t sys_mremap(struct cms *m, const uint32_t *a) { return aspace_mremap(m, a[0], a[1], a[2], a[3], a[4]); }
+
+/* mmap2: the offset in pages */
+static int32_t sys_mmap2(struct cms *m, const uint32_t *a)
 {
-	return (int32_t)gm_brk(m, a[0]);
+	return aspace_mmap(m, a[0], a[1], a[2], a[3], (int32_t)a[4], a[5]);
+}
+
+/* old mmap: one pointer to the six arguments, the offset in bytes */
+static int32_t sys_old_mmap(struct cms *m, const uint32_t *a)
+{
+	uint8_t b[24];
+	if (sys_get_guest(m, a[0], b, sizeof b) < 0)
+		return -EFAULT;
+	uint32_t off = rd32(b + 20);
+	if (off & (GUEST_PAGE - 1))
+		return -EINVAL;
+	return aspace_mmap(m, rd32(b), rd32(b + 4), rd32(b + 8), rd32(b + 12), (int32_t)rd32(b + 16), off >> GUEST_PAGE_SHIFT);
+}
+
+/* madvise: advice only; the pages stay as they are (MADV_DONTNEED of a
+ * private anonymous page would give back zeros: not done, see docs) */
+static int32_t sys_madvise(struct cms *m, const uint32_t *a)
+{
+	(void)m;
+	return a[0] & (GUEST_PAGE - 1) ? -EINVAL : 0;
 }
 
 /* ---- readv, writev --------------------------------------------------------- */
@@ -210,20 +243,23 @@ static int32_t check_iovecs(struct cms *m, uint32_t iov, uint32_t cnt)
 {
 	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
-	if (!gm_range_mapped(m, iov, cnt * 8, 0))
+	if (accessible(m, iov, cnt * 8, 0) != cnt * 8)
 		return -EFAULT;
 	time_range(m, iov, cnt * 8, 0);
-	const uint8_t *p = chip_mem(m->chip) + iov;
-	for (uint32_t i = 0; i < cnt; i++)
-		if ((int32_t)rd32(p + 8 * i + 4) < 0)
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint8_t e[8];
+		gm_copy_in(m, e, iov + 8 * i, 8, GM_R);
+		if ((int32_t)rd32(e + 4) < 0)
 			return -EINVAL;
+	}
 	return 0;
 }
 
 /* Segment i of a checked iovec array, its length cut to what is left of MAX_RW_COUNT. */
 static uint32_t iovec_at(struct cms *m, uint32_t iov, uint32_t i, uint32_t done, uint32_t *len)
 {
-	const uint8_t *p = chip_mem(m->chip) + iov + 8 * i;
+	uint8_t p[8];
+	gm_copy_in(m, p, iov + 8 * i, 8, GM_R);
 	uint32_t left = MAX_RW_COUNT - done;
 	*len = rd32(p + 4) < left ? rd32(p + 4) : left;
 	return rd32(p);
@@ -476,11 +512,11 @@ static int32_t sys_getrandom(struct cms *m, const uint32_t *a)
 	uint32_t ok = accessible(m, a[0], n, 1);
 	if (!ok)
 		return n ? -EFAULT : 0;
-	uint8_t *p = chip_mem(m->chip) + a[0];
-	for (uint32_t i = 0; i < ok; i++)
-		p[i] = random_byte((uint64_t)m->cfg.seed, m->sys.random_pos + i);
+	for (uint32_t i = 0; i < ok; i++) {
+		uint8_t byte = random_byte((uint64_t)m->cfg.seed, m->sys.random_pos + i);
+		gm_copy_out(m, a[0] + i, &byte, 1, GM_W);
+	}
 	m->sys.random_pos += ok;
-	gm_written(m, a[0], ok);
 	time_range(m, a[0], ok, 1);
 	return (int32_t)ok;
 }
@@ -496,7 +532,8 @@ static const char *errno_name(int e)
 		{EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
 		{EBADF, "EBADF"}, {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
 		{EFAULT, "EFAULT"}, {EINVAL, "EINVAL"}, {ENOTTY, "ENOTTY"}, {ENOSPC, "ENOSPC"},
-		{EPIPE, "EPIPE"}, {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},
+		{EPIPE, "EPIPE"}, {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
+		{ENODEV, "ENODEV"}, {E2BIG, "E2BIG"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].e == e)
@@ -508,11 +545,16 @@ static const char *errno_name(int e)
 static void trace_buffer(struct cms *m, FILE *out, uint32_t buf, uint32_t len)
 {
 	uint32_t n = len < 32 ? len : 32;
-	if (!gm_range_mapped(m, buf, n, 0)) {
-		fprintf(out, "0x%" PRIx32, buf);
-		return;
+	uint8_t p[32];
+	uint32_t pa;
+	for (uint32_t i = 0; i < n; i++) {
+		/* an instrument: it reads what is there and faults nothing in */
+		if (gm_peek(m, buf + i, &pa) < 0) {
+			fprintf(out, "0x%" PRIx32, buf);
+			return;
+		}
+		p[i] = chip_mem(m->chip)[pa];
 	}
-	const uint8_t *p = chip_mem(m->chip) + buf;
 	fputc('"', out);
 	for (uint32_t i = 0; i < n; i++) {
 		int c = p[i];

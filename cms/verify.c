@@ -50,23 +50,44 @@ static void log_store(struct vlog *l, uint32_t addr, unsigned size, uint32_t val
 
 static void chip_hook(void *ctx, uint32_t addr, unsigned size, uint32_t val) { log_store(ctx, addr, size, val); }
 
-/* the reference interpreter's memory: direct, logged, no cache time */
+/* The host byte behind guest address va for the reference interpreter, or
+ * NULL: present pages only (writable ones for a store), nothing faulted
+ * in, nothing counted. */
+static uint8_t *guest_byte(struct cms *m, uint32_t va, int write, uint32_t *pa)
+{
+	if (gm_peek(m, va, pa) < 0 || (write && !(gm_pte(m, va >> GUEST_PAGE_SHIFT) & ISA_PTE_WRITE)))
+		return NULL;
+	return chip_mem(m->chip) + *pa;
+}
+
+/* the reference interpreter's memory: direct, logged by guest-physical
+ * address (the store hook's), no cache time */
 static int v_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 {
 	struct vlog *l = ctx;
-	if (!gm_range_mapped(l->m, addr, size, 0))
-		return -1;
-	*val = mem_get(chip_mem(l->m->chip), addr, size);
+	uint32_t v = 0, pa;
+	for (unsigned k = 0; k < size; k++) {
+		const uint8_t *p = guest_byte(l->m, addr + k, 0, &pa);
+		if (!p)
+			return -1;
+		v |= (uint32_t)*p << (8 * k);
+	}
+	*val = v;
 	return 0;
 }
 
 static int v_store(void *ctx, uint32_t addr, unsigned size, uint32_t val)
 {
 	struct vlog *l = ctx;
-	if (!gm_range_mapped(l->m, addr, size, 1))
-		return -1;
-	log_store(l, addr, size, val);
-	mem_put(l->m, addr, size, val);
+	uint32_t pa[4];
+	for (unsigned k = 0; k < size; k++)
+		if (!guest_byte(l->m, addr + k, 1, &pa[k]))
+			return -1;
+	for (unsigned k = 0; k < size; k++) {
+		uint32_t byte = (val >> (8 * k)) & 0xff;
+		log_store(l, pa[k], 1, byte);
+		mem_put(l->m, pa[k], 1, byte);
+	}
 	return 0;
 }
 
@@ -74,10 +95,9 @@ static unsigned v_fetch(void *ctx, uint32_t addr, uint8_t *buf, unsigned len)
 {
 	struct vlog *l = ctx;
 	unsigned n = 0;
-	while (n < len && gm_range_mapped(l->m, addr + n, 1, 0)) {
-		buf[n] = chip_mem(l->m->chip)[addr + n];
-		n++;
-	}
+	uint32_t pa;
+	for (const uint8_t *p; n < len && (p = guest_byte(l->m, addr + n, 0, &pa)); n++)
+		buf[n] = *p;
 	return n;
 }
 
@@ -107,8 +127,9 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 		uint8_t buf[X86_MAX_INSN_LEN];
 		struct x86_insn in;
 		unsigned n = 0;
-		while (n < sizeof buf && gm_range_mapped(m, at + n, 1, 0)) {
-			buf[n] = chip_mem(m->chip)[at + n];
+		uint32_t pa;
+		while (n < sizeof buf && gm_peek(m, at + n, &pa) == 0) {
+			buf[n] = chip_mem(m->chip)[pa];
 			n++;
 		}
 		if (x86_decode(buf, n, &in) <= 0)

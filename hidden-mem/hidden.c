@@ -42,7 +42,7 @@ void hregion_reset(struct hregion *r)
 static const struct {
 	const char *name, *key;   /* key: the configuration key it grows with */
 } tables[HIDDEN_NTABLES] = {
-	[HIDDEN_PAGEMAP] = {"guest page map", "memory.guest_mb"},
+	[HIDDEN_PAGEDIR] = {"guest page directory", NULL},
 	[HIDDEN_PROFILE] = {"profile table", "cms.profile_entries"},
 	[HIDDEN_XMAP] = {"translation map", NULL},
 	[HIDDEN_SMCMAP] = {"code-chunk bitmap", "cms.smc_granularity"},
@@ -51,8 +51,8 @@ static const struct {
 uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t)
 {
 	switch (t) {
-	case HIDDEN_PAGEMAP:
-		return (uint32_t)(((uint64_t)c->guest_mb << 20) >> HIDDEN_PAGE_SHIFT);
+	case HIDDEN_PAGEDIR:
+		return 1u << HIDDEN_PAGE_SHIFT;
 	case HIDDEN_PROFILE:
 		return (uint32_t)c->profile_entries * HIDDEN_PROFILE_ENTRY_BYTES;
 	case HIDDEN_XMAP:
@@ -81,7 +81,8 @@ int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen)
 	/* first fit into the empty area, as the boot allocates them */
 	uint64_t base = ((uint64_t)c->guest_mb << 20) + tc, at = base;
 	for (int t = 0; t < HIDDEN_NTABLES; t++)
-		at = align_up(at, HIDDEN_TABLE_ALIGN) + hidden_table_bytes(c, (enum hidden_table)t);
+		at = align_up(at, t == HIDDEN_PAGEDIR ? 1u << HIDDEN_PAGE_SHIFT : HIDDEN_TABLE_ALIGN) +
+		     hidden_table_bytes(c, (enum hidden_table)t);
 	if (at - base <= hidden - tc)
 		return 0;
 	size_t len = (size_t)snprintf(err, errlen,

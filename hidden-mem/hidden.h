@@ -1,9 +1,11 @@
 /* hidden-mem/hidden.h — the boot-time carve-out of hidden memory and the
  * guest-visible memory map.
  *
- * Physical memory is [ guest RAM | hidden memory ].  The guest's map ends
- * at the carve-out (DESIGN.md contract 5): guest accessors refuse any byte
- * at or above chip_guest_limit().  Hidden memory is split into the
+ * Physical memory is [ guest RAM | hidden memory ].  Guest RAM holds the
+ * frames the firmware maps the guest's virtual pages onto; no guest
+ * mapping ever reaches the carve-out (DESIGN.md contract 5), and the
+ * physical guest accessors below refuse any byte at or above
+ * chip_guest_limit().  Hidden memory is split into the
  * translation cache (cms.tcache_kb) and the firmware data area (profiles,
  * translation map, tables); each has an allocator with statistics.  The
  * chip reaches hidden memory through the same caches as guest memory.
@@ -41,7 +43,9 @@ struct hidden_mem {
 
 /* The fixed tables the firmware allocates in the firmware data area at
  * boot, in this order, each aligned to HIDDEN_TABLE_ALIGN:
- *   HIDDEN_PAGEMAP  one byte per 4 KiB guest page (cms/guestmem.c)
+ *   HIDDEN_PAGEDIR  the guest page directory, one 4 KiB page aligned to its
+ *                   size (cms/guestmem.c; the page tables under it are
+ *                   allocated from the same area as the guest maps pages)
  *   HIDDEN_PROFILE  cms.profile_entries (eip, count) pairs (cms/profile.c)
  *   HIDDEN_XMAP     the EIP -> translation map (cms/tcache.c)
  *   HIDDEN_SMCMAP   one bit per cms.smc_granularity chunk of guest RAM: the
@@ -49,7 +53,7 @@ struct hidden_mem {
  *                   when the granularity is a whole page)
  * The translation cache itself holds only the lookup routine (a few atoms)
  * at boot. */
-enum hidden_table { HIDDEN_PAGEMAP, HIDDEN_PROFILE, HIDDEN_XMAP, HIDDEN_SMCMAP, HIDDEN_NTABLES };
+enum hidden_table { HIDDEN_PAGEDIR, HIDDEN_PROFILE, HIDDEN_XMAP, HIDDEN_SMCMAP, HIDDEN_NTABLES };
 enum {
 	HIDDEN_TABLE_ALIGN = 64,
 	HIDDEN_PAGE_SHIFT = 12,

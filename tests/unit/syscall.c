@@ -20,7 +20,8 @@ struct box {
 	struct cms *m;
 	FILE *out;        /* the guest's stdout */
 	uint32_t scratch; /* a writable page of the guest's stack */
-	uint32_t hidden;  /* the first byte of hidden memory */
+	uint32_t hidden;  /* the first byte past user space (AS_STACK_TOP) */
+	uint32_t carve;   /* the first byte of hidden memory (physical) */
 };
 
 /* A firmware with sysbasic loaded, configured by the --set assignments in sets. */
@@ -45,8 +46,9 @@ static int boot(struct box *b, const char *const *sets)
 		return -1;
 	}
 	cms_set_stdio(b->m, 0, fileno(b->out), 2);
-	b->scratch = gm_stack_lo(b->m) + GUEST_PAGE;
-	b->hidden = chip_guest_limit(cms_chip(b->m));
+	b->scratch = AS_STACK_TOP - 64 * GUEST_PAGE;
+	b->hidden = AS_STACK_TOP;
+	b->carve = chip_guest_limit(cms_chip(b->m));
 	return 0;
 }
 
@@ -70,7 +72,16 @@ static int32_t call(struct box *b, uint32_t nr, uint32_t a0, uint32_t a1, uint32
 	return (int32_t)r[X86_EAX];
 }
 
-static uint8_t *mem(struct box *b, uint32_t addr) { return chip_mem(cms_chip(b->m)) + addr; }
+/* The host byte behind guest address addr (its page faulted in); the bytes
+ * after it up to the end of its page follow it. */
+static uint8_t *mem(struct box *b, uint32_t addr)
+{
+	uint32_t pa = 0;
+	CU_ASSERT_FATAL(gm_resolve(b->m, addr, 0, &pa) == 0);
+	return chip_mem(cms_chip(b->m)) + pa;
+}
+
+static uint8_t *hidden_mem(struct box *b) { return chip_mem(cms_chip(b->m)) + b->carve; }
 
 static uint32_t rd32(struct box *b, uint32_t addr)
 {
@@ -237,18 +248,19 @@ static void test_efault(void)
 	if (boot(&b, NULL))
 		return;
 	uint32_t text = b.m->xr[X86_EIP];   /* the entry point: a read-only page */
-	uint32_t top = b.hidden - 100;      /* the last 100 bytes of guest RAM (the stack's top) */
+	uint32_t top = b.hidden - 100;      /* the last 100 bytes of user space (the stack's top) */
 	CU_ASSERT_FATAL(gm_range_mapped(b.m, top, 100, 1));
 	uint8_t hid[512], top_before[100];
-	memcpy(hid, mem(&b, b.hidden), sizeof hid);
+	memcpy(hid, hidden_mem(&b), sizeof hid);
 	memcpy(top_before, mem(&b, top), sizeof top_before);
 	static const uint32_t nrs[] = {__NR_uname, __NR_time, __NR_gettimeofday};
 	for (unsigned i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(call(&b, nrs[i], 0x10, 0, 0, 0), -14);
 		CU_ASSERT_EQUAL(call(&b, nrs[i], b.hidden, 0, 0, 0), -14);
+		CU_ASSERT_EQUAL(call(&b, nrs[i], b.carve, 0, 0, 0), -14);   /* hidden memory's physical address */
 		CU_ASSERT_EQUAL(call(&b, nrs[i], text, 0, 0, 0), -14);
 	}
-	CU_ASSERT_EQUAL(call(&b, __NR_uname, top, 0, 0, 0), -14);   /* runs into hidden memory: nothing written */
+	CU_ASSERT_EQUAL(call(&b, __NR_uname, top, 0, 0, 0), -14);   /* runs past user space: nothing written */
 	CU_ASSERT_EQUAL(call(&b, __NR_clock_gettime64, 1, b.hidden - 8, 0, 0), -14);
 	CU_ASSERT_EQUAL(call(&b, __NR_ugetrlimit, 3, b.hidden - 4, 0, 0), -14);
 	CU_ASSERT_EQUAL(call(&b, __NR_prlimit64, 0, 3, 0, b.hidden - 8), -14);
@@ -258,7 +270,7 @@ static void test_efault(void)
 	CU_ASSERT(memcmp(top_before, mem(&b, top), sizeof top_before) != 0);
 	CU_ASSERT_EQUAL(call(&b, __NR_getrandom, b.hidden, 16, 0, 0), -14);
 	CU_ASSERT_EQUAL(call(&b, __NR_getrandom, text, 16, 0, 0), -14);
-	CU_ASSERT(memcmp(hid, mem(&b, b.hidden), sizeof hid) == 0);
+	CU_ASSERT(memcmp(hid, hidden_mem(&b), sizeof hid) == 0);
 	unboot(&b);
 }
 
@@ -276,13 +288,13 @@ static void test_iovec(void)
 	wr32(&b, iov + 8, s + 5);
 	wr32(&b, iov + 12, 7);
 	CU_ASSERT_EQUAL(call(&b, __NR_writev, 1, iov, 2, 0), 12);
-	/* the second segment unmapped, then in hidden memory: the first is written
+	/* the second segment unmapped, then past user space: the first is written
 	 * and counted (as into a file); the first unmapped: -EFAULT */
 	wr32(&b, iov + 8, 0x10);
 	CU_ASSERT_EQUAL(call(&b, __NR_writev, 1, iov, 2, 0), 5);
 	wr32(&b, iov + 8, b.hidden);
 	CU_ASSERT_EQUAL(call(&b, __NR_writev, 1, iov, 2, 0), 5);
-	wr32(&b, iov + 8, b.hidden - 3);   /* three bytes of it are guest RAM */
+	wr32(&b, iov + 8, b.hidden - 3);   /* three bytes of it are the stack's */
 	memcpy(mem(&b, b.hidden - 3), "xyz", 3);
 	CU_ASSERT_EQUAL(call(&b, __NR_writev, 1, iov, 2, 0), 8);
 	CU_ASSERT_EQUAL(call(&b, __NR_writev, 1, iov + 8, 1, 0), 3);
@@ -314,7 +326,7 @@ static void test_iovec(void)
 	wr32(&b, iov + 8, b.hidden - 2);   /* the second segment's end is out of reach */
 	CU_ASSERT_EQUAL(call(&b, __NR_readv, 0, iov, 2, 0), 5);
 	CU_ASSERT(memcmp(mem(&b, b.hidden - 2), "de", 2) == 0);
-	CU_ASSERT(mem(&b, b.hidden)[0] != 'f' || mem(&b, b.hidden)[1] != 'g');
+	CU_ASSERT(hidden_mem(&b)[0] != 'f' || hidden_mem(&b)[1] != 'g');
 	wr32(&b, iov, b.hidden);
 	CU_ASSERT_EQUAL(call(&b, __NR_readv, 0, iov, 1, 0), -14);
 	fclose(in);
@@ -382,7 +394,7 @@ static void test_enosys_and_trace(void)
 	CU_ASSERT_EQUAL(call(&b, 500, 1, 2, 3, 4), -38);
 	CU_ASSERT_EQUAL(call(&b, 0x12345, 0, 0, 0, 0), -38);
 	CU_ASSERT_EQUAL(call(&b, __NR_getpid, 0, 0, 0, 0), 1000);
-	CU_ASSERT_EQUAL(call(&b, __NR_brk, 0, 0, 0, 0), (int32_t)gm_brk(b.m, 0));
+	CU_ASSERT_EQUAL(call(&b, __NR_brk, 0, 0, 0, 0), (int32_t)aspace_brk(b.m, 0));
 	cms_set_trace_syscalls(b.m, NULL);
 	CU_ASSERT_EQUAL(call(&b, __NR_getppid, 0, 0, 0, 0), 1);   /* not traced */
 	b.m->xr[X86_EAX] = __NR_exit_group;
@@ -391,7 +403,7 @@ static void test_enosys_and_trace(void)
 	syscall_dispatch(b.m);
 	CU_ASSERT(b.m->exited && b.m->exit_status == 3 && b.m->xr[X86_EAX] == __NR_exit_group);
 	char *t = slurp(tr), brk[64];
-	snprintf(brk, sizeof brk, "brk(NULL) = 0x%x\n", gm_brk(b.m, 0));
+	snprintf(brk, sizeof brk, "brk(NULL) = 0x%x\n", aspace_brk(b.m, 0));
 	const char *want[] = {
 		"write(1, \"hi\\n\\\"\\x01\", 5) = 5\n",
 		"uname(0x10) = -1 EFAULT (Bad address)\n",

@@ -38,13 +38,13 @@ static struct cms *boot(void)
 static void put_desc(struct cms *m, uint32_t addr, uint32_t entry, uint32_t base, uint32_t limit, uint32_t flags)
 {
 	uint32_t d[4] = {entry, base, limit, flags};
-	memcpy(chip_mem(m->chip) + addr, d, sizeof d);
+	CU_ASSERT_FATAL(gm_copy_out(m, addr, d, sizeof d, 0) == sizeof d);   /* the firmware's write: any page */
 }
 
 static uint32_t get_word(struct cms *m, uint32_t addr)
 {
 	uint32_t v;
-	memcpy(&v, chip_mem(m->chip) + addr, sizeof v);
+	CU_ASSERT_FATAL(gm_copy_in(m, &v, addr, sizeof v, 0) == sizeof v);
 	return v;
 }
 
@@ -54,7 +54,7 @@ static void test_errors(void)
 	if (!m)
 		return;
 	uint32_t u = (m->xr[X86_ESP] - 0x100) & ~15u;   /* on the stack */
-	uint32_t hidden = gm_pages(m) * GUEST_PAGE;      /* the carve-out */
+	uint32_t hidden = chip_guest_limit(m->chip);    /* the carve-out's physical address, as a pointer */
 	CU_ASSERT_EQUAL(sys_set_thread_area(m, 0x10), -EFAULT);
 	CU_ASSERT_EQUAL(sys_get_thread_area(m, 0x10), -EFAULT);
 	CU_ASSERT_EQUAL(sys_set_thread_area(m, hidden), -EFAULT);
