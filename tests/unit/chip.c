@@ -802,6 +802,28 @@ static void test_tlb_timing(void)
 	rig_done(&g);
 }
 
+/* A store's walk after a load in the same bundle delays the load's result
+ * too (the whole bundle waits), on the one-pass path as on the other. */
+static void test_tlb_store_after_load(void)
+{
+	for (int armed = 0; armed < 2; armed++) {
+		RIG(g, "core.units.mem=2", NULL);
+		struct chip_exit ex;
+		pt_program(&g);
+		uint32_t pc = rig_load(&g, "ld.32 r20, [r2] | st.32 r3, [r4]\nadd r22, r20, r20\ncommit\nexit #0\n");
+		chip_set_reg(g.chip, 4, VA_B);
+		CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+		if (armed)  /* a unit fault that never fires keeps the chip off the one-pass path */
+			CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_MUL, 0, 1, false), 0);
+		CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, VA_B), 0);
+		uint64_t o0 = cnt(&g, CNT_stall_operand), t0 = cnt(&g, CNT_stall_tlb);
+		CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb) - t0, 2 * (uint64_t)g.cfg.l1d_lat);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.l1d_lat - 1);
+		rig_done(&g);
+	}
+}
+
 static void test_tlb_door(void)
 {
 	RIG(g, NULL);
@@ -910,6 +932,7 @@ void suite_chip(void)
 	CU_add_test(s, "page table: corrupted entries are detected", test_page_table_corruption);
 	CU_add_test(s, "TLB: counts, LRU, flushes, stale entries", test_tlb_counters_and_lru);
 	CU_add_test(s, "TLB: walk stalls and the cycle identity", test_tlb_timing);
+	CU_add_test(s, "TLB: a store's walk delays the bundle's load", test_tlb_store_after_load);
 	CU_add_test(s, "TLB: chip_tlb_translate for the firmware", test_tlb_door);
 	CU_add_test(s, "TLB: geometry keys are validated", test_tlb_config);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
