@@ -85,6 +85,19 @@ build/san/tests/unit/%.o: WARN += -Wno-missing-prototypes
 build/san/unit-tests: $(UNIT_S) build/san/libcdvm.a
 	$(CC) $(SAN_FLAGS) -o $@ $(UNIT_S) build/san/libcdvm.a $(LIBS) -lcunit
 
+# The chip alone (native-isa, hw-sim, hidden-mem, configs) with the suites
+# that need nothing else: builds and runs while the firmware does not.
+CHIP_SUITES := chip isa
+CHIP_OBJ_S  := $(filter build/san/native-isa/% build/san/hw-sim/% build/san/hidden-mem/% build/san/configs/%,$(OBJ_S))
+build/san/chip-suites/suites.inc: Makefile | $(BOOT)
+	@mkdir -p $(dir $@)
+	@printf 'SUITE(%s)\n' $(CHIP_SUITES) > $@
+build/san/chip-suites/main.o: tests/unit/main.c build/san/chip-suites/suites.inc
+	$(CC) $(CSTD) $(WARN) $(SAN_FLAGS) -I. -Ibuild/san/chip-suites -c $< -o $@
+build/san/chip-tests: build/san/chip-suites/main.o $(CHIP_SUITES:%=build/san/tests/unit/%.o) \
+		build/san/tests/unit/testutil.o $(CHIP_OBJ_S)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcunit
+
 build/san/llvm-tests/%: tests/llvm/%.c build/san/libcdvm.a | $(BOOT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(SAN_FLAGS) -I. -I$$($(LLVM_CONFIG) --includedir) $< -o $@ \

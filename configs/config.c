@@ -535,6 +535,14 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 	    check_cache("l1d", c->l1d_kb, c->l1d_ways, c->l1d_line, err) ||
 	    check_cache("l2", c->l2_kb, c->l2_ways, c->l2_line, err))
 		return -1;
+	/* The TLB's set index is a bit field of the virtual page number. */
+	if (c->tlb_entries % c->tlb_ways || !is_pow2(c->tlb_entries / c->tlb_ways)) {
+		snprintf(err->msg, sizeof err->msg,
+			 "keys 'mmu.tlb.entries', 'mmu.tlb.ways': %" PRId64 " entries / %" PRId64
+			 " ways is not a whole, power-of-two number of sets",
+			 c->tlb_entries, c->tlb_ways);
+		return -1;
+	}
 	/* An L2 line must hold a whole L1 line so a fill is one L2 access. */
 	if (c->l2_line < c->l1i_line || c->l2_line < c->l1d_line) {
 		snprintf(err->msg, sizeof err->msg,

@@ -29,6 +29,11 @@ static const struct {
 	 "Guest RAM starts at physical address 0; hidden memory, where the firmware "
 	 "keeps the translation cache and its tables, is carved out directly above "
 	 "it at boot and is invisible to the guest."},
+	{"mmu", "mmu: address translation",
+	 "The TLB through which the chip translates the guest's virtual addresses "
+	 "(the firmware's two-level page table, control register PAGEDIR; "
+	 "docs/design-notes.md). A miss walks the table in hardware, each of its "
+	 "two reads costing an L1D access."},
 	{"cms", "cms: the code-morphing firmware",
 	 "Translation cache size, when to translate, and the cost model: the "
 	 "simulated cycles charged for each piece of firmware work, so that "
@@ -45,6 +50,8 @@ static const char *const rules[] = {
 	"`cache.*.line` is a power of two, and `cache.*.size_kb` * 1024 divided "
 	"into sets of `cache.*.ways` * `cache.*.line` bytes gives a whole, "
 	"power-of-two number of sets (for each of `l1i`, `l1d`, `l2`).",
+	"`mmu.tlb.entries` is a multiple of `mmu.tlb.ways`, and `mmu.tlb.entries` / "
+	"`mmu.tlb.ways` (the number of sets) is a power of two.",
 	"`cache.l2.line` >= `cache.l1i.line` and >= `cache.l1d.line`: an L1 fill "
 	"is one L2 line access.",
 	"`core.units.alu`, `core.units.mem`, `core.units.mul` and `core.units.br` "

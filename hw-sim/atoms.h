@@ -139,47 +139,150 @@ ATOM_BODY(xdiv)
 
 /* ---- memory ------------------------------------------------------------- */
 
-/* May a load or store of d's kind (guest or hidden) touch [addr, addr +
- * size)?  false, with the fault in e->ex, if not. */
-CHIP_INLINE bool mem_allowed(struct bundle_exec *e, const struct datom *d, uint32_t addr, unsigned size, bool store)
+/* Where a load or store lands: bytes [0, n1) at pa, the rest at pa2 (an
+ * access crossing into a page whose frame does not follow pa's). */
+struct phys_access { uint32_t pa, pa2; unsigned n1; };
+
+/* The PTE of va's page for a guest access starting at fault_va: a hit on
+ * the TLB set's MRU way inline, anything else through mmu_translate (the
+ * walk's cycles stall the bundle: e->dtlb).  false, with the fault in
+ * e->ex: not present or, for a store, not writable (a memory fault at the
+ * access's virtual address), or a corrupted entry (a detected fault). */
+CHIP_INLINE bool page_pte(struct bundle_exec *e, const struct datom *d, uint32_t va, uint32_t fault_va, bool store,
+			  uint32_t *pte)
 {
-	enum chip_exit_reason why = access_check(e->c, d->x, addr, size, store);
-	if (why != CHIP_EXIT_FIRMWARE)
-		return atom_mem_fault(e, d, why, addr);
+	struct chip *c = e->c;
+	uint32_t v;
+	if (tlb_hit_mru(&c->tlb, va >> ISA_PAGE_SHIFT, &v)) {
+		c->cnt[CNT_tlb_hits]++;
+	} else {
+		struct mmu_result r = mmu_translate(c, va);
+		e->dtlb += r.walk;
+		if (r.status == MMU_ABSENT)
+			return atom_mem_fault(e, d, CHIP_EXIT_MEMORY_FAULT, fault_va);
+		if (r.status != MMU_OK) {
+			enum chip_fault_point point;
+			const char *what = mmu_bad_detail(r.status, &point);
+			return atom_detected(e, d, fault_va, point, what);
+		}
+		v = r.pte;
+	}
+	if (store && !(v & ISA_PTE_WRITE))
+		return atom_mem_fault(e, d, CHIP_EXIT_MEMORY_FAULT, fault_va);
+	*pte = v;
 	return true;
 }
 
-/* ld, ldp (its alias entry is recorded at write-back) */
-ATOM_BODY(ld)
+/* A store into a store-protected page (ISA_PTE_PROTECT) traps where the
+ * code-chunk bitmap marks the frame's bytes [pa, pa + n) as code. */
+CHIP_INLINE bool protect_ok(struct bundle_exec *e, const struct datom *d, uint32_t pte, uint32_t pa, unsigned n,
+			    uint32_t va)
+{
+	if ((pte & ISA_PTE_PROTECT) && smc_chunk_hit(e->c, pa, n))
+		return atom_mem_fault(e, d, CHIP_EXIT_PROTECTION, va);
+	return true;
+}
+
+/* Guest access [va, va + size) through the page table: each page it
+ * touches (one, or two when it crosses a page) is translated and checked;
+ * *p says where it lands. */
+CHIP_INLINE bool guest_translate(struct bundle_exec *e, const struct datom *d, uint32_t va, unsigned size, bool store,
+				 struct phys_access *p)
+{
+	const uint32_t off = va & ISA_PTE_FLAGS;
+	uint32_t pte;
+	if (!page_pte(e, d, va, va, store, &pte))
+		return false;
+	p->pa = (pte & ~(uint32_t)ISA_PTE_FLAGS) | off;
+	p->n1 = off + size > (1u << ISA_PAGE_SHIFT) ? (1u << ISA_PAGE_SHIFT) - off : size;
+	if (store && !protect_ok(e, d, pte, p->pa, p->n1, va))
+		return false;
+	if (p->n1 == size)
+		return true;
+	uint32_t va2 = va + p->n1;
+	if (!va2)  /* runs past the top of the address space */
+		return atom_mem_fault(e, d, CHIP_EXIT_MEMORY_FAULT, va);
+	if (!page_pte(e, d, va2, va, store, &pte))
+		return false;
+	p->pa2 = pte & ~(uint32_t)ISA_PTE_FLAGS;
+	if (store && !protect_ok(e, d, pte, p->pa2, size - p->n1, va))
+		return false;
+	if (p->pa2 == p->pa + p->n1)  /* contiguous frames: one physical access */
+		p->n1 = size;
+	return true;
+}
+
+/* May a load or store of d's kind (guest or hidden) touch [addr, addr +
+ * size)?  false, with the fault in e->ex, if not; *p: where it lands.
+ * Hidden accesses, and guest accesses while PAGEDIR is 0, are physical,
+ * checked only against the end of memory or of guest RAM. */
+CHIP_INLINE bool mem_allowed(struct bundle_exec *e, const struct datom *d, uint32_t addr, unsigned size, bool store,
+			     struct phys_access *p)
 {
 	struct chip *c = e->c;
+	p->pa = addr;
+	p->pa2 = 0;
+	p->n1 = size;
+	if (!(d->x & MX_HIDDEN) && c->pagedir)
+		return guest_translate(e, d, addr, size, store, p);
+	uint32_t lim = (d->x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
+	if (addr > lim || size > lim - addr)
+		return atom_mem_fault(e, d, CHIP_EXIT_MEMORY_FAULT, addr);
+	return true;
+}
+
+/* n bytes of a load at physical pa, as the L1D delivers them (detectors
+ * checked), into *val; its miss cycles join e->dextra.  va: the load's
+ * (virtual) address, for a detected fault. */
+CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32_t pa, unsigned n, uint32_t va,
+			    uint32_t *val)
+{
+	struct chip *c = e->c;
+	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, pa, n))
+		return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
+	uint32_t v = load_value(c, pa, n);
+	if (c->l1d.nfaults && cache_probe(&c->l1d, pa)) {
+		uint32_t fm = cache_fault_mask(&c->l1d, pa, n);
+		if (fm && c->cfg.detect_cache)
+			return atom_detected(e, d, va, FP_CACHE, "L1D parity error");
+		v ^= fm;
+	}
+	e->dextra += l1d_access(c, pa, n, false);
+	*val = v;
+	return true;
+}
+
+/* ld, ldp (its alias entry is recorded at write-back, on the virtual
+ * address) */
+ATOM_BODY(ld)
+{
 	uint32_t addr = a + d->imm;
 	unsigned size = mx_size[d->x & MX_KIND_MASK];
-	if (!mem_allowed(e, d, addr, size, false))
+	struct phys_access p;
+	uint32_t val, hi;
+	if (!mem_allowed(e, d, addr, size, false, &p) || !load_piece(e, d, p.pa, p.n1, addr, &val))
 		return false;
-	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, size))
-		return atom_detected(e, d, addr, FP_MEMORY, "memory ECC error");
-	uint32_t val = load_value(c, addr, size);
-	if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
-		uint32_t fm = cache_fault_mask(&c->l1d, addr, size);
-		if (fm && c->cfg.detect_cache)
-			return atom_detected(e, d, addr, FP_CACHE, "L1D parity error");
-		val ^= fm;
+	if (p.n1 != size) {
+		if (!load_piece(e, d, p.pa2, size - p.n1, addr, &hi))
+			return false;
+		val |= hi << (8 * p.n1);
 	}
 	*v = extend(val, d->x & MX_KIND_MASK);
-	e->dextra += l1d_access(c, addr, size, false);
-	c->cnt[CNT_loads]++;
+	e->c->cnt[CNT_loads]++;
 	return true;
 }
 
 /* st, stam: into the bundle's pending stores; they reach the store buffer
- * when the bundle retires */
+ * when the bundle retires.  The alias table holds virtual addresses: the
+ * firmware never maps one frame at two virtual pages, so virtual overlap
+ * is physical overlap. */
 ATOM_BODY(st)
 {
 	struct chip *c = e->c;
 	uint32_t addr = a + d->imm;
 	unsigned size = mx_size[d->x & MX_KIND_MASK];
-	if (!mem_allowed(e, d, addr, size, true))
+	struct phys_access p;
+	if (!mem_allowed(e, d, addr, size, true, &p))
 		return false;
 	if (op == OP_STAM) {
 		for (uint64_t am = c->alias_valid; am; am &= am - 1) {
@@ -190,12 +293,14 @@ ATOM_BODY(st)
 			}
 		}
 	}
-	if (c->sb_n + e->nst == c->sb_cap)
+	unsigned entries = p.n1 == size ? 1 : 2;
+	if (c->sb_n + e->nsb + entries > c->sb_cap)
 		return atom_mem_fault(e, d, CHIP_EXIT_SB_OVERFLOW, addr);
 	uint32_t val = c->r[d->rb];
 	if (size < 4)
 		val &= (1u << (8 * size)) - 1;
-	e->st[e->nst++] = (struct pending_store){addr, val, (uint8_t)size};
+	e->st[e->nst++] = (struct pending_store){p.pa, val, p.pa2, (uint8_t)size, (uint8_t)p.n1};
+	e->nsb += entries;
 	*v = val;
 	return true;
 }

@@ -107,6 +107,12 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		chip_destroy(c);
 		return -1;
 	}
+	if (tlb_init(&c->tlb, (unsigned)cfg->tlb_entries, (unsigned)cfg->tlb_ways) < 0) {
+		snprintf(err, errlen, "keys 'mmu.tlb.entries', 'mmu.tlb.ways': %d entries / %d ways is not a power-of-two "
+			 "number of sets (or out of memory)", (int)cfg->tlb_entries, (int)cfg->tlb_ways);
+		chip_destroy(c);
+		return -1;
+	}
 	c->l1d.backing = c->l2.backing = c->mem;
 	c->l1d.backing_size = c->l2.backing_size = c->mem_size;
 	for (size_t i = 0; i < DCACHE_ENTRIES; i++)
@@ -138,6 +144,7 @@ void chip_destroy(struct chip *c)
 	cache_free(&c->l1i);
 	cache_free(&c->l1d);
 	cache_free(&c->l2);
+	tlb_free(&c->tlb);
 	free(c->mem);
 	free(c->code_pages);
 	free(c->dcache);
@@ -174,10 +181,10 @@ static void drain_store_buffer(struct chip *c)
 		p[0] = (uint8_t)v;
 		if (e->size >= 2)
 			p[1] = (uint8_t)(v >> 8);
-		if (e->size == 4) {
+		if (e->size >= 3)  /* 3: a piece of a store split over two frames */
 			p[2] = (uint8_t)(v >> 16);
+		if (e->size == 4)
 			p[3] = (uint8_t)(v >> 24);
-		}
 		/* the store buffer drains into L1D in the background: cache state
 		 * and statistics change, no stall is charged */
 		l1d_access(c, e->addr, e->size, true);
@@ -300,8 +307,8 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_SB_USED: *val = c->sb_n; return 0;
 	case CR_ISSUE_WIDTH: *val = c->issue_width; return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
-	case CR_PAGEMAP: *val = c->pagemap; return 0;
-	case CR_PAGEMAP_PAGES: *val = c->pagemap_pages; return 0;
+	case CR_PAGEDIR: *val = c->pagedir; return 0;
+	case CR_TLB_FLUSH: *val = 0; return 0;
 	case CR_SMC_SHIFT: *val = c->smc_shift; return 0;
 	case CR_SMCMAP: *val = c->smcmap; return 0;
 	default: return -1;
@@ -322,15 +329,10 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 	case CR_SCRATCH0: case CR_SCRATCH1:
 		c->scratch[num - CR_SCRATCH0] = val;
 		return 0;
-	case CR_PAGEMAP:
-		if (val && (val >= c->mem_size || c->pagemap_pages > c->mem_size - val))
-			return -1;
-		c->pagemap = val;
-		return 0;
-	case CR_PAGEMAP_PAGES:
-		if (c->pagemap && val > c->mem_size - c->pagemap)
-			return -1;
-		c->pagemap_pages = val;
+	case CR_PAGEDIR:
+		return chip_set_pagedir(c, val);
+	case CR_TLB_FLUSH:
+		chip_tlb_flush(c, val);
 		return 0;
 	case CR_SMC_SHIFT:
 		if (val < 4 || val > ISA_PAGE_SHIFT)
@@ -338,8 +340,9 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 		c->smc_shift = val;
 		return 0;
 	case CR_SMCMAP: {
-		/* one bit per chunk of every page the page table describes */
-		uint64_t bytes = ((uint64_t)c->pagemap_pages << (ISA_PAGE_SHIFT - c->smc_shift)) / 8 + 1;
+		/* one bit per chunk of guest RAM (the bitmap is indexed by
+		 * guest-physical address), and a byte more */
+		uint64_t bytes = ((uint64_t)c->guest_limit >> c->smc_shift) / 8 + 1;
 		if (val && (!c->smc_shift || val >= c->mem_size || bytes > c->mem_size - val))
 			return -1;
 		c->smcmap = val;

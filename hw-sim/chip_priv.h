@@ -5,6 +5,7 @@
 
 #include "hw-sim/cache.h"
 #include "hw-sim/chip.h"
+#include "hw-sim/tlb.h"
 
 enum { PAGE_SHIFT = 12 };
 
@@ -45,6 +46,8 @@ struct dbundle {
 };
 #define DB_INVALID 0xffffffffu
 
+/* A buffered store: guest-physical (or hidden) address; size 1..4 (a
+ * store split over two frames becomes two entries). */
 struct sb_entry {
 	uint32_t addr;
 	uint32_t val;
@@ -95,7 +98,8 @@ struct chip {
 	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */
 
 	uint32_t scratch[2];
-	uint32_t pagemap, pagemap_pages;  /* guest page table (control registers) */
+	uint32_t pagedir;                 /* guest page directory (control register PAGEDIR), or 0 */
+	struct tlb tlb;
 	uint32_t smcmap, smc_shift;       /* code-chunk bitmap of protected pages (control registers) */
 	chip_store_hook store_hook;
 	void *store_hook_ctx;
@@ -125,6 +129,21 @@ CHIP_INLINE unsigned l1d_access(struct chip *c, uint32_t addr, unsigned size, bo
 	}
 	return extra;
 }
+
+/* The page walk (hw-sim/tlb.c).  After a miss on the TLB set's MRU way,
+ * mmu_translate gives va's PTE from another way or from a walk (filling
+ * the TLB), with the walk's cycles; status MMU_ABSENT is a page fault, the
+ * others a corrupted or unreadable entry caught by the chip (detail and
+ * fault point: mmu_bad_detail).  Returned in two host registers. */
+enum mmu_status { MMU_OK, MMU_ABSENT, MMU_BAD_PDE, MMU_BAD_PTE, MMU_ECC, MMU_PARITY };
+struct mmu_result {
+	uint32_t pte, walk, status;
+};
+struct mmu_result mmu_translate(struct chip *c, uint32_t va);
+const char *mmu_bad_detail(uint32_t status, enum chip_fault_point *point);
+/* Control registers PAGEDIR (-1: not 0 nor a page of hidden memory) and TLB_FLUSH. */
+int chip_set_pagedir(struct chip *c, uint32_t val);
+void chip_tlb_flush(struct chip *c, uint32_t val);
 
 void chip_update_faults_armed(struct chip *c);
 void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n);

@@ -18,6 +18,10 @@
  *   issue   : 1 cycle; results become ready `latency` cycles later
  *   loads   : an L1D miss blocks the pipeline for its cycles (stall_dcache)
  *             and the value arrives l1d.latency cycles after that
+ *   TLB     : with a page table (PAGEDIR), a guest load or store whose
+ *             page misses the TLB blocks the pipeline for the walk
+ *             (stall_tlb; hw-sim/tlb.c), and a load's value arrives after
+ *             it as after an L1D miss
  *   branch  : a taken branch, jump or exit adds core.branch_penalty
  *             bubble cycles (stall_branch)
  * Faults are detected before anything of the bundle is written; the chip
@@ -144,6 +148,10 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	if ((srcs & b->dst_mask & ~reg_bit(R_ZERO)) || a->op == OP_WRCR || a->op == OP_RDCR)
 		*hazard = true;
 	b->src_mask |= srcs;
+	/* a store's page walk after a load would come too late for the
+	 * load's result in one pass (it lands with the walks so far) */
+	if ((oi->props & P_STORE) && *loads)
+		*hazard = true;
 	*loads += (oi->props & P_LOAD) != 0;
 	uint64_t dst = 0;
 	if ((f & FLD_RD) && a->rd != R_ZERO)
@@ -206,7 +214,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		if (b->class_count[u] > c->units_enabled[u])
 			illegal(b, "more atoms of a unit class than enabled units");
 	/* one pass is the two-pass result when no atom reads an earlier atom's
-	 * result and at most one load's miss time is in play */
+	 * result and at most one load's miss time (and no later store's walk)
+	 * is in play */
 	b->single_pass = !hazard && loads <= 1;
 	b->n = (uint8_t)n;
 	b->pc = pc;
@@ -226,6 +235,7 @@ static uint32_t mem_read_le(const uint8_t *m, unsigned size)
 	switch (size) {
 	case 1: return m[0];
 	case 2: return (uint32_t)m[0] | (uint32_t)m[1] << 8;
+	case 3: return (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16;
 	default: return (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
 	}
 }
@@ -256,9 +266,9 @@ CHIP_INLINE uint32_t load_value(struct chip *c, uint32_t addr, unsigned size)
 	return v;
 }
 
-/* Does a store to [addr, addr+size), within one page, touch a chunk the
- * code-chunk bitmap marks (control registers SMCMAP, SMC_SHIFT)?  Without
- * a bitmap the whole protected page counts as code. */
+/* Does a store to guest-physical [addr, addr+size), within one frame,
+ * touch a chunk the code-chunk bitmap marks (control registers SMCMAP,
+ * SMC_SHIFT)?  Without a bitmap the whole protected page counts as code. */
 static inline bool smc_chunk_hit(const struct chip *c, uint32_t addr, unsigned size)
 {
 	if (!c->smcmap)
@@ -267,48 +277,6 @@ static inline bool smc_chunk_hit(const struct chip *c, uint32_t addr, unsigned s
 		if (c->mem[c->smcmap + (k >> 3)] & (1u << (k & 7)))
 			return true;
 	return false;
-}
-
-/* Guest page table check (control register PAGEMAP): 0 = allowed,
- * 1 = not mapped / not writable, 2 = store to translated code (a marked
- * chunk of a protected page). */
-static inline int guest_page_check(const struct chip *c, uint32_t addr, unsigned size, bool store)
-{
-	if (!c->pagemap)
-		return 0;
-	uint32_t p1 = addr >> ISA_PAGE_SHIFT, p2 = (addr + size - 1) >> ISA_PAGE_SHIFT;
-	uint8_t need = (uint8_t)(ISA_PM_MAPPED | (store ? ISA_PM_WRITE : 0));
-	for (uint32_t p = p1; p <= p2; p++) {
-		if (p >= c->pagemap_pages)
-			return 1;
-		uint8_t b = c->mem[c->pagemap + p];
-		if ((b & need) != need)
-			return 1;
-		if (store && (b & ISA_PM_PROTECT)) {
-			uint32_t lo = p == p1 ? addr : p << ISA_PAGE_SHIFT;
-			uint32_t hi = p == p2 ? addr + size : (p + 1) << ISA_PAGE_SHIFT;
-			if (smc_chunk_hit(c, lo, hi - lo))
-				return 2;
-		}
-	}
-	return 0;
-}
-
-/* May a load/store of kind x touch [addr, addr+size)?  CHIP_EXIT_FIRMWARE
- * means yes; otherwise the fault it raises (memory fault, or a store into a
- * protected page). */
-static inline enum chip_exit_reason access_check(const struct chip *c, unsigned x, uint32_t addr, unsigned size, bool store)
-{
-	uint32_t lim = (x & MX_HIDDEN) ? c->mem_size : c->guest_limit;
-	if (addr > lim || size > lim - addr)
-		return CHIP_EXIT_MEMORY_FAULT;
-	if (x & MX_HIDDEN)
-		return CHIP_EXIT_FIRMWARE;
-	switch (guest_page_check(c, addr, size, store)) {
-	case 0: return CHIP_EXIT_FIRMWARE;
-	case 2: return CHIP_EXIT_PROTECTION;
-	default: return CHIP_EXIT_MEMORY_FAULT;
-	}
 }
 
 static uint32_t extend(uint32_t v, unsigned kind)
@@ -394,7 +362,7 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
 /* The hottest counters live in locals while native code runs and reach
  * c->cnt at every way out (and before a control-register read of them). */
 struct hot_counters {
-	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_branch, taken, stores;
+	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_tlb, stall_branch, taken, stores;
 };
 
 static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
@@ -405,6 +373,7 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 	c->cnt[CNT_empty_slots] += h->bundles * c->issue_width - h->atoms;  /* the width is fixed */
 	c->cnt[CNT_stall_operand] += h->stall_operand;
 	c->cnt[CNT_stall_dcache] += h->stall_dcache;
+	c->cnt[CNT_stall_tlb] += h->stall_tlb;
 	c->cnt[CNT_stall_branch] += h->stall_branch;
 	c->cnt[CNT_taken_branches] += h->taken;
 	c->cnt[CNT_stores] += h->stores;
@@ -414,7 +383,7 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 
 /* The result of one atom reaches its register (and FLAGS), with the
  * cycle it becomes ready: issue cycle + latency (+ the bundle's cache-miss
- * time for loads). */
+ * and page-walk time for loads: dextra). */
 static inline void write_back(struct chip *c, const struct datom *d, uint32_t v, uint32_t newflags, uint64_t t,
 			      unsigned dextra)
 {
@@ -459,7 +428,10 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 
 /* ---- one bundle: fetch -> issue -> execute -> retire ----------------------------- */
 
-struct pending_store { uint32_t addr, val; uint8_t size; };
+/* A store of the bundle, at guest-physical (or hidden) addresses: bytes
+ * [0, n1) of val at addr, the rest (a store split over two frames that
+ * are not contiguous) at addr2. */
+struct pending_store { uint32_t addr, val, addr2; uint8_t size, n1; };
 
 /* A bundle between issue and retire: what its atoms (hw-sim/atoms.h) read
  * besides their operands, and what they decide.  One lives in chip_run's
@@ -475,7 +447,9 @@ struct bundle_exec {
 	uint32_t flags_in;               /* FLAGS before the bundle: what every atom reads */
 	uint32_t newflags;               /* FLAGS from the bundle's flag atom */
 	unsigned nst;                    /* stores so far */
+	unsigned nsb;                    /* store-buffer entries they take (a split store takes 2) */
 	unsigned dextra;                 /* L1D miss cycles of the bundle's loads */
+	unsigned dtlb;                   /* page-walk cycles of the bundle's guest accesses */
 	uint32_t target;                 /* where the bundle goes next */
 	uint32_t exit_code;
 	bool taken, do_exit, do_commit;
@@ -587,7 +561,7 @@ CHIP_INLINE void begin(struct bundle_exec *e, const struct dbundle *b, uint64_t 
 	e->bundle = b;
 	e->t = t;
 	e->flags_in = e->c->r[R_FLAGS];
-	e->nst = e->dextra = 0;
+	e->nst = e->nsb = e->dextra = e->dtlb = 0;
 	e->target = b->next_pc;
 	e->exit_code = 0;
 	e->taken = e->do_exit = e->do_commit = false;
@@ -623,7 +597,7 @@ CHIP_INLINE void land(struct bundle_exec *e, const struct datom *d, uint32_t v)
 			c->ready[d->rd] = e->t + 1;
 		}
 	} else {
-		write_back(c, d, v, e->newflags, e->t, e->dextra);
+		write_back(c, d, v, e->newflags, e->t, e->dextra + e->dtlb);
 	}
 }
 
@@ -659,15 +633,23 @@ CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
 	return true;
 }
 
+CHIP_INLINE void sb_push(struct chip *c, uint32_t addr, uint32_t val, unsigned size)
+{
+	c->sb[c->sb_n++] = (struct sb_entry){addr, val, (uint8_t)size};
+	if (addr < c->sb_lo)
+		c->sb_lo = addr;
+	if (addr + size > c->sb_hi)
+		c->sb_hi = addr + size;
+}
+
 /* The bundle's stores join the gated store buffer (released by commit). */
 CHIP_INLINE void buffer_stores(struct chip *c, const struct pending_store *st, unsigned nst, struct hot_counters *hot)
 {
 	for (unsigned i = 0; i < nst; i++) {
-		c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
-		if (st[i].addr < c->sb_lo)
-			c->sb_lo = st[i].addr;
-		if (st[i].addr + st[i].size > c->sb_hi)
-			c->sb_hi = st[i].addr + st[i].size;
+		const struct pending_store *p = &st[i];
+		sb_push(c, p->addr, p->n1 < 4 ? p->val & ((1u << (8 * p->n1)) - 1) : p->val, p->n1);
+		if (p->n1 != p->size)
+			sb_push(c, p->addr2, p->val >> (8 * p->n1), p->size - p->n1);
 	}
 	hot->stores += nst;
 	if (c->sb_n > c->cnt[CNT_sb_high_water])
@@ -687,16 +669,17 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	hot->atoms += b->n;
 	hot->nops += b->nops;
 	hot->stall_dcache += e->dextra;
+	hot->stall_tlb += e->dtlb;
 	if (!fast)
 		for (unsigned i = 0; i < b->n; i++)
-			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra);
+			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra + e->dtlb);
 	if (e->nst)
 		buffer_stores(c, e->st, e->nst, hot);
 	if (e->do_commit) {
 		c->cnt[CNT_commits]++;
 		chip_commit(c);
 	}
-	*now = e->t + 1 + e->dextra;
+	*now = e->t + 1 + e->dextra + e->dtlb;
 	if (e->taken) {
 		*now += c->branch_penalty;
 		hot->stall_branch += c->branch_penalty;
@@ -721,7 +704,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
 	struct hot_counters hot = {0};
 	uint32_t res[ISA_MAX_BUNDLE];
-	struct pending_store st[ISA_MAX_BUNDLE];
+	struct pending_store st[ISA_MAX_BUNDLE];  /* at most one a store atom */
 	struct bundle_exec e = {.c = c, .ex = ex, .hot = &hot, .st = st};
 
 	for (;;) {

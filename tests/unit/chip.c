@@ -421,7 +421,8 @@ static void test_accounting_and_crs(void)
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(ex.code, 3);
 	uint64_t sum = cnt(&g, CNT_bundles) + cnt(&g, CNT_stall_operand) + cnt(&g, CNT_stall_icache) +
-		       cnt(&g, CNT_stall_dcache) + cnt(&g, CNT_stall_branch) + cnt(&g, CNT_firmware_cycles);
+		       cnt(&g, CNT_stall_dcache) + cnt(&g, CNT_stall_tlb) + cnt(&g, CNT_stall_branch) +
+		       cnt(&g, CNT_firmware_cycles);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles), sum);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_firmware_cycles), 100);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_loads), 50);
@@ -477,61 +478,413 @@ static void test_hidden_memory(void)
 	rig_done(&g);
 }
 
-static void test_guest_page_table(void)
+/* ---- the page table and the TLB --------------------------------------------- */
+
+static uint32_t rd32(struct rig *g, uint32_t pa)
+{
+	uint32_t v = 0;
+	chip_mem_read(g->chip, pa, &v, 4);
+	return v;
+}
+
+static void wr32(struct rig *g, uint32_t pa, uint32_t v) { chip_mem_write(g->chip, pa, &v, 4); }
+
+/* A zeroed 4 KiB page of hidden memory (a directory or a table). */
+static uint32_t pt_page(struct rig *g)
+{
+	static const uint8_t zero[4096];
+	uint32_t a = hregion_alloc(&g->hm.fwdata, sizeof zero, sizeof zero);
+	CU_ASSERT_FATAL(a != 0);
+	chip_mem_write(g->chip, a, zero, sizeof zero);
+	return a;
+}
+
+/* Map virtual page va in directory dir: its PTE becomes pte (a frame |
+ * ISA_PTE_* bits), a table is added when the directory has none. */
+static void pt_map(struct rig *g, uint32_t dir, uint32_t va, uint32_t pte)
+{
+	uint32_t at = dir + 4 * (va >> 22), pde = rd32(g, at);
+	if (!(pde & ISA_PTE_PRESENT)) {
+		pde = pt_page(g) | ISA_PTE_PRESENT;
+		wr32(g, at, pde);
+	}
+	wr32(g, (pde & ~0xfffu) + 4 * ((va >> 12) & 1023), pte);
+}
+
+/* Run the program at pc with r2 = va, r3 = val; the exit's reason. */
+static enum chip_exit_reason run_at(struct rig *g, uint32_t pc, uint32_t va, uint32_t val, struct chip_exit *ex)
+{
+	chip_set_reg(g->chip, 2, va);
+	chip_set_reg(g->chip, 3, val);
+	chip_run(g->chip, pc, ex);
+	return ex->reason;
+}
+
+enum { RW = ISA_PTE_PRESENT | ISA_PTE_WRITE, RO = ISA_PTE_PRESENT };
+/* The test mapping: four pages of a program at 0x08048000 on scattered
+ * frames (the second not after the first, the third read-only, the
+ * fourth not present) and a stack page under another directory entry. */
+#define VA_A 0x08048000u
+#define VA_B 0x08049000u
+#define VA_RO 0x0804a000u
+#define VA_ABSENT 0x0804b000u
+#define VA_STACK 0xbffff000u
+#define FR_A 0x00300000u
+#define FR_B 0x00100000u
+#define FR_RO 0x00200000u
+#define FR_STACK 0x00400000u
+
+static uint32_t pt_program(struct rig *g)
+{
+	uint32_t dir = pt_page(g);
+	pt_map(g, dir, VA_A, FR_A | RW);
+	pt_map(g, dir, VA_B, FR_B | RW);
+	pt_map(g, dir, VA_RO, FR_RO | RO);
+	pt_map(g, dir, VA_ABSENT, 0x00500000u);  /* a frame, but not present */
+	pt_map(g, dir, VA_STACK, FR_STACK | RW);
+	CU_ASSERT_EQUAL(chip_write_cr(g->chip, CR_PAGEDIR, dir), 0);
+	return dir;
+}
+
+static void test_page_table_mapping(void)
+{
+	RIG(g, "core.store_buffer=3", NULL);
+	struct chip_exit ex;
+	pt_program(&g);
+	uint32_t ld = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
+	uint32_t st = rig_load(&g, "st.32 r3, [r2]\ncommit\nexit #0\n");
+	uint32_t st_open = rig_load(&g, "st.32 r3, [r2]\nexit #0\n");  /* leaves its store buffered */
+	/* values land in the frames, and read back through the virtual pages */
+	CU_ASSERT_EQUAL(run_at(&g, st, VA_A + 0x10, 0x11223344, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(run_at(&g, st, VA_STACK + 0xffc, 0x55667788, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0x10), 0x11223344);
+	CU_ASSERT_EQUAL(rd32(&g, FR_STACK + 0xffc), 0x55667788);
+	CU_ASSERT_EQUAL(rd32(&g, VA_A + 0x10 - 0x08000000), 0);  /* not one to one */
+	wr32(&g, FR_B + 0x20, 0xcafef00d);
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_B + 0x20, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0xcafef00d);
+	/* a store across the page boundary into a frame that does not follow:
+	 * two store-buffer entries, forwarded to a crossing load before commit */
+	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_B - 2, 0xaabbccdd, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 2);
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_B - 2, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0xaabbccdd);
+	/* one more store fits the 3 entries, a second crossing one does not */
+	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_A + 0x40, 1, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 3);
+	chip_commit(g.chip);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0xffc) >> 16, 0xccdd);
+	CU_ASSERT_EQUAL(rd32(&g, FR_B) & 0xffff, 0xaabb);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0x40), 1);
+	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_B - 1, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_B - 3, 0, &ex), CHIP_EXIT_SB_OVERFLOW);
+	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 0);  /* rolled back */
+	/* a crossing load over the frames from memory; a 16-bit one split 1 + 1 */
+	wr32(&g, FR_A + 0xffc, 0x44332211);
+	wr32(&g, FR_B, 0x88776655);
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_B - 3, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x55443322);
+	CU_ASSERT_EQUAL(run_at(&g, rig_load(&g, "ld.u16 r20, [r2]\nexit #0\n"), VA_B - 1, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x5544);
+	/* permissions: the fault names the virtual address of the access */
+	static const struct { uint32_t va; int store; } faults[] = {
+		{VA_RO + 8, 1}, {VA_RO - 2, 1}, {VA_ABSENT, 0}, {VA_ABSENT - 1, 0}, {0x40000000, 0}, {0xfffffffe, 0},
+	};
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		enum chip_exit_reason r = run_at(&g, faults[i].store ? st : ld, faults[i].va, 0, &ex);
+		CU_ASSERT_EQUAL(r, CHIP_EXIT_MEMORY_FAULT);
+		CU_ASSERT_EQUAL(ex.addr, faults[i].va);
+		if (r != CHIP_EXIT_MEMORY_FAULT || ex.addr != faults[i].va)
+			fprintf(stderr, "page fault case %zu: %s at 0x%08x\n", i, chip_exit_name(r), ex.addr);
+	}
+	CU_ASSERT_EQUAL(rd32(&g, FR_RO + 8), 0);
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_RO + 8, 0, &ex), CHIP_EXIT_FIRMWARE);  /* read-only reads */
+	/* hidden accesses are physical; physical guest addresses are not mapped */
+	CU_ASSERT_EQUAL(run_at(&g, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), FR_A + 0x10, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x11223344);
+	CU_ASSERT_EQUAL(run_at(&g, ld, FR_A + 0x10, 0, &ex), CHIP_EXIT_MEMORY_FAULT);
+	rig_done(&g);
+}
+
+static void test_page_table_protection(void)
 {
 	RIG(g, NULL);
 	struct chip_exit ex;
-	/* a 16-page table in hidden memory: page 1 read-only, page 2 writable,
-	 * page 3 writable but store-protected, the rest unmapped */
-	uint32_t pm = hregion_alloc(&g.hm.fwdata, 16, 16);
-	uint8_t bits[16] = {0, ISA_PM_MAPPED, ISA_PM_MAPPED | ISA_PM_WRITE,
-			    ISA_PM_MAPPED | ISA_PM_WRITE | ISA_PM_PROTECT};
-	chip_mem_write(g.chip, pm, bits, sizeof bits);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP_PAGES, 16), 0);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP, pm), 0);
-	uint32_t ld = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
-	uint32_t st = rig_load(&g, "st.32 r0, [r2]\ncommit\nexit #0\n");
-	static const struct { uint32_t addr; int store; enum chip_exit_reason want; } cases[] = {
-		{0x0000, 0, CHIP_EXIT_MEMORY_FAULT}, {0x1000, 0, CHIP_EXIT_FIRMWARE}, {0x1000, 1, CHIP_EXIT_MEMORY_FAULT},
-		{0x2ffc, 1, CHIP_EXIT_FIRMWARE}, {0x2ffe, 1, CHIP_EXIT_PROTECTION}, {0x3000, 0, CHIP_EXIT_FIRMWARE},
-		{0x3000, 1, CHIP_EXIT_PROTECTION}, {0x10000, 0, CHIP_EXIT_MEMORY_FAULT}, {0x4000, 0, CHIP_EXIT_MEMORY_FAULT},
+	uint32_t dir = pt_program(&g);
+	pt_map(&g, dir, VA_A, FR_A | RW | ISA_PTE_PROTECT);
+	pt_map(&g, dir, VA_B, FR_B | RW | ISA_PTE_PROTECT);
+	uint32_t st = rig_load(&g, "st.32 r3, [r2]\ncommit\nexit #0\n");
+	/* no bitmap: the whole protected page is code */
+	CU_ASSERT_EQUAL(run_at(&g, st, VA_A + 0x800, 0, &ex), CHIP_EXIT_PROTECTION);
+	CU_ASSERT_EQUAL(ex.addr, VA_A + 0x800);
+	/* 64-byte chunks; the bitmap marks guest-physical FR_A + 0x40..0x7f and
+	 * FR_B's first chunk */
+	uint32_t bytes = (chip_guest_limit(g.chip) >> 6) / 8 + 1;
+	uint32_t map = hregion_alloc(&g.hm.fwdata, bytes, 64);
+	uint8_t *m = calloc(bytes, 1);
+	CU_ASSERT_FATAL(map && m);
+	m[(FR_A + 0x40) >> 6 >> 3] |= (uint8_t)(1u << (((FR_A + 0x40) >> 6) & 7));
+	m[FR_B >> 6 >> 3] |= (uint8_t)(1u << ((FR_B >> 6) & 7));
+	chip_mem_write(g.chip, map, m, bytes);
+	free(m);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMC_SHIFT, 6), 0);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMCMAP, map), 0);
+	static const struct { uint32_t va; enum chip_exit_reason want; } cases[] = {
+		{VA_A + 0x3c, CHIP_EXIT_FIRMWARE}, {VA_A + 0x3e, CHIP_EXIT_PROTECTION}, {VA_A + 0x40, CHIP_EXIT_PROTECTION},
+		{VA_A + 0x7c, CHIP_EXIT_PROTECTION}, {VA_A + 0x80, CHIP_EXIT_FIRMWARE}, {VA_A + 0xff8, CHIP_EXIT_FIRMWARE},
+		{VA_B - 2, CHIP_EXIT_PROTECTION},  /* its second half lands in FR_B's code chunk */
+		{VA_B + 0x40, CHIP_EXIT_FIRMWARE},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		chip_set_reg(g.chip, 2, cases[i].addr);
-		chip_run(g.chip, cases[i].store ? st : ld, &ex);
-		CU_ASSERT_EQUAL(ex.reason, cases[i].want);
-		if (ex.reason != cases[i].want)
-			fprintf(stderr, "page table case %zu: %s\n", i, chip_exit_name(ex.reason));
+		enum chip_exit_reason r = run_at(&g, st, cases[i].va, 7, &ex);
+		CU_ASSERT_EQUAL(r, cases[i].want);
+		if (r != cases[i].want)
+			fprintf(stderr, "code-chunk case %zu: %s\n", i, chip_exit_name(r));
+		if (r == CHIP_EXIT_PROTECTION)
+			CU_ASSERT_EQUAL(ex.addr, cases[i].va);
 	}
-	CU_ASSERT_EQUAL(chip_counter(g.chip, CNT_rb_protection), 2);
-	/* hidden accesses ignore the guest page table */
-	chip_set_reg(g.chip, 2, pm);
-	chip_run(g.chip, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), &ex);
-	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEMAP, chip_mem_size(g.chip)), -1);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0x80), 7);   /* the store beside the chunk landed */
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0x40), 0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_protection), 5);
+	rig_done(&g);
+}
 
-	/* code chunks (SMCMAP, 64-byte chunks): a store to page 3 traps only in
-	 * the chunk marked as code, 0x3040..0x307f, or when it straddles into it */
-	uint8_t map[16 * 4096 / 64 / 8 + 1] = {0};
-	uint32_t smc = hregion_alloc(&g.hm.fwdata, sizeof map, 64);
-	map[0x3040 >> 6 >> 3] |= (uint8_t)(1u << ((0x3040 >> 6) & 7));
-	chip_mem_write(g.chip, smc, map, sizeof map);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMCMAP, smc), -1);  /* SMC_SHIFT first */
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMC_SHIFT, 3), -1);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMC_SHIFT, 6), 0);
-	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_SMCMAP, smc), 0);
-	static const struct { uint32_t addr; enum chip_exit_reason want; } chunks[] = {
-		{0x3000, CHIP_EXIT_FIRMWARE}, {0x303c, CHIP_EXIT_FIRMWARE}, {0x303e, CHIP_EXIT_PROTECTION},
-		{0x3040, CHIP_EXIT_PROTECTION}, {0x307c, CHIP_EXIT_PROTECTION}, {0x3080, CHIP_EXIT_FIRMWARE},
-		{0x3ffc, CHIP_EXIT_FIRMWARE},
+static void test_page_table_corruption(void)
+{
+	RIG(g, NULL);
+	struct chip_exit ex;
+	uint32_t dir = pt_program(&g);
+	uint32_t ld = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
+	uint32_t lim = chip_guest_limit(g.chip), size = chip_mem_size(g.chip), pa;
+	unsigned cyc = 0;
+	/* directory entries pointing into guest RAM, past memory, at the last
+	 * page of guest RAM; table entries mapping hidden memory */
+	static const struct { uint32_t va; const char *detail; } cases[] = {
+		{0x00400000, "page-directory entry outside hidden memory"},
+		{0x00800000, "page-directory entry outside hidden memory"},
+		{0x00c00000, "page-directory entry outside hidden memory"},
+		{VA_ABSENT + 0x1000, "page-table entry outside guest RAM"},
+		{VA_ABSENT + 0x2000, "page-table entry outside guest RAM"},
 	};
-	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
-		chip_set_reg(g.chip, 2, chunks[i].addr);
-		chip_run(g.chip, st, &ex);
-		CU_ASSERT_EQUAL(ex.reason, chunks[i].want);
-		if (ex.reason != chunks[i].want)
-			fprintf(stderr, "code-chunk case %zu: %s\n", i, chip_exit_name(ex.reason));
+	wr32(&g, dir + 4 * (0x00400000 >> 22), 0x00100000 | ISA_PTE_PRESENT);
+	wr32(&g, dir + 4 * (0x00800000 >> 22), 0xfffff000 | ISA_PTE_PRESENT);
+	wr32(&g, dir + 4 * (0x00c00000 >> 22), (lim - 0x1000) | ISA_PTE_PRESENT);
+	pt_map(&g, dir, VA_ABSENT + 0x1000, lim | RW);
+	pt_map(&g, dir, VA_ABSENT + 0x2000, (size - 0x1000) | RO);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		enum chip_exit_reason r = run_at(&g, ld, cases[i].va + 4, 0, &ex);
+		CU_ASSERT_EQUAL(r, CHIP_EXIT_FAULT_DETECTED);
+		CU_ASSERT_EQUAL(ex.fault_point, FP_MEMORY);
+		CU_ASSERT_EQUAL(ex.addr, cases[i].va + 4);
+		CU_ASSERT(ex.detail && !strcmp(ex.detail, cases[i].detail));
+		if (r != CHIP_EXIT_FAULT_DETECTED)
+			fprintf(stderr, "corrupt entry case %zu: %s\n", i, chip_exit_name(r));
+		CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, cases[i].va, false, &pa, &cyc), -1);
 	}
+	CU_ASSERT_EQUAL(cnt(&g, CNT_faults_detected), 5);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_rb_fault), 5);
+	/* PAGEDIR itself: 0 or a 4 KiB page of hidden memory */
+	uint32_t bad[] = {dir + 4, 0x1000, lim - 0x1000, size, size - 0x800, 0xfffff000};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, bad[i]), -1);
+	uint32_t v;
+	CU_ASSERT_EQUAL(chip_read_cr(g.chip, CR_PAGEDIR, &v), 0);
+	CU_ASSERT_EQUAL(v, dir);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, size - 0x1000), 0);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, lim), 0);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, 0), 0);
+	/* PAGEDIR 0: guest addresses are physical again */
+	wr32(&g, 0x1000, 0x77);
+	CU_ASSERT_EQUAL(run_at(&g, ld, 0x1000, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x77);
+	rig_done(&g);
+}
+
+/* One load per virtual page in `pages` (NUL-terminated letters a..d,
+ * mapped on four frames); returns the TLB misses it caused. */
+static uint64_t tlb_sequence(struct rig *g, uint32_t ld, const char *pages)
+{
+	uint64_t m0 = cnt(g, CNT_tlb_misses);
+	struct chip_exit ex;
+	for (const char *p = pages; *p; p++)
+		CU_ASSERT_EQUAL(run_at(g, ld, VA_A + (uint32_t)(*p - 'a') * 0x1000, 0, &ex), CHIP_EXIT_FIRMWARE);
+	return cnt(g, CNT_tlb_misses) - m0;
+}
+
+static void test_tlb_counters_and_lru(void)
+{
+	/* one set of two ways */
+	RIG(g, "mmu.tlb.entries=2", "mmu.tlb.ways=2", NULL);
+	uint32_t dir = pt_page(&g);
+	for (uint32_t i = 0; i < 4; i++)
+		pt_map(&g, dir, VA_A + i * 0x1000, (FR_A + i * 0x3000) | RW);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, dir), 0);
+	uint32_t ld = rig_load(&g, "ld.32 r20, [r2]\nexit #0\n");
+	/* a a a: one miss, two hits */
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "aaa"), 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_hits), 2);
+	/* b a c b: b misses, a hits (and becomes the newer), c evicts b (LRU;
+	 * FIFO would evict a), b misses again evicting a: 3 misses, then a
+	 * misses and b hits */
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "bacb"), 3);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_hits), 3);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "a"), 1);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "b"), 0);
+	/* TLB_FLUSH of one page (any even address in it): its next access
+	 * misses, the other's hits */
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, VA_A + 0x124), 0);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "b"), 0);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "a"), 1);
+	/* flush all; and a PAGEDIR write empties the TLB too */
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, 1), 0);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "ab"), 2);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_PAGEDIR, dir), 0);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "ba"), 2);
+	uint32_t v = 5;
+	CU_ASSERT_EQUAL(chip_read_cr(g.chip, CR_TLB_FLUSH, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	/* a warm walk (both entries in the L1D) costs twice the L1D latency,
+	 * stalled as stall_tlb */
+	uint64_t w0 = cnt(&g, CNT_tlb_walk_cycles), s0 = cnt(&g, CNT_stall_tlb);
+	CU_ASSERT_EQUAL(tlb_sequence(&g, ld, "cd"), 2);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_walk_cycles) - w0, 4 * (uint64_t)g.cfg.l1d_lat);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb) - s0, 4 * (uint64_t)g.cfg.l1d_lat);
+	/* stale entries: the TLB is not coherent with the table; after a
+	 * change without TLB_FLUSH the old frame is still used */
+	wr32(&g, FR_A + 3 * 0x3000, 0x0d0d0d0d);
+	wr32(&g, FR_B, 0x0b0b0b0b);
+	pt_map(&g, dir, VA_A + 3 * 0x1000, FR_B | RW);
+	struct chip_exit ex;
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_A + 3 * 0x1000, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x0d0d0d0d);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, VA_A + 3 * 0x1000), 0);
+	CU_ASSERT_EQUAL(run_at(&g, ld, VA_A + 3 * 0x1000, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x0b0b0b0b);
+	rig_done(&g);
+}
+
+static void test_tlb_timing(void)
+{
+	RIG(g, "core.store_buffer=64", NULL);
+	struct chip_exit ex;
+	pt_program(&g);
+	/* a load whose page misses the TLB, warm caches: the bundle waits for
+	 * the walk (2 x l1d latency) and the value arrives l1d.latency after it,
+	 * so the add still waits l1d_lat - 1 */
+	uint32_t pc = rig_load(&g, "ld.32 r20, [r2]\nadd r22, r20, r20\nexit #0\n");
+	CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, 1), 0);
+	uint64_t c0 = cnt(&g, CNT_cycles), o0 = cnt(&g, CNT_stall_operand), t0 = cnt(&g, CNT_stall_tlb);
+	uint64_t lat = (uint64_t)g.cfg.l1d_lat;
+	CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb) - t0, 2 * lat);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, lat - 1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles) - c0, 2 * lat + lat + 2 + (uint64_t)g.cfg.branch_penalty);
+	/* a loop over the pages, cold: every cycle has one cause */
+	chip_charge(g.chip, 10);
+	pc = rig_load(&g, "mov r5, #40\n"
+			  "loop: ld.32 r20, [r2] | add r2, r2, #1021\n"
+			  "st.32 r20, [r2 + 2] | subf.32 r5, r5, #1\n"
+			  "b.ne loop\ncommit\nexit #0\n");
+	uint32_t dir;
+	chip_read_cr(g.chip, CR_PAGEDIR, &dir);
+	for (uint32_t i = 0; i < 12; i++)
+		pt_map(&g, dir, 0x10000000 + i * 0x1000, (0x00600000 + i * 0x5000) | RW);
+	CU_ASSERT_EQUAL(run_at(&g, pc, 0x10000000, 0, &ex), CHIP_EXIT_FIRMWARE);
+	uint64_t sum = cnt(&g, CNT_bundles) + cnt(&g, CNT_stall_operand) + cnt(&g, CNT_stall_icache) +
+		       cnt(&g, CNT_stall_dcache) + cnt(&g, CNT_stall_tlb) + cnt(&g, CNT_stall_branch) +
+		       cnt(&g, CNT_firmware_cycles);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles), sum);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb), cnt(&g, CNT_tlb_walk_cycles));
+	/* 2 loads before, then 40 x (a load and a store) over 10 pages */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_misses), 2 + 10);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_hits) + cnt(&g, CNT_tlb_misses), 2 + 80);
+	rig_done(&g);
+}
+
+/* A store's walk after a load in the same bundle delays the load's result
+ * too (the whole bundle waits), on the one-pass path as on the other. */
+static void test_tlb_store_after_load(void)
+{
+	for (int armed = 0; armed < 2; armed++) {
+		RIG(g, "core.units.mem=2", NULL);
+		struct chip_exit ex;
+		pt_program(&g);
+		uint32_t pc = rig_load(&g, "ld.32 r20, [r2] | st.32 r3, [r4]\nadd r22, r20, r20\ncommit\nexit #0\n");
+		chip_set_reg(g.chip, 4, VA_B);
+		CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+		if (armed)  /* a unit fault that never fires keeps the chip off the one-pass path */
+			CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_MUL, 0, 1, false), 0);
+		CU_ASSERT_EQUAL(chip_write_cr(g.chip, CR_TLB_FLUSH, VA_B), 0);
+		uint64_t o0 = cnt(&g, CNT_stall_operand), t0 = cnt(&g, CNT_stall_tlb);
+		CU_ASSERT_EQUAL(run_at(&g, pc, VA_A, 0, &ex), CHIP_EXIT_FIRMWARE);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb) - t0, 2 * (uint64_t)g.cfg.l1d_lat);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.l1d_lat - 1);
+		rig_done(&g);
+	}
+}
+
+static void test_tlb_door(void)
+{
+	RIG(g, NULL);
+	uint32_t pa = 0;
+	unsigned cyc = 0;
+	uint32_t lim = chip_guest_limit(g.chip);
+	/* PAGEDIR 0: physical, below the guest limit */
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, 0x1234, true, &pa, &cyc),
+			ISA_PTE_PRESENT | ISA_PTE_WRITE | ISA_PTE_EXEC);
+	CU_ASSERT_EQUAL(pa, 0x1234);
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, lim, false, &pa, &cyc), -1);
+	CU_ASSERT_EQUAL(cyc, 0);
+	uint32_t dir = pt_program(&g);
+	pt_map(&g, dir, VA_B, FR_B | RW | ISA_PTE_EXEC | ISA_PTE_FIRMWARE);
+	uint64_t c0 = cnt(&g, CNT_cycles);
+	/* cold: a miss walking through memory (directory and table lines) */
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, VA_B + 0x345, true, &pa, &cyc),
+			RW | ISA_PTE_EXEC | ISA_PTE_FIRMWARE);
+	CU_ASSERT_EQUAL(pa, FR_B + 0x345);
+	uint64_t cold = 2 * (uint64_t)(g.cfg.l1d_lat + g.cfg.l2_lat + g.cfg.mem_lat);
+	CU_ASSERT_EQUAL(cyc, cold);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_walk_cycles), cold);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_misses), 1);
+	/* then a hit: no cycles */
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, VA_B, false, &pa, &cyc), RW | ISA_PTE_EXEC | ISA_PTE_FIRMWARE);
+	CU_ASSERT_EQUAL(cyc, cold);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_hits), 1);
+	/* read-only for a write, not present, no table: -1 */
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, VA_RO, false, &pa, &cyc), RO);
+	CU_ASSERT_EQUAL(pa, FR_RO);
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, VA_RO, true, &pa, &cyc), -1);
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, VA_ABSENT, false, &pa, &cyc), -1);
+	CU_ASSERT_EQUAL(chip_tlb_translate(g.chip, 0x40000000, false, &pa, &cyc), -1);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_misses), 4);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_hits), 2);
+	/* time does not move: the firmware charges the cycles */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_cycles), c0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_tlb), 0);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_tlb_walk_cycles), cyc);
+	rig_done(&g);
+}
+
+static void test_tlb_config(void)
+{
+	static const char *const bad[][2] = {
+		{"mmu.tlb.entries=66", "mmu.tlb.ways=4"},  /* not a multiple */
+		{"mmu.tlb.entries=48", "mmu.tlb.ways=4"},  /* 12 sets */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cdvm_config cfg;
+		struct config_error err;
+		config_default(&cfg);
+		CU_ASSERT_EQUAL(config_set(&cfg, bad[i][0], &err), 0);
+		CU_ASSERT_EQUAL(config_set(&cfg, bad[i][1], &err), 0);
+		CU_ASSERT_EQUAL(config_validate(&cfg, &err), -1);
+		CU_ASSERT(strstr(err.msg, "mmu.tlb.entries") && strstr(err.msg, "mmu.tlb.ways"));
+		struct chip *c;
+		char msg[256];
+		CU_ASSERT_EQUAL(chip_create(&cfg, &c, msg, sizeof msg), -1);
+	}
+	RIG(g, "mmu.tlb.entries=8", "mmu.tlb.ways=8", NULL);  /* fully associative */
 	rig_done(&g);
 }
 
@@ -574,6 +927,13 @@ void suite_chip(void)
 	CU_add_test(s, "decoded bundles are invalidated by writes", test_code_invalidation);
 	CU_add_test(s, "cycle accounting and control registers", test_accounting_and_crs);
 	CU_add_test(s, "hidden memory map and allocators", test_hidden_memory);
-	CU_add_test(s, "guest page table: mapped, writable, protected", test_guest_page_table);
+	CU_add_test(s, "page table: frames, crossings, permissions", test_page_table_mapping);
+	CU_add_test(s, "page table: stores to code chunks trap", test_page_table_protection);
+	CU_add_test(s, "page table: corrupted entries are detected", test_page_table_corruption);
+	CU_add_test(s, "TLB: counts, LRU, flushes, stale entries", test_tlb_counters_and_lru);
+	CU_add_test(s, "TLB: walk stalls and the cycle identity", test_tlb_timing);
+	CU_add_test(s, "TLB: a store's walk delays the bundle's load", test_tlb_store_after_load);
+	CU_add_test(s, "TLB: chip_tlb_translate for the firmware", test_tlb_door);
+	CU_add_test(s, "TLB: geometry keys are validated", test_tlb_config);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
 }
