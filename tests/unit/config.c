@@ -378,17 +378,20 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	rnd_cache(r, c->l1i_line, 65536, &c->l1i_kb, &c->l1i_ways);
 	rnd_cache(r, c->l1d_line, 65536, &c->l1d_kb, &c->l1d_ways);
 	rnd_cache(r, c->l2_line, 262144, &c->l2_kb, &c->l2_ways);
+	/* a TLB of a power-of-two number of sets */
+	c->tlb_ways = rnd_pow2(r, 0, 6);
+	c->tlb_entries = c->tlb_ways * rnd_pow2(r, 0, 6);
 	c->units_alu = rnd_range(r, 1, 16);
 	c->units_mem = rnd_range(r, 1, 16);
 	c->units_mul = rnd_range(r, 1, 16);
 	c->units_br = rnd_range(r, 1, 16);
-	/* the firmware data area holds the page map (a byte per 4 KiB guest
-	 * page), the 1 MiB translation map and the profile (>= 8 KiB), so
-	 * 1 MiB of hidden memory is never enough */
+	/* the firmware data area holds the guest page directory (4 KiB, with
+	 * up to 4 KiB lost to its alignment), the 1 MiB translation map and the
+	 * profile (>= 8 KiB), so 1 MiB of hidden memory is never enough */
 	c->hidden_mb = rnd_range(r, 2, 1024);
 	c->guest_mb = rnd_range(r, 1, 3584 - c->hidden_mb < 3072 ? 3584 - c->hidden_mb : 3072);
 	/* and the code-chunk bitmap (a bit per cms.smc_granularity bytes) */
-	int64_t fixed = c->guest_mb * 256 + (1 << 20), hidden = c->hidden_mb << 20;
+	int64_t fixed = 8192 + (1 << 20), hidden = c->hidden_mb << 20;
 	/* (coarser chunks until the bitmap takes at most an eighth of hidden memory) */
 	c->smc_granularity = rnd_pow2(r, 4, 12);
 	while (c->smc_granularity < 4096 && (c->guest_mb << 20) / c->smc_granularity / 8 > hidden / 8)
@@ -781,7 +784,7 @@ static void test_validate(void)
 	c.tcache_kb = 4;
 	c.profile_entries = 1024;
 	INVALID(&c, "'memory.hidden_mb' (1 MiB)", "'cms.tcache_kb' (4 KiB)", "'cms.profile_entries'",
-		"'memory.guest_mb'", "translation map 1024 KiB");
+		"guest page directory 4 KiB", "translation map 1024 KiB");
 	config_default(&c);
 	c.store_buffer = 0; /* range checked again for structs built in code */
 	INVALID(&c, "'core.store_buffer'", "out of range [1, 4096]");
@@ -803,24 +806,28 @@ static void test_hidden_fit_edge(void)
 	config_default(&c);
 	c.hidden_mb = 2;
 	c.profile_entries = 65536;  /* 512 KiB */
-	/* 2048 - 496 = 16 (page map of 64 MiB) + 512 + 1024 KiB */
-	c.tcache_kb = 496;
+	/* 2048 - 508 = 4 (the guest page directory) + 512 + 1024 KiB */
+	c.tcache_kb = 508;
 	/* a code-chunk bitmap of 64-byte chunks (129 KiB) does not fit there */
 	INVALID(&c, "code-chunk bitmap 129 KiB", "'cms.smc_granularity'");
 	c.smc_granularity = 4096;   /* whole pages: no bitmap */
 	VALID(&c);
 	CHECK(cms_create(&c, CMS_MODE_INTERP, &m, msg, sizeof msg) == 0, "boot at the edge: %s", msg);
 	cms_destroy(m);
-	c.tcache_kb = 497;
-	INVALID(&c, "'cms.tcache_kb' (497 KiB)", "leave 1551 KiB", "(1552 KiB)");
+	/* the directory is aligned to its 4 KiB: 3 KiB of the area are lost before it */
+	c.tcache_kb = 509;
+	INVALID(&c, "'cms.tcache_kb' (509 KiB)", "leave 1539 KiB", "(1543 KiB)");
 	config_validate(&c, &err);
 	m = NULL;
 	CU_ASSERT_EQUAL(cms_create(&c, CMS_MODE_INTERP, &m, msg, sizeof msg), -1);
 	CHECK(!strcmp(msg, err.msg), "boot says '%s', the check '%s'", msg, err.msg);
-	/* the page map grows with guest RAM */
-	c.tcache_kb = 496;
-	c.guest_mb = 68;
-	INVALID(&c, "'memory.guest_mb'", "guest page map 17 KiB");
+	/* no fixed table grows with guest RAM but the code-chunk bitmap (page
+	 * tables are allocated as the guest maps memory) */
+	c.tcache_kb = 508;
+	c.guest_mb = 3072;
+	VALID(&c);
+	c.smc_granularity = 2048;
+	INVALID(&c, "'cms.smc_granularity'", "code-chunk bitmap 193 KiB");
 }
 
 /* Strings print plain only when no YAML reader could take them for
