@@ -15,7 +15,8 @@
 
 extern char **environ;
 
-enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS };
+enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS, OPT_FS_ROOT,
+       OPT_FS_WRITABLE };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
@@ -25,6 +26,8 @@ static const struct cli_opt run_opts[] = {
 	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
 	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
+	{"fs-root", 0, "DIR", OPT_FS_ROOT, 0, "the guest's root file system: host files under DIR (read-only)"},
+	{"fs-writable", 0, NULL, OPT_FS_WRITABLE, 0, "let the guest create and write files under --fs-root"},
 	{0},
 };
 
@@ -37,8 +40,8 @@ static const struct cli_cmd run_cmd = {
 
 struct run_opts {
 	enum cms_mode mode;
-	bool mode_set, stats, verify, trace_syscalls;
-	const char *json, *dump;
+	bool mode_set, stats, verify, trace_syscalls, fs_writable;
+	const char *json, *dump, *fs_root;
 };
 
 static int on_option(void *ctx, int id, const char *v)
@@ -55,6 +58,8 @@ static int on_option(void *ctx, int id, const char *v)
 	case OPT_VERIFY: o->verify = true; return 0;
 	case OPT_DUMP: o->dump = v; return 0;
 	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
+	case OPT_FS_ROOT: o->fs_root = v; return 0;
+	case OPT_FS_WRITABLE: o->fs_writable = true; return 0;
 	}
 	return -1;
 }
@@ -81,6 +86,8 @@ static int prepare_outputs(const struct run_opts *o, struct cli_out *json)
 				       "(use --mode translate)", o->mode_set ? "interp" : "interp (the default)");
 	if (o->dump && dump_dir(o->dump) < 0)
 		return -1;
+	if (o->fs_writable && !o->fs_root)
+		return cli_usage_error(&run_cmd, "--fs-writable needs --fs-root DIR");
 	if (o->json && cli_out_open(&run_cmd, json, "--stats-json", o->json) < 0)
 		return -1;
 	return 0;
@@ -98,6 +105,11 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 	}
 	cms_set_debug(m, o->dump, o->verify);
 	cms_set_trace_syscalls(m, o->trace_syscalls ? stderr : NULL);
+	if (o->fs_root && cms_set_fs_root(m, o->fs_root, o->fs_writable, err, sizeof err) < 0) {
+		cli_error(&run_cmd, "%s", err);
+		cms_destroy(m);
+		return 2;
+	}
 	if (cms_load_elf(m, argv[0], argc, argv, environ, err, sizeof err) < 0) {
 		cli_error(&run_cmd, "%s", err);
 		cms_destroy(m);

@@ -42,7 +42,7 @@ struct aspace {
 	uint32_t brk_start, brk_cur;
 	uint32_t stack_lo, mmap_base;
 	int read_implies_exec;
-	int oom;               /* a page could not get a frame: the guest cannot go on */
+	int oom;               /* a page could not get a frame (-1) or a page table (-2): the guest cannot go on */
 };
 
 enum {
@@ -202,8 +202,9 @@ int aspace_map_segment(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot)
 		} else if (add_mapping(m, a, a + PAGE, p, VMA_SEGMENT) < 0) {
 			return -1;
 		}
-		if (gm_populate(m, a >> GUEST_PAGE_SHIFT, p) < 0)
-			return -1;
+		int r = gm_populate(m, a >> GUEST_PAGE_SHIFT, p);
+		if (r < 0)
+			return r;
 		gm_protect(m, a, a + PAGE, covering(m->as, a)->prot);
 	}
 	merge(m->as);
@@ -220,7 +221,12 @@ void aspace_set_layout(struct cms *m, uint32_t brk_start, int exec_stack, int re
 
 uint32_t aspace_stack_lo(const struct cms *m) { return m->as->stack_lo; }
 
-int aspace_out_of_memory(const struct cms *m) { return m->as->oom; }
+const char *aspace_out_of_memory(const struct cms *m)
+{
+	return !m->as->oom ? NULL
+	       : m->as->oom == -1 ? "guest RAM exhausted (key 'memory.guest_mb')"
+				  : "hidden memory has no room for more page tables (key 'memory.hidden_mb')";
+}
 
 /* ---- demand paging ------------------------------------------------------------- */
 
@@ -239,8 +245,9 @@ int aspace_fault(struct cms *m, uint32_t va, unsigned need)
 	uint32_t pg = va >> GUEST_PAGE_SHIFT;
 	if (gm_pte(m, pg))
 		return -1;   /* it has its frame and its rights: the access itself is wrong */
-	if (gm_populate(m, pg, v->prot) < 0) {
-		m->as->oom = 1;
+	int r = gm_populate(m, pg, v->prot);
+	if (r < 0) {
+		m->as->oom = r;
 		return -1;
 	}
 	m->st.page_faults++;

@@ -89,7 +89,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	gm_install_env(m);
 	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
-	    aspace_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
+	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
@@ -106,6 +106,7 @@ void cms_destroy(struct cms *m)
 	chip_destroy(m->chip);
 	tc_free(m);
 	profile_free(m);
+	files_free(m);
 	aspace_free(m);
 	gm_free(m);
 	policy_free(&m->pol);
@@ -130,6 +131,11 @@ void cms_set_debug(struct cms *m, const char *dump_dir, int verify)
 {
 	m->dump_dir = dump_dir;
 	m->verify = verify;
+}
+
+int cms_set_fs_root(struct cms *m, const char *dir, int writable, char *err, size_t errlen)
+{
+	return files_set_root(m, dir, writable, err, errlen);
 }
 
 void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd)
@@ -299,8 +305,7 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			/* no frame left for a page the program may use: what Linux's
 			 * out-of-memory killer does (SIGKILL) */
 			if (aspace_out_of_memory(m))
-				end_signal(res, SIGKILL, "guest RAM exhausted (key 'memory.guest_mb')", eip, 1,
-					   info.fault_addr);
+				end_signal(res, SIGKILL, aspace_out_of_memory(m), eip, 1, info.fault_addr);
 			else
 				end_signal(res, SIGSEGV, "bad memory access", eip, 1, info.fault_addr);
 			return 1;

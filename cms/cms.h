@@ -65,6 +65,10 @@ void cms_run(struct cms *m, struct cms_result *res);
 
 /* Guest file descriptors 0, 1, 2 map to these host fds (default 0, 1, 2). */
 void cms_set_stdio(struct cms *m, int in_fd, int out_fd, int err_fd);
+/* The host directory the guest sees as its root file system (before
+ * cms_load_elf, so /proc/self/exe names the program inside it); its files
+ * are read-only unless writable.  0, or -1 with err. */
+int cms_set_fs_root(struct cms *m, const char *dir, int writable, char *err, size_t errlen);
 
 /* Observe the guest's dynamic trace (for analyses such as the dataflow
  * limit of `make bench`).  insn() is called once per retired instruction,

@@ -8,6 +8,8 @@
  *                memory, the frames of guest RAM, code protection, the
  *                x86_env memory callbacks and the miss cycles of the
  *                current instruction (gm_*);
+ *   files.c      struct files (m->files): the descriptor table and the
+ *                --fs-root directory (files_*);
  *   aspace.c     struct aspace (m->as): the process's address space, its
  *                mappings, the heap break and the stack, demand paging
  *                (aspace_*, and the mmap family of system calls);
@@ -103,6 +105,7 @@ enum { GM_PAGES = 1u << 20 };       /* virtual pages of the 4 GiB guest address 
 
 struct guestmem;
 struct aspace;
+struct files;
 struct profile;
 struct tcache;
 
@@ -136,6 +139,7 @@ struct cms {
 	/* the owned parts (see the top of this file) */
 	struct guestmem *gm;
 	struct aspace *as;
+	struct files *files;
 	struct profile *prof;
 	struct tcache *tc;
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
@@ -179,8 +183,8 @@ void gm_free(struct cms *m);
  * gm_pte       the entry of page pg (0: no frame);
  * gm_pte_bits  the present/write/exec bits of access rights GM_*;
  * gm_populate  give page pg a zeroed frame with rights prot (nothing when
- *              it has one): 0, or -1 when guest RAM or hidden memory (for
- *              a page table) is exhausted;
+ *              it has one): 0, -1 when guest RAM is exhausted, -2 when
+ *              hidden memory has no room for a page table;
  * gm_unmap     free the frames of [lo, hi);
  * gm_protect   set the rights of the pages of [lo, hi) that have frames;
  * gm_move      move the frames of [from, from+n) to [to, to+n) (mremap;
@@ -227,7 +231,7 @@ enum {
 int aspace_init(struct cms *m, char *err, size_t errlen);
 void aspace_free(struct cms *m);
 /* The loader: a segment [lo, hi) with rights prot, its frames given now:
- * 0, or -1 when guest RAM cannot hold it. */
+ * 0, or gm_populate's -1 / -2. */
 int aspace_map_segment(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot);
 /* The loader, once the segments are in: the heap starts at brk_start; the
  * stack (and, without PT_GNU_STACK, every readable mapping: Linux's
@@ -239,7 +243,8 @@ uint32_t aspace_stack_lo(const struct cms *m);        /* lowest address the stac
  * rights (charged cms.cost.page_fault).  0, or -1: the access faults
  * (SIGSEGV; after aspace_out_of_memory, the guest cannot go on). */
 int aspace_fault(struct cms *m, uint32_t va, unsigned need);
-int aspace_out_of_memory(const struct cms *m);
+/* Why the guest cannot go on: NULL, or the memory that ran out in words. */
+const char *aspace_out_of_memory(const struct cms *m);
 /* the memory system calls (Linux's semantics and errors) */
 uint32_t aspace_brk(struct cms *m, uint32_t want);
 int32_t aspace_mmap(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, int32_t fd,
@@ -248,6 +253,30 @@ int32_t aspace_munmap(struct cms *m, uint32_t addr, uint32_t len);
 int32_t aspace_mprotect(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot);
 int32_t aspace_mremap(struct cms *m, uint32_t addr, uint32_t old_len, uint32_t new_len, uint32_t flags,
 		      uint32_t new_addr);
+
+/* files.c: descriptors and paths (the file system calls' owner).  Paths
+ * are the guest's, NUL-terminated; results are -errno on failure. */
+enum { FILES_PATH_MAX = 4096, FILES_AT_FDCWD = -100 };
+struct stat;
+int files_init(struct cms *m, char *err, size_t errlen);
+void files_free(struct cms *m);
+int files_set_root(struct cms *m, const char *dir, int writable, char *err, size_t errlen);
+void files_set_exe(struct cms *m, const char *host_path);
+int files_host_fd(const struct cms *m, uint32_t fd);     /* -1: not open */
+int files_readable_fd(const struct cms *m, uint32_t fd);
+int files_writable_fd(const struct cms *m, uint32_t fd);
+int32_t files_open(struct cms *m, int32_t dirfd, const char *path, uint32_t flags, uint32_t mode);
+int32_t files_close(struct cms *m, uint32_t fd);
+/* dup (to < 0: the lowest free at or above min), dup2/dup3 (to) */
+int32_t files_dup(struct cms *m, uint32_t fd, int32_t to, uint32_t min, int cloexec);
+int32_t files_cloexec(struct cms *m, uint32_t fd, int set);   /* set < 0: only read it */
+/* A host O_PATH descriptor of path (empty_path: "" means dirfd itself), the caller closes it. */
+int files_open_path(struct cms *m, int32_t dirfd, const char *path, int follow, int empty_path);
+int files_stat_path(struct cms *m, int32_t dirfd, const char *path, int follow, struct stat *st);
+int32_t files_access(struct cms *m, int32_t dirfd, const char *path, uint32_t mode);
+int32_t files_readlink(struct cms *m, const char *path, char *buf, uint32_t n);
+int32_t files_getcwd(const struct cms *m, char *buf, uint32_t n);
+int32_t files_chdir(struct cms *m, const char *path);
 
 /* profile.c */
 int profile_init(struct cms *m, char *err, size_t errlen);

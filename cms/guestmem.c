@@ -176,7 +176,9 @@ int gm_populate(struct cms *m, uint32_t pg, unsigned prot)
 {
 	struct guestmem *g = m->gm;
 	uint32_t *pte = pte_of(m, pg, 1);
-	if (!pte || !g->nfree)
+	if (!pte)
+		return -2;
+	if (!g->nfree)
 		return -1;
 	if (*pte)
 		return 0;

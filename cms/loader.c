@@ -132,8 +132,11 @@ static int build_stack(struct cms *m, const char *name, int argc, char *const *a
 	rc = 0;
 	goto out;
 full:
-	lerr(err, errlen, name, "arguments and environment do not fit in the %lld KiB guest stack",
-	     (long long)m->cfg.stack_kb);
+	if (aspace_out_of_memory(m))
+		lerr(err, errlen, name, "the initial stack cannot be mapped: %s", aspace_out_of_memory(m));
+	else
+		lerr(err, errlen, name, "arguments and environment do not fit in the %lld KiB guest stack",
+		     (long long)m->cfg.stack_kb);
 out:
 	free(argp);
 	free(envq);
@@ -219,7 +222,12 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
 		unsigned prot = (p->p_flags & PF_R ? GM_R : 0) | (p->p_flags & PF_W ? GM_W : 0) | (p->p_flags & PF_X ? GM_X : 0);
-		if (aspace_map_segment(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz), prot) < 0)
+		int r = aspace_map_segment(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz), prot);
+		if (r == -2)
+			return lerr(err, errlen, name,
+				    "hidden memory has no room for the page tables of segment %u (key 'memory.hidden_mb', %lld MiB)",
+				    i, (long long)m->cfg.hidden_mb);
+		if (r < 0)
 			return lerr(err, errlen, name,
 				    "segment %u (%u KiB) does not fit in guest RAM (key 'memory.guest_mb', %lld MiB)", i,
 				    (p->p_memsz + 1023) / 1024, (long long)m->cfg.guest_mb);
@@ -247,6 +255,8 @@ int cms_load_elf(struct cms *m, const char *path, int argc, char *const *argv, c
 	if (!img)
 		return -1;
 	int rc = cms_load_elf_image(m, img, len, path, argc, argv, envp, err, errlen);
+	if (rc == 0)
+		files_set_exe(m, path);
 	free(img);
 	return rc;
 }

@@ -17,11 +17,16 @@
  * 0 at boot for the monotonic and CPU-time clocks and from
  * 2000-01-01 00:00:00 UTC for CLOCK_REALTIME, gettimeofday and time.
  * getrandom hands out a stream of bytes that depends only on sim.seed. */
+/* O_PATH, AT_EMPTY_PATH, statx and openat2 are Linux's */
+#define _GNU_SOURCE
 #include "cms/cms_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 typedef int32_t syscall_fn(struct cms *m, const uint32_t *a);
@@ -133,9 +138,16 @@ static int32_t sys_enosys(struct cms *m, const uint32_t *a)
 	return -ENOSYS;
 }
 
+/* The host descriptor behind a guest one for writing or reading: -1 when
+ * not open that way (EBADF, as for a descriptor of the other direction). */
 static int host_out(const struct cms *m, uint32_t fd)
 {
-	return fd == 1 ? m->fd_out : fd == 2 ? m->fd_err : -1;
+	return files_writable_fd(m, fd) ? files_host_fd(m, fd) : -1;
+}
+
+static int host_in(const struct cms *m, uint32_t fd)
+{
+	return files_readable_fd(m, fd) ? files_host_fd(m, fd) : -1;
 }
 
 /* count bytes at buf (accessible) to the host fd, through a bounce buffer
@@ -164,13 +176,14 @@ static int32_t host_write(struct cms *m, int host, uint32_t buf, uint32_t count)
 	return (int32_t)done;
 }
 
-/* one host read of up to n (<= IO_CHUNK) bytes into buf (accessible) */
-static int32_t host_read(struct cms *m, uint32_t buf, uint32_t n)
+/* one host read of up to n (<= IO_CHUNK) bytes into buf (accessible), at
+ * the descriptor's position, or at off (pread) when off >= 0 */
+static int32_t host_read(struct cms *m, int host, uint32_t buf, uint32_t n, int64_t off)
 {
 	uint8_t b[IO_CHUNK];
 	ssize_t r;
 	do
-		r = read(m->fd_in, b, n);
+		r = off < 0 ? read(host, b, n) : pread(host, b, n, (off_t)off);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
@@ -192,14 +205,24 @@ static int32_t sys_write(struct cms *m, const uint32_t *a)
 	return host_write(m, host, a[1], ok);
 }
 
-static int32_t sys_read(struct cms *m, const uint32_t *a)
+static int32_t read_at(struct cms *m, const uint32_t *a, int64_t off)
 {
-	if (a[0] != 0)
+	int host = host_in(m, a[0]);
+	if (host < 0)
 		return -EBADF;
 	uint32_t n = a[2] < IO_CHUNK ? a[2] : IO_CHUNK, ok = accessible(m, a[1], n, 1);
 	if (!ok && n)
 		return -EFAULT;
-	return host_read(m, a[1], ok);
+	return host_read(m, host, a[1], ok, off);
+}
+
+static int32_t sys_read(struct cms *m, const uint32_t *a) { return read_at(m, a, -1); }
+
+/* pread64(fd, buf, count, offset low, offset high) */
+static int32_t sys_pread64(struct cms *m, const uint32_t *a)
+{
+	int64_t off = (int64_t)((uint64_t)a[4] << 32 | a[3]);
+	return off < 0 ? -EINVAL : read_at(m, a, off);
 }
 
 /* ---- the address space: its owner is cms/aspace.c -------------------------- */
@@ -267,11 +290,9 @@ static uint32_t iovec_at(struct cms *m, uint32_t iov, uint32_t i, uint32_t done,
 
 /* Segment by segment, as the kernel copies: a segment that runs into memory
  * the call may not touch ends the transfer there; -EFAULT only when
- * nothing was transferred.  host: the output descriptor (writev), or -1
- * for a read from stdin (readv). */
-static int32_t transfer_iovecs(struct cms *m, const uint32_t *a, int host)
+ * nothing was transferred.  host: the descriptor written (writev) or read. */
+static int32_t transfer_iovecs(struct cms *m, const uint32_t *a, int host, int write)
 {
-	int write = host >= 0;
 	int32_t rc = check_iovecs(m, a[1], a[2]);
 	if (rc < 0)
 		return rc;
@@ -279,7 +300,7 @@ static int32_t transfer_iovecs(struct cms *m, const uint32_t *a, int host)
 	for (uint32_t i = 0; i < a[2] && done < MAX_RW_COUNT; i++) {
 		uint32_t len, base = iovec_at(m, a[1], i, done, &len);
 		uint32_t ok = accessible(m, base, len, !write);
-		int32_t n = !ok ? 0 : write ? host_write(m, host, base, ok) : host_read(m, base, ok < IO_CHUNK ? ok : IO_CHUNK);
+		int32_t n = !ok ? 0 : write ? host_write(m, host, base, ok) : host_read(m, host, base, ok < IO_CHUNK ? ok : IO_CHUNK, -1);
 		if (n < 0)
 			return done ? (int32_t)done : n;
 		done += (uint32_t)n;
@@ -294,12 +315,251 @@ static int32_t transfer_iovecs(struct cms *m, const uint32_t *a, int host)
 static int32_t sys_writev(struct cms *m, const uint32_t *a)
 {
 	int host = host_out(m, a[0]);
-	return host < 0 ? -EBADF : transfer_iovecs(m, a, host);
+	return host < 0 ? -EBADF : transfer_iovecs(m, a, host, 1);
 }
 
 static int32_t sys_readv(struct cms *m, const uint32_t *a)
 {
-	return a[0] != 0 ? -EBADF : transfer_iovecs(m, a, -1);
+	int host = host_in(m, a[0]);
+	return host < 0 ? -EBADF : transfer_iovecs(m, a, host, 0);
+}
+
+/* ---- files: their owner is cms/files.c -------------------------------------- */
+
+/* A NUL-terminated path from the guest: 0, -EFAULT, or -ENAMETOOLONG when
+ * no NUL comes within FILES_PATH_MAX bytes (strncpy_from_user's rules). */
+static int32_t get_path(struct cms *m, uint32_t addr, char *buf)
+{
+	uint32_t got = 0;
+	while (got < FILES_PATH_MAX) {
+		uint32_t step = GUEST_PAGE - ((addr + got) & (GUEST_PAGE - 1));
+		if (step > FILES_PATH_MAX - got)
+			step = FILES_PATH_MAX - got;
+		uint32_t n = gm_copy_in(m, buf + got, addr + got, step, GM_R);
+		char *nul = memchr(buf + got, 0, n);
+		time_range(m, addr + got, n, 0);
+		if (nul)
+			return 0;
+		if (n < step)
+			return -EFAULT;
+		got += n;
+	}
+	return -ENAMETOOLONG;
+}
+
+static int32_t open_call(struct cms *m, int32_t dirfd, uint32_t path, uint32_t flags, uint32_t mode)
+{
+	char p[FILES_PATH_MAX];
+	int32_t r = get_path(m, path, p);
+	return r < 0 ? r : files_open(m, dirfd, p, flags, mode);
+}
+
+static int32_t sys_open(struct cms *m, const uint32_t *a) { return open_call(m, FILES_AT_FDCWD, a[0], a[1], a[2]); }
+static int32_t sys_openat(struct cms *m, const uint32_t *a) { return open_call(m, (int32_t)a[0], a[1], a[2], a[3]); }
+static int32_t sys_close(struct cms *m, const uint32_t *a) { return files_close(m, a[0]); }
+static int32_t sys_dup(struct cms *m, const uint32_t *a) { return files_dup(m, a[0], -1, 0, 0); }
+static int32_t sys_dup2(struct cms *m, const uint32_t *a)
+{
+	if (a[0] == a[1])
+		return files_host_fd(m, a[0]) < 0 ? -EBADF : (int32_t)a[1];
+	return files_dup(m, a[0], (int32_t)a[1], 0, 0);
+}
+static int32_t sys_dup3(struct cms *m, const uint32_t *a)
+{
+	if (a[2] & ~(uint32_t)O_CLOEXEC)
+		return -EINVAL;
+	if (a[0] == a[1])
+		return -EINVAL;
+	return files_dup(m, a[0], (int32_t)a[1], 0, a[2] != 0);
+}
+
+/* fcntl64: descriptor flags and duplication; the file's status flags as the host has them */
+static int32_t sys_fcntl64(struct cms *m, const uint32_t *a)
+{
+	enum { F_DUPFD_ = 0, F_GETFD_ = 1, F_SETFD_ = 2, F_GETFL_ = 3, F_SETFL_ = 4, F_DUPFD_CLOEXEC_ = 1030 };
+	int h = files_host_fd(m, a[0]);
+	if (h < 0)
+		return -EBADF;
+	switch (a[1]) {
+	case F_DUPFD_: return files_dup(m, a[0], -1, a[2], 0);
+	case F_DUPFD_CLOEXEC_: return files_dup(m, a[0], -1, a[2], 1);
+	case F_GETFD_: return files_cloexec(m, a[0], -1);
+	case F_SETFD_: return files_cloexec(m, a[0], a[2] & 1) < 0 ? -EBADF : 0;
+	case F_GETFL_: {
+		int fl = fcntl(h, F_GETFL);
+		return fl < 0 ? -errno : (fl & ~O_LARGEFILE) | 0100000;   /* i386 reports O_LARGEFILE */
+	}
+	case F_SETFL_: return 0;   /* O_APPEND/O_NONBLOCK changes are not passed to cdvm's host descriptors */
+	}
+	return -EINVAL;
+}
+
+static int32_t seek(struct cms *m, uint32_t fd, int64_t off, uint32_t whence, int64_t *pos)
+{
+	int h = files_host_fd(m, fd);
+	if (h < 0)
+		return -EBADF;
+	if (whence > 4)
+		return -EINVAL;
+	off_t r = lseek(h, (off_t)off, (int)whence);
+	if (r < 0)
+		return -errno;
+	*pos = r;
+	return 0;
+}
+
+static int32_t sys_lseek(struct cms *m, const uint32_t *a)
+{
+	int64_t pos = 0;
+	int32_t r = seek(m, a[0], (int32_t)a[1], a[2], &pos);
+	return r < 0 ? r : pos > INT32_MAX ? -EOVERFLOW : (int32_t)pos;
+}
+
+/* _llseek(fd, offset high, offset low, loff_t *result, whence) */
+static int32_t sys_llseek(struct cms *m, const uint32_t *a)
+{
+	int64_t pos = 0;
+	int32_t r = seek(m, a[0], (int64_t)((uint64_t)a[1] << 32 | a[2]), a[4], &pos);
+	if (r < 0)
+		return r;
+	uint8_t b[8];
+	le64(b, (uint64_t)pos);
+	return sys_put_guest(m, a[3], b, 8);
+}
+
+/* struct stat64 of i386 (arch/x86/include/uapi/asm/stat.h): 96 bytes */
+static int32_t put_stat64(struct cms *m, uint32_t addr, const struct stat *st)
+{
+	uint8_t b[96] = {0};
+	le64(b + 0, st->st_dev);
+	le32(b + 12, (uint32_t)st->st_ino);
+	le32(b + 16, st->st_mode);
+	le32(b + 20, (uint32_t)st->st_nlink);
+	le32(b + 24, st->st_uid);
+	le32(b + 28, st->st_gid);
+	le64(b + 32, st->st_rdev);
+	le64(b + 44, (uint64_t)st->st_size);
+	le32(b + 52, (uint32_t)st->st_blksize);
+	le64(b + 56, (uint64_t)st->st_blocks);
+	le32(b + 64, (uint32_t)st->st_atim.tv_sec);
+	le32(b + 68, (uint32_t)st->st_atim.tv_nsec);
+	le32(b + 72, (uint32_t)st->st_mtim.tv_sec);
+	le32(b + 76, (uint32_t)st->st_mtim.tv_nsec);
+	le32(b + 80, (uint32_t)st->st_ctim.tv_sec);
+	le32(b + 84, (uint32_t)st->st_ctim.tv_nsec);
+	le64(b + 88, st->st_ino);
+	return sys_put_guest(m, addr, b, sizeof b);
+}
+
+static int32_t stat_call(struct cms *m, int32_t dirfd, uint32_t path, int follow, int empty, uint32_t buf)
+{
+	char p[FILES_PATH_MAX];
+	int32_t r = get_path(m, path, p);
+	if (r < 0)
+		return r;
+	int fd = files_open_path(m, dirfd, p, follow, empty);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	r = fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 ? -errno : put_stat64(m, buf, &st);
+	close(fd);
+	return r;
+}
+
+static int32_t sys_stat64(struct cms *m, const uint32_t *a) { return stat_call(m, FILES_AT_FDCWD, a[0], 1, 0, a[1]); }
+static int32_t sys_lstat64(struct cms *m, const uint32_t *a) { return stat_call(m, FILES_AT_FDCWD, a[0], 0, 0, a[1]); }
+
+static int32_t sys_fstat64(struct cms *m, const uint32_t *a)
+{
+	int h = files_host_fd(m, a[0]);
+	struct stat st;
+	if (h < 0)
+		return -EBADF;
+	return fstat(h, &st) < 0 ? -errno : put_stat64(m, a[1], &st);
+}
+
+/* fstatat64(dirfd, path, buf, flags) */
+static int32_t sys_fstatat64(struct cms *m, const uint32_t *a)
+{
+	if (a[3] & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	return stat_call(m, (int32_t)a[0], a[1], !(a[3] & AT_SYMLINK_NOFOLLOW), (a[3] & AT_EMPTY_PATH) != 0, a[2]);
+}
+
+/* statx(dirfd, path, flags, mask, buf): struct statx is the same on every architecture */
+static int32_t sys_statx(struct cms *m, const uint32_t *a)
+{
+	char p[FILES_PATH_MAX];
+	int32_t r = get_path(m, a[1], p);
+	if (r < 0)
+		return r;
+	if (a[2] & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	int fd = files_open_path(m, (int32_t)a[0], p, !(a[2] & AT_SYMLINK_NOFOLLOW), (a[2] & AT_EMPTY_PATH) != 0);
+	if (fd < 0)
+		return fd;
+	struct statx sx;
+	r = statx(fd, "", AT_EMPTY_PATH, a[3], &sx) < 0 ? -errno : sys_put_guest(m, a[4], &sx, sizeof sx);
+	close(fd);
+	return r;
+}
+
+static int32_t access_call(struct cms *m, int32_t dirfd, uint32_t path, uint32_t mode)
+{
+	char p[FILES_PATH_MAX];
+	int32_t r = get_path(m, path, p);
+	return r < 0 ? r : files_access(m, dirfd, p, mode);
+}
+
+static int32_t sys_access(struct cms *m, const uint32_t *a) { return access_call(m, FILES_AT_FDCWD, a[0], a[1]); }
+static int32_t sys_faccessat(struct cms *m, const uint32_t *a) { return access_call(m, (int32_t)a[0], a[1], a[2]); }
+
+static int32_t readlink_call(struct cms *m, uint32_t path, uint32_t buf, uint32_t size)
+{
+	char p[FILES_PATH_MAX], out[FILES_PATH_MAX];
+	if ((int32_t)size <= 0)
+		return -EINVAL;
+	int32_t r = get_path(m, path, p);
+	if (r < 0)
+		return r;
+	r = files_readlink(m, p, out, size < sizeof out ? size : sizeof out);
+	return r < 0 ? r : sys_put_guest(m, buf, out, (uint32_t)r) < 0 ? -EFAULT : r;
+}
+
+static int32_t sys_readlink(struct cms *m, const uint32_t *a) { return readlink_call(m, a[0], a[1], a[2]); }
+static int32_t sys_readlinkat(struct cms *m, const uint32_t *a)
+{
+	return (int32_t)a[0] != FILES_AT_FDCWD ? -EBADF : readlink_call(m, a[1], a[2], a[3]);
+}
+
+static int32_t sys_getcwd(struct cms *m, const uint32_t *a)
+{
+	char cwd[FILES_PATH_MAX];
+	int32_t n = files_getcwd(m, cwd, a[1] < sizeof cwd ? a[1] : sizeof cwd);
+	return n < 0 ? n : sys_put_guest(m, a[0], cwd, (uint32_t)n) < 0 ? -EFAULT : n;
+}
+
+static int32_t sys_chdir(struct cms *m, const uint32_t *a)
+{
+	char p[FILES_PATH_MAX];
+	int32_t r = get_path(m, a[0], p);
+	return r < 0 ? r : files_chdir(m, p);
+}
+
+/* getdents64: struct linux_dirent64 is the same on every architecture */
+static int32_t sys_getdents64(struct cms *m, const uint32_t *a)
+{
+	int h = files_host_fd(m, a[0]);
+	if (h < 0)
+		return -EBADF;
+	uint8_t b[IO_CHUNK];
+	uint32_t n = a[2] < sizeof b ? a[2] : sizeof b;
+	if (accessible(m, a[1], n, 1) != n)
+		return -EFAULT;
+	long r = syscall(SYS_getdents64, h, b, n);
+	if (r < 0)
+		return -errno;
+	return sys_put_guest(m, a[1], b, (uint32_t)r) < 0 ? -EFAULT : (int32_t)r;
 }
 
 /* ---- the process: ids, uname, ioctl, TLS bookkeeping, limits --------------- */
@@ -326,12 +586,11 @@ static int32_t sys_uname(struct cms *m, const uint32_t *a)
 	return sys_put_guest(m, a[0], u, sizeof u);
 }
 
-/* cdvm's stdio is never a terminal to the guest (TCGETS, TIOCGWINSZ, any
- * other request: -ENOTTY, as for a pipe or a file). */
+/* cdvm's stdio is never a terminal to the guest, nor is a file (TCGETS,
+ * TIOCGWINSZ, any other request: -ENOTTY, as for a pipe or a file). */
 static int32_t sys_ioctl(struct cms *m, const uint32_t *a)
 {
-	(void)m;
-	return a[0] <= 2 ? -ENOTTY : -EBADF;
+	return files_host_fd(m, a[0]) >= 0 ? -ENOTTY : -EBADF;
 }
 
 static int32_t sys_set_tid_address(struct cms *m, const uint32_t *a)
@@ -533,7 +792,9 @@ static const char *errno_name(int e)
 		{EBADF, "EBADF"}, {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
 		{EFAULT, "EFAULT"}, {EINVAL, "EINVAL"}, {ENOTTY, "ENOTTY"}, {ENOSPC, "ENOSPC"},
 		{EPIPE, "EPIPE"}, {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
-		{ENODEV, "ENODEV"}, {E2BIG, "E2BIG"},
+		{ENODEV, "ENODEV"}, {E2BIG, "E2BIG"}, {EROFS, "EROFS"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
+		{EMFILE, "EMFILE"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {EOVERFLOW, "EOVERFLOW"}, {ELOOP, "ELOOP"},
+		{EXDEV, "EXDEV"}, {EBUSY, "EBUSY"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].e == e)
@@ -542,10 +803,11 @@ static const char *errno_name(int e)
 }
 
 /* a guest buffer as a C string literal, at most 32 bytes ("..." after) */
-static void trace_buffer(struct cms *m, FILE *out, uint32_t buf, uint32_t len)
+static void trace_buffer(struct cms *m, FILE *out, uint32_t buf, uint32_t len, int string)
 {
-	uint32_t n = len < 32 ? len : 32;
-	uint8_t p[32];
+	enum { SHOW_BUFFER = 32, SHOW_STRING = 256 };   /* as strace shows them */
+	uint32_t show = string ? SHOW_STRING : SHOW_BUFFER, n = len < show ? len : show;
+	uint8_t p[SHOW_STRING];
 	uint32_t pa;
 	for (uint32_t i = 0; i < n; i++) {
 		/* an instrument: it reads what is there and faults nothing in */
@@ -554,6 +816,10 @@ static void trace_buffer(struct cms *m, FILE *out, uint32_t buf, uint32_t len)
 			return;
 		}
 		p[i] = chip_mem(m->chip)[pa];
+		if (string && !p[i]) {
+			n = len = i;
+			break;
+		}
 	}
 	fputc('"', out);
 	for (uint32_t i = 0; i < n; i++) {
@@ -585,7 +851,9 @@ static void trace_call(struct cms *m, uint32_t nr, const struct syscall_row *row
 		else if (args[i] == 'u')
 			fprintf(out, "%" PRIu32, a[i]);
 		else if (args[i] == 's' && i < 5)
-			trace_buffer(m, out, a[i], a[i + 1]);
+			trace_buffer(m, out, a[i], a[i + 1], 0);
+		else if (args[i] == 'z')
+			trace_buffer(m, out, a[i], UINT32_MAX, 1);
 		else if (args[i] == 'p' && !a[i])
 			fputs("NULL", out);
 		else
