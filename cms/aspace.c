@@ -19,6 +19,10 @@
  * Nothing of hidden memory is in any mapping: frames come from guest RAM
  * only (DESIGN.md contract 5).
  *
+ * A private file mapping (a shared library, say) gets the file's bytes
+ * when it is made; pages past the end of the file read as zeros (Linux
+ * raises SIGBUS there).  A shared writable file mapping is EACCES.
+ *
  * This file owns struct aspace; the memory system calls (brk, mmap2,
  * munmap, mprotect, mremap) are its doors, with Linux's argument checks
  * and errors (mm/mmap.c, mm/mprotect.c, mm/mremap.c). */
@@ -27,6 +31,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum vma_kind { VMA_SEGMENT, VMA_HEAP, VMA_STACK, VMA_ANON };
 
@@ -314,10 +320,31 @@ static uint32_t place(const struct aspace *as, uint32_t hint, uint32_t len)
 	return at + len <= AS_STACK_TOP ? (uint32_t)at : 0;
 }
 
+uint32_t aspace_place(const struct cms *m, uint32_t len) { return place(m->as, 0, (uint32_t)page_up(len)); }
+
+/* A private file mapping's pages get the file's bytes now (from offset
+ * off; past the end of the file, zeros), through the firmware's own
+ * access whatever the protection. */
+static int32_t fill_from_file(struct cms *m, uint32_t at, uint32_t size, int host, uint64_t off)
+{
+	uint8_t buf[GUEST_PAGE];
+	for (uint32_t done = 0; done < size; done += GUEST_PAGE) {
+		ssize_t r = pread(host, buf, GUEST_PAGE, (off_t)(off + done));
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		if (gm_copy_out(m, at + done, buf, (uint32_t)r, 0) != (uint32_t)r)
+			return -ENOMEM;
+		if (r < GUEST_PAGE)
+			break;
+	}
+	return 0;
+}
+
 int32_t aspace_mmap(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, int32_t fd,
 		    uint32_t pgoff)
 {
-	(void)pgoff;
 	if (!len)
 		return -EINVAL;
 	uint64_t size = page_up(len);
@@ -326,8 +353,17 @@ int32_t aspace_mmap(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot, u
 	unsigned type = flags & MAP_TYPE_;
 	if (type != MAP_SHARED_ && type != MAP_PRIVATE_ && type != (MAP_SHARED_ | MAP_PRIVATE_))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS_))
-		return fd < 0 ? -EBADF : -ENODEV;   /* no file of the guest can be mapped (yet) */
+	int host = -1;
+	if (!(flags & MAP_ANONYMOUS_)) {
+		struct stat st;
+		host = files_host_fd(m, (uint32_t)fd);
+		if (fd < 0 || host < 0)
+			return -EBADF;
+		if (!files_readable_fd(m, (uint32_t)fd) || ((prot & GM_W) && (flags & MAP_TYPE_) != MAP_PRIVATE_))
+			return -EACCES;   /* a shared writable mapping would need a writable file: not supported */
+		if (fstat(host, &st) < 0 || !S_ISREG(st.st_mode))
+			return -ENODEV;
+	}
 	int fixed = (flags & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) != 0;
 	if (fixed && (addr & (PAGE - 1)))
 		return -EINVAL;
@@ -342,6 +378,13 @@ int32_t aspace_mmap(struct cms *m, uint32_t addr, uint32_t len, uint32_t prot, u
 	if ((fixed && unmap_range(m, at, (uint32_t)(at + size)) < 0) ||
 	    add_mapping(m, at, (uint32_t)(at + size), prot & (GM_R | GM_W | GM_X), VMA_ANON) < 0)
 		return -ENOMEM;
+	if (host >= 0) {
+		int32_t r = fill_from_file(m, at, (uint32_t)size, host, (uint64_t)pgoff << GUEST_PAGE_SHIFT);
+		if (r < 0) {
+			unmap_range(m, at, (uint32_t)(at + size));
+			return r;
+		}
+	}
 	return (int32_t)at;
 }
 

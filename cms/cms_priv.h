@@ -118,6 +118,8 @@ struct sys_state {
 	uint32_t robust_list;           /* set_robust_list's head */
 	uint32_t rlim_set;              /* bit r: rlim[r] was set by prlimit64 (else the default) */
 	uint64_t rlim[SYS_RLIMITS][2];  /* soft, hard */
+	uint8_t sigaction[64][20];      /* rt_sigaction's dispositions (never delivered) */
+	uint64_t sigmask;               /* rt_sigprocmask's blocked set */
 };
 
 /* The firmware's statistics, one field per row of cms/stats.def. */
@@ -238,6 +240,8 @@ int aspace_map_segment(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot);
  * READ_IMPLIES_EXEC for i386 programs) is executable as the ELF says. */
 void aspace_set_layout(struct cms *m, uint32_t brk_start, int exec_stack, int read_implies_exec);
 uint32_t aspace_stack_lo(const struct cms *m);        /* lowest address the stack may grow to */
+/* Where a new mapping of len bytes would go (mmap without a hint); 0: no room. */
+uint32_t aspace_place(const struct cms *m, uint32_t len);
 /* A page va lies on has no frame, or lacks the rights `need` (0: the
  * firmware's own access): give it one if a mapping covers it with those
  * rights (charged cms.cost.page_fault).  0, or -1: the access faults
@@ -277,6 +281,11 @@ int32_t files_access(struct cms *m, int32_t dirfd, const char *path, uint32_t mo
 int32_t files_readlink(struct cms *m, const char *path, char *buf, uint32_t n);
 int32_t files_getcwd(const struct cms *m, char *buf, uint32_t n);
 int32_t files_chdir(struct cms *m, const char *path);
+int files_have_root(const struct cms *m);
+int32_t files_pipe(struct cms *m, int cloexec, int nonblock, int32_t fds[2]);
+/* A whole regular file of the guest's file system (the loader's PT_INTERP),
+ * malloc'ed; NULL with err. */
+void *files_read_whole(struct cms *m, const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
 /* profile.c */
 int profile_init(struct cms *m, char *err, size_t errlen);

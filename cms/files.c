@@ -370,3 +370,60 @@ int files_writable_fd(const struct cms *m, uint32_t fd)
 	int fl = fcntl(h, F_GETFL);
 	return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
 }
+
+int files_have_root(const struct cms *m) { return m->files->root >= 0; }
+
+void *files_read_whole(struct cms *m, const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	struct files *f = m->files;
+	char abs[FILES_PATH_MAX];
+	int fd = f->root < 0 ? -ENOENT : absolute(f, path, abs, sizeof abs);
+	if (fd == 0)
+		fd = open_in_root(f, abs, O_RDONLY, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open in the --fs-root directory: %s", strerror(-fd));
+		return NULL;
+	}
+	struct stat st;
+	uint8_t *buf = NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "not a regular file of at most %zu bytes", max);
+	} else if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		size_t got = 0;
+		while (got < (size_t)st.st_size) {
+			ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+			if (r <= 0) {
+				snprintf(err, errlen, "read: %s", r < 0 ? strerror(errno) : "short file");
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			got += (size_t)r;
+		}
+		*len = got;
+	}
+	close(fd);
+	return buf;
+}
+
+int32_t files_pipe(struct cms *m, int cloexec, int nonblock, int32_t fds[2])
+{
+	int h[2];
+	if (pipe2(h, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0)) < 0)
+		return -errno;
+	int r = install(m, h[0], cloexec, 0);
+	if (r < 0) {
+		close(h[1]);
+		return r;
+	}
+	int w = install(m, h[1], cloexec, 0);
+	if (w < 0) {
+		files_close(m, (uint32_t)r);
+		return w;
+	}
+	fds[0] = r;
+	fds[1] = w;
+	return 0;
+}

@@ -1,7 +1,11 @@
-/* cms/loader.c — loads an ELF32 i386 static executable into the guest's
- * address space (its segments at their link addresses, cms/aspace.c) and
- * builds the initial stack below AS_STACK_TOP as Linux's binfmt_elf does
- * (System V i386 ABI, "Process Initialization"):
+/* cms/loader.c — loads an ELF32 i386 executable into the guest's address
+ * space as Linux's binfmt_elf does: its segments at their link addresses
+ * (a position-independent one at 0x400000), and for a dynamically linked
+ * one its loader (PT_INTERP, read from the --fs-root file system) in the
+ * mmap area, started first with AT_BASE, AT_ENTRY and AT_PHDR telling it
+ * where everything is (cms/aspace.c keeps the layout); it
+ * builds the initial stack below AS_STACK_TOP (System V i386 ABI,
+ * "Process Initialization"):
  *
  *   high  [strings: argv, envp, "i686", AT_RANDOM bytes, execfn]
  *         [auxv pairs ... AT_NULL] [NULL] [envp...] [NULL] [argv...] [argc]  <- ESP
@@ -54,7 +58,7 @@ static uint32_t hwcap(void)
 }
 
 static int build_stack(struct cms *m, const char *name, int argc, char *const *argv, char *const *envp,
-		       uint32_t entry, uint32_t phdr, uint32_t phnum, char *err, size_t errlen)
+		       uint32_t entry, uint32_t phdr, uint32_t phnum, uint32_t interp_base, char *err, size_t errlen)
 {
 	uint32_t top = AS_STACK_TOP;
 	uint32_t sp = top;
@@ -96,7 +100,7 @@ static int build_stack(struct cms *m, const char *name, int argc, char *const *a
 	sp &= ~15u;
 	const uint32_t aux[][2] = {
 		{AT_PHDR, phdr}, {AT_PHENT, sizeof(Elf32_Phdr)}, {AT_PHNUM, phnum}, {AT_PAGESZ, GUEST_PAGE},
-		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
+		{AT_BASE, interp_base}, {AT_FLAGS, 0}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
 		{AT_EGID, 0}, {AT_HWCAP, hwcap()}, {AT_CLKTCK, 100}, {AT_PLATFORM, platform},
 		{AT_SECURE, 0}, {AT_RANDOM, random}, {AT_EXECFN, execfn}, {AT_NULL, 0},
 	};
@@ -143,14 +147,29 @@ out:
 	return rc;
 }
 
-int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char *name, int argc,
-		       char *const *argv, char *const *envp, char *err, size_t errlen)
+/* One ELF object (the program or its interpreter), checked. */
+struct elf_obj {
+	const uint8_t *img;
+	size_t len;
+	Elf32_Ehdr eh;
+	Elf32_Phdr ph[64];
+	uint32_t lo, hi;        /* the span of its PT_LOAD segments, page aligned, at link addresses */
+	uint32_t phdr;          /* link address of its program headers (0: not loaded) */
+	int exec_stack;         /* PT_GNU_STACK: 1 executable, 0 not, -1 no such header */
+	char interp[256];       /* PT_INTERP's path, or "" */
+};
+
+/* Validate everything of an object before anything is copied. */
+static int elf_check(const uint8_t *img, size_t len, const char *name, struct elf_obj *o, char *err, size_t errlen)
 {
-	Elf32_Ehdr ehdr;
-	const Elf32_Ehdr *eh = &ehdr;
-	if (len < sizeof ehdr || memcmp(img, ELFMAG, SELFMAG))
+	memset(o, 0, sizeof *o);
+	o->img = img;
+	o->len = len;
+	o->exec_stack = -1;
+	Elf32_Ehdr *eh = &o->eh;
+	if (len < sizeof *eh || memcmp(img, ELFMAG, SELFMAG))
 		return lerr(err, errlen, name, "not an ELF file");
-	memcpy(&ehdr, img, sizeof ehdr);
+	memcpy(eh, img, sizeof *eh);
 	if (img[EI_CLASS] != ELFCLASS32)
 		return lerr(err, errlen, name, "not a 32-bit ELF file (class %u)", img[EI_CLASS]);
 	if (img[EI_DATA] != ELFDATA2LSB)
@@ -159,9 +178,8 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 		return lerr(err, errlen, name, "unknown ELF version");
 	if (eh->e_machine != EM_386)
 		return lerr(err, errlen, name, "not an i386 executable (e_machine %u)", eh->e_machine);
-	if (eh->e_type != ET_EXEC)
-		return lerr(err, errlen, name, "not a static executable (e_type %u%s)", eh->e_type,
-			    eh->e_type == ET_DYN ? ": position-independent or shared object" : "");
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		return lerr(err, errlen, name, "not an executable (e_type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf32_Phdr))
 		return lerr(err, errlen, name, "bad program header size %u", eh->e_phentsize);
 	if (eh->e_phnum == 0 || eh->e_phnum > 64)
@@ -170,22 +188,21 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 		return lerr(err, errlen, name, "program headers lie outside the file");
 	if (eh->e_phoff % 4)
 		return lerr(err, errlen, name, "misaligned program headers");
-	Elf32_Phdr ph[64];
-	memcpy(ph, img + eh->e_phoff, eh->e_phnum * sizeof(Elf32_Phdr));
-	uint32_t phdr_addr = 0, max_end = 0;
-	int entry_ok = 0, nload = 0, exec_stack = -1;
-	uint64_t stack_lo = aspace_stack_lo(m);
-	/* validate everything first */
+	memcpy(o->ph, img + eh->e_phoff, eh->e_phnum * sizeof(Elf32_Phdr));
+	int entry_ok = 0, nload = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf32_Phdr *p = &ph[i];
-		if (p->p_type == PT_INTERP)
-			return lerr(err, errlen, name, "dynamically linked (PT_INTERP): only static executables run on cdvm");
-		if (p->p_type == PT_DYNAMIC)
-			return lerr(err, errlen, name, "dynamically linked (PT_DYNAMIC)");
+		const Elf32_Phdr *p = &o->ph[i];
+		if (p->p_type == PT_INTERP) {
+			if (p->p_offset > len || p->p_filesz > len - p->p_offset || p->p_filesz < 2 ||
+			    p->p_filesz >= sizeof o->interp || img[p->p_offset + p->p_filesz - 1])
+				return lerr(err, errlen, name, "bad PT_INTERP (the loader's path)");
+			memcpy(o->interp, img + p->p_offset, p->p_filesz);
+		}
 		if (p->p_type == PT_PHDR)
-			phdr_addr = p->p_vaddr;
+			o->phdr = p->p_vaddr;
 		if (p->p_type == PT_GNU_STACK)
-			exec_stack = (p->p_flags & PF_X) != 0;
+			o->exec_stack = (p->p_flags & PF_X) != 0;
 		if (p->p_type != PT_LOAD)
 			continue;
 		nload++;
@@ -195,34 +212,48 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 				    p->p_filesz, p->p_memsz);
 		if (p->p_offset > len || p->p_filesz > len - p->p_offset)
 			return lerr(err, errlen, name, "segment %u: file data lies outside the file (truncated?)", i);
-		if (p->p_memsz && p->p_vaddr < AS_MIN_ADDR)
-			return lerr(err, errlen, name,
-				    "segment %u at 0x%08x: below 0x%x, the lowest address Linux maps (vm.mmap_min_addr)", i,
-				    p->p_vaddr, AS_MIN_ADDR);
-		if (end > stack_lo)
-			return lerr(err, errlen, name,
-				    "segment %u (0x%08x..0x%08llx) overlaps the stack (0x%08llx..0x%08x, key 'memory.guest_stack_kb')",
-				    i, p->p_vaddr, (unsigned long long)end, (unsigned long long)stack_lo, AS_STACK_TOP);
+		if (end > AS_STACK_TOP)
+			return lerr(err, errlen, name, "segment %u (0x%08x..0x%08llx) lies beyond user space (0x%08x)", i,
+				    p->p_vaddr, (unsigned long long)end, AS_STACK_TOP);
 		if (p->p_memsz && (p->p_vaddr % GUEST_PAGE) != (p->p_offset % GUEST_PAGE) && p->p_filesz)
 			return lerr(err, errlen, name, "segment %u: address and file offset disagree modulo the page size", i);
 		if ((p->p_flags & PF_X) && eh->e_entry >= p->p_vaddr && eh->e_entry < end)
 			entry_ok = 1;
-		if (end > max_end)
-			max_end = (uint32_t)end;
+		if (!p->p_memsz)
+			continue;
+		if (p->p_vaddr < lo)
+			lo = p->p_vaddr;
+		if (end > hi)
+			hi = end;
+		if (!o->phdr && eh->e_phoff >= p->p_offset && eh->e_phoff < (uint64_t)p->p_offset + p->p_filesz)
+			o->phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 	}
-	if (!nload)
+	if (!nload || hi == 0)
 		return lerr(err, errlen, name, "no loadable segment");
 	if (!entry_ok)
 		return lerr(err, errlen, name, "entry point 0x%08x is not inside an executable segment", eh->e_entry);
-	/* then map and copy; an i386 program without PT_GNU_STACK runs with
-	 * READ_IMPLIES_EXEC, its stack executable (arch/x86: elf_read_implies_exec) */
-	aspace_set_layout(m, (uint32_t)page_up(max_end), exec_stack != 0, exec_stack < 0);
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf32_Phdr *p = &ph[i];
+	o->lo = page_down((uint32_t)lo);
+	o->hi = (uint32_t)page_up(hi);
+	return 0;
+}
+
+/* Map and copy the object's segments at their link addresses + bias. */
+static int elf_map(struct cms *m, const struct elf_obj *o, uint32_t bias, const char *name, char *err, size_t errlen)
+{
+	if ((uint64_t)o->lo + bias < AS_MIN_ADDR)
+		return lerr(err, errlen, name, "segments at 0x%08x: below 0x%x, the lowest address Linux maps (vm.mmap_min_addr)",
+			    o->lo + bias, AS_MIN_ADDR);
+	if ((uint64_t)o->hi + bias > aspace_stack_lo(m))
+		return lerr(err, errlen, name,
+			    "segments (0x%08x..0x%08x) overlap the stack (0x%08x..0x%08x, key 'memory.guest_stack_kb')",
+			    o->lo + bias, o->hi + bias, aspace_stack_lo(m), AS_STACK_TOP);
+	for (unsigned i = 0; i < o->eh.e_phnum; i++) {
+		const Elf32_Phdr *p = &o->ph[i];
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
 		unsigned prot = (p->p_flags & PF_R ? GM_R : 0) | (p->p_flags & PF_W ? GM_W : 0) | (p->p_flags & PF_X ? GM_X : 0);
-		int r = aspace_map_segment(m, page_down(p->p_vaddr), (uint32_t)page_up((uint64_t)p->p_vaddr + p->p_memsz), prot);
+		uint32_t va = p->p_vaddr + bias;
+		int r = aspace_map_segment(m, page_down(va), (uint32_t)page_up((uint64_t)va + p->p_memsz), prot);
 		if (r == -2)
 			return lerr(err, errlen, name,
 				    "hidden memory has no room for the page tables of segment %u (key 'memory.hidden_mb', %lld MiB)",
@@ -231,17 +262,68 @@ int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char
 			return lerr(err, errlen, name,
 				    "segment %u (%u KiB) does not fit in guest RAM (key 'memory.guest_mb', %lld MiB)", i,
 				    (p->p_memsz + 1023) / 1024, (long long)m->cfg.guest_mb);
-		if (gm_copy_out(m, p->p_vaddr, img + p->p_offset, p->p_filesz, 0) != p->p_filesz)
+		if (gm_copy_out(m, va, o->img + p->p_offset, p->p_filesz, 0) != p->p_filesz)
 			return lerr(err, errlen, name, "segment %u: cannot be written to guest RAM", i);
-		if (!phdr_addr && eh->e_phoff >= p->p_offset && eh->e_phoff < (uint64_t)p->p_offset + p->p_filesz)
-			phdr_addr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 	}
+	return 0;
+}
+
+/* The program interpreter (PT_INTERP) from the guest's file system: checked,
+ * mapped where Linux maps it (the top-down mmap area); its load bias. */
+static int load_interp(struct cms *m, const struct elf_obj *prog, const char *name, uint32_t *bias, uint32_t *entry,
+		       char *err, size_t errlen)
+{
+	size_t len;
+	char what[300];
+	snprintf(what, sizeof what, "%s: its loader %s", name, prog->interp);
+	uint8_t *img = files_read_whole(m, prog->interp, FILE_ELF_MAX, &len, err, errlen);
+	if (!img) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", err);
+		return lerr(err, errlen, what, "%s", why);
+	}
+	struct elf_obj o;
+	int r = elf_check(img, len, what, &o, err, errlen);
+	if (r == 0 && o.interp[0])
+		r = lerr(err, errlen, what, "has a loader of its own (%s)", o.interp);
+	uint32_t base = 0;
+	if (r == 0 && o.eh.e_type == ET_DYN && !(base = aspace_place(m, o.hi - o.lo)))
+		r = lerr(err, errlen, what, "no room in the address space");
+	*bias = o.eh.e_type == ET_DYN ? base - o.lo : 0;
+	if (r == 0)
+		r = elf_map(m, &o, *bias, what, err, errlen);
+	*entry = o.eh.e_entry + *bias;
+	free(img);
+	return r;
+}
+
+enum { ELF_ET_DYN_BASE = 0x400000 };   /* where Linux puts an i386 position-independent program */
+
+int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char *name, int argc,
+		       char *const *argv, char *const *envp, char *err, size_t errlen)
+{
+	struct elf_obj prog;
+	if (elf_check(img, len, name, &prog, err, errlen) < 0)
+		return -1;
+	if (prog.interp[0] && !files_have_root(m))
+		return lerr(err, errlen, name,
+			    "dynamically linked (its loader is %s): give its file system with --fs-root DIR", prog.interp);
+	uint32_t bias = prog.eh.e_type == ET_DYN ? ELF_ET_DYN_BASE - prog.lo : 0;
+	/* an i386 program without PT_GNU_STACK runs with READ_IMPLIES_EXEC,
+	 * its stack executable (arch/x86: elf_read_implies_exec) */
+	aspace_set_layout(m, prog.hi + bias, prog.exec_stack != 0, prog.exec_stack < 0);
+	if (elf_map(m, &prog, bias, name, err, errlen) < 0)
+		return -1;
+	uint32_t entry = prog.eh.e_entry + bias, start = entry, interp_base = 0;
+	if (prog.interp[0] && load_interp(m, &prog, name, &interp_base, &start, err, errlen) < 0)
+		return -1;
 	memset(m->xr, 0, X86_NSTATE * sizeof *m->xr);
 	m->xr[X86_EFLAGS] = 0x202;  /* IF and the always-one bit 1, as Linux starts a process */
-	m->xr[X86_EIP] = eh->e_entry;
+	m->xr[X86_EIP] = start;
 	chip_commit(m->chip);
 	snprintf(m->prog_name, sizeof m->prog_name, "%s", name);
-	if (build_stack(m, name, argc, argv, envp, eh->e_entry, phdr_addr, eh->e_phnum, err, errlen) < 0)
+	if (build_stack(m, name, argc, argv, envp, entry, prog.phdr ? prog.phdr + bias : 0, prog.eh.e_phnum,
+			interp_base, err, errlen) < 0)
 		return -1;
 	chip_commit(m->chip);  /* the initial x86 state is committed state */
 	return 0;

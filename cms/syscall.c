@@ -546,6 +546,26 @@ static int32_t sys_chdir(struct cms *m, const uint32_t *a)
 	return r < 0 ? r : files_chdir(m, p);
 }
 
+/* pipe, pipe2: a host pipe, both ends the guest's */
+static int32_t pipe_call(struct cms *m, uint32_t fds, uint32_t flags)
+{
+	if (flags & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (accessible(m, fds, 8, 1) != 8)
+		return -EFAULT;
+	int32_t r[2];
+	int32_t e = files_pipe(m, (flags & O_CLOEXEC) != 0, (flags & O_NONBLOCK) != 0, r);
+	if (e < 0)
+		return e;
+	uint8_t b[8];
+	le32(b, (uint32_t)r[0]);
+	le32(b + 4, (uint32_t)r[1]);
+	return sys_put_guest(m, fds, b, 8);
+}
+
+static int32_t sys_pipe(struct cms *m, const uint32_t *a) { return pipe_call(m, a[0], 0); }
+static int32_t sys_pipe2(struct cms *m, const uint32_t *a) { return pipe_call(m, a[0], a[1]); }
+
 /* getdents64: struct linux_dirent64 is the same on every architecture */
 static int32_t sys_getdents64(struct cms *m, const uint32_t *a)
 {
@@ -560,6 +580,52 @@ static int32_t sys_getdents64(struct cms *m, const uint32_t *a)
 	if (r < 0)
 		return -errno;
 	return sys_put_guest(m, a[1], b, (uint32_t)r) < 0 ? -EFAULT : (int32_t)r;
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+/* rt_sigaction(sig, act, oldact, sigsetsize): the dispositions are kept and
+ * given back, but no signal is ever delivered (the guest is alone: nothing
+ * sends it one, and a fault ends it as the default action would). */
+enum { NSIG_ = 64, SIGKILL_ = 9, SIGSTOP_ = 19, KSIGACTION = 20 };
+
+static int32_t sys_rt_sigaction(struct cms *m, const uint32_t *a)
+{
+	uint32_t sig = a[0];
+	if (a[3] != 8 || sig < 1 || sig > NSIG_)
+		return -EINVAL;
+	uint8_t act[KSIGACTION];
+	if (a[1] && (sig == SIGKILL_ || sig == SIGSTOP_))
+		return -EINVAL;
+	if (a[1] && sys_get_guest(m, a[1], act, sizeof act) < 0)
+		return -EFAULT;
+	if (a[2] && sys_put_guest(m, a[2], m->sys.sigaction[sig - 1], KSIGACTION) < 0)
+		return -EFAULT;
+	if (a[1])
+		memcpy(m->sys.sigaction[sig - 1], act, sizeof act);
+	return 0;
+}
+
+/* rt_sigprocmask(how, set, oldset, sigsetsize) */
+static int32_t sys_rt_sigprocmask(struct cms *m, const uint32_t *a)
+{
+	enum { SIG_BLOCK_ = 0, SIG_UNBLOCK_ = 1, SIG_SETMASK_ = 2 };
+	if (a[3] != 8)
+		return -EINVAL;
+	uint8_t set[8];
+	if (a[1] && a[0] > SIG_SETMASK_)
+		return -EINVAL;
+	if (a[1] && sys_get_guest(m, a[1], set, 8) < 0)
+		return -EFAULT;
+	uint8_t old[8];
+	le64(old, m->sys.sigmask);
+	if (a[2] && sys_put_guest(m, a[2], old, 8) < 0)
+		return -EFAULT;
+	if (a[1]) {
+		uint64_t v = rd64(set), keep = ~((1ull << (SIGKILL_ - 1)) | (1ull << (SIGSTOP_ - 1)));
+		m->sys.sigmask = (a[0] == SIG_BLOCK_ ? m->sys.sigmask | v : a[0] == SIG_UNBLOCK_ ? m->sys.sigmask & ~v : v) & keep;
+	}
+	return 0;
 }
 
 /* ---- the process: ids, uname, ioctl, TLS bookkeeping, limits --------------- */

@@ -110,7 +110,7 @@ static void test_table(void)
 	CHECK((nr) == __NR_##name, "%s: %d in cms/syscalls.def, %d in <asm/unistd_32.h>", #name, nr,   \
 	      __NR_##name);                                                                            \
 	CHECK(syscall_name(nr) && !strcmp(syscall_name(nr), #name), "syscall_name(%d) is not %s", nr, #name); \
-	CHECK(strlen(args) <= 6 && strspn(args, "dupxs") == strlen(args), "%s: bad trace letters", #name);  \
+	CHECK(strlen(args) <= 6 && strspn(args, "dupxsz") == strlen(args), "%s: bad trace letters", #name);  \
 	CHECK((ret) == 'd' || (ret) == 'x' || (ret) == 'n', "%s: bad result letter", #name);
 #include "cms/syscalls.def"
 	CHECK(rows >= 25, "only %u rows", rows);
