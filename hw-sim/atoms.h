@@ -269,7 +269,9 @@ ATOM_BODY(ld)
 	uint32_t val, hi;
 	if (!mem_allowed(e, d, addr, size, false, &p))
 		return false;
-	if (p.n1 == size) {
+	/* split accesses are rare: their code out of the loop's way (make
+	 * bench-chip: 157.5 -> 150.7 host instructions per atom) */
+	if (__builtin_expect(p.n1 == size, 1)) {
 		if (!load_piece(e, d, p.pa, size, addr, false, &val))
 			return false;
 	} else {
@@ -322,7 +324,7 @@ ATOM_BODY(st)
 	uint32_t val = c->r[d->rb];
 	if (size < 4)
 		val &= (1u << (8 * size)) - 1;
-	if (p.n1 == size)
+	if (__builtin_expect(p.n1 == size, 1))
 		e->st[e->nst++] = (struct pending_store){p.pa, val, (uint8_t)size, false};
 	else if (!store_split(e, d, &p, addr, val, size))
 		return false;
