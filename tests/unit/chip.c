@@ -606,6 +606,22 @@ static void test_page_table_mapping(void)
 	rig_done(&g);
 }
 
+/* A unit fault on a store split over two frames flips the whole value. */
+static void test_split_store_unit_fault(void)
+{
+	RIG(g, "faults.detect.unit=false", NULL);
+	struct chip_exit ex;
+	pt_program(&g);
+	CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_MEM, 0, 0x00010001, false), 0);
+	CU_ASSERT_EQUAL(run_at(&g, rig_load(&g, "st.32 r3, [r2]\ncommit\nexit #0\n"), VA_B - 2, 0x20002000, &ex),
+			CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0xffc) >> 16, 0x2001);
+	CU_ASSERT_EQUAL(rd32(&g, FR_B) & 0xffff, 0x2001);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stores), 1);  /* one store atom, two store-buffer entries */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_high_water), 2);
+	rig_done(&g);
+}
+
 static void test_page_table_protection(void)
 {
 	RIG(g, NULL);
@@ -928,6 +944,7 @@ void suite_chip(void)
 	CU_add_test(s, "cycle accounting and control registers", test_accounting_and_crs);
 	CU_add_test(s, "hidden memory map and allocators", test_hidden_memory);
 	CU_add_test(s, "page table: frames, crossings, permissions", test_page_table_mapping);
+	CU_add_test(s, "page table: a unit fault on a split store", test_split_store_unit_fault);
 	CU_add_test(s, "page table: stores to code chunks trap", test_page_table_protection);
 	CU_add_test(s, "page table: corrupted entries are detected", test_page_table_corruption);
 	CU_add_test(s, "TLB: counts, LRU, flushes, stale entries", test_tlb_counters_and_lru);
