@@ -275,10 +275,13 @@ ATOM_BODY(ld)
 		if (!load_piece(e, d, p.pa, size, addr, false, &val))
 			return false;
 	} else {
+		uint64_t fw = e->c->cnt[CNT_sb_forwards];
 		if (!load_piece(e, d, p.pa, p.n1, addr, true, &val) ||
 		    !load_piece(e, d, p.pa2, size - p.n1, addr, true, &hi))
 			return false;
 		val |= hi << (8 * p.n1);
+		if (e->c->cnt[CNT_sb_forwards] > fw)  /* one load, however many pieces forwarded */
+			e->c->cnt[CNT_sb_forwards] = fw + 1;
 	}
 	*v = extend(val, d->x & MX_KIND_MASK);
 	e->c->cnt[CNT_loads]++;

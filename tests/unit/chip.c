@@ -567,8 +567,10 @@ static void test_page_table_mapping(void)
 	 * two store-buffer entries, forwarded to a crossing load before commit */
 	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_B - 2, 0xaabbccdd, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 2);
+	uint64_t fw = cnt(&g, CNT_sb_forwards);
 	CU_ASSERT_EQUAL(run_at(&g, ld, VA_B - 2, 0, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0xaabbccdd);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_forwards) - fw, 1);
 	/* one more store fits the 3 entries, a second crossing one does not */
 	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_A + 0x40, 1, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 3);
