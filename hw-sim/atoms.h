@@ -145,7 +145,7 @@ struct phys_access { uint32_t pa, pa2; unsigned n1; };
 
 /* The PTE of va's page for a guest access starting at fault_va: a hit on
  * the TLB set's MRU way inline, anything else through mmu_translate (the
- * walk's cycles stall the bundle: e->dtlb).  false, with the fault in
+ * walk's cycles stall the bundle as an L1D miss does, counted apart).  false, with the fault in
  * e->ex: not present or, for a store, not writable (a memory fault at the
  * access's virtual address), or a corrupted entry (a detected fault). */
 CHIP_INLINE bool page_pte(struct bundle_exec *e, const struct datom *d, uint32_t va, uint32_t fault_va, bool store,
@@ -157,7 +157,8 @@ CHIP_INLINE bool page_pte(struct bundle_exec *e, const struct datom *d, uint32_t
 		c->cnt[CNT_tlb_hits]++;
 	} else {
 		struct mmu_result r = mmu_translate(c, va);
-		e->dtlb += r.walk;
+		e->dextra += r.walk;
+		c->walk_bundle += r.walk;
 		if (r.status == MMU_ABSENT)
 			return atom_mem_fault(e, d, CHIP_EXIT_MEMORY_FAULT, fault_va);
 		if (r.status != MMU_OK) {
@@ -233,14 +234,20 @@ CHIP_INLINE bool mem_allowed(struct bundle_exec *e, const struct datom *d, uint3
 
 /* n bytes of a load at physical pa, as the L1D delivers them (detectors
  * checked), into *val; its miss cycles join e->dextra.  va: the load's
- * (virtual) address, for a detected fault. */
+ * (virtual) address, for a detected fault.  A piece of a split load (n
+ * 1..3) reads byte by byte (load_value reads 1, 2 or 4). */
 CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32_t pa, unsigned n, uint32_t va,
-			    uint32_t *val)
+			    bool piece, uint32_t *val)
 {
 	struct chip *c = e->c;
 	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, pa, n))
 		return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
-	uint32_t v = load_value(c, pa, n);
+	uint32_t v = 0;
+	if (!piece)
+		v = load_value(c, pa, n);
+	else
+		for (unsigned k = 0; k < n; k++)
+			v |= load_value(c, pa + k, 1) << (8 * k);
 	if (c->l1d.nfaults && cache_probe(&c->l1d, pa)) {
 		uint32_t fm = cache_fault_mask(&c->l1d, pa, n);
 		if (fm && c->cfg.detect_cache)
@@ -260,15 +267,37 @@ ATOM_BODY(ld)
 	unsigned size = mx_size[d->x & MX_KIND_MASK];
 	struct phys_access p;
 	uint32_t val, hi;
-	if (!mem_allowed(e, d, addr, size, false, &p) || !load_piece(e, d, p.pa, p.n1, addr, &val))
+	if (!mem_allowed(e, d, addr, size, false, &p))
 		return false;
-	if (p.n1 != size) {
-		if (!load_piece(e, d, p.pa2, size - p.n1, addr, &hi))
+	/* split accesses are rare: their code out of the loop's way (make
+	 * bench-chip: 157.5 -> 150.7 host instructions per atom) */
+	if (__builtin_expect(p.n1 == size, 1)) {
+		if (!load_piece(e, d, p.pa, size, addr, false, &val))
+			return false;
+	} else {
+		uint64_t fw = e->c->cnt[CNT_sb_forwards];
+		if (!load_piece(e, d, p.pa, p.n1, addr, true, &val) ||
+		    !load_piece(e, d, p.pa2, size - p.n1, addr, true, &hi))
 			return false;
 		val |= hi << (8 * p.n1);
+		if (e->c->cnt[CNT_sb_forwards] > fw)  /* one load, however many pieces forwarded */
+			e->c->cnt[CNT_sb_forwards] = fw + 1;
 	}
 	*v = extend(val, d->x & MX_KIND_MASK);
 	e->c->cnt[CNT_loads]++;
+	return true;
+}
+
+/* A store split over two frames: two pending stores, both checked against
+ * the store buffer's room. */
+CHIP_INLINE bool store_split(struct bundle_exec *e, const struct datom *d, const struct phys_access *p, uint32_t va,
+			     uint32_t val, unsigned size)
+{
+	struct chip *c = e->c;
+	if (c->sb_n + e->nst + 2 > c->sb_cap)
+		return atom_mem_fault(e, d, CHIP_EXIT_SB_OVERFLOW, va);
+	e->st[e->nst++] = (struct pending_store){p->pa, val & ((1u << (8 * p->n1)) - 1), (uint8_t)p->n1, true};
+	e->st[e->nst++] = (struct pending_store){p->pa2, val >> (8 * p->n1), (uint8_t)(size - p->n1), false};
 	return true;
 }
 
@@ -293,14 +322,15 @@ ATOM_BODY(st)
 			}
 		}
 	}
-	unsigned entries = p.n1 == size ? 1 : 2;
-	if (c->sb_n + e->nsb + entries > c->sb_cap)
+	if (c->sb_n + e->nst >= c->sb_cap)
 		return atom_mem_fault(e, d, CHIP_EXIT_SB_OVERFLOW, addr);
 	uint32_t val = c->r[d->rb];
 	if (size < 4)
 		val &= (1u << (8 * size)) - 1;
-	e->st[e->nst++] = (struct pending_store){p.pa, val, p.pa2, (uint8_t)size, (uint8_t)p.n1};
-	e->nsb += entries;
+	if (__builtin_expect(p.n1 == size, 1))
+		e->st[e->nst++] = (struct pending_store){p.pa, val, (uint8_t)size, false};
+	else if (!store_split(e, d, &p, addr, val, size))
+		return false;
 	*v = val;
 	return true;
 }

@@ -179,12 +179,15 @@ static void drain_store_buffer(struct chip *c)
 		if (c->store_hook)  /* before the write: the hook may read the old value */
 			c->store_hook(c->store_hook_ctx, e->addr, e->size, e->val);
 		p[0] = (uint8_t)v;
-		if (e->size >= 2)
+		if (e->size == 4) {
 			p[1] = (uint8_t)(v >> 8);
-		if (e->size >= 3)  /* 3: a piece of a store split over two frames */
 			p[2] = (uint8_t)(v >> 16);
-		if (e->size == 4)
 			p[3] = (uint8_t)(v >> 24);
+		} else if (e->size >= 2) {  /* 3: a piece of a store split over two frames */
+			p[1] = (uint8_t)(v >> 8);
+			if (e->size == 3)
+				p[2] = (uint8_t)(v >> 16);
+		}
 		/* the store buffer drains into L1D in the background: cache state
 		 * and statistics change, no stall is charged */
 		l1d_access(c, e->addr, e->size, true);

@@ -36,6 +36,7 @@ struct dbundle {
 	uint32_t next_pc;    /* fall-through address */
 	uint8_t n;           /* atoms */
 	uint8_t nops;
+	uint8_t stores;      /* store atoms */
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
@@ -100,6 +101,7 @@ struct chip {
 	uint32_t scratch[2];
 	uint32_t pagedir;                 /* guest page directory (control register PAGEDIR), or 0 */
 	struct tlb tlb;
+	unsigned walk_bundle;             /* page-walk cycles of the bundle executing (core.c) */
 	uint32_t smcmap, smc_shift;       /* code-chunk bitmap of protected pages (control registers) */
 	chip_store_hook store_hook;
 	void *store_hook_ctx;

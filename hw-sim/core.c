@@ -153,6 +153,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	if ((oi->props & P_STORE) && *loads)
 		*hazard = true;
 	*loads += (oi->props & P_LOAD) != 0;
+	b->stores += (oi->props & P_STORE) != 0;
 	uint64_t dst = 0;
 	if ((f & FLD_RD) && a->rd != R_ZERO)
 		dst |= reg_bit(a->rd);
@@ -235,7 +236,6 @@ static uint32_t mem_read_le(const uint8_t *m, unsigned size)
 	switch (size) {
 	case 1: return m[0];
 	case 2: return (uint32_t)m[0] | (uint32_t)m[1] << 8;
-	case 3: return (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16;
 	default: return (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
 	}
 }
@@ -428,10 +428,10 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 
 /* ---- one bundle: fetch -> issue -> execute -> retire ----------------------------- */
 
-/* A store of the bundle, at guest-physical (or hidden) addresses: bytes
- * [0, n1) of val at addr, the rest (a store split over two frames that
- * are not contiguous) at addr2. */
-struct pending_store { uint32_t addr, val, addr2; uint8_t size, n1; };
+/* A store of the bundle, at its guest-physical (or hidden) address; a
+ * store split over two frames that are not contiguous is two, of sizes
+ * 1..3. */
+struct pending_store { uint32_t addr, val; uint8_t size; bool split_lo; /* the first of two */ };
 
 /* A bundle between issue and retire: what its atoms (hw-sim/atoms.h) read
  * besides their operands, and what they decide.  One lives in chip_run's
@@ -442,14 +442,13 @@ struct bundle_exec {
 	const struct dbundle *bundle;
 	struct chip_exit *ex;            /* filled by a faulting atom */
 	struct hot_counters *hot;
-	struct pending_store *st;        /* the bundle's stores, [ISA_MAX_BUNDLE] */
+	struct pending_store *st;        /* the bundle's stores, [2 * ISA_MAX_BUNDLE] */
 	uint64_t t;                      /* issue cycle */
 	uint32_t flags_in;               /* FLAGS before the bundle: what every atom reads */
 	uint32_t newflags;               /* FLAGS from the bundle's flag atom */
-	unsigned nst;                    /* stores so far */
-	unsigned nsb;                    /* store-buffer entries they take (a split store takes 2) */
-	unsigned dextra;                 /* L1D miss cycles of the bundle's loads */
-	unsigned dtlb;                   /* page-walk cycles of the bundle's guest accesses */
+	unsigned nst;                    /* pending stores so far */
+	unsigned dextra;                 /* cycles the bundle's loads and stores stall it: L1D
+					  * misses and page walks (those also in c->walk_bundle) */
 	uint32_t target;                 /* where the bundle goes next */
 	uint32_t exit_code;
 	bool taken, do_exit, do_commit;
@@ -561,10 +560,22 @@ CHIP_INLINE void begin(struct bundle_exec *e, const struct dbundle *b, uint64_t 
 	e->bundle = b;
 	e->t = t;
 	e->flags_in = e->c->r[R_FLAGS];
-	e->nst = e->nsb = e->dextra = e->dtlb = 0;
+	e->nst = e->dextra = 0;
 	e->target = b->next_pc;
 	e->exit_code = 0;
 	e->taken = e->do_exit = e->do_commit = false;
+}
+
+/* A store split over two frames (pending stores lo, lo + 1): the flip
+ * hits the whole value.  Takes no bundle_exec: see the file's header. */
+static bool split_store_fault(struct chip *c, const struct dbundle *b, unsigned slot, struct pending_store *lo)
+{
+	struct pending_store *hi = lo + 1;
+	uint32_t whole = lo->val | hi->val << (8 * lo->size);
+	bool ok = apply_unit_fault(c, b, slot, &whole);
+	lo->val = whole & ((1u << (8 * lo->size)) - 1);
+	hi->val = (whole >> (8 * lo->size)) & (hi->size == 4 ? ~0u : (1u << (8 * hi->size)) - 1);
+	return ok;
 }
 
 /* An armed unit fault flips the atom's result (a store's value); false,
@@ -575,7 +586,11 @@ CHIP_INLINE bool unit_fault_check(struct bundle_exec *e, const struct datom *d, 
 	const struct dbundle *b = e->bundle;
 	unsigned slot = (unsigned)(d - b->a);
 	uint32_t val = *v;
-	bool ok = apply_unit_fault(e->c, b, slot, (d->props & P_STORE) ? &e->st[e->nst - 1].val : &val);
+	bool ok;
+	if ((d->props & P_STORE) && e->nst >= 2 && e->st[e->nst - 2].split_lo)
+		ok = split_store_fault(e->c, b, slot, &e->st[e->nst - 2]);
+	else
+		ok = apply_unit_fault(e->c, b, slot, (d->props & P_STORE) ? &e->st[e->nst - 1].val : &val);
 	*v = val;
 	return ok ? true : atom_detected(e, d, 0, FP_UNIT, "unit result check failed");
 }
@@ -597,7 +612,7 @@ CHIP_INLINE void land(struct bundle_exec *e, const struct datom *d, uint32_t v)
 			c->ready[d->rd] = e->t + 1;
 		}
 	} else {
-		write_back(c, d, v, e->newflags, e->t, e->dextra + e->dtlb);
+		write_back(c, d, v, e->newflags, e->t, e->dextra);
 	}
 }
 
@@ -633,25 +648,18 @@ CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
 	return true;
 }
 
-CHIP_INLINE void sb_push(struct chip *c, uint32_t addr, uint32_t val, unsigned size)
-{
-	c->sb[c->sb_n++] = (struct sb_entry){addr, val, (uint8_t)size};
-	if (addr < c->sb_lo)
-		c->sb_lo = addr;
-	if (addr + size > c->sb_hi)
-		c->sb_hi = addr + size;
-}
-
 /* The bundle's stores join the gated store buffer (released by commit). */
-CHIP_INLINE void buffer_stores(struct chip *c, const struct pending_store *st, unsigned nst, struct hot_counters *hot)
+CHIP_INLINE void buffer_stores(struct chip *c, const struct pending_store *st, unsigned nst, unsigned atoms,
+				struct hot_counters *hot)
 {
 	for (unsigned i = 0; i < nst; i++) {
-		const struct pending_store *p = &st[i];
-		sb_push(c, p->addr, p->n1 < 4 ? p->val & ((1u << (8 * p->n1)) - 1) : p->val, p->n1);
-		if (p->n1 != p->size)
-			sb_push(c, p->addr2, p->val >> (8 * p->n1), p->size - p->n1);
+		c->sb[c->sb_n++] = (struct sb_entry){st[i].addr, st[i].val, st[i].size};
+		if (st[i].addr < c->sb_lo)
+			c->sb_lo = st[i].addr;
+		if (st[i].addr + st[i].size > c->sb_hi)
+			c->sb_hi = st[i].addr + st[i].size;
 	}
-	hot->stores += nst;
+	hot->stores += atoms;
 	if (c->sb_n > c->cnt[CNT_sb_high_water])
 		c->cnt[CNT_sb_high_water] = c->sb_n;
 }
@@ -668,18 +676,22 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	hot->bundles++;
 	hot->atoms += b->n;
 	hot->nops += b->nops;
+	if (c->walk_bundle) {  /* the walks' part of dextra is stall_tlb */
+		hot->stall_tlb += c->walk_bundle;
+		hot->stall_dcache -= c->walk_bundle;
+		c->walk_bundle = 0;
+	}
 	hot->stall_dcache += e->dextra;
-	hot->stall_tlb += e->dtlb;
 	if (!fast)
 		for (unsigned i = 0; i < b->n; i++)
-			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra + e->dtlb);
+			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra);
 	if (e->nst)
-		buffer_stores(c, e->st, e->nst, hot);
+		buffer_stores(c, e->st, e->nst, b->stores, hot);
 	if (e->do_commit) {
 		c->cnt[CNT_commits]++;
 		chip_commit(c);
 	}
-	*now = e->t + 1 + e->dextra + e->dtlb;
+	*now = e->t + 1 + e->dextra;
 	if (e->taken) {
 		*now += c->branch_penalty;
 		hot->stall_branch += c->branch_penalty;
@@ -704,7 +716,7 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
 	struct hot_counters hot = {0};
 	uint32_t res[ISA_MAX_BUNDLE];
-	struct pending_store st[ISA_MAX_BUNDLE];  /* at most one a store atom */
+	struct pending_store st[2 * ISA_MAX_BUNDLE];
 	struct bundle_exec e = {.c = c, .ex = ex, .hot = &hot, .st = st};
 
 	for (;;) {
@@ -731,7 +743,9 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 			return;
 		pc = e.target;
 	}
-	/* a fault: nothing of the bundle was written; back to the last commit */
+	/* a fault: nothing of the bundle was written (nor its time counted);
+	 * back to the last commit */
+	c->walk_bundle = 0;
 	flush_hot(c, &hot, now);
 	chip_count_rollback(c, rollback_cause(ex->reason));
 	chip_do_rollback(c);

@@ -567,8 +567,10 @@ static void test_page_table_mapping(void)
 	 * two store-buffer entries, forwarded to a crossing load before commit */
 	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_B - 2, 0xaabbccdd, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 2);
+	uint64_t fw = cnt(&g, CNT_sb_forwards);
 	CU_ASSERT_EQUAL(run_at(&g, ld, VA_B - 2, 0, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0xaabbccdd);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_forwards) - fw, 1);
 	/* one more store fits the 3 entries, a second crossing one does not */
 	CU_ASSERT_EQUAL(run_at(&g, st_open, VA_A + 0x40, 1, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_sb_used(g.chip), 3);
@@ -603,6 +605,22 @@ static void test_page_table_mapping(void)
 	CU_ASSERT_EQUAL(run_at(&g, rig_load(&g, "ld.32.hid r20, [r2]\nexit #0\n"), FR_A + 0x10, 0, &ex), CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 20), 0x11223344);
 	CU_ASSERT_EQUAL(run_at(&g, ld, FR_A + 0x10, 0, &ex), CHIP_EXIT_MEMORY_FAULT);
+	rig_done(&g);
+}
+
+/* A unit fault on a store split over two frames flips the whole value. */
+static void test_split_store_unit_fault(void)
+{
+	RIG(g, "faults.detect.unit=false", NULL);
+	struct chip_exit ex;
+	pt_program(&g);
+	CU_ASSERT_EQUAL(chip_inject_unit(g.chip, U_MEM, 0, 0x00010001, false), 0);
+	CU_ASSERT_EQUAL(run_at(&g, rig_load(&g, "st.32 r3, [r2]\ncommit\nexit #0\n"), VA_B - 2, 0x20002000, &ex),
+			CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(rd32(&g, FR_A + 0xffc) >> 16, 0x2001);
+	CU_ASSERT_EQUAL(rd32(&g, FR_B) & 0xffff, 0x2001);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stores), 1);  /* one store atom, two store-buffer entries */
+	CU_ASSERT_EQUAL(cnt(&g, CNT_sb_high_water), 2);
 	rig_done(&g);
 }
 
@@ -928,6 +946,7 @@ void suite_chip(void)
 	CU_add_test(s, "cycle accounting and control registers", test_accounting_and_crs);
 	CU_add_test(s, "hidden memory map and allocators", test_hidden_memory);
 	CU_add_test(s, "page table: frames, crossings, permissions", test_page_table_mapping);
+	CU_add_test(s, "page table: a unit fault on a split store", test_split_store_unit_fault);
 	CU_add_test(s, "page table: stores to code chunks trap", test_page_table_protection);
 	CU_add_test(s, "page table: corrupted entries are detected", test_page_table_corruption);
 	CU_add_test(s, "TLB: counts, LRU, flushes, stale entries", test_tlb_counters_and_lru);
