@@ -581,12 +581,6 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 			 c->tcache_kb, c->hidden_mb * 1024 / 2);
 		return -1;
 	}
-	if (c->stack_kb * 4 > c->guest_mb * 1024) {
-		snprintf(err->msg, sizeof err->msg,
-			 "key 'memory.guest_stack_kb' (%" PRId64 ") must be <= a quarter of 'memory.guest_mb' * 1024 (%" PRId64 ")",
-			 c->stack_kb, c->guest_mb * 1024 / 4);
-		return -1;
-	}
 	if (c->smc_granularity & (c->smc_granularity - 1)) {
 		snprintf(err->msg, sizeof err->msg,
 			 "key 'cms.smc_granularity' (%" PRId64 ") must be a power of two", c->smc_granularity);

@@ -56,6 +56,12 @@ static void jmp_build(struct bctx *c, enum x86_op op)
 	unsigned tgt = VREG_NONE;
 	if (!rel)
 		tgt = ir_in_reg(c, ir_read_opnd(c, 0, &mr, 0));  /* read before ESP moves */
+	if (op == X86_OP_CALL && tgt == R_ESP) {
+		/* `call *%esp` jumps where ESP pointed before the push */
+		unsigned t = ir_temp(c);
+		ir_emit(c, OP_MOV, t, VREG_NONE, tgt, 0, 0, 0);
+		tgt = t;
+	}
 	if (op == X86_OP_CALL) {
 		unsigned ret = ir_temp(c);
 		ir_emit(c, OP_MOV, ret, VREG_NONE, VREG_NONE, c->next, 1, 0);
