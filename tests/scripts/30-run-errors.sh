@@ -40,14 +40,25 @@ expect_error "not a 32-bit ELF file" "$T/class.elf"
 # e_machine (bytes 18-19) = 0x3e (x86-64)
 { head -c 18 $GOOD; printf '\076\000'; tail -c +21 $GOOD; } > "$T/mach.elf"
 expect_error "not an i386 executable" "$T/mach.elf"
-# e_type (bytes 16-17) = 3 (ET_DYN)
-{ head -c 16 $GOOD; printf '\003\000'; tail -c +19 $GOOD; } > "$T/dyn.elf"
-expect_error "not a static executable" "$T/dyn.elf"
+# e_type (bytes 16-17) = 1 (ET_REL)
+{ head -c 16 $GOOD; printf '\001\000'; tail -c +19 $GOOD; } > "$T/rel.elf"
+expect_error "not an executable (e_type 1)" "$T/rel.elf"
 # e_entry (bytes 24-27) = 0x10: not in an executable segment
 { head -c 24 $GOOD; printf '\020\000\000\000'; tail -c +29 $GOOD; } > "$T/entry.elf"
 expect_error "entry point 0x00000010" "$T/entry.elf"
-# segments do not fit a 4 MiB guest RAM
-expect_error "does not fit in guest RAM" --set memory.guest_mb=4 --set memory.guest_stack_kb=64 $GOOD
+# segments do not fit guest RAM: the last program header's p_memsz (a
+# PT_LOAD of sieve's, its bss) made 2 MiB, with 1 MiB of guest RAM
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+u16() { od -An -tu2 -j "$2" -N2 "$1" | tr -d ' '; }
+phoff=$(u32 $GOOD 28); phnum=$(u16 $GOOD 44); last=-1; i=0
+while [ $i -lt "$phnum" ]; do
+	[ "$(u32 $GOOD $((phoff + 32 * i)))" -eq 1 ] && last=$i
+	i=$((i + 1))
+done
+[ $last -ge 0 ] || fail "no PT_LOAD in $GOOD"
+at=$((phoff + 32 * last + 20))
+{ head -c $at $GOOD; printf '\000\000\040\000'; tail -c +$((at + 5)) $GOOD; } > "$T/big.elf"
+expect_error "does not fit in guest RAM (key 'memory.guest_mb', 1 MiB)" --set memory.guest_mb=1 "$T/big.elf"
 # command line and configuration
 expect_error "expected interp, translate or optimize" --mode fast $GOOD
 expect_error "not available yet" --mode optimize $GOOD
