@@ -402,6 +402,8 @@ static int dispatch(struct cms *m, uint32_t eip)
 	}
 	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_dispatch);
 	int id = tc_lookup(m, eip);
+	if (id == -1)
+		id = tc_revalidate(m, eip);   /* set aside by a store: unchanged bytes bring it back */
 	return id == -1 ? profile_and_translate(m, eip) : id;
 }
 

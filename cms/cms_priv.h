@@ -58,6 +58,8 @@ struct xlat_exit {
 
 struct xlat {
 	int valid;
+	int suspended;         /* set aside by a store into its x86 bytes' page, to be checked (tcache.c) */
+	uint64_t src_hash;     /* FNV-1a of its x86 bytes and dependency bytes, as translated */
 	uint32_t eip, end_eip;
 	uint32_t native, size;
 	unsigned ninsns;
@@ -313,6 +315,9 @@ int32_t sys_get_thread_area(struct cms *m, uint32_t uinfo);
 int tc_init(struct cms *m, char *err, size_t errlen);
 void tc_free(struct cms *m);
 int tc_lookup(struct cms *m, uint32_t eip);            /* translation id, -1 miss, -2 untranslatable */
+/* A lookup miss at eip: a translation set aside by a store, back in use if
+ * its x86 bytes are unchanged (its id), or dropped (-1; also when none). */
+int tc_revalidate(struct cms *m, uint32_t eip);
 const struct xlat *tc_get(const struct cms *m, int id); /* a valid translation, read-only */
 /* Translated code left through exit atom `code` (2 * id + exit): count the
  * exit, and chain a direct one to its target's translation when `chain`. */

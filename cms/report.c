@@ -106,11 +106,13 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		chip_counter(c, CNT_rb_protection), chip_counter(c, CNT_rb_fault));
 	if (m->mode != CMS_MODE_INTERP)
 		fprintf(out, "translations: %" PRIu64 " made (%" PRIu64 " x86 instructions, %" PRIu64
-			" failed), %" PRIu64 " invalidated by stores, %" PRIu64 " evicted in %" PRIu64
+			" failed), %" PRIu64 " set aside by stores (%" PRIu64 " revalidated, %" PRIu64
+			" invalidated), %" PRIu64 " evicted in %" PRIu64
 			" flushes; %" PRIu64 " chains made, %" PRIu64 " undone; native runs %" PRIu64
 			", exits to the dispatcher: direct %" PRIu64 ", indirect %" PRIu64 ", native lookup misses %" PRIu64
 			"; recoveries by interpretation %" PRIu64 "%s\n",
-			m->st.translations, m->st.translated_insns, m->st.failed_translations, m->st.invalidated,
+			m->st.translations, m->st.translated_insns, m->st.failed_translations, m->st.smc_suspended,
+			m->st.smc_revalidated, m->st.invalidated,
 			m->st.evicted, m->st.flushes, m->st.chains, m->st.unchains, m->st.native_runs,
 			m->st.exits_direct, m->st.exits_indirect, m->st.lookup_misses, m->st.recoveries,
 			m->verify ? " (--verify: no chaining, no native lookup)" : "");

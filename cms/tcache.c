@@ -8,8 +8,16 @@
  * is full, the evict policy (cms/policy/evict.c) makes room.  Pages
  * holding translated x86 code are protected through guestmem
  * (gm_mark_code), so the chip traps a store into them (self-modifying
- * code); the firmware then drops the page's translations
- * (tc_code_written), unchaining every exit that jumps into them.
+ * code); the firmware then sets the page's translations aside
+ * (tc_code_written): out of the map, every exit that jumps into them
+ * unchained, their code kept.  Self-revalidation: the next time the
+ * dispatcher misses at a set-aside translation's EIP it hashes the x86
+ * bytes the translation came from (and the successor bytes its flag
+ * liveness read) again, charged cms.cost.revalidate_byte a byte; the same
+ * hash puts the translation back (smc_revalidated: a store beside the
+ * code, or one that wrote what was there), another drops it
+ * (translations_invalidated: the code really changed) and counts against
+ * the page's cms.smc_page_limit.
  *
  * This file owns struct tcache (m->tc); the rest of the firmware reads a
  * translation through tc_get and changes the cache only through tc_*. */
@@ -46,6 +54,11 @@ struct tcache {
 	uint32_t lookup_miss;          /* its `exit #TC_LOOKUP_MISS` */
 	uint32_t npages;
 	uint32_t *page_smc;            /* per guest page: translations lost to stores */
+	/* set-aside translations by EIP (host-side index, open addressing;
+	 * id -1 empty, -2 removed) */
+	uint32_t *susp_eip;
+	int *susp_id;
+	unsigned susp_cap, susp_used, susp_live;
 };
 
 static int emit_lookup(struct cms *m);
@@ -76,6 +89,8 @@ void tc_free(struct cms *m)
 		free(m->tc->xl[i].in_links);
 	free(m->tc->xl);
 	free(m->tc->page_smc);
+	free(m->tc->susp_eip);
+	free(m->tc->susp_id);
 	free(m->tc);
 	m->tc = NULL;
 }
@@ -214,6 +229,9 @@ void tc_flush(struct cms *m)
 		free(x->in_links);
 	}
 	m->tc->nxl = 0;
+	for (unsigned i = 0; i < m->tc->susp_cap; i++)
+		m->tc->susp_id[i] = -1;
+	m->tc->susp_used = m->tc->susp_live = 0;
 	memset(chip_mem(m->chip) + m->tc->map, 0, (m->tc->map_mask + 1) * MAP_WORDS * 4);
 	m->tc->map_used = 0;
 	hregion_reset(&m->hm.tcache);
@@ -243,11 +261,97 @@ static void unchain(struct cms *m, int id, unsigned e)
 	m->st.unchains++;
 }
 
-static void remove_xlat(struct cms *m, int id)
+/* ---- setting aside and revalidating ------------------------------------------ */
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The hash of a translation's x86 bytes as they are now (executable pages
+ * only: bytes that cannot be fetched any more make it differ), and how
+ * many bytes it read. */
+static uint64_t source_hash(struct cms *m, const struct xlat *x, uint32_t *bytes)
+{
+	uint8_t buf[256];
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t ranges[3][2] = {{x->eip, x->end_eip}, {0, 0}, {0, 0}};
+	for (unsigned d = 0; d < x->ndeps && d < 2; d++) {
+		ranges[d + 1][0] = x->deps[d][0];
+		ranges[d + 1][1] = x->deps[d][1];
+	}
+	*bytes = 0;
+	for (unsigned r = 0; r < 3; r++) {
+		for (uint32_t a = ranges[r][0]; a < ranges[r][1];) {
+			uint32_t n = ranges[r][1] - a < sizeof buf ? ranges[r][1] - a : (uint32_t)sizeof buf;
+			uint32_t got = gm_copy_in(m, buf, a, n, GM_X);
+			h = fnv(h, buf, got);
+			*bytes += n;
+			if (got < n)
+				return ~h;   /* no longer readable code: never the old hash */
+			a += n;
+		}
+	}
+	return h;
+}
+
+static unsigned susp_slot(const struct tcache *t, uint32_t eip) { return (eip * 0x9e3779b1u) & (t->susp_cap - 1); }
+
+static int susp_grow(struct tcache *t)
+{
+	unsigned cap = t->susp_cap ? 2 * t->susp_cap : 64;
+	uint32_t *e = malloc(cap * sizeof *e);
+	int *id = malloc(cap * sizeof *id);
+	if (!e || !id) {
+		free(e);
+		free(id);
+		return -1;
+	}
+	for (unsigned i = 0; i < cap; i++)
+		id[i] = -1;
+	uint32_t *oe = t->susp_eip;
+	int *oid = t->susp_id;
+	unsigned ocap = t->susp_cap;
+	t->susp_eip = e;
+	t->susp_id = id;
+	t->susp_cap = cap;
+	t->susp_used = t->susp_live = 0;
+	for (unsigned i = 0; i < ocap; i++) {
+		if (oid[i] < 0)
+			continue;
+		unsigned k = susp_slot(t, oe[i]);
+		while (t->susp_id[k] != -1)
+			k = (k + 1) & (cap - 1);
+		t->susp_eip[k] = oe[i];
+		t->susp_id[k] = oid[i];
+		t->susp_used++;
+		t->susp_live++;
+	}
+	free(oe);
+	free(oid);
+	return 0;
+}
+
+/* Where eip's set-aside translation is in the index, or -1. */
+static int susp_find(const struct tcache *t, uint32_t eip)
+{
+	if (!t->susp_live)
+		return -1;
+	for (unsigned k = susp_slot(t, eip), n = 0; n < t->susp_cap; k = (k + 1) & (t->susp_cap - 1), n++) {
+		if (t->susp_id[k] == -1)
+			return -1;
+		if (t->susp_id[k] >= 0 && t->susp_eip[k] == eip)
+			return (int)k;
+	}
+	return -1;
+}
+
+/* Unchain a translation and take it out of the map (its code stays). */
+static void detach_xlat(struct cms *m, int id)
 {
 	struct xlat *x = &m->tc->xl[id];
-	if (!x->valid)
-		return;
 	/* exits of other translations that jump here go back to the dispatcher */
 	while (x->nin) {
 		int link = x->in_links[x->nin - 1];
@@ -256,12 +360,70 @@ static void remove_xlat(struct cms *m, int id)
 	for (unsigned e = 0; e < x->nexits; e++)
 		unchain(m, id, e);
 	map_remove(m, x->eip);
-	hregion_free(&m->hm.tcache, x->native, x->size);
 	x->valid = 0;
-	m->st.invalidated++;
 }
 
-/* Every translation touching the page, or relying on its bytes. */
+static void drop_code(struct cms *m, struct xlat *x)
+{
+	hregion_free(&m->hm.tcache, x->native, x->size);
+	x->suspended = 0;
+	m->st.invalidated++;
+	uint32_t pg = x->eip >> GUEST_PAGE_SHIFT;
+	if (pg < m->tc->npages && m->tc->page_smc[pg] < UINT32_MAX)
+		m->tc->page_smc[pg]++;
+}
+
+/* Set a translation aside until its next entry (dropped if it cannot be indexed). */
+static void suspend_xlat(struct cms *m, int id)
+{
+	struct tcache *t = m->tc;
+	struct xlat *x = &t->xl[id];
+	if (!x->valid)
+		return;
+	detach_xlat(m, id);
+	if (susp_find(t, x->eip) < 0 && ((t->susp_used + 1) * 2 <= t->susp_cap || susp_grow(t) == 0)) {
+		unsigned k = susp_slot(t, x->eip);
+		while (t->susp_id[k] >= 0)
+			k = (k + 1) & (t->susp_cap - 1);
+		t->susp_used += t->susp_id[k] == -1;
+		t->susp_eip[k] = x->eip;
+		t->susp_id[k] = id;
+		t->susp_live++;
+		x->suspended = 1;
+		m->st.smc_suspended++;
+		return;
+	}
+	drop_code(m, x);
+}
+
+int tc_revalidate(struct cms *m, uint32_t eip)
+{
+	struct tcache *t = m->tc;
+	int k = susp_find(t, eip);
+	if (k < 0)
+		return -1;
+	int id = t->susp_id[k];
+	t->susp_id[k] = -2;
+	t->susp_live--;
+	struct xlat *x = &t->xl[id];
+	uint32_t bytes;
+	uint64_t h = source_hash(m, x, &bytes);
+	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_revalidate_byte * bytes);
+	x->suspended = 0;
+	if (h == x->src_hash && map_insert(m, eip, id) == 0) {
+		x->valid = 1;
+		gm_mark_code(m, x->eip, x->end_eip - x->eip);
+		for (unsigned d = 0; d < x->ndeps; d++)
+			gm_mark_code(m, x->deps[d][0], x->deps[d][1] - x->deps[d][0]);
+		m->st.smc_revalidated++;
+		return id;
+	}
+	x->suspended = 1;
+	drop_code(m, x);
+	return -1;
+}
+
+/* Every translation touching the page, or relying on its bytes, is set aside. */
 static void invalidate_page(struct cms *m, uint32_t page)
 {
 	uint32_t lo = page << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
@@ -271,17 +433,14 @@ static void invalidate_page(struct cms *m, uint32_t page)
 		for (unsigned d = 0; x->valid && d < x->ndeps; d++)
 			hit |= x->deps[d][0] < hi && x->deps[d][1] > lo;
 		if (hit)
-			remove_xlat(m, (int)i);
+			suspend_xlat(m, (int)i);
 	}
 }
 
 void tc_code_written(struct cms *m, uint32_t pg)
 {
-	if (m->tc->nxl) {
+	if (m->tc->nxl)
 		invalidate_page(m, pg);
-		if (m->tc->page_smc[pg] < UINT32_MAX)
-			m->tc->page_smc[pg]++;
-	}
 }
 
 static void chain(struct cms *m, int from, unsigned e, int to)
@@ -455,7 +614,9 @@ int tc_translate(struct cms *m, const struct translate_region *rg)
 	chip_mem_write(m->chip, at, buf, bytes);
 	free(buf);
 	/* protect the x86 code it came from, and the successor bytes its flag
-	 * liveness relied on */
+	 * liveness relied on; remember them for revalidation */
+	uint32_t hashed;
+	x->src_hash = source_hash(m, x, &hashed);
 	gm_mark_code(m, eip, x->end_eip - eip);
 	for (unsigned d = 0; d < x->ndeps; d++)
 		gm_mark_code(m, x->deps[d][0], x->deps[d][1] - x->deps[d][0]);
