@@ -284,6 +284,7 @@ int32_t files_readlink(struct cms *m, const char *path, char *buf, uint32_t n);
 int32_t files_getcwd(const struct cms *m, char *buf, uint32_t n);
 int32_t files_chdir(struct cms *m, const char *path);
 int files_have_root(const struct cms *m);
+void files_resolve_by_hand(struct cms *m);   /* as without openat2 (tests) */
 int32_t files_pipe(struct cms *m, int cloexec, int nonblock, int32_t fds[2]);
 /* A whole regular file of the guest's file system (the loader's PT_INTERP),
  * malloc'ed; NULL with err. */

@@ -33,6 +33,7 @@ enum { MAX_FDS = 1024 };   /* RLIMIT_NOFILE's soft limit the guest is told */
 struct files {
 	int root;                   /* O_PATH descriptor of --fs-root, or -1 */
 	int writable;               /* --fs-writable */
+	int walk;                   /* resolve paths by hand (no openat2 on this host, or a test) */
 	char cwd[FILES_PATH_MAX];   /* the guest's working directory (absolute, inside the root) */
 	char exe[FILES_PATH_MAX];   /* what readlink("/proc/self/exe") answers */
 	int host[MAX_FDS];          /* guest descriptor -> host descriptor it opened, -1 when none */
@@ -196,11 +197,81 @@ static int absolute(const struct files *f, const char *p, char *out, size_t n)
 	return k < 0 || (size_t)k >= n ? -ENAMETOOLONG : 0;
 }
 
-/* openat2 inside the root; -errno on failure */
+/* The same resolution done by hand, for hosts without openat2 (Linux
+ * before 5.6, or valgrind): component by component from the root, ".."
+ * at the root staying there, symbolic links followed (40 at most, as
+ * Linux) with absolute targets starting again at the root; the final
+ * component opened relative to the root with O_NOFOLLOW (every link on
+ * the way has been resolved).  Races with a tree that changes meanwhile
+ * are not closed: the kernel's resolution is used wherever it exists. */
+static int open_walk(const struct files *f, const char *path, uint64_t flags, uint64_t mode)
+{
+	char done[FILES_PATH_MAX] = "", todo[FILES_PATH_MAX], link[FILES_PATH_MAX];
+	size_t dl = 0;
+	int links = 0, follow_last = !(flags & O_NOFOLLOW);
+	if (snprintf(todo, sizeof todo, "%s", path) >= (int)sizeof todo)
+		return -ENAMETOOLONG;
+	char *rest = todo;
+	while (*rest) {
+		while (*rest == '/')
+			rest++;
+		char *c = rest, *end = strchr(rest, '/');
+		rest = end ? end + 1 : rest + strlen(rest);
+		if (end)
+			*end = 0;
+		int last = !*rest || strspn(rest, "/") == strlen(rest);
+		if (!*c || !strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			while (dl && done[dl - 1] != '/')
+				dl--;
+			if (dl)
+				dl--;
+			done[dl] = 0;
+			continue;
+		}
+		if (dl + strlen(c) + 2 >= sizeof done)
+			return -ENAMETOOLONG;
+		size_t was = dl;
+		dl += (size_t)snprintf(done + dl, sizeof done - dl, "%s%s", dl ? "/" : "", c);
+		if (last && !follow_last)
+			break;
+		ssize_t n = readlinkat(f->root, done, link, sizeof link - 1);
+		if (n < 0) {
+			if (errno == EINVAL)
+				continue;   /* not a link */
+			if (errno == ENOENT && last)
+				break;      /* O_CREAT may make it */
+			return -errno;
+		}
+		if (++links > 40)
+			return -ELOOP;
+		link[n] = 0;
+		/* the link's target replaces the component, then the rest follows */
+		char next[FILES_PATH_MAX];
+		if (snprintf(next, sizeof next, "%s/%s", link, rest) >= (int)sizeof next)
+			return -ENAMETOOLONG;
+		strcpy(todo, next);
+		rest = todo;
+		dl = link[0] == '/' ? 0 : was;
+		done[dl] = 0;
+	}
+	int fd = openat(f->root, dl ? done : ".", (int)(flags | O_NOFOLLOW | O_CLOEXEC), (mode_t)mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* openat2 inside the root, or the same by hand where the host has no
+ * openat2; -errno on failure */
 static int open_in_root(const struct files *f, const char *path, uint64_t flags, uint64_t mode)
 {
 	struct open_how how = {.flags = flags | O_CLOEXEC, .mode = mode, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	if (f->walk)
+		return open_walk(f, path, flags, mode);
 	long fd = syscall(SYS_openat2, f->root, path, &how, sizeof how);
+	if (fd < 0 && errno == ENOSYS) {
+		((struct files *)f)->walk = 1;
+		return open_walk(f, path, flags, mode);
+	}
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -372,6 +443,8 @@ int files_writable_fd(const struct cms *m, uint32_t fd)
 }
 
 int files_have_root(const struct cms *m) { return m->files->root >= 0; }
+
+void files_resolve_by_hand(struct cms *m) { m->files->walk = 1; }
 
 void *files_read_whole(struct cms *m, const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {

@@ -11,6 +11,8 @@
 #include <asm/unistd_32.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cms/cms_priv.h"
 #include "configs/config.h"
@@ -336,6 +338,81 @@ static void test_iovec(void)
 	unboot(&b);
 }
 
+/* ---- files under --fs-root ------------------------------------------------------ */
+
+/* Put a path string on the guest's stack page and return its address. */
+static uint32_t gstr(struct box *b, uint32_t at, const char *str)
+{
+	memcpy(mem(b, at), str, strlen(str) + 1);
+	return at;
+}
+
+static void files_in_root(int by_hand)
+{
+	struct box b;
+	if (boot(&b, NULL))
+		return;
+	char root[] = "/tmp/cdvm-root-XXXXXX", p[256];
+	CU_ASSERT_FATAL(mkdtemp(root) != NULL);
+	snprintf(p, sizeof p, "%s/d", root);
+	CU_ASSERT_FATAL(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof p, "%s/d/f", root);
+	FILE *fp = fopen(p, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs("inside", fp);
+	fclose(fp);
+	snprintf(p, sizeof p, "%s/rel", root);
+	CU_ASSERT(symlink("d/f", p) == 0);
+	snprintf(p, sizeof p, "%s/abs", root);
+	CU_ASSERT(symlink("/d/f", p) == 0);          /* absolute: inside the root */
+	snprintf(p, sizeof p, "%s/up", root);
+	CU_ASSERT(symlink("../../../../etc/passwd", p) == 0);   /* would escape: stays inside */
+	char err[256];
+	CU_ASSERT_FATAL(files_set_root(b.m, root, 0, err, sizeof err) == 0);
+	if (by_hand)
+		files_resolve_by_hand(b.m);
+	uint32_t s = b.scratch, buf = s + 1024;
+	static const char *const same[] = {"/d/f", "d/f", "/rel", "/abs", "/../../d/./f", "/d/../d/f"};
+	for (unsigned k = 0; k < sizeof same / sizeof same[0]; k++) {
+		int32_t fd = call(&b, __NR_open, gstr(&b, s, same[k]), 0, 0, 0);
+		CHECK(fd >= 3, "open %s: %d (%s)", same[k], fd, by_hand ? "by hand" : "openat2");
+		if (fd < 3)
+			continue;
+		CU_ASSERT_EQUAL(call(&b, __NR_read, (uint32_t)fd, buf, 100, 0), 6);
+		CU_ASSERT(memcmp(mem(&b, buf), "inside", 6) == 0);
+		CU_ASSERT_EQUAL(call(&b, __NR_close, (uint32_t)fd, 0, 0, 0), 0);
+	}
+	CU_ASSERT_EQUAL(call(&b, __NR_open, gstr(&b, s, "/up"), 0, 0, 0), -2);          /* /etc/passwd inside: none */
+	CU_ASSERT_EQUAL(call(&b, __NR_open, gstr(&b, s, "/d/f"), 01 /* O_WRONLY */, 0, 0), -30);   /* EROFS */
+	CU_ASSERT_EQUAL(call(&b, __NR_open, gstr(&b, s, "/new"), 0101, 0644, 0), -30);   /* O_CREAT */
+	CU_ASSERT_EQUAL(call(&b, __NR_open, gstr(&b, s, "/nothere"), 01, 0, 0), -2);
+	CU_ASSERT_EQUAL(call(&b, __NR_stat64, gstr(&b, s, "/rel"), buf, 0, 0), 0);
+	CU_ASSERT_EQUAL(rd32(&b, buf + 44), 6);                  /* st_size of the target */
+	CU_ASSERT_EQUAL(call(&b, __NR_lstat64, gstr(&b, s, "/rel"), buf, 0, 0), 0);
+	CU_ASSERT_EQUAL(rd32(&b, buf + 16) & 0170000, 0120000);  /* the link itself */
+	CU_ASSERT_EQUAL(call(&b, __NR_readlink, gstr(&b, s, "/abs"), buf, 64, 0), 4);
+	CU_ASSERT(memcmp(mem(&b, buf), "/d/f", 4) == 0);
+	CU_ASSERT_EQUAL(call(&b, __NR_access, gstr(&b, s, "/d"), 2 /* W_OK */, 0, 0), -30);
+	CU_ASSERT_EQUAL(call(&b, __NR_chdir, gstr(&b, s, "/d"), 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(call(&b, __NR_getcwd, buf, 64, 0, 0), 3);
+	CU_ASSERT_STRING_EQUAL((const char *)mem(&b, buf), "/d");
+	int32_t fd = call(&b, __NR_open, gstr(&b, s, "f"), 0, 0, 0);   /* relative to /d now */
+	CU_ASSERT(fd >= 3);
+	/* descriptors: the lowest free, dup2 over one, close twice */
+	CU_ASSERT_EQUAL(call(&b, __NR_dup, (uint32_t)fd, 0, 0, 0), fd + 1);
+	CU_ASSERT_EQUAL(call(&b, __NR_dup2, (uint32_t)fd, 10, 0, 0), 10);
+	CU_ASSERT_EQUAL(call(&b, __NR_close, 10, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(call(&b, __NR_close, 10, 0, 0, 0), -9);
+	CU_ASSERT_EQUAL(call(&b, __NR_write, (uint32_t)fd, buf, 1, 0), -9);   /* opened read-only */
+	unboot(&b);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	CU_ASSERT(system(cmd) == 0);
+}
+
+static void test_files_openat2(void) { files_in_root(0); }
+static void test_files_by_hand(void) { files_in_root(1); }
+
 /* ---- resource limits ------------------------------------------------------------ */
 
 static void test_rlimits(void)
@@ -454,5 +531,7 @@ void suite_syscall(void)
 	CU_add_test(s, "-EFAULT at unmapped, read-only and hidden memory", test_efault);
 	CU_add_test(s, "readv and writev: segments, partial counts", test_iovec);
 	CU_add_test(s, "prlimit64 and ugetrlimit", test_rlimits);
+	CU_add_test(s, "files under --fs-root (openat2): links stay inside, read-only, descriptors", test_files_openat2);
+	CU_add_test(s, "files under --fs-root, resolved by hand (hosts without openat2)", test_files_by_hand);
 	CU_add_test(s, "ENOSYS counted by number and name; --trace-syscalls", test_enosys_and_trace);
 }
