@@ -29,6 +29,10 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 LLVM_TEST_SRC := $(wildcard tests/llvm/*.c)
 
 BOOT := build/.bootstrap
+# Debian's i386 packages (busybox-static, libc6, gzip, bzip2, xz-utils and
+# their libraries) downloaded and unpacked into build/debian/sysroot, never
+# installed: the real Linux programs of tests/scripts/6*.sh
+DEBIAN := build/debian/.fetched
 
 # ---- optimised build ----------------------------------------------------
 OBJ_O  := $(patsubst %.c,build/o/%.o,$(LIB_SRC))
@@ -45,6 +49,10 @@ all: build/cdvm
 $(BOOT): scripts/bootstrap
 	@mkdir -p build
 	@scripts/bootstrap
+	@touch $@
+
+$(DEBIAN): scripts/fetch-debian
+	@scripts/fetch-debian build/debian
 	@touch $@
 
 build/o/%.o: %.c | $(BOOT)
@@ -118,7 +126,7 @@ build/.other-cc-ok: $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(LLVM_TEST_SRC) $(wildcar
 	  $(OTHER_CC) $(CSTD) $(WARN) -I. -I$$($(LLVM_CONFIG) --includedir) -fsyntax-only $$f || exit 1; done
 	@touch $@
 
-test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) build/.other-cc-ok
+test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) $(DEBIAN) build/.other-cc-ok
 	@echo "== unit tests (CUnit, ASan+UBSan)"
 	build/san/unit-tests
 	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done
