@@ -34,6 +34,13 @@ BOOT := build/.bootstrap
 # installed: the real Linux programs of tests/scripts/6*.sh
 DEBIAN := build/debian/.fetched
 
+# glibc programs for tests/scripts/61-glibc.sh: tests/glibc/NAME.c built with
+# gcc -m32 -static against the host's i386 glibc (gcc-multilib) into
+# build/glibc/NAME.elf; each runs natively and on cdvm
+GLIBC_CC     ?= gcc
+GLIBC_CFLAGS := -m32 -static -O2 -fstack-protector-strong -Wall -Wextra -Werror
+GLIBC_ALL    := $(patsubst tests/glibc/%.c,build/glibc/%.elf,$(wildcard tests/glibc/*.c))
+
 # ---- optimised build ----------------------------------------------------
 OBJ_O  := $(patsubst %.c,build/o/%.o,$(LIB_SRC))
 CLI_O  := $(patsubst %.c,build/o/%.o,$(CLI_SRC))
@@ -54,6 +61,10 @@ $(BOOT): scripts/bootstrap
 $(DEBIAN): scripts/fetch-debian
 	@scripts/fetch-debian build/debian
 	@touch $@
+
+build/glibc/%.elf: tests/glibc/%.c | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(GLIBC_CC) $(GLIBC_CFLAGS) $< -o $@
 
 build/o/%.o: %.c | $(BOOT)
 	@mkdir -p $(dir $@)
@@ -126,7 +137,7 @@ build/.other-cc-ok: $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(LLVM_TEST_SRC) $(wildcar
 	  $(OTHER_CC) $(CSTD) $(WARN) -I. -I$$($(LLVM_CONFIG) --includedir) -fsyntax-only $$f || exit 1; done
 	@touch $@
 
-test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) $(DEBIAN) build/.other-cc-ok
+test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) $(GLIBC_ALL) $(DEBIAN) build/.other-cc-ok
 	@echo "== unit tests (CUnit, ASan+UBSan)"
 	build/san/unit-tests
 	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done
