@@ -1,0 +1,90 @@
+#!/bin/sh
+# Dynamically linked Debian programs (i386 gzip, bzip2 and xz from
+# scripts/fetch-debian's sysroot, build/debian/sysroot) compress a
+# generated file of about 250 KB from stdin to stdout and decompress the
+# result.  The oracle runs the same binaries natively through the sysroot's
+# own loader (ld-linux.so.2 --library-path ...); under cdvm they run with
+# `--fs-root` on the sysroot, in translate mode on the default chip and
+# the Crusoe TM5800 and in interp mode on the default chip; stdout, stderr
+# and exit status must be equal.  Skipped, with a message, while cdvm
+# loads only static executables.
+set -u
+CDVM=${CDVM:-build/san/cdvm}
+S=build/debian/sysroot
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+me=62-debian-dynamic.sh
+fail() { echo "$me: FAIL: $*"; exit 1; }
+for p in bin/gzip bin/bzip2 usr/bin/xz lib/ld-linux.so.2; do
+	[ -e "$S/$p" ] || fail "$S/$p missing: run scripts/fetch-debian (make build/debian/.fetched)"
+done
+root=$(cd "$S" && pwd)
+libs=$root/lib/i386-linux-gnu:$root/usr/lib/i386-linux-gnu
+
+if ! $CDVM run --help 2>&1 | grep -q -- '--fs-root'; then
+	echo "$me: skip: cdvm run has no --fs-root yet"
+	exit 0
+fi
+$CDVM run --fs-root "$root" "$root/bin/gzip" --version < /dev/null > "$T/out" 2> "$T/err"
+if grep -q 'dynamically linked\|not a static executable' "$T/err"; then
+	echo "$me: skip: cdvm does not run dynamically linked programs yet ($(head -n 1 "$T/err"))"
+	exit 0
+fi
+
+# about 250 KB of text that compresses, but not to nothing
+awk 'BEGIN { for (i = 0; i < 9000; i++)
+	printf "%06d %08x %s line of the test input\n", (i * 7919) % 100003, i * 2654435761 % 4294967296, (i % 7 ? "a" : "another") }' > "$T/input"
+
+status=0
+# run FILE ARGS...: one run with stdin from FILE, a fixed environment and a
+# time limit, into $T/out, $T/err and $T/rc
+run() {
+	stdin=$1
+	shift
+	timeout 300 env -i PATH=/usr/bin:/bin \
+		${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} \
+		${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
+		"$@" < "$stdin" > "$T/out" 2> "$T/err"
+	echo $? > "$T/rc"
+}
+
+# check IN PROG ARGS...: PROG (a path in the sysroot) with stdin IN natively
+# and under cdvm; the native output is left in $T/IN.PROGNAME
+check() {
+	in=$1
+	prog=$2
+	shift 2
+	base=$(basename "$prog")
+	run "$in" "$root/lib/ld-linux.so.2" --library-path "$libs" "$root/$prog" "$@"
+	[ "$(cat "$T/rc")" -eq 0 ] || fail "natively $prog $* exited $(cat "$T/rc"): $(head -c 300 "$T/err")"
+	for f in out err rc; do mv "$T/$f" "$T/n.$f"; done
+	for way in "translate default" "translate crusoe-tm5800" "interp default"; do
+		# shellcheck disable=SC2086
+		set -- $way "$@"
+		mode=$1 cfg=$2
+		shift 2
+		run "$in" $CDVM run --mode "$mode" -c "configs/$cfg.yaml" --fs-root "$root" "$root/$prog" "$@"
+		what=
+		cmp -s "$T/out" "$T/n.out" || what="$what stdout"
+		cmp -s "$T/err" "$T/n.err" || what="$what stderr"
+		cmp -s "$T/rc" "$T/n.rc" || what="$what status(0 natively, $(cat "$T/rc"))"
+		if [ -n "$what" ]; then
+			echo "$me: FAIL: $prog $* < $(basename "$in"), $mode on $cfg: differs in$what"
+			head -c 600 "$T/err" | sed 's/^/    /'
+			status=1
+		fi
+	done
+	cp "$T/n.out" "$in.$base"
+}
+
+check "$T/input" bin/gzip -9 -n -c
+check "$T/input.gzip" bin/gzip -d -c
+check "$T/input" bin/bzip2 -9 -c
+check "$T/input.bzip2" bin/bzip2 -d -c
+check "$T/input" usr/bin/xz -6 -c
+check "$T/input.xz" usr/bin/xz -d -c
+for p in gzip bzip2 xz; do
+	cmp -s "$T/input.$p.$p" "$T/input" || fail "$p -d of $p's output is not the input"
+done
+[ $status -eq 0 ] || exit 1
+echo "$me: ok (gzip, bzip2 and xz both ways, natively and 3 ways under cdvm)"
