@@ -15,6 +15,8 @@ BB=$root/build/debian/sysroot/bin/busybox
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 me=60-busybox.sh
+. tests/oracle.sh
+ORACLE_LIMIT=60
 fail() { echo "$me: FAIL: $*"; exit 1; }
 [ -x "$BB" ] || fail "$BB missing: run scripts/fetch-debian (make build/debian/.fetched)"
 
@@ -48,37 +50,19 @@ echo yy > "$F/dir/g"
 
 status=0
 count=0
-# run DIR FILE ARGS...: one run in directory DIR with stdin from FILE, a
-# fixed environment and a time limit, into $T/out, $T/err and $T/rc
-run() {
-	(cd "$1" && stdin=$2 && shift 2 &&
-	exec timeout 60 env -i PATH=/usr/bin:/bin \
-		${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} \
-		${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
-		"$@" < "$stdin" > "$T/out" 2> "$T/err")
-	echo $? > "$T/rc"
-}
-
 # bb IN APPLET ARGS...: busybox APPLET ARGS < IN natively in $F, then under
 # cdvm with $F as its root in each mode on each chip; one line per difference
 bb() {
 	in=$1
 	shift
 	count=$((count + 1))
-	run "$F" "$F/$in" "$BB" "$@"
-	mv "$T/out" "$T/n.out"; mv "$T/err" "$T/n.err"; mv "$T/rc" "$T/n.rc"
-	[ "$(cat "$T/n.rc")" -lt 124 ] || { echo "$me: native busybox $* exited $(cat "$T/n.rc")"; status=1; return; }
+	oracle_run "$F" "$F/$in" "$BB" "$@"
+	oracle_keep
+	[ "$(cat "$T/n.rc")" -lt 124 ] || { echo "$me: FAIL: native busybox $* exited $(cat "$T/n.rc")"; status=1; return; }
 	for cfg in default crusoe-tm5800; do
 		for mode in interp translate; do
-			run "$root" "$F/$in" $CDVM run --mode $mode -c configs/$cfg.yaml --fs-root "$F" "$BB" "$@"
-			what=
-			cmp -s "$T/out" "$T/n.out" || what="$what stdout"
-			cmp -s "$T/err" "$T/n.err" || what="$what stderr"
-			cmp -s "$T/rc" "$T/n.rc" || what="$what status($(cat "$T/n.rc") natively, $(cat "$T/rc"))"
-			[ -z "$what" ] && continue
-			echo "$me: busybox $* < $in, $mode on $cfg: differs in$what"
-			head -c 600 "$T/err" | sed 's/^/    /'
-			status=1
+			oracle_run "$root" "$F/$in" $CDVM run --mode $mode -c configs/$cfg.yaml --fs-root "$F" "$BB" "$@"
+			oracle_same "busybox $* < $in, $mode on $cfg" || status=1
 		done
 	done
 }

@@ -11,18 +11,9 @@ CDVM=${CDVM:-build/san/cdvm}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 me=61-glibc.sh
+. tests/oracle.sh
 status=0
 runs=0
-
-# run ARGS...: one run with stdin from /dev/null, a fixed environment and a
-# time limit, into $T/out, $T/err and $T/rc
-run() {
-	timeout 120 env -i PATH=/usr/bin:/bin \
-		${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} \
-		${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
-		"$@" < /dev/null > "$T/out" 2> "$T/err"
-	echo $? > "$T/rc"
-}
 
 # check NAME [CDVM-OPTIONS --] ARGS...: the program natively with ARGS, then
 # under cdvm (with CDVM-OPTIONS) in each mode on each chip
@@ -36,21 +27,14 @@ check() {
 		shift 2
 	fi
 	[ -f "$elf" ] || { echo "$me: FAIL: $elf not built (make $elf)"; status=1; return; }
-	run "$elf" "$@"
-	for f in out err rc; do mv "$T/$f" "$T/n.$f"; done
+	oracle_run . /dev/null "$elf" "$@"
+	oracle_keep
 	for cfg in default crusoe-tm5800; do
 		for mode in interp translate; do
 			runs=$((runs + 1))
 			# shellcheck disable=SC2086
-			run $CDVM run --mode $mode -c configs/$cfg.yaml $opts "$elf" "$@"
-			what=
-			cmp -s "$T/out" "$T/n.out" || what="$what stdout"
-			cmp -s "$T/err" "$T/n.err" || what="$what stderr"
-			cmp -s "$T/rc" "$T/n.rc" || what="$what status($(cat "$T/n.rc") natively, $(cat "$T/rc"))"
-			[ -z "$what" ] && continue
-			echo "$me: FAIL: $name $*, $mode on $cfg: differs in$what"
-			head -c 600 "$T/err" | sed 's/^/    /'
-			status=1
+			oracle_run . /dev/null $CDVM run --mode $mode -c configs/$cfg.yaml $opts "$elf" "$@"
+			oracle_same "$name $*, $mode on $cfg" || status=1
 		done
 	done
 }

@@ -17,6 +17,8 @@ S=build/debian/sysroot
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 me=62-debian-dynamic.sh
+. tests/oracle.sh
+ORACLE_LIMIT=300
 fail() { echo "$me: FAIL: $*"; exit 1; }
 for p in bin/gzip bin/bzip2 usr/bin/xz lib/ld-linux.so.2; do
 	[ -e "$S/$p" ] || fail "$S/$p missing: run scripts/fetch-debian (make build/debian/.fetched)"
@@ -41,18 +43,6 @@ awk 'BEGIN { for (i = 0; i < 9000; i++)
 head -c 32768 "$T/big" > "$T/small"
 
 status=0
-# run FILE ARGS...: one run with stdin from FILE, a fixed environment and a
-# time limit, into $T/out, $T/err and $T/rc
-run() {
-	stdin=$1
-	shift
-	timeout 300 env -i PATH=/usr/bin:/bin \
-		${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} \
-		${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
-		"$@" < "$stdin" > "$T/out" 2> "$T/err"
-	echo $? > "$T/rc"
-}
-
 # check IN PROG ARGS...: PROG (a path in the sysroot) with stdin IN natively
 # and under cdvm in each of $ways ("MODE CHIP CDVM", comma-separated); the
 # native output is left in $T/IN.PROGNAME
@@ -61,9 +51,9 @@ check() {
 	prog=$2
 	shift 2
 	base=$(basename "$prog")
-	run "$in" "$root/lib/ld-linux.so.2" --library-path "$libs" "$root/$prog" "$@"
+	oracle_run . "$in" "$root/lib/ld-linux.so.2" --library-path "$libs" "$root/$prog" "$@"
 	[ "$(cat "$T/rc")" -eq 0 ] || fail "natively $prog $* exited $(cat "$T/rc"): $(head -c 300 "$T/err")"
-	for f in out err rc; do mv "$T/$f" "$T/n.$f"; done
+	oracle_keep
 	saved_ifs=$IFS
 	IFS=,
 	for way in $ways; do
@@ -72,16 +62,8 @@ check() {
 		set -- $way "$@"
 		mode=$1 cfg=$2 cdvm=$3
 		shift 3
-		run "$in" "$cdvm" run --mode "$mode" -c "configs/$cfg.yaml" --fs-root "$root" "$root/$prog" "$@"
-		what=
-		cmp -s "$T/out" "$T/n.out" || what="$what stdout"
-		cmp -s "$T/err" "$T/n.err" || what="$what stderr"
-		cmp -s "$T/rc" "$T/n.rc" || what="$what status(0 natively, $(cat "$T/rc"))"
-		if [ -n "$what" ]; then
-			echo "$me: FAIL: $prog $* < $(basename "$in"), $mode on $cfg: differs in$what"
-			head -c 600 "$T/err" | sed 's/^/    /'
-			status=1
-		fi
+		oracle_run . "$in" "$cdvm" run --mode "$mode" -c "configs/$cfg.yaml" --fs-root "$root" "$root/$prog" "$@"
+		oracle_same "$prog $* < $(basename "$in"), $mode on $cfg" || status=1
 	done
 	IFS=$saved_ifs
 	cp "$T/n.out" "$in.$base"
