@@ -29,6 +29,17 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 LLVM_TEST_SRC := $(wildcard tests/llvm/*.c)
 
 BOOT := build/.bootstrap
+# Debian's i386 packages (busybox-static, libc6, gzip, bzip2, xz-utils and
+# their libraries) downloaded and unpacked into build/debian/sysroot, never
+# installed: the real Linux programs of tests/scripts/6*.sh
+DEBIAN := build/debian/.fetched
+
+# glibc programs for tests/scripts/61-glibc.sh: tests/glibc/NAME.c built with
+# gcc -m32 -static against the host's i386 glibc (gcc-multilib) into
+# build/glibc/NAME.elf; each runs natively and on cdvm
+GLIBC_CC     ?= gcc
+GLIBC_CFLAGS := -m32 -static -O2 -fstack-protector-strong -Wall -Wextra -Werror
+GLIBC_ALL    := $(patsubst tests/glibc/%.c,build/glibc/%.elf,$(wildcard tests/glibc/*.c))
 
 # ---- optimised build ----------------------------------------------------
 OBJ_O  := $(patsubst %.c,build/o/%.o,$(LIB_SRC))
@@ -46,6 +57,14 @@ $(BOOT): scripts/bootstrap
 	@mkdir -p build
 	@scripts/bootstrap
 	@touch $@
+
+$(DEBIAN): scripts/fetch-debian
+	@scripts/fetch-debian build/debian
+	@touch $@
+
+build/glibc/%.elf: tests/glibc/%.c | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(GLIBC_CC) $(GLIBC_CFLAGS) $< -o $@
 
 build/o/%.o: %.c | $(BOOT)
 	@mkdir -p $(dir $@)
@@ -118,7 +137,7 @@ build/.other-cc-ok: $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(LLVM_TEST_SRC) $(wildcar
 	  $(OTHER_CC) $(CSTD) $(WARN) -I. -I$$($(LLVM_CONFIG) --includedir) -fsyntax-only $$f || exit 1; done
 	@touch $@
 
-test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) build/.other-cc-ok
+test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) $(GLIBC_ALL) $(DEBIAN) build/.other-cc-ok
 	@echo "== unit tests (CUnit, ASan+UBSan)"
 	build/san/unit-tests
 	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done
