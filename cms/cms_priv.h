@@ -122,6 +122,7 @@ struct sys_state {
 	uint64_t rlim[SYS_RLIMITS][2];  /* soft, hard */
 	uint8_t sigaction[64][20];      /* rt_sigaction's dispositions (never delivered) */
 	uint64_t sigmask;               /* rt_sigprocmask's blocked set */
+	uint32_t umask, umask_set;      /* umask (022 until set) */
 };
 
 /* The firmware's statistics, one field per row of cms/stats.def. */

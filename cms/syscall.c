@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -566,6 +567,43 @@ static int32_t pipe_call(struct cms *m, uint32_t fds, uint32_t flags)
 static int32_t sys_pipe(struct cms *m, const uint32_t *a) { return pipe_call(m, a[0], 0); }
 static int32_t sys_pipe2(struct cms *m, const uint32_t *a) { return pipe_call(m, a[0], a[1]); }
 
+/* poll(fds, nfds, timeout): struct pollfd is the same on i386; the guest's
+ * descriptors are the host's underneath (one that is not open: POLLNVAL) */
+static int32_t sys_poll(struct cms *m, const uint32_t *a)
+{
+	enum { MAX_POLL = 1024, POLLNVAL_ = 0x20 };
+	if (a[1] > MAX_POLL)
+		return -EINVAL;
+	uint8_t b[8 * MAX_POLL];
+	struct pollfd pf[MAX_POLL];
+	uint32_t n = a[1];
+	if (n && sys_get_guest(m, a[0], b, 8 * n) < 0)
+		return -EFAULT;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t fd = (int32_t)rd32(b + 8 * i);
+		pf[i].fd = fd < 0 ? -1 : files_host_fd(m, (uint32_t)fd);
+		pf[i].events = (short)(b[8 * i + 4] | b[8 * i + 5] << 8);
+		pf[i].revents = 0;
+	}
+	int r;
+	do
+		r = poll(pf, n, (int32_t)a[2]);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t fd = (int32_t)rd32(b + 8 * i);
+		unsigned short re = (unsigned short)pf[i].revents;
+		if (fd >= 0 && pf[i].fd < 0) {
+			re = POLLNVAL_;
+			r++;
+		}
+		b[8 * i + 6] = (uint8_t)re;
+		b[8 * i + 7] = (uint8_t)(re >> 8);
+	}
+	return n && sys_put_guest(m, a[0], b, 8 * n) < 0 ? -EFAULT : r;
+}
+
 /* getdents64: struct linux_dirent64 is the same on every architecture */
 static int32_t sys_getdents64(struct cms *m, const uint32_t *a)
 {
@@ -626,6 +664,32 @@ static int32_t sys_rt_sigprocmask(struct cms *m, const uint32_t *a)
 		m->sys.sigmask = (a[0] == SIG_BLOCK_ ? m->sys.sigmask | v : a[0] == SIG_UNBLOCK_ ? m->sys.sigmask & ~v : v) & keep;
 	}
 	return 0;
+}
+
+/* umask: the mask is kept (files are created only under --fs-writable) */
+static int32_t sys_umask(struct cms *m, const uint32_t *a)
+{
+	uint32_t old = m->sys.umask_set ? m->sys.umask : 022;
+	m->sys.umask = a[0] & 0777;
+	m->sys.umask_set = 1;
+	return (int32_t)old;
+}
+
+static void sim_time(const struct cms *m, int realtime, uint64_t *sec, uint32_t *nsec);
+
+/* sysinfo: simulated uptime, guest RAM as the machine's memory, one process */
+static int32_t sys_sysinfo(struct cms *m, const uint32_t *a)
+{
+	uint8_t b[64] = {0};
+	uint64_t sec;
+	uint32_t nsec;
+	sim_time(m, 0, &sec, &nsec);
+	le32(b, (uint32_t)sec);
+	le32(b + 16, (uint32_t)((uint64_t)m->cfg.guest_mb << 20));       /* totalram */
+	le32(b + 20, gm_frames_free(m) * GUEST_PAGE);                   /* freeram */
+	b[40] = 1;                                                       /* procs */
+	le32(b + 52, 1);                                                 /* mem_unit */
+	return sys_put_guest(m, a[0], b, sizeof b);
 }
 
 /* ---- the process: ids, uname, ioctl, TLS bookkeeping, limits --------------- */
