@@ -88,9 +88,9 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	fprintf(out, "  TLB    %12" PRIu64 " hits %10" PRIu64 " misses (%5.2f%%), page walks %" PRIu64
 		" cycles (native stalls %" PRIu64 ")\n",
 		th, tm, pct(tm, th + tm), chip_counter(c, CNT_tlb_walk_cycles), chip_counter(c, CNT_stall_tlb));
-	fprintf(out, "guest memory: %" PRIu64 " pages faulted in, %" PRIu64 " KiB of guest RAM at most, %" PRIu64
-		" page tables\n",
-		m->st.page_faults, m->st.guest_frames_peak * (GUEST_PAGE / 1024), m->st.page_tables);
+	fprintf(out, "guest memory: %" PRIu64 " pages faulted in (%" PRIu64 " from translated code without interpreting), %"
+		PRIu64 " KiB of guest RAM at most, %" PRIu64 " page tables\n",
+		m->st.page_faults, m->st.native_page_ins, m->st.guest_frames_peak * (GUEST_PAGE / 1024), m->st.page_tables);
 	uint64_t bundles = chip_counter(c, CNT_bundles), atoms = chip_counter(c, CNT_atoms);
 	fprintf(out, "native code: %" PRIu64 " bundles, %" PRIu64 " atoms, slot fill %.1f%% of %lld, %" PRIu64
 		" commits; stalls: operand %" PRIu64 ", icache %" PRIu64 ", dcache %" PRIu64 ", tlb %" PRIu64

@@ -120,3 +120,13 @@ int policy_write_units(struct cms *m, enum unit_class u, uint32_t mask)
 		tc_flush(m);
 	return 0;
 }
+
+int policy_page_in(struct cms *m, uint32_t va)
+{
+	/* read access: what any access of a mapped page needs; a store to a
+	 * read-only page faults again on the frame it got, and is interpreted */
+	if (aspace_fault(m, va, GM_R) < 0)
+		return -1;
+	m->st.native_page_ins++;
+	return 0;
+}

@@ -108,6 +108,10 @@ void tc_flush(struct cms *m);
 /* Recovery after a rollback: interpret the block from the committed EIP to
  * the exact faulting instruction (counted as a recovery); 1: run over. */
 int cms_recover_interpret(struct cms *m, struct cms_result *res);
+/* A page va lies on has no frame but a mapping covers it: give it one
+ * (demand paging, charged cms.cost.page_fault; counted as a native
+ * page-in).  0, or -1 (nothing done). */
+int policy_page_in(struct cms *m, uint32_t va);
 /* Fill res and return 1 when sim.max_cycles is reached, else 0. */
 int cms_check_cycle_limit(struct cms *m, struct cms_result *res);
 

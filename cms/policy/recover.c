@@ -6,7 +6,14 @@
  *            guest fault then stops at the exact faulting instruction,
  *            a speculation fault (alias, store-buffer overflow) simply
  *            runs correctly; a store into translated code (protection)
- *            first drops the written pages' translations and decodes. */
+ *            first drops the written pages' translations and decodes.
+ * page-in    (default) the same, except for a memory fault on a page a
+ *            mapping covers that has no frame yet (its first touch, by
+ *            translated code): the page gets its frame and the dispatcher
+ *            runs the translation again from the committed state, as
+ *            an operating system restarts the faulting instruction;
+ *            without it, each first touch from native code costs the
+ *            interpretation of a block. */
 #include "cms/policy/policy.h"
 
 #include "native-isa/isa.h"
@@ -22,6 +29,13 @@ static int smc_interpret(struct cms *m, const struct chip_exit *ex, struct cms_r
 {
 	gm_code_written(m, ex->addr >> ISA_PAGE_SHIFT);
 	gm_code_written(m, (ex->addr + 3) >> ISA_PAGE_SHIFT);
+	return cms_recover_interpret(m, res);
+}
+
+static int page_in(struct cms *m, const struct chip_exit *ex, struct cms_result *res)
+{
+	if (policy_page_in(m, ex->addr) == 0)
+		return cms_check_cycle_limit(m, res);
 	return cms_recover_interpret(m, res);
 }
 
@@ -46,4 +60,18 @@ static const struct recover_policy interpret = {
 	},
 };
 
-const struct recover_policy *const recover_policies[] = {&interpret, NULL};
+static const struct recover_policy page_in_policy = {
+	"page-in",
+	{
+		[CHIP_EXIT_MEMORY_FAULT] = page_in,
+		[CHIP_EXIT_ALIAS_FAULT] = rollback_interpret,
+		[CHIP_EXIT_SB_OVERFLOW] = rollback_interpret,
+		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,
+		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,
+		[CHIP_EXIT_FAULT_DETECTED] = rollback_interpret,
+		[CHIP_EXIT_CYCLE_LIMIT] = stop,
+		[CHIP_EXIT_PROTECTION] = smc_interpret,
+	},
+};
+
+const struct recover_policy *const recover_policies[] = {&page_in_policy, &interpret, NULL};
