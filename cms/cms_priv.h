@@ -201,7 +201,6 @@ void gm_unmap(struct cms *m, uint32_t lo, uint32_t hi);
 void gm_protect(struct cms *m, uint32_t lo, uint32_t hi, unsigned prot);
 int gm_move(struct cms *m, uint32_t from, uint32_t to, uint32_t n);
 uint32_t gm_frames_free(const struct cms *m);
-uint32_t gm_pages(const struct cms *m);                 /* virtual pages: GM_PAGES */
 /* Firmware accesses (system calls, loader): va's guest-physical address
  * for an access needing rights `need` (0: the firmware's own, any rights),
  * a page not held yet faulted in through the address space: 0 or -1.
@@ -214,7 +213,6 @@ uint32_t gm_accessible(struct cms *m, uint32_t addr, uint32_t n, unsigned need);
 uint32_t gm_copy_in(struct cms *m, void *dst, uint32_t addr, uint32_t n, unsigned need);
 uint32_t gm_copy_out(struct cms *m, uint32_t addr, const void *src, uint32_t n, unsigned need);
 int gm_peek(struct cms *m, uint32_t va, uint32_t *pa);
-int gm_range_mapped(struct cms *m, uint32_t addr, uint32_t n, int write);
 /* Decoded or translated code comes from [addr, addr+n): a store into it is
  * reported (PM_CODE) and traps in native code (PM_PROTECT). */
 void gm_mark_code(struct cms *m, uint32_t addr, uint32_t n);

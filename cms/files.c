@@ -283,19 +283,28 @@ enum {
 	G_O_NOFOLLOW = 0400000, G_O_CLOEXEC = 02000000,
 };
 
-int32_t files_open(struct cms *m, int32_t dirfd, const char *path, uint32_t flags, uint32_t mode)
+/* A path of the guest's as a path from the root, for a call on a file
+ * of the root: 0, or -errno (a dirfd other than AT_FDCWD only with an
+ * absolute path; no root, no files; /proc/self/exe is a link: readlink it). */
+static int root_path(struct cms *m, int32_t dirfd, const char *path, char abs[FILES_PATH_MAX])
 {
-	struct files *f = m->files;
-	char abs[FILES_PATH_MAX];
 	if (dirfd != FILES_AT_FDCWD && path[0] != '/')
 		return files_host_fd(m, (uint32_t)dirfd) < 0 ? -EBADF : -ENOTDIR;
 	if (!path[0])
 		return -ENOENT;
-	int r = absolute(f, path, abs, sizeof abs);
+	int r = absolute(m->files, path, abs, FILES_PATH_MAX);
 	if (r < 0)
 		return r;
-	if (is_proc_exe(abs) || f->root < 0)
-		return -ENOENT;   /* /proc/self/exe is a link: readlink it; no root, no files */
+	return m->files->root < 0 || is_proc_exe(abs) ? -ENOENT : 0;
+}
+
+int32_t files_open(struct cms *m, int32_t dirfd, const char *path, uint32_t flags, uint32_t mode)
+{
+	struct files *f = m->files;
+	char abs[FILES_PATH_MAX];
+	int r = root_path(m, dirfd, path, abs);
+	if (r < 0)
+		return r;
 	if (flags & ~(uint32_t)(G_O_ACCMODE | G_O_CREAT | G_O_EXCL | G_O_NOCTTY | G_O_TRUNC | G_O_APPEND |
 			       G_O_NONBLOCK | G_O_LARGEFILE | G_O_DIRECTORY | G_O_NOFOLLOW | G_O_CLOEXEC))
 		return -EINVAL;
@@ -318,7 +327,6 @@ int32_t files_open(struct cms *m, int32_t dirfd, const char *path, uint32_t flag
 
 int files_open_path(struct cms *m, int32_t dirfd, const char *path, int follow, int empty_path)
 {
-	struct files *f = m->files;
 	char abs[FILES_PATH_MAX];
 	if (!path[0] && empty_path) {
 		int h = files_host_fd(m, (uint32_t)dirfd);
@@ -331,16 +339,8 @@ int files_open_path(struct cms *m, int32_t dirfd, const char *path, int follow, 
 			return d < 0 ? -errno : d;
 		}
 	}
-	if (dirfd != FILES_AT_FDCWD && path[0] != '/')
-		return files_host_fd(m, (uint32_t)dirfd) < 0 ? -EBADF : -ENOTDIR;
-	if (!path[0])
-		return -ENOENT;
-	int r = absolute(f, path, abs, sizeof abs);
-	if (r < 0)
-		return r;
-	if (f->root < 0 || is_proc_exe(abs))
-		return -ENOENT;
-	return open_in_root(f, abs, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
+	int r = root_path(m, dirfd, path, abs);
+	return r < 0 ? r : open_in_root(m->files, abs, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
 }
 
 int files_stat_path(struct cms *m, int32_t dirfd, const char *path, int follow, struct stat *st)

@@ -64,7 +64,8 @@ int gm_init(struct cms *m, gm_code_written_fn code_written, char *err, size_t er
 	g->code_written = code_written;
 	g->nframes = chip_guest_limit(m->chip) >> GUEST_PAGE_SHIFT;
 	g->free_frames = malloc((g->nframes ? g->nframes : 1) * sizeof *g->free_frames);
-	g->pagedir = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_PAGEDIR), GUEST_PAGE);
+	g->pagedir = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_PAGEDIR),
+				   hidden_table_align(HIDDEN_PAGEDIR));
 	if (!g->free_frames || !g->pagedir) {
 		snprintf(err, errlen, "hidden memory too small for the guest page directory");
 		return -1;
@@ -89,7 +90,7 @@ int gm_init_smc(struct cms *m, char *err, size_t errlen)
 	uint32_t bytes = hidden_table_bytes(&m->cfg, HIDDEN_SMCMAP);
 	if (!bytes)
 		return 0;  /* whole pages: the chip traps any store to a protected page */
-	uint32_t at = hregion_alloc(&m->hm.fwdata, bytes, HIDDEN_TABLE_ALIGN);
+	uint32_t at = hregion_alloc(&m->hm.fwdata, bytes, hidden_table_align(HIDDEN_SMCMAP));
 	if (!at) {
 		snprintf(err, errlen, "hidden memory too small for the code-chunk bitmap (%u bytes)", bytes);
 		return -1;
@@ -277,12 +278,6 @@ static void chunks_clear_frame(struct guestmem *g, uint32_t frame_pa)
 		g->smc[k >> 3] &= (uint8_t)~(1u << (k & 7));
 }
 
-uint32_t gm_pages(const struct cms *m)
-{
-	(void)m;
-	return GM_PAGES;
-}
-
 void gm_code_written(struct cms *m, uint32_t pg)
 {
 	if (pg < GM_PAGES && (gm_pte(m, pg) & PM_CODE))
@@ -369,23 +364,11 @@ int gm_resolve(struct cms *m, uint32_t va, unsigned need, uint32_t *pa)
 	return 0;
 }
 
-uint32_t gm_accessible(struct cms *m, uint32_t addr, uint32_t n, unsigned need)
-{
-	uint32_t ok = 0, pa;
-	while (ok < n) {
-		uint32_t a = addr + ok;
-		if (a < addr || gm_resolve(m, a, need, &pa) < 0)
-			break;
-		uint32_t step = GUEST_PAGE - (a & (GUEST_PAGE - 1));
-		ok += step < n - ok ? step : n - ok;
-	}
-	return ok;
-}
-
-/* Copy between a host buffer and [addr, addr+n) page by page; need 0: the
- * firmware's own access (the loader), whatever the protection.  Returns
- * the bytes moved: all of them, or up to the first page that cannot be
- * reached.  Stores are reported (gm_written). */
+/* Copy between a host buffer and [addr, addr+n) page by page (buf NULL:
+ * only reach the pages); need 0: the firmware's own access (the loader),
+ * whatever the protection.  Returns the bytes moved: all of them, or up
+ * to the first page that cannot be reached.  Stores are reported
+ * (gm_written). */
 static uint32_t copy(struct cms *m, uint32_t addr, void *buf, uint32_t n, unsigned need, int out)
 {
 	uint32_t done = 0, pa;
@@ -396,15 +379,20 @@ static uint32_t copy(struct cms *m, uint32_t addr, void *buf, uint32_t n, unsign
 		uint32_t step = GUEST_PAGE - (a & (GUEST_PAGE - 1));
 		if (step > n - done)
 			step = n - done;
-		if (out) {
+		if (buf && out) {
 			memcpy(m->gm->mem + pa, (uint8_t *)buf + done, step);
 			gm_written(m, a, step);
-		} else {
+		} else if (buf) {
 			memcpy((uint8_t *)buf + done, m->gm->mem + pa, step);
 		}
 		done += step;
 	}
 	return done;
+}
+
+uint32_t gm_accessible(struct cms *m, uint32_t addr, uint32_t n, unsigned need)
+{
+	return copy(m, addr, NULL, n, need, 0);
 }
 
 uint32_t gm_copy_in(struct cms *m, void *dst, uint32_t addr, uint32_t n, unsigned need)
@@ -451,11 +439,6 @@ void gm_time_access(struct cms *m, uint32_t addr, unsigned size, int write)
 	uint32_t pa;
 	if (xlate(m, addr, write ? GM_W : GM_R, &pa) >= 0)
 		m->gm_miss_cycles += chip_dcache_access(m->chip, pa, size, write != 0);
-}
-
-int gm_range_mapped(struct cms *m, uint32_t addr, uint32_t n, int write)
-{
-	return gm_accessible(m, addr, n, write ? GM_W : GM_R) == n && (n == 0 || addr + n - 1 >= addr);
 }
 
 /* An access that crosses a page: byte by byte.  0, or -1 with *bad the

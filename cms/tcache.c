@@ -66,11 +66,11 @@ static int emit_lookup(struct cms *m);
 int tc_init(struct cms *m, char *err, size_t errlen)
 {
 	m->tc = calloc(1, sizeof *m->tc);
-	if (!m->tc || !(m->tc->page_smc = calloc(gm_pages(m), sizeof *m->tc->page_smc))) {
+	if (!m->tc || !(m->tc->page_smc = calloc(GM_PAGES, sizeof *m->tc->page_smc))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	m->tc->npages = gm_pages(m);
+	m->tc->npages = GM_PAGES;
 	m->tc->map_mask = MAP_ENTRIES - 1;
 	m->tc->map = hregion_alloc(&m->hm.fwdata, hidden_table_bytes(&m->cfg, HIDDEN_XMAP), HIDDEN_TABLE_ALIGN);
 	if (!m->tc->map) {

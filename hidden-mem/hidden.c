@@ -68,6 +68,11 @@ uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t)
 	return 0;
 }
 
+uint32_t hidden_table_align(enum hidden_table t)
+{
+	return t == HIDDEN_PAGEDIR ? 1u << HIDDEN_PAGE_SHIFT : HIDDEN_TABLE_ALIGN;   /* the chip walks the directory by page */
+}
+
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen)
@@ -81,8 +86,7 @@ int hidden_check_fit(const struct cdvm_config *c, char *err, size_t errlen)
 	/* first fit into the empty area, as the boot allocates them */
 	uint64_t base = ((uint64_t)c->guest_mb << 20) + tc, at = base;
 	for (int t = 0; t < HIDDEN_NTABLES; t++)
-		at = align_up(at, t == HIDDEN_PAGEDIR ? 1u << HIDDEN_PAGE_SHIFT : HIDDEN_TABLE_ALIGN) +
-		     hidden_table_bytes(c, (enum hidden_table)t);
+		at = align_up(at, hidden_table_align((enum hidden_table)t)) + hidden_table_bytes(c, (enum hidden_table)t);
 	if (at - base <= hidden - tc)
 		return 0;
 	size_t len = (size_t)snprintf(err, errlen,

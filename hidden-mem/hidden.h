@@ -62,6 +62,8 @@ enum {
 	HIDDEN_XMAP_ENTRY_BYTES = 16,   /* eip, id + 1, native address, 0 */
 };
 
+/* Alignment of table t (the page directory: its page). */
+uint32_t hidden_table_align(enum hidden_table t);
 /* Bytes of table t under configuration c (the size the firmware allocates). */
 uint32_t hidden_table_bytes(const struct cdvm_config *c, enum hidden_table t);
 

@@ -46,32 +46,20 @@ static int stop(struct cms *m, const struct chip_exit *ex, struct cms_result *re
 	return 1;
 }
 
-static const struct recover_policy interpret = {
-	"interpret",
-	{
-		[CHIP_EXIT_MEMORY_FAULT] = rollback_interpret,
-		[CHIP_EXIT_ALIAS_FAULT] = rollback_interpret,
-		[CHIP_EXIT_SB_OVERFLOW] = rollback_interpret,
-		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,
-		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,
-		[CHIP_EXIT_FAULT_DETECTED] = rollback_interpret,
-		[CHIP_EXIT_CYCLE_LIMIT] = stop,
-		[CHIP_EXIT_PROTECTION] = smc_interpret,
-	},
-};
+/* The rows both tables share; each names what it does with a memory fault. */
+#define RECOVER_ROWS(memory_fault)                          \
+	{                                                   \
+		[CHIP_EXIT_MEMORY_FAULT] = memory_fault,            \
+		[CHIP_EXIT_ALIAS_FAULT] = rollback_interpret,       \
+		[CHIP_EXIT_SB_OVERFLOW] = rollback_interpret,       \
+		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,    \
+		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,      \
+		[CHIP_EXIT_FAULT_DETECTED] = rollback_interpret,    \
+		[CHIP_EXIT_CYCLE_LIMIT] = stop,                     \
+		[CHIP_EXIT_PROTECTION] = smc_interpret,             \
+	}
 
-static const struct recover_policy page_in_policy = {
-	"page-in",
-	{
-		[CHIP_EXIT_MEMORY_FAULT] = page_in,
-		[CHIP_EXIT_ALIAS_FAULT] = rollback_interpret,
-		[CHIP_EXIT_SB_OVERFLOW] = rollback_interpret,
-		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,
-		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,
-		[CHIP_EXIT_FAULT_DETECTED] = rollback_interpret,
-		[CHIP_EXIT_CYCLE_LIMIT] = stop,
-		[CHIP_EXIT_PROTECTION] = smc_interpret,
-	},
-};
+static const struct recover_policy interpret = {"interpret", RECOVER_ROWS(rollback_interpret)};
+static const struct recover_policy page_in_policy = {"page-in", RECOVER_ROWS(page_in)};
 
 const struct recover_policy *const recover_policies[] = {&page_in_policy, &interpret, NULL};

@@ -254,7 +254,7 @@ static void test_efault(void)
 		return;
 	uint32_t text = b.m->xr[X86_EIP];   /* the entry point: a read-only page */
 	uint32_t top = b.hidden - 100;      /* the last 100 bytes of user space (the stack's top) */
-	CU_ASSERT_FATAL(gm_range_mapped(b.m, top, 100, 1));
+	CU_ASSERT_FATAL(gm_accessible(b.m, top, 100, GM_W) == 100);
 	uint8_t hid[512], top_before[100];
 	memcpy(hid, hidden_mem(&b), sizeof hid);
 	memcpy(top_before, mem(&b, top), sizeof top_before);

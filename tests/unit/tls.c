@@ -75,7 +75,7 @@ static void test_errors(void)
 	}
 	/* the allocated entry cannot be written back: -EFAULT, no slot used */
 	uint32_t text = m->xr[X86_EIP] & ~(GUEST_PAGE - 1);
-	if (!gm_range_mapped(m, text, 16, 1)) {
+	if (gm_accessible(m, text, 16, GM_W) != 16) {
 		put_desc(m, text, 0xffffffffu, 0x1000, 0xfffff, 0x51);
 		CU_ASSERT_EQUAL(sys_set_thread_area(m, text), -EFAULT);
 		CU_ASSERT_EQUAL(m->segs.tls[0].flags, (uint32_t)X86_TLS_EMPTY);
