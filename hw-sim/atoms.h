@@ -314,7 +314,9 @@ ATOM_BODY(st)
 	if (!mem_allowed(e, d, addr, size, true, &p))
 		return false;
 	if (op == OP_STAM) {
-		for (uint64_t am = c->alias_valid; am; am &= am - 1) {
+		/* entries d->rd and up: the protected loads after this store in
+		 * x86 order (the translator numbers them so) */
+		for (uint64_t am = c->alias_valid & (~0ull << d->rd); am; am &= am - 1) {
 			const struct alias_entry *ae = &c->alias[__builtin_ctzll(am)];
 			if (addr < ae->hi && addr + size > ae->lo) {
 				c->cnt[CNT_alias_faults]++;

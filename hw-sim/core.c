@@ -105,6 +105,8 @@ static void decode_fields(const struct chip *c, const struct atom *a, struct dat
 		d->wb = WB_LDP;
 	else if (a->op == OP_WRCR)
 		d->wb = WB_WRCR;
+	else if (oi->fmt == F_STAM)
+		d->wb = WB_NONE;   /* rd is the first alias entry it checks */
 	else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
 		d->wb = WB_REG_FLAGS;
 	else if ((f & FLD_RD) && a->rd != R_ZERO && !(oi->props & P_LOAD))
@@ -113,7 +115,7 @@ static void decode_fields(const struct chip *c, const struct atom *a, struct dat
 		d->wb = WB_OTHER;
 	else
 		d->wb = WB_NONE;
-	d->pend = d->lat > 1 ? reg_bit(a->rd) : 0;
+	d->pend = d->lat > 1 && oi->fmt != F_STAM ? reg_bit(a->rd) : 0;
 }
 
 static void illegal(struct dbundle *b, const char *why)
@@ -155,7 +157,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	*loads += (oi->props & P_LOAD) != 0;
 	b->stores += (oi->props & P_STORE) != 0;
 	uint64_t dst = 0;
-	if ((f & FLD_RD) && a->rd != R_ZERO)
+	if ((f & FLD_RD) && a->rd != R_ZERO && oi->fmt != F_STAM)
 		dst |= reg_bit(a->rd);
 	if (oi->props & P_WFLAGS)
 		dst |= reg_bit(R_FLAGS);

@@ -343,7 +343,7 @@ static int apply_suffixes(struct asm_state *s, const char *at, struct atom *a, c
 	int have_main = 0;
 	char *save_tok = NULL;
 	for (char *tok = strtok_r(suffixes, ".", &save_tok); tok; tok = strtok_r(NULL, ".", &save_tok)) {
-		if ((f == F_LD || f == F_LDP || f == F_ST) && !strcasecmp(tok, "hid")) {
+		if ((f == F_LD || f == F_LDP || f == F_ST || f == F_STAM) && !strcasecmp(tok, "hid")) {
 			a->x |= MX_HIDDEN;
 			continue;
 		}
@@ -374,7 +374,7 @@ static int apply_suffixes(struct asm_state *s, const char *at, struct atom *a, c
 			a->x = (uint8_t)((a->x & MX_HIDDEN) | i);
 			break;
 		}
-		case F_ST:
+		case F_ST: case F_STAM:
 			if (!strcmp(tok, "32")) a->x = (uint8_t)((a->x & MX_HIDDEN) | MX_32);
 			else if (!strcmp(tok, "8")) a->x = (uint8_t)((a->x & MX_HIDDEN) | MX_U8);
 			else if (!strcmp(tok, "16")) a->x = (uint8_t)((a->x & MX_HIDDEN) | MX_U16);
@@ -431,8 +431,9 @@ static int parse_operands(struct asm_state *s, struct atom *a)
 		return parse_reg(s, &a->rd) || expect(s, ',') || parse_mem(s, a, 0) ? -1 : 0;
 	case F_ST:
 		return parse_reg(s, &a->rb) || expect(s, ',') || parse_mem(s, a, 0) ? -1 : 0;
-	case F_LDP: {
-		if (parse_reg(s, &a->rd) || expect(s, ',') || parse_mem(s, a, 0) || expect(s, ',') ||
+	case F_LDP: case F_STAM: {
+		int ldp = isa_ops[a->op].fmt == F_LDP;
+		if (parse_reg(s, ldp ? &a->rd : &a->rb) || expect(s, ',') || parse_mem(s, a, 0) || expect(s, ',') ||
 		    expect(s, '@'))
 			return -1;
 		const char *at = s->p;
@@ -441,7 +442,10 @@ static int parse_operands(struct asm_state *s, struct atom *a)
 			return -1;
 		if (n < 0 || n >= 64)
 			return fail(s, at, "alias entry must be 0..63");
-		a->rb = (uint8_t)n;
+		if (ldp)
+			a->rb = (uint8_t)n;
+		else
+			a->rd = (uint8_t)n;
 		return 0;
 	}
 	case F_J: case F_BC:

@@ -77,6 +77,7 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 	case F_LD:    return FLD_RD | FLD_RA | FLD_X | FLD_IMM;
 	case F_ST:    return FLD_RA | FLD_RB | FLD_X | FLD_IMM;
 	case F_LDP:   return FLD_RD | FLD_RA | FLD_RB | FLD_X | FLD_IMM;
+	case F_STAM:  return FLD_RD | FLD_RA | FLD_RB | FLD_X | FLD_IMM;  /* rd: the first alias entry checked */
 	case F_J:     return FLD_IMM;
 	case F_BC:    return FLD_X | FLD_IMM;
 	case F_JR:    return FLD_RA | FLD_IMM;
@@ -96,7 +97,7 @@ bool isa_x_valid(enum atom_fmt f, unsigned x)
 	case F_FLAG: case F_FLAG1: return x <= 2;
 	case F_LEA:  return x <= 3;
 	case F_LD: case F_LDP: return (x & MX_KIND_MASK) <= MX_S16 && x < 16;
-	case F_ST:   return (x & MX_KIND_MASK) == MX_32 || (x & MX_KIND_MASK) == MX_U8 ||
+	case F_ST: case F_STAM: return (x & MX_KIND_MASK) == MX_32 || (x & MX_KIND_MASK) == MX_U8 ||
 			    (x & MX_KIND_MASK) == MX_U16;
 	default:     return x < 16;
 	}
@@ -310,11 +311,16 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 	case F_LD:
 	case F_LDP:
 	case F_ST:
+	case F_STAM: {
+		int st = oi->fmt == F_ST || oi->fmt == F_STAM;
 		fmt_disp(d, sizeof d, a->imm);
 		if (oi->fmt == F_LDP)
 			snprintf(b, sizeof b, ", @%u", a->rb);
-		return snprintf(buf, n, "%s.%s%s r%u, [r%u%s]%s", oi->mnemonic, mx_suffix(a->x, oi->fmt == F_ST),
-				(a->x & MX_HIDDEN) ? ".hid" : "", oi->fmt == F_ST ? a->rb : a->rd, a->ra, d, b);
+		else if (oi->fmt == F_STAM)
+			snprintf(b, sizeof b, ", @%u", a->rd);
+		return snprintf(buf, n, "%s.%s%s r%u, [r%u%s]%s", oi->mnemonic, mx_suffix(a->x, st),
+				(a->x & MX_HIDDEN) ? ".hid" : "", st ? a->rb : a->rd, a->ra, d, b);
+	}
 	case F_J:
 		fmt_rel(b, sizeof b, a->imm);
 		return snprintf(buf, n, "%s %s", oi->mnemonic, b);

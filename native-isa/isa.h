@@ -46,6 +46,7 @@ enum atom_op {
 	X(F_LD,    ".k rd, [ra + imm]   (k = 32, u8, s8, u16, s16; suffix .hid: hidden memory)") \
 	X(F_ST,    ".k rb, [ra + imm]   (k = 32, 8, 16; suffix .hid: hidden memory)") \
 	X(F_LDP,   ".k rd, [ra + imm], @n   (n = alias entry)") \
+	X(F_STAM,  ".k rb, [ra + imm], @n   (checks alias entries n and up)") \
 	X(F_J,     "label") \
 	X(F_BC,    ".cc label") \
 	X(F_JR,    "ra, label") \
@@ -97,7 +98,7 @@ enum {
 	X(INCF, INC) X(DECF, DEC) X(NEGF, NEG) X(SHLF, SHL) X(SHRF, SHR) X(SARF, SAR) \
 	X(ROLF, ROL) X(RORF, ROR) X(RCLF, RCL) X(RCRF, RCR) X(MULF, MUL) X(IMULF, IMUL)
 
-/* Memory access kinds (field x of F_LD/F_ST/F_LDP). */
+/* Memory access kinds (field x of F_LD/F_ST/F_LDP/F_STAM). */
 enum {
 	MX_32, MX_U8, MX_S8, MX_U16, MX_S16,
 	MX_KIND_MASK = 7,

@@ -253,8 +253,8 @@ static void test_alias_and_sb(void)
 	uint32_t pc = rig_load(&g,
 		"mov r20, #0x3000\n"
 		"ldp.32 r21, [r20], @0\n"
-		"stam.32 r22, [r20 + 4]\n"     /* no overlap */
-		"stam.32 r22, [r20 + 2]\n"     /* overlaps [0x3000, 0x3004) */
+		"stam.32 r22, [r20 + 4], @0\n"     /* no overlap */
+		"stam.32 r22, [r20 + 2], @0\n"     /* overlaps [0x3000, 0x3004) */
 		"exit #0\n");
 	chip_run(g.chip, pc, &ex);
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ALIAS_FAULT);
@@ -272,8 +272,17 @@ static void test_alias_and_sb(void)
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 9);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.lat_mul - 1);
 	/* commit clears the alias entries */
-	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\ncommit\nstam.32 r22, [r20]\ncommit\nexit #0\n"), &ex);
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\ncommit\nstam.32 r22, [r20], @0\ncommit\nexit #0\n"), &ex);
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	/* stam @n checks entries n and up only: a load before the store in
+	 * x86 order (entry 0) may read what the store then overwrites; one
+	 * after it (entry 1) hoisted above it may not */
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\nstam.32 r22, [r20], @1\n"
+				      "commit\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @1\nstam.32 r22, [r20], @1\n"
+				      "commit\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ALIAS_FAULT);
 
 	pc = rig_load(&g, "mov r20, #0x3000\nst.8 r0, [r20]\nst.8 r0, [r20 + 1]\nst.8 r0, [r20 + 2]\n"
 			  "st.8 r0, [r20 + 3]\nst.8 r0, [r20 + 4]\nexit #0\n");

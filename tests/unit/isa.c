@@ -53,6 +53,9 @@ static struct atom random_atom(unsigned op)
 	case F_LDP:
 		a.rb = rnd() % 64;
 		break;
+	case F_STAM:
+		a.rd = rnd() % 64;
+		break;
 	default:
 		break;
 	}
