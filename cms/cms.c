@@ -61,11 +61,6 @@ static int insn_cache_init(struct cms *m, char *err, size_t errlen)
 int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	if (mode == CMS_MODE_OPTIMIZE) {
-		snprintf(err, errlen, "--mode optimize: not available yet; the reoptimizer has not landed "
-			 "(use --mode interp or --mode translate)");
-		return -1;
-	}
 	struct cms *m = calloc(1, sizeof *m);
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
@@ -89,7 +84,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	gm_install_env(m);
 	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
-	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 ||
+	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 || reopt_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
@@ -104,6 +99,7 @@ void cms_destroy(struct cms *m)
 		return;
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
+	reopt_free(m);
 	tc_free(m);
 	profile_free(m);
 	files_free(m);
@@ -328,6 +324,12 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 	}
 }
 
+void policy_speculation_failed(struct cms *m, const struct chip_exit *ex)
+{
+	if (m->mode == CMS_MODE_OPTIMIZE)
+		reopt_rollback(m, ex);
+}
+
 int cms_recover_interpret(struct cms *m, struct cms_result *res)
 {
 	m->st.recoveries++;
@@ -348,7 +350,14 @@ static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct
 		m->st.bails++;
 		return interp_block(m, res, 1);
 	}
-	if (m->verify && verify_check(m, id, vl, res))
+	if (ex->code % TR_MAX_EXITS == TR_EXIT_HOT) {
+		/* the entry counter fired before anything committed: back to
+		 * the block's entry, and a region from there */
+		chip_rollback(m->chip);
+		reopt_hot(m, (int)(ex->code / TR_MAX_EXITS));
+		return cms_check_cycle_limit(m, res);
+	}
+	if (m->verify && verify_check(m, id, ex->code, vl, res))
 		return 1;
 	tc_exit_taken(m, ex->code, !m->verify);  /* --verify checks one translation per run: no chains */
 	return cms_check_cycle_limit(m, res);

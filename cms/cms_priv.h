@@ -54,22 +54,31 @@ struct xlat_exit {
 	uint32_t atom;         /* address of the exit atom (rewritten when chained) */
 	uint64_t exit_word;    /* the original exit atom, restored when unchained */
 	int chained_to;        /* translation id, or -1 */
+	unsigned flags_live;   /* x86 status flags correct when it is taken (--verify) */
+	int side;              /* a region's side exit (its index), or -1 */
+};
+
+/* x86 bytes a translation came from or relied on (protected, hashed). */
+struct xrange {
+	uint32_t lo, hi;
 };
 
 struct xlat {
 	int valid;
 	int suspended;         /* set aside by a store into its x86 bytes' page, to be checked (tcache.c) */
 	uint64_t src_hash;     /* FNV-1a of its x86 bytes and dependency bytes, as translated */
-	uint32_t eip, end_eip;
+	uint32_t eip, end_eip; /* entry; a block's bytes end at end_eip (a region's: ranges) */
 	uint32_t native, size;
-	unsigned ninsns;
+	unsigned ninsns;       /* x86 instructions (a region's loop copies counted) */
 	unsigned nexits;
-	struct xlat_exit exits[2];
-	uint32_t deps[2][2];   /* successor bytes its flag liveness relied on */
-	unsigned ndeps;
-	unsigned flags_live_out;
-	int *in_links;         /* exit ids (2 * id + exit) chained into this translation */
+	struct xlat_exit *exits;
+	struct xrange *ranges; /* its x86 code, then the successor bytes its flag liveness read */
+	unsigned nranges;
+	int *in_links;         /* exit ids (id * TR_MAX_EXITS + exit) chained into this translation */
 	unsigned nin, capin;
+	int region;            /* made by the reoptimizer (cms/reopt.c) */
+	uint32_t counter;      /* hidden-memory address of its entry counter, 0: none */
+	uint32_t *atom_eip;    /* a region's: the x86 instruction of each atom (fault attribution) */
 };
 
 /* Where simulated cycles went, by firmware activity. */
@@ -79,6 +88,7 @@ enum cms_activity {
 	ACT_SYSCALL,     /* Linux system-call emulation */
 	ACT_TRANSLATE,   /* translator */
 	ACT_MEMORY,      /* memory management: page faults, page-table and TLB upkeep */
+	ACT_OPTIMIZE,    /* reoptimizer: regions, retranslation */
 	ACT_COUNT
 };
 
@@ -110,6 +120,7 @@ struct aspace;
 struct files;
 struct profile;
 struct tcache;
+struct reopt;
 
 /* The process state of the system calls (syscall.c's; zero at boot). */
 enum { SYS_RLIMITS = 16 };          /* RLIM_NLIMITS of Linux */
@@ -147,6 +158,7 @@ struct cms {
 	struct files *files;
 	struct profile *prof;
 	struct tcache *tc;
+	struct reopt *ro;
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
 	struct sys_state sys;           /* syscall.c */
 
@@ -329,6 +341,37 @@ void tc_code_written(struct cms *m, uint32_t pg);
  * policy.  Translation id, or -1. */
 int tc_translate(struct cms *m, const struct translate_region *r);
 void tc_mark_untranslatable(struct cms *m, uint32_t eip);
+/* The reoptimizer's side of the cache.  tc_entries: entries the block
+ * translation at eip has counted (its counter in hidden memory, read as
+ * firmware); tc_disarm: its counter never fires again; tc_optimize: make
+ * a region at eip (charged ACT_OPTIMIZE) in place of what the map holds
+ * there, its id or -1; tc_find_native: the translation holding native
+ * address pc, or -1; tc_atom_eip: a region's x86 instruction of the atom
+ * at pc + slot (0: unknown); tc_drop: unchain and free a translation. */
+struct tr_region_opts;
+struct tr_hints;
+struct tc_region_info {
+	unsigned ninsns, nsides, spec_loads, spec_stores, unrolled;
+	int loop;
+};
+uint32_t tc_entries(struct cms *m, uint32_t eip);
+void tc_disarm(struct cms *m, int id);
+int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, const struct tr_hints *hints,
+		struct tc_region_info *info);
+int tc_find_native(const struct cms *m, uint32_t pc);
+uint32_t tc_atom_eip(const struct cms *m, int id, uint32_t pc, unsigned slot);
+void tc_drop(struct cms *m, int id);
+
+/* reopt.c: the reoptimizer (--mode optimize).  reopt_hot: translation id's
+ * entry counter fired (the chip state is rolled back to its entry): make
+ * a region there.  reopt_rollback: translated code rolled back for a
+ * reason its speculation may have caused (alias fault, memory fault,
+ * store-buffer overflow); a region's culprit is noted, and after
+ * cms.opt.spec_retries the region is retranslated more conservatively. */
+int reopt_init(struct cms *m, char *err, size_t errlen);
+void reopt_free(struct cms *m);
+void reopt_hot(struct cms *m, int id);
+void reopt_rollback(struct cms *m, const struct chip_exit *ex);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
 /* verify.c (--verify): a translation runs with its committed stores
@@ -349,7 +392,7 @@ struct vlog {
 void verify_begin(struct cms *m, struct vlog *l);   /* snapshot + store hook */
 void verify_end(struct cms *m, struct vlog *l);     /* store hook off */
 /* The translation `id` completed: 1 (with res filled) when it disagrees. */
-int verify_check(struct cms *m, int id, struct vlog *l, struct cms_result *res);
+int verify_check(struct cms *m, int id, uint32_t code, struct vlog *l, struct cms_result *res);
 void verify_release(struct vlog *l);
 
 /* statistics: simulated time spent on firmware work, by activity (every

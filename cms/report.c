@@ -64,6 +64,9 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	fprintf(out, "cycles by activity\n");
 	fprintf(out, "  interpreter      %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_INTERP], pct(m->st.act_cycles[ACT_INTERP], cyc));
 	fprintf(out, "  translator       %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_TRANSLATE], pct(m->st.act_cycles[ACT_TRANSLATE], cyc));
+	if (m->mode == CMS_MODE_OPTIMIZE)
+		fprintf(out, "  reoptimizer      %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_OPTIMIZE],
+			pct(m->st.act_cycles[ACT_OPTIMIZE], cyc));
 	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
 	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL] + m->st.act_cycles[ACT_MEMORY];
 	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64
@@ -116,6 +119,18 @@ void cms_print_stats(const struct cms *m, FILE *out)
 			m->st.evicted, m->st.flushes, m->st.chains, m->st.unchains, m->st.native_runs,
 			m->st.exits_direct, m->st.exits_indirect, m->st.lookup_misses, m->st.recoveries,
 			m->verify ? " (--verify: no chaining, no native lookup)" : "");
+	if (m->mode == CMS_MODE_OPTIMIZE) {
+		const struct cms_stats *t = &m->st;
+		fprintf(out, "reoptimizer: %" PRIu64 " hot blocks, %" PRIu64 " regions (%" PRIu64 " x86 instructions, %.1f a "
+			"region; %" PRIu64 " side exits; %" PRIu64 " loops, %" PRIu64 " unrolled copies; %" PRIu64
+			" protected loads, %" PRIu64 " stores under alarm), %" PRIu64 " failed; %" PRIu64
+			" speculation rollbacks (%" PRIu64 " alias), %" PRIu64 " retranslated; side exits to the dispatcher %"
+			PRIu64 "\n",
+			t->hot_exits, t->regions, t->region_insns,
+			t->regions ? (double)t->region_insns / (double)t->regions : 0.0, t->region_sides, t->region_loops,
+			t->region_unrolled, t->region_spec_loads, t->region_spec_stores, t->region_failed,
+			t->region_rollbacks, t->region_alias_rollbacks, t->region_retranslations, t->side_exits_taken);
+	}
 	if (m->verify)
 		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->st.verify_blocks);
 	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",

@@ -23,6 +23,7 @@ static const char *const activity_names[ACT_COUNT] = {
 	[ACT_DISPATCH] = "dispatch",
 	[ACT_SYSCALL] = "syscalls",
 	[ACT_TRANSLATE] = "translator",
+	[ACT_OPTIMIZE] = "reoptimizer",
 	[ACT_MEMORY] = "memory",
 };
 

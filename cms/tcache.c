@@ -63,6 +63,18 @@ struct tcache {
 
 static int emit_lookup(struct cms *m);
 
+static void free_xlat(struct xlat *x)
+{
+	free(x->in_links);
+	free(x->exits);
+	free(x->ranges);
+	free(x->atom_eip);
+	x->in_links = NULL;
+	x->exits = NULL;
+	x->ranges = NULL;
+	x->atom_eip = NULL;
+}
+
 int tc_init(struct cms *m, char *err, size_t errlen)
 {
 	m->tc = calloc(1, sizeof *m->tc);
@@ -86,7 +98,7 @@ void tc_free(struct cms *m)
 	if (!m->tc)
 		return;
 	for (unsigned i = 0; i < m->tc->nxl; i++)
-		free(m->tc->xl[i].in_links);
+		free_xlat(&m->tc->xl[i]);
 	free(m->tc->xl);
 	free(m->tc->page_smc);
 	free(m->tc->susp_eip);
@@ -226,7 +238,7 @@ void tc_flush(struct cms *m)
 		struct xlat *x = &m->tc->xl[i];
 		if (x->valid)
 			m->st.evicted++;
-		free(x->in_links);
+		free_xlat(x);
 	}
 	m->tc->nxl = 0;
 	for (unsigned i = 0; i < m->tc->susp_cap; i++)
@@ -256,7 +268,7 @@ static void unchain(struct cms *m, int id, unsigned e)
 	if (x->chained_to < 0)
 		return;
 	write_word(m, x->atom, x->exit_word);
-	unlink_in(&m->tc->xl[x->chained_to], 2 * id + (int)e);
+	unlink_in(&m->tc->xl[x->chained_to], id * TR_MAX_EXITS + (int)e);
 	x->chained_to = -1;
 	m->st.unchains++;
 }
@@ -277,15 +289,11 @@ static uint64_t source_hash(struct cms *m, const struct xlat *x, uint32_t *bytes
 {
 	uint8_t buf[256];
 	uint64_t h = 0xcbf29ce484222325ull;
-	uint32_t ranges[3][2] = {{x->eip, x->end_eip}, {0, 0}, {0, 0}};
-	for (unsigned d = 0; d < x->ndeps && d < 2; d++) {
-		ranges[d + 1][0] = x->deps[d][0];
-		ranges[d + 1][1] = x->deps[d][1];
-	}
 	*bytes = 0;
-	for (unsigned r = 0; r < 3; r++) {
-		for (uint32_t a = ranges[r][0]; a < ranges[r][1];) {
-			uint32_t n = ranges[r][1] - a < sizeof buf ? ranges[r][1] - a : (uint32_t)sizeof buf;
+	for (unsigned r = 0; r < x->nranges; r++) {
+		const struct xrange *g = &x->ranges[r];
+		for (uint32_t a = g->lo; a < g->hi;) {
+			uint32_t n = g->hi - a < sizeof buf ? g->hi - a : (uint32_t)sizeof buf;
 			uint32_t got = gm_copy_in(m, buf, a, n, GM_X);
 			h = fnv(h, buf, got);
 			*bytes += n;
@@ -295,6 +303,13 @@ static uint64_t source_hash(struct cms *m, const struct xlat *x, uint32_t *bytes
 		}
 	}
 	return h;
+}
+
+/* Protect the x86 bytes a translation came from and relied on. */
+static void mark_ranges(struct cms *m, const struct xlat *x)
+{
+	for (unsigned r = 0; r < x->nranges; r++)
+		gm_mark_code(m, x->ranges[r].lo, x->ranges[r].hi - x->ranges[r].lo);
 }
 
 static unsigned susp_slot(const struct tcache *t, uint32_t eip) { return (eip * 0x9e3779b1u) & (t->susp_cap - 1); }
@@ -355,7 +370,7 @@ static void detach_xlat(struct cms *m, int id)
 	/* exits of other translations that jump here go back to the dispatcher */
 	while (x->nin) {
 		int link = x->in_links[x->nin - 1];
-		unchain(m, link / 2, (unsigned)(link % 2));
+		unchain(m, link / TR_MAX_EXITS, (unsigned)(link % TR_MAX_EXITS));
 	}
 	for (unsigned e = 0; e < x->nexits; e++)
 		unchain(m, id, e);
@@ -412,9 +427,7 @@ int tc_revalidate(struct cms *m, uint32_t eip)
 	x->suspended = 0;
 	if (h == x->src_hash && map_insert(m, eip, id) == 0) {
 		x->valid = 1;
-		gm_mark_code(m, x->eip, x->end_eip - x->eip);
-		for (unsigned d = 0; d < x->ndeps; d++)
-			gm_mark_code(m, x->deps[d][0], x->deps[d][1] - x->deps[d][0]);
+		mark_ranges(m, x);
 		m->st.smc_revalidated++;
 		return id;
 	}
@@ -429,9 +442,9 @@ static void invalidate_page(struct cms *m, uint32_t page)
 	uint32_t lo = page << GUEST_PAGE_SHIFT, hi = lo + GUEST_PAGE;
 	for (unsigned i = 0; i < m->tc->nxl; i++) {
 		struct xlat *x = &m->tc->xl[i];
-		int hit = x->valid && x->eip < hi && x->end_eip > lo;
-		for (unsigned d = 0; x->valid && d < x->ndeps; d++)
-			hit |= x->deps[d][0] < hi && x->deps[d][1] > lo;
+		int hit = 0;
+		for (unsigned d = 0; x->valid && d < x->nranges; d++)
+			hit |= x->ranges[d].lo < hi && x->ranges[d].hi > lo;
 		if (hit)
 			suspend_xlat(m, (int)i);
 	}
@@ -462,16 +475,17 @@ static void chain(struct cms *m, int from, unsigned e, int to)
 	struct atom br = {.op = OP_BR, .imm = t->native - x->bundle, .stop = (uint8_t)((x->exit_word >> 7) & 1)};
 	write_word(m, x->atom, isa_encode(&br));
 	x->chained_to = to;
-	t->in_links[t->nin++] = 2 * from + (int)e;
+	t->in_links[t->nin++] = from * TR_MAX_EXITS + (int)e;
 	m->st.chains++;
 }
 
 void tc_exit_taken(struct cms *m, uint32_t code, int do_chain)
 {
-	int from = (int)(code / 2);
-	unsigned e = code % 2;
+	int from = (int)(code / TR_MAX_EXITS);
+	unsigned e = code % TR_MAX_EXITS;
 	if (from < (int)m->tc->nxl && m->tc->xl[from].valid && e < m->tc->xl[from].nexits) {
 		struct xlat_exit *x = &m->tc->xl[from].exits[e];
+		m->st.side_exits_taken += x->side >= 0;
 		if (x->kind == TR_EXIT_DIRECT) {
 			m->st.exits_direct++;
 			int to = tc_lookup(m, x->target);
@@ -487,6 +501,7 @@ static struct ir_machine machine_of(struct cms *m)
 {
 	struct ir_machine mc;
 	const struct cdvm_config *k = &m->cfg;
+	memset(&mc, 0, sizeof mc);
 	mc.issue_width = (unsigned)k->issue_width;
 	for (unsigned u = 0; u < U_COUNT; u++) {
 		uint32_t mask = 0;
@@ -506,7 +521,8 @@ static void dump(struct cms *m, int id, const struct tr_result *r)
 {
 	char path[1024];
 	mkdir(m->dump_dir, 0777);
-	snprintf(path, sizeof path, "%s/xlat-%05d-%08x.txt", m->dump_dir, id, r->block.eip);
+	snprintf(path, sizeof path, "%s/%s-%05d-%08x.txt", m->dump_dir, m->tc->xl[id].region ? "region" : "xlat", id,
+		 r->block.eip);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
@@ -529,9 +545,9 @@ static uint32_t alloc_code(struct cms *m, uint32_t bytes)
 	return at;
 }
 
-/* Exit atoms carry the exit id, 2 * translation id + exit index;
- * indirect exits go to the native lookup routine instead (not under
- * --verify, which checks one translation per run). */
+/* Exit atoms carry the exit id, translation id * TR_MAX_EXITS + exit
+ * index; indirect exits go to the native lookup routine instead (not
+ * under --verify, which checks one translation per run). */
 static void link_exits(struct cms *m, struct xlat *x, struct tr_result *r, int id)
 {
 	for (unsigned e = 0; e < r->code.nexits; e++) {
@@ -539,92 +555,247 @@ static void link_exits(struct cms *m, struct xlat *x, struct tr_result *r, int i
 		unsigned wi = te->exit_atom / ISA_ATOM_BYTES;
 		struct atom a;
 		isa_decode(r->code.words[wi], &a);
-		a.imm = (uint32_t)(2 * id + (int)e);
+		a.imm = (uint32_t)(id * TR_MAX_EXITS + (int)e);
 		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->tc->lookup) {
 			a.op = OP_BR;
 			a.imm = m->tc->lookup - (x->native + te->exit_bundle);
 		}
 		r->code.words[wi] = isa_encode(&a);
 		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, x->native + te->exit_bundle,
-						 x->native + te->exit_atom, r->code.words[wi], -1};
+						 x->native + te->exit_atom, r->code.words[wi], -1, te->flags_live,
+						 te->side};
+	}
+	if (r->code.hot_exit >= 0) {
+		struct atom a;
+		isa_decode(r->code.words[r->code.hot_exit], &a);
+		a.imm = (uint32_t)(id * TR_MAX_EXITS + TR_EXIT_HOT);
+		r->code.words[r->code.hot_exit] = isa_encode(&a);
 	}
 }
 
-int tc_translate(struct cms *m, const struct translate_region *rg)
+/* The x86 bytes of a translation: its instructions' runs, then the
+ * successor bytes its flag liveness read. */
+static int set_ranges(struct xlat *x, const struct tr_result *r)
 {
-	const uint32_t eip = rg->eip;
-	struct tr_result *r = malloc(sizeof *r);
-	if (!r)
+	const struct ir_block *b = &r->block;
+	x->ranges = malloc((b->ninsns + r->ndeps + 1) * sizeof *x->ranges);
+	if (!x->ranges)
 		return -1;
-	struct ir_machine mc = machine_of(m);
-	struct tr_hints hints = {profile_counter, m};
-	int id = -1;
-	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
-	    tr_translate(&m->env, eip, &mc, rg->max_insns, (unsigned)m->cfg.store_buffer, &hints,
-			 r) < 0) {
-		m->st.failed_translations++;
-		goto out;
+	x->nranges = 0;
+	for (unsigned i = 0; i < b->ninsns; i++) {
+		uint32_t lo = b->insn_eip[i], hi = lo + b->insns[i].len;
+		int merged = 0;
+		for (unsigned k = 0; k < x->nranges && !merged; k++) {
+			struct xrange *g = &x->ranges[k];
+			if (lo <= g->hi && hi >= g->lo) {
+				g->lo = lo < g->lo ? lo : g->lo;
+				g->hi = hi > g->hi ? hi : g->hi;
+				merged = 1;
+			}
+		}
+		if (!merged)
+			x->ranges[x->nranges++] = (struct xrange){lo, hi};
 	}
-	uint32_t bytes = r->code.n * ISA_ATOM_BYTES;
-	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
-					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
+	if (!b->ninsns)
+		x->ranges[x->nranges++] = (struct xrange){x->eip, x->end_eip};
+	for (unsigned d = 0; d < r->ndeps; d++)
+		x->ranges[x->nranges++] = (struct xrange){r->deps[d][0], r->deps[d][1]};
+	return 0;
+}
+
+/* Put a finished translation into the cache: code in hidden memory (and,
+ * for an entry counter, its word after the code, set to
+ * cms.opt.threshold), the map entry at its EIP (a region replaces what
+ * was there), its exits, the protection of its x86 bytes.  Its id, or -1. */
+static int install(struct cms *m, struct tr_result *r, int region)
+{
+	const uint32_t eip = r->block.eip;
+	uint32_t code_bytes = r->code.n * ISA_ATOM_BYTES;
+	uint32_t bytes = code_bytes + (r->code.counter_ld >= 0 ? 8 : 0);
+	int old = tc_lookup(m, eip);
+	if (old >= 0) {
+		/* the region replaces the block: whatever jumps there comes back
+		 * through the dispatcher and is chained again */
+		detach_xlat(m, old);
+		hregion_free(&m->hm.tcache, m->tc->xl[old].native, m->tc->xl[old].size);
+		free_xlat(&m->tc->xl[old]);
+		m->st.replaced++;
+	} else if (old == -2) {
+		map_remove(m, eip);
+	}
 	uint32_t at = alloc_code(m, bytes);
-	if (!at) {
-		m->st.failed_translations++;
-		goto out;
-	}
+	if (!at)
+		return -1;
 	if (m->tc->nxl == m->tc->capxl) {
 		unsigned cap = m->tc->capxl ? 2 * m->tc->capxl : 256;
 		struct xlat *n = realloc(m->tc->xl, cap * sizeof *n);
 		if (!n)
-			goto out;
+			return -1;
 		m->tc->xl = n;
 		m->tc->capxl = cap;
 	}
-	id = (int)m->tc->nxl;
-	m->tc->nxl++;
+	int id = (int)m->tc->nxl;
 	struct xlat *x = &m->tc->xl[id];
 	memset(x, 0, sizeof *x);
 	x->native = at;
-	if (map_insert(m, eip, id) < 0) {
-		m->tc->nxl--;
-		id = -1;
-		goto out;
-	}
-	x->valid = 1;
+	x->size = bytes;
 	x->eip = eip;
 	x->end_eip = r->block.end_eip;
-	x->native = at;
-	x->size = bytes;
 	x->ninsns = r->block.ninsns;
 	x->nexits = r->code.nexits;
-	x->flags_live_out = r->flags_live_out;
-	x->ndeps = r->ndeps;
-	memcpy(x->deps, r->deps, sizeof x->deps);
-	link_exits(m, x, r, id);
+	x->region = region;
+	x->exits = calloc(x->nexits ? x->nexits : 1, sizeof *x->exits);
 	uint8_t *buf = malloc(bytes);
-	if (!buf) {
-		x->valid = 0;
-		id = -1;
-		goto out;
+	if (!x->exits || set_ranges(x, r) < 0 || !buf ||
+	    (region && !(x->atom_eip = malloc(r->code.n * sizeof *x->atom_eip)))) {
+		free(buf);
+		free_xlat(x);
+		hregion_free(&m->hm.tcache, at, bytes);
+		return -1;
 	}
+	m->tc->nxl++;
+	if (map_insert(m, eip, id) < 0) {
+		m->tc->nxl--;
+		free(buf);
+		free_xlat(x);
+		hregion_free(&m->hm.tcache, at, bytes);
+		return -1;
+	}
+	x->valid = 1;
+	if (r->code.counter_ld >= 0) {
+		/* the entry counter's word follows the code */
+		x->counter = at + code_bytes;
+		int w[2] = {r->code.counter_ld, r->code.counter_st};
+		for (int k = 0; k < 2; k++) {
+			struct atom a;
+			isa_decode(r->code.words[w[k]], &a);
+			a.imm = x->counter;
+			r->code.words[w[k]] = isa_encode(&a);
+		}
+		uint32_t c = (uint32_t)m->cfg.opt_threshold;
+		memcpy(buf + code_bytes, &c, 4);
+		memset(buf + code_bytes + 4, 0, 4);
+	}
+	link_exits(m, x, r, id);
 	for (unsigned i = 0; i < r->code.n; i++)
 		for (int k = 0; k < 8; k++)
 			buf[i * 8 + (unsigned)k] = (uint8_t)(r->code.words[i] >> (8 * k));
 	chip_mem_write(m->chip, at, buf, bytes);
 	free(buf);
+	for (unsigned i = 0; region && i < r->code.n; i++)
+		x->atom_eip[i] = r->block.insn_eip[r->code.atom_insn[i] < r->block.ninsns ? r->code.atom_insn[i] : 0];
 	/* protect the x86 code it came from, and the successor bytes its flag
 	 * liveness relied on; remember them for revalidation */
 	uint32_t hashed;
 	x->src_hash = source_hash(m, x, &hashed);
-	gm_mark_code(m, eip, x->end_eip - eip);
-	for (unsigned d = 0; d < x->ndeps; d++)
-		gm_mark_code(m, x->deps[d][0], x->deps[d][1] - x->deps[d][0]);
-	m->st.translations++;
-	m->st.translated_insns += x->ninsns;
+	mark_ranges(m, x);
 	if (m->dump_dir)
 		dump(m, id, r);
+	return id;
+}
+
+int tc_translate(struct cms *m, const struct translate_region *rg)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	if (!r)
+		return -1;
+	struct ir_machine mc = machine_of(m);
+	/* in optimize mode a block counts its entries (the reoptimizer's trigger) */
+	int counted = m->mode == CMS_MODE_OPTIMIZE;
+	struct tr_hints hints = {profile_counter, m, counted};
+	int id = -1;
+	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
+	    tr_translate(&m->env, rg->eip, &mc, rg->max_insns, (unsigned)m->cfg.store_buffer - (unsigned)counted,
+			 &hints, r) < 0) {
+		m->st.failed_translations++;
+		goto out;
+	}
+	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
+					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
+	id = install(m, r, 0);
+	if (id < 0) {
+		m->st.failed_translations++;
+		goto out;
+	}
+	m->st.translations++;
+	m->st.translated_insns += r->block.ninsns;
 out:
 	free(r);
 	return id;
+}
+
+uint32_t tc_entries(struct cms *m, uint32_t eip)
+{
+	int id = tc_lookup(m, eip);
+	if (id < 0 || !m->tc->xl[id].counter)
+		return 0;
+	uint32_t c;
+	chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
+	return c <= (uint32_t)m->cfg.opt_threshold ? (uint32_t)m->cfg.opt_threshold - c : 0;
+}
+
+void tc_disarm(struct cms *m, int id)
+{
+	if (tc_get(m, id) && m->tc->xl[id].counter) {
+		uint32_t never = UINT32_MAX;
+		chip_mem_write(m->chip, m->tc->xl[id].counter, &never, 4);
+	}
+}
+
+int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, const struct tr_hints *hints,
+		struct tc_region_info *info)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	if (!r)
+		return -1;
+	struct ir_machine mc = machine_of(m);
+	mc.alias_entries = o->reorder_memory ? (unsigned)m->cfg.alias_entries : 0;
+	mc.control_speculation = o->control_speculation;
+	int id = -1;
+	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
+	    tr_optimize(&m->env, eip, &mc, o, hints, r) < 0)
+		goto out;
+	cms_charge(m, ACT_OPTIMIZE, (uint64_t)m->cfg.cost_optimize_insn * r->block.ninsns +
+					    (uint64_t)m->cfg.cost_optimize_op * r->ir_ops);
+	id = install(m, r, 1);
+	if (id >= 0) {
+		info->ninsns = r->block.ninsns;
+		info->nsides = r->block.nsides;
+		info->spec_loads = r->spec_loads;
+		info->spec_stores = r->spec_stores;
+		info->unrolled = r->unrolled;
+		info->loop = r->block.end != END_INDIRECT &&
+			     (r->block.target == eip || (r->block.end == END_COND && r->block.fall == eip));
+	}
+out:
+	free(r);
+	return id;
+}
+
+int tc_find_native(const struct cms *m, uint32_t pc)
+{
+	for (unsigned i = 0; i < m->tc->nxl; i++) {
+		const struct xlat *x = &m->tc->xl[i];
+		if (x->valid && pc >= x->native && pc < x->native + x->size)
+			return (int)i;
+	}
+	return -1;
+}
+
+uint32_t tc_atom_eip(const struct cms *m, int id, uint32_t pc, unsigned slot)
+{
+	const struct xlat *x = tc_get(m, id);
+	if (!x || !x->atom_eip || pc < x->native)
+		return 0;
+	uint32_t k = (pc - x->native) / ISA_ATOM_BYTES + slot;
+	return k < x->size / ISA_ATOM_BYTES && x->atom_eip ? x->atom_eip[k] : 0;
+}
+
+void tc_drop(struct cms *m, int id)
+{
+	if (id < 0 || (unsigned)id >= m->tc->nxl || !m->tc->xl[id].valid)
+		return;
+	detach_xlat(m, id);
+	hregion_free(&m->hm.tcache, m->tc->xl[id].native, m->tc->xl[id].size);
+	free_xlat(&m->tc->xl[id]);
 }

@@ -48,7 +48,14 @@ static void log_store(struct vlog *l, uint32_t addr, unsigned size, uint32_t val
 	l->s[l->n++] = (struct vstore){addr, val, mem_get(chip_mem(l->m->chip), addr, size), (uint8_t)size};
 }
 
-static void chip_hook(void *ctx, uint32_t addr, unsigned size, uint32_t val) { log_store(ctx, addr, size, val); }
+/* a translation's own stores to hidden memory (its entry counter) are
+ * the firmware's, not the guest's */
+static void chip_hook(void *ctx, uint32_t addr, unsigned size, uint32_t val)
+{
+	struct vlog *l = ctx;
+	if (addr < chip_guest_limit(l->m->chip))
+		log_store(l, addr, size, val);
+}
 
 /* The host byte behind guest address va for the reference interpreter, or
  * NULL: present pages only (writable ones for a store), nothing faulted
@@ -187,9 +194,13 @@ void verify_release(struct vlog *l)
 	l->n = l->cap = 0;
 }
 
-int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
+int verify_check(struct cms *m, int id, uint32_t code, struct vlog *tl, struct cms_result *res)
 {
 	const struct xlat *x = tc_get(m, id);
+	unsigned e = code % TR_MAX_EXITS;
+	/* a block retires all its instructions, a region as many as the exit
+	 * it took says */
+	uint32_t retired = chip_reg(m->chip, R_RETIRED) - tl->retired;
 	uint32_t got[X86_NSTATE], ref[X86_NSTATE];
 	const uint32_t *before = tl->before;
 	struct vlog il = {.m = m};
@@ -204,13 +215,15 @@ int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 	struct x86_env env = {.r = ref, .ctx = &il, .load = v_load, .store = v_store, .fetch = v_fetch,
 			      .cycles = v_cycles};
 	const char *what = NULL;
-	for (unsigned i = 0; i < x->ninsns && !what; i++) {
+	if (e >= x->nexits || retired > x->ninsns || (!x->region && retired != x->ninsns) || retired == 0)
+		what = "retired-instruction count differs";
+	for (unsigned i = 0; i < retired && !what; i++) {
 		struct x86_step_info info;
 		if (x86_step(&env, &info) != X86_OK)
 			what = "the interpreter stops with a fault inside the block";
 	}
 	/* flags the translation proved dead at its exits may differ */
-	const uint32_t fmask = x->flags_live_out | XF_DF;
+	const uint32_t fmask = (e < x->nexits ? x->exits[e].flags_live : XF_STATUS) | XF_DF;
 	for (unsigned r = 0; r <= X86_EIP && !what; r++) {
 		uint32_t a = ref[r], b = got[r];
 		if (r == X86_EFLAGS) {
@@ -220,8 +233,6 @@ int verify_check(struct cms *m, int id, struct vlog *tl, struct cms_result *res)
 		if (a != b)
 			what = r == X86_EFLAGS ? "flags differ" : "registers differ";
 	}
-	if (!what && chip_reg(m->chip, R_RETIRED) - tl->retired != x->ninsns)
-		what = "retired-instruction count differs";
 	/* memory: now holds the interpreter's result; the translation's must match */
 	for (unsigned i = 0; i < tl->n && !what; i++) {
 		uint32_t addr = tl->s[i].addr;

@@ -383,6 +383,16 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 	memset(h, 0, sizeof *h);
 }
 
+/* A protected load's alias entry, from its address as the bundle read
+ * its registers: recorded before any atom of the bundle writes one (an
+ * earlier atom of a two-pass bundle may write the load's base). */
+static inline void record_alias(struct chip *c, const struct datom *d)
+{
+	uint32_t addr = c->r[d->ra] + d->imm;
+	c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK]};
+	c->alias_valid |= 1ull << d->rb;
+}
+
 /* The result of one atom reaches its register (and FLAGS), with the
  * cycle it becomes ready: issue cycle + latency (+ the bundle's cache-miss
  * and page-walk time for loads: dextra). */
@@ -403,12 +413,8 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 	case WB_WRCR:
 		chip_write_cr(c, d->imm, r[d->ra]);
 		return;
-	case WB_LDP: {
-		uint32_t addr = r[d->ra] + d->imm;
-		c->alias[d->rb] = (struct alias_entry){addr, addr + mx_size[d->x & MX_KIND_MASK]};
-		c->alias_valid |= 1ull << d->rb;
+	case WB_LDP:   /* its alias entry: record_alias, before any result of the bundle lands */
 		break;
-	}
 	case WB_REG_FLAGS:
 		r[R_FLAGS] = newflags;
 		c->ready[R_FLAGS] = t + d->lat;
@@ -614,6 +620,9 @@ CHIP_INLINE void land(struct bundle_exec *e, const struct datom *d, uint32_t v)
 			c->ready[d->rd] = e->t + 1;
 		}
 	} else {
+		/* a single-pass bundle: no earlier atom wrote what this one read */
+		if (d->wb == WB_LDP)
+			record_alias(c, d);
 		write_back(c, d, v, e->newflags, e->t, e->dextra);
 	}
 }
@@ -684,9 +693,13 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 		c->walk_bundle = 0;
 	}
 	hot->stall_dcache += e->dextra;
-	if (!fast)
+	if (!fast) {
+		for (unsigned i = 0; i < b->n; i++)
+			if (b->a[i].wb == WB_LDP)
+				record_alias(c, &b->a[i]);
 		for (unsigned i = 0; i < b->n; i++)
 			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra);
+	}
 	if (e->nst)
 		buffer_stores(c, e->st, e->nst, b->stores, hot);
 	if (e->do_commit) {

@@ -167,6 +167,10 @@ int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir
 	c->exits[0].exit_atom = (uint32_t)(p.n - 2) * ISA_ATOM_BYTES;
 	c->exits[0].stub = (uint32_t)isa_bundle_start(c->words, p.n - 2) * ISA_ATOM_BYTES;
 	c->exits[0].exit_bundle = c->exits[0].stub;
+	c->exits[0].flags_live = XF_STATUS;
+	c->exits[0].side = -1;
+	c->counter_ld = c->counter_st = c->hot_exit = -1;
+	memset(c->atom_insn, 0, c->n * sizeof *c->atom_insn);
 	isa_program_free(&p);
 
 	struct ir_block *b = &out->block;
@@ -180,7 +184,10 @@ int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir
 	b->end = END_DIRECT;
 	b->target = b->end_eip;
 	b->branch_op = -1;
+	b->region = 0;
+	b->nsides = 0;
 	out->ir_ops = c->n;
+	out->spec_loads = out->spec_stores = out->unrolled = 0;
 	out->flags_live_out = XF_STATUS;  /* string moves change no flag: every flag stays correct */
 	out->ndeps = 0;
 	return 0;

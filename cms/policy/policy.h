@@ -108,6 +108,10 @@ void tc_flush(struct cms *m);
 /* Recovery after a rollback: interpret the block from the committed EIP to
  * the exact faulting instruction (counted as a recovery); 1: run over. */
 int cms_recover_interpret(struct cms *m, struct cms_result *res);
+/* Translated code rolled back for a reason speculation may cause (an
+ * alias fault, a memory fault not resolved by paging in, a store-buffer
+ * overflow): the reoptimizer notes it against the region (cms/reopt.c). */
+void policy_speculation_failed(struct cms *m, const struct chip_exit *ex);
 /* A page va lies on has no frame but a mapping covers it: give it one
  * (demand paging, charged cms.cost.page_fault; counted as a native
  * page-in).  0, or -1 (nothing done). */

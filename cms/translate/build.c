@@ -189,8 +189,58 @@ int ir_supported(const struct x86_insn *in)
 	return f->can_build && f->can_build(in);
 }
 
-/* Builds the IR of every selected instruction and the block's ending. */
-int ir_build(struct ir_block *b)
+/* A region's control transfer inside it (region.c followed it): a
+ * conditional branch becomes a side exit to the direction not followed, a
+ * followed return a guard that leaves through an indirect side exit when
+ * the address on the stack is not the one the trace assumed; a direct
+ * jump or call simply goes on (the call's push stays). */
+static void continue_region(struct bctx *c, unsigned i)
+{
+	struct ir_block *b = c->b;
+	enum ir_end end = b->end;
+	b->end = END_DIRECT;
+	if (end == END_DIRECT && b->branch_op < 0)
+		return;
+	if (b->nsides == IR_MAX_SIDES) {
+		b->failed = 1;
+		return;
+	}
+	struct ir_side *sd = &b->sides[b->nsides];
+	sd->ninsns = i + 1;
+	sd->eip_vreg = VREG_NONE;
+	if (end == END_COND) {
+		if (b->follow[i] == FOLLOW_TAKEN)
+			ir_invert_branch(b);   /* leave where the trace does not go */
+		sd->target = b->target;
+		sd->op = b->branch_op;
+		b->branch_op = -1;
+	} else {
+		/* ret: the builder's last op set EIP from the loaded address */
+		struct ir_op *o = &b->ops[b->nops - 1];
+		if (end != END_INDIRECT || o->dst != R_EIP || o->use_imm) {
+			b->failed = 1;
+			return;
+		}
+		unsigned addr = o->b, g = ir_temp(c);
+		o->op = OP_SNE;
+		o->dst = (uint16_t)g;
+		o->a = (uint16_t)addr;
+		o->b = VREG_NONE;
+		o->use_imm = 1;
+		o->imm = b->ret_expect[i];
+		sd->eip_vreg = (uint16_t)addr;
+		sd->target = 0;
+		sd->op = ir_emit(c, OP_BNZ, VREG_NONE, g, VREG_NONE, 0, 0, 0);
+		if (sd->op < 0)
+			return;
+	}
+	b->ops[sd->op].side = (uint8_t)(b->nsides + 1);
+	b->nsides++;
+}
+
+/* Builds the IR of every selected instruction (a region's control
+ * transfers inside it become side exits or nothing). */
+int ir_build_insns(struct ir_block *b)
 {
 	struct bctx c = {.b = b};
 	b->nops = 0;
@@ -201,6 +251,7 @@ int ir_build(struct ir_block *b)
 	b->target = b->end_eip;
 	b->branch_op = -1;
 	b->ntail = 0;
+	b->nsides = 0;
 	for (unsigned i = 0; i < b->ninsns && !b->failed; i++) {
 		c.insn = i;
 		c.in = &b->insns[i];
@@ -210,7 +261,19 @@ int ir_build(struct ir_block *b)
 			f->build(&c, (enum x86_op)c.in->op);
 		else
 			b->failed = 1;
+		if (b->region && i + 1 < b->ninsns && (x86_op_flags((enum x86_op)c.in->op) & OPF_BRANCH))
+			continue_region(&c, i);
 	}
+	if (b->end == END_DIRECT && b->branch_op < 0 && b->ninsns &&
+	    !(x86_op_flags((enum x86_op)b->insns[b->ninsns - 1].op) & OPF_BRANCH))
+		b->target = b->end_eip;
+	return b->failed ? -1 : 0;
+}
+
+/* The ending: retired count, EIP, commit and exit. */
+int ir_build_end(struct ir_block *b)
+{
+	struct bctx c = {.b = b};
 	/* translated code counts the x86 instructions it retires */
 	c.insn = b->ninsns ? b->ninsns - 1 : 0;
 	ir_emit(&c, OP_ADD, R_RETIRED, R_RETIRED, VREG_NONE, b->ninsns, 1, 0);
@@ -224,6 +287,25 @@ int ir_build(struct ir_block *b)
 		b->tail_ops[b->ntail++] = ir_emit(&c, OP_EXIT, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0, 0);
 	}
 	return b->failed ? -1 : 0;
+}
+
+int ir_add_counter(struct ir_block *b)
+{
+	struct bctx c = {.b = b, .insn = 0};
+	unsigned t = ir_temp(&c), u = ir_temp(&c);
+	ir_emit(&c, OP_LD, t, R_ZERO, VREG_NONE, 0, 0, MX_32 | MX_HIDDEN);
+	ir_emit(&c, OP_SUB, u, t, VREG_NONE, 1, 1, 0);
+	ir_emit(&c, OP_ST, VREG_NONE, R_ZERO, u, 0, 0, MX_32 | MX_HIDDEN);
+	int br = ir_emit(&c, OP_BZ, VREG_NONE, u, VREG_NONE, 0, 0, 0);
+	if (br < 0)
+		return -1;
+	b->ops[br].side = SIDE_HOT;
+	return 0;
+}
+
+int ir_build(struct ir_block *b)
+{
+	return ir_build_insns(b) < 0 ? -1 : ir_build_end(b);
 }
 
 void ir_invert_branch(struct ir_block *b)

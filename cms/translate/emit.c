@@ -32,23 +32,28 @@ static void end_bundle(struct tr_code *out)
 	out->words[out->n - 1] |= 1ull << 7;  /* stop bit */
 }
 
-/* One stub; returns its first byte offset or -1. */
-static int stub(struct tr_code *out, unsigned width, int set_eip, uint32_t eip, unsigned exit_slot,
-		uint32_t *exit_atom_off)
+/* One stub: list[0..k) then commit and exit (no commit: the hot exit,
+ * which leaves before anything commits); returns its first byte offset
+ * or -1. */
+static int stub_atoms(struct tr_code *out, const struct ir_machine *mc, struct atom *list, unsigned k, int commit,
+		      uint32_t *exit_atom_off)
 {
 	int start = (int)(out->n * ISA_ATOM_BYTES);
-	struct atom list[3];
-	unsigned k = 0;
-	if (set_eip)
-		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .use_imm = 1, .imm = eip};
-	list[k++] = (struct atom){.op = OP_COMMIT};
-	list[k++] = (struct atom){.op = OP_EXIT, .imm = exit_slot};
-	unsigned in_bundle = 0;
+	if (commit)
+		list[k++] = (struct atom){.op = OP_COMMIT};
+	list[k++] = (struct atom){.op = OP_EXIT};
+	/* in order, as many per bundle as the width and the enabled units take */
+	unsigned in_bundle = 0, used[U_COUNT] = {0};
 	for (unsigned i = 0; i < k; i++) {
-		if (in_bundle == width) {
+		unsigned u = isa_ops[list[i].op].unit;
+		if (in_bundle == mc->issue_width || (u < U_COUNT && used[u] >= mc->units[u])) {
 			end_bundle(out);
 			in_bundle = 0;
+			for (unsigned c = 0; c < U_COUNT; c++)
+				used[c] = 0;
 		}
+		if (u < U_COUNT)
+			used[u]++;
 		if (list[i].op == OP_EXIT)
 			*exit_atom_off = (uint32_t)(out->n * ISA_ATOM_BYTES);
 		if (put(out, &list[i]) < 0)
@@ -59,11 +64,67 @@ static int stub(struct tr_code *out, unsigned width, int set_eip, uint32_t eip, 
 	return start;
 }
 
-int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
+static int stub(struct tr_code *out, const struct ir_machine *mc, int set_eip, uint32_t eip, uint32_t *exit_atom_off)
+{
+	struct atom list[3];
+	unsigned k = 0;
+	if (set_eip)
+		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .use_imm = 1, .imm = eip};
+	return stub_atoms(out, mc, list, k, 1, exit_atom_off);
+}
+
+/* A region's side exit: the x86 registers it keeps in temporaries, the
+ * instructions retired so far, EIP; then commit and exit. */
+static int side_stub(struct tr_code *out, const struct ir_machine *mc, const struct ir_block *b, const struct ir_side *sd,
+		     uint32_t *exit_atom_off)
+{
+	struct atom list[IR_NX86 + 5];
+	unsigned k = 0;
+	for (unsigned r = 0; r < IR_NX86; r++) {
+		if (sd->cur[r] == R_EAX + r)
+			continue;
+		/* the temporary's physical register: from its defining op */
+		int phys = -1;
+		for (unsigned i = 0; i < b->nops && phys < 0; i++)
+			if (!b->ops[i].dead && b->ops[i].dst == sd->cur[r])
+				phys = b->ops[i].pd;
+		if (phys < 0)
+			return -1;
+		list[k++] = (struct atom){.op = OP_MOV, .rd = (uint8_t)(R_EAX + r), .rb = (uint8_t)phys};
+	}
+	list[k++] = (struct atom){.op = OP_ADD, .rd = R_RETIRED, .ra = R_RETIRED, .use_imm = 1, .imm = sd->ninsns};
+	if (sd->eip_vreg != VREG_NONE) {
+		int phys = -1;
+		for (unsigned i = 0; i < b->nops && phys < 0; i++)
+			if (!b->ops[i].dead && b->ops[i].dst == sd->eip_vreg)
+				phys = b->ops[i].pd;
+		if (phys < 0)
+			return -1;
+		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .rb = (uint8_t)phys};
+	} else {
+		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .use_imm = 1, .imm = sd->target};
+	}
+	return stub_atoms(out, mc, list, k, 1, exit_atom_off);
+}
+
+/* Point the branch at word w to the stub at byte offset `to`. */
+static void patch_branch(struct tr_code *out, int w, uint32_t to)
+{
+	size_t bstart = isa_bundle_start(out->words, (size_t)w);
+	struct atom a;
+	isa_decode(out->words[w] & ~(1ull << 7), &a);
+	a.imm = to - (uint32_t)bstart * ISA_ATOM_BYTES;   /* relative to its own bundle */
+	a.stop = (out->words[w] >> 7) & 1;
+	out->words[w] = isa_encode(&a);
+}
+
+int tr_emit(const struct ir_block *b, const struct ir_machine *mc, struct tr_code *out)
 {
 	out->n = 0;
 	out->nexits = 0;
 	out->nbundles = 0;
+	out->counter_ld = out->counter_st = out->hot_exit = -1;
+	int side_word[IR_MAX_SIDES], hot_word = -1;
 	int maxc = -1;
 	for (unsigned i = 0; i < b->nops; i++)
 		if (!b->ops[i].dead && b->ops[i].cycle > maxc)
@@ -85,10 +146,20 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 				a.ra = 0;
 			if (!(f & (FLD_RB | FLD_B)) || a.use_imm)
 				a.rb = 0;
+			if (o->op == OP_STAM)
+				a.rd = o->alias;
 			if ((int)i == b->branch_op)
 				branch_word = (int)out->n;
 			if (o->op == OP_EXIT)
 				exit_word = (int)out->n;
+			if (o->side == SIDE_HOT)
+				hot_word = (int)out->n;
+			else if (o->side)
+				side_word[o->side - 1] = (int)out->n;
+			if (o->x & MX_HIDDEN && (isa_ops[o->op].props & (P_LOAD | P_STORE)))
+				*((isa_ops[o->op].props & P_LOAD) ? &out->counter_ld : &out->counter_st) = (int)out->n;
+			if (out->n < TR_MAX_WORDS)
+				out->atom_insn[out->n] = o->insn;
 			if (put(out, &a) < 0)
 				return -1;
 		}
@@ -110,20 +181,42 @@ int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out)
 		struct tr_exit *e = &out->exits[out->nexits++];
 		e->kind = TR_EXIT_DIRECT;
 		e->target = b->fall;
-		e->stub = (uint32_t)stub(out, width, 1, e->target, 0, &e->exit_atom);
+		e->stub = (uint32_t)stub(out, mc, 1, e->target, &e->exit_atom);
 		struct tr_exit *t = &out->exits[out->nexits++];
 		t->kind = TR_EXIT_DIRECT;
 		t->target = b->target;
-		t->stub = (uint32_t)stub(out, width, 1, t->target, 0, &t->exit_atom);
+		t->stub = (uint32_t)stub(out, mc, 1, t->target, &t->exit_atom);
 		if (branch_word < 0)
 			return -1;
-		/* b.cc is relative to its own bundle */
-		size_t bstart = isa_bundle_start(out->words, (size_t)branch_word);
-		struct atom a;
-		isa_decode(out->words[branch_word] & ~(1ull << 7), &a);
-		a.imm = t->stub - (uint32_t)bstart * ISA_ATOM_BYTES;
-		a.stop = (out->words[branch_word] >> 7) & 1;
-		out->words[branch_word] = isa_encode(&a);
+		patch_branch(out, branch_word, t->stub);
+	}
+	for (unsigned e = 0; e < out->nexits; e++) {
+		out->exits[e].flags_live = b->flags_live_end;
+		out->exits[e].side = -1;
+	}
+	/* a region's side exits, after its own */
+	for (unsigned k = 0; k < b->nsides; k++) {
+		const struct ir_side *sd = &b->sides[k];
+		if (b->ops[sd->op].dead || out->nexits >= TR_EXIT_HOT)
+			return -1;
+		struct tr_exit *x = &out->exits[out->nexits++];
+		x->kind = sd->eip_vreg != VREG_NONE ? TR_EXIT_INDIRECT : TR_EXIT_DIRECT;
+		x->target = sd->target;
+		x->flags_live = sd->flags_live;
+		x->side = (int)k;
+		int at = side_stub(out, mc, b, sd, &x->exit_atom);
+		if (at < 0)
+			return -1;
+		x->stub = (uint32_t)at;
+		patch_branch(out, side_word[k], x->stub);
+	}
+	if (hot_word >= 0) {
+		uint32_t atom_off;
+		int at = stub_atoms(out, mc, (struct atom[2]){{0}}, 0, 0, &atom_off);
+		if (at < 0)
+			return -1;
+		patch_branch(out, hot_word, (uint32_t)at);
+		out->hot_exit = (int)(atom_off / ISA_ATOM_BYTES);
 	}
 	for (unsigned i = 0; i < out->nexits; i++) {
 		struct tr_exit *e = &out->exits[i];

@@ -84,6 +84,8 @@ void ir_pass_flags(struct ir_block *b, unsigned live_out)
 		if (o->dead)
 			continue;
 		const struct isa_op_info *oi = &isa_ops[o->op];
+		if (ir_op_side(b, o))
+			live |= ir_op_side(b, o)->flags_live;   /* a region's side exit */
 		if (oi->props & P_WFLAGS) {
 			unsigned w = written(o);
 			unsigned r = read_flags(o);

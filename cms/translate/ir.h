@@ -17,8 +17,12 @@
 #include "native-isa/isa.h"
 
 enum {
-	IR_MAX_INSNS = 48,
-	IR_MAX_OPS = 640,
+	IR_MAX_INSNS = 512,     /* a region's x86 instructions */
+	IR_MAX_BLOCK_INSNS = 48, /* a block's (cms.max_block_insns) */
+	IR_MAX_OPS = 6144,
+	IR_MAX_SIDES = 60,      /* side exits of a region */
+	IR_NX86 = 8,            /* EAX..EDI: the x86 registers a region keeps in temporaries */
+	IR_MAX_PAIRS = 512,     /* (store, load) pairs a region may reorder speculatively */
 	VREG_TEMP = 64,
 	VREG_NONE = 0xffff,
 	R_RETIRED = 15,     /* x86 instructions retired by translated code (shadowed) */
@@ -33,6 +37,10 @@ struct ir_op {
 	uint16_t a, b;      /* vregs read as ra / rb (VREG_NONE: none); ldp: b = alias entry */
 	uint32_t imm;
 	uint16_t insn;      /* the x86 instruction it implements */
+	uint8_t side;       /* a region's side-exit branch: its index + 1 (0: none) */
+	uint8_t alias;      /* stam: the first alias entry it checks */
+	uint8_t spec;       /* load: may be hoisted above stores it may alias (a protected load) */
+	uint8_t pin;        /* PIN_* (adaptive retranslation narrowed what may move) */
 	/* filled by the scheduler and allocator */
 	int cycle;
 	uint8_t pd, pa, pb; /* physical registers */
@@ -40,6 +48,32 @@ struct ir_op {
 
 enum ir_end { END_DIRECT, END_COND, END_INDIRECT };
 
+/* A region's side exit: a branch out of the trace (the direction the
+ * profile did not follow, or a return whose address is not the one the
+ * trace followed).  Its stub copies the x86 registers the region keeps in
+ * temporaries (cur) into their fixed registers, counts the instructions
+ * retired so far, sets EIP, commits and exits. */
+struct ir_side {
+	int op;                 /* the branch op */
+	uint32_t target;        /* x86 EIP it leaves to (eip_vreg == VREG_NONE) */
+	uint16_t eip_vreg;      /* an indirect side exit: the vreg holding EIP */
+	unsigned ninsns;        /* x86 instructions retired when it is taken */
+	unsigned flags_live;    /* x86 status flags live at the target */
+	uint16_t cur[IR_NX86];  /* vreg holding each x86 register there */
+};
+
+enum {
+	PIN_NO_PASS = 1,    /* a store no load may be hoisted above */
+	PIN_NO_HOIST = 2,   /* a load that stays below the side exits before it */
+	SIDE_HOT = 255,     /* ir_op.side of the entry counter's branch to the hot exit */
+};
+
+/* The side exit an op branches to, or NULL. */
+struct ir_block;
+static inline const struct ir_side *ir_op_side(const struct ir_block *b, const struct ir_op *o);
+
+/* How a region continues after one of its control transfers (select). */
+enum ir_follow { FOLLOW_NONE, FOLLOW_TAKEN, FOLLOW_FALL };
 struct ir_block {
 	uint32_t eip;                    /* first x86 instruction */
 	uint32_t end_eip;                /* address after the last one */
@@ -60,7 +94,22 @@ struct ir_block {
 	int tail_ops[2];                 /* END_DIRECT/INDIRECT: the commit and exit ops, which */
 	unsigned ntail;                  /* come after every other op (last bundle) */
 	int failed;                      /* the builder ran out of room */
+
+	/* a region (cms/translate/region.c): a trace across control transfers */
+	int region;
+	uint8_t follow[IR_MAX_INSNS];    /* enum ir_follow of each control transfer inside it */
+	uint32_t ret_expect[IR_MAX_INSNS]; /* a followed ret: the return address the trace assumed */
+	struct ir_side sides[IR_MAX_SIDES];
+	unsigned nsides;
+	unsigned flags_live_end;         /* flags live where the region ends (set by the caller) */
+	uint16_t pairs[IR_MAX_PAIRS][2]; /* (store, load) the scheduler may reorder (memory.c) */
+	unsigned npairs;
 };
+
+static inline const struct ir_side *ir_op_side(const struct ir_block *b, const struct ir_op *o)
+{
+	return o->side && o->side != SIDE_HOT ? &b->sides[o->side - 1] : NULL;
+}
 
 /* The passes, in pipeline order (translate.c). */
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
@@ -68,6 +117,24 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 /* Can build.c translate this instruction? (select.c stops before one it cannot) */
 int ir_supported(const struct x86_insn *in);
 int ir_build(struct ir_block *b);
+/* ir_build in two steps, for a region: its instructions (rename comes
+ * between), then the ending. */
+int ir_build_insns(struct ir_block *b);
+int ir_build_end(struct ir_block *b);
+/* A region from a hot entry along the profile (region.c). */
+struct tr_region_opts;
+struct tr_hints;
+int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip, const struct tr_region_opts *o,
+		     const struct tr_hints *h);
+/* A region's x86 registers into temporaries (rename.c): 0, or -1 when the
+ * IR is full. */
+int ir_pass_rename(struct ir_block *b);
+/* The entry counter of a translation (build.c): count down the word at
+ * the hidden-memory address the caller patches in; at zero, branch to the
+ * hot exit. */
+int ir_add_counter(struct ir_block *b);
+/* Flags live on entry to the code at eip; [eip, *end) is what was read. */
+unsigned ir_flags_live_at(const struct x86_env *env, uint32_t eip, uint32_t *end);
 /* END_COND: branch on the opposite condition, to the former fall-through. */
 void ir_invert_branch(struct ir_block *b);
 /* Flags live at the block's exits (all six when the successor is not
@@ -91,8 +158,25 @@ struct ir_machine {
 	unsigned issue_width;
 	unsigned units[U_COUNT];         /* enabled units per class */
 	unsigned lat[L_COUNT];
+	/* regions only (0 for blocks): speculation the scheduler may use */
+	unsigned alias_entries;          /* protected loads it may hoist above stores they may alias */
+	int control_speculation;         /* loads may move above side exits */
 };
 int ir_schedule(struct ir_block *b, const struct ir_machine *mc);
+/* A dependence: `to` issues at least `dist` cycles after `from`. */
+struct ir_edge {
+	uint16_t from, to;
+	uint16_t dist;
+};
+int ir_add_edge(struct ir_edge **e, unsigned *ne, unsigned *cap, unsigned from, unsigned to, unsigned dist);
+/* The scheduler's region rules (memory.c): memory dependences with
+ * disambiguation and speculation, and the side exits' orderings; the
+ * bundle conflicts of speculated pairs; then protected loads and stores
+ * under alarm where the schedule reordered them (0, or -1). */
+int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+		    struct ir_edge **e, unsigned *ne, unsigned *cap);
+int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle);
+int ir_region_alias(struct ir_block *b);
 int ir_regalloc(struct ir_block *b);
 
 /* Dump for --dump-translations. */

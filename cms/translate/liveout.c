@@ -26,8 +26,7 @@ static int flag_effect(const struct x86_insn *in, unsigned *rd, unsigned *wr)
 	return 0;
 }
 
-/* Flags live on entry to the code at eip; [eip, *end) is what was read. */
-static unsigned live_at(const struct x86_env *env, uint32_t eip, uint32_t *end)
+unsigned ir_flags_live_at(const struct x86_env *env, uint32_t eip, uint32_t *end)
 {
 	unsigned live = 0, defined = 0;
 	uint32_t at = eip;
@@ -55,11 +54,11 @@ unsigned ir_flags_live_out(const struct x86_env *env, const struct ir_block *b, 
 	if (b->end == END_INDIRECT)
 		return XF_STATUS;
 	uint32_t end;
-	unsigned live = live_at(env, b->target, &end);
+	unsigned live = ir_flags_live_at(env, b->target, &end);
 	deps[(*ndeps)][0] = b->target;
 	deps[(*ndeps)++][1] = end;
 	if (b->end == END_COND) {
-		live |= live_at(env, b->fall, &end);
+		live |= ir_flags_live_at(env, b->fall, &end);
 		deps[(*ndeps)][0] = b->fall;
 		deps[(*ndeps)++][1] = end;
 	}

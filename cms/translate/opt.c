@@ -120,6 +120,16 @@ void ir_pass_dce(struct ir_block *b)
 			o->dead = 1;
 			continue;
 		}
+		const struct ir_side *sd = ir_op_side(b, o);
+		if (sd) {
+			/* a region's side exit: its stub reads the x86 registers */
+			live_fixed = ~0ull;
+			for (unsigned r = 0; r < IR_NX86; r++)
+				if (sd->cur[r] >= VREG_TEMP && sd->cur[r] != VREG_NONE)
+					live[sd->cur[r] - VREG_TEMP] = 1;
+			if (sd->eip_vreg != VREG_NONE && sd->eip_vreg >= VREG_TEMP)
+				live[sd->eip_vreg - VREG_TEMP] = 1;
+		}
 		if (plain_fixed(o->dst))
 			live_fixed &= ~(1ull << o->dst);
 		unsigned rd[4], nr = ir_reads(o, rd);

@@ -20,28 +20,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct edge {
-	uint16_t from, to;
-	uint16_t dist;
-};
-
 struct sched {
-	struct edge *e;
+	struct ir_edge *e;
 	unsigned ne, cap;
 };
 
-static int add_edge(struct sched *s, unsigned from, unsigned to, unsigned dist)
+int ir_add_edge(struct ir_edge **e, unsigned *ne, unsigned *cap, unsigned from, unsigned to, unsigned dist)
 {
-	if (s->ne == s->cap) {
-		unsigned cap = s->cap ? 2 * s->cap : 1024;
-		struct edge *n = realloc(s->e, cap * sizeof *n);
+	if (*ne == *cap) {
+		unsigned c = *cap ? 2 * *cap : 1024;
+		struct ir_edge *n = realloc(*e, c * sizeof *n);
 		if (!n)
 			return -1;
-		s->e = n;
-		s->cap = cap;
+		*e = n;
+		*cap = c;
 	}
-	s->e[s->ne++] = (struct edge){(uint16_t)from, (uint16_t)to, (uint16_t)dist};
+	(*e)[(*ne)++] = (struct ir_edge){(uint16_t)from, (uint16_t)to, (uint16_t)dist};
 	return 0;
+}
+
+static int add_edge(struct sched *s, unsigned from, unsigned to, unsigned dist)
+{
+	return ir_add_edge(&s->e, &s->ne, &s->cap, from, to, dist);
 }
 
 static unsigned lat_of(const struct ir_op *o, const struct ir_machine *mc)
@@ -82,7 +82,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	struct sched s = {0};
 	int rc = -1;
 	unsigned *succ_first = NULL;
-	struct edge *succ = NULL;
+	struct ir_edge *succ = NULL;
 	int *height = calloc(b->nops, sizeof *height);
 	int *earliest = calloc(b->nops, sizeof *earliest);
 	unsigned *npred = calloc(b->nops, sizeof *npred);
@@ -141,7 +141,10 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			}
 		}
 		unsigned props = isa_ops[o->op].props;
-		if (props & P_LOAD) {
+		if (b->region || (o->x & MX_HIDDEN && (props & (P_LOAD | P_STORE)))) {
+			/* regions: memory.c's edges; the entry counter's hidden
+			 * words alias no guest access */
+		} else if (props & P_LOAD) {
 			if (last_store >= 0 && add_edge(&s, (unsigned)last_store, i, 1))
 				goto out;
 			if (nloads < 64)
@@ -157,6 +160,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			nloads = 0;
 		}
 	}
+	if (b->region && (ir_region_edges(b, mc, idx, n, &s.e, &s.ne, &s.cap) < 0))
+		goto out;
 	if (b->branch_op >= 0) {
 		for (unsigned k = 0; k < n; k++)
 			if (idx[k] != (unsigned)b->branch_op && add_edge(&s, idx[k], (unsigned)b->branch_op, 0))
@@ -219,6 +224,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 				unsigned u = isa_ops[o->op].unit;
 				if (u < U_COUNT && units[u] >= mc->units[u])
 					continue;
+				if (b->region && ir_region_conflict(b, i, cycle))
+					continue;
 				if (best < 0 || height[i] > height[best])
 					best = (int)i;
 			}
@@ -239,7 +246,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			}
 		}
 	}
-	rc = 0;
+	rc = b->region ? ir_region_alias(b) : 0;
 out:
 	free(succ_first);
 	free(succ);

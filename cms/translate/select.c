@@ -15,10 +15,12 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 {
 	b->eip = eip;
 	b->ninsns = 0;
+	b->region = 0;
+	b->nsides = 0;
 	unsigned stores = 0;
 	uint32_t at = eip;
-	if (max_insns > IR_MAX_INSNS)
-		max_insns = IR_MAX_INSNS;
+	if (max_insns > IR_MAX_BLOCK_INSNS)
+		max_insns = IR_MAX_BLOCK_INSNS;
 	while (b->ninsns < max_insns) {
 		uint8_t buf[X86_MAX_INSN_LEN];
 		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);

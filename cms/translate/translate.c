@@ -21,6 +21,19 @@
 
 #include <string.h>
 
+/* Live IR operations (the cost model) and the speculation the schedule used. */
+static void count_ops(struct tr_result *out)
+{
+	const struct ir_block *b = &out->block;
+	out->ir_ops = out->spec_loads = out->spec_stores = 0;
+	out->unrolled = 0;
+	for (unsigned i = 0; i < b->nops; i++) {
+		out->ir_ops += !b->ops[i].dead;
+		out->spec_loads += !b->ops[i].dead && b->ops[i].op == OP_LDP;
+		out->spec_stores += !b->ops[i].dead && b->ops[i].op == OP_STAM;
+	}
+}
+
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
 		 unsigned max_stores, const struct tr_hints *hints, struct tr_result *out)
 {
@@ -46,22 +59,109 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 			ir_invert_branch(b);
 		out->ndeps = 0;
 		out->flags_live_out = hints ? ir_flags_live_out(env, b, out->deps, &out->ndeps) : XF_STATUS;
+		b->flags_live_end = out->flags_live_out;
 		int cut = ir_shiftd_flags_read(b, out->flags_live_out);
 		if (cut >= 0) {
 			limit = (unsigned)cut;
+			continue;
+		}
+		if (hints && hints->count_entries && ir_add_counter(b) < 0) {
+			limit /= 2;
 			continue;
 		}
 		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
-		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc->issue_width, &out->code) < 0) {
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
 			limit /= 2;
 			continue;
 		}
-		out->ir_ops = 0;
-		for (unsigned i = 0; i < b->nops; i++)
-			out->ir_ops += !b->ops[i].dead;
+		count_ops(out);
+		return 0;
+	}
+	return -1;
+}
+
+/* Mark the operations adaptive retranslation pinned (x86 EIPs in o). */
+static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
+{
+	for (unsigned i = 0; i < b->nops; i++) {
+		struct ir_op *op = &b->ops[i];
+		uint32_t at = b->insn_eip[op->insn];
+		unsigned props = isa_ops[op->op].props;
+		op->pin = 0;
+		for (unsigned k = 0; (props & P_STORE) && k < o->nno_pass; k++)
+			if (o->no_pass[k] == at)
+				op->pin |= PIN_NO_PASS;
+		for (unsigned k = 0; (props & P_LOAD) && k < o->nno_hoist; k++)
+			if (o->no_hoist[k] == at)
+				op->pin |= PIN_NO_HOIST;
+	}
+}
+
+/* The reoptimizer's pipeline:
+ *
+ *   region   a trace along the hot path, side exits, loops  region.c
+ *   build    x86 -> IR; followed branches become side exits  build.c
+ *   rename   x86 registers in temporaries across the region rename.c
+ *   end      retired count, EIP, commit, exit               build.c
+ *   liveout  flags at every exit                             liveout.c
+ *   flags, fold, dce, coalesce                              as for a block
+ *   schedule the whole region, with memory speculation and the side
+ *            exits' orderings                                sched.c, memory.c
+ *   regalloc, emit (side-exit stubs copy the registers)      regalloc.c, emit.c
+ *
+ * A region that does not fit is retried at half the length. */
+int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc,
+		const struct tr_region_opts *o, const struct tr_hints *hints, struct tr_result *out)
+{
+	struct ir_block *b = &out->block;
+	struct tr_region_opts ro = *o;
+	while (ro.max_insns >= 1) {
+		if (ir_select_region(b, env, eip, &ro, hints) <= 0)
+			return -1;
+		if (ir_build_insns(b) < 0 || ir_pass_rename(b) < 0 || ir_build_end(b) < 0) {
+			ro.max_insns = b->ninsns / 2;
+			continue;
+		}
+		out->ndeps = 0;
+		out->flags_live_out = ir_flags_live_out(env, b, out->deps, &out->ndeps);
+		b->flags_live_end = out->flags_live_out;
+		for (unsigned k = 0; k < b->nsides; k++) {
+			struct ir_side *sd = &b->sides[k];
+			uint32_t end;
+			if (sd->eip_vreg != VREG_NONE) {
+				sd->flags_live = XF_STATUS;
+				continue;
+			}
+			sd->flags_live = ir_flags_live_at(env, sd->target, &end);
+			out->deps[out->ndeps][0] = sd->target;
+			out->deps[out->ndeps++][1] = end;
+		}
+		/* shld/shrd are built without flags: a region (whose side exits
+		 * may read them) ends before the first one */
+		int cut = -1;
+		for (unsigned i = 0; i < b->ninsns && cut < 0; i++)
+			if (b->insns[i].op == X86_OP_SHLD || b->insns[i].op == X86_OP_SHRD)
+				cut = (int)i;
+		if (cut >= 0) {
+			ro.max_insns = (unsigned)cut;
+			continue;
+		}
+		pin_ops(b, &ro);
+		ir_pass_flags(b, out->flags_live_out);
+		ir_pass_fold(b);
+		ir_pass_dce(b);
+		ir_pass_coalesce(b);
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
+			ro.max_insns = b->ninsns / 2;
+			continue;
+		}
+		count_ops(out);
+		out->unrolled = 0;
+		for (unsigned i = 1; i < b->ninsns; i++)
+			out->unrolled += b->insn_eip[i] == eip;
 		return 0;
 	}
 	return -1;

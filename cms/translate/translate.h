@@ -7,7 +7,12 @@
 
 #include "cms/translate/ir.h"
 
-enum { TR_MAX_WORDS = 2048, TR_MAX_EXITS = 2 };
+enum {
+	TR_MAX_WORDS = 16384,
+	TR_MAX_EXITS = 64,                 /* exits of one translation (a region's side exits included) */
+	TR_EXIT_HOT = TR_MAX_EXITS - 1,    /* exit index of the entry counter's "hot" exit */
+	TR_MAX_DEPS = IR_MAX_SIDES + 2,
+};
 
 enum tr_exit_kind { TR_EXIT_DIRECT, TR_EXIT_INDIRECT };
 
@@ -21,6 +26,8 @@ struct tr_exit {
 	uint32_t stub;        /* byte offset of the stub's first atom */
 	uint32_t exit_atom;   /* byte offset of the stub's exit atom (patched by chaining) */
 	uint32_t exit_bundle; /* byte offset of the bundle holding it (branch offsets count from there) */
+	unsigned flags_live;  /* x86 status flags correct when it is taken */
+	int side;             /* a region's side exit (its index), or -1 */
 };
 
 struct tr_code {
@@ -29,6 +36,11 @@ struct tr_code {
 	unsigned nbundles;    /* body bundles */
 	struct tr_exit exits[TR_MAX_EXITS];
 	unsigned nexits;
+	/* the entry counter (tr_hints.count_entries): word indices of its
+	 * load and store, whose displacement is the counter's hidden-memory
+	 * address (patched by the caller), and of its `exit` (-1: none) */
+	int counter_ld, counter_st, hot_exit;
+	uint16_t atom_insn[TR_MAX_WORDS]; /* the x86 instruction (block index) of each body atom */
 };
 
 struct tr_result {
@@ -36,8 +48,11 @@ struct tr_result {
 	struct tr_code code;
 	unsigned ir_ops;      /* live IR operations after the passes (cost model) */
 	unsigned flags_live_out;  /* x86 status flags the translation leaves correct at its exits */
-	uint32_t deps[2][2];  /* successor bytes the flag liveness relied on */
+	uint32_t deps[TR_MAX_DEPS][2];  /* successor bytes the flag liveness relied on */
 	unsigned ndeps;
+	unsigned spec_loads;  /* a region's loads hoisted above stores they may alias (ldp) */
+	unsigned spec_stores; /* its stores checked against them (stam) */
+	unsigned unrolled;    /* loop-body copies beyond the first */
 };
 
 /* What the firmware knows beyond the block's own code.  With hints, the
@@ -48,6 +63,26 @@ struct tr_result {
 struct tr_hints {
 	uint32_t (*count)(void *ctx, uint32_t eip);
 	void *ctx;
+	/* give the translation an entry counter: every entry counts it down
+	 * and the one that reaches zero leaves through the hot exit, before
+	 * anything commits (the reoptimizer's trigger) */
+	int count_entries;
+};
+
+/* What a region may be (cms.opt.*; the reoptimizer's adaptive
+ * retranslation narrows it for one region). */
+struct tr_region_opts {
+	unsigned max_insns;        /* x86 instructions */
+	unsigned max_stores;       /* the store buffer: every store waits for the commit at its end */
+	unsigned unroll;           /* copies of a loop body whose back edge closes the region */
+	unsigned min_bias;         /* percent: follow a conditional branch only this biased */
+	int follow_calls;          /* follow direct calls into the callee, and its return */
+	const uint32_t *no_pass;   /* x86 stores no load may be hoisted above */
+	unsigned nno_pass;
+	const uint32_t *no_hoist;  /* x86 loads that stay below the side exits before them */
+	unsigned nno_hoist;
+	int reorder_memory;        /* loads may pass stores they may alias (protected) */
+	int control_speculation;   /* loads may move above side exits */
 };
 
 /* The whole pipeline: select -> build -> flags -> fold -> dce -> coalesce
@@ -57,7 +92,12 @@ struct tr_hints {
 int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc, unsigned max_insns,
 		 unsigned max_stores, const struct tr_hints *hints, struct tr_result *out);
 
-int tr_emit(const struct ir_block *b, unsigned width, struct tr_code *out);
+/* The reoptimizer's pipeline (region.c's trace, then the translation
+ * passes plus rename, side exits and memory speculation): 0, or -1. */
+int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc,
+		const struct tr_region_opts *o, const struct tr_hints *hints, struct tr_result *out);
+
+int tr_emit(const struct ir_block *b, const struct ir_machine *mc, struct tr_code *out);
 
 /* String instructions (string.c): translated alone, as a native loop. */
 int tr_is_string(const struct x86_insn *in);

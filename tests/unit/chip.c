@@ -271,6 +271,11 @@ static void test_alias_and_sb(void)
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
 	CU_ASSERT_EQUAL(chip_reg(g.chip, 21), 9);
 	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand) - o0, (uint64_t)g.cfg.lat_mul - 1);
+	/* the alias entry holds the address the load read, even when an
+	 * earlier atom of its bundle writes the base register */
+	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nmov r20, #0x4000 | ldp.32 r21, [r20], @0\n"
+				      "stam.32 r22, [r20 - 0x1000], @0\ncommit\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_ALIAS_FAULT);
 	/* commit clears the alias entries */
 	chip_run(g.chip, rig_load(&g, "mov r20, #0x3000\nldp.32 r21, [r20], @0\ncommit\nstam.32 r22, [r20], @0\ncommit\nexit #0\n"), &ex);
 	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);

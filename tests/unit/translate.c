@@ -83,7 +83,7 @@ static void test_fill_to_unit_limits(void)
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		struct tr_result *r = calloc(1, sizeof *r);
 		struct ir_machine mc = machine(cases[k].width, cases[k].alu, 1, 1, 1);
-		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
 		unsigned max[U_COUNT + 1], bundles;
 		class_counts(&r->code, max, &bundles);
 		unsigned alu_limit = cases[k].alu < cases[k].width ? cases[k].alu : cases[k].width;
@@ -106,8 +106,8 @@ static void test_masked_unit_never_used(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *wide = calloc(1, sizeof *wide), *narrow = calloc(1, sizeof *narrow);
 	struct ir_machine mw = machine(4, 4, 1, 1, 1), mn = machine(4, 1, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_INSNS, 32, NULL, wide), 0);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_INSNS, 32, NULL, narrow), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_BLOCK_INSNS, 32, NULL, wide), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mn, IR_MAX_BLOCK_INSNS, 32, NULL, narrow), 0);
 	unsigned max[U_COUNT + 1], bw, bn;
 	class_counts(&narrow->code, max, &bn);
 	CU_ASSERT_EQUAL(max[U_ALU], 1);
@@ -125,7 +125,7 @@ static void test_dead_flags_dropped(void)
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct tr_result *r = calloc(1, sizeof *r);
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
 	unsigned flag_atoms = 0, adds = 0;
 	for (unsigned i = 0; i < r->code.n; i++) {
 		struct atom a;
@@ -148,7 +148,7 @@ static int translate_at(const uint8_t *code, size_t len, uint32_t base, uint32_t
 	struct x86_env env = {.ctx = &b, .fetch = fetch};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	memset(r, 0, sizeof *r);
-	return tr_translate(&env, eip, &mc, IR_MAX_INSNS, 32, NULL, r);
+	return tr_translate(&env, eip, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r);
 }
 
 static uint32_t no_count(void *ctx, uint32_t eip)
@@ -172,7 +172,7 @@ static void test_rotate_keeps_of_live(void)
 	for (int k = 0; k < 2; k++) {
 		struct buf b = {k ? kill : keep, 0x2000, k ? (uint32_t)sizeof kill : (uint32_t)sizeof keep};
 		struct x86_env env = {.ctx = &b, .fetch = fetch};
-		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_INSNS, 32, &hints, r), 0);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, &hints, r), 0);
 		unsigned addf = 0;
 		for (unsigned i = 0; i < r->code.n; i++) {
 			struct atom a;
@@ -272,13 +272,13 @@ static void test_hot_successor_falls_through(void)
 	struct tr_hints hints = {hot_6000, NULL};
 	struct tr_result *r = calloc(1, sizeof *r);
 	/* without a profile: b.cc jne to the loop head, fall-through to the exit */
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_INSNS, 32, NULL, r), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
 	CU_ASSERT_EQUAL(r->block.cond, X86_OP_JNE - X86_OP_JO);
 	CU_ASSERT_EQUAL(r->block.target, 0x6000);
 	CU_ASSERT_EQUAL(r->code.exits[0].target, 0x6004);
 	/* the profile says the loop head is hotter: it becomes the fall-through */
 	memset(r, 0, sizeof *r);
-	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_INSNS, 32, &hints, r), 0);
+	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_BLOCK_INSNS, 32, &hints, r), 0);
 	CU_ASSERT_EQUAL(r->block.cond, X86_OP_JE - X86_OP_JO);
 	CU_ASSERT_EQUAL(r->block.target, 0x6004);
 	CU_ASSERT_EQUAL(r->code.exits[0].target, 0x6000);

@@ -1,0 +1,192 @@
+/* cms/reopt.c — the reoptimizer: the third gear of the firmware
+ * (interpret -> translate -> reoptimize, as Transmeta's CMS).
+ *
+ * Finding hot code.  In --mode optimize every block translation counts
+ * its own entries: a word after its code in the translation cache,
+ * counted down by three atoms of the translation itself (load, subtract,
+ * store: simulated time like any other code, in bundles beside the
+ * block's work).  The entry that reaches zero leaves through the hot exit
+ * before anything commits; the firmware rolls the chip back to the
+ * block's entry and forms a region there (tc_optimize: region.c's trace
+ * along the profile, the passes over the whole region, memory and
+ * control speculation), which takes the block's place in the map; every
+ * exit that was chained to the block comes back once through the
+ * dispatcher and is chained to the region.  The profile it follows is the
+ * interpreter's block counts plus the entries the translated blocks have
+ * counted (tc_entries).
+ *
+ * Adaptive retranslation.  A region rolled back by an alias fault, or by
+ * a memory fault that the page-in policy did not resolve (a load it may
+ * have hoisted), names the guilty x86 instruction through the faulting
+ * atom (tc_atom_eip): the store an alias fault hit is never passed again,
+ * the load that faulted stays below the side exits before it.  After
+ * cms.opt.spec_retries such rollbacks the region is made again with what
+ * it learned; a region that keeps failing loses memory and control
+ * speculation altogether, then half its length each time, and at last
+ * stays a block.  A real x86 fault still kills the guest: the recover
+ * policy interprets to the faulting instruction after the note is taken.
+ *
+ * This file owns struct reopt (m->ro): what the firmware learned about
+ * each region entry, kept across flushes and retranslations. */
+#include "cms/cms_priv.h"
+#include "cms/translate/translate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { LEVEL_NO_SPECULATION = 2, LEVEL_SHORTER = 3, MIN_REGION = 4 };
+
+struct region_rec {
+	uint32_t eip;
+	unsigned failures;       /* speculation rollbacks since the region was last made */
+	unsigned level;          /* retranslations so far: how conservative it is */
+	uint32_t *no_pass, *no_hoist;
+	unsigned nno_pass, nno_hoist;
+};
+
+struct reopt {
+	struct region_rec *r;
+	unsigned n, cap;
+};
+
+int reopt_init(struct cms *m, char *err, size_t errlen)
+{
+	m->ro = calloc(1, sizeof *m->ro);
+	if (!m->ro) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void reopt_free(struct cms *m)
+{
+	if (!m->ro)
+		return;
+	for (unsigned i = 0; i < m->ro->n; i++) {
+		free(m->ro->r[i].no_pass);
+		free(m->ro->r[i].no_hoist);
+	}
+	free(m->ro->r);
+	free(m->ro);
+	m->ro = NULL;
+}
+
+static struct region_rec *rec_of(struct cms *m, uint32_t eip, int add)
+{
+	struct reopt *ro = m->ro;
+	for (unsigned i = 0; i < ro->n; i++)
+		if (ro->r[i].eip == eip)
+			return &ro->r[i];
+	if (!add)
+		return NULL;
+	if (ro->n == ro->cap) {
+		unsigned cap = ro->cap ? 2 * ro->cap : 64;
+		struct region_rec *n = realloc(ro->r, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		ro->r = n;
+		ro->cap = cap;
+	}
+	struct region_rec *r = &ro->r[ro->n++];
+	memset(r, 0, sizeof *r);
+	r->eip = eip;
+	return r;
+}
+
+static int note(uint32_t **list, unsigned *n, uint32_t eip)
+{
+	for (unsigned i = 0; i < *n; i++)
+		if ((*list)[i] == eip)
+			return 0;
+	uint32_t *l = realloc(*list, (*n + 1) * sizeof *l);
+	if (!l)
+		return -1;
+	l[(*n)++] = eip;
+	*list = l;
+	return 0;
+}
+
+/* the profile a region follows: block entries seen by the interpreter
+ * and counted by the translated blocks */
+static uint32_t hot_count(void *ctx, uint32_t eip)
+{
+	struct cms *m = ctx;
+	return profile_count(m, eip) + tc_entries(m, eip);
+}
+
+/* Make the region at rec->eip as conservative as rec says: its id, or -1. */
+static int form(struct cms *m, struct region_rec *rec)
+{
+	const struct cdvm_config *k = &m->cfg;
+	struct tr_region_opts o = {
+		.max_insns = (unsigned)k->opt_max_region_insns,
+		.max_stores = (unsigned)k->store_buffer,
+		.unroll = (unsigned)k->opt_unroll,
+		.min_bias = (unsigned)k->opt_min_bias,
+		.follow_calls = k->opt_follow_calls,
+		.no_pass = rec->no_pass,
+		.nno_pass = rec->nno_pass,
+		.no_hoist = rec->no_hoist,
+		.nno_hoist = rec->nno_hoist,
+		.reorder_memory = k->opt_reorder_memory && rec->level < LEVEL_NO_SPECULATION,
+		.control_speculation = k->opt_control_speculation && rec->level < LEVEL_NO_SPECULATION,
+	};
+	for (unsigned l = LEVEL_SHORTER; l <= rec->level; l++)
+		o.max_insns /= 2;
+	struct tr_hints h = {hot_count, m, 0};
+	struct tc_region_info info;
+	int id = o.max_insns >= MIN_REGION ? tc_optimize(m, rec->eip, &o, &h, &info) : -1;
+	if (id < 0)
+		return -1;
+	m->st.regions++;
+	m->st.region_insns += info.ninsns;
+	m->st.region_sides += info.nsides;
+	m->st.region_loops += (uint64_t)info.loop;
+	m->st.region_unrolled += info.unrolled;
+	m->st.region_spec_loads += info.spec_loads;
+	m->st.region_spec_stores += info.spec_stores;
+	rec->failures = 0;
+	return id;
+}
+
+void reopt_hot(struct cms *m, int id)
+{
+	const struct xlat *x = tc_get(m, id);
+	m->st.hot_exits++;
+	if (!x)
+		return;
+	struct region_rec *rec = rec_of(m, x->eip, 1);
+	if (!rec || form(m, rec) < 0) {
+		m->st.region_failed++;
+		tc_disarm(m, id);
+	}
+}
+
+void reopt_rollback(struct cms *m, const struct chip_exit *ex)
+{
+	int id = tc_find_native(m, ex->pc);
+	const struct xlat *x = tc_get(m, id);
+	if (!x || !x->region)
+		return;
+	struct region_rec *rec = rec_of(m, x->eip, 1);
+	if (!rec)
+		return;
+	uint32_t at = tc_atom_eip(m, id, ex->pc, ex->slot);
+	m->st.region_rollbacks++;
+	if (ex->reason == CHIP_EXIT_ALIAS_FAULT) {
+		m->st.region_alias_rollbacks++;
+		if (at)
+			note(&rec->no_pass, &rec->nno_pass, at);
+	} else if (ex->reason == CHIP_EXIT_MEMORY_FAULT && at) {
+		note(&rec->no_hoist, &rec->nno_hoist, at);
+	}
+	if (++rec->failures < (unsigned)m->cfg.opt_spec_retries)
+		return;
+	/* retranslate with what the rollbacks taught */
+	tc_drop(m, id);
+	rec->level++;
+	m->st.region_retranslations++;
+	if (form(m, rec) < 0)
+		m->st.region_failed++;
+}

@@ -1,0 +1,254 @@
+/* cms/translate/memory.c — the scheduler's rules for a region: memory
+ * dependences, memory speculation with the alias hardware, and the order
+ * the side exits need.
+ *
+ * Memory.  Every address is tracked symbolically as a root value plus a
+ * constant (a register at the region's entry, or the result of an
+ * operation; add/sub of an immediate and copies keep the root), so two
+ * accesses from one root are compared exactly: disjoint ones need no
+ * order, overlapping ones keep it (the store buffer forwards).  A load
+ * and an earlier store of different roots may alias.  The first
+ * core.alias_entries such loads of the region (in x86 order) may be
+ * hoisted above those stores anyway: where the schedule does so, the load
+ * becomes `ldp` with its entry (entries are numbered in x86 order) and
+ * each store it passed `stam @n`, n the entry of the first such load after
+ * the store, so the store checks exactly the loads that come after it and
+ * a real overlap at run time is an alias fault that rolls the region back
+ * (DESIGN.md contract 4; the firmware then retranslates without that
+ * reordering, cms/reopt.c).  A protected load never shares a bundle with a
+ * store it may alias: its entry is recorded when the bundle retires, too
+ * late for a check in the same bundle.  Stores stay in order, and after
+ * the loads before them.
+ *
+ * Side exits.  A side exit's stub commits, so at its branch everything
+ * the x86 program did before it must have happened, and nothing of what
+ * comes after may be visible: every effect before it (store, load that
+ * may fault, flags, a fixed register, another branch) issues no later
+ * than the branch, the values its stub copies are computed by then, and
+ * after it come, a bundle later at least, every store, every write of a
+ * fixed register, a divide, flag writes when the exit's target reads the
+ * flags, and loads unless control speculation is on (a speculative load
+ * that faults rolls the region back; the interpreter then finds out
+ * whether the x86 program faults).  Everything else may move up across
+ * it: the x86 registers live in temporaries (rename.c). */
+#include "cms/translate/ir.h"
+
+#include <stdlib.h>
+
+struct sym {
+	uint32_t root;
+	uint32_t off;
+};
+
+struct maccess {
+	unsigned k;          /* position in idx */
+	uint32_t root, off;
+	unsigned size, store;
+};
+
+static unsigned mx_bytes(unsigned x)
+{
+	unsigned k = x & MX_KIND_MASK;
+	return k == MX_32 ? 4 : (k == MX_U16 || k == MX_S16) ? 2 : 1;
+}
+
+static int effectful(const struct ir_op *o)
+{
+	if (isa_ops[o->op].props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV))
+		return 1;
+	return o->dst != VREG_NONE && o->dst < VREG_TEMP && o->dst != R_ZERO;
+}
+
+static int overlap(const struct maccess *a, const struct maccess *b)
+{
+	/* modulo 2^32, as the chip's addresses */
+	return (uint32_t)(b->off - a->off) < a->size || (uint32_t)(a->off - b->off) < b->size;
+}
+
+/* memory: disambiguation, speculation candidates, edges */
+static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+			struct ir_edge **e, unsigned *ne, unsigned *cap)
+{
+	unsigned nregs = VREG_TEMP + b->ntemps;
+	struct sym *sym = malloc(nregs * sizeof *sym);
+	struct maccess *ma = malloc((n + 1) * sizeof *ma);
+	int rc = -1;
+	if (!sym || !ma)
+		goto out;
+	for (unsigned r = 0; r < nregs; r++)
+		sym[r] = (struct sym){r, 0};
+	unsigned nm = 0;
+	for (unsigned k = 0; k < n; k++) {
+		struct ir_op *o = &b->ops[idx[k]];
+		unsigned props = isa_ops[o->op].props;
+		o->spec = 0;
+		if ((props & (P_LOAD | P_STORE)) && !(o->x & MX_HIDDEN)) {
+			const struct sym *s = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
+			ma[nm++] = (struct maccess){k, s->root, s->off + o->imm, mx_bytes(o->x), (props & P_STORE) != 0};
+		}
+		if (o->dst == VREG_NONE || o->dst == R_ZERO)
+			continue;
+		struct sym d = {0x10000u + idx[k], 0};
+		const struct sym *a = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
+		if (o->op == OP_ADD && o->use_imm)
+			d = (struct sym){a->root, a->off + o->imm};
+		else if (o->op == OP_SUB && o->use_imm)
+			d = (struct sym){a->root, a->off - o->imm};
+		else if (o->op == OP_MOV && !o->use_imm && o->b != VREG_NONE)
+			d = sym[o->b];
+		sym[o->dst] = d;
+	}
+	/* the loads that may pass stores they may alias: the first ones */
+	unsigned entries = 0;
+	for (unsigned q = 0; q < nm && entries < mc->alias_entries; q++) {
+		if (ma[q].store)
+			continue;
+		struct ir_op *l = &b->ops[idx[ma[q].k]];
+		int may = 0;
+		for (unsigned p = 0; p < q && !may; p++)
+			may = ma[p].store && ma[p].root != ma[q].root && !(b->ops[idx[ma[p].k]].pin & PIN_NO_PASS);
+		if (may) {
+			l->spec = 1;
+			l->alias = (uint8_t)entries++;
+		}
+	}
+	b->npairs = 0;
+	int last_store = -1;
+	for (unsigned q = 0; q < nm; q++) {
+		unsigned to = idx[ma[q].k];
+		for (unsigned p = 0; p < q; p++) {
+			unsigned from = idx[ma[p].k];
+			int same = ma[p].root == ma[q].root;
+			if (same && !overlap(&ma[p], &ma[q]))
+				continue;
+			if (ma[q].store) {
+				/* after the earlier loads (it may share their bundle) */
+				if (!ma[p].store && ir_add_edge(e, ne, cap, from, to, 0) < 0)
+					goto out;
+				continue;
+			}
+			if (!ma[p].store)
+				continue;
+			if (!same && b->ops[to].spec && !(b->ops[from].pin & PIN_NO_PASS) && b->npairs < IR_MAX_PAIRS) {
+				b->pairs[b->npairs][0] = (uint16_t)from;
+				b->pairs[b->npairs++][1] = (uint16_t)to;
+				continue;
+			}
+			if (ir_add_edge(e, ne, cap, from, to, 1) < 0)
+				goto out;
+		}
+		if (ma[q].store) {
+			if (last_store >= 0 && ir_add_edge(e, ne, cap, (unsigned)last_store, to, 1) < 0)
+				goto out;
+			last_store = (int)to;
+		}
+	}
+	rc = 0;
+out:
+	free(sym);
+	free(ma);
+	return rc;
+}
+
+static int side_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+		      struct ir_edge **e, unsigned *ne, unsigned *cap)
+{
+	int *lastdef = malloc((VREG_TEMP + b->ntemps) * sizeof *lastdef);
+	if (!lastdef)
+		return -1;
+	for (unsigned r = 0; r < VREG_TEMP + b->ntemps; r++)
+		lastdef[r] = -1;
+	int prev = -1, flag_side = -1, rc = -1;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = idx[k];
+		const struct ir_op *o = &b->ops[i];
+		unsigned props = isa_ops[o->op].props;
+		if (prev >= 0) {
+			unsigned from = idx[prev];
+			int fixed = o->dst != VREG_NONE && o->dst < VREG_TEMP && o->dst != R_ZERO;
+			int pinned = (props & (P_STORE | P_DIV | P_COMMIT | P_EXIT)) || fixed ||
+				     ((props & P_LOAD) && (!mc->control_speculation || (o->pin & PIN_NO_HOIST)));
+			if ((pinned && ir_add_edge(e, ne, cap, from, i, 1) < 0) ||
+			    ((props & P_BRANCH) && ir_add_edge(e, ne, cap, from, i, 0) < 0))
+				goto out;
+			if ((props & P_WFLAGS) && flag_side >= 0 && ir_add_edge(e, ne, cap, idx[flag_side], i, 1) < 0)
+				goto out;
+		}
+		const struct ir_side *sd = ir_op_side(b, o);
+		if (sd) {
+			for (unsigned q = prev < 0 ? 0 : (unsigned)prev + 1; q < k; q++)
+				if (effectful(&b->ops[idx[q]]) && ir_add_edge(e, ne, cap, idx[q], i, 0) < 0)
+					goto out;
+			for (unsigned r = 0; r <= IR_NX86; r++) {
+				unsigned v = r < IR_NX86 ? sd->cur[r] : sd->eip_vreg;
+				if (v != VREG_NONE && v >= VREG_TEMP && lastdef[v] >= 0 &&
+				    ir_add_edge(e, ne, cap, (unsigned)lastdef[v], i, 0) < 0)
+					goto out;
+			}
+			prev = (int)k;
+			if (sd->flags_live)
+				flag_side = (int)k;
+		}
+		if (o->dst != VREG_NONE)
+			lastdef[o->dst] = (int)i;
+	}
+	rc = 0;
+out:
+	free(lastdef);
+	return rc;
+}
+
+int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+		    struct ir_edge **e, unsigned *ne, unsigned *cap)
+{
+	return memory_edges(b, mc, idx, n, e, ne, cap) < 0 ? -1 : side_edges(b, mc, idx, n, e, ne, cap);
+}
+
+int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle)
+{
+	const struct ir_op *o = &b->ops[op];
+	if (!o->spec && !(isa_ops[o->op].props & P_STORE))
+		return 0;
+	for (unsigned p = 0; p < b->npairs; p++) {
+		unsigned other = b->pairs[p][0] == op ? b->pairs[p][1] : b->pairs[p][1] == op ? b->pairs[p][0] : op;
+		if (other != op && b->ops[other].cycle == cycle)
+			return 1;
+	}
+	return 0;
+}
+
+int ir_region_alias(struct ir_block *b)
+{
+	/* which stores a protected load really passed */
+	for (unsigned p = 0; p < b->npairs; p++) {
+		struct ir_op *s = &b->ops[b->pairs[p][0]], *l = &b->ops[b->pairs[p][1]];
+		if (s->cycle > l->cycle)
+			l->spec = 2;   /* passed a store */
+	}
+	for (unsigned p = 0; p < b->npairs; p++) {
+		unsigned si = b->pairs[p][0];
+		struct ir_op *s = &b->ops[si];
+		if (s->op == OP_STAM || s->cycle <= b->ops[b->pairs[p][1]].cycle)
+			continue;
+		/* checks the entries of the candidate loads after it */
+		int first = -1;
+		for (unsigned i = si + 1; i < b->nops && first < 0; i++)
+			if (!b->ops[i].dead && b->ops[i].spec)
+				first = b->ops[i].alias;
+		if (first < 0)
+			return -1;  /* cannot happen: the pair's load is after the store */
+		s->op = OP_STAM;
+		s->alias = (uint8_t)first;
+	}
+	for (unsigned i = 0; i < b->nops; i++) {
+		struct ir_op *o = &b->ops[i];
+		if (o->dead || !o->spec)
+			continue;
+		if (o->spec == 2) {
+			o->op = OP_LDP;
+			o->b = o->alias;
+		}
+		o->spec = 0;
+	}
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* cms/translate/region.c — region selection for the reoptimizer: a trace
+ * along the profile's hot path.
+ *
+ * From a hot entry the trace follows control transfers instead of
+ * stopping at them: a direct jump to its target, a direct call into the
+ * callee (its return address is remembered, so the callee's `ret` is
+ * followed back to it behind a guard), and a conditional branch in the
+ * direction whose successor the profile entered more often, when that
+ * direction has at least cms.opt.min_bias percent of the two.  The other
+ * direction becomes a side exit.  A path that comes back to the entry is
+ * a loop: its body is copied cms.opt.unroll times (when the copies fit)
+ * and the region ends with the back edge, which chaining turns into a
+ * branch to the region itself.  The trace stops at an instruction the
+ * translator does not take, an indirect jump, a return it did not see the
+ * call of, a branch that is not biased enough, a join with code already
+ * in the trace, the store-buffer limit (every store of the region waits
+ * for its final commit) and cms.opt.max_region_insns.
+ *
+ * Instructions are selected as in select.c (one decode, the same
+ * ir_supported), so a region holds nothing a block could not. */
+#include "cms/translate/translate.h"
+
+enum { CALL_DEPTH = 8 };
+
+static uint32_t count_of(const struct tr_hints *h, uint32_t eip) { return h ? h->count(h->ctx, eip) : 0; }
+
+static int in_trace(const struct ir_block *b, uint32_t eip)
+{
+	for (unsigned i = 0; i < b->ninsns; i++)
+		if (b->insn_eip[i] == eip)
+			return 1;
+	return 0;
+}
+
+int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip, const struct tr_region_opts *o,
+		     const struct tr_hints *h)
+{
+	unsigned max = o->max_insns < IR_MAX_INSNS ? o->max_insns : IR_MAX_INSNS;
+	uint32_t calls[CALL_DEPTH];
+	unsigned depth = 0, stores = 0, sides = 0, passes = 0, body = 0;
+	uint32_t at = eip;
+	b->region = 1;
+	b->eip = eip;
+	b->ninsns = 0;
+	while (b->ninsns < max) {
+		uint8_t buf[X86_MAX_INSN_LEN];
+		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);
+		unsigned i = b->ninsns;
+		struct x86_insn *in = &b->insns[i];
+		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in) || tr_is_string(in))
+			break;
+		unsigned st = x86_insn_stores(in);
+		if (stores + st > o->max_stores)
+			break;
+		stores += st;
+		b->insn_eip[b->ninsns++] = at;
+		b->follow[i] = FOLLOW_NONE;
+		uint32_t next = at + in->len;
+		at = next;
+		if (!(x86_op_flags((enum x86_op)in->op) & OPF_BRANCH))
+			continue;
+		/* a control transfer: where the trace goes on, if anywhere */
+		uint32_t dest;
+		enum ir_follow f = FOLLOW_TAKEN;
+		int side = 0;
+		int rel = in->nops && in->o[0].kind == X86_OPK_REL;
+		if (in->op >= X86_OP_JO && in->op <= X86_OP_JO + 15) {
+			uint32_t taken = next + in->imm;
+			uint64_t ct = count_of(h, taken), cf = count_of(h, next);
+			if (ct + cf == 0 || 100 * (ct > cf ? ct : cf) < (uint64_t)o->min_bias * (ct + cf))
+				break;
+			dest = ct >= cf ? taken : next;
+			f = ct >= cf ? FOLLOW_TAKEN : FOLLOW_FALL;
+			side = 1;
+		} else if (in->op == X86_OP_JMP && rel) {
+			dest = next + in->imm;
+		} else if (in->op == X86_OP_CALL && rel && o->follow_calls && depth < CALL_DEPTH) {
+			dest = next + in->imm;
+			calls[depth++] = next;
+		} else if (in->op == X86_OP_RET && depth > 0) {
+			dest = calls[--depth];
+			b->ret_expect[i] = dest;
+			side = 1;
+		} else {
+			break;
+		}
+		if (sides + side > IR_MAX_SIDES)
+			break;
+		if (dest == eip) {
+			/* the back edge: another copy of the body if it fits */
+			if (!body)
+				body = b->ninsns;
+			if (++passes >= (o->unroll ? o->unroll : 1) || b->ninsns + body > max)
+				break;
+		} else if (in_trace(b, dest)) {
+			break;  /* a join with the trace (an inner loop): leave to it */
+		}
+		b->follow[i] = (uint8_t)f;
+		sides += (unsigned)side;
+		at = dest;
+	}
+	b->end_eip = at;
+	return (int)b->ninsns;
+}

@@ -1,0 +1,80 @@
+/* cms/translate/rename.c — a region keeps the x86 registers in
+ * temporaries.
+ *
+ * A block writes EAX..EDI in place: it commits only at its end, so that
+ * is safe, but in a region every write of a fixed register would pin the
+ * operation below every side exit before it (the exit's commit would make
+ * the early value architectural).  So each write of an x86 register gets
+ * a fresh temporary and later reads use it; a side exit records which
+ * temporary holds each register there (its stub copies them back), and
+ * the region's end copies the last ones into the fixed registers, where
+ * coalescing usually computes them directly.  The operations that read
+ * EDX implicitly (xdiv*) get it copied back first.  FLAGS stays in place:
+ * flag atoms always merge into it (the scheduler orders them against the
+ * side exits that need them). */
+#include "cms/translate/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int x86_reg(unsigned v) { return v >= R_EAX && v < R_EAX + IR_NX86; }
+
+int ir_pass_rename(struct ir_block *b)
+{
+	uint16_t cur[IR_NX86];
+	int *remap = malloc((b->nops + 1) * sizeof *remap);
+	struct ir_op *out = malloc(IR_MAX_OPS * sizeof *out);
+	if (!remap || !out) {
+		free(remap);
+		free(out);
+		return -1;
+	}
+	for (unsigned r = 0; r < IR_NX86; r++)
+		cur[r] = (uint16_t)(R_EAX + r);
+	unsigned n = 0;
+	int rc = 0;
+	for (unsigned i = 0; i < b->nops && rc == 0; i++) {
+		struct ir_op o = b->ops[i];
+		if (n + 2 + IR_NX86 > IR_MAX_OPS) {
+			rc = -1;
+			break;
+		}
+		if ((isa_ops[o.op].props & P_REDX) && cur[R_EDX - R_EAX] != R_EDX) {
+			out[n] = (struct ir_op){.op = OP_MOV, .dst = R_EDX, .a = VREG_NONE, .b = cur[R_EDX - R_EAX],
+						.insn = o.insn};
+			n++;
+			cur[R_EDX - R_EAX] = R_EDX;
+		}
+		if (x86_reg(o.a))
+			o.a = cur[o.a - R_EAX];
+		if (o.b != VREG_NONE && !o.use_imm && x86_reg(o.b))
+			o.b = cur[o.b - R_EAX];
+		if (x86_reg(o.dst)) {
+			unsigned t = VREG_TEMP + b->ntemps++;
+			cur[o.dst - R_EAX] = (uint16_t)t;
+			o.dst = (uint16_t)t;
+		}
+		if (o.side && o.side != SIDE_HOT)
+			memcpy(b->sides[o.side - 1].cur, cur, sizeof cur);
+		remap[i] = (int)n;
+		out[n++] = o;
+	}
+	/* the region's end: the fixed registers get their last values */
+	for (unsigned r = 0; r < IR_NX86 && rc == 0; r++) {
+		if (cur[r] == R_EAX + r)
+			continue;
+		out[n++] = (struct ir_op){.op = OP_MOV, .dst = (uint16_t)(R_EAX + r), .a = VREG_NONE, .b = cur[r],
+					  .insn = (uint16_t)(b->ninsns ? b->ninsns - 1 : 0)};
+	}
+	if (rc == 0) {
+		for (unsigned k = 0; k < b->nsides; k++)
+			b->sides[k].op = remap[b->sides[k].op];
+		if (b->branch_op >= 0)
+			b->branch_op = remap[b->branch_op];
+		memcpy(b->ops, out, n * sizeof *out);
+		b->nops = n;
+	}
+	free(remap);
+	free(out);
+	return rc;
+}
