@@ -197,8 +197,8 @@ void ir_print(const struct ir_block *b, FILE *out)
 void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 {
 	const struct ir_block *b = &r->block;
-	fprintf(out, "translation of x86 0x%08x..0x%08x (%u instructions) at native 0x%08x\n\n", b->eip, b->end_eip,
-		b->ninsns, native_addr);
+	fprintf(out, "%s of x86 0x%08x..0x%08x (%u instructions) at native 0x%08x\n\n",
+		b->region ? "region" : "translation", b->eip, b->end_eip, b->ninsns, native_addr);
 	fprintf(out, "x86:\n");
 	for (unsigned i = 0; i < b->ninsns; i++) {
 		char text[128];
@@ -213,9 +213,27 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 	ir_print(b, out);
 	fprintf(out, "\nnative (%u atoms, %u body bundles, %u exits):\n", r->code.n, r->code.nbundles, r->code.nexits);
 	isa_disasm(out, r->code.words, r->code.n, native_addr);
+	if (b->region) {
+		fprintf(out, "\nside exits (%u; branch op, x86 instructions retired, target, x86 registers copied):\n",
+			b->nsides);
+		for (unsigned k = 0; k < b->nsides; k++) {
+			const struct ir_side *sd = &b->sides[k];
+			fprintf(out, "  side %u: op %d, %u retired, ", k, sd->op, sd->ninsns);
+			if (sd->eip_vreg != VREG_NONE)
+				fprintf(out, "indirect (a return to another address)");
+			else
+				fprintf(out, "to x86 0x%08x", sd->target);
+			for (unsigned x = 0; x < IR_NX86; x++)
+				if (sd->cur[x] != R_EAX + x)
+					fprintf(out, " r%u<-t%u", R_EAX + x, sd->cur[x] - VREG_TEMP);
+			fprintf(out, "\n");
+		}
+		fprintf(out, "protected loads %u, stores under alarm %u, loop copies beyond the first %u\n\n",
+			r->spec_loads, r->spec_stores, r->unrolled);
+	}
 	for (unsigned i = 0; i < r->code.nexits; i++) {
 		const struct tr_exit *e = &r->code.exits[i];
-		fprintf(out, "exit %u: %s", i, e->kind == TR_EXIT_DIRECT ? "direct" : "indirect");
+		fprintf(out, "exit %u: %s%s", i, e->side >= 0 ? "side, " : "", e->kind == TR_EXIT_DIRECT ? "direct" : "indirect");
 		if (e->kind == TR_EXIT_DIRECT)
 			fprintf(out, " to x86 0x%08x", e->target);
 		fprintf(out, ", stub at 0x%08x\n", native_addr + e->stub);

@@ -1,0 +1,86 @@
+#!/bin/sh
+# --mode optimize against the native oracle: every guest program with the
+# reoptimizer eager (blocks translated at their first entry, regions after
+# three), under --verify (every region run checked against the
+# interpreter) with the sanitizers, then on the default, Crusoe TM5800,
+# 8-wide, 1-wide and tiny-translation-cache chips; speculation that must
+# fail (guest spec: alias faults, a hoisted load that faults) is rolled
+# back, counted and retranslated away; faults stay precise.
+set -u
+CDVM=${CDVM:-build/san/cdvm}
+FAST=${CDVM_FAST:-build/cdvm}
+EAGER="--set cms.translate_threshold=1 --set cms.opt.threshold=3"
+status=0
+run() {
+	label=$1
+	levels=$2
+	bin=$3
+	shift 3
+	[ "${CDVM_TEST_LONG:-0}" = 1 ] && levels="O2 Os"
+	echo "-- optimize: $label"
+	for opt in $levels; do
+		sh guest-tests/differential -j 2 "$opt" -- $bin run --mode optimize $EAGER "$@" > /tmp/cdvm-op.$$ 2>&1
+		rc=$?
+		grep -v '^ok ' /tmp/cdvm-op.$$
+		[ $rc -eq 0 ] || status=1
+	done
+}
+run "--verify, default chip (sanitizers)" O2 "$CDVM" --verify
+run "default chip" "O2 Os" "$FAST" -c configs/default.yaml
+run "default chip, default thresholds" O2 "$FAST" --set cms.translate_threshold=50 --set cms.opt.threshold=1000
+run "crusoe-tm5800" O2 "$FAST" -c configs/crusoe-tm5800.yaml
+run "wide8" O2 "$FAST" -c configs/wide8.yaml
+run "1-wide chip" O2 "$FAST" --set core.issue_width=1
+run "tiny translation cache" O2 "$FAST" -c configs/tiny-tcache.yaml
+run "no memory or control speculation, no unrolling" O2 "$FAST" --set cms.opt.reorder_memory=false \
+	--set cms.opt.control_speculation=false --set cms.opt.unroll=1 --set cms.opt.follow_calls=false
+rm -f /tmp/cdvm-op.$$
+
+# speculation that fails the way it should
+j=/tmp/cdvm-opj.$$
+want=$(build/guests/O2/spec.elf)
+spec() {   # spec LABEL PYTHON-CONDITION ARGS...
+	label=$1
+	cond=$2
+	shift 2
+	got=$($CDVM run --mode optimize --set cms.opt.threshold=50 --stats-json $j "$@" build/guests/O2/spec.elf)
+	[ "$got" = "$want" ] || { echo "FAIL  spec ($label): output differs"; status=1; }
+	python3 - "$j" "$cond" <<'PY' || { echo "FAIL  spec ($label): $cond"; status=1; }
+import json, sys
+r = json.load(open(sys.argv[1]))["reopt"]
+sys.exit(0 if eval(sys.argv[2], {}, r) else 1)
+PY
+}
+spec "alias faults roll back and retranslate" \
+	"alias_rollbacks >= 1 and retranslations >= 1 and protected_loads >= 1 and speculation_rollbacks > alias_rollbacks"
+spec "no memory speculation: no alias fault" "alias_rollbacks == 0 and protected_loads == 0" \
+	--set cms.opt.reorder_memory=false
+spec "no speculation at all: no speculation rollback" "speculation_rollbacks == 0" \
+	--set cms.opt.reorder_memory=false --set cms.opt.control_speculation=false
+spec "one retry" "retranslations >= alias_rollbacks" --set cms.opt.spec_retries=1
+
+# precise faults: the diagnostic equals the interpreter's
+for p in divzero divover segv hiddenmem badop; do
+	elf=build/guests/O2/$p.elf
+	$CDVM run --mode interp $elf > /dev/null 2> /tmp/cdvm-opi.$$
+	$CDVM run --mode optimize $EAGER $elf > /dev/null 2> /tmp/cdvm-opt.$$
+	cmp -s /tmp/cdvm-opi.$$ /tmp/cdvm-opt.$$ ||
+		{ echo "FAIL  $p: fault diagnostics differ between interp and optimize"; status=1; }
+done
+# regions are made, and dumped with their side exits
+rm -rf /tmp/cdvm-opd.$$
+$CDVM run --mode optimize $EAGER --stats-json $j --dump-translations /tmp/cdvm-opd.$$ build/guests/O2/sieve.elf > /dev/null
+f=$(ls /tmp/cdvm-opd.$$/region-* 2>/dev/null | head -1)
+if [ -z "$f" ] || ! grep -q '^side exits' "$f" || ! grep -q '^IR after passes' "$f"; then
+	echo "FAIL  --dump-translations: no region dump with side exits ($f)"; status=1
+fi
+python3 - "$j" <<'PY' || status=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["reopt"]
+if not (r["regions"] >= 1 and r["loops"] >= 1 and r["unrolled_copies"] >= 1 and d["cycles_by_activity"]["reoptimizer"] > 0):
+    sys.exit("FAIL  sieve: no region, loop or unrolling, or no reoptimizer cycles: %s" % r)
+PY
+rm -rf /tmp/cdvm-opd.$$ /tmp/cdvm-opi.$$ /tmp/cdvm-opt.$$ $j
+[ $status -eq 0 ] && echo "26-optimize.sh: regions, speculation failures and precise faults ok"
+exit $status
