@@ -19,15 +19,18 @@
  * a memory fault that the page-in policy did not resolve (a load it may
  * have hoisted), names the guilty x86 instruction through the faulting
  * atom (tc_atom_eip): the store an alias fault hit is never passed again,
- * the load that faulted stays below the side exits before it.  After
- * cms.opt.spec_retries such rollbacks the region is made again with what
- * it learned; a region that keeps failing loses memory and control
- * speculation altogether, then half its length each time, and at last
- * stays a block.  A real x86 fault still kills the guest: the recover
+ * the load that faulted stays below the side exits before it, in every
+ * region made from then on (what makes a load fault off its path, a
+ * pointer that may be null, is the instruction's, not the region's).
+ * After cms.opt.spec_retries such rollbacks the region is made again with
+ * what the firmware learned; a region that keeps failing loses memory
+ * and control speculation altogether, then half its length each time,
+ * and at last stays a block.  A real x86 fault still kills the guest: the recover
  * policy interprets to the faulting instruction after the note is taken.
  *
  * This file owns struct reopt (m->ro): what the firmware learned about
- * each region entry, kept across flushes and retranslations. */
+ * x86 instructions and region entries, kept across flushes and
+ * retranslations. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
 
@@ -40,13 +43,13 @@ struct region_rec {
 	uint32_t eip;
 	unsigned failures;       /* speculation rollbacks since the region was last made */
 	unsigned level;          /* retranslations so far: how conservative it is */
-	uint32_t *no_pass, *no_hoist;
-	unsigned nno_pass, nno_hoist;
 };
 
 struct reopt {
 	struct region_rec *r;
 	unsigned n, cap;
+	uint32_t *no_pass, *no_hoist;   /* x86 stores never passed, loads never hoisted */
+	unsigned nno_pass, nno_hoist;
 };
 
 int reopt_init(struct cms *m, char *err, size_t errlen)
@@ -63,10 +66,8 @@ void reopt_free(struct cms *m)
 {
 	if (!m->ro)
 		return;
-	for (unsigned i = 0; i < m->ro->n; i++) {
-		free(m->ro->r[i].no_pass);
-		free(m->ro->r[i].no_hoist);
-	}
+	free(m->ro->no_pass);
+	free(m->ro->no_hoist);
 	free(m->ro->r);
 	free(m->ro);
 	m->ro = NULL;
@@ -125,10 +126,10 @@ static int form(struct cms *m, struct region_rec *rec)
 		.unroll = (unsigned)k->opt_unroll,
 		.min_bias = (unsigned)k->opt_min_bias,
 		.follow_calls = k->opt_follow_calls,
-		.no_pass = rec->no_pass,
-		.nno_pass = rec->nno_pass,
-		.no_hoist = rec->no_hoist,
-		.nno_hoist = rec->nno_hoist,
+		.no_pass = m->ro->no_pass,
+		.nno_pass = m->ro->nno_pass,
+		.no_hoist = m->ro->no_hoist,
+		.nno_hoist = m->ro->nno_hoist,
 		.reorder_memory = k->opt_reorder_memory && rec->level < LEVEL_NO_SPECULATION,
 		.control_speculation = k->opt_control_speculation && rec->level < LEVEL_NO_SPECULATION,
 	};
@@ -177,9 +178,9 @@ void reopt_rollback(struct cms *m, const struct chip_exit *ex)
 	if (ex->reason == CHIP_EXIT_ALIAS_FAULT) {
 		m->st.region_alias_rollbacks++;
 		if (at)
-			note(&rec->no_pass, &rec->nno_pass, at);
+			note(&m->ro->no_pass, &m->ro->nno_pass, at);
 	} else if (ex->reason == CHIP_EXIT_MEMORY_FAULT && at) {
-		note(&rec->no_hoist, &rec->nno_hoist, at);
+		note(&m->ro->no_hoist, &m->ro->nno_hoist, at);
 	}
 	if (++rec->failures < (unsigned)m->cfg.opt_spec_retries)
 		return;

@@ -149,6 +149,8 @@ int ir_shiftd_flags_read(const struct ir_block *b, unsigned live_out);
 void ir_pass_fold(struct ir_block *b);
 void ir_pass_dce(struct ir_block *b);
 void ir_pass_coalesce(struct ir_block *b);
+/* Regions: constant-offset chains computed from their roots (opt.c). */
+void ir_pass_offsets(struct ir_block *b);
 /* The registers an operation reads (up to 4) / writes (up to 2), FLAGS
  * and implicit EDX included, r0 never; returns how many. */
 unsigned ir_reads(const struct ir_op *o, unsigned out[4]);

@@ -35,16 +35,24 @@
 
 #include <stdlib.h>
 
+/* A value as root + (iroot << scale) + off: roots are values at the
+ * region's entry or results of operations; iroot is VREG_NONE unless the
+ * value is an address computed by `lea` from an index. */
 struct sym {
-	uint32_t root;
-	uint32_t off;
+	uint32_t root, iroot;
+	uint32_t scale, off;
 };
 
 struct maccess {
 	unsigned k;          /* position in idx */
-	uint32_t root, off;
+	struct sym s;
 	unsigned size, store;
 };
+
+static int same_root(const struct sym *a, const struct sym *b)
+{
+	return a->root == b->root && a->iroot == b->iroot && (a->iroot == VREG_NONE || a->scale == b->scale);
+}
 
 static unsigned mx_bytes(unsigned x)
 {
@@ -62,7 +70,7 @@ static int effectful(const struct ir_op *o)
 static int overlap(const struct maccess *a, const struct maccess *b)
 {
 	/* modulo 2^32, as the chip's addresses */
-	return (uint32_t)(b->off - a->off) < a->size || (uint32_t)(a->off - b->off) < b->size;
+	return (uint32_t)(b->s.off - a->s.off) < a->size || (uint32_t)(a->s.off - b->s.off) < b->size;
 }
 
 /* memory: disambiguation, speculation candidates, edges */
@@ -76,26 +84,32 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 	if (!sym || !ma)
 		goto out;
 	for (unsigned r = 0; r < nregs; r++)
-		sym[r] = (struct sym){r, 0};
+		sym[r] = (struct sym){r, VREG_NONE, 0, 0};
 	unsigned nm = 0;
 	for (unsigned k = 0; k < n; k++) {
 		struct ir_op *o = &b->ops[idx[k]];
 		unsigned props = isa_ops[o->op].props;
 		o->spec = 0;
 		if ((props & (P_LOAD | P_STORE)) && !(o->x & MX_HIDDEN)) {
-			const struct sym *s = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
-			ma[nm++] = (struct maccess){k, s->root, s->off + o->imm, mx_bytes(o->x), (props & P_STORE) != 0};
+			struct sym s = sym[o->a == VREG_NONE ? R_ZERO : o->a];
+			s.off += o->imm;
+			ma[nm++] = (struct maccess){k, s, mx_bytes(o->x), (props & P_STORE) != 0};
 		}
 		if (o->dst == VREG_NONE || o->dst == R_ZERO)
 			continue;
-		struct sym d = {0x10000u + idx[k], 0};
+		struct sym d = {0x10000u + idx[k], VREG_NONE, 0, 0};
 		const struct sym *a = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
+		const struct sym *x = o->op == OP_LEA ? &sym[o->b] : NULL;
 		if (o->op == OP_ADD && o->use_imm)
-			d = (struct sym){a->root, a->off + o->imm};
+			d = (struct sym){a->root, a->iroot, a->scale, a->off + o->imm};
 		else if (o->op == OP_SUB && o->use_imm)
-			d = (struct sym){a->root, a->off - o->imm};
+			d = (struct sym){a->root, a->iroot, a->scale, a->off - o->imm};
 		else if (o->op == OP_MOV && !o->use_imm && o->b != VREG_NONE)
 			d = sym[o->b];
+		else if (x && o->b == R_ZERO)
+			d = (struct sym){a->root, a->iroot, a->scale, a->off + o->imm};
+		else if (x && a->iroot == VREG_NONE && x->iroot == VREG_NONE)
+			d = (struct sym){a->root, x->root, o->x, a->off + (x->off << o->x) + o->imm};
 		sym[o->dst] = d;
 	}
 	/* the loads that may pass stores they may alias: the first ones */
@@ -106,7 +120,7 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 		struct ir_op *l = &b->ops[idx[ma[q].k]];
 		int may = 0;
 		for (unsigned p = 0; p < q && !may; p++)
-			may = ma[p].store && ma[p].root != ma[q].root && !(b->ops[idx[ma[p].k]].pin & PIN_NO_PASS);
+			may = ma[p].store && !same_root(&ma[p].s, &ma[q].s) && !(b->ops[idx[ma[p].k]].pin & PIN_NO_PASS);
 		if (may) {
 			l->spec = 1;
 			l->alias = (uint8_t)entries++;
@@ -118,7 +132,7 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 		unsigned to = idx[ma[q].k];
 		for (unsigned p = 0; p < q; p++) {
 			unsigned from = idx[ma[p].k];
-			int same = ma[p].root == ma[q].root;
+			int same = same_root(&ma[p].s, &ma[q].s);
 			if (same && !overlap(&ma[p], &ma[q]))
 				continue;
 			if (ma[q].store) {

@@ -12,7 +12,10 @@
  * before any read included), unless the operation has another effect
  * (stores, loads that may fault, flags, branches, divides).  coalesce: a
  * temporary computed only to be copied into a fixed register is computed
- * there directly. */
+ * there directly.  offsets (regions): a chain of constant adds (a run of
+ * pushes, pointer increments) is computed from its root in one step, and
+ * loads and stores take the constant as displacement, so the chain no
+ * longer serializes them. */
 #include "cms/translate/ir.h"
 #include "native-isa/isa_priv.h"
 
@@ -209,4 +212,61 @@ void ir_pass_coalesce(struct ir_block *b)
 	}
 	free(def);
 	free(uses);
+}
+
+/* Regions: `t = add/sub a, #k` where a is itself root + constant becomes
+ * `t = add root, #(k + c)`, and a load or store based on such a t uses
+ * root with the displacement.  A root is a temporary (written once) or a
+ * fixed register not yet written in the region. */
+void ir_pass_offsets(struct ir_block *b)
+{
+	unsigned nregs = VREG_TEMP + b->ntemps;
+	uint16_t *root = malloc(nregs * sizeof *root);
+	uint32_t *off = malloc(nregs * sizeof *off);
+	uint8_t *defs = calloc(nregs, 1);
+	if (!root || !off || !defs)
+		goto out;
+	for (unsigned i = 0; i < b->nops; i++)
+		if (!b->ops[i].dead && b->ops[i].dst != VREG_NONE && defs[b->ops[i].dst] < 2)
+			defs[b->ops[i].dst]++;
+	for (unsigned v = 0; v < nregs; v++) {
+		root[v] = (uint16_t)v;
+		off[v] = 0;
+	}
+	uint64_t written = 0;   /* fixed registers written so far */
+	for (unsigned i = 0; i < b->nops; i++) {
+		struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		unsigned props = isa_ops[o->op].props;
+		int usable = o->a != VREG_NONE && o->a != R_ZERO &&
+			     (o->a >= VREG_TEMP ? defs[o->a] == 1 : !(written >> o->a & 1)) && root[o->a] != o->a;
+		if (usable) {
+			unsigned r = root[o->a];
+			int root_ok = r >= VREG_TEMP ? defs[r] == 1 : !(written >> r & 1);
+			if (root_ok && (props & (P_LOAD | P_STORE)) && !(o->x & MX_HIDDEN)) {
+				o->imm += off[o->a];
+				o->a = (uint16_t)r;
+			} else if (root_ok && (o->op == OP_ADD || o->op == OP_SUB) && o->use_imm) {
+				uint32_t k = o->op == OP_ADD ? o->imm : (uint32_t)-o->imm;
+				o->imm = k + off[o->a];
+				o->op = OP_ADD;
+				o->a = (uint16_t)r;
+			}
+		}
+		if (o->dst != VREG_NONE && o->dst < VREG_TEMP)
+			written |= 1ull << o->dst;
+		if (props & P_WFLAGS)
+			written |= 1ull << R_FLAGS;
+		/* what this op makes known: dst = root + constant */
+		if (o->dst != VREG_NONE && o->dst >= VREG_TEMP && defs[o->dst] == 1 && o->use_imm &&
+		    (o->op == OP_ADD || o->op == OP_SUB) && o->a != VREG_NONE && o->a != R_ZERO) {
+			root[o->dst] = o->a;
+			off[o->dst] = o->op == OP_ADD ? o->imm : (uint32_t)-o->imm;
+		}
+	}
+out:
+	free(root);
+	free(off);
+	free(defs);
 }

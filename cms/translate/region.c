@@ -24,9 +24,9 @@ enum { CALL_DEPTH = 8 };
 
 static uint32_t count_of(const struct tr_hints *h, uint32_t eip) { return h ? h->count(h->ctx, eip) : 0; }
 
-static int in_trace(const struct ir_block *b, uint32_t eip)
+static int in_trace(const struct ir_block *b, unsigned from, uint32_t eip)
 {
-	for (unsigned i = 0; i < b->ninsns; i++)
+	for (unsigned i = from; i < b->ninsns; i++)
 		if (b->insn_eip[i] == eip)
 			return 1;
 	return 0;
@@ -37,7 +37,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 {
 	unsigned max = o->max_insns < IR_MAX_INSNS ? o->max_insns : IR_MAX_INSNS;
 	uint32_t calls[CALL_DEPTH];
-	unsigned depth = 0, stores = 0, sides = 0, passes = 0, body = 0;
+	unsigned depth = 0, stores = 0, sides = 0, passes = 0, body = 0, copy = 0;
 	uint32_t at = eip;
 	b->region = 1;
 	b->eip = eip;
@@ -92,8 +92,9 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 				body = b->ninsns;
 			if (++passes >= (o->unroll ? o->unroll : 1) || b->ninsns + body > max)
 				break;
-		} else if (in_trace(b, dest)) {
-			break;  /* a join with the trace (an inner loop): leave to it */
+			copy = b->ninsns;   /* the next copy of the body starts here */
+		} else if (in_trace(b, copy, dest)) {
+			break;  /* a join with this copy of the trace (an inner loop): leave to it */
 		}
 		b->follow[i] = (uint8_t)f;
 		sides += (unsigned)side;

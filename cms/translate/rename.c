@@ -31,6 +31,19 @@ int ir_pass_rename(struct ir_block *b)
 	}
 	for (unsigned r = 0; r < IR_NX86; r++)
 		cur[r] = (uint16_t)(R_EAX + r);
+	/* temporaries the builders write once (most): copies of them need no op */
+	const unsigned nt0 = b->ntemps;   /* temporaries made here come after (each written once) */
+	uint8_t *once = calloc(nt0 + 1, 1);
+	if (!once) {
+		free(remap);
+		free(out);
+		return -1;
+	}
+	for (unsigned i = 0; i < b->nops; i++) {
+		unsigned d = b->ops[i].dst;
+		if (d != VREG_NONE && d >= VREG_TEMP && once[d - VREG_TEMP] < 2)
+			once[d - VREG_TEMP]++;
+	}
 	unsigned n = 0;
 	int rc = 0;
 	for (unsigned i = 0; i < b->nops && rc == 0; i++) {
@@ -49,6 +62,13 @@ int ir_pass_rename(struct ir_block *b)
 			o.a = cur[o.a - R_EAX];
 		if (o.b != VREG_NONE && !o.use_imm && x86_reg(o.b))
 			o.b = cur[o.b - R_EAX];
+		if (x86_reg(o.dst) && o.op == OP_MOV && !o.use_imm && o.b >= VREG_TEMP && o.b != VREG_NONE &&
+		    !o.side && ((unsigned)o.b - VREG_TEMP >= nt0 || once[o.b - VREG_TEMP] == 1)) {
+			/* a copy of a temporary: later reads use the temporary */
+			cur[o.dst - R_EAX] = o.b;
+			remap[i] = (int)n;   /* (no op of a side exit or branch is a mov) */
+			continue;
+		}
 		if (x86_reg(o.dst)) {
 			unsigned t = VREG_TEMP + b->ntemps++;
 			cur[o.dst - R_EAX] = (uint16_t)t;
@@ -59,12 +79,22 @@ int ir_pass_rename(struct ir_block *b)
 		remap[i] = (int)n;
 		out[n++] = o;
 	}
-	/* the region's end: the fixed registers get their last values */
+	/* the region's end: the fixed registers get their last values (before
+	 * a final conditional branch, which stays the last op, so coalescing
+	 * can compute them in place) */
+	struct ir_op last;
+	int cond = rc == 0 && b->branch_op >= 0 && remap[b->branch_op] == (int)n - 1;
+	if (cond)
+		last = out[--n];
 	for (unsigned r = 0; r < IR_NX86 && rc == 0; r++) {
 		if (cur[r] == R_EAX + r)
 			continue;
 		out[n++] = (struct ir_op){.op = OP_MOV, .dst = (uint16_t)(R_EAX + r), .a = VREG_NONE, .b = cur[r],
 					  .insn = (uint16_t)(b->ninsns ? b->ninsns - 1 : 0)};
+	}
+	if (cond) {
+		remap[b->branch_op] = (int)n;
+		out[n++] = last;
 	}
 	if (rc == 0) {
 		for (unsigned k = 0; k < b->nsides; k++)
@@ -74,6 +104,7 @@ int ir_pass_rename(struct ir_block *b)
 		memcpy(b->ops, out, n * sizeof *out);
 		b->nops = n;
 	}
+	free(once);
 	free(remap);
 	free(out);
 	return rc;

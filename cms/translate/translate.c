@@ -107,7 +107,9 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
  *   rename   x86 registers in temporaries across the region rename.c
  *   end      retired count, EIP, commit, exit               build.c
  *   liveout  flags at every exit                             liveout.c
- *   flags, fold, dce, coalesce                              as for a block
+ *   flags, fold                                             as for a block
+ *   offsets  constant-offset chains from their roots         opt.c
+ *   dce, coalesce                                           as for a block
  *   schedule the whole region, with memory speculation and the side
  *            exits' orderings                                sched.c, memory.c
  *   regalloc, emit (side-exit stubs copy the registers)      regalloc.c, emit.c
@@ -152,6 +154,7 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 		pin_ops(b, &ro);
 		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
+		ir_pass_offsets(b);
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
 		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
