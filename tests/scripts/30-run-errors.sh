@@ -61,7 +61,6 @@ at=$((phoff + 32 * last + 20))
 expect_error "does not fit in guest RAM (key 'memory.guest_mb', 1 MiB)" --set memory.guest_mb=1 "$T/big.elf"
 # command line and configuration
 expect_error "expected interp, translate or optimize" --mode fast $GOOD
-expect_error "not available yet" --mode optimize $GOOD
 expect_error "unknown key" --set core.bogus=1 $GOOD
 # command line: getopt_long names the option, exit 2 with the usage line
 expect_error "cdvm run: unknown option '--frob'" --frob $GOOD
