@@ -360,6 +360,7 @@ static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct
 	if (m->verify && verify_check(m, id, ex->code, vl, res))
 		return 1;
 	tc_exit_taken(m, ex->code, !m->verify);  /* --verify checks one translation per run: no chains */
+	m->after_native = 1;
 	return cms_check_cycle_limit(m, res);
 }
 
@@ -391,7 +392,12 @@ static int profile_and_translate(struct cms *m, uint32_t eip)
 {
 	struct translate_region rg;
 	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_profile);
-	if (!m->pol.translate->on_miss(m, eip, profile_hit(m, eip), &rg))
+	uint32_t count = profile_hit(m, eip);
+	/* the reoptimizer's firmware treats code that translated code runs
+	 * into as warm: a region cut short, or a side exit, leads there */
+	if (m->mode == CMS_MODE_OPTIMIZE && m->after_native && count < (uint32_t)m->cfg.translate_threshold)
+		count = (uint32_t)m->cfg.translate_threshold;
+	if (!m->pol.translate->on_miss(m, eip, count, &rg))
 		return -1;
 	int id = tc_translate(m, &rg);
 	if (id < 0)
@@ -413,7 +419,9 @@ static int dispatch(struct cms *m, uint32_t eip)
 	int id = tc_lookup(m, eip);
 	if (id == -1)
 		id = tc_revalidate(m, eip);   /* set aside by a store: unchanged bytes bring it back */
-	return id == -1 ? profile_and_translate(m, eip) : id;
+	id = id == -1 ? profile_and_translate(m, eip) : id;
+	m->after_native = 0;
+	return id;
 }
 
 /* DESIGN.md's data flow: look up EIP; hit -> run native code (a fault

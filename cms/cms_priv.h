@@ -172,6 +172,7 @@ struct cms {
 	 * it is read on every interpreted instruction) */
 	unsigned gm_miss_cycles;
 
+	int after_native;              /* the last block left translated code by a direct exit */
 	const char *dump_dir;          /* --dump-translations */
 	int verify;                    /* --verify */
 

@@ -114,7 +114,7 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
  *            exits' orderings                                sched.c, memory.c
  *   regalloc, emit (side-exit stubs copy the registers)      regalloc.c, emit.c
  *
- * A region that does not fit is retried at half the length. */
+ * A region that does not fit is retried at three quarters of its length. */
 int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc,
 		const struct tr_region_opts *o, const struct tr_hints *hints, struct tr_result *out)
 {
@@ -124,7 +124,7 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 		if (ir_select_region(b, env, eip, &ro, hints) <= 0)
 			return -1;
 		if (ir_build_insns(b) < 0 || ir_pass_rename(b) < 0 || ir_build_end(b) < 0) {
-			ro.max_insns = b->ninsns / 2;
+			ro.max_insns = b->ninsns * 3 / 4;
 			continue;
 		}
 		out->ndeps = 0;
@@ -158,7 +158,7 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
 		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
-			ro.max_insns = b->ninsns / 2;
+			ro.max_insns = b->ninsns * 3 / 4;
 			continue;
 		}
 		count_ops(out);
