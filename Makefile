@@ -152,7 +152,7 @@ test-long: build/san/risu build/risu/runner.elf
 	$(MAKE) risu-long
 
 run: build/cdvm $(GUEST_ALL)
-	build/cdvm run --mode translate --stats build/guests/O2/sha256.elf 50
+	build/cdvm run --mode optimize --stats build/guests/O2/sha256.elf 50
 
 bench-chip: build/cdvm
 	@scripts/bench-chip

@@ -27,13 +27,15 @@ run() {
 }
 run "--verify, default chip (sanitizers)" O2 "$CDVM" --verify
 run "default chip" "O2 Os" "$FAST" -c configs/default.yaml
-run "default chip, default thresholds" O2 "$FAST" --set cms.translate_threshold=50 --set cms.opt.threshold=1000
 run "crusoe-tm5800" O2 "$FAST" -c configs/crusoe-tm5800.yaml
 run "wide8" O2 "$FAST" -c configs/wide8.yaml
 run "1-wide chip" O2 "$FAST" --set core.issue_width=1
 run "tiny translation cache" O2 "$FAST" -c configs/tiny-tcache.yaml
-run "no memory or control speculation, no unrolling" O2 "$FAST" --set cms.opt.reorder_memory=false \
-	--set cms.opt.control_speculation=false --set cms.opt.unroll=1 --set cms.opt.follow_calls=false
+if [ "${CDVM_TEST_LONG:-0}" = 1 ]; then
+	run "default chip, default thresholds" O2 "$FAST" --set cms.translate_threshold=50 --set cms.opt.threshold=1000
+	run "no memory or control speculation, no unrolling" O2 "$FAST" --set cms.opt.reorder_memory=false \
+		--set cms.opt.control_speculation=false --set cms.opt.unroll=1 --set cms.opt.follow_calls=false
+fi
 rm -f /tmp/cdvm-op.$$
 
 # speculation that fails the way it should
