@@ -10,24 +10,13 @@
 #include <string.h>
 
 #include "cms/translate/translate.h"
+#include "tests/unit/testutil.h"
 
 struct code {
-	const uint8_t *bytes;
-	uint32_t base, len;
+	struct test_code x86;     /* first: the fetch's ctx */
 	uint32_t hot, cold;       /* the profile: hot is entered 1000 times, cold `cold_count` */
 	uint32_t cold_count;
 };
-
-static unsigned fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len)
-{
-	const struct code *c = ctx;
-	unsigned n = 0;
-	while (n < len && addr + n >= c->base && addr + n < c->base + c->len) {
-		out[n] = c->bytes[addr + n - c->base];
-		n++;
-	}
-	return n;
-}
 
 static uint32_t count(void *ctx, uint32_t eip)
 {
@@ -37,13 +26,8 @@ static uint32_t count(void *ctx, uint32_t eip)
 
 static struct ir_machine machine(unsigned alias_entries, int control)
 {
-	struct ir_machine mc = {.issue_width = 4, .units = {2, 1, 1, 1}};
-	mc.lat[L_ALU] = 1;
-	mc.lat[L_MUL] = 3;
-	mc.lat[L_DIV] = 20;
-	mc.lat[L_LOAD] = 2;
-	mc.lat[L_CTL] = 1;
-	mc.lat[L_NONE] = 1;
+	struct ir_machine mc;
+	test_machine(&mc, 4, 2, 1, 1, 1);
 	mc.alias_entries = alias_entries;
 	mc.control_speculation = control;
 	return mc;
@@ -51,13 +35,13 @@ static struct ir_machine machine(unsigned alias_entries, int control)
 
 static int optimize(struct code *c, const struct ir_machine *mc, struct tr_result *r)
 {
-	struct x86_env env = {.ctx = c, .fetch = fetch};
+	struct x86_env env = {.ctx = &c->x86, .fetch = test_code_fetch};
 	struct tr_hints h = {count, c, 0};
 	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70,
 				   .follow_calls = 1, .reorder_memory = mc->alias_entries > 0,
 				   .control_speculation = mc->control_speculation};
 	memset(r, 0, sizeof *r);
-	return tr_optimize(&env, c->base, mc, &o, &h, r);
+	return tr_optimize(&env, c->x86.base, mc, &o, &h, r);
 }
 
 /* L: add eax, [ebx]; add ebx, 4; dec ecx; jne L; ret */
@@ -66,7 +50,7 @@ static const uint8_t loop[] = {0x03, 0x03, 0x83, 0xc3, 0x04, 0x49, 0x75, 0xf8, 0
 static void test_loop_unrolled(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {loop, 0x1000, sizeof loop, 0x1000, 0x1008, 1};
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;
@@ -93,7 +77,7 @@ static void test_loop_unrolled(void)
 static void test_unbiased_branch_ends(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {loop, 0x1000, sizeof loop, 0x1000, 0x1008, 800};  /* 1000 : 800 is 56% */
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 800};  /* 1000 : 800 is 56% */
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	CU_ASSERT_EQUAL(r->block.ninsns, 4);
@@ -107,7 +91,7 @@ static void test_unbiased_branch_ends(void)
 static void test_side_exits_ordered(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {loop, 0x1000, sizeof loop, 0x1000, 0x1008, 1};
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;
@@ -139,7 +123,7 @@ static unsigned count_op(const struct ir_block *b, unsigned op)
 static void test_memory_speculation(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {mem, 0x2000, sizeof mem, 0, 0, 0};
+	struct code c = {{mem, 0x2000, sizeof mem}, 0, 0, 0};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;   /* (re-pointed below: same result struct) */
@@ -192,7 +176,7 @@ static const uint8_t guard[] = {0x85, 0xc0, 0x74, 0x05, 0x8b, 0x10, 0x01, 0xd2, 
 static void test_control_speculation(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {guard, 0x3000, sizeof guard, 0x3004, 0x3009, 1};
+	struct code c = {{guard, 0x3000, sizeof guard}, 0x3004, 0x3009, 1};
 	for (int spec = 0; spec < 2; spec++) {
 		struct ir_machine mc = machine(8, spec);
 		CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);

@@ -1,6 +1,7 @@
 /* tests/unit/testutil.c — helpers for the suites (see testutil.h).  This
  * file defines no suite of its own. */
 #include "tests/unit/testutil.h"
+#include "cms/translate/ir.h"
 
 #include <CUnit/CUnit.h>
 #include <stdarg.h>
@@ -79,4 +80,31 @@ void test_check(int cond, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	/* CUnit copies the message and the file name */
 	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, buf, file, "", CU_FALSE);
+}
+
+unsigned test_code_fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len)
+{
+	const struct test_code *c = ctx;
+	unsigned n = 0;
+	while (n < len && addr + n >= c->base && addr + n < c->base + c->len) {
+		out[n] = c->bytes[addr + n - c->base];
+		n++;
+	}
+	return n;
+}
+
+void test_machine(struct ir_machine *mc, unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br)
+{
+	memset(mc, 0, sizeof *mc);
+	mc->issue_width = width;
+	mc->units[U_ALU] = alu;
+	mc->units[U_MEM] = mem;
+	mc->units[U_MUL] = mul;
+	mc->units[U_BR] = br;
+	mc->lat[L_ALU] = 1;
+	mc->lat[L_MUL] = 3;
+	mc->lat[L_DIV] = 20;
+	mc->lat[L_LOAD] = 2;
+	mc->lat[L_CTL] = 1;
+	mc->lat[L_NONE] = 1;
 }

@@ -20,5 +20,15 @@ void test_check(int cond, const char *file, int line, const char *fmt, ...) __at
 #define CHECK_AT(cond, line, ...) test_check((cond) != 0, __FILE__, (line), __VA_ARGS__)
 /* Whole file, NUL-terminated, or NULL. */
 char *test_read_file(const char *path, size_t *len);
+/* The translator's suites: x86 code in a buffer (an x86_env fetch over
+ * it: ctx is the struct test_code), and a machine of the given width and
+ * units per class with the default latencies. */
+struct test_code {
+	const uint8_t *bytes;
+	uint32_t base, len;
+};
+unsigned test_code_fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len);
+struct ir_machine;
+void test_machine(struct ir_machine *mc, unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br);
 
 #endif

@@ -16,31 +16,10 @@
 #include "configs/config.h"
 #include "hw-sim/chip.h"
 
-struct buf {
-	const uint8_t *code;
-	uint32_t base, len;
-};
-
-static unsigned fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len)
-{
-	const struct buf *b = ctx;
-	unsigned n = 0;
-	while (n < len && addr + n >= b->base && addr + n < b->base + b->len) {
-		out[n] = b->code[addr + n - b->base];
-		n++;
-	}
-	return n;
-}
-
 static struct ir_machine machine(unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br)
 {
-	struct ir_machine mc = {.issue_width = width, .units = {alu, mem, mul, br}};
-	mc.lat[L_ALU] = 1;
-	mc.lat[L_MUL] = 3;
-	mc.lat[L_DIV] = 20;
-	mc.lat[L_LOAD] = 2;
-	mc.lat[L_CTL] = 1;
-	mc.lat[L_NONE] = 1;
+	struct ir_machine mc;
+	test_machine(&mc, width, alu, mem, mul, br);
 	return mc;
 }
 
@@ -77,8 +56,8 @@ static const uint8_t eight_movs[] = {
 
 static void test_fill_to_unit_limits(void)
 {
-	struct buf b = {eight_movs, 0x1000, sizeof eight_movs};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct test_code b = {eight_movs, 0x1000, sizeof eight_movs};
+	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	static const struct { unsigned width, alu; } cases[] = {{4, 2}, {4, 4}, {8, 4}, {2, 1}, {16, 8}};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		struct tr_result *r = calloc(1, sizeof *r);
@@ -102,8 +81,8 @@ static void test_masked_unit_never_used(void)
 {
 	/* the same block on 4 ALUs vs only 1 enabled: every bundle then has at
 	 * most one ALU atom, and the block gets longer */
-	struct buf b = {eight_movs, 0x1000, sizeof eight_movs};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct test_code b = {eight_movs, 0x1000, sizeof eight_movs};
+	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	struct tr_result *wide = calloc(1, sizeof *wide), *narrow = calloc(1, sizeof *narrow);
 	struct ir_machine mw = machine(4, 4, 1, 1, 1), mn = machine(4, 1, 1, 1, 1);
 	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x1000, &mw, IR_MAX_BLOCK_INSNS, 32, NULL, wide), 0);
@@ -121,8 +100,8 @@ static void test_dead_flags_dropped(void)
 {
 	/* add eax, ebx; add eax, ecx; cmp eax, edx; jne: only cmp's flags are read */
 	static const uint8_t code[] = {0x01, 0xd8, 0x01, 0xc8, 0x39, 0xd0, 0x75, 0x00};
-	struct buf b = {code, 0x2000, sizeof code};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct test_code b = {code, 0x2000, sizeof code};
+	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	struct tr_result *r = calloc(1, sizeof *r);
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
@@ -144,8 +123,8 @@ static void test_dead_flags_dropped(void)
  * with 2 ALUs. */
 static int translate_at(const uint8_t *code, size_t len, uint32_t base, uint32_t eip, struct tr_result *r)
 {
-	struct buf b = {code, base, (uint32_t)len};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct test_code b = {code, base, (uint32_t)len};
+	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	memset(r, 0, sizeof *r);
 	return tr_translate(&env, eip, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r);
@@ -170,8 +149,8 @@ static void test_rotate_keeps_of_live(void)
 	struct tr_hints hints = {no_count, NULL, 0};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	for (int k = 0; k < 2; k++) {
-		struct buf b = {k ? kill : keep, 0x2000, k ? (uint32_t)sizeof kill : (uint32_t)sizeof keep};
-		struct x86_env env = {.ctx = &b, .fetch = fetch};
+		struct test_code b = {k ? kill : keep, 0x2000, k ? (uint32_t)sizeof kill : (uint32_t)sizeof keep};
+		struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, &hints, r), 0);
 		unsigned addf = 0;
 		for (unsigned i = 0; i < r->code.n; i++) {
@@ -266,8 +245,8 @@ static void test_hot_successor_falls_through(void)
 {
 	/* 0x6000: cmp eax, ebx; jne 0x6000 (a loop) */
 	static const uint8_t loop[] = {0x39, 0xd8, 0x75, 0xfc};
-	struct buf b = {loop, 0x6000, sizeof loop};
-	struct x86_env env = {.ctx = &b, .fetch = fetch};
+	struct test_code b = {loop, 0x6000, sizeof loop};
+	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	struct tr_hints hints = {hot_6000, NULL, 0};
 	struct tr_result *r = calloc(1, sizeof *r);
