@@ -197,6 +197,44 @@ static void test_control_speculation(void)
 	free(r);
 }
 
+/* push eax; push ebx; push ecx; mov eax, [esp + 8]; ret */
+static const uint8_t pushes[] = {0x50, 0x53, 0x51, 0x8b, 0x44, 0x24, 0x08, 0xc3};
+
+/* The offsets pass: a run of pushes stores at ESP - 4, - 8, - 12 from ESP
+ * itself (no chain of subtractions between them), and the load of
+ * [esp + 8] after them reads ESP - 4: the first push's slot, which the
+ * disambiguation sees (same root, same offset), so it stays after that
+ * store and needs no protection. */
+static void test_offsets_from_root(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{pushes, 0x4000, sizeof pushes}, 0, 0, 0};
+	struct ir_machine mc = machine(8, 1);
+	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
+	const struct ir_block *b = &r->block;
+	unsigned stores = 0;
+	int first = -1, load = -1;
+	for (unsigned i = 0; i < b->nops; i++) {
+		const struct ir_op *o = &b->ops[i];
+		if (o->dead)
+			continue;
+		if (isa_ops[o->op].props & P_STORE) {
+			CU_ASSERT_EQUAL(o->a, R_ESP);
+			CU_ASSERT_EQUAL(o->imm, (uint32_t)-4 * (stores + 1));
+			first = stores++ == 0 ? (int)i : first;
+		}
+		if ((isa_ops[o->op].props & P_LOAD) && o->insn == 3)
+			load = (int)i;
+	}
+	CU_ASSERT_EQUAL(stores, 3);
+	CU_ASSERT_FATAL(first >= 0 && load >= 0);
+	CU_ASSERT_EQUAL(b->ops[load].a, R_ESP);
+	CU_ASSERT_EQUAL(b->ops[load].imm, (uint32_t)-4);
+	CU_ASSERT_EQUAL(b->ops[load].op, OP_LD);
+	CU_ASSERT(b->ops[load].cycle > b->ops[first].cycle);
+	free(r);
+}
+
 void suite_region(void)
 {
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
@@ -205,4 +243,5 @@ void suite_region(void)
 	CU_add_test(s, "nothing after a side exit is visible before it", test_side_exits_ordered);
 	CU_add_test(s, "a load passing a store it may alias is protected, the store checks it", test_memory_speculation);
 	CU_add_test(s, "control speculation moves a load above a side exit", test_control_speculation);
+	CU_add_test(s, "constant-offset chains start from their root", test_offsets_from_root);
 }
