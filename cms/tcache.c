@@ -59,7 +59,46 @@ struct tcache {
 	uint32_t *susp_eip;
 	int *susp_id;
 	unsigned susp_cap, susp_used, susp_live;
+	/* entry counters (--mode optimize): words in firmware data, taken a
+	 * 4 KiB chunk at a time; never beside code, whose decoded bundles a
+	 * store would invalidate */
+	uint32_t *ctr_chunks, *ctr_free;
+	unsigned nctr_chunks, nctr_free, ctr_cap;
 };
+
+enum { CTR_CHUNK = 4096 };
+
+/* A counter word, or 0 when firmware data has no room (the block is then
+ * translated without one). */
+static uint32_t counter_alloc(struct cms *m)
+{
+	struct tcache *t = m->tc;
+	if (!t->nctr_free) {
+		uint32_t at = hregion_alloc(&m->hm.fwdata, CTR_CHUNK, 64);
+		unsigned cap = (t->nctr_chunks + 1) * (CTR_CHUNK / 4);
+		uint32_t *c = at ? realloc(t->ctr_chunks, (t->nctr_chunks + 1) * sizeof *c) : NULL;
+		uint32_t *f = c ? realloc(t->ctr_free, cap * sizeof *f) : NULL;
+		if (c)
+			t->ctr_chunks = c;
+		if (!f) {
+			if (at)
+				hregion_free(&m->hm.fwdata, at, CTR_CHUNK);
+			return 0;
+		}
+		t->ctr_free = f;
+		t->ctr_cap = cap;
+		t->ctr_chunks[t->nctr_chunks++] = at;
+		for (unsigned i = CTR_CHUNK / 4; i-- > 0;)
+			t->ctr_free[t->nctr_free++] = at + 4 * i;
+	}
+	return t->ctr_free[--t->nctr_free];
+}
+
+static void counter_release(struct tcache *t, uint32_t addr)
+{
+	if (addr && t->nctr_free < t->ctr_cap)
+		t->ctr_free[t->nctr_free++] = addr;
+}
 
 static int emit_lookup(struct cms *m);
 
@@ -103,6 +142,8 @@ void tc_free(struct cms *m)
 	free(m->tc->page_smc);
 	free(m->tc->susp_eip);
 	free(m->tc->susp_id);
+	free(m->tc->ctr_chunks);
+	free(m->tc->ctr_free);
 	free(m->tc);
 	m->tc = NULL;
 }
@@ -241,6 +282,10 @@ void tc_flush(struct cms *m)
 		free_xlat(x);
 	}
 	m->tc->nxl = 0;
+	m->tc->nctr_free = 0;
+	for (unsigned k = 0; k < m->tc->nctr_chunks; k++)
+		for (unsigned i = 0; i < CTR_CHUNK / 4; i++)
+			m->tc->ctr_free[m->tc->nctr_free++] = m->tc->ctr_chunks[k] + 4 * i;
 	for (unsigned i = 0; i < m->tc->susp_cap; i++)
 		m->tc->susp_id[i] = -1;
 	m->tc->susp_used = m->tc->susp_live = 0;
@@ -381,6 +426,8 @@ static void detach_xlat(struct cms *m, int id)
 static void drop_code(struct cms *m, struct xlat *x)
 {
 	hregion_free(&m->hm.tcache, x->native, x->size);
+	counter_release(m->tc, x->counter);
+	x->counter = 0;
 	x->suspended = 0;
 	m->st.invalidated++;
 	uint32_t pg = x->eip >> GUEST_PAGE_SHIFT;
@@ -609,15 +656,18 @@ static int set_ranges(struct xlat *x, const struct tr_result *r)
  * was there), its exits, the protection of its x86 bytes.  Its id, or -1. */
 static int install(struct cms *m, struct tr_result *r, int region)
 {
+	uint32_t counter = 0;
 	const uint32_t eip = r->block.eip;
 	uint32_t code_bytes = r->code.n * ISA_ATOM_BYTES;
-	uint32_t bytes = code_bytes + (r->code.counter_ld >= 0 ? 8 : 0);
+	uint32_t bytes = code_bytes;
 	int old = tc_lookup(m, eip);
 	if (old >= 0) {
 		/* the region replaces the block: whatever jumps there comes back
 		 * through the dispatcher and is chained again */
 		detach_xlat(m, old);
 		hregion_free(&m->hm.tcache, m->tc->xl[old].native, m->tc->xl[old].size);
+		counter_release(m->tc, m->tc->xl[old].counter);
+		m->tc->xl[old].counter = 0;
 		free_xlat(&m->tc->xl[old]);
 		m->st.replaced++;
 	} else if (old == -2) {
@@ -626,11 +676,19 @@ static int install(struct cms *m, struct tr_result *r, int region)
 	uint32_t at = alloc_code(m, bytes);
 	if (!at)
 		return -1;
+	/* (after alloc_code: a flush there frees every counter) */
+	if (r->code.counter_ld >= 0 && !(counter = counter_alloc(m))) {
+		hregion_free(&m->hm.tcache, at, bytes);
+		return -1;
+	}
 	if (m->tc->nxl == m->tc->capxl) {
 		unsigned cap = m->tc->capxl ? 2 * m->tc->capxl : 256;
 		struct xlat *n = realloc(m->tc->xl, cap * sizeof *n);
-		if (!n)
+		if (!n) {
+			hregion_free(&m->hm.tcache, at, bytes);
+			counter_release(m->tc, counter);
 			return -1;
+		}
 		m->tc->xl = n;
 		m->tc->capxl = cap;
 	}
@@ -651,6 +709,7 @@ static int install(struct cms *m, struct tr_result *r, int region)
 		free(buf);
 		free_xlat(x);
 		hregion_free(&m->hm.tcache, at, bytes);
+		counter_release(m->tc, counter);
 		return -1;
 	}
 	m->tc->nxl++;
@@ -659,12 +718,13 @@ static int install(struct cms *m, struct tr_result *r, int region)
 		free(buf);
 		free_xlat(x);
 		hregion_free(&m->hm.tcache, at, bytes);
+		counter_release(m->tc, counter);
 		return -1;
 	}
 	x->valid = 1;
 	if (r->code.counter_ld >= 0) {
-		/* the entry counter's word follows the code */
-		x->counter = at + code_bytes;
+		/* the entry counter's word, in firmware data */
+		x->counter = counter;
 		int w[2] = {r->code.counter_ld, r->code.counter_st};
 		for (int k = 0; k < 2; k++) {
 			struct atom a;
@@ -673,8 +733,7 @@ static int install(struct cms *m, struct tr_result *r, int region)
 			r->code.words[w[k]] = isa_encode(&a);
 		}
 		uint32_t c = (uint32_t)m->cfg.opt_threshold;
-		memcpy(buf + code_bytes, &c, 4);
-		memset(buf + code_bytes + 4, 0, 4);
+		chip_mem_write(m->chip, counter, &c, 4);
 	}
 	link_exits(m, x, r, id);
 	for (unsigned i = 0; i < r->code.n; i++)
@@ -797,5 +856,7 @@ void tc_drop(struct cms *m, int id)
 		return;
 	detach_xlat(m, id);
 	hregion_free(&m->hm.tcache, m->tc->xl[id].native, m->tc->xl[id].size);
+	counter_release(m->tc, m->tc->xl[id].counter);
+	m->tc->xl[id].counter = 0;
 	free_xlat(&m->tc->xl[id]);
 }

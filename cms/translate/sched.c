@@ -81,7 +81,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	unsigned *idx = malloc(b->nops * sizeof *idx);
 	struct sched s = {0};
 	int rc = -1;
-	unsigned *succ_first = NULL;
+	unsigned *succ_first = NULL, *ready = NULL;
 	struct ir_edge *succ = NULL;
 	int *height = calloc(b->nops, sizeof *height);
 	int *earliest = calloc(b->nops, sizeof *earliest);
@@ -206,33 +206,45 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	for (unsigned e = 0; e < s.ne; e++)
 		npred[s.e[e].to]++;
 
-	/* cycle-by-cycle list scheduling */
-	unsigned done = 0;
-	for (unsigned k = 0; k < n; k++)
+	/* cycle-by-cycle list scheduling over the ops whose predecessors are
+	 * all placed (the ready list): the highest first, ties to the
+	 * earliest op */
+	unsigned done = 0, nready = 0;
+	ready = malloc((n ? n : 1) * sizeof *ready);
+	if (!ready)
+		goto out;
+	for (unsigned k = 0; k < n; k++) {
 		b->ops[idx[k]].cycle = -1;
+		if (!npred[idx[k]])
+			ready[nready++] = idx[k];
+	}
 	for (int cycle = 0; done < n; cycle++) {
 		if (cycle > 100000)
 			goto out;  /* cannot happen with >= 1 unit of every class: a bug guard */
 		unsigned used = 0, units[U_COUNT] = {0};
 		for (;;) {
 			int best = -1;
-			for (unsigned k = 0; k < n; k++) {
-				unsigned i = idx[k];
+			unsigned at = 0;
+			for (unsigned q = 0; q < nready; q++) {
+				unsigned i = ready[q];
 				struct ir_op *o = &b->ops[i];
-				if (o->cycle >= 0 || npred[i] || earliest[i] > cycle)
+				if (earliest[i] > cycle)
 					continue;
 				unsigned u = isa_ops[o->op].unit;
 				if (u < U_COUNT && units[u] >= mc->units[u])
 					continue;
 				if (b->region && ir_region_conflict(b, i, cycle))
 					continue;
-				if (best < 0 || height[i] > height[best])
+				if (best < 0 || height[i] > height[best] || (height[i] == height[best] && (int)i < best)) {
 					best = (int)i;
+					at = q;
+				}
 			}
 			if (best < 0 || used >= mc->issue_width)
 				break;
 			struct ir_op *o = &b->ops[best];
 			o->cycle = cycle;
+			ready[at] = ready[--nready];
 			used++;
 			unsigned u = isa_ops[o->op].unit;
 			if (u < U_COUNT)
@@ -240,7 +252,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			done++;
 			for (unsigned e = succ_first[best]; e < succ_first[best + 1]; e++) {
 				unsigned t = succ[e].to;
-				npred[t]--;
+				if (--npred[t] == 0)
+					ready[nready++] = t;
 				if (earliest[t] < cycle + (int)succ[e].dist)
 					earliest[t] = cycle + (int)succ[e].dist;
 			}
@@ -248,6 +261,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	}
 	rc = b->region ? ir_region_alias(b) : 0;
 out:
+	free(ready);
 	free(succ_first);
 	free(succ);
 	free(s.e);
