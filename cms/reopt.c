@@ -2,7 +2,8 @@
  * (interpret -> translate -> reoptimize, as Transmeta's CMS).
  *
  * Finding hot code.  In --mode optimize every block translation counts
- * its own entries: a word after its code in the translation cache,
+ * its own entries: a word in firmware data (hidden memory; not beside the
+ * code, where each store would invalidate the block's decoded bundles),
  * counted down by three atoms of the translation itself (load, subtract,
  * store: simulated time like any other code, in bundles beside the
  * block's work).  The entry that reaches zero leaves through the hot exit
