@@ -37,6 +37,7 @@ struct dbundle {
 	uint8_t n;           /* atoms */
 	uint8_t nops;
 	uint8_t stores;      /* store atoms */
+	uint8_t ldps;        /* protected loads (their alias entries are recorded first) */
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */

@@ -156,6 +156,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 		*hazard = true;
 	*loads += (oi->props & P_LOAD) != 0;
 	b->stores += (oi->props & P_STORE) != 0;
+	b->ldps += a->op == OP_LDP;
 	uint64_t dst = 0;
 	if ((f & FLD_RD) && a->rd != R_ZERO && oi->fmt != F_STAM)
 		dst |= reg_bit(a->rd);
@@ -694,7 +695,7 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	}
 	hot->stall_dcache += e->dextra;
 	if (!fast) {
-		for (unsigned i = 0; i < b->n; i++)
+		for (unsigned i = 0; b->ldps && i < b->n; i++)
 			if (b->a[i].wb == WB_LDP)
 				record_alias(c, &b->a[i]);
 		for (unsigned i = 0; i < b->n; i++)
