@@ -62,7 +62,7 @@ spec "no memory speculation: no alias fault" "alias_rollbacks == 0 and protected
 	--set cms.opt.reorder_memory=false
 spec "no speculation at all: no speculation rollback" "speculation_rollbacks == 0" \
 	--set cms.opt.reorder_memory=false --set cms.opt.control_speculation=false
-spec "one retry" "retranslations >= alias_rollbacks" --set cms.opt.spec_retries=1
+spec "one retry" "alias_rollbacks >= 1 and retranslations >= alias_rollbacks" --set cms.opt.spec_retries=1
 
 # precise faults: the diagnostic equals the interpreter's
 for p in divzero divover segv hiddenmem badop; do
