@@ -266,8 +266,11 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			return 1;
 		gm_take_miss_cycles(m);
 		enum x86_stop s = interpret_one(m, eip, &info);
-		if (m->faulty)
+		if (m->faulty) {
+			if (faults_stopped(m, res))
+				return 1;
 			chip_commit(m->chip);
+		}
 		/* the interpreter reads x86 code through the L1D a line at a time:
 		 * a new line costs an access, the rest of it is in a register */
 		uint32_t lmask = ~(uint32_t)(m->cfg.l1d_line - 1);

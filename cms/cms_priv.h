@@ -384,6 +384,12 @@ int faults_tick(struct cms *m, struct cms_result *res);
  * commits them): a flipped one is restored from its shadow; 1 when it
  * cannot be (res filled). */
 int faults_check_x86(struct cms *m, struct cms_result *res);
+/* A firmware read of guest memory at pa (its bytes in buf, or NULL) meets
+ * the detectors (only called when m->faulty): a clean line with a parity
+ * error is scrubbed and buf read again; an unrecoverable one stops the
+ * run at the next faults_stopped (1, res filled). */
+void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf);
+int faults_stopped(struct cms *m, struct cms_result *res);
 uint64_t faults_bad_regs(const struct cms *m);
 void reopt_hot(struct cms *m, int id);
 void reopt_rollback(struct cms *m, const struct chip_exit *ex);

@@ -41,6 +41,9 @@
 #include "native-isa/isa.h"
 
 enum { BIST_SCRATCH_WORDS = 64, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
+/* The watchdog of a self-test run: far more cycles than a healthy one
+ * takes (a few hundred), so only a test the fault sent astray meets it. */
+enum { BIST_BUDGET = 20000 };
 
 struct bist_prog {
 	uint32_t code;                     /* hidden-memory address */
@@ -49,6 +52,8 @@ struct bist_prog {
 };
 
 struct fault_fw {
+	bool stop;                         /* a firmware read met an unrecoverable fault */
+	char stop_text[200];
 	struct bist_prog unit[U_COUNT], regs;
 	uint32_t scratch;                  /* BIST_SCRATCH_WORDS words of results */
 	unsigned strikes[FP_CLASSES];
@@ -123,15 +128,20 @@ static void gen_mem(char *s, size_t n, struct bist_prog *p)
 	}
 }
 
-/* BR: a chain of taken branches, each landing where a marker is stored;
- * a wrong target skips a marker or runs into what is not a bundle. */
+/* BR: a chain of taken branches over bundles that must not run (they
+ * set r21), each landing on its marker; a wrong target runs a skipped
+ * bundle, misses a marker, loops (the watchdog ends it) or runs into what
+ * is not a bundle.  Targets at every alignment put each low address bit at
+ * 0 and at 1. */
 static void gen_br(char *s, size_t n, struct bist_prog *p)
 {
 	for (unsigned i = 0; i < 8; i++) {
-		add(s, n, "br t%u\nnop\nnop\nt%u: mov r20, #%u\n", i, i, i + 1);
-		for (unsigned k = 0; k < i % 3; k++)
-			add(s, n, "nop\n");
+		add(s, n, "mov r21, #0\nbr t%u\n", i);
+		for (unsigned k = 0; k < 2 + i % 3; k++)
+			add(s, n, "mov r21, #%u\n", k + 1);
+		add(s, n, "t%u: mov r20, #%u\n", i, i + 1);
 		put(s, n, p, 20, i + 1);
+		put(s, n, p, 21, 0);
 	}
 }
 
@@ -253,7 +263,7 @@ static unsigned run_test(struct cms *m, const struct bist_prog *p)
 	chip_commit(m->chip);
 	uint32_t zero[BIST_SCRATCH_WORDS] = {0};
 	chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
-	chip_run(m->chip, p->code, &ex);
+	chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
 	unsigned bad = 0;
 	if (ex.reason != CHIP_EXIT_FIRMWARE || ex.code != 0) {
 		bad = p->nresults ? p->nresults : 1;
@@ -306,35 +316,51 @@ static int test_class(struct cms *m, enum unit_class u)
 }
 
 /* The register self-test: a temporary that fails is excluded; returns the
- * number found. */
+ * number found.  A parity error the test itself trips names its register
+ * (the syndrome); the test then runs again without it. */
 static int test_registers(struct cms *m)
 {
 	struct fault_fw *f = m->ff;
 	const struct bist_prog *p = &f->regs;
 	m->st.fault_selftests++;
 	uint64_t t0 = chip_cycles(m->chip);
-	struct chip_exit ex;
-	chip_commit(m->chip);
-	chip_run(m->chip, p->code, &ex);
-	uint32_t got[BIST_SCRATCH_WORDS];
-	chip_mem_read(m->chip, f->scratch, got, sizeof got);
 	int found = 0;
-	if (ex.reason != CHIP_EXIT_FIRMWARE)
-		p = &(struct bist_prog){0};   /* the test could not run to its end: it names nothing */
-	/* the results name their registers in program order: r16.. twice */
-	for (unsigned k = 0; k < p->nresults; k++) {
-		unsigned r = R_FIRST_TEMP + k % (ISA_NREGS - 1 - R_FIRST_TEMP);
-		if ((ex.reason != CHIP_EXIT_FIRMWARE || got[k] != p->expect[k]) && !(f->bad_regs >> r & 1)) {
-			f->bad_regs |= 1ull << r;
-			m->st.fault_isolated_registers++;
-			found++;
+	for (unsigned round = 0; round < 8; round++) {
+		struct chip_exit ex;
+		chip_commit(m->chip);
+		uint32_t zero[BIST_SCRATCH_WORDS] = {0};
+		chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
+		chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
+		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr >= R_FIRST_TEMP &&
+		    ex.addr < ISA_NREGS) {
+			if (!(f->bad_regs >> ex.addr & 1)) {
+				f->bad_regs |= 1ull << ex.addr;
+				m->st.fault_isolated_registers++;
+				found++;
+			}
+			chip_set_reg(m->chip, ex.addr, 0);
+			continue;
 		}
+		if (ex.reason != CHIP_EXIT_FIRMWARE)
+			break;   /* the test could not run to its end: it names nothing more */
+		uint32_t got[BIST_SCRATCH_WORDS];
+		chip_mem_read(m->chip, f->scratch, got, sizeof got);
+		/* the results name their registers in program order: r16.. twice */
+		for (unsigned k = 0; k < p->nresults; k++) {
+			unsigned r = R_FIRST_TEMP + k % (ISA_NREGS - 1 - R_FIRST_TEMP);
+			if (got[k] != p->expect[k] && !(f->bad_regs >> r & 1)) {
+				f->bad_regs |= 1ull << r;
+				m->st.fault_isolated_registers++;
+				found++;
+			}
+		}
+		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
+		break;
 	}
-	/* what the registers hold now is the test's: whatever the flip was, it
-	 * is gone (a parity error on a cleared cell does not come back) */
+	/* what the temporaries hold now is the test's (a parity error on a
+	 * rewritten healthy cell does not come back) */
 	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS; r++)
 		chip_set_reg(m->chip, r, 0);
-	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
 	m->st.fault_selftest_cycles += chip_cycles(m->chip) - t0;
 	if (found)
 		tc_flush(m);
@@ -444,12 +470,50 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 	case FP_MEMORY:
 		over = unrecoverable(m, res, "uncorrectable memory error at physical address 0x%08x", ex->addr);
 		break;
+	case FP_STORE_BUFFER:
+		/* the rollback dropped the buffered stores: they are computed again */
+		m->st.fault_retries++;
+		if (strike(m, U_COUNT + 1))
+			over = cms_recover_interpret(m, res);
+		break;
 	}
 	m->st.fault_recovery_cycles += chip_cycles(m->chip) - t0;
 	return over ? over : cms_check_cycle_limit(m, res);
 }
 
 /* ---- checks outside native code ------------------------------------------------------ */
+
+void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf)
+{
+	struct fault_fw *f = m->ff;
+	uint32_t where = 0;
+	int hit = chip_fw_read(m->chip, pa, n, buf, &where);
+	if (!hit)
+		return;
+	m->st.fault_detections++;
+	if (!m->st.fault_first_detection)
+		m->st.fault_first_detection = chip_cycles(m->chip);
+	if (hit == 1 + FP_CACHE && chip_cache_scrub(m->chip, 1, where) == 0) {
+		/* a clean line: the firmware reads memory again */
+		m->st.fault_scrubs++;
+		m->st.fault_retries++;
+		if (buf)
+			chip_mem_read(m->chip, pa, buf, n);
+		return;
+	}
+	if (!f->stop)
+		snprintf(f->stop_text, sizeof f->stop_text, "%s at physical address 0x%08x, read by the firmware",
+			 hit == 1 + FP_CACHE ? "parity error in a dirty L1D line" : "uncorrectable memory error", where);
+	f->stop = true;
+}
+
+int faults_stopped(struct cms *m, struct cms_result *res)
+{
+	if (!m->ff->stop)
+		return 0;
+	m->ff->stop = false;
+	return unrecoverable(m, res, "%s", m->ff->stop_text);
+}
 
 int faults_check_x86(struct cms *m, struct cms_result *res)
 {
@@ -478,7 +542,7 @@ int faults_tick(struct cms *m, struct cms_result *res)
 {
 	struct fault_fw *f = m->ff;
 	uint64_t now = chip_cycles(m->chip);
-	if (faults_check_x86(m, res))
+	if (faults_check_x86(m, res) || faults_stopped(m, res))
 		return 1;
 	if (now < f->next_bist)
 		return 0;

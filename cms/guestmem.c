@@ -384,6 +384,8 @@ static uint32_t copy(struct cms *m, uint32_t addr, void *buf, uint32_t n, unsign
 			gm_written(m, a, step);
 		} else if (buf) {
 			memcpy((uint8_t *)buf + done, m->gm->mem + pa, step);
+			if (__builtin_expect(m->faulty, 0))
+				faults_fw_read(m, pa, step, (uint8_t *)buf + done);
 		}
 		done += step;
 	}
@@ -449,7 +451,10 @@ static int load_split(struct cms *m, uint32_t addr, unsigned size, uint32_t *val
 	for (unsigned k = 0; k < size; k++) {
 		if (xlate(m, addr + k, GM_R, &pa) < 0)
 			return -1;
-		v |= (uint32_t)m->gm->mem[pa] << (8 * k);
+		uint8_t b = m->gm->mem[pa];
+		if (__builtin_expect(m->faulty, 0))
+			faults_fw_read(m, pa, 1, &b);
+		v |= (uint32_t)b << (8 * k);
 		m->gm_miss_cycles += chip_dcache_access(m->chip, pa, 1, false);
 	}
 	*val = v;
@@ -467,6 +472,12 @@ static int env_load(void *ctx, uint32_t addr, unsigned size, uint32_t *val)
 		if (xlate(m, addr, GM_R, &pa) < 0)
 			return -1;
 		const uint8_t *p = m->gm->mem + pa;
+		uint8_t got[4];
+		if (__builtin_expect(m->faulty, 0)) {
+			memcpy(got, p, size);
+			faults_fw_read(m, pa, size, got);
+			p = got;
+		}
 		uint32_t v = p[0];
 		if (size >= 2)
 			v |= (uint32_t)p[1] << 8;

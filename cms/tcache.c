@@ -240,23 +240,32 @@ static void map_remove(struct cms *m, uint32_t eip)
  * translation (jr) or leaves for the dispatcher (exit TC_LOOKUP_MISS),
  * which probes further, profiles and translates.  Every entry's native
  * address is valid code (an untranslatable block's is the miss exit), so
- * one comparison decides.  It uses temporaries r16..r19 only, which no
+ * one comparison decides.  It uses four temporaries (r16..r19, or the
+ * first healthy ones once the register self-test excluded some), which no
  * translation keeps live across its exits.  One atom per bundle, so it
  * runs on every legal configuration. */
 static int emit_lookup(struct cms *m)
 {
 	char src[1024];
+	unsigned t[4], n = 0;
+	uint64_t bad = faults_bad_regs(m);
+	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS && n < 4; r++)
+		if (!(bad >> r & 1))
+			t[n++] = r;
+	if (n < 4)
+		return -1;
 	snprintf(src, sizeof src,
-		 "mul r16, r10, #0x9e3779b1\n"
-		 "extu r16, r16, #9, #16\n"
-		 "shl r16, r16, #4\n"
-		 "ld.32.hid r17, [r16 + %u]\n"
-		 "ld.32.hid r18, [r16 + %u]\n"
-		 "sne r19, r17, r10\n"
-		 "bnz r19, miss\n"
-		 "jr r18\n"
+		 "mul r%u, r10, #0x9e3779b1\n"
+		 "extu r%u, r%u, #9, #16\n"
+		 "shl r%u, r%u, #4\n"
+		 "ld.32.hid r%u, [r%u + %u]\n"
+		 "ld.32.hid r%u, [r%u + %u]\n"
+		 "sne r%u, r%u, r10\n"
+		 "bnz r%u, miss\n"
+		 "jr r%u\n"
 		 "miss: exit #%u\n",
-		 m->tc->map, m->tc->map + 8, TC_LOOKUP_MISS);
+		 t[0], t[0], t[0], t[0], t[0], t[1], t[0], m->tc->map, t[2], t[0], m->tc->map + 8, t[3], t[1], t[3], t[2],
+		 TC_LOOKUP_MISS);
 	struct isa_program p;
 	struct isa_error e;
 	if (isa_assemble(src, "lookup", &p, &e) < 0)

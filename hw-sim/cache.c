@@ -92,12 +92,24 @@ static void evict(struct cache *c, size_t idx)
 static void inherit_faults(struct cache *c, uint32_t line_addr)
 {
 	uint32_t a = line_addr << c->line_shift;
+	int way = cache_way_of(c->next, a);
 	for (uint32_t o = 0; o < (1u << c->line_shift); o += 4) {
 		uint32_t m = cache_read_mask(c->next, a + o, 4);
 		for (unsigned b = 0; m && b < 32; b++)
 			if (m >> b & 1)
 				cache_inject(c, a + o, b);
+		for (unsigned i = 0; m && i < CACHE_MAX_FAULTS; i++)
+			if (c->faults[i].valid && c->faults[i].addr == a + o)
+				c->faults[i].next_way = (int8_t)way;
 	}
+}
+
+int cache_fault_origin(const struct cache *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < CACHE_MAX_FAULTS; i++)
+		if (c->faults[i].valid && c->faults[i].addr == (addr & ~3u))
+			return c->faults[i].next_way;
+	return -1;
 }
 
 unsigned cache_access(struct cache *c, uint32_t addr, bool write)
@@ -199,6 +211,7 @@ int cache_inject(struct cache *c, uint32_t addr, unsigned bit)
 			f->addr = addr;
 			f->mask = 1u << bit;
 			f->valid = true;
+			f->next_way = -1;
 			c->nfaults++;
 			return 0;
 		}

@@ -27,6 +27,7 @@ struct cache_fault {
 	uint32_t addr;     /* address of the faulty 32-bit word (aligned) */
 	uint32_t mask;     /* bits flipped */
 	bool valid;
+	int8_t next_way;   /* brought in from the next level's way (-1: struck here) */
 };
 
 /* A permanent defect of the data array: bit `bit` of word `word` of one
@@ -129,6 +130,9 @@ int cache_inject_line(struct cache *c, unsigned idx, unsigned word, unsigned bit
  * flips).  0, 1 when not valid, -1 for a bad argument. */
 int cache_inject_tag(struct cache *c, unsigned idx, unsigned bit);
 int cache_add_defect(struct cache *c, const struct cache_defect *d);
+/* The next level's way an injected flip at addr came from, or -1 when it
+ * struck this cache (or there is none). */
+int cache_fault_origin(const struct cache *c, uint32_t addr);
 /* Drop the line holding addr (with its flips, no write-back): -1 when it
  * was dirty, 0 otherwise (also when not resident). */
 int cache_drop(struct cache *c, uint32_t addr);

@@ -203,6 +203,7 @@ static void drain_store_buffer(struct chip *c)
 	c->sb_n = 0;
 	c->sb_lo = ~0u;
 	c->sb_hi = 0;
+	c->sb_poison = false;
 }
 
 void chip_commit(struct chip *c)
@@ -227,6 +228,7 @@ void chip_do_rollback(struct chip *c)
 	c->sb_n = 0;
 	c->sb_lo = ~0u;
 	c->sb_hi = 0;
+	c->sb_poison = false;
 	c->alias_valid = 0;
 	chip_update_faults_armed(c);
 }

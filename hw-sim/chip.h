@@ -49,7 +49,7 @@ enum chip_exit_reason {
 #undef CHIP_EXIT_ENUM
 };
 
-enum chip_fault_point { FP_UNIT, FP_REGISTER, FP_CACHE, FP_MEMORY };
+enum chip_fault_point { FP_UNIT, FP_REGISTER, FP_CACHE, FP_MEMORY, FP_STORE_BUFFER };
 
 struct chip_exit {
 	enum chip_exit_reason reason;
@@ -76,6 +76,10 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 void chip_destroy(struct chip *c);
 const struct cdvm_config *chip_config(const struct chip *c);
 
+/* Run native code from pc until it exits or faults (after rolling back);
+ * bounded: also stop (CHIP_EXIT_CYCLE_LIMIT) after `budget` cycles, the
+ * watchdog firmware sets around code that may have gone astray. */
+void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_t budget);
 /* Run native code from pc until it exits or faults (after rolling back). */
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex);
 
@@ -160,6 +164,14 @@ int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr);
  * sees (what the firmware's own reads check). */
 bool chip_reg_poisoned(const struct chip *c, unsigned r);
 uint64_t chip_reg_poison(const struct chip *c);   /* bit r: register r */
+/* A firmware read of [pa, pa+n) (the interpreter's loads, the
+ * translator's and the system calls' reads of guest memory) meets the
+ * same detectors as a load: ECC corrects single-bit errors in memory
+ * (faults.ecc), and the L1D's flips reach buf (the bytes read, or NULL)
+ * unless faults.detect.cache catches them.  Returns 0, or 1 + FP_MEMORY /
+ * 1 + FP_CACHE with *where the word a detector caught.  Only faulty state
+ * costs time: without armed faults it returns at once. */
+int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t *where);
 /* Working register r (< 16) takes its shadow copy's value: 0, or -1 when
  * the shadow copy is poisoned (or stuck) too. */
 int chip_restore_reg(struct chip *c, unsigned r);

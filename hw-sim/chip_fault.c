@@ -30,7 +30,7 @@
 
 void chip_update_faults_armed(struct chip *c)
 {
-	bool any = c->reg_poison || c->n_mem_poison || c->reg_stuck || c->shadow_stuck || c->shadow_poison ||
+	bool any = c->reg_poison || c->n_mem_poison || c->reg_stuck || c->shadow_stuck || c->shadow_poison || c->sb_poison ||
 		   cache_has_faults(&c->l1i) || cache_has_faults(&c->l1d) || cache_has_faults(&c->l2);
 	for (int i = 0; i < MAX_UNIT_FAULTS; i++)
 		any |= c->unit_faults[i].armed;
@@ -417,8 +417,12 @@ static uint64_t strike(struct chip *c, const struct fault_spec *f, bool off, uin
 	}
 	case FT_SB:
 		if (f->entry < c->sb_n) {
-			c->sb[f->entry].val ^= bit & (c->sb[f->entry].size == 4 ? ~0u : (1u << (8 * c->sb[f->entry].size)) - 1);
-			c->cnt[CNT_faults_injected]++;
+			uint32_t m = bit & (c->sb[f->entry].size == 4 ? ~0u : (1u << (8 * c->sb[f->entry].size)) - 1);
+			c->sb[f->entry].val ^= m;
+			if (m) {
+				c->cnt[CNT_faults_injected]++;
+				c->sb_poison |= c->cfg.detect_store_buffer;
+			}
 		}
 		return UINT64_MAX;
 	case FT_MEM:
@@ -470,9 +474,30 @@ void chip_fault_fire(struct chip *c, uint64_t now)
 
 /* ---- repair doors ---------------------------------------------------------------- */
 
+/* ECC corrects the dirty line at addr of cache k when no word of it has
+ * more than one bad bit: its flips are cleared (a defect's cell stays bad
+ * and is corrected at every read).  Returns whether it could. */
+static bool ecc_correct(struct chip *c, struct cache *k, uint32_t addr)
+{
+	uint32_t line = cache_line_size(k), base = addr & ~(line - 1);
+	if (!c->cfg.cache_ecc || cache_line_of(k, addr) < 0)
+		return false;
+	for (uint32_t o = 0; o < line; o += 4)
+		if (__builtin_popcount(cache_read_mask(k, base + o, 4)) > 1)
+			return false;
+	if (k->nfaults)
+		cache_fault_clear(k, base, line);
+	c->cnt[CNT_faults_corrected]++;
+	return true;
+}
+
 int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr)
 {
 	int rc = 0;
+	if (level == 1 && ecc_correct(c, &c->l1d, addr)) {
+		chip_update_faults_armed(c);
+		return 0;
+	}
 	if (level == 0) {
 		cache_drop(&c->l1i, addr);
 		l1i_changed(c, addr & ~(cache_line_size(&c->l1i) - 1), cache_line_size(&c->l1i));
@@ -483,4 +508,39 @@ int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr)
 		rc |= cache_drop(&c->l2, addr);
 	chip_update_faults_armed(c);
 	return rc ? -1 : 0;
+}
+
+/* ---- the firmware's own reads ----------------------------------------------------- */
+
+int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t *where)
+{
+	if (!c->faults_armed || !in_memory(c, pa, n))
+		return 0;
+	if (c->n_mem_poison && chip_mem_poisoned(c, pa, n)) {
+		if (chip_mem_correct(c, pa, n) && c->cfg.detect_memory) {
+			for (uint32_t a = pa & ~3u; a < pa + n; a += 4)
+				if (chip_mem_poisoned(c, a, 4)) {
+					*where = a;
+					break;
+				}
+			return 1 + FP_MEMORY;
+		}
+		if (buf)
+			memcpy(buf, c->mem + pa, n);   /* what ECC corrected */
+	}
+	if (!cache_has_faults(&c->l1d))
+		return 0;
+	for (uint32_t a = pa & ~3u; a < pa + n; a += 4) {
+		uint32_t m = cache_read_mask(&c->l1d, a, 4);
+		if (!m)
+			continue;
+		if (c->cfg.detect_cache) {
+			*where = a;
+			return 1 + FP_CACHE;
+		}
+		for (unsigned b = 0; buf && b < 4; b++)
+			if (a + b >= pa && a + b < pa + n)
+				buf[a + b - pa] ^= (uint8_t)(m >> (8 * b));
+	}
+	return 0;
 }

@@ -123,6 +123,7 @@ struct chip {
 	uint32_t mem_poison_mask[MAX_MEM_POISON];  /* ... and the bits flipped (single-bit: correctable) */
 	unsigned n_mem_poison;
 	uint32_t shadow_poison;          /* shadow copies holding an injected flip */
+	bool sb_poison;                  /* a buffered store holds an injected flip (store-buffer parity) */
 	/* stuck register cells (permanent and intermittent faults): after every
 	 * write the bits in set read 1 and those in clr read 0 */
 	uint64_t reg_stuck;              /* working registers with stuck cells */

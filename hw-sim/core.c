@@ -333,9 +333,11 @@ static void detected_cache(struct chip *c, struct chip_exit *ex, const struct db
 {
 	detected(c, ex, b, slot, pa, FP_CACHE, what);
 	const struct cache *k = level == 0 ? &c->l1i : &c->l1d;
-	int way = cache_way_of(k, pa);
-	ex->level = level;
-	ex->way = way < 0 ? 0 : (unsigned)way;
+	int way = cache_way_of(k, pa), from = k->nfaults ? cache_fault_origin(k, pa) : -1;
+	/* corruption the line brought from the L2 is the L2's (its parity
+	 * travels with the data) */
+	ex->level = from >= 0 ? 2 : level;
+	ex->way = from >= 0 ? (unsigned)from : way < 0 ? 0 : (unsigned)way;
 }
 
 static enum counter_id rollback_cause(enum chip_exit_reason r)
@@ -632,6 +634,10 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 	/* a commit copies every shadowed register: a corrupted one must not
 	 * become the committed state (one the bundle rewrites does not count) */
 	const uint64_t shadowed = ((1ull << ISA_NSHADOW) - 1) & ~reg_bit(R_ZERO);
+	if (c->faults_armed && b->commits && c->sb_poison) {
+		detected(c, ex, b, 0, 0, FP_STORE_BUFFER, "store-buffer parity error at commit");
+		return false;
+	}
 	if (c->faults_armed && b->commits && (c->reg_poison & shadowed & ~b->dst_mask)) {
 		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & shadowed & ~b->dst_mask), FP_REGISTER,
 			 "register parity error at commit");
@@ -815,8 +821,15 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 {
+	chip_run_bounded(c, pc, ex, UINT64_MAX);
+}
+
+void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_t budget)
+{
 	uint64_t now = c->cnt[CNT_cycles];
-	const uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
+	uint64_t limit = c->cfg.max_cycles ? (uint64_t)c->cfg.max_cycles : UINT64_MAX;
+	if (budget < limit - now)
+		limit = now + budget;
 	struct hot_counters hot = {0};
 	uint32_t res[ISA_MAX_BUNDLE];
 	struct pending_store st[2 * ISA_MAX_BUNDLE];
