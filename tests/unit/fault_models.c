@@ -1,4 +1,4 @@
-/* tests/unit/faults.c — fault models and the firmware's self-test.
+/* tests/unit/fault_models.c — fault models and the firmware's self-test.
  *
  * The text form of a fault (hw-sim/fault.h) parses back from its
  * canonical form, and bad specs name the field at fault; the chip refuses
@@ -202,10 +202,10 @@ static void test_self_test_names_the_unit(void)
 	}
 }
 
-void suite_faults(void);
-void suite_faults(void)
+void suite_fault_models(void);
+void suite_fault_models(void)
 {
-	CU_pSuite s = CU_add_suite("faults", NULL, NULL);
+	CU_pSuite s = CU_add_suite("fault_models", NULL, NULL);
 	CU_add_test(s, "fault specs parse back from their canonical text", test_parse_round_trip);
 	CU_add_test(s, "bad fault specs are refused, naming the field", test_parse_errors);
 	CU_add_test(s, "the chip refuses a fault it has no place for", test_arm_checks_the_chip);
