@@ -258,7 +258,19 @@ int cmd_sweep_merge(int argc, char **argv)
 	char *spec_text = NULL;
 	size_t spec_len = 0, total_in = 0;
 	struct sweep_results all = {0};
-	int rc = 2;
+	int rc = 2, lock = -1;
+	bool created = access(out, F_OK) != 0;
+	if (sweep_mkdir_p(out)) {
+		fprintf(stderr, "cdvm sweep-merge: cannot create %s: %s\n", out, strerror(errno));
+		goto out;
+	}
+	/* first: a sweep appending to OUT would lose the rows it writes while the
+	 * merged files replace its own, and OUT may be one of the DIRs */
+	lock = sweep_lock_dir(out, err, sizeof err);
+	if (lock < 0) {
+		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		goto out;
+	}
 	for (int i = 2; i < argc; i++)
 		if (merge_one(argv[i], argv[2], &spec_text, &spec_len, &all, &total_in))
 			goto out;
@@ -272,10 +284,6 @@ int cmd_sweep_merge(int argc, char **argv)
 	if (clashes)
 		fprintf(stderr, "cdvm sweep-merge: warning: %zu runs have rows with different ids (were the "
 			"configuration files or programs different where the shards ran?)\n", clashes);
-	if (sweep_mkdir_p(out)) {
-		fprintf(stderr, "cdvm sweep-merge: cannot create %s: %s\n", out, strerror(errno));
-		goto out;
-	}
 	sweep_msgf(path, sizeof path, "%s/spec.yaml", out);
 	if (access(path, F_OK) == 0) {
 		size_t len;
@@ -309,6 +317,14 @@ int cmd_sweep_merge(int argc, char **argv)
 		rc = 1;
 	}
 out:
+	if (lock >= 0)
+		close(lock);
+	if (rc == 2 && created && lock >= 0) {
+		/* nothing was merged: leave no empty folder behind */
+		sweep_msgf(path, sizeof path, "%s/.lock", out);
+		unlink(path);
+		rmdir(out);
+	}
 	free(spec_text);
 	sweep_results_free(&all);
 	return rc;

@@ -238,6 +238,11 @@ char *sweep_read_file(const char *path, size_t *len, char *err, size_t errlen);
 int sweep_mkdir_p(const char *dir);
 /* Writes the bytes to path via path.tmp + fsync + rename. */
 int sweep_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
+/* Takes DIR/.lock (flock, exclusive, not waiting): the one writer of a
+ * results folder, a sweep or a merge into it.  Returns the descriptor
+ * (close it to unlock), or -1 with err ("DIR/.lock: another sweep or merge
+ * is using this folder"). */
+int sweep_lock_dir(const char *dir, char *err, size_t errlen);
 
 /* ---- running and plotting (cli only) ------------------------------------- */
 

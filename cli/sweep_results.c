@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -714,6 +715,21 @@ int sweep_write_file_atomic(const char *path, const char *data, size_t len, char
 	}
 	fsync_dir_of(path);
 	return 0;
+}
+
+int sweep_lock_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	sweep_msgf(path, sizeof path, "%s/.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	int e = errno;
+	sweep_msgf(err, errlen, "%s: %s", path,
+		   e == EWOULDBLOCK ? "another sweep or merge is using this folder (wait until it ends)" : strerror(e));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* ---- results directories ---------------------------------------------------- */

@@ -18,11 +18,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,6 +137,19 @@ static void progress(struct runner *X, bool force)
 
 /* ---- processes ------------------------------------------------------------------ */
 
+/* A child's own limits, kept across exec: SIGALRM a second past the
+ * sweep's timeout (wall clock) and RLIMIT_CPU (a reparented child spinning
+ * in a hanging guest).  The sweep itself kills a child at --timeout; these
+ * only end one whose sweep is gone. */
+static void limit_child(double timeout)
+{
+	double secs = ceil(timeout) + 1;
+	unsigned wall = secs < 1e9 ? (unsigned)secs : 1000000000u;
+	alarm(wall);
+	struct rlimit rl = {.rlim_cur = wall, .rlim_max = (rlim_t)wall + 1};
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
 static int start_job(struct runner *X, struct job *j, char **argv)
 {
 	int pfd[2];
@@ -142,6 +157,7 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 		return -1;
 	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
 	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
@@ -149,6 +165,12 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 		return -1;
 	}
 	if (pid == 0) {
+		/* A child must not outlive its sweep: it dies with it (a sweep
+		 * killed by SIGKILL cannot kill its children), and whatever
+		 * happens it ends at its own limits a little past --timeout. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
+		limit_child(X->o->timeout);
 		int in = open("/dev/null", O_RDONLY);
 		int out = open(j->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int err = open(j->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -169,7 +191,6 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 	j->exec_pipe = pfd[0];
 	j->start = now();
 	j->timed_out = false;
-	(void)X;
 	return 0;
 }
 
@@ -475,6 +496,8 @@ static int pool(struct runner *X, struct job *jobs, size_t n)
 			continue;
 		active--;
 		j->pid = 0;
+		if (WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGALRM || WTERMSIG(ws) == SIGXCPU))
+			j->timed_out = true; /* its own limit (limit_child) came first */
 		int e = 0;
 		if (read(j->exec_pipe, &e, sizeof e) != (ssize_t)sizeof e)
 			e = 0;
@@ -686,12 +709,10 @@ int sweep_execute(const struct sweep_plan *p, const struct sweep_opts *o)
 		fprintf(stderr, "cdvm sweep: cannot create %s: %s\n", dir, strerror(errno));
 		return 2;
 	}
-	char path[PATH_LEN];
-	snprintf(path, sizeof path, "%s/.lock", dir);
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB)) {
-		fprintf(stderr, "cdvm sweep: %s: %s\n", path,
-			errno == EWOULDBLOCK ? "another sweep is running in this directory" : strerror(errno));
+	char lock_err[SWEEP_ERR_MAX];
+	lock = sweep_lock_dir(dir, lock_err, sizeof lock_err);
+	if (lock < 0) {
+		fprintf(stderr, "cdvm sweep: %s\n", lock_err);
 		goto out;
 	}
 	if (check_spec_copy(p, dir))

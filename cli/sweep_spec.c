@@ -357,31 +357,35 @@ static int read_range(struct reader *R, struct sweep_axis *ax, const yaml_node_t
 				       "%s: a geometric range needs 0 < from <= to (got from %lld, to %lld)", what, f, t);
 		ax->geometric = true;
 	}
-	for (long long v = f;;) {
-		if (ax->nvalues >= SWEEP_MAX_VALUES)
-			return fail_at(R, map->start_mark, "%s: more than %d values", what, SWEEP_MAX_VALUES);
-		char buf[32];
-		snprintf(buf, sizeof buf, "%lld", v);
-		if (push_str(R, &ax->values, &ax->nvalues, buf))
-			return -1;
-		if (!step && v > t / by) /* also keeps v * by from overflowing */
-			break;
-		long long next = step ? v + by : v * by;
-		if (step && (by > 0 ? next > t : next < t))
-			break;
-		v = next;
-	}
-	/* Every value must be in the key's range. */
-	for (size_t i = 0; i < ax->nvalues; i++) {
-		char a[240];
-		struct cdvm_config c;
+	/* How many values, counted before any is made: a typo must not cost a
+	 * long wait for the error (|from|, |to| <= LLONG_MAX / 4, so t - f
+	 * does not overflow; a geometric range has at most 62 values). */
+	unsigned long long count = 1;
+	if (step)
+		count = (unsigned long long)((t - f) / by) + 1;
+	else
+		for (long long v = f; v <= t / by; v *= by)
+			count++;
+	if (count > SWEEP_MAX_VALUES)
+		return fail_at(R, map->start_mark, "%s: %llu values, more than %d", what, count, SWEEP_MAX_VALUES);
+	ax->values = calloc((size_t)count, sizeof *ax->values);
+	if (!ax->values)
+		return fail_at(R, map->start_mark, "out of memory");
+	struct cdvm_config c;
+	config_default(&c);
+	for (long long v = f;; v = step ? v + by : v * by) {
+		char buf[32], a[240];
 		struct config_error e;
-		config_default(&c);
-		snprintf(a, sizeof a, "%s=%s", ax->key, ax->values[i]);
+		snprintf(buf, sizeof buf, "%lld", v);
+		/* every value must be in the key's range */
+		snprintf(a, sizeof a, "%s=%s", ax->key, buf);
 		if (config_set(&c, a, &e))
-			return fail_at(R, map->start_mark, "%s: range value %s: %s", what, ax->values[i], e.msg);
+			return fail_at(R, map->start_mark, "%s: range value %s: %s", what, buf, e.msg);
+		if (!(ax->values[ax->nvalues] = dup_str(R, buf)))
+			return -1;
+		if (++ax->nvalues == count)
+			return 0; /* before v + by or v * by could pass to */
 	}
-	return 0;
 }
 
 static int read_axis(struct reader *R, const yaml_node_t *k, const yaml_node_t *v)
