@@ -11,6 +11,7 @@
 #include "configs/file.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,17 +196,30 @@ static int take_rows(struct sweep_results *a, struct sweep_results *b)
 	return 0;
 }
 
+/* "NAME: message" on stderr; returns -1. */
+static int merge_say(const struct sweep_merge_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int merge_say(const struct sweep_merge_hooks *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", h->name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return -1;
+}
+
 /* Adds folder dir's rows to *all; its spec.yaml must equal the first
  * folder's (kept in *spec_text).  Returns 0 or -1 after the message. */
-static int merge_one(const char *dir, const char *first, char **spec_text, size_t *spec_len,
-		     struct sweep_results *all, size_t *total_in)
+static int merge_one(const struct sweep_merge_hooks *h, const char *dir, const char *first, char **spec_text,
+		     size_t *spec_len, struct sweep_results *all, size_t *total_in)
 {
 	char err[SWEEP_ERR_MAX], path[4200];
 	size_t len;
 	sweep_msgf(path, sizeof path, "%s/spec.yaml", dir);
 	char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 	if (!t)
-		return cli_error(&merge_cmd, "%s (not a sweep folder?)", err);
+		return merge_say(h, "%s (not a results folder?)", err);
 	if (!*spec_text) {
 		*spec_text = t;
 		*spec_len = len;
@@ -213,17 +227,17 @@ static int merge_one(const char *dir, const char *first, char **spec_text, size_
 		bool same = len == *spec_len && !memcmp(t, *spec_text, len);
 		free(t);
 		if (!same)
-			return cli_error(&merge_cmd, "%s differs from %s/spec.yaml: these are not shards of one spec",
-					 path, first);
+			return merge_say(h, "%s differs from %s/spec.yaml: these are not shards of one spec", path,
+					   first);
 	}
 	struct sweep_results r;
 	if (sweep_results_load(dir, false, &r, NULL, err, sizeof err))
-		return cli_error(&merge_cmd, "%s", err);
+		return merge_say(h, "%s", err);
 	int rc = -1;
 	if (!r.header)
-		cli_error(&merge_cmd, "%s/results.csv: missing or empty", dir);
+		merge_say(h, "%s/results.csv: missing or empty", dir);
 	else if (all->header && strcmp(all->header, r.header))
-		cli_error(&merge_cmd, "%s/results.csv has other columns than %s/results.csv", dir, first);
+		merge_say(h, "%s/results.csv has other columns than %s/results.csv", dir, first);
 	else
 		rc = 0;
 	if (rc == 0 && !all->header) {
@@ -233,10 +247,22 @@ static int merge_one(const char *dir, const char *first, char **spec_text, size_
 	if (rc == 0) {
 		*total_in += r.n;
 		if (take_rows(all, &r))
-			rc = cli_error(&merge_cmd, "out of memory");
+			rc = merge_say(h, "out of memory");
 	}
 	sweep_results_free(&r);
 	return rc;
+}
+
+static size_t sweep_expected(const char *text, size_t len, const char *path)
+{
+	struct sweep_spec *spec;
+	char err[SWEEP_ERR_MAX];
+	size_t n = 0;
+	if (!sweep_spec_parse(&spec, text, len, path, err, sizeof err)) {
+		n = sweep_point_count(spec) * spec->nworkloads * spec->nmodes * spec->repetitions;
+		sweep_spec_free(spec);
+	}
+	return n;
 }
 
 int cmd_sweep_merge(int argc, char **argv)
@@ -253,6 +279,12 @@ int cmd_sweep_merge(int argc, char **argv)
 		cli_usage_error(&merge_cmd, "need OUTDIR and at least one DIR");
 		return 2;
 	}
+	static const struct sweep_merge_hooks h = {"cdvm sweep-merge", sweep_expected, NULL};
+	return sweep_merge_dirs(&h, argc, argv);
+}
+
+int sweep_merge_dirs(const struct sweep_merge_hooks *h, int argc, char **argv)
+{
 	const char *out = argv[1];
 	char err[SWEEP_ERR_MAX], path[4200];
 	char *spec_text = NULL;
@@ -261,29 +293,29 @@ int cmd_sweep_merge(int argc, char **argv)
 	int rc = 2, lock = -1;
 	bool created = access(out, F_OK) != 0;
 	if (sweep_mkdir_p(out)) {
-		fprintf(stderr, "cdvm sweep-merge: cannot create %s: %s\n", out, strerror(errno));
+		merge_say(h, "cannot create %s: %s", out, strerror(errno));
 		goto out;
 	}
 	/* first: a sweep appending to OUT would lose the rows it writes while the
 	 * merged files replace its own, and OUT may be one of the DIRs */
 	lock = sweep_lock_dir(out, err, sizeof err);
 	if (lock < 0) {
-		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		merge_say(h, "%s", err);
 		goto out;
 	}
 	for (int i = 2; i < argc; i++)
-		if (merge_one(argv[i], argv[2], &spec_text, &spec_len, &all, &total_in))
+		if (merge_one(h, argv[i], argv[2], &spec_text, &spec_len, &all, &total_in))
 			goto out;
 	if (sweep_results_sort_dedupe(&all)) {
-		fprintf(stderr, "cdvm sweep-merge: out of memory\n");
+		merge_say(h, "out of memory");
 		goto out;
 	}
 	size_t clashes = 0;
 	for (size_t i = 1; i < all.n; i++)
 		clashes += all.rows[i].index == all.rows[i - 1].index;
 	if (clashes)
-		fprintf(stderr, "cdvm sweep-merge: warning: %zu runs have rows with different ids (were the "
-			"configuration files or programs different where the shards ran?)\n", clashes);
+		merge_say(h, "warning: %zu runs have rows with different ids (were the "
+			    "configuration files or programs different where the shards ran?)", clashes);
 	sweep_msgf(path, sizeof path, "%s/spec.yaml", out);
 	if (access(path, F_OK) == 0) {
 		size_t len;
@@ -291,35 +323,32 @@ int cmd_sweep_merge(int argc, char **argv)
 		bool same = t && len == spec_len && !memcmp(t, spec_text, len);
 		free(t);
 		if (!same) {
-			fprintf(stderr, "cdvm sweep-merge: %s holds another spec; merge into a new folder\n", out);
+			merge_say(h, "%s holds another spec; merge into a new folder", out);
 			goto out;
 		}
 	} else if (sweep_write_file_atomic(path, spec_text, spec_len, err, sizeof err)) {
-		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		merge_say(h, "%s", err);
 		goto out;
 	}
 	if (sweep_results_write(out, &all, err, sizeof err)) {
-		fprintf(stderr, "cdvm sweep-merge: %s\n", err);
+		merge_say(h, "%s", err);
 		goto out;
 	}
 	/* how many runs the spec makes, to say whether shards are missing */
-	struct sweep_spec *spec;
-	size_t expect = 0;
-	if (!sweep_spec_parse(&spec, spec_text, spec_len, path, err, sizeof err)) {
-		expect = sweep_point_count(spec) * spec->nworkloads * spec->nmodes * spec->repetitions;
-		sweep_spec_free(spec);
-	}
-	fprintf(stderr, "cdvm sweep-merge: %zu rows (%zu duplicates dropped) from %d folders into %s/results.csv\n",
-		all.n, total_in - all.n, argc - 2, out);
+	size_t expect = h->expected(spec_text, spec_len, path);
+	merge_say(h, "%zu rows (%zu duplicates dropped) from %d folders into %s/results.csv", all.n,
+		    total_in - all.n, argc - 2, out);
 	rc = 0;
 	if (expect && all.n < expect) {
-		fprintf(stderr, "cdvm sweep-merge: %zu of the spec's %zu runs are missing\n", expect - all.n, expect);
+		merge_say(h, "%zu of the spec's %zu runs are missing", expect - all.n, expect);
 		rc = 1;
 	}
+	if (h->finish && h->finish(out, spec_text, spec_len))
+		rc = 2;
 out:
 	if (lock >= 0)
 		close(lock);
-	if (rc == 2 && created && lock >= 0) {
+	if (rc == 2 && created && lock >= 0 && !all.n) {
 		/* nothing was merged: leave no empty folder behind */
 		sweep_msgf(path, sizeof path, "%s/.lock", out);
 		unlink(path);
