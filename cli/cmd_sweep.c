@@ -17,15 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_JOBS = CLI_ID_USER, OPT_OUTDIR, OPT_SHARD, OPT_TIMEOUT, OPT_PLOT, OPT_DRY };
-
 static const struct cli_opt sweep_opts[] = {
-	{NULL, 'j', "N", OPT_JOBS, 0, "runs at a time (default: the number of online cores)"},
-	{NULL, 'o', "DIR", OPT_OUTDIR, 0, "results folder (default: sweep-SPECNAME); rerunning resumes"},
-	{"shard", 0, "I/N", OPT_SHARD, 0, "run only shard I of N: the runs whose index modulo N is I"},
-	{"timeout", 0, "SECS", OPT_TIMEOUT, 0, "wall-clock limit per run (default 600); past it a failed row"},
-	{"plot", 0, NULL, OPT_PLOT, 0, "then draw DIR/plot-AXIS-METRIC.png with gnuplot"},
-	{"dry-run", 0, NULL, OPT_DRY, 0, "check the spec and list the runs (index id point workload mode rep axes)"},
+	SWEEP_CLI_OPTS("results folder (default: sweep-SPECNAME); rerunning resumes",
+		       "then draw DIR/plot-AXIS-METRIC.png with gnuplot"),
 	{0},
 };
 
@@ -56,28 +50,78 @@ static int merge_operand(void *ctx, int id, const char *v)
 	return -1;
 }
 
-static int number_arg(const char *opt, const char *v, double min, double max, double *out)
+static int number_arg(const struct cli_cmd *cmd, const char *opt, const char *v, double min, double max,
+		      double *out)
 {
 	char *end;
 	errno = 0;
 	double d = v ? strtod(v, &end) : 0;
 	if (!v || errno || end == v || *end || !(d >= min && d <= max)) {
-		cli_error(&sweep_cmd, "%s %s: expected a number from %g to %g", opt, v ? v : "(missing)", min, max);
+		cli_error(cmd, "%s %s: expected a number from %g to %g", opt, v ? v : "(missing)", min, max);
 		return -1;
 	}
 	*out = d;
 	return 0;
 }
 
-static void default_outdir(const char *spec, char *buf, size_t n)
+int sweep_cli_option(void *ctx, int id, const char *v)
 {
-	const char *b = strrchr(spec, '/');
-	b = b ? b + 1 : spec;
-	size_t len = strlen(b);
-	const char *dot = strrchr(b, '.');
-	if (dot && dot != b)
-		len = (size_t)(dot - b);
-	snprintf(buf, n, "sweep-%.*s", (int)len, b);
+	struct sweep_cli *w = ctx;
+	char err[SWEEP_ERR_MAX];
+	double d;
+	switch (id) {
+	case SWEEP_OPT_JOBS:
+		if (number_arg(w->cmd, "-j", v, 1, 4096, &d))
+			return -1;
+		w->o.jobs = (unsigned)d;
+		return 0;
+	case SWEEP_OPT_OUTDIR: w->outdir = v; return 0;
+	case SWEEP_OPT_SHARD:
+		if (sweep_shard_parse(v, &w->o.shard_i, &w->o.shard_n, err, sizeof err))
+			return cli_error(w->cmd, "%s", err);
+		return 0;
+	case SWEEP_OPT_TIMEOUT: return number_arg(w->cmd, "--timeout", v, 0.001, 1e7, &w->o.timeout);
+	case SWEEP_OPT_PLOT: w->o.plot = true; return 0;
+	case SWEEP_OPT_DRY: w->dry = true; return 0;
+	case CLI_ID_OPERAND:
+		if (w->spec_path)
+			return cli_usage_error(w->cmd, "unexpected argument '%s'", v);
+		w->spec_path = v;
+		return 0;
+	}
+	return -1;
+}
+
+int sweep_cli_parse(const struct cli_cmd *cmd, const char *prefix, int argc, char **argv, struct sweep_cli *w)
+{
+	*w = (struct sweep_cli){.o = {.shard_n = 1, .timeout = 600}, .cmd = cmd};
+	struct cli_args a;
+	int r = cli_parse(cmd, argc, argv, sweep_cli_option, w, &a);
+	cli_args_free(&a);
+	if (r == 0 && !w->spec_path)
+		r = cli_usage_error(cmd, "no spec file");
+	if (r)
+		return r;
+	if (!w->o.jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		w->o.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	if (!w->outdir) {
+		/* PREFIX-NAME for NAME.yaml */
+		const char *b = strrchr(w->spec_path, '/');
+		b = b ? b + 1 : w->spec_path;
+		size_t len = strlen(b);
+		const char *dot = strrchr(b, '.');
+		if (dot && dot != b)
+			len = (size_t)(dot - b);
+		snprintf(w->defdir, sizeof w->defdir, "%s-%.*s", prefix, (int)len, b);
+		w->outdir = w->defdir;
+	}
+	if (strlen(w->outdir) > 3000)
+		return cli_error(cmd, "-o %s: path too long", w->outdir);
+	w->o.outdir = w->outdir;
+	w->o.progress = isatty(2);
+	return 0;
 }
 
 static void dry_run(const struct sweep_plan *p, const struct sweep_opts *o)
@@ -94,73 +138,16 @@ static void dry_run(const struct sweep_plan *p, const struct sweep_opts *o)
 	}
 }
 
-struct sweep_args {
-	struct sweep_opts o;
-	const char *spec_path, *outdir;
-	bool dry;
-};
-
-static int on_sweep_option(void *ctx, int id, const char *v)
-{
-	struct sweep_args *w = ctx;
-	char err[SWEEP_ERR_MAX];
-	double d;
-	switch (id) {
-	case OPT_JOBS:
-		if (number_arg("-j", v, 1, 4096, &d))
-			return -1;
-		w->o.jobs = (unsigned)d;
-		return 0;
-	case OPT_OUTDIR: w->outdir = v; return 0;
-	case OPT_SHARD:
-		if (sweep_shard_parse(v, &w->o.shard_i, &w->o.shard_n, err, sizeof err))
-			return cli_error(&sweep_cmd, "%s", err);
-		return 0;
-	case OPT_TIMEOUT: return number_arg("--timeout", v, 0.001, 1e7, &w->o.timeout);
-	case OPT_PLOT: w->o.plot = true; return 0;
-	case OPT_DRY: w->dry = true; return 0;
-	case CLI_ID_OPERAND:
-		if (w->spec_path)
-			return cli_usage_error(&sweep_cmd, "unexpected argument '%s'", v);
-		w->spec_path = v;
-		return 0;
-	}
-	return -1;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep_args w = {.o = {.jobs = 0, .shard_i = 0, .shard_n = 1, .timeout = 600}};
-	struct cli_args a;
+	struct sweep_cli w;
 	char err[SWEEP_ERR_MAX];
-	int r = cli_parse(&sweep_cmd, argc, argv, on_sweep_option, &w, &a);
-	cli_args_free(&a);
-	if (r == 0 && !w.spec_path)
-		r = cli_usage_error(&sweep_cmd, "no spec file");
+	int r = sweep_cli_parse(&sweep_cmd, "sweep", argc, argv, &w);
 	if (r)
 		return r > 0 ? 0 : 2;
-	struct sweep_opts o = w.o;
-	const char *spec_path = w.spec_path, *outdir = w.outdir;
-	bool dry = w.dry;
-	if (!o.jobs) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.jobs = n > 0 ? (unsigned)n : 1;
-	}
-	char defdir[512];
-	if (!outdir) {
-		default_outdir(spec_path, defdir, sizeof defdir);
-		outdir = defdir;
-	}
-	if (strlen(outdir) > 3000) {
-		cli_error(&sweep_cmd, "-o %s: path too long", outdir);
-		return 2;
-	}
-	o.outdir = outdir;
-	o.progress = isatty(2);
-
 	struct sweep_spec *spec;
 	struct sweep_plan *plan;
-	if (sweep_spec_load(&spec, spec_path, err, sizeof err)) {
+	if (sweep_spec_load(&spec, w.spec_path, err, sizeof err)) {
 		fprintf(stderr, "cdvm sweep: %s\n", err);
 		return 2;
 	}
@@ -170,10 +157,10 @@ int cmd_sweep(int argc, char **argv)
 		return 2;
 	}
 	int rc = 0;
-	if (dry)
-		dry_run(plan, &o);
+	if (w.dry)
+		dry_run(plan, &w.o);
 	else
-		rc = sweep_execute(plan, &o);
+		rc = sweep_execute(plan, &w.o);
 	sweep_plan_free(plan);
 	sweep_spec_free(spec);
 	return rc;
@@ -265,10 +252,18 @@ static size_t sweep_expected(const char *text, size_t len, const char *path)
 	return n;
 }
 
+static int merge_dirs(const struct sweep_merge_hooks *h, int argc, char **argv);
+
 int cmd_sweep_merge(int argc, char **argv)
 {
+	static const struct sweep_merge_hooks h = {"cdvm sweep-merge", sweep_expected, NULL};
+	return sweep_merge_main(&merge_cmd, &h, argc, argv);
+}
+
+int sweep_merge_main(const struct cli_cmd *cmd, const struct sweep_merge_hooks *h, int argc, char **argv)
+{
 	struct cli_args a;
-	int pr = cli_parse(&merge_cmd, argc, argv, merge_operand, NULL, &a);
+	int pr = cli_parse(cmd, argc, argv, merge_operand, NULL, &a);
 	cli_args_free(&a);
 	if (pr)
 		return pr > 0 ? 0 : 2;
@@ -276,14 +271,13 @@ int cmd_sweep_merge(int argc, char **argv)
 	argv += a.next - 1;
 	argc -= a.next - 1;
 	if (argc < 3) {
-		cli_usage_error(&merge_cmd, "need OUTDIR and at least one DIR");
+		cli_usage_error(cmd, "need OUTDIR and at least one DIR");
 		return 2;
 	}
-	static const struct sweep_merge_hooks h = {"cdvm sweep-merge", sweep_expected, NULL};
-	return sweep_merge_dirs(&h, argc, argv);
+	return merge_dirs(h, argc, argv);
 }
 
-int sweep_merge_dirs(const struct sweep_merge_hooks *h, int argc, char **argv)
+static int merge_dirs(const struct sweep_merge_hooks *h, int argc, char **argv)
 {
 	const char *out = argv[1];
 	char err[SWEEP_ERR_MAX], path[4200];

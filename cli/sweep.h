@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/cli.h"
 #include "configs/config.h"
 
 #define SWEEP_ERR_MAX 640
@@ -114,8 +115,6 @@ struct sweep_ext {
 };
 int sweep_spec_parse_ext(struct sweep_spec **out, const char *text, size_t len, const char *name,
 			 const struct sweep_ext *ext, char *err, size_t errlen);
-int sweep_spec_load_ext(struct sweep_spec **out, const char *path, const struct sweep_ext *ext, char *err,
-			size_t errlen);
 /* The axis with this key, or NULL. */
 const struct sweep_axis *sweep_spec_axis(const struct sweep_spec *s, const char *key, size_t *index);
 void sweep_spec_free(struct sweep_spec *s);
@@ -355,8 +354,32 @@ int sweep_gnuplot(const char *dir, const char *script, char *err, size_t errlen)
 /* s as a gnuplot string literal (quotes and backslashes made harmless). */
 void sweep_gp_label(void *file, const char *s);
 
-/* `cdvm sweep-merge OUT DIR...` for a command built on sweeps: argv[1] is
- * OUT, the rest the folders.  expected(text) says how many runs the spec
+/* The command line of `cdvm sweep` and of the commands built on it:
+ *   static const struct cli_opt opts[] = {SWEEP_CLI_OPTS("-o help", "--plot help"), {0}};
+ *   struct sweep_cli w;
+ *   int r = sweep_cli_parse(&cmd, "faults", argc, argv, &w);  // -1: exit 2, 1: --help shown
+ * fills w.o (jobs, shard, timeout, plot, outdir: default PREFIX-NAME). */
+enum { SWEEP_OPT_JOBS = CLI_ID_USER, SWEEP_OPT_OUTDIR, SWEEP_OPT_SHARD, SWEEP_OPT_TIMEOUT, SWEEP_OPT_PLOT,
+       SWEEP_OPT_DRY };
+#define SWEEP_CLI_OPTS(outdir_help, plot_help)                                                             \
+	{NULL, 'j', "N", SWEEP_OPT_JOBS, 0, "runs at a time (default: the number of online cores)"},        \
+	{NULL, 'o', "DIR", SWEEP_OPT_OUTDIR, 0, outdir_help},                                               \
+	{"shard", 0, "I/N", SWEEP_OPT_SHARD, 0, "run only shard I of N: the runs whose index modulo N is I"}, \
+	{"timeout", 0, "SECS", SWEEP_OPT_TIMEOUT, 0, "wall-clock limit per run (default 600); past it a failed row"}, \
+	{"plot", 0, NULL, SWEEP_OPT_PLOT, 0, plot_help},                                                    \
+	{"dry-run", 0, NULL, SWEEP_OPT_DRY, 0, "check the spec and list the runs (index id point workload mode rep axes)"}
+struct sweep_cli {
+	struct sweep_opts o;
+	const char *spec_path, *outdir;
+	bool dry;
+	const struct cli_cmd *cmd;
+	char defdir[512];
+};
+int sweep_cli_parse(const struct cli_cmd *cmd, const char *prefix, int argc, char **argv, struct sweep_cli *w);
+int sweep_cli_option(void *ctx, int id, const char *v);
+
+/* `cdvm sweep-merge OUT DIR...` for a command built on sweeps (cmd takes
+ * no options; after them argv holds OUT, then the folders).  expected(text) says how many runs the spec
  * text makes (0: unknown); finish (may be NULL) runs on OUT at the end,
  * while it is locked.  Returns the exit status (0, 1 runs missing, 2). */
 struct sweep_merge_hooks {
@@ -364,6 +387,6 @@ struct sweep_merge_hooks {
 	size_t (*expected)(const char *text, size_t len, const char *path);
 	int (*finish)(const char *out, const char *spec_text, size_t len);
 };
-int sweep_merge_dirs(const struct sweep_merge_hooks *h, int argc, char **argv);
+int sweep_merge_main(const struct cli_cmd *cmd, const struct sweep_merge_hooks *h, int argc, char **argv);
 
 #endif

@@ -804,18 +804,12 @@ int sweep_spec_parse_ext(struct sweep_spec **out, const char *txt, size_t len, c
 
 int sweep_spec_load(struct sweep_spec **out, const char *path, char *err, size_t errlen)
 {
-	return sweep_spec_load_ext(out, path, NULL, err, errlen);
-}
-
-int sweep_spec_load_ext(struct sweep_spec **out, const char *path, const struct sweep_ext *ext, char *err,
-			size_t errlen)
-{
 	size_t len;
 	*out = NULL;
 	char *t = file_read(path, FILE_TEXT_MAX, &len, err, errlen);
 	if (!t)
 		return -1;
-	int rc = sweep_spec_parse_ext(out, t, len, path, ext, err, errlen);
+	int rc = sweep_spec_parse(out, t, len, path, err, errlen);
 	free(t);
 	return rc;
 }
