@@ -12,11 +12,13 @@
 
 #include "cli/cli.h"
 #include "cms/cms.h"
+#include "hw-sim/chip.h"
+#include "hw-sim/fault.h"
 
 extern char **environ;
 
 enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS, OPT_FS_ROOT,
-       OPT_FS_WRITABLE };
+       OPT_FS_WRITABLE, OPT_INJECT };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
@@ -28,6 +30,8 @@ static const struct cli_opt run_opts[] = {
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
 	{"fs-root", 0, "DIR", OPT_FS_ROOT, 0, "the guest's root file system: host files under DIR (read-only)"},
 	{"fs-writable", 0, NULL, OPT_FS_WRITABLE, 0, "let the guest create and write files under --fs-root"},
+	{"inject", 0, "SPEC", OPT_INJECT, 0, "inject a hardware fault (repeatable), e.g. unit=alu:1,kind=stuck,bit=3,at=0 "
+					  "or reg=r5,kind=flip,bit=7,at=1200000 (docs/faults.md)"},
 	{0},
 };
 
@@ -42,6 +46,8 @@ struct run_opts {
 	enum cms_mode mode;
 	bool mode_set, stats, verify, trace_syscalls, fs_writable;
 	const char *json, *dump, *fs_root;
+	struct fault_spec inject[32];
+	unsigned ninject;
 };
 
 static int on_option(void *ctx, int id, const char *v)
@@ -60,6 +66,15 @@ static int on_option(void *ctx, int id, const char *v)
 	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
 	case OPT_FS_ROOT: o->fs_root = v; return 0;
 	case OPT_FS_WRITABLE: o->fs_writable = true; return 0;
+	case OPT_INJECT: {
+		char err[300];
+		if (o->ninject == sizeof o->inject / sizeof *o->inject)
+			return cli_error(&run_cmd, "--inject: at most %zu faults per run", sizeof o->inject / sizeof *o->inject);
+		if (fault_spec_parse(v, &o->inject[o->ninject], err, sizeof err) < 0)
+			return cli_error(&run_cmd, "%s", err);
+		o->ninject++;
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -115,6 +130,12 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		cms_destroy(m);
 		return 2;
 	}
+	for (unsigned i = 0; i < o->ninject; i++)
+		if (chip_fault_arm(cms_chip(m), &o->inject[i], err, sizeof err) < 0) {
+			cli_error(&run_cmd, "%s", err);
+			cms_destroy(m);
+			return 2;
+		}
 	struct cms_result res;
 	cms_run(m, &res);
 	if (res.end != CMS_END_EXIT)

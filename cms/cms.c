@@ -84,7 +84,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	gm_install_env(m);
 	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
-	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 || reopt_init(m, err, errlen) < 0 ||
+	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 || reopt_init(m, err, errlen) < 0 || faults_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
@@ -100,6 +100,7 @@ void cms_destroy(struct cms *m)
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
 	reopt_free(m);
+	faults_free(m);
 	tc_free(m);
 	profile_free(m);
 	files_free(m);
@@ -258,8 +259,15 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 	uint32_t *r = m->xr;
 	for (;;) {
 		uint32_t eip = r[X86_EIP];
+		/* with faults about, every interpreted instruction is committed
+		 * before its time is charged (when a fault may strike): a flipped
+		 * working register finds a good copy in its shadow */
+		if (m->faulty && faults_check_x86(m, res))
+			return 1;
 		gm_take_miss_cycles(m);
 		enum x86_stop s = interpret_one(m, eip, &info);
+		if (m->faulty)
+			chip_commit(m->chip);
 		/* the interpreter reads x86 code through the L1D a line at a time:
 		 * a new line costs an access, the rest of it is in a register */
 		uint32_t lmask = ~(uint32_t)(m->cfg.l1d_line - 1);
@@ -280,6 +288,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			break;
 		case X86_SYSCALL:
 			syscall_dispatch(m);
+			if (m->faulty)
+				chip_commit(m->chip);
 			cms_charge(m, ACT_SYSCALL, (uint64_t)m->cfg.cost_syscall + gm_take_miss_cycles(m));
 			if (m->exited) {
 				res->end = CMS_END_EXIT;
@@ -371,6 +381,8 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 {
 	struct chip_exit ex;
 	struct vlog vl;
+	if (faults_check_x86(m, res))
+		return 1;
 	chip_commit(m->chip);  /* the interpreter's x86 state becomes the committed state */
 	m->st.native_runs++;
 	if (m->verify)
@@ -427,15 +439,25 @@ static int dispatch(struct cms *m, uint32_t eip)
 /* DESIGN.md's data flow: look up EIP; hit -> run native code (a fault
  * exit -> the recover policy); miss -> profile, ask the translate policy,
  * interpret.  The periodic policy runs between blocks. */
-void cms_run(struct cms *m, struct cms_result *res)
+static void run_loop(struct cms *m, struct cms_result *res)
 {
-	memset(res, 0, sizeof *res);
 	for (;;) {
 		policy_tick(m, chip_cycles(m->chip));
+		if (faults_tick(m, res))
+			return;
 		uint32_t eip = m->xr[X86_EIP];
 		m->st.block_entries++;
 		int id = dispatch(m, eip);
 		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res, id == -2))
 			return;
 	}
+}
+
+void cms_run(struct cms *m, struct cms_result *res)
+{
+	memset(res, 0, sizeof *res);
+	m->faulty = chip_faults_scheduled(m->chip) || m->cfg.bist_interval;
+	run_loop(m, res);
+	m->st.fault_injected = chip_fault_events(m->chip);
+	m->st.fault_first_injection = chip_fault_first_cycle(m->chip);
 }

@@ -35,7 +35,13 @@ enum cms_end {
 	CMS_END_SIGNAL,      /* the guest was killed by a fault, as natively */
 	CMS_END_CYCLE_LIMIT, /* sim.max_cycles reached */
 	CMS_END_INTERNAL,    /* firmware error (a bug); message in text */
+	CMS_END_UNRECOVERABLE, /* a detected hardware fault the firmware cannot recover from
+				* (cms/faults.c); diagnosis in text, status CMS_STATUS_UNRECOVERABLE */
 };
+/* The exit status of a run the firmware stopped for an unrecoverable
+ * hardware fault (not a guest status: a guest killed by a signal gives
+ * 128 + signal, a cycle limit 125). */
+enum { CMS_STATUS_UNRECOVERABLE = 123 };
 
 struct cms_result {
 	enum cms_end end;

@@ -89,6 +89,7 @@ enum cms_activity {
 	ACT_TRANSLATE,   /* translator */
 	ACT_MEMORY,      /* memory management: page faults, page-table and TLB upkeep */
 	ACT_OPTIMIZE,    /* reoptimizer: regions, retranslation */
+	ACT_RECOVER,     /* hardware-fault recovery: syndrome, scrubbing, self-test checks */
 	ACT_COUNT
 };
 
@@ -159,6 +160,8 @@ struct cms {
 	struct profile *prof;
 	struct tcache *tc;
 	struct reopt *ro;
+	struct fault_fw *ff;            /* faults.c */
+	bool faulty;                    /* faults are scheduled: the interpreter commits as it goes */
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
 	struct sys_state sys;           /* syscall.c */
 
@@ -371,6 +374,17 @@ void tc_drop(struct cms *m, int id);
  * cms.opt.spec_retries the region is retranslated more conservatively. */
 int reopt_init(struct cms *m, char *err, size_t errlen);
 void reopt_free(struct cms *m);
+/* faults.c: the self-test programs, the recovery state; the periodic
+ * check between blocks (1: the run is over, res filled); the temporaries
+ * the register allocator must not use. */
+int faults_init(struct cms *m, char *err, size_t errlen);
+void faults_free(struct cms *m);
+int faults_tick(struct cms *m, struct cms_result *res);
+/* The x86 registers' parity, as the firmware reads them (before it
+ * commits them): a flipped one is restored from its shadow; 1 when it
+ * cannot be (res filled). */
+int faults_check_x86(struct cms *m, struct cms_result *res);
+uint64_t faults_bad_regs(const struct cms *m);
 void reopt_hot(struct cms *m, int id);
 void reopt_rollback(struct cms *m, const struct chip_exit *ex);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */

@@ -67,6 +67,9 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	if (m->mode == CMS_MODE_OPTIMIZE)
 		fprintf(out, "  reoptimizer      %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_OPTIMIZE],
 			pct(m->st.act_cycles[ACT_OPTIMIZE], cyc));
+	if (m->st.act_cycles[ACT_RECOVER])
+		fprintf(out, "  fault recovery   %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_RECOVER],
+			pct(m->st.act_cycles[ACT_RECOVER], cyc));
 	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
 	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL] + m->st.act_cycles[ACT_MEMORY];
 	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64
@@ -131,6 +134,16 @@ void cms_print_stats(const struct cms *m, FILE *out)
 			t->region_unrolled, t->region_spec_loads, t->region_spec_stores, t->region_failed,
 			t->region_rollbacks, t->region_alias_rollbacks, t->region_retranslations, t->side_exits_taken);
 	}
+	const struct cms_stats *t = &m->st;
+	if (t->fault_injected || t->fault_detections || t->fault_selftests)
+		fprintf(out, "faults: %" PRIu64 " injected (first at cycle %" PRIu64 "), %" PRIu64 " detected (first at cycle %"
+			PRIu64 "), %" PRIu64 " corrected by ECC; %" PRIu64 " retries, %" PRIu64 " lines scrubbed, %" PRIu64
+			" diagnoses, %" PRIu64 " self-tests (%" PRIu64 " cycles); isolated: %" PRIu64 " units, %" PRIu64
+			" ways, %" PRIu64 " registers; %" PRIu64 " unrecoverable; recovery %" PRIu64 " cycles\n",
+			t->fault_injected, t->fault_first_injection, t->fault_detections, t->fault_first_detection,
+			chip_counter(c, CNT_faults_corrected), t->fault_retries, t->fault_scrubs, t->fault_diagnoses,
+			t->fault_selftests, t->fault_selftest_cycles, t->fault_isolated_units, t->fault_isolated_ways,
+			t->fault_isolated_registers, t->fault_unrecoverable, t->fault_recovery_cycles);
 	if (m->verify)
 		fprintf(out, "verify: %" PRIu64 " translated blocks checked against the interpreter\n", m->st.verify_blocks);
 	fprintf(out, "profile: %" PRIu64 " blocks, %" PRIu64 " reached cms.translate_threshold (%lld)%s\n",
@@ -256,7 +269,7 @@ static json_t *stats_json(const struct cms *m, const struct cms_result *res)
 	rc |= json_object_set_new(o, "config", cms_json_text(m->cfg.name));
 	rc |= json_object_set_new(o, "mode", json_string(cms_mode_name(m->mode)));
 	if (res) {
-		static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal"};
+		static const char *const ends[] = {"exit", "signal", "cycle_limit", "internal", "unrecoverable"};
 		rc |= json_object_set_new(o, "end", json_string(ends[res->end]));
 		rc |= json_object_set_new(o, "status", json_integer(res->status));
 		rc |= json_object_set_new(o, "text", cms_json_text(res->text));

@@ -24,6 +24,7 @@ static const char *const activity_names[ACT_COUNT] = {
 	[ACT_SYSCALL] = "syscalls",
 	[ACT_TRANSLATE] = "translator",
 	[ACT_OPTIMIZE] = "reoptimizer",
+	[ACT_RECOVER] = "fault_recovery",
 	[ACT_MEMORY] = "memory",
 };
 

@@ -561,6 +561,7 @@ static struct ir_machine machine_of(struct cms *m)
 	mc.lat[L_LOAD] = (unsigned)k->l1d_lat;
 	mc.lat[L_CTL] = (unsigned)k->lat_ctl;
 	mc.lat[L_NONE] = 1;
+	mc.bad_regs = faults_bad_regs(m);
 	return mc;
 }
 

@@ -240,7 +240,8 @@ CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32
 			    bool piece, uint32_t *val)
 {
 	struct chip *c = e->c;
-	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, pa, n))
+	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, pa, n) && chip_mem_correct(c, pa, n) &&
+	    c->cfg.detect_memory)
 		return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
 	uint32_t v = 0;
 	if (!piece)
@@ -248,10 +249,10 @@ CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32
 	else
 		for (unsigned k = 0; k < n; k++)
 			v |= load_value(c, pa + k, 1) << (8 * k);
-	if (c->l1d.nfaults && cache_probe(&c->l1d, pa)) {
-		uint32_t fm = cache_fault_mask(&c->l1d, pa, n);
+	if (cache_has_faults(&c->l1d)) {
+		uint32_t fm = cache_read_mask(&c->l1d, pa, n);
 		if (fm && c->cfg.detect_cache)
-			return atom_detected(e, d, va, FP_CACHE, "L1D parity error");
+			return atom_detected_cache(e, d, pa, "L1D parity error");
 		v ^= fm;
 	}
 	e->dextra += l1d_access(c, pa, n, false);

@@ -87,6 +87,19 @@ static void evict(struct cache *c, size_t idx)
 	c->state[idx] = 0;
 }
 
+/* A line filled from a next level whose copy is corrupted brings the
+ * corruption along (its detector sees it here). */
+static void inherit_faults(struct cache *c, uint32_t line_addr)
+{
+	uint32_t a = line_addr << c->line_shift;
+	for (uint32_t o = 0; o < (1u << c->line_shift); o += 4) {
+		uint32_t m = cache_read_mask(c->next, a + o, 4);
+		for (unsigned b = 0; m && b < 32; b++)
+			if (m >> b & 1)
+				cache_inject(c, a + o, b);
+	}
+}
+
 unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 {
 	uint32_t line_addr = addr >> c->line_shift;
@@ -135,6 +148,8 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 	c->state[victim] = CL_VALID | (write ? CL_DIRTY : 0);
 	c->stamp[victim] = ++c->clock;
 	c->mru[line_addr & c->set_mask] = (uint8_t)(victim - base);
+	if (c->next && cache_has_faults(c->next))
+		inherit_faults(c, line_addr);
 	return extra;
 }
 
@@ -223,4 +238,115 @@ void cache_fault_clear(struct cache *c, uint32_t addr, unsigned size)
 			c->nfaults--;
 		}
 	}
+}
+
+/* ---- faults: flips by line, tags, defects, scrubbing -------------------------- */
+
+int cache_line_of(const struct cache *c, uint32_t addr)
+{
+	uint32_t line_addr = addr >> c->line_shift;
+	size_t base = (size_t)(line_addr & c->set_mask) * c->ways;
+	for (unsigned w = 0; w < c->ways; w++)
+		if ((c->state[base + w] & CL_VALID) && c->tag[base + w] == line_addr)
+			return (int)(base + w);
+	return -1;
+}
+
+static unsigned log2_sets(const struct cache *c)
+{
+	unsigned n = 0;
+	while ((1u << n) < c->sets)
+		n++;
+	return n;
+}
+
+unsigned cache_tag_bits(const struct cache *c) { return 32 - c->line_shift - log2_sets(c); }
+
+/* The defects' XOR mask over [addr, addr+size) of resident line idx:
+ * a stuck bit differs from what memory holds when memory has the other
+ * value. */
+static uint32_t defect_mask(const struct cache *c, int idx, uint32_t addr, unsigned size)
+{
+	uint32_t m = 0;
+	uint32_t base = c->tag[idx] << c->line_shift;
+	for (unsigned i = 0; i < CACHE_MAX_DEFECTS; i++) {
+		const struct cache_defect *d = &c->defects[i];
+		if (!d->valid || (d->whole_way ? (unsigned)idx % c->ways != d->where : (unsigned)idx != d->where))
+			continue;
+		uint32_t byte = base + 4 * d->word + d->bit / 8;
+		if (byte < addr || byte >= addr + size || !c->backing || byte >= c->backing_size)
+			continue;
+		unsigned b = d->bit % 8;
+		bool one = c->backing[byte] >> b & 1;
+		if (one == d->stuck0)
+			m |= 1u << (8 * (byte - addr) + b);
+	}
+	return m;
+}
+
+uint32_t cache_read_mask(const struct cache *c, uint32_t addr, unsigned size)
+{
+	int idx = cache_line_of(c, addr);
+	if (idx < 0)
+		return 0;
+	uint32_t m = c->nfaults ? cache_fault_mask(c, addr, size) : 0;
+	return c->ndefects ? m ^ defect_mask(c, idx, addr, size) : m;
+}
+
+int cache_inject_line(struct cache *c, unsigned idx, unsigned word, unsigned bit)
+{
+	if (idx >= c->sets * c->ways || word >= (1u << c->line_shift) / 4 || bit > 31)
+		return -1;
+	if (!(c->state[idx] & CL_VALID))
+		return 1;
+	return cache_inject(c, (c->tag[idx] << c->line_shift) + 4 * word, bit);
+}
+
+int cache_inject_tag(struct cache *c, unsigned idx, unsigned bit)
+{
+	if (idx >= c->sets * c->ways || bit >= cache_tag_bits(c))
+		return -1;
+	if (!(c->state[idx] & CL_VALID))
+		return 1;
+	uint32_t old = c->tag[idx], now = old ^ (1u << (log2_sets(c) + bit));
+	uint32_t a = old << c->line_shift, b = now << c->line_shift, line = 1u << c->line_shift;
+	/* the line keeps its data: at b it reads what a holds */
+	if (c->nfaults)
+		drop_line_faults(c, old, false);
+	c->tag[idx] = now;
+	if (!c->backing || a > c->backing_size - line || b > c->backing_size - line)
+		return 0;
+	for (uint32_t o = 0; o < line; o += 4) {
+		uint32_t x = 0;
+		for (unsigned k = 0; k < 4; k++)
+			x |= (uint32_t)(c->backing[a + o + k] ^ c->backing[b + o + k]) << (8 * k);
+		for (unsigned bitn = 0; x && bitn < 32; bitn++)
+			if (x >> bitn & 1 && cache_inject(c, b + o, bitn) < 0)
+				return 0;   /* the overlay is full: the rest reads right */
+	}
+	return 0;
+}
+
+int cache_add_defect(struct cache *c, const struct cache_defect *d)
+{
+	for (unsigned i = 0; i < CACHE_MAX_DEFECTS; i++)
+		if (!c->defects[i].valid) {
+			c->defects[i] = *d;
+			c->defects[i].valid = true;
+			c->ndefects++;
+			return 0;
+		}
+	return -1;
+}
+
+int cache_drop(struct cache *c, uint32_t addr)
+{
+	int idx = cache_line_of(c, addr);
+	if (idx < 0)
+		return 0;
+	bool dirty = c->state[idx] & CL_DIRTY;
+	if (c->nfaults)
+		drop_line_faults(c, c->tag[idx], false);
+	c->state[idx] = 0;
+	return dirty ? -1 : 0;
 }

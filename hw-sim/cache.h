@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { CACHE_MAX_FAULTS = 16 };
+enum { CACHE_MAX_FAULTS = 16, CACHE_MAX_DEFECTS = 8 };
 
 struct cache_counters {
 	uint64_t *hits, *misses, *evictions, *writebacks;
@@ -27,6 +27,15 @@ struct cache_fault {
 	uint32_t addr;     /* address of the faulty 32-bit word (aligned) */
 	uint32_t mask;     /* bits flipped */
 	bool valid;
+};
+
+/* A permanent defect of the data array: bit `bit` of word `word` of one
+ * physical line (set * ways + way), or of every line of one way, reads
+ * stuck at 1 (stuck0: at 0), whatever line is filled there. */
+struct cache_defect {
+	bool valid, whole_way, stuck0;
+	unsigned where;    /* line index, or the way */
+	unsigned word, bit;
 };
 
 struct cache {
@@ -47,6 +56,8 @@ struct cache {
 	uint32_t backing_size;
 	struct cache_fault faults[CACHE_MAX_FAULTS];
 	unsigned nfaults;            /* valid entries may be sparse; 0 means none anywhere */
+	struct cache_defect defects[CACHE_MAX_DEFECTS];
+	unsigned ndefects;
 };
 
 enum { CL_VALID = 1, CL_DIRTY = 2 };
@@ -101,5 +112,32 @@ int cache_inject(struct cache *c, uint32_t addr, unsigned bit);
 uint32_t cache_fault_mask(const struct cache *c, uint32_t addr, unsigned size);
 /* A store overwrote [addr, addr+size): its flips are gone. */
 void cache_fault_clear(struct cache *c, uint32_t addr, unsigned size);
+
+/* Any injected flip or defect at all (the fast check before the others). */
+static inline bool cache_has_faults(const struct cache *c) { return c->nfaults || c->ndefects; }
+/* Physical line index (set * ways + way) holding addr, or -1. */
+int cache_line_of(const struct cache *c, uint32_t addr);
+/* The XOR mask a read of [addr, addr+size) (within one word) sees: the
+ * injected flips and the defects of the line holding it; 0 when the line
+ * is not resident.  Only call when cache_has_faults. */
+uint32_t cache_read_mask(const struct cache *c, uint32_t addr, unsigned size);
+/* Flip `bit` of word `word` of physical line idx: 0, 1 when the line is
+ * not valid (the flip falls on nothing), -1 for a bad argument. */
+int cache_inject_line(struct cache *c, unsigned idx, unsigned word, unsigned bit);
+/* Flip bit `bit` of the tag of line idx (above the set index): the line
+ * now answers for another address, with the data it held (overlaid as
+ * flips).  0, 1 when not valid, -1 for a bad argument. */
+int cache_inject_tag(struct cache *c, unsigned idx, unsigned bit);
+int cache_add_defect(struct cache *c, const struct cache_defect *d);
+/* Drop the line holding addr (with its flips, no write-back): -1 when it
+ * was dirty, 0 otherwise (also when not resident). */
+int cache_drop(struct cache *c, uint32_t addr);
+/* The way the line holding addr sits in, or -1. */
+static inline int cache_way_of(const struct cache *c, uint32_t addr)
+{
+	int i = cache_line_of(c, addr);
+	return i < 0 ? -1 : (int)((unsigned)i % c->ways);
+}
+unsigned cache_tag_bits(const struct cache *c);
 
 #endif

@@ -84,6 +84,7 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->mem = calloc(1, c->mem_size);
 	c->code_pages = calloc((c->mem_size >> PAGE_SHIFT) / 8 + 1, 1);
 	c->dcache = malloc(DCACHE_ENTRIES * sizeof *c->dcache);
+	c->next_fault = UINT64_MAX;
 	c->sb_cap = (unsigned)cfg->store_buffer;
 	c->sb = calloc(c->sb_cap, sizeof *c->sb);
 	uint64_t *k = c->cnt;
@@ -168,6 +169,8 @@ void chip_set_reg(struct chip *c, unsigned r, uint32_t v)
 	if (r < ISA_NSHADOW)
 		c->shadow[r] = v;
 	c->reg_poison &= ~(1ull << r);
+	if (r < ISA_NSHADOW)
+		c->shadow_poison &= ~(1u << r);
 }
 
 static void drain_store_buffer(struct chip *c)
@@ -205,6 +208,11 @@ static void drain_store_buffer(struct chip *c)
 void chip_commit(struct chip *c)
 {
 	memcpy(c->shadow, c->r, sizeof c->shadow);
+	if (c->faults_armed) {
+		c->shadow_poison = (uint32_t)(c->reg_poison & ((1ull << ISA_NSHADOW) - 1));
+		if (c->shadow_stuck)
+			chip_apply_shadow_stuck(c);
+	}
 	if (c->sb_n)
 		drain_store_buffer(c);
 	c->alias_valid = 0;
@@ -213,7 +221,9 @@ void chip_commit(struct chip *c)
 void chip_do_rollback(struct chip *c)
 {
 	memcpy(c->r, c->shadow, sizeof c->shadow);
-	c->reg_poison &= ~((1ull << ISA_NSHADOW) - 1);
+	c->reg_poison = (c->reg_poison & ~((1ull << ISA_NSHADOW) - 1)) | c->shadow_poison;
+	if (c->reg_stuck)
+		chip_apply_reg_stuck(c);
 	c->sb_n = 0;
 	c->sb_lo = ~0u;
 	c->sb_hi = 0;
@@ -284,6 +294,8 @@ void chip_charge(struct chip *c, uint64_t n)
 {
 	c->cnt[CNT_cycles] += n;
 	c->cnt[CNT_firmware_cycles] += n;
+	if (c->cnt[CNT_cycles] >= c->next_fault)
+		chip_fault_fire(c, c->cnt[CNT_cycles]);
 }
 
 static struct cache *cache_by_cr(struct chip *c, unsigned num)
@@ -354,112 +366,6 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 	default:
 		return -1;
 	}
-}
-
-/* ---- fault injection ----------------------------------------------------------- */
-
-void chip_update_faults_armed(struct chip *c)
-{
-	bool any = c->reg_poison || c->n_mem_poison;
-	for (int i = 0; i < MAX_UNIT_FAULTS; i++)
-		any |= c->unit_faults[i].armed;
-	c->faults_armed = any;
-}
-
-int chip_inject_register(struct chip *c, unsigned reg, unsigned bit)
-{
-	if (reg == R_ZERO || reg >= ISA_NREGS || bit > 31)
-		return -1;
-	c->r[reg] ^= 1u << bit;
-	c->cnt[CNT_faults_injected]++;
-	if (c->cfg.detect_register)
-		c->reg_poison |= 1ull << reg;
-	chip_update_faults_armed(c);
-	return 0;
-}
-
-bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size)
-{
-	for (unsigned i = 0; i < c->n_mem_poison; i++) {
-		uint32_t w = c->mem_poison[i];
-		if (addr < w + 4 && w < addr + size)
-			return true;
-	}
-	return false;
-}
-
-void chip_mem_unpoison(struct chip *c, uint32_t addr, unsigned size)
-{
-	/* ECC is recomputed when the whole word is rewritten; a partial write
-	 * keeps the word marked (read-modify-write would detect it) */
-	for (unsigned i = 0; i < c->n_mem_poison;) {
-		uint32_t w = c->mem_poison[i];
-		if (addr <= w && w + 4 <= addr + size)
-			c->mem_poison[i] = c->mem_poison[--c->n_mem_poison];
-		else
-			i++;
-	}
-	chip_update_faults_armed(c);
-}
-
-int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit)
-{
-	addr &= ~3u;
-	if (!in_mem(c, addr, 4) || bit > 31)
-		return -1;
-	c->mem[addr + bit / 8] ^= (uint8_t)(1u << (bit % 8));
-	chip_invalidate_code(c, addr, 4);
-	c->cnt[CNT_faults_injected]++;
-	if (c->cfg.detect_memory && !chip_mem_poisoned(c, addr, 4)) {
-		if (c->n_mem_poison == MAX_MEM_POISON)
-			return -1;
-		c->mem_poison[c->n_mem_poison++] = addr;
-	}
-	chip_update_faults_armed(c);
-	return 0;
-}
-
-int chip_inject_cache(struct chip *c, unsigned level, uint32_t addr, unsigned bit)
-{
-	struct cache *k = level == 0 ? &c->l1i : level == 1 ? &c->l1d : level == 2 ? &c->l2 : NULL;
-	if (!k || cache_inject(k, addr, bit) < 0)
-		return -1;
-	c->cnt[CNT_faults_injected]++;
-	if (level == 0) {
-		/* an instruction-cache flip corrupts the fetched atom: the decoded
-		 * copy of that code must be rebuilt from the (faulty) line */
-		chip_invalidate_code(c, addr & ~3u, 4);
-		c->fetch_line = ~0u;
-	}
-	return 0;
-}
-
-int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck)
-{
-	if (cls >= U_COUNT || index >= c->units[cls] || !mask)
-		return -1;
-	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
-		struct unit_fault *f = &c->unit_faults[i];
-		if (!f->armed) {
-			*f = (struct unit_fault){.armed = true, .stuck = stuck, .cls = (uint8_t)cls,
-						 .index = (uint8_t)index, .mask = mask};
-			c->faults_armed = true;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-void chip_clear_faults(struct chip *c)
-{
-	memset(c->unit_faults, 0, sizeof c->unit_faults);
-	c->reg_poison = 0;
-	c->n_mem_poison = 0;
-	c->l1i.nfaults = c->l1d.nfaults = c->l2.nfaults = 0;
-	memset(c->l1i.faults, 0, sizeof c->l1i.faults);
-	memset(c->l1d.faults, 0, sizeof c->l1d.faults);
-	memset(c->l2.faults, 0, sizeof c->l2.faults);
-	chip_update_faults_armed(c);
 }
 
 void chip_set_store_hook(struct chip *c, chip_store_hook fn, void *ctx)

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "configs/config.h"
+#include "hw-sim/fault.h"
 #include "native-isa/isa.h"
 
 struct chip;
@@ -59,6 +60,12 @@ struct chip_exit {
 	unsigned slot;        /* faulting atom's slot in its bundle */
 	const char *detail;   /* ILLEGAL_BUNDLE / FAULT_DETECTED: why, in words */
 	enum chip_fault_point fault_point;  /* FAULT_DETECTED: which detector */
+	/* FAULT_DETECTED: the fault syndrome the detector latches, for the
+	 * firmware's diagnosis: FP_UNIT the unit class of the atom (not which
+	 * unit: that is what the self-test finds); FP_REGISTER the register
+	 * (addr); FP_CACHE the cache level (0 L1I, 1 L1D, 2 L2), the way and
+	 * the physical address of the word (addr); FP_MEMORY the address. */
+	unsigned unit_class, level, way;
 };
 
 const char *chip_exit_name(enum chip_exit_reason r);
@@ -134,6 +141,29 @@ int chip_inject_cache(struct chip *c, unsigned level /* 0 L1I, 1 L1D, 2 L2 */, u
 /* The next result of unit `index` of class `cls` (every result when stuck) is XORed with mask. */
 int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck);
 void chip_clear_faults(struct chip *c);
+
+/* ---- the fault schedule (hw-sim/fault.h models; chip_fault.c) ----
+ * chip_fault_arm checks the spec against this chip (unit index, line,
+ * entry, address) and schedules it: it strikes when the cycle count
+ * reaches f->at, in native code or during firmware work (chip_charge).
+ * Returns 0, or -1 with err. */
+int chip_fault_arm(struct chip *c, const struct fault_spec *f, char *err, size_t errlen);
+/* Faults that struck so far, and the cycle of the first (0: none). */
+uint64_t chip_fault_events(const struct chip *c);
+bool chip_faults_scheduled(const struct chip *c);   /* armed or still to strike */
+uint64_t chip_fault_first_cycle(const struct chip *c);
+/* Firmware repair doors.  Drop the line holding addr from cache `level`
+ * and the levels below it, with its injected flips: 0, or -1 when a copy
+ * is dirty (its data is lost).  L1I lines are never dirty. */
+int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr);
+/* Whether register r / memory word addr holds a flip its parity / ECC
+ * sees (what the firmware's own reads check). */
+bool chip_reg_poisoned(const struct chip *c, unsigned r);
+uint64_t chip_reg_poison(const struct chip *c);   /* bit r: register r */
+/* Working register r (< 16) takes its shadow copy's value: 0, or -1 when
+ * the shadow copy is poisoned (or stuck) too. */
+int chip_restore_reg(struct chip *c, unsigned r);
+bool chip_mem_word_poisoned(const struct chip *c, uint32_t addr, uint32_t n);
 
 /* ---- instruments (not modelled hardware) ----
  * Every store released to memory by a commit is reported to the hook,

@@ -5,6 +5,7 @@
 
 #include "hw-sim/cache.h"
 #include "hw-sim/chip.h"
+#include "hw-sim/fault.h"
 #include "hw-sim/tlb.h"
 
 enum { PAGE_SHIFT = 12 };
@@ -38,10 +39,13 @@ struct dbundle {
 	uint8_t nops;
 	uint8_t stores;      /* store atoms */
 	uint8_t ldps;        /* protected loads (their alias entries are recorded first) */
+	bool commits;        /* holds a commit (which reads every shadowed register) */
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
 	const char *illegal; /* static reason, or NULL */
+	uint8_t fetch_fault; /* 1 + the fault point whose check a fetched word failed, or 0 */
+	uint32_t fetch_fault_addr;
 	uint64_t src_mask;   /* registers read (incl. FLAGS when implied) */
 	uint64_t dst_mask;   /* registers written */
 	struct datom a[ISA_MAX_BUNDLE];
@@ -60,13 +64,17 @@ struct alias_entry {
 	uint32_t lo, hi;     /* [lo, hi) */
 };
 
+/* A fault on one unit's results (hw-sim/fault.h kinds): a flip changes the
+ * next result, stuck-at and intermittent faults every result (an
+ * intermittent one in its active windows). */
 struct unit_fault {
-	bool armed, stuck;
-	uint8_t cls, index;
+	bool armed;
+	uint8_t kind, cls, index;
 	uint32_t mask;
+	uint64_t at, period, len;
 };
 
-enum { MAX_UNIT_FAULTS = 8, MAX_MEM_POISON = 16 };
+enum { MAX_UNIT_FAULTS = 16, MAX_MEM_POISON = 16, MAX_SCHEDULED = 32 };
 
 struct chip {
 	struct cdvm_config cfg;
@@ -112,7 +120,23 @@ struct chip {
 	struct unit_fault unit_faults[MAX_UNIT_FAULTS];
 	uint64_t reg_poison;             /* registers holding an injected flip (register parity) */
 	uint32_t mem_poison[MAX_MEM_POISON];  /* word addresses holding an injected flip (ECC) */
+	uint32_t mem_poison_mask[MAX_MEM_POISON];  /* ... and the bits flipped (single-bit: correctable) */
 	unsigned n_mem_poison;
+	uint32_t shadow_poison;          /* shadow copies holding an injected flip */
+	/* stuck register cells (permanent and intermittent faults): after every
+	 * write the bits in set read 1 and those in clr read 0 */
+	uint64_t reg_stuck;              /* working registers with stuck cells */
+	uint32_t reg_set[ISA_NREGS], reg_clr[ISA_NREGS];
+	uint32_t shadow_stuck;
+	uint32_t shadow_set[ISA_NSHADOW], shadow_clr[ISA_NSHADOW];
+	/* the fault schedule: faults waiting for their cycle (chip_fault.c) */
+	struct fault_spec sched[MAX_SCHEDULED];
+	uint64_t sched_next[MAX_SCHEDULED];  /* the cycle of each one's next event */
+	bool sched_off[MAX_SCHEDULED];   /* an intermittent storage fault's next event ends a window */
+	unsigned nsched;
+	uint64_t next_fault;             /* earliest cycle in sched, UINT64_MAX when none */
+	uint64_t fault_events;           /* faults that struck (sched entries fired) */
+	uint64_t first_fault_cycle;      /* cycle the first one struck (0: none yet) */
 };
 
 /* An access of [addr, addr+size) through the L1D: every line it touches is
@@ -149,9 +173,17 @@ int chip_set_pagedir(struct chip *c, uint32_t val);
 void chip_tlb_flush(struct chip *c, uint32_t val);
 
 void chip_update_faults_armed(struct chip *c);
+/* Fire the scheduled faults whose cycle has come (chip_fault.c); the
+ * earliest pending cycle stays in c->next_fault. */
+void chip_fault_fire(struct chip *c, uint64_t now);
+/* Re-apply stuck register cells after writes (working registers; the
+ * shadows at commit), poisoning what they change when parity is on. */
+void chip_apply_reg_stuck(struct chip *c);
+void chip_apply_shadow_stuck(struct chip *c);
 void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n);
 bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size);
 void chip_mem_unpoison(struct chip *c, uint32_t addr, unsigned size);
+bool chip_mem_correct(struct chip *c, uint32_t addr, unsigned size);
 void chip_count_rollback(struct chip *c, enum counter_id cause);
 void chip_do_rollback(struct chip *c);
 

@@ -72,15 +72,26 @@ void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n)
 
 static uint64_t reg_bit(unsigned r) { return 1ull << r; }
 
-/* The atom word at `at` as the L1I delivers it (injected flips included). */
-static uint64_t fetch_word(const struct chip *c, uint32_t at)
+/* The atom word at `at` as the L1I delivers it (injected flips and
+ * defects included); a corruption the L1I's parity or the memory's ECC
+ * sees is latched in the bundle, which then faults at issue. */
+static uint64_t fetch_word(struct chip *c, uint32_t at, struct dbundle *b)
 {
+	if (c->n_mem_poison && chip_mem_poisoned(c, at, 8) && chip_mem_correct(c, at, 8) && !b->fetch_fault &&
+	    c->cfg.detect_memory) {
+		b->fetch_fault = 1 + FP_MEMORY;
+		b->fetch_fault_addr = at;
+	}
 	uint64_t w = 0;
 	for (int k = 7; k >= 0; k--)
 		w = w << 8 | c->mem[at + (unsigned)k];
-	if (c->l1i.nfaults) {
-		w ^= cache_fault_mask(&c->l1i, at, 4);
-		w ^= (uint64_t)cache_fault_mask(&c->l1i, at + 4, 4) << 32;
+	if (cache_has_faults(&c->l1i)) {
+		uint64_t m = cache_read_mask(&c->l1i, at, 4) | (uint64_t)cache_read_mask(&c->l1i, at + 4, 4) << 32;
+		if (m && c->cfg.detect_cache && !b->fetch_fault) {
+			b->fetch_fault = 1 + FP_CACHE;
+			b->fetch_fault_addr = at;
+		}
+		w ^= m;
 	}
 	return w;
 }
@@ -157,6 +168,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	*loads += (oi->props & P_LOAD) != 0;
 	b->stores += (oi->props & P_STORE) != 0;
 	b->ldps += a->op == OP_LDP;
+	b->commits |= a->op == OP_COMMIT;
 	uint64_t dst = 0;
 	if ((f & FLD_RD) && a->rd != R_ZERO && oi->fmt != F_STAM)
 		dst |= reg_bit(a->rd);
@@ -190,7 +202,7 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 			illegal(b, "bundle runs past the end of memory");
 			break;
 		}
-		uint64_t w = fetch_word(c, at);
+		uint64_t w = fetch_word(c, at, b);
 		struct atom a;
 		struct datom *d = &b->a[n++];
 		if (isa_decode(w, &a) < 0) {
@@ -312,6 +324,18 @@ static void detected(struct chip *c, struct chip_exit *ex, const struct dbundle 
 	ex->addr = addr;
 	ex->detail = what;
 	ex->fault_point = point;
+	ex->unit_class = slot < ISA_MAX_BUNDLE && slot < b->n ? b->a[slot].unit : U_NONE;
+}
+
+/* A cache parity error on the word at physical pa, in cache `level`. */
+static void detected_cache(struct chip *c, struct chip_exit *ex, const struct dbundle *b, unsigned slot, uint32_t pa,
+			   unsigned level, const char *what)
+{
+	detected(c, ex, b, slot, pa, FP_CACHE, what);
+	const struct cache *k = level == 0 ? &c->l1i : &c->l1d;
+	int way = cache_way_of(k, pa);
+	ex->level = level;
+	ex->way = way < 0 ? 0 : (unsigned)way;
 }
 
 static enum counter_id rollback_cause(enum chip_exit_reason r)
@@ -340,26 +364,41 @@ static unsigned unit_index(const struct chip *c, const struct dbundle *b, unsign
 	return 0;
 }
 
-/* An armed unit fault on the unit executing `slot`: XOR its result.
- * Returns false when detection hardware catches it. */
-static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned slot, uint32_t *v)
+/* The armed faults of the unit executing `slot` change its result *v
+ * (at cycle now): a flip once, a stuck-at always, an intermittent one in
+ * its windows.  Returns false when the unit's check (a residue code)
+ * catches a change. */
+static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned slot, uint32_t *v, uint64_t now)
 {
 	if (b->a[slot].unit >= U_COUNT)
 		return true;
 	unsigned idx = unit_index(c, b, slot);
+	bool changed = false;
 	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
 		struct unit_fault *f = &c->unit_faults[i];
 		if (!f->armed || f->cls != b->a[slot].unit || f->index != idx)
 			continue;
-		*v ^= f->mask;
-		c->cnt[CNT_faults_injected]++;
-		if (!f->stuck)
+		uint32_t was = *v;
+		switch ((enum fault_kind)f->kind) {
+		case FK_FLIP:
+			*v ^= f->mask;
 			f->armed = false;
-		chip_update_faults_armed(c);
-		if (c->cfg.detect_unit)
-			return false;
+			chip_update_faults_armed(c);
+			break;
+		case FK_STUCK0: *v &= ~f->mask; break;
+		case FK_INTERMITTENT:
+			if (now < f->at || (now - f->at) % f->period >= f->len)
+				break;
+			/* fall through */
+		case FK_STUCK1: *v |= f->mask; break;
+		default: break;
+		}
+		if (*v != was) {
+			c->cnt[CNT_faults_injected]++;
+			changed = true;
+		}
 	}
-	return true;
+	return !(changed && c->cfg.detect_unit);
 }
 
 /* The hottest counters live in locals while native code runs and reach
@@ -461,7 +500,14 @@ struct bundle_exec {
 	uint32_t target;                 /* where the bundle goes next */
 	uint32_t exit_code;
 	bool taken, do_exit, do_commit;
+	bool taken_seen;                 /* faults armed: the taking atom has been checked */
 };
+
+CHIP_INLINE bool atom_detected_cache(struct bundle_exec *e, const struct datom *d, uint32_t pa, const char *what)
+{
+	detected_cache(e->c, e->ex, e->bundle, (unsigned)(d - e->bundle->a), pa, 1, what);
+	return false;
+}
 
 /* The atom d faults (its slot: its place in the bundle). */
 CHIP_INLINE bool atom_fault(struct bundle_exec *e, const struct datom *d, enum chip_exit_reason r)
@@ -514,7 +560,9 @@ CHIP_INLINE enum xf_op atom_xf_op(enum atom_op op)
 CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t, struct chip_exit *ex)
 {
 	struct dbundle *b = dslot(c, pc);
-	if (b->pc != pc && decode_bundle(c, pc, b) < 0) {
+	/* with a faulty L1I the decoded copy is what the lines deliver now */
+	bool refetch = c->faults_armed && cache_has_faults(&c->l1i);
+	if ((b->pc != pc || refetch) && decode_bundle(c, pc, b) < 0) {
 		memset(ex, 0, sizeof *ex);
 		ex->reason = CHIP_EXIT_MEMORY_FAULT;
 		ex->pc = ex->addr = pc;
@@ -531,7 +579,17 @@ CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t
 			}
 		}
 	}
+	if (refetch)
+		decode_bundle(c, pc, b);
 	return b;
+}
+
+static void fetch_detected(struct chip *c, const struct dbundle *b, struct chip_exit *ex)
+{
+	if (b->fetch_fault == 1 + FP_CACHE)
+		detected_cache(c, ex, b, ISA_MAX_BUNDLE, b->fetch_fault_addr, 0, "L1I parity error");
+	else
+		detected(c, ex, b, ISA_MAX_BUNDLE, b->fetch_fault_addr, FP_MEMORY, "memory ECC error (instruction fetch)");
 }
 
 /* issue: the machine checks (decode_bundle found them), then the
@@ -542,8 +600,17 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 		       struct chip_exit *ex)
 {
 	if (b->illegal) {
+		if (b->fetch_fault) {
+			/* the bundle decoded from a corrupted fetch: the check wins */
+			fetch_detected(c, b, ex);
+			return false;
+		}
 		fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
 		ex->detail = b->illegal;
+		return false;
+	}
+	if (b->fetch_fault) {
+		fetch_detected(c, b, ex);
 		return false;
 	}
 	uint64_t wait = *t;
@@ -558,7 +625,16 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 	hot->stall_operand += wait - *t;
 	*t = wait;
 	if (c->faults_armed && (c->reg_poison & b->src_mask)) {
-		detected(c, ex, b, 0, 0, FP_REGISTER, "register parity error");
+		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & b->src_mask), FP_REGISTER,
+			 "register parity error");
+		return false;
+	}
+	/* a commit copies every shadowed register: a corrupted one must not
+	 * become the committed state (one the bundle rewrites does not count) */
+	const uint64_t shadowed = ((1ull << ISA_NSHADOW) - 1) & ~reg_bit(R_ZERO);
+	if (c->faults_armed && b->commits && (c->reg_poison & shadowed & ~b->dst_mask)) {
+		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & shadowed & ~b->dst_mask), FP_REGISTER,
+			 "register parity error at commit");
 		return false;
 	}
 	return true;
@@ -572,16 +648,17 @@ CHIP_INLINE void begin(struct bundle_exec *e, const struct dbundle *b, uint64_t 
 	e->nst = e->dextra = 0;
 	e->target = b->next_pc;
 	e->exit_code = 0;
-	e->taken = e->do_exit = e->do_commit = false;
+	e->taken = e->do_exit = e->do_commit = e->taken_seen = false;
 }
 
 /* A store split over two frames (pending stores lo, lo + 1): the flip
  * hits the whole value.  Takes no bundle_exec: see the file's header. */
-static bool split_store_fault(struct chip *c, const struct dbundle *b, unsigned slot, struct pending_store *lo)
+static bool split_store_fault(struct chip *c, const struct dbundle *b, unsigned slot, struct pending_store *lo,
+			      uint64_t now)
 {
 	struct pending_store *hi = lo + 1;
 	uint32_t whole = lo->val | hi->val << (8 * lo->size);
-	bool ok = apply_unit_fault(c, b, slot, &whole);
+	bool ok = apply_unit_fault(c, b, slot, &whole, now);
 	lo->val = whole & ((1u << (8 * lo->size)) - 1);
 	hi->val = (whole >> (8 * lo->size)) & (hi->size == 4 ? ~0u : (1u << (8 * hi->size)) - 1);
 	return ok;
@@ -596,10 +673,18 @@ CHIP_INLINE bool unit_fault_check(struct bundle_exec *e, const struct datom *d, 
 	unsigned slot = (unsigned)(d - b->a);
 	uint32_t val = *v;
 	bool ok;
-	if ((d->props & P_STORE) && e->nst >= 2 && e->st[e->nst - 2].split_lo)
-		ok = split_store_fault(e->c, b, slot, &e->st[e->nst - 2]);
+	if (d->unit == U_BR) {
+		/* a branch unit's result is the target it computes (and jal's
+		 * link), once this atom is the one that took */
+		ok = true;
+		if (e->taken && !e->taken_seen) {
+			e->taken_seen = true;
+			ok = apply_unit_fault(e->c, b, slot, &e->target, e->t);
+		}
+	} else if ((d->props & P_STORE) && e->nst >= 2 && e->st[e->nst - 2].split_lo)
+		ok = split_store_fault(e->c, b, slot, &e->st[e->nst - 2], e->t);
 	else
-		ok = apply_unit_fault(e->c, b, slot, (d->props & P_STORE) ? &e->st[e->nst - 1].val : &val);
+		ok = apply_unit_fault(e->c, b, slot, (d->props & P_STORE) ? &e->st[e->nst - 1].val : &val, e->t);
 	*v = val;
 	return ok ? true : atom_detected(e, d, 0, FP_UNIT, "unit result check failed");
 }
@@ -700,6 +785,8 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 				record_alias(c, &b->a[i]);
 		for (unsigned i = 0; i < b->n; i++)
 			write_back(c, &b->a[i], res[i], e->newflags, e->t, e->dextra);
+		if (c->reg_stuck)
+			chip_apply_reg_stuck(c);
 	}
 	if (e->nst)
 		buffer_stores(c, e->st, e->nst, b->stores, hot);
@@ -735,8 +822,17 @@ void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 	struct pending_store st[2 * ISA_MAX_BUNDLE];
 	struct bundle_exec e = {.c = c, .ex = ex, .hot = &hot, .st = st};
 
+	if (c->reg_stuck)
+		chip_apply_reg_stuck(c);   /* the firmware wrote registers */
+	/* the loop stops at the cycle limit or at the next scheduled fault */
+	uint64_t stop = limit < c->next_fault ? limit : c->next_fault;
 	for (;;) {
-		if (now >= limit) {
+		if (now >= stop && now < limit) {
+			chip_fault_fire(c, now);
+			stop = limit < c->next_fault ? limit : c->next_fault;
+			continue;
+		}
+		if (now >= stop) {
 			memset(ex, 0, sizeof *ex);
 			ex->reason = CHIP_EXIT_CYCLE_LIMIT;
 			ex->pc = ex->next_pc = pc;

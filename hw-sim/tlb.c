@@ -103,12 +103,13 @@ void tlb_flush_page(struct tlb *t, uint32_t vpn)
  * injected flips, caught by the detectors a load has. */
 static uint32_t walk_read(struct chip *c, uint32_t addr, struct mmu_result *r)
 {
+	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, 4) && chip_mem_correct(c, addr, 4) &&
+	    c->cfg.detect_memory)
+		r->status = MMU_ECC;
 	const uint8_t *m = c->mem + addr;
 	uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
-	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, 4))
-		r->status = MMU_ECC;
-	if (c->l1d.nfaults && cache_probe(&c->l1d, addr)) {
-		uint32_t fm = cache_fault_mask(&c->l1d, addr, 4);
+	if (cache_has_faults(&c->l1d)) {
+		uint32_t fm = cache_read_mask(&c->l1d, addr, 4);
 		if (fm && c->cfg.detect_cache && r->status == MMU_OK)
 			r->status = MMU_PARITY;
 		v ^= fm;

@@ -112,6 +112,13 @@ int cms_recover_interpret(struct cms *m, struct cms_result *res);
  * alias fault, a memory fault not resolved by paging in, a store-buffer
  * overflow): the reoptimizer notes it against the region (cms/reopt.c). */
 void policy_speculation_failed(struct cms *m, const struct chip_exit *ex);
+/* Detection hardware caught a fault in native code (rolled back): retry,
+ * diagnose by self-test, isolate, or end the run (cms/faults.c). */
+int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result *res);
+/* The built-in self-test of unit class u: each enabled unit alone on
+ * known vectors (native code in hidden memory; its cycles simulated).
+ * Returns the mask of units that failed (nothing is isolated here). */
+uint32_t policy_self_test(struct cms *m, enum unit_class u);
 /* A page va lies on has no frame but a mapping covers it: give it one
  * (demand paging, charged cms.cost.page_fault; counted as a native
  * page-in).  0, or -1 (nothing done). */

@@ -163,6 +163,7 @@ struct ir_machine {
 	/* regions only (0 for blocks): speculation the scheduler may use */
 	unsigned alias_entries;          /* protected loads it may hoist above stores they may alias */
 	int control_speculation;         /* loads may move above side exits */
+	uint64_t bad_regs;               /* temporaries found faulty: never allocated */
 };
 int ir_schedule(struct ir_block *b, const struct ir_machine *mc);
 /* A dependence: `to` issues at least `dist` cycles after `from`. */
@@ -179,7 +180,7 @@ int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsig
 		    struct ir_edge **e, unsigned *ne, unsigned *cap);
 int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle);
 int ir_region_alias(struct ir_block *b);
-int ir_regalloc(struct ir_block *b);
+int ir_regalloc(struct ir_block *b, const struct ir_machine *mc);
 
 /* Dump for --dump-translations. */
 void ir_print(const struct ir_block *b, FILE *out);

@@ -12,7 +12,7 @@
 
 #include <stdlib.h>
 
-int ir_regalloc(struct ir_block *b)
+int ir_regalloc(struct ir_block *b, const struct ir_machine *mc)
 {
 	unsigned nt = b->ntemps;
 	int rc = -1;
@@ -77,7 +77,7 @@ int ir_regalloc(struct ir_block *b)
 		unsigned t = order[k];
 		int got = -1;
 		for (int r = R_FIRST_TEMP; r < ISA_NREGS && got < 0; r++)
-			if (busy_until[r] <= def[t])
+			if (busy_until[r] <= def[t] && !(mc->bad_regs >> r & 1))
 				got = r;
 		if (got < 0)
 			goto out;

@@ -73,7 +73,7 @@ int tr_translate(const struct x86_env *env, uint32_t eip, const struct ir_machin
 		ir_pass_fold(b);
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
-		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b, mc) < 0 || tr_emit(b, mc, &out->code) < 0) {
 			limit /= 2;
 			continue;
 		}
@@ -157,7 +157,7 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 		ir_pass_offsets(b);
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
-		if (ir_schedule(b, mc) < 0 || ir_regalloc(b) < 0 || tr_emit(b, mc, &out->code) < 0) {
+		if (ir_schedule(b, mc) < 0 || ir_regalloc(b, mc) < 0 || tr_emit(b, mc, &out->code) < 0) {
 			ro.max_insns = b->ninsns * 3 / 4;
 			continue;
 		}

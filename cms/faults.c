@@ -1,0 +1,496 @@
+/* cms/faults.c — the firmware's answer to hardware faults: retry,
+ * diagnosis by built-in self-test, isolation, and the end of a run that
+ * cannot go on (owns struct fault_fw, m->ff).
+ *
+ * A detector caught a fault in native code and the chip rolled back to the
+ * last commit (DESIGN.md contract 4).  The recover policy calls
+ * policy_hw_fault, which reads the fault syndrome (struct chip_exit):
+ *   unit      the translation runs again (a transient does not come back);
+ *             the same unit class caught more than faults.recovery.retries
+ *             times within faults.recovery.window cycles is diagnosed: the
+ *             self-test runs each enabled unit of the class alone (unit
+ *             masks) on known vectors, and a unit that fails is masked off;
+ *             translations are flushed and hot code is retranslated for the
+ *             reduced machine.  No unit left: the run ends (unrecoverable).
+ *   register  the same, with the register self-test (r16..r63): a faulty
+ *             temporary is excluded by the register allocator; a faulty
+ *             x86-state register cannot be replaced (unrecoverable).
+ *   cache     the line is scrubbed (dropped from the caches and refetched)
+ *             when clean; dirty data is lost (unrecoverable); a way caught
+ *             too often is disabled with the way-enable mask.
+ *   memory    ECC found a word it cannot correct: the data is lost
+ *             (unrecoverable).
+ * When diagnosis finds nothing to isolate, the block is interpreted (the
+ * firmware's own execution is modelled fault-free, docs/faults.md), so a
+ * run always moves on.
+ *
+ * The self-test is native code, assembled at boot into firmware data
+ * (hidden memory) from the text below, one program per unit class and one
+ * for the registers; the chip runs it as it runs translations, so its
+ * cycles are simulated; results go to a scratch area the firmware then
+ * compares with the known answers (each compare charged
+ * cms.cost.fault_recover / 16).  faults.bist_interval runs every test
+ * periodically, finding permanent faults no detector saw. */
+#include "cms/cms_priv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "native-isa/isa.h"
+
+enum { BIST_SCRATCH_WORDS = 64, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
+
+struct bist_prog {
+	uint32_t code;                     /* hidden-memory address */
+	unsigned nresults;
+	uint32_t expect[BIST_SCRATCH_WORDS];
+};
+
+struct fault_fw {
+	struct bist_prog unit[U_COUNT], regs;
+	uint32_t scratch;                  /* BIST_SCRATCH_WORDS words of results */
+	unsigned strikes[FP_CLASSES];
+	uint64_t first_strike[FP_CLASSES];
+	unsigned way_strikes[3][32];
+	uint64_t bad_regs;                 /* temporaries the allocator must not use */
+	uint64_t next_bist;
+};
+
+/* ---- the self-test programs -------------------------------------------------- */
+
+/* Patterns that put every bit at 0 and at 1 in the results. */
+static const uint32_t pat[] = {0x55555555u, 0xaaaaaaaau, 0x0f0f0f0fu, 0xf0f0f0f0u, 0x00000000u, 0xffffffffu};
+enum { NPAT = sizeof pat / sizeof *pat };
+
+static void add(char *src, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(char *src, size_t n, const char *fmt, ...)
+{
+	size_t len = strlen(src);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(src + len, n - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Result k of a program goes to scratch word k (st.hid through r63). */
+static void put(char *src, size_t n, struct bist_prog *p, unsigned reg, uint32_t want)
+{
+	add(src, n, "st.32.hid r%u, [r63 + %u]\n", reg, 4 * p->nresults);
+	p->expect[p->nresults++] = want;
+}
+
+/* ALU: moves, add, sub, and, or, xor, shifts on the patterns, one atom per
+ * bundle (so the one enabled unit executes all of them). */
+static void gen_alu(char *s, size_t n, struct bist_prog *p)
+{
+	for (unsigned i = 0; i + 1 < NPAT; i += 2) {
+		uint32_t a = pat[i], b = pat[i + 1];
+		add(s, n, "mov r20, #0x%08x\nmov r21, #0x%08x\n", a, b);
+		add(s, n, "add r22, r20, r21\nsub r23, r20, r21\nand r24, r20, r21\nor r25, r20, r21\n");
+		add(s, n, "xor r26, r20, r21\nshl r27, r20, #1\nshr r28, r21, #3\n");
+		put(s, n, p, 20, a);
+		put(s, n, p, 21, b);
+		put(s, n, p, 22, a + b);
+		put(s, n, p, 23, a - b);
+		put(s, n, p, 24, a & b);
+		put(s, n, p, 25, a | b);
+		put(s, n, p, 26, a ^ b);
+		put(s, n, p, 27, a << 1);
+		put(s, n, p, 28, b >> 3);
+	}
+}
+
+static void gen_mul(char *s, size_t n, struct bist_prog *p)
+{
+	/* products 0xffffffff, 0, 0x55555555, 0xaaaaaaaa and a scrambled one */
+	static const uint32_t f[][2] = {{0x55555555u, 3}, {0, 0x12345678u}, {0x00010001u, 0x5555u},
+					{0x00020002u, 0x5555u}, {0x12345679u, 0x9e3779b9u}};
+	for (unsigned i = 0; i < sizeof f / sizeof *f; i++) {
+		add(s, n, "mov r20, #0x%08x | mov r21, #0x%08x\nmul r22, r20, r21\n", f[i][0], f[i][1]);
+		put(s, n, p, 22, f[i][0] * f[i][1]);
+	}
+}
+
+/* MEM: stores and loads of the patterns through the one enabled unit. */
+static void gen_mem(char *s, size_t n, struct bist_prog *p)
+{
+	for (unsigned i = 0; i < NPAT; i++) {
+		add(s, n, "mov r20, #0x%08x\nst.32.hid r20, [r63 + %u]\ncommit\nld.32.hid r21, [r63 + %u]\n", pat[i],
+		    4 * (BIST_SCRATCH_WORDS - 1), 4 * (BIST_SCRATCH_WORDS - 1));
+		put(s, n, p, 21, pat[i]);
+	}
+}
+
+/* BR: a chain of taken branches, each landing where a marker is stored;
+ * a wrong target skips a marker or runs into what is not a bundle. */
+static void gen_br(char *s, size_t n, struct bist_prog *p)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		add(s, n, "br t%u\nnop\nnop\nt%u: mov r20, #%u\n", i, i, i + 1);
+		for (unsigned k = 0; k < i % 3; k++)
+			add(s, n, "nop\n");
+		put(s, n, p, 20, i + 1);
+	}
+}
+
+/* Registers: every temporary but r63 (the scratch pointer) holds each
+ * pattern once. */
+static void gen_regs(char *s, size_t n, struct bist_prog *p)
+{
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS - 1; r++) {
+			uint32_t v = k ? 0xaaaaaaaau : 0x55555555u;
+			add(s, n, "mov r%u, #0x%08x\n", r, v);
+			if (p->nresults < BIST_SCRATCH_WORDS - 1)
+				put(s, n, p, r, v);
+		}
+}
+
+static int assemble_into(struct cms *m, struct bist_prog *p, const char *src, const char *name, char *err,
+			 size_t errlen)
+{
+	struct isa_program prog;
+	struct isa_error e;
+	if (isa_assemble(src, name, &prog, &e)) {
+		snprintf(err, errlen, "firmware self-test %s: %.200s", name, e.msg);
+		return -1;
+	}
+	uint32_t bytes = (uint32_t)(prog.n * sizeof *prog.words);
+	p->code = hregion_alloc(&m->hm.fwdata, bytes, 64);
+	int rc = 0;
+	if (!p->code) {
+		snprintf(err, errlen, "firmware self-test %s: no room in firmware data (%u bytes)", name, bytes);
+		rc = -1;
+	} else {
+		uint8_t *buf = malloc(bytes);
+		for (size_t i = 0; buf && i < prog.n; i++)
+			for (unsigned b = 0; b < 8; b++)
+				buf[8 * i + b] = (uint8_t)(prog.words[i] >> (8 * b));
+		rc = buf ? chip_mem_write(m->chip, p->code, buf, bytes) : -1;
+		free(buf);
+	}
+	isa_program_free(&prog);
+	return rc;
+}
+
+/* The self-test programs are loaded into firmware data the first time
+ * they are needed (a run without faults keeps its memory layout). */
+static int load_tests(struct cms *m, char *err, size_t errlen)
+{
+	struct fault_fw *f = m->ff;
+	if (f->scratch)
+		return 0;
+	f->scratch = hregion_alloc(&m->hm.fwdata, 4 * BIST_SCRATCH_WORDS, 64);
+	if (!f->scratch) {
+		snprintf(err, errlen, "firmware self-test: no room in firmware data");
+		return -1;
+	}
+	static void (*const gen[U_COUNT])(char *, size_t, struct bist_prog *) = {
+		[U_ALU] = gen_alu, [U_MEM] = gen_mem, [U_MUL] = gen_mul, [U_BR] = gen_br};
+	enum { SRC = 16384 };
+	char *src = malloc(SRC);
+	int rc = src ? 0 : -1;
+	for (unsigned u = 0; !rc && u <= U_COUNT; u++) {
+		struct bist_prog *p = u < U_COUNT ? &f->unit[u] : &f->regs;
+		snprintf(src, SRC, "mov r63, #0x%08x\n", f->scratch);
+		if (u < U_COUNT)
+			gen[u](src, SRC, p);
+		else
+			gen_regs(src, SRC, p);
+		add(src, SRC, "commit\nexit #0\n");
+		rc = assemble_into(m, p, src, u < U_COUNT ? isa_unit_name((enum unit_class)u) : "registers", err, errlen);
+	}
+	free(src);
+	return rc;
+}
+
+int faults_init(struct cms *m, char *err, size_t errlen)
+{
+	struct fault_fw *f = calloc(1, sizeof *f);
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->ff = f;
+	f->next_bist = m->cfg.bist_interval ? (uint64_t)m->cfg.bist_interval : UINT64_MAX;
+	return 0;
+}
+
+/* The programs, or the end of the run when they cannot be loaded. */
+static int need_tests(struct cms *m, struct cms_result *res)
+{
+	char err[300];
+	if (load_tests(m, err, sizeof err) == 0)
+		return 0;
+	res->end = CMS_END_INTERNAL;
+	res->status = 2;
+	snprintf(res->text, sizeof res->text, "%.200s", err);
+	return 1;
+}
+
+void faults_free(struct cms *m)
+{
+	free(m->ff);
+	m->ff = NULL;
+}
+
+uint64_t faults_bad_regs(const struct cms *m) { return m->ff ? m->ff->bad_regs : 0; }
+
+/* ---- running a test ------------------------------------------------------------ */
+
+/* Run program p on the chip from a clean committed state and compare its
+ * results; returns the number of wrong results (a program that does not
+ * end with its own exit counts as all wrong). */
+static unsigned run_test(struct cms *m, const struct bist_prog *p)
+{
+	struct fault_fw *f = m->ff;
+	struct chip_exit ex;
+	uint32_t saved[ISA_NSHADOW];
+	for (unsigned r = 0; r < ISA_NSHADOW; r++)
+		saved[r] = chip_shadow(m->chip, r);
+	chip_commit(m->chip);
+	uint32_t zero[BIST_SCRATCH_WORDS] = {0};
+	chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
+	chip_run(m->chip, p->code, &ex);
+	unsigned bad = 0;
+	if (ex.reason != CHIP_EXIT_FIRMWARE || ex.code != 0) {
+		bad = p->nresults ? p->nresults : 1;
+	} else {
+		uint32_t got[BIST_SCRATCH_WORDS];
+		chip_mem_read(m->chip, f->scratch, got, sizeof got);
+		for (unsigned k = 0; k < p->nresults; k++)
+			bad += got[k] != p->expect[k];
+		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
+	}
+	/* the x86 state the test found (it only uses temporaries, but a
+	 * faulty unit may write anywhere) */
+	for (unsigned r = 1; r < ISA_NSHADOW; r++)
+		chip_set_reg(m->chip, r, saved[r]);
+	return bad;
+}
+
+uint32_t policy_self_test(struct cms *m, enum unit_class u)
+{
+	uint32_t mask = 0, bad = 0;
+	char err[300];
+	if ((unsigned)u >= U_COUNT || load_tests(m, err, sizeof err))
+		return 0;
+	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	m->st.fault_selftests++;
+	uint64_t t0 = chip_cycles(m->chip);
+	for (unsigned i = 0; i < 32; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		chip_write_cr(m->chip, CR_UNITS_ALU + u, 1u << i);
+		if (run_test(m, &m->ff->unit[u]))
+			bad |= 1u << i;
+	}
+	chip_write_cr(m->chip, CR_UNITS_ALU + u, mask);
+	m->st.fault_selftest_cycles += chip_cycles(m->chip) - t0;
+	return bad;
+}
+
+/* The self-test of unit class u; masks off every unit that fails.
+ * Returns how many did, or -1 when none is left. */
+static int test_class(struct cms *m, enum unit_class u)
+{
+	uint32_t mask = 0, bad = policy_self_test(m, u);
+	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	if (!bad)
+		return 0;
+	m->st.fault_isolated_units += (uint64_t)__builtin_popcount(bad);
+	policy_write_units(m, u, mask & ~bad);   /* flushes the translations */
+	return (mask & ~bad) ? __builtin_popcount(bad) : -1;
+}
+
+/* The register self-test: a temporary that fails is excluded; returns the
+ * number found. */
+static int test_registers(struct cms *m)
+{
+	struct fault_fw *f = m->ff;
+	const struct bist_prog *p = &f->regs;
+	m->st.fault_selftests++;
+	uint64_t t0 = chip_cycles(m->chip);
+	struct chip_exit ex;
+	chip_commit(m->chip);
+	chip_run(m->chip, p->code, &ex);
+	uint32_t got[BIST_SCRATCH_WORDS];
+	chip_mem_read(m->chip, f->scratch, got, sizeof got);
+	int found = 0;
+	if (ex.reason != CHIP_EXIT_FIRMWARE)
+		p = &(struct bist_prog){0};   /* the test could not run to its end: it names nothing */
+	/* the results name their registers in program order: r16.. twice */
+	for (unsigned k = 0; k < p->nresults; k++) {
+		unsigned r = R_FIRST_TEMP + k % (ISA_NREGS - 1 - R_FIRST_TEMP);
+		if ((ex.reason != CHIP_EXIT_FIRMWARE || got[k] != p->expect[k]) && !(f->bad_regs >> r & 1)) {
+			f->bad_regs |= 1ull << r;
+			m->st.fault_isolated_registers++;
+			found++;
+		}
+	}
+	/* what the registers hold now is the test's: whatever the flip was, it
+	 * is gone (a parity error on a cleared cell does not come back) */
+	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS; r++)
+		chip_set_reg(m->chip, r, 0);
+	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
+	m->st.fault_selftest_cycles += chip_cycles(m->chip) - t0;
+	if (found)
+		tc_flush(m);
+	return found;
+}
+
+/* ---- the recovery ------------------------------------------------------------------ */
+
+static int unrecoverable(struct cms *m, struct cms_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int unrecoverable(struct cms *m, struct cms_result *res, const char *fmt, ...)
+{
+	res->end = CMS_END_UNRECOVERABLE;
+	res->status = CMS_STATUS_UNRECOVERABLE;
+	int n = snprintf(res->text, sizeof res->text, "unrecoverable hardware fault: ");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->text + n, sizeof res->text - (size_t)n, fmt, ap);
+	va_end(ap);
+	m->st.fault_unrecoverable++;
+	return 1;
+}
+
+/* One more detection of class k: true when it is over the retry budget. */
+static bool strike(struct cms *m, unsigned k)
+{
+	struct fault_fw *f = m->ff;
+	uint64_t now = chip_cycles(m->chip);
+	if (!f->strikes[k] || now - f->first_strike[k] > (uint64_t)m->cfg.fault_window) {
+		f->strikes[k] = 0;
+		f->first_strike[k] = now;
+	}
+	if (++f->strikes[k] <= (unsigned)m->cfg.fault_retries)
+		return false;
+	f->strikes[k] = 0;
+	return true;
+}
+
+int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result *res)
+{
+	struct fault_fw *f = m->ff;
+	uint64_t t0 = chip_cycles(m->chip);
+	m->st.fault_detections++;
+	if (!m->st.fault_first_detection)
+		m->st.fault_first_detection = t0;
+	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover);
+	int over = 0;
+	switch (ex->fault_point) {
+	case FP_UNIT: {
+		if (need_tests(m, res))
+			return 1;
+		enum unit_class u = ex->unit_class < U_COUNT ? (enum unit_class)ex->unit_class : U_ALU;
+		if (!strike(m, u)) {
+			m->st.fault_retries++;
+			break;
+		}
+		m->st.fault_diagnoses++;
+		int r = test_class(m, u);
+		if (r < 0)
+			over = unrecoverable(m, res, "every %s unit failed its self-test: no %s unit left",
+					     isa_unit_name(u), isa_unit_name(u));
+		else if (r == 0)
+			over = cms_recover_interpret(m, res);   /* nothing found: move on in the firmware */
+		break;
+	}
+	case FP_REGISTER:
+		if (need_tests(m, res))
+			return 1;
+		if (!strike(m, U_COUNT)) {
+			m->st.fault_retries++;
+			break;
+		}
+		m->st.fault_diagnoses++;
+		if (ex->addr < R_FIRST_TEMP) {
+			/* the x86 state has no spare: a permanent fault there ends the run */
+			if (test_registers(m) == 0 && !chip_reg_poisoned(m->chip, ex->addr))
+				over = cms_recover_interpret(m, res);
+			else
+				over = unrecoverable(m, res, "register r%u (x86 state) keeps failing its parity check",
+						     ex->addr);
+		} else if (test_registers(m) == 0) {
+			over = cms_recover_interpret(m, res);
+		}
+		break;
+	case FP_CACHE: {
+		unsigned lv = ex->level < 3 ? ex->level : 1;
+		if (chip_cache_scrub(m->chip, lv, ex->addr) < 0) {
+			over = unrecoverable(m, res, "parity error in a dirty %s line (address 0x%08x): its data is lost",
+					     lv == 0 ? "L1I" : lv == 1 ? "L1D" : "L2", ex->addr);
+			break;
+		}
+		m->st.fault_scrubs++;
+		unsigned w = ex->way % 32;
+		if (++f->way_strikes[lv][w] > (unsigned)m->cfg.fault_retries) {
+			/* the same way keeps failing: a defect, switch it off */
+			uint32_t ways = 0;
+			chip_read_cr(m->chip, CR_WAYS_L1I + lv, &ways);
+			if (ways & ~(1u << w)) {
+				policy_write_ways(m, lv, ways & ~(1u << w));
+				m->st.fault_isolated_ways++;
+			}
+			f->way_strikes[lv][w] = 0;
+		}
+		m->st.fault_retries++;
+		break;
+	}
+	case FP_MEMORY:
+		over = unrecoverable(m, res, "uncorrectable memory error at physical address 0x%08x", ex->addr);
+		break;
+	}
+	m->st.fault_recovery_cycles += chip_cycles(m->chip) - t0;
+	return over ? over : cms_check_cycle_limit(m, res);
+}
+
+/* ---- checks outside native code ------------------------------------------------------ */
+
+int faults_check_x86(struct cms *m, struct cms_result *res)
+{
+	if (!(chip_reg_poison(m->chip) & ((1ull << ISA_NSHADOW) - 2)))
+		return 0;
+	uint64_t now = chip_cycles(m->chip);
+	/* the firmware reads the x86 registers it shares with native code:
+	 * their parity is checked there too.  Between blocks the shadows hold
+	 * the same state (everything is committed), so a flipped working copy
+	 * is restored from its shadow, unless that is corrupted too. */
+	for (unsigned r = 1; r < ISA_NSHADOW; r++)
+		if (chip_reg_poisoned(m->chip, r)) {
+			m->st.fault_detections++;
+			if (!m->st.fault_first_detection)
+				m->st.fault_first_detection = now;
+			cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover);
+			if (chip_restore_reg(m->chip, r) < 0)
+				return unrecoverable(m, res, "parity error in x86 register r%u and in its shadow copy", r);
+			m->st.fault_retries++;
+			m->st.fault_recovery_cycles += chip_cycles(m->chip) - now;
+		}
+	return 0;
+}
+
+int faults_tick(struct cms *m, struct cms_result *res)
+{
+	struct fault_fw *f = m->ff;
+	uint64_t now = chip_cycles(m->chip);
+	if (faults_check_x86(m, res))
+		return 1;
+	if (now < f->next_bist)
+		return 0;
+	f->next_bist = now + (uint64_t)m->cfg.bist_interval;
+	if (need_tests(m, res))
+		return 1;
+	uint64_t t0 = now;
+	for (unsigned u = 0; u < U_COUNT; u++)
+		if (test_class(m, (enum unit_class)u) < 0)
+			return unrecoverable(m, res, "every %s unit failed the periodic self-test",
+					     isa_unit_name((enum unit_class)u));
+	test_registers(m);
+	m->st.fault_recovery_cycles += chip_cycles(m->chip) - t0;
+	return 0;
+}
