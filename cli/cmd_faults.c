@@ -65,8 +65,7 @@ struct campaign {
 static const struct sweep_col extra_cols[] = {
 	{"outcome", SWEEP_COL_STR}, {"target", SWEEP_COL_STR}, {"kind", SWEEP_COL_STR},
 	{"bit", SWEEP_COL_STR}, {"at", SWEEP_COL_STR}, {"inject", SWEEP_COL_STR},
-	{"golden_cycles", SWEEP_COL_INT}, {"faults_injected", SWEEP_COL_INT}, {"faults_detected", SWEEP_COL_INT},
-	{"detection_latency", SWEEP_COL_INT}, {"recovery_cycles", SWEEP_COL_INT}, {"slowdown", SWEEP_COL_FLOAT},
+	{"golden_cycles", SWEEP_COL_INT}, {"detection_latency", SWEEP_COL_INT}, {"recovery_cycles", SWEEP_COL_INT}, {"slowdown", SWEEP_COL_FLOAT},
 };
 
 static size_t group_of(const struct campaign *C, size_t index, unsigned *rep)
@@ -317,8 +316,6 @@ static void judge(void *ctx, const struct sweep_facts *fa, struct sweep_row *row
 	if (o == FO_COUNT)
 		return;
 	sweep_row_set(row, c, "outcome", faults_outcome_name(o));
-	set_u64(row, c, "faults_injected", kv_u64(st, "faults.injected"));
-	set_u64(row, c, "faults_detected", kv_u64(st, "faults.detected"));
 	set_u64(row, c, "recovery_cycles", kv_u64(st, "faults.recovery_cycles"));
 	const char *fi = sweep_kv_get(st, "faults.first_injection_cycle");
 	const char *fd = sweep_kv_get(st, "faults.first_detection_cycle");

@@ -29,7 +29,7 @@
 
 /* The axis key that varies the faults per run (not a configuration key). */
 #define FAULTS_PER_RUN_AXIS "faults.per_run"
-#define FAULTS_MAX_PER_RUN 64
+#define FAULTS_MAX_PER_RUN 32   /* cdvm run takes at most 32 --inject */
 #define FAULTS_MAX_INJECTIONS 1000000
 
 /* Outcomes of a faulty run against its golden run (docs/faults.md). */
