@@ -39,6 +39,8 @@ int cmd_x86_doc(int argc, char **argv);
 int cmd_stats_doc(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_sweep_merge(int argc, char **argv);
+int cmd_faults(int argc, char **argv);
+int cmd_faults_merge(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 
 enum {

@@ -18,6 +18,8 @@ static const struct {
 	{"config", cmd_config, "print the effective configuration (or its reference, --doc)"},
 	{"sweep", cmd_sweep, "run a design-space sweep (docs/sweep.md)"},
 	{"sweep-merge", cmd_sweep_merge, "merge the results of sweep shards"},
+	{"faults", cmd_faults, "run a fault-injection campaign (docs/faults.md)"},
+	{"faults-merge", cmd_faults_merge, "merge the results of campaign shards"},
 	{"exec-native", cmd_exec_native, "run a native VLIW program, print registers and counters"},
 	{"asm", cmd_asm, "assemble native code"},
 	{"disasm", cmd_disasm, "disassemble native code"},

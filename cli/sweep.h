@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/cli.h"
 #include "configs/config.h"
 
 #define SWEEP_ERR_MAX 640
@@ -43,8 +44,10 @@ struct sweep_loc {
 enum sweep_key_type { SWEEP_KEY_INT, SWEEP_KEY_BOOL, SWEEP_KEY_STR };
 
 struct sweep_axis {
-	char *key;             /* configuration key, or SWEEP_CONFIG_FILES */
+	char *key;             /* configuration key, or SWEEP_CONFIG_FILES, or an extra key */
 	bool config_files;     /* values are configuration files, applied after base */
+	bool extra;            /* a key of the command built on sweeps (struct sweep_ext):
+	                        * not applied to the configuration, part of the point */
 	enum sweep_key_type type;
 	bool geometric;        /* from a {times: k} range: plots use a log x axis */
 	char **values;         /* text as given to --set, or file paths */
@@ -88,6 +91,32 @@ struct sweep_spec {
 int sweep_spec_load(struct sweep_spec **out, const char *path, char *err, size_t errlen);
 int sweep_spec_parse(struct sweep_spec **out, const char *text, size_t len, const char *name,
 		     char *err, size_t errlen);
+
+/* A command built on sweeps (`cdvm faults`) reads a sweep spec with more
+ * in it: top-level sections of its own, read by its callback with the
+ * strict reader's helpers (cli/sweep_reader.h), and axis keys that are not
+ * configuration keys (integers in [min, max], e.g. faults.per_run). */
+struct sweep_reader;
+struct sweep_ext_axis {
+	const char *key;
+	long long min, max;
+};
+struct sweep_ext {
+	const char *top_keys;        /* the keys the unknown-key message lists */
+	/* Called for every top-level key before the sweep's own: returns 1 when
+	 * the key is not the extension's, 0 when read, -1 after an error.  key
+	 * and value are yaml_node_t (cli/sweep_reader.h). */
+	int (*read)(void *ctx, struct sweep_reader *R, const void *key, const void *value);
+	/* After the whole spec is read: final checks (root is the top mapping). */
+	int (*finish)(void *ctx, struct sweep_reader *R, struct sweep_spec *s, const void *root);
+	const struct sweep_ext_axis *axes;
+	size_t naxes;
+	void *ctx;
+};
+int sweep_spec_parse_ext(struct sweep_spec **out, const char *text, size_t len, const char *name,
+			 const struct sweep_ext *ext, char *err, size_t errlen);
+/* The axis with this key, or NULL. */
+const struct sweep_axis *sweep_spec_axis(const struct sweep_spec *s, const char *key, size_t *index);
 void sweep_spec_free(struct sweep_spec *s);
 
 /* ---- plan ---------------------------------------------------------------- */
@@ -159,6 +188,14 @@ struct sweep_columns {
 
 /* The columns of a spec's results: fixed ones, one per axis, every metric. */
 int sweep_columns_build(struct sweep_columns *c, const struct sweep_spec *s);
+/* The same with extra columns (a command's own) between the outcome
+ * columns and the metrics. */
+struct sweep_col {
+	const char *name;
+	enum sweep_col_type type;
+};
+int sweep_columns_build_ext(struct sweep_columns *c, const struct sweep_spec *s, const struct sweep_col *extra,
+			    size_t nextra);
 void sweep_columns_free(struct sweep_columns *c);
 /* Column index by name, or -1. */
 int sweep_column_find(const struct sweep_columns *c, const char *name);
@@ -238,8 +275,60 @@ char *sweep_read_file(const char *path, size_t *len, char *err, size_t errlen);
 int sweep_mkdir_p(const char *dir);
 /* Writes the bytes to path via path.tmp + fsync + rename. */
 int sweep_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
+/* Takes DIR/.lock (flock, exclusive, not waiting): the one writer of a
+ * results folder, a sweep or a merge into it.  Returns the descriptor
+ * (close it to unlock), or -1 with err ("DIR/.lock: another sweep or merge
+ * is using this folder"). */
+int sweep_lock_dir(const char *dir, char *err, size_t errlen);
 
 /* ---- running and plotting (cli only) ------------------------------------- */
+
+/* What the runner found out about one finished `cdvm run`. */
+struct sweep_facts {
+	size_t index;
+	int exec_errno;              /* the exec failed */
+	bool timed_out;
+	int signal;                  /* cdvm itself was killed by it, else 0 */
+	int exit_code;               /* when it exited, else -1 */
+	int native_status;
+	bool same_output;            /* stdout equals the native run's */
+	const struct sweep_kv *stats; /* its --stats-json, NULL when missing or invalid */
+	const char *why;             /* cdvm's last line on stderr ("" if none) */
+	const char *stderr_text;     /* all of stderr ("" if none) */
+};
+
+/* A command built on sweeps changes what the runner does through these;
+ * every member may be NULL (a sweep has none). */
+struct sweep_hooks {
+	void *ctx;
+	const char *name;            /* message prefix, "cdvm faults" */
+	const struct sweep_col *cols; /* extra result columns */
+	size_t ncols;
+	/* Which runs a shard runs (default sweep_shard_has). */
+	bool (*in_shard)(void *ctx, size_t index, unsigned shard_i, unsigned shard_n);
+	/* Runs of stage 0 all end before any run of stage 1 starts, and so on;
+	 * after each stage stage_done may stop the runner (1: the message is
+	 * printed, the exit status is 1). */
+	unsigned nstages;
+	unsigned (*stage)(void *ctx, size_t index);
+	int (*stage_done)(void *ctx, unsigned stage);
+	/* Every row there is, the ones found in DIR at the start and each new
+	 * one, as flattened JSON. */
+	void (*row)(void *ctx, size_t index, const struct sweep_kv *row);
+	/* Just before a run would start: NULL, or why it is skipped (its row
+	 * gets status skipped and the reason). */
+	const char *(*skip)(void *ctx, size_t index);
+	/* More `cdvm run` options, after the point's: a NULL-terminated
+	 * malloc'd array (strings owned by the hook until the run ends; free
+	 * only the array), or NULL when out of memory. */
+	char **(*args)(void *ctx, size_t index);
+	/* Judges a finished run after the sweep has: msg holds the sweep's
+	 * error ("" = ok) and may be rewritten; extra columns are set here. */
+	void (*judge)(void *ctx, const struct sweep_facts *f, struct sweep_row *row, const struct sweep_columns *c,
+		      char *msg, size_t msglen);
+	/* At the end, while DIR is still locked (instead of the sweep's plots). */
+	int (*finish)(void *ctx, const char *dir);
+};
 
 struct sweep_opts {
 	const char *outdir;
@@ -248,6 +337,7 @@ struct sweep_opts {
 	double timeout;             /* seconds per run */
 	bool plot;
 	bool progress;              /* rewrite a progress line on stderr */
+	const struct sweep_hooks *hooks;  /* NULL for a sweep */
 };
 
 /* Runs every run of the shard that DIR does not hold yet, appending rows.
@@ -259,5 +349,44 @@ int sweep_execute(const struct sweep_plan *p, const struct sweep_opts *o);
 int sweep_plot(const struct sweep_plan *p, const char *dir, char *err, size_t errlen);
 /* NULL when gnuplot is on PATH, else the message to print. */
 const char *sweep_plot_unavailable(void);
+/* Runs `gnuplot SCRIPT` in dir.  0, or -1 with err. */
+int sweep_gnuplot(const char *dir, const char *script, char *err, size_t errlen);
+/* s as a gnuplot string literal (quotes and backslashes made harmless). */
+void sweep_gp_label(void *file, const char *s);
+
+/* The command line of `cdvm sweep` and of the commands built on it:
+ *   static const struct cli_opt opts[] = {SWEEP_CLI_OPTS("-o help", "--plot help"), {0}};
+ *   struct sweep_cli w;
+ *   int r = sweep_cli_parse(&cmd, "faults", argc, argv, &w);  // -1: exit 2, 1: --help shown
+ * fills w.o (jobs, shard, timeout, plot, outdir: default PREFIX-NAME). */
+enum { SWEEP_OPT_JOBS = CLI_ID_USER, SWEEP_OPT_OUTDIR, SWEEP_OPT_SHARD, SWEEP_OPT_TIMEOUT, SWEEP_OPT_PLOT,
+       SWEEP_OPT_DRY };
+#define SWEEP_CLI_OPTS(outdir_help, plot_help)                                                             \
+	{NULL, 'j', "N", SWEEP_OPT_JOBS, 0, "runs at a time (default: the number of online cores)"},        \
+	{NULL, 'o', "DIR", SWEEP_OPT_OUTDIR, 0, outdir_help},                                               \
+	{"shard", 0, "I/N", SWEEP_OPT_SHARD, 0, "run only shard I of N: the runs whose index modulo N is I"}, \
+	{"timeout", 0, "SECS", SWEEP_OPT_TIMEOUT, 0, "wall-clock limit per run (default 600); past it a failed row"}, \
+	{"plot", 0, NULL, SWEEP_OPT_PLOT, 0, plot_help},                                                    \
+	{"dry-run", 0, NULL, SWEEP_OPT_DRY, 0, "check the spec and list the runs (index id point workload mode rep axes)"}
+struct sweep_cli {
+	struct sweep_opts o;
+	const char *spec_path, *outdir;
+	bool dry;
+	const struct cli_cmd *cmd;
+	char defdir[512];
+};
+int sweep_cli_parse(const struct cli_cmd *cmd, const char *prefix, int argc, char **argv, struct sweep_cli *w);
+int sweep_cli_option(void *ctx, int id, const char *v);
+
+/* `cdvm sweep-merge OUT DIR...` for a command built on sweeps (cmd takes
+ * no options; after them argv holds OUT, then the folders).  expected(text) says how many runs the spec
+ * text makes (0: unknown); finish (may be NULL) runs on OUT at the end,
+ * while it is locked.  Returns the exit status (0, 1 runs missing, 2). */
+struct sweep_merge_hooks {
+	const char *name;            /* "cdvm faults-merge" */
+	size_t (*expected)(const char *text, size_t len, const char *path);
+	int (*finish)(const char *out, const char *spec_text, size_t len);
+};
+int sweep_merge_main(const struct cli_cmd *cmd, const struct sweep_merge_hooks *h, int argc, char **argv);
 
 #endif

@@ -148,14 +148,20 @@ static int build_point(struct sweep_plan *p, size_t i, const struct cdvm_config 
 		}
 	for (size_t a = 0; a < s->naxes; a++) {
 		const struct sweep_axis *ax = &s->axes[a];
-		if (ax->config_files)
+		if (ax->config_files || ax->extra)
 			continue;
 		if (apply(&pt->cfg, ax->key, ax->values[pt->value_idx[a]], &e)) {
 			errf(err, errlen, s, ax->loc, e.msg);
 			return -1;
 		}
 	}
+	/* extra axes are not configuration, but they make points differ */
 	pt->hash = config_hash(&pt->cfg);
+	for (size_t a = 0; a < s->naxes; a++)
+		if (s->axes[a].extra) {
+			pt->hash = fnv_str(pt->hash, s->axes[a].key);
+			pt->hash = fnv_str(pt->hash, s->axes[a].values[pt->value_idx[a]]);
+		}
 	if (config_validate(&pt->cfg, &e)) {
 		char label[512], m[SWEEP_ERR_MAX];
 		sweep_point_label(p, i, label, sizeof label);
@@ -188,6 +194,14 @@ static int cmp_hash_ix(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+static bool same_extra(const struct sweep_plan *p, size_t a, size_t b)
+{
+	for (size_t i = 0; i < p->spec->naxes; i++)
+		if (p->spec->axes[i].extra && p->points[a].value_idx[i] != p->points[b].value_idx[i])
+			return false;
+	return true;
+}
+
 static int check_duplicates(const struct sweep_plan *p, char *err, size_t errlen)
 {
 	struct hash_ix *h = malloc(p->npoints * sizeof *h);
@@ -203,7 +217,7 @@ static int check_duplicates(const struct sweep_plan *p, char *err, size_t errlen
 		if (h[i].h != h[i - 1].h)
 			continue;
 		size_t a = h[i - 1].i, b = h[i].i;
-		if (!config_equal(&p->points[a].cfg, &p->points[b].cfg))
+		if (!config_equal(&p->points[a].cfg, &p->points[b].cfg) || !same_extra(p, a, b))
 			continue; /* a true 64-bit collision: harmless here */
 		char la[256], lb[256], m[SWEEP_ERR_MAX];
 		sweep_point_label(p, a, la, sizeof la);
@@ -344,6 +358,8 @@ const char **sweep_point_args(const struct sweep_plan *p, size_t point, size_t *
 		bytes += strlen(s->set_keys[k]) + strlen(s->set_values[k]) + 2;
 	}
 	for (size_t a = 0; a < s->naxes; a++) {
+		if (s->axes[a].extra)
+			continue;
 		nargs += 2;
 		if (!s->axes[a].config_files)
 			bytes += strlen(s->axes[a].key) + strlen(s->axes[a].values[pt->value_idx[a]]) + 2;
@@ -368,7 +384,7 @@ const char **sweep_point_args(const struct sweep_plan *p, size_t point, size_t *
 		str += sprintf(str, "%s=%s", s->set_keys[k], s->set_values[k]) + 1;
 	}
 	for (size_t a = 0; a < s->naxes; a++) {
-		if (s->axes[a].config_files)
+		if (s->axes[a].config_files || s->axes[a].extra)
 			continue;
 		v[i++] = "--set";
 		v[i++] = str;

@@ -80,15 +80,16 @@ static int load_rows(const char *dir, struct rowdata **out, size_t *n, char *err
 	return 0;
 }
 
-static void gp_label(FILE *f, const char *s)
+void sweep_gp_label(void *file, const char *s)
 {
+	FILE *f = file;
 	fputc('"', f);
 	for (; *s; s++)
 		fputc(*s == '"' || *s == '\\' ? '\'' : *s, f);
 	fputc('"', f);
 }
 
-static int run_gnuplot(const char *dir, const char *script, char *err, size_t errlen)
+int sweep_gnuplot(const char *dir, const char *script, char *err, size_t errlen)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -173,7 +174,7 @@ static int plot_one(const struct sweep_plan *p, const char *dir, size_t a, const
 		fprintf(f, "%s ", numeric ? ax->values[v] : "");
 		if (!numeric)
 			fprintf(f, "%zu ", v);
-		gp_label(f, ax->values[v]);
+		sweep_gp_label(f, ax->values[v]);
 		for (size_t k = 0; k < nser; k++) {
 			size_t i = v * nser + k;
 			if (cnt[i])
@@ -198,11 +199,11 @@ static int plot_one(const struct sweep_plan *p, const char *dir, size_t a, const
 	fprintf(f, "set title ");
 	char title[512];
 	sweep_msgf(title, sizeof title, "%s: %s against %s (mean over other axes)", s->name, metric, ax->key);
-	gp_label(f, title);
+	sweep_gp_label(f, title);
 	fprintf(f, "\nset xlabel ");
-	gp_label(f, ax->key);
+	sweep_gp_label(f, ax->key);
 	fprintf(f, "\nset ylabel ");
-	gp_label(f, metric);
+	sweep_gp_label(f, metric);
 	fprintf(f, "\nset grid\nset key outside right top\nset datafile missing '?'\n");
 	if (numeric && ax->geometric)
 		fprintf(f, "set logscale x 2\n");
@@ -219,7 +220,7 @@ static int plot_one(const struct sweep_plan *p, const char *dir, size_t a, const
 			sweep_msgf(t, sizeof t, "%s", s->workloads[k].name);
 		fprintf(f, "%s '%s.dat' using 1:%zu%s with linespoints title ", k ? ", \\\n    " : " ", base, k + 3,
 			numeric ? "" : ":xtic(2)");
-		gp_label(f, t);
+		sweep_gp_label(f, t);
 	}
 	fputc('\n', f);
 	if (fclose(f)) {
@@ -227,7 +228,7 @@ static int plot_one(const struct sweep_plan *p, const char *dir, size_t a, const
 		goto out;
 	}
 	sweep_msgf(path, sizeof path, "%s.gp", base);
-	rc = run_gnuplot(dir, path, err, errlen);
+	rc = sweep_gnuplot(dir, path, err, errlen);
 out:
 	free(sum);
 	free(cnt);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,17 +30,12 @@
 
 /* ---- columns ------------------------------------------------------------- */
 
-struct col_def {
-	const char *name;
-	enum sweep_col_type type;
-};
-
-static const struct col_def head_cols[] = {
+static const struct sweep_col head_cols[] = {
 	{"index", SWEEP_COL_INT}, {"id", SWEEP_COL_STR}, {"point", SWEEP_COL_INT},
 	{"workload", SWEEP_COL_STR}, {"mode", SWEEP_COL_STR}, {"rep", SWEEP_COL_INT},
 };
 
-static const struct col_def outcome_cols[] = {
+static const struct sweep_col outcome_cols[] = {
 	{"status", SWEEP_COL_STR}, {"error", SWEEP_COL_STR}, {"exit_status", SWEEP_COL_INT},
 	{"native_status", SWEEP_COL_INT}, {"output_matches_native", SWEEP_COL_BOOL},
 	{"wall_seconds", SWEEP_COL_FLOAT}, {"end", SWEEP_COL_STR},
@@ -108,6 +104,12 @@ static int add_new_col(struct sweep_columns *c, const char *name)
 
 int sweep_columns_build(struct sweep_columns *c, const struct sweep_spec *s)
 {
+	return sweep_columns_build_ext(c, s, NULL, 0);
+}
+
+int sweep_columns_build_ext(struct sweep_columns *c, const struct sweep_spec *s, const struct sweep_col *extra,
+			    size_t nextra)
+{
 	memset(c, 0, sizeof *c);
 	int rc = 0;
 	for (size_t i = 0; i < NELEM(head_cols) && !rc; i++)
@@ -121,6 +123,8 @@ int sweep_columns_build(struct sweep_columns *c, const struct sweep_spec *s)
 	}
 	for (size_t i = 0; i < NELEM(outcome_cols) && !rc; i++)
 		rc = add_col(c, outcome_cols[i].name, outcome_cols[i].type);
+	for (size_t i = 0; i < nextra && !rc; i++)
+		rc = add_col(c, extra[i].name, extra[i].type);
 	c->first_metric = c->n;
 	for (size_t i = 0; i < NELEM(metric_cols) && !rc; i++)
 		rc = add_col(c, metric_cols[i].name, metric_cols[i].type);
@@ -714,6 +718,21 @@ int sweep_write_file_atomic(const char *path, const char *data, size_t len, char
 	}
 	fsync_dir_of(path);
 	return 0;
+}
+
+int sweep_lock_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	sweep_msgf(path, sizeof path, "%s/.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	int e = errno;
+	sweep_msgf(err, errlen, "%s: %s", path,
+		   e == EWOULDBLOCK ? "another sweep or merge is using this folder (wait until it ends)" : strerror(e));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* ---- results directories ---------------------------------------------------- */

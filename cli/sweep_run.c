@@ -18,11 +18,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +52,8 @@ struct job {
 struct runner {
 	const struct sweep_plan *p;
 	const struct sweep_opts *o;
+	const struct sweep_hooks *h;  /* all-NULL hooks for a sweep */
+	const char *name;             /* "cdvm sweep" */
 	struct sweep_columns cols;
 	char self[PATH_LEN];
 	char tmp[PATH_LEN];
@@ -57,6 +62,7 @@ struct runner {
 	bool fatal;
 	/* progress of this invocation */
 	size_t total, done, failed;
+	size_t left;             /* runs a stage_done stop left out */
 	double t0, last_progress;
 	bool progress_shown;
 };
@@ -102,6 +108,25 @@ static void remove_stale_tmp(const char *dir)
 	closedir(d);
 }
 
+/* "NAME: message" on stderr, below the progress line if there is one. */
+static void say(struct runner *X, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct runner *X, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s%s: ", X->progress_shown ? "\n" : "", X->name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	X->progress_shown = false;
+}
+
+static bool in_shard(const struct runner *X, size_t index)
+{
+	if (X->h->in_shard)
+		return X->h->in_shard(X->h->ctx, index, X->o->shard_i, X->o->shard_n);
+	return sweep_shard_has(index, X->o->shard_i, X->o->shard_n);
+}
+
 /* ---- progress --------------------------------------------------------------- */
 
 static void fmt_time(char *b, size_t n, double s)
@@ -127,13 +152,26 @@ static void progress(struct runner *X, bool force)
 		fmt_time(eta, sizeof eta, (t - X->t0) / (double)X->done * (double)(X->total - X->done));
 	else
 		snprintf(eta, sizeof eta, "?");
-	fprintf(stderr, "\rcdvm sweep: %zu/%zu runs done, %zu failed, %s elapsed, ETA %s\033[K", X->done, X->total,
+	fprintf(stderr, "\r%s: %zu/%zu runs done, %zu failed, %s elapsed, ETA %s\033[K", X->name, X->done, X->total,
 		X->failed, el, eta);
 	fflush(stderr);
 	X->progress_shown = true;
 }
 
 /* ---- processes ------------------------------------------------------------------ */
+
+/* A child's own limits, kept across exec: SIGALRM a second past the
+ * sweep's timeout (wall clock) and RLIMIT_CPU (a reparented child spinning
+ * in a hanging guest).  The sweep itself kills a child at --timeout; these
+ * only end one whose sweep is gone. */
+static void limit_child(double timeout)
+{
+	double secs = ceil(timeout) + 1;
+	unsigned wall = secs < 1e9 ? (unsigned)secs : 1000000000u;
+	alarm(wall);
+	struct rlimit rl = {.rlim_cur = wall, .rlim_max = (rlim_t)wall + 1};
+	setrlimit(RLIMIT_CPU, &rl);
+}
 
 static int start_job(struct runner *X, struct job *j, char **argv)
 {
@@ -142,6 +180,7 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 		return -1;
 	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
 	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
@@ -149,6 +188,12 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 		return -1;
 	}
 	if (pid == 0) {
+		/* A child must not outlive its sweep: it dies with it (a sweep
+		 * killed by SIGKILL cannot kill its children), and whatever
+		 * happens it ends at its own limits a little past --timeout. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
+		limit_child(X->o->timeout);
 		int in = open("/dev/null", O_RDONLY);
 		int out = open(j->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int err = open(j->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -169,7 +214,6 @@ static int start_job(struct runner *X, struct job *j, char **argv)
 	j->exec_pipe = pfd[0];
 	j->start = now();
 	j->timed_out = false;
-	(void)X;
 	return 0;
 }
 
@@ -183,18 +227,15 @@ static char *read_small(const char *path, size_t *len)
 	return t;
 }
 
-/* The line of stderr that says what went wrong: the last one from cdvm
+/* The line of stderr t that says what went wrong: the last one from cdvm
  * itself ("cdvm: ..."), else the last non-empty one. */
-static void last_message(const char *path, char *buf, size_t n)
+static void last_message(const char *t, char *buf, size_t n)
 {
 	buf[0] = '\0';
-	char *t = read_small(path, NULL);
-	if (!t)
-		return;
 	const char *best = NULL, *last = NULL;
 	size_t best_len = 0, last_len = 0;
-	for (char *line = t; *line;) {
-		char *nl = strchr(line, '\n');
+	for (const char *line = t; *line;) {
+		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		if (len) {
 			last = line;
@@ -215,7 +256,6 @@ static void last_message(const char *path, char *buf, size_t n)
 			best_len = 300;
 		snprintf(buf, n, "%.*s", (int)best_len, best);
 	}
-	free(t);
 }
 
 /* ---- rows ------------------------------------------------------------------------ */
@@ -228,8 +268,7 @@ static int append_line(struct runner *X, int fd, const char *line)
 		w = write(fd, line, len);
 	while (w < 0 && errno == EINTR);
 	if (w != (ssize_t)len) {
-		fprintf(stderr, "%scdvm sweep: cannot append to %s/results: %s\n", X->progress_shown ? "\n" : "",
-			X->o->outdir, w < 0 ? strerror(errno) : "short write");
+		say(X, "cannot append to %s/results: %s\n", X->o->outdir, w < 0 ? strerror(errno) : "short write");
 		X->fatal = true;
 		return -1;
 	}
@@ -262,43 +301,81 @@ static int fill_coords(struct runner *X, struct sweep_row *row, size_t index)
 	return rc;
 }
 
-static void write_row(struct runner *X, struct sweep_row *row)
+/* A row, found or new, to the hooks. */
+static int tell_row(struct runner *X, size_t index, const char *json)
+{
+	if (!X->h->row)
+		return 0;
+	struct sweep_kv kv;
+	char e[200];
+	if (sweep_json_flatten(json, strlen(json), &kv, e, sizeof e)) {
+		say(X, "%s/results.jsonl: row %zu: %s\n", X->o->outdir, index, e);
+		return -1;
+	}
+	X->h->row(X->h->ctx, index, &kv);
+	sweep_kv_free(&kv);
+	return 0;
+}
+
+static void write_row(struct runner *X, size_t index, struct sweep_row *row)
 {
 	char *j = sweep_row_json(row, &X->cols), *c = sweep_row_csv(row);
 	if (!j || !c) {
-		fprintf(stderr, "cdvm sweep: out of memory\n");
+		say(X, "out of memory\n");
 		X->fatal = true;
 	} else if (!append_line(X, X->json_fd, j)) {
-		append_line(X, X->csv_fd, c);
+		if (!append_line(X, X->csv_fd, c) && tell_row(X, index, j))
+			X->fatal = true;
 	}
 	free(j);
 	free(c);
 }
 
-static void record_skipped(struct runner *X, size_t index)
+static void record_skipped(struct runner *X, size_t index, const char *reason)
 {
 	struct sweep_row row;
-	struct sweep_run r;
-	sweep_run_of(X->p, index, &r);
 	if (sweep_row_init(&row, &X->cols) || fill_coords(X, &row, index) ||
-	    sweep_row_set(&row, &X->cols, "status", "skipped") ||
-	    sweep_row_set(&row, &X->cols, "error", X->p->points[r.point].reason)) {
+	    sweep_row_set(&row, &X->cols, "status", "skipped") || sweep_row_set(&row, &X->cols, "error", reason)) {
 		X->fatal = true;
 	} else {
-		write_row(X, &row);
+		write_row(X, index, &row);
 	}
 	sweep_row_free(&row);
+}
+
+/* The sweep's judgement of a run (DESIGN.md contract 6): ok when cdvm
+ * exited with the native status, wrote its statistics and printed the
+ * native stdout; else msg says why not. */
+static void judge(const struct runner *X, const struct sweep_facts *f, char *msg, size_t n)
+{
+	const char *why = f->why, *sep = why[0] ? ": " : "";
+	msg[0] = '\0';
+	if (f->exec_errno)
+		sweep_msgf(msg, n, "cannot execute %s: %s", X->self, strerror(f->exec_errno));
+	else if (f->timed_out)
+		snprintf(msg, n, "timed out after %g s (--timeout)", X->o->timeout);
+	else if (f->signal)
+		snprintf(msg, n, "cdvm was killed by signal %d (%s)%s%s", f->signal, strsignal(f->signal), sep, why);
+	else if (f->exit_code != f->native_status && f->exit_code == 2)
+		snprintf(msg, n, "cdvm could not run it (status 2): %s", why[0] ? why : "no message");
+	else if (f->exit_code != f->native_status && f->exit_code == 125)
+		snprintf(msg, n, "sim.max_cycles reached (status 125; native status %d)", f->native_status);
+	else if (f->exit_code != f->native_status)
+		snprintf(msg, n, "exit status %d, native %d%s%s", f->exit_code, f->native_status, sep, why);
+	else if (!f->stats)
+		snprintf(msg, n, "no valid --stats-json output%s%s", sep, why);
+	else if (!f->same_output)
+		snprintf(msg, n, "stdout differs from the native run");
 }
 
 /* The outcome of one simulation run becomes its row. */
 static void finish_sim(struct runner *X, struct job *j, int wstatus, int exec_errno)
 {
-	const struct sweep_spec *s = X->p->spec;
 	struct sweep_run r;
 	sweep_run_of(X->p, j->index, &r);
 	const struct native *nat = &X->natives[r.workload];
 	struct sweep_row row;
-	char b[64], msg[512] = "", why[400];
+	char b[64], msg[512], why[400];
 	if (sweep_row_init(&row, &X->cols) || fill_coords(X, &row, j->index)) {
 		X->fatal = true;
 		sweep_row_free(&row);
@@ -309,57 +386,46 @@ static void finish_sim(struct runner *X, struct job *j, int wstatus, int exec_er
 	snprintf(b, sizeof b, "%d", nat->status);
 	sweep_row_set(&row, &X->cols, "native_status", b);
 
+	struct sweep_facts f = {.index = j->index, .exec_errno = exec_errno, .timed_out = j->timed_out,
+				.exit_code = -1, .native_status = nat->status, .why = why};
 	size_t olen = 0;
 	char *out = read_small(j->out, &olen);
-	bool same = out && olen == nat->len && !memcmp(out, nat->out, olen);
+	f.same_output = out && olen == nat->len && !memcmp(out, nat->out, olen);
 	free(out);
-	sweep_row_set(&row, &X->cols, "output_matches_native", same ? "true" : "false");
+	sweep_row_set(&row, &X->cols, "output_matches_native", f.same_output ? "true" : "false");
 
 	size_t jlen = 0;
 	char *jt = read_small(j->json, &jlen);
 	struct sweep_kv kv = {0};
-	bool have_json = false;
 	if (jt) {
 		char e[200];
-		have_json = !sweep_json_flatten(jt, jlen, &kv, e, sizeof e);
-		if (have_json)
+		if (!sweep_json_flatten(jt, jlen, &kv, e, sizeof e)) {
+			f.stats = &kv;
 			sweep_row_metrics(&row, &X->cols, &kv);
-		sweep_kv_free(&kv);
+		}
 		free(jt);
 	}
-	last_message(j->err, why, sizeof why);
-	if (exec_errno) {
-		sweep_msgf(msg, sizeof msg, "cannot execute %s: %s", X->self, strerror(exec_errno));
-	} else if (j->timed_out) {
-		snprintf(msg, sizeof msg, "timed out after %g s (--timeout)", X->o->timeout);
-	} else if (WIFSIGNALED(wstatus)) {
-		snprintf(msg, sizeof msg, "cdvm was killed by signal %d (%s)%s%s", WTERMSIG(wstatus),
-			 strsignal(WTERMSIG(wstatus)), why[0] ? ": " : "", why);
-	} else {
-		int code = WEXITSTATUS(wstatus);
-		snprintf(b, sizeof b, "%d", code);
+	char *errt = read_small(j->err, NULL);
+	f.stderr_text = errt ? errt : "";
+	last_message(f.stderr_text, why, sizeof why);
+	if (!exec_errno && !j->timed_out && WIFSIGNALED(wstatus))
+		f.signal = WTERMSIG(wstatus);
+	if (!exec_errno && !j->timed_out && WIFEXITED(wstatus)) {
+		f.exit_code = WEXITSTATUS(wstatus);
+		snprintf(b, sizeof b, "%d", f.exit_code);
 		sweep_row_set(&row, &X->cols, "exit_status", b);
-		if (code != nat->status) {
-			if (code == 2)
-				snprintf(msg, sizeof msg, "cdvm could not run it (status 2): %s", why[0] ? why : "no message");
-			else if (code == 125)
-				snprintf(msg, sizeof msg, "sim.max_cycles reached (status 125; native status %d)", nat->status);
-			else
-				snprintf(msg, sizeof msg, "exit status %d, native %d%s%s", code, nat->status,
-					 why[0] ? ": " : "", why);
-		} else if (!have_json) {
-			snprintf(msg, sizeof msg, "no valid --stats-json output%s%s", why[0] ? ": " : "", why);
-		} else if (!same) {
-			snprintf(msg, sizeof msg, "stdout differs from the native run");
-		}
 	}
+	judge(X, &f, msg, sizeof msg);
+	if (X->h->judge)
+		X->h->judge(X->h->ctx, &f, &row, &X->cols, msg, sizeof msg);
 	sweep_row_set(&row, &X->cols, "status", msg[0] ? "failed" : "ok");
 	sweep_row_set(&row, &X->cols, "error", msg[0] ? msg : NULL);
 	if (msg[0])
 		X->failed++;
-	(void)s;
-	write_row(X, &row);
+	write_row(X, j->index, &row);
 	sweep_row_free(&row);
+	sweep_kv_free(&kv);
+	free(errt);
 }
 
 static int finish_native(struct runner *X, struct job *j, int wstatus, int exec_errno)
@@ -367,40 +433,45 @@ static int finish_native(struct runner *X, struct job *j, int wstatus, int exec_
 	const struct sweep_workload *w = &X->p->spec->workloads[j->index];
 	struct native *n = &X->natives[j->index];
 	if (exec_errno) {
-		fprintf(stderr, "cdvm sweep: workload '%s': cannot run %s natively: %s\n", w->name, w->program,
+		say(X, "workload '%s': cannot run %s natively: %s\n", w->name, w->program,
 			strerror(exec_errno));
 		return -1;
 	}
 	if (j->timed_out) {
-		fprintf(stderr, "cdvm sweep: workload '%s': the native run timed out after %g s\n", w->name,
+		say(X, "workload '%s': the native run timed out after %g s\n", w->name,
 			X->o->timeout);
 		return -1;
 	}
 	n->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 	n->out = read_small(j->out, &n->len);
 	if (!n->out) {
-		fprintf(stderr, "cdvm sweep: workload '%s': cannot read the native output\n", w->name);
+		say(X, "workload '%s': cannot read the native output\n", w->name);
 		return -1;
 	}
 	return 0;
 }
 
 /* argv for a job; strings point into the plan or into j. */
-static char **job_argv(struct runner *X, struct job *j, const char ***point_args)
+static char **job_argv(struct runner *X, struct job *j, const char ***point_args, char ***extra)
 {
 	const struct sweep_spec *s = X->p->spec;
 	struct sweep_run r;
-	size_t w = j->index, npa = 0;
+	size_t w = j->index, npa = 0, nx = 0;
 	*point_args = NULL;
+	*extra = NULL;
 	if (!j->native) {
 		sweep_run_of(X->p, j->index, &r);
 		w = r.workload;
 		*point_args = sweep_point_args(X->p, r.point, &npa);
 		if (!*point_args)
 			return NULL;
+		if (X->h->args && !(*extra = X->h->args(X->h->ctx, j->index)))
+			return NULL;
+		while (*extra && (*extra)[nx])
+			nx++;
 	}
 	const struct sweep_workload *wl = &s->workloads[w];
-	char **v = calloc(npa + wl->nargs + 10, sizeof *v);
+	char **v = calloc(npa + nx + wl->nargs + 10, sizeof *v);
 	if (!v)
 		return NULL;
 	size_t i = 0;
@@ -411,6 +482,8 @@ static char **job_argv(struct runner *X, struct job *j, const char ***point_args
 		v[i++] = j->json;
 		for (size_t k = 0; k < npa; k++)
 			v[i++] = (char *)(*point_args)[k];
+		for (size_t k = 0; k < nx; k++)
+			v[i++] = (*extra)[k];
 		v[i++] = "--mode";
 		v[i++] = s->modes[r.mode];
 		v[i++] = "--";
@@ -422,30 +495,49 @@ static char **job_argv(struct runner *X, struct job *j, const char ***point_args
 	return v;
 }
 
-/* Runs the jobs, opts.jobs at a time.  Native jobs that fail stop the
- * pool (the oracle is missing); run failures are rows. */
-static int pool(struct runner *X, struct job *jobs, size_t n)
+/* Runs the runs items[0..n) (workloads when native), opts.jobs at a time
+ * in as many job slots.  Native jobs that fail stop the pool (the oracle
+ * is missing); run failures are rows. */
+static int pool(struct runner *X, const size_t *items, size_t n, bool native)
 {
 	size_t next = 0, active = 0;
 	unsigned width = X->o->jobs ? X->o->jobs : 1;
+	if (width > n)
+		width = n ? (unsigned)n : 1;
+	struct job *slots = calloc(width, sizeof *slots);
+	if (!slots) {
+		say(X, "out of memory\n");
+		return -1;
+	}
 	int rc = 0;
 	while (next < n || active) {
 		while (!X->fatal && !rc && next < n && active < width) {
-			struct job *j = &jobs[next];
-			sweep_msgf(j->out, sizeof j->out, "%s/%s%zu.out", X->tmp, j->native ? "native-" : "", j->index);
-			sweep_msgf(j->err, sizeof j->err, "%s/%s%zu.err", X->tmp, j->native ? "native-" : "", j->index);
+			struct job *j = slots;
+			while (j->pid)
+				j++;
+			j->native = native;
+			j->index = items[next++];
+			const char *skip = !native && X->h->skip ? X->h->skip(X->h->ctx, j->index) : NULL;
+			if (skip) {
+				record_skipped(X, j->index, skip);
+				X->done++;
+				continue;
+			}
+			sweep_msgf(j->out, sizeof j->out, "%s/%s%zu.out", X->tmp, native ? "native-" : "", j->index);
+			sweep_msgf(j->err, sizeof j->err, "%s/%s%zu.err", X->tmp, native ? "native-" : "", j->index);
 			sweep_msgf(j->json, sizeof j->json, "%s/%zu.json", X->tmp, j->index);
 			const char **pa;
-			char **argv = job_argv(X, j, &pa);
+			char **extra;
+			char **argv = job_argv(X, j, &pa, &extra);
 			if (!argv || start_job(X, j, argv)) {
-				fprintf(stderr, "cdvm sweep: cannot start a process: %s\n", strerror(errno));
+				say(X, "cannot start a process: %s\n", strerror(errno));
 				X->fatal = true;
 			} else {
 				active++;
 			}
 			free(argv);
 			free(pa);
-			next++;
+			free(extra);
 		}
 		if ((X->fatal || rc) && !active)
 			break;
@@ -457,10 +549,10 @@ static int pool(struct runner *X, struct job *jobs, size_t n)
 		}
 		if (pid <= 0) {
 			double t = now();
-			for (size_t i = 0; i < next; i++)
-				if (jobs[i].pid > 0 && !jobs[i].timed_out && t - jobs[i].start > X->o->timeout) {
-					kill(jobs[i].pid, SIGKILL);
-					jobs[i].timed_out = true;
+			for (unsigned i = 0; i < width; i++)
+				if (slots[i].pid > 0 && !slots[i].timed_out && t - slots[i].start > X->o->timeout) {
+					kill(slots[i].pid, SIGKILL);
+					slots[i].timed_out = true;
 				}
 			progress(X, false);
 			struct timespec ts = {0, 5 * 1000 * 1000};
@@ -468,13 +560,15 @@ static int pool(struct runner *X, struct job *jobs, size_t n)
 			continue;
 		}
 		struct job *j = NULL;
-		for (size_t i = 0; i < next && !j; i++)
-			if (jobs[i].pid == pid)
-				j = &jobs[i];
+		for (unsigned i = 0; i < width && !j; i++)
+			if (slots[i].pid == pid)
+				j = &slots[i];
 		if (!j)
 			continue;
 		active--;
 		j->pid = 0;
+		if (WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGALRM || WTERMSIG(ws) == SIGXCPU))
+			j->timed_out = true; /* its own limit (limit_child) came first */
 		int e = 0;
 		if (read(j->exec_pipe, &e, sizeof e) != (ssize_t)sizeof e)
 			e = 0;
@@ -491,6 +585,7 @@ static int pool(struct runner *X, struct job *jobs, size_t n)
 		unlink(j->err);
 		unlink(j->json);
 	}
+	free(slots);
 	return (rc || X->fatal) ? -1 : 0;
 }
 
@@ -502,7 +597,7 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* DIR/spec.yaml must be this spec (byte for byte), or is created. */
-static int check_spec_copy(const struct sweep_plan *p, const char *dir)
+static int check_spec_copy(struct runner *X, const struct sweep_plan *p, const char *dir)
 {
 	char path[PATH_LEN], err[SWEEP_ERR_MAX];
 	snprintf(path, sizeof path, "%s/spec.yaml", dir);
@@ -510,20 +605,20 @@ static int check_spec_copy(const struct sweep_plan *p, const char *dir)
 		size_t len;
 		char *t = file_read(path, FILE_TEXT_MAX, &len, err, sizeof err);
 		if (!t) {
-			fprintf(stderr, "cdvm sweep: %s\n", err);
+			say(X, "%s\n", err);
 			return -1;
 		}
 		bool same = len == p->spec->text_len && !memcmp(t, p->spec->text, len);
 		free(t);
 		if (!same) {
-			fprintf(stderr, "cdvm sweep: %s holds results of another spec (%s differs from %s); "
+			say(X, "%s holds results of another spec (%s differs from %s); "
 				"use another -o DIR\n", dir, path, p->spec->path);
 			return -1;
 		}
 		return 0;
 	}
 	if (sweep_write_file_atomic(path, p->spec->text, p->spec->text_len, err, sizeof err)) {
-		fprintf(stderr, "cdvm sweep: %s\n", err);
+		say(X, "%s\n", err);
 		return -1;
 	}
 	return 0;
@@ -538,17 +633,17 @@ static int prepare_results(struct runner *X, char **ids, size_t *nids, size_t *f
 	bool repaired;
 	const char *dir = X->o->outdir;
 	if (sweep_results_load(dir, true, &res, &repaired, err, sizeof err)) {
-		fprintf(stderr, "cdvm sweep: %s\n", err);
+		say(X, "%s\n", err);
 		return -1;
 	}
 	char *header = sweep_csv_header(&X->cols);
 	int rc = -1;
 	if (!header) {
-		fprintf(stderr, "cdvm sweep: out of memory\n");
+		say(X, "out of memory\n");
 		goto out;
 	}
 	if (res.header && strcmp(res.header, header)) {
-		fprintf(stderr, "cdvm sweep: %s/results.csv has other columns than this spec makes "
+		say(X, "%s/results.csv has other columns than this spec makes "
 			"(written by another version of cdvm?); use another -o DIR\n", dir);
 		goto out;
 	}
@@ -556,22 +651,24 @@ static int prepare_results(struct runner *X, char **ids, size_t *nids, size_t *f
 		res.header = header;
 		header = NULL;
 		if (sweep_results_write(dir, &res, err, sizeof err)) {
-			fprintf(stderr, "cdvm sweep: %s\n", err);
+			say(X, "%s\n", err);
 			goto out;
 		}
 	}
 	if (repaired && X->o->progress)
-		fprintf(stderr, "cdvm sweep: removed an incomplete row left by an interrupted sweep\n");
+		say(X, "removed an incomplete row left by an interrupted sweep\n");
 	*ids = malloc(17 * (res.n ? res.n : 1));
 	if (!*ids) {
-		fprintf(stderr, "cdvm sweep: out of memory\n");
+		say(X, "out of memory\n");
 		goto out;
 	}
 	*failed_before = 0;
 	for (size_t i = 0; i < res.n; i++) {
 		memcpy(*ids + 17 * i, res.rows[i].id, 17);
-		if (sweep_shard_has(res.rows[i].index, X->o->shard_i, X->o->shard_n) && res.rows[i].failed)
+		if (in_shard(X, res.rows[i].index) && res.rows[i].failed)
 			(*failed_before)++;
+		if (tell_row(X, res.rows[i].index, res.rows[i].json))
+			goto out;
 	}
 	*nids = res.n;
 	qsort(*ids, *nids, 17, cmp_id);
@@ -582,44 +679,46 @@ out:
 	return rc;
 }
 
-static int open_append(const char *dir, const char *name)
+static int open_append(struct runner *X, const char *dir, const char *name)
 {
 	char path[PATH_LEN];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
-		fprintf(stderr, "cdvm sweep: %s: %s\n", path, strerror(errno));
+		say(X, "%s: %s\n", path, strerror(errno));
 	return fd;
 }
 
 /* Rewrites the results in run order once every run is in. */
-static void sort_results(const char *dir)
+static void sort_results(struct runner *X, const char *dir)
 {
 	char err[SWEEP_ERR_MAX];
 	struct sweep_results res;
 	if (sweep_results_load(dir, false, &res, NULL, err, sizeof err))
 		return;
 	if (!sweep_results_sort_dedupe(&res) && sweep_results_write(dir, &res, err, sizeof err))
-		fprintf(stderr, "cdvm sweep: %s\n", err);
+		say(X, "%s\n", err);
 	sweep_results_free(&res);
 }
 
+/* The pending runs of the shard (invalid points recorded as skipped),
+ * the natives they need, then the runs stage by stage.  Returns 0, 1 when
+ * a stage_done hook stopped the sweep, -1. */
 static int run_all(struct runner *X, const char *ids, size_t nids, size_t *ran)
 {
 	const struct sweep_plan *p = X->p;
-	const struct sweep_opts *o = X->o;
-	size_t npending = 0;
-	struct job *jobs = calloc(p->nruns / o->shard_n + 1 + p->spec->nworkloads, sizeof *jobs);
-	bool *need_native = calloc(p->spec->nworkloads, sizeof *need_native);
-	X->natives = calloc(p->spec->nworkloads, sizeof *X->natives);
+	size_t nw = p->spec->nworkloads, npending = 0, nrun = 0;
+	size_t *runs = NULL, *stage_runs = NULL, *natives = calloc(nw, sizeof *natives);
+	bool *need_native = calloc(nw, sizeof *need_native);
+	X->natives = calloc(nw, sizeof *X->natives);
 	int rc = -1;
-	if (!jobs || !need_native || !X->natives) {
-		fprintf(stderr, "cdvm sweep: out of memory\n");
-		goto out;
-	}
-	size_t njobs = 0;
-	for (size_t i = o->shard_i; i < p->nruns && !X->fatal; i += o->shard_n) {
+	if (!natives || !need_native || !X->natives)
+		goto oom;
+	size_t cap = 0;
+	for (size_t i = 0; i < p->nruns && !X->fatal; i++) {
 		char id[17];
+		if (!in_shard(X, i))
+			continue;
 		sweep_run_id(p, i, id);
 		if (bsearch(id, ids, nids, 17, cmp_id))
 			continue;
@@ -627,77 +726,101 @@ static int run_all(struct runner *X, const char *ids, size_t nids, size_t *ran)
 		sweep_run_of(p, i, &r);
 		npending++;
 		if (p->points[r.point].invalid) {
-			record_skipped(X, i);
+			record_skipped(X, i, p->points[r.point].reason);
 			continue;
 		}
 		need_native[r.workload] = true;
-		jobs[p->spec->nworkloads + njobs].index = i;
-		njobs++;
+		if (nrun == cap) {
+			cap = cap ? 2 * cap : 256;
+			size_t *nr = realloc(runs, cap * sizeof *nr);
+			if (!nr)
+				goto oom;
+			runs = nr;
+		}
+		runs[nrun++] = i;
 	}
 	if (X->fatal)
 		goto out;
 	size_t nnat = 0;
-	/* natives first, packed in front of the runs */
-	for (size_t w = 0; w < p->spec->nworkloads; w++)
-		if (need_native[w]) {
-			jobs[nnat].native = true;
-			jobs[nnat].index = w;
-			nnat++;
-		}
-	if (nnat && pool(X, jobs, nnat))
+	for (size_t w = 0; w < nw; w++)
+		if (need_native[w])
+			natives[nnat++] = w;
+	if (nnat && pool(X, natives, nnat, true))
 		goto out;
-	X->total = njobs;
+	stage_runs = malloc((nrun ? nrun : 1) * sizeof *stage_runs);
+	if (!stage_runs)
+		goto oom;
+	X->total = nrun;
 	X->t0 = now();
-	if (njobs)
+	if (nrun)
 		progress(X, true);
-	if (pool(X, jobs + p->spec->nworkloads, njobs))
-		goto out;
+	unsigned nstages = X->h->stage ? X->h->nstages : 1;
+	for (unsigned st = 0; st < nstages; st++) {
+		size_t n = 0;
+		for (size_t k = 0; k < nrun; k++)
+			if (!X->h->stage || X->h->stage(X->h->ctx, runs[k]) == st)
+				stage_runs[n++] = runs[k];
+		if (pool(X, stage_runs, n, false))
+			goto out;
+		if (X->h->stage_done && X->h->stage_done(X->h->ctx, st)) {
+			X->left = X->total - X->done;
+			npending -= X->left;
+			rc = 1;
+			break;
+		}
+	}
 	*ran = npending;
-	rc = 0;
+	if (rc != 1)
+		rc = 0;
+	goto out;
+oom:
+	say(X, "out of memory\n");
 out:
 	if (X->natives)
-		for (size_t w = 0; w < p->spec->nworkloads; w++)
+		for (size_t w = 0; w < nw; w++)
 			free(X->natives[w].out);
 	free(X->natives);
 	X->natives = NULL;
 	free(need_native);
-	free(jobs);
+	free(natives);
+	free(runs);
+	free(stage_runs);
 	return rc;
 }
 
 int sweep_execute(const struct sweep_plan *p, const struct sweep_opts *o)
 {
-	struct runner X = {.p = p, .o = o, .csv_fd = -1, .json_fd = -1};
+	static const struct sweep_hooks none;
+	struct runner X = {.p = p, .o = o, .h = o->hooks ? o->hooks : &none, .csv_fd = -1, .json_fd = -1};
+	X.name = X.h->name ? X.h->name : "cdvm sweep";
 	const char *dir = o->outdir;
 	char *ids = NULL;
 	size_t nids = 0, failed_before = 0, ran = 0;
 	int rc = 2, lock = -1;
-	if (o->plot && sweep_plot_unavailable()) {
-		fprintf(stderr, "cdvm sweep: %s\n", sweep_plot_unavailable());
+	if (o->plot && !X.h->finish && sweep_plot_unavailable()) {
+		say(&X, "%s\n", sweep_plot_unavailable());
 		return 2;
 	}
 	ssize_t sl = readlink("/proc/self/exe", X.self, sizeof X.self - 1);
 	if (sl <= 0) {
-		fprintf(stderr, "cdvm sweep: cannot find the running cdvm (/proc/self/exe): %s\n", strerror(errno));
+		say(&X, "cannot find the running cdvm (/proc/self/exe): %s\n", strerror(errno));
 		return 2;
 	}
 	X.self[sl] = '\0';
 	if (sweep_mkdir_p(dir)) {
-		fprintf(stderr, "cdvm sweep: cannot create %s: %s\n", dir, strerror(errno));
+		say(&X, "cannot create %s: %s\n", dir, strerror(errno));
 		return 2;
 	}
-	char path[PATH_LEN];
-	snprintf(path, sizeof path, "%s/.lock", dir);
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB)) {
-		fprintf(stderr, "cdvm sweep: %s: %s\n", path,
-			errno == EWOULDBLOCK ? "another sweep is running in this directory" : strerror(errno));
+	char lock_err[SWEEP_ERR_MAX];
+	lock = sweep_lock_dir(dir, lock_err, sizeof lock_err);
+	if (lock < 0) {
+		say(&X, "%s\n", lock_err);
 		goto out;
 	}
-	if (check_spec_copy(p, dir))
+	if (check_spec_copy(&X, p, dir))
 		goto out;
-	if (sweep_columns_build(&X.cols, p->spec)) {
-		fprintf(stderr, "cdvm sweep: out of memory\n");
+	if (sweep_columns_build_ext(&X.cols, p->spec, X.h->cols, X.h->ncols)) {
+		say(&X, "out of memory\n");
 		goto out;
 	}
 	if (prepare_results(&X, &ids, &nids, &failed_before))
@@ -705,33 +828,41 @@ int sweep_execute(const struct sweep_plan *p, const struct sweep_opts *o)
 	remove_stale_tmp(dir);
 	snprintf(X.tmp, sizeof X.tmp, "%s/.tmp-%ld", dir, (long)getpid());
 	if (mkdir(X.tmp, 0777) && errno != EEXIST) {
-		fprintf(stderr, "cdvm sweep: cannot create %s: %s\n", X.tmp, strerror(errno));
+		say(&X, "cannot create %s: %s\n", X.tmp, strerror(errno));
 		goto out;
 	}
-	X.csv_fd = open_append(dir, "results.csv");
-	X.json_fd = open_append(dir, "results.jsonl");
+	X.csv_fd = open_append(&X, dir, "results.csv");
+	X.json_fd = open_append(&X, dir, "results.jsonl");
 	if (X.csv_fd < 0 || X.json_fd < 0)
 		goto out;
 	int r = run_all(&X, ids, nids, &ran);
 	if (X.progress_shown)
 		fputc('\n', stderr);
+	X.progress_shown = false;
 	if (fsync(X.csv_fd) || fsync(X.json_fd)) {
-		fprintf(stderr, "cdvm sweep: fsync %s/results: %s\n", dir, strerror(errno));
+		say(&X, "fsync %s/results: %s\n", dir, strerror(errno));
 		r = -1;
 	}
-	if (r)
+	if (r < 0)
 		goto out;
 	if (ran)
-		sort_results(dir);
-	size_t shard_runs = p->nruns / o->shard_n + (o->shard_i < p->nruns % o->shard_n);
+		sort_results(&X, dir);
+	size_t shard_runs = 0;
+	for (size_t i = 0; i < p->nruns; i++)
+		shard_runs += in_shard(&X, i);
 	size_t failed = failed_before + X.failed;
-	fprintf(stderr, "cdvm sweep: %zu runs%s: %zu run now, %zu done before, %zu failed; results in %s/results.csv\n",
-		shard_runs, o->shard_n > 1 ? " in this shard" : "", ran, shard_runs - ran, failed, dir);
-	rc = failed ? 1 : 0;
-	if (o->plot) {
+	say(&X, "%zu runs%s: %zu run now, %zu done before, %zu failed; results in %s/results.csv\n",
+		shard_runs, o->shard_n > 1 ? " in this shard" : "", ran, shard_runs - ran - X.left, failed, dir);
+	if (X.left)
+		say(&X, "%zu runs not run (see above)\n", X.left);
+	rc = failed || r ? 1 : 0;
+	if (X.h->finish) {
+		if (X.h->finish(X.h->ctx, dir))
+			rc = 2;
+	} else if (o->plot) {
 		char err[SWEEP_ERR_MAX];
 		if (sweep_plot(p, dir, err, sizeof err)) {
-			fprintf(stderr, "cdvm sweep: %s\n", err);
+			say(&X, "%s\n", err);
 			rc = 2;
 		}
 	}

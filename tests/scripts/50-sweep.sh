@@ -11,6 +11,7 @@ CDVM=${CDVM:-build/san/cdvm}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "50-sweep.sh: FAIL: $*"; exit 1; }
+. tests/scripts/lib/kill-after-rows.sh
 for p in sieve nqueens collatz; do
 	[ -f build/guests/O2/$p.elf ] || fail "build/guests/O2/$p.elf not built"
 done
@@ -95,17 +96,8 @@ grep -q 'failed,timed out after 0.5 s' "$T/f2/results.csv" ||
 
 # ---- 3. resume after SIGKILL and torn writes ---------------------------------
 $CDVM sweep "$T/spec.yaml" -j 2 -o "$T/b" 2> /dev/null &
-pid=$!
-# kill it as soon as the first row is written (mid-sweep, whatever the
-# machine's speed), or after 10 s
-n=0
-while [ $n -lt 200 ] && { [ ! -s "$T/b/results.csv" ] || [ "$(rows "$T/b/results.csv")" -lt 1 ]; }; do
-	sleep 0.05
-	n=$((n + 1))
-done
-kill -9 $pid 2> /dev/null
-wait $pid 2> /dev/null
-done_before=$(rows "$T/b/results.csv"); echo "50-sweep.sh: killed after $done_before of 8 runs"
+# kill it as soon as the first row is written
+done_before=$(kill_after_rows $! "$T/b/results.csv" 1); echo "50-sweep.sh: killed after $done_before of 8 runs"
 # a row that reached results.jsonl but not results.csv, and a torn CSV line
 tail -n 1 "$T/a/results.jsonl" >> "$T/b/results.jsonl"
 sed -n 4p "$T/a/results.csv" | head -c 40 >> "$T/b/results.csv"

@@ -127,6 +127,12 @@ static void test_parse_errors(void)
 	SPEC_ERR("axes:\n  core.issue_width: {to: 4, step: 1}\n" WL, "needs from and to");
 	SPEC_ERR("axes:\n  core.issue_width: {from: 1, to: 32, step: 1}\n" WL, "t.yaml:2:21:", "range value 17");
 	SPEC_ERR("axes:\n  faults.detect.unit: {from: 0, to: 1, step: 1}\n" WL, "needs an integer key");
+	/* counted, not built: 185,333 values (and 2^60 of them) fail at once */
+	SPEC_ERR("axes:\n  memory.hidden_mb: {from: 1, to: 555997, step: 3}\n" WL, "t.yaml:2:21:",
+		 "185333 values, more than 100000");
+	SPEC_ERR("axes:\n  sim.max_cycles: {from: 0, to: 1152921504606846976, step: 1}\n" WL,
+		 "1152921504606846977 values");
+	SPEC_ERR("axes:\n  memory.hidden_mb: {from: 1000, to: 1030, step: 10}\n" WL, "range value 1030");
 	SPEC_ERR("axes:\n  core.issue_width: {from: a, to: 4, step: 1}\n" WL, "t.yaml:2:28:", "expected an integer");
 	/* values */
 	SPEC_ERR("axes:\n  core.issue_width: [1, 99]\n" WL, "t.yaml:2:25:", "out of range");
