@@ -30,7 +30,7 @@ static const struct cli_opt run_opts[] = {
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
 	{"fs-root", 0, "DIR", OPT_FS_ROOT, 0, "the guest's root file system: host files under DIR (read-only)"},
 	{"fs-writable", 0, NULL, OPT_FS_WRITABLE, 0, "let the guest create and write files under --fs-root"},
-	{"inject", 0, "SPEC", OPT_INJECT, 0, "inject a hardware fault (repeatable), e.g. unit=alu:1,kind=stuck,bit=3,at=0 "
+	{"inject", 0, "SPEC", OPT_INJECT, CLI_LIST, "inject a hardware fault (repeatable), e.g. unit=alu:1,kind=stuck,bit=3,at=0 "
 					  "or reg=r5,kind=flip,bit=7,at=1200000 (docs/faults.md)"},
 	{0},
 };

@@ -51,6 +51,7 @@ struct faults_model {
 	enum fault_kind kinds[FK_COUNT];
 	unsigned nkinds;
 	bool caches[3];          /* FT_CACHE, FT_TAG, FT_WAY: FAULT_L1I .. FAULT_L2 */
+	bool temporaries;        /* FT_REG: r16..r63 only (`registers: temporaries`) */
 	double weight;
 };
 

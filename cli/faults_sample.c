@@ -104,7 +104,7 @@ static double model_bits(const struct faults_model *m, const struct faults_chip 
 		units += c->units[i];
 	switch (m->target) {
 	case FT_UNIT: return units * 32;
-	case FT_REG: return 63 * 32;
+	case FT_REG: return (m->temporaries ? ISA_NREGS - R_FIRST_TEMP : ISA_NREGS - 1) * 32;
 	case FT_SHADOW: return 15 * 32;
 	case FT_SB: return (double)c->store_buffer * 32;
 	case FT_MEM: return (double)c->mem_words * 32;
@@ -181,7 +181,10 @@ static unsigned pick_target(struct draws *D, const struct faults_model *m, const
 		o->index = u;
 		return 32;
 	}
-	case FT_REG: o->reg = 1 + (unsigned)below(D, 63); return 32;
+	case FT_REG:
+		o->reg = m->temporaries ? R_FIRST_TEMP + (unsigned)below(D, ISA_NREGS - R_FIRST_TEMP)
+					: 1 + (unsigned)below(D, ISA_NREGS - 1);
+		return 32;
 	case FT_SHADOW: o->reg = 1 + (unsigned)below(D, 15); return 32;
 	case FT_SB: o->entry = (unsigned)below(D, c->store_buffer); return 32;
 	case FT_MEM: o->addr = (uint32_t)(below(D, c->mem_words) * 4); return 32;

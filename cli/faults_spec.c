@@ -86,7 +86,7 @@ static int read_model(struct sweep_reader *R, struct faults_model *m, const yaml
 	if (sweep_rd_want(R, map, YAML_MAPPING_NODE, "faults: models", "a mapping {target, kinds, caches, weight}") ||
 	    sweep_rd_keys(R, map, "faults: model"))
 		return -1;
-	const yaml_node_t *target = NULL, *caches = NULL;
+	const yaml_node_t *target = NULL, *caches = NULL, *regs = NULL;
 	m->kinds[0] = FK_FLIP;
 	m->nkinds = 1;
 	m->weight = 1;
@@ -121,13 +121,24 @@ static int read_model(struct sweep_reader *R, struct faults_model *m, const yaml
 		} else if (!strcmp(key, "weight")) {
 			if (get_real(R, v, "faults: model weight", 0, 1e9, true, &m->weight))
 				return -1;
+		} else if (!strcmp(key, "registers")) {
+			if (sweep_rd_want(R, v, YAML_SCALAR_NODE, "faults: model registers", "all or temporaries"))
+				return -1;
+			if (strcmp(sweep_rd_text(v), "all") && strcmp(sweep_rd_text(v), "temporaries"))
+				return sweep_rd_fail(R, v->start_mark, "faults: model registers: '%s' (expected all or "
+						     "temporaries)", sweep_rd_text(v));
+			m->temporaries = !strcmp(sweep_rd_text(v), "temporaries");
+			regs = v;
 		} else {
-			return sweep_rd_fail(R, k->start_mark,
-					     "faults: model: unknown key '%s' (expected target, kinds, caches, weight)", key);
+			return sweep_rd_fail(R, k->start_mark, "faults: model: unknown key '%s' (expected target, kinds, "
+					     "caches, registers, weight)", key);
 		}
 	}
 	if (!target)
 		return sweep_rd_fail(R, map->start_mark, "faults: model: missing target");
+	if (regs && m->target != FT_REG)
+		return sweep_rd_fail(R, regs->start_mark, "faults: model: registers: only for the target reg (this one "
+				     "is %s)", target_names[m->target]);
 	if (caches && !cache_target(m->target))
 		return sweep_rd_fail(R, caches->start_mark, "faults: model: caches: only for the targets cache, tag "
 				     "and way (this one is %s)", target_names[m->target]);

@@ -40,15 +40,16 @@
 
 #include "native-isa/isa.h"
 
-enum { BIST_SCRATCH_WORDS = 64, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
+enum { BIST_SCRATCH_WORDS = 128, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
 /* The watchdog of a self-test run: far more cycles than a healthy one
  * takes (a few hundred), so only a test the fault sent astray meets it. */
 enum { BIST_BUDGET = 20000 };
 
 struct bist_prog {
-	uint32_t code;                     /* hidden-memory address */
+	uint32_t code, bytes;              /* hidden-memory address and size */
 	unsigned nresults;
 	uint32_t expect[BIST_SCRATCH_WORDS];
+	uint8_t reg_of[BIST_SCRATCH_WORDS]; /* the register result k was stored from */
 };
 
 struct fault_fw {
@@ -59,11 +60,16 @@ struct fault_fw {
 	unsigned strikes[FP_CLASSES];
 	uint64_t first_strike[FP_CLASSES];
 	unsigned way_strikes[3][32];
+	unsigned blind[U_COUNT];           /* diagnoses that found nothing, in a row */
+	uint32_t trial_off[U_COUNT];       /* the unit masked off on trial */
 	uint64_t bad_regs;                 /* temporaries the allocator must not use */
+	uint64_t tests_bad_regs;           /* bad_regs when the programs were assembled */
 	uint64_t next_bist;
 };
 
-/* ---- the self-test programs -------------------------------------------------- */
+/* ---- the self-test programs --------------------------------------------------
+ * One atom per bundle everywhere: a program runs on any machine with one
+ * unit of each class left (the units of other classes set up operands). */
 
 /* Patterns that put every bit at 0 and at 1 in the results. */
 static const uint32_t pat[] = {0x55555555u, 0xaaaaaaaau, 0x0f0f0f0fu, 0xf0f0f0f0u, 0x00000000u, 0xffffffffu};
@@ -79,82 +85,102 @@ static void add(char *src, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Result k of a program goes to scratch word k (st.hid through r63). */
-static void put(char *src, size_t n, struct bist_prog *p, unsigned reg, uint32_t want)
+/* The temporaries a program uses: the scratch pointer and nine working
+ * registers, chosen among those the register self-test has not excluded
+ * (the programs are assembled again when that changes). */
+struct bist_regs {
+	unsigned ptr, t[9];
+};
+
+static int pick_regs(uint64_t bad, struct bist_regs *R)
 {
-	add(src, n, "st.32.hid r%u, [r63 + %u]\n", reg, 4 * p->nresults);
+	unsigned n = 0;
+	R->ptr = 0;
+	for (unsigned r = ISA_NREGS - 1; r >= R_FIRST_TEMP && !R->ptr; r--)
+		if (!(bad >> r & 1))
+			R->ptr = r;
+	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS && n < 9; r++)
+		if (!(bad >> r & 1) && r != R->ptr)
+			R->t[n++] = r;
+	return n == 9 ? 0 : -1;
+}
+
+/* Result k of a program goes to scratch word k (st.hid through the pointer). */
+static void put(char *src, size_t n, const struct bist_regs *R, struct bist_prog *p, unsigned reg, uint32_t want)
+{
+	add(src, n, "st.32.hid r%u, [r%u + %u]\n", reg, R->ptr, 4 * p->nresults);
+	p->reg_of[p->nresults] = (uint8_t)reg;
 	p->expect[p->nresults++] = want;
 }
 
-/* ALU: moves, add, sub, and, or, xor, shifts on the patterns, one atom per
- * bundle (so the one enabled unit executes all of them). */
-static void gen_alu(char *s, size_t n, struct bist_prog *p)
+/* ALU: moves, add, sub, and, or, xor, shifts on the patterns. */
+static void gen_alu(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
+	const unsigned *t = R->t;
 	for (unsigned i = 0; i + 1 < NPAT; i += 2) {
 		uint32_t a = pat[i], b = pat[i + 1];
-		add(s, n, "mov r20, #0x%08x\nmov r21, #0x%08x\n", a, b);
-		add(s, n, "add r22, r20, r21\nsub r23, r20, r21\nand r24, r20, r21\nor r25, r20, r21\n");
-		add(s, n, "xor r26, r20, r21\nshl r27, r20, #1\nshr r28, r21, #3\n");
-		put(s, n, p, 20, a);
-		put(s, n, p, 21, b);
-		put(s, n, p, 22, a + b);
-		put(s, n, p, 23, a - b);
-		put(s, n, p, 24, a & b);
-		put(s, n, p, 25, a | b);
-		put(s, n, p, 26, a ^ b);
-		put(s, n, p, 27, a << 1);
-		put(s, n, p, 28, b >> 3);
+		add(s, n, "mov r%u, #0x%08x\nmov r%u, #0x%08x\n", t[0], a, t[1], b);
+		add(s, n, "add r%u, r%u, r%u\nsub r%u, r%u, r%u\nand r%u, r%u, r%u\nor r%u, r%u, r%u\n", t[2], t[0], t[1],
+		    t[3], t[0], t[1], t[4], t[0], t[1], t[5], t[0], t[1]);
+		add(s, n, "xor r%u, r%u, r%u\nshl r%u, r%u, #1\nshr r%u, r%u, #3\n", t[6], t[0], t[1], t[7], t[0], t[8],
+		    t[1]);
+		const uint32_t want[9] = {a, b, a + b, a - b, a & b, a | b, a ^ b, a << 1, b >> 3};
+		for (unsigned k = 0; k < 9; k++)
+			put(s, n, R, p, t[k], want[k]);
 	}
 }
 
-static void gen_mul(char *s, size_t n, struct bist_prog *p)
+static void gen_mul(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	/* products 0xffffffff, 0, 0x55555555, 0xaaaaaaaa and a scrambled one */
 	static const uint32_t f[][2] = {{0x55555555u, 3}, {0, 0x12345678u}, {0x00010001u, 0x5555u},
 					{0x00020002u, 0x5555u}, {0x12345679u, 0x9e3779b9u}};
 	for (unsigned i = 0; i < sizeof f / sizeof *f; i++) {
-		add(s, n, "mov r20, #0x%08x | mov r21, #0x%08x\nmul r22, r20, r21\n", f[i][0], f[i][1]);
-		put(s, n, p, 22, f[i][0] * f[i][1]);
+		add(s, n, "mov r%u, #0x%08x\nmov r%u, #0x%08x\nmul r%u, r%u, r%u\n", R->t[0], f[i][0], R->t[1], f[i][1],
+		    R->t[2], R->t[0], R->t[1]);
+		put(s, n, R, p, R->t[2], f[i][0] * f[i][1]);
 	}
 }
 
 /* MEM: stores and loads of the patterns through the one enabled unit. */
-static void gen_mem(char *s, size_t n, struct bist_prog *p)
+static void gen_mem(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned i = 0; i < NPAT; i++) {
-		add(s, n, "mov r20, #0x%08x\nst.32.hid r20, [r63 + %u]\ncommit\nld.32.hid r21, [r63 + %u]\n", pat[i],
-		    4 * (BIST_SCRATCH_WORDS - 1), 4 * (BIST_SCRATCH_WORDS - 1));
-		put(s, n, p, 21, pat[i]);
+		add(s, n, "mov r%u, #0x%08x\nst.32.hid r%u, [r%u + %u]\ncommit\nld.32.hid r%u, [r%u + %u]\n", R->t[0], pat[i],
+		    R->t[0], R->ptr, 4 * (BIST_SCRATCH_WORDS - 1), R->t[1], R->ptr, 4 * (BIST_SCRATCH_WORDS - 1));
+		put(s, n, R, p, R->t[1], pat[i]);
 	}
 }
 
 /* BR: a chain of taken branches over bundles that must not run (they
- * set r21), each landing on its marker; a wrong target runs a skipped
+ * set t1), each landing on its marker; a wrong target runs a skipped
  * bundle, misses a marker, loops (the watchdog ends it) or runs into what
  * is not a bundle.  Targets at every alignment put each low address bit at
  * 0 and at 1. */
-static void gen_br(char *s, size_t n, struct bist_prog *p)
+static void gen_br(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned i = 0; i < 8; i++) {
-		add(s, n, "mov r21, #0\nbr t%u\n", i);
+		add(s, n, "mov r%u, #0\nbr t%u\n", R->t[1], i);
 		for (unsigned k = 0; k < 2 + i % 3; k++)
-			add(s, n, "mov r21, #%u\n", k + 1);
-		add(s, n, "t%u: mov r20, #%u\n", i, i + 1);
-		put(s, n, p, 20, i + 1);
-		put(s, n, p, 21, 0);
+			add(s, n, "mov r%u, #%u\n", R->t[1], k + 1);
+		add(s, n, "t%u: mov r%u, #%u\n", i, R->t[0], i + 1);
+		put(s, n, R, p, R->t[0], i + 1);
+		put(s, n, R, p, R->t[1], 0);
 	}
 }
 
-/* Registers: every temporary but r63 (the scratch pointer) holds each
- * pattern once. */
-static void gen_regs(char *s, size_t n, struct bist_prog *p)
+/* Registers: every temporary but the pointer holds two patterns; so do
+ * r13..r15, shadowed but holding nothing. */
+static void gen_regs(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned k = 0; k < 2; k++)
-		for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS - 1; r++) {
+		for (unsigned r = R_GSBASE + 1; r < ISA_NREGS; r++) {
+			if (r == R->ptr)
+				continue;
 			uint32_t v = k ? 0xaaaaaaaau : 0x55555555u;
 			add(s, n, "mov r%u, #0x%08x\n", r, v);
 			if (p->nresults < BIST_SCRATCH_WORDS - 1)
-				put(s, n, p, r, v);
+				put(s, n, R, p, r, v);
 		}
 }
 
@@ -169,6 +195,7 @@ static int assemble_into(struct cms *m, struct bist_prog *p, const char *src, co
 	}
 	uint32_t bytes = (uint32_t)(prog.n * sizeof *prog.words);
 	p->code = hregion_alloc(&m->hm.fwdata, bytes, 64);
+	p->bytes = bytes;
 	int rc = 0;
 	if (!p->code) {
 		snprintf(err, errlen, "firmware self-test %s: no room in firmware data (%u bytes)", name, bytes);
@@ -186,33 +213,41 @@ static int assemble_into(struct cms *m, struct bist_prog *p, const char *src, co
 }
 
 /* The self-test programs are loaded into firmware data the first time
- * they are needed (a run without faults keeps its memory layout). */
+ * they are needed (a run without faults keeps its memory layout), and
+ * again with other registers once the register self-test excluded some. */
 static int load_tests(struct cms *m, char *err, size_t errlen)
 {
 	struct fault_fw *f = m->ff;
-	if (f->scratch)
+	if (f->scratch && f->tests_bad_regs == f->bad_regs)
 		return 0;
-	f->scratch = hregion_alloc(&m->hm.fwdata, 4 * BIST_SCRATCH_WORDS, 64);
+	struct bist_regs R;
+	if (pick_regs(f->bad_regs, &R) < 0) {
+		snprintf(err, errlen, "firmware self-test: too few healthy temporary registers left");
+		return -1;
+	}
+	if (!f->scratch)
+		f->scratch = hregion_alloc(&m->hm.fwdata, 4 * BIST_SCRATCH_WORDS, 64);
 	if (!f->scratch) {
 		snprintf(err, errlen, "firmware self-test: no room in firmware data");
 		return -1;
 	}
-	static void (*const gen[U_COUNT])(char *, size_t, struct bist_prog *) = {
-		[U_ALU] = gen_alu, [U_MEM] = gen_mem, [U_MUL] = gen_mul, [U_BR] = gen_br};
-	enum { SRC = 16384 };
+	static void (*const gen[U_COUNT + 1])(char *, size_t, const struct bist_regs *, struct bist_prog *) = {
+		[U_ALU] = gen_alu, [U_MEM] = gen_mem, [U_MUL] = gen_mul, [U_BR] = gen_br, [U_COUNT] = gen_regs};
+	enum { SRC = 32768 };
 	char *src = malloc(SRC);
 	int rc = src ? 0 : -1;
 	for (unsigned u = 0; !rc && u <= U_COUNT; u++) {
 		struct bist_prog *p = u < U_COUNT ? &f->unit[u] : &f->regs;
-		snprintf(src, SRC, "mov r63, #0x%08x\n", f->scratch);
-		if (u < U_COUNT)
-			gen[u](src, SRC, p);
-		else
-			gen_regs(src, SRC, p);
+		if (p->code)
+			hregion_free(&m->hm.fwdata, p->code, p->bytes);
+		memset(p, 0, sizeof *p);
+		snprintf(src, SRC, "mov r%u, #0x%08x\n", R.ptr, f->scratch);
+		gen[u](src, SRC, &R, p);
 		add(src, SRC, "commit\nexit #0\n");
 		rc = assemble_into(m, p, src, u < U_COUNT ? isa_unit_name((enum unit_class)u) : "registers", err, errlen);
 	}
 	free(src);
+	f->tests_bad_regs = f->bad_regs;
 	return rc;
 }
 
@@ -315,6 +350,16 @@ static int test_class(struct cms *m, enum unit_class u)
 	return (mask & ~bad) ? __builtin_popcount(bad) : -1;
 }
 
+/* Register r holds nothing from now on: temporaries are kept from the
+ * allocator, and the value stays what its cells hold (its parity
+ * consistent, so no check trips on it again). */
+static void exclude_reg(struct cms *m, unsigned r)
+{
+	m->ff->bad_regs |= 1ull << r;
+	m->st.fault_isolated_registers++;
+	chip_reg_rewrite(m->chip, r);
+}
+
 /* The register self-test: a temporary that fails is excluded; returns the
  * number found.  A parity error the test itself trips names its register
  * (the syndrome); the test then runs again without it. */
@@ -331,26 +376,22 @@ static int test_registers(struct cms *m)
 		uint32_t zero[BIST_SCRATCH_WORDS] = {0};
 		chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
 		chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
-		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr >= R_FIRST_TEMP &&
+		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr > R_GSBASE &&
 		    ex.addr < ISA_NREGS) {
 			if (!(f->bad_regs >> ex.addr & 1)) {
-				f->bad_regs |= 1ull << ex.addr;
-				m->st.fault_isolated_registers++;
+				exclude_reg(m, ex.addr);
 				found++;
 			}
-			chip_set_reg(m->chip, ex.addr, 0);
 			continue;
 		}
 		if (ex.reason != CHIP_EXIT_FIRMWARE)
 			break;   /* the test could not run to its end: it names nothing more */
 		uint32_t got[BIST_SCRATCH_WORDS];
 		chip_mem_read(m->chip, f->scratch, got, sizeof got);
-		/* the results name their registers in program order: r16.. twice */
 		for (unsigned k = 0; k < p->nresults; k++) {
-			unsigned r = R_FIRST_TEMP + k % (ISA_NREGS - 1 - R_FIRST_TEMP);
+			unsigned r = p->reg_of[k];
 			if (got[k] != p->expect[k] && !(f->bad_regs >> r & 1)) {
-				f->bad_regs |= 1ull << r;
-				m->st.fault_isolated_registers++;
+				exclude_reg(m, r);
 				found++;
 			}
 		}
@@ -359,8 +400,12 @@ static int test_registers(struct cms *m)
 	}
 	/* what the temporaries hold now is the test's (a parity error on a
 	 * rewritten healthy cell does not come back) */
-	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS; r++)
-		chip_set_reg(m->chip, r, 0);
+	for (unsigned r = R_GSBASE + 1; r < ISA_NREGS; r++) {
+		if (f->bad_regs >> r & 1)
+			chip_reg_rewrite(m->chip, r);
+		else
+			chip_set_reg(m->chip, r, 0);
+	}
 	m->st.fault_selftest_cycles += chip_cycles(m->chip) - t0;
 	if (found)
 		tc_flush(m);
@@ -368,6 +413,49 @@ static int test_registers(struct cms *m)
 }
 
 /* ---- the recovery ------------------------------------------------------------------ */
+
+static int unrecoverable(struct cms *m, struct cms_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The self-test passed, yet class u keeps failing its result checks: the
+ * fault lies where the test's vectors do not reach (a branch target bit the
+ * test's own addresses never change, say).  The first times the block is
+ * interpreted (a transient that struck twice); then the firmware isolates
+ * by trial: it masks off one unit after the other (counted as isolated
+ * while it stays off) until the detections stop; with one unit, or every
+ * unit tried, the run ends. */
+static int blind_diagnosis(struct cms *m, enum unit_class u, struct cms_result *res)
+{
+	struct fault_fw *f = m->ff;
+	if (++f->blind[u] <= (unsigned)m->cfg.fault_retries)
+		return cms_recover_interpret(m, res);
+	f->blind[u] = 0;
+	uint32_t mask = 0;
+	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	if (f->trial_off[u]) {
+		/* the last trial did not help: that unit comes back */
+		mask |= f->trial_off[u];
+		m->st.fault_isolated_units--;
+	}
+	const struct cdvm_config *k = &m->cfg;
+	const long long n[U_COUNT] = {[U_ALU] = k->units_alu, [U_MEM] = k->units_mem, [U_MUL] = k->units_mul,
+				      [U_BR] = k->units_br};
+	uint32_t all = n[u] >= 32 ? ~0u : (1u << n[u]) - 1;
+	unsigned next = f->trial_off[u] ? (unsigned)__builtin_ctz(f->trial_off[u]) + 1 : 0;
+	f->trial_off[u] = 0;
+	for (; next < 32; next++)
+		if ((mask & all) >> next & 1)
+			break;
+	if (next >= 32 || __builtin_popcount(mask) < 2) {
+		policy_write_units(m, u, mask);
+		return unrecoverable(m, res, "a %s unit keeps failing its result check, its self-test finds nothing, "
+				     "and isolating by trial found no unit to spare", isa_unit_name(u));
+	}
+	f->trial_off[u] = 1u << next;
+	m->st.fault_isolated_units++;
+	policy_write_units(m, u, mask & ~(1u << next));   /* flushes the translations */
+	return 0;
+}
 
 static int unrecoverable(struct cms *m, struct cms_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -423,7 +511,9 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 			over = unrecoverable(m, res, "every %s unit failed its self-test: no %s unit left",
 					     isa_unit_name(u), isa_unit_name(u));
 		else if (r == 0)
-			over = cms_recover_interpret(m, res);   /* nothing found: move on in the firmware */
+			over = blind_diagnosis(m, u, res);
+		else
+			f->blind[u] = 0;
 		break;
 	}
 	case FP_REGISTER:
@@ -434,7 +524,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 			break;
 		}
 		m->st.fault_diagnoses++;
-		if (ex->addr < R_FIRST_TEMP) {
+		if (ex->addr <= R_GSBASE) {
 			/* the x86 state has no spare: a permanent fault there ends the run */
 			if (test_registers(m) == 0 && !chip_reg_poisoned(m->chip, ex->addr))
 				over = cms_recover_interpret(m, res);
@@ -458,7 +548,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 			/* the same way keeps failing: a defect, switch it off */
 			uint32_t ways = 0;
 			chip_read_cr(m->chip, CR_WAYS_L1I + lv, &ways);
-			if (ways & ~(1u << w)) {
+			if ((ways >> w & 1) && (ways & ~(1u << w))) {
 				policy_write_ways(m, lv, ways & ~(1u << w));
 				m->st.fault_isolated_ways++;
 			}
@@ -542,8 +632,18 @@ int faults_tick(struct cms *m, struct cms_result *res)
 {
 	struct fault_fw *f = m->ff;
 	uint64_t now = chip_cycles(m->chip);
+	if (!m->faulty)
+		return 0;
 	if (faults_check_x86(m, res) || faults_stopped(m, res))
 		return 1;
+	uint32_t wb;
+	if (chip_take_wb_error(m->chip, &wb)) {
+		m->st.fault_detections++;
+		if (!m->st.fault_first_detection)
+			m->st.fault_first_detection = now;
+		return unrecoverable(m, res, "parity error in a dirty cache line written back (address 0x%08x): its data is lost",
+				     wb);
+	}
 	if (now < f->next_bist)
 		return 0;
 	f->next_bist = now + (uint64_t)m->cfg.bist_interval;

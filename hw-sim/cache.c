@@ -53,8 +53,32 @@ void cache_free(struct cache *c)
 }
 
 
-/* A line leaves the cache: its injected flips reach memory if it was dirty,
- * and vanish otherwise (memory still holds the good copy). */
+static uint32_t defect_mask(const struct cache *c, int idx, uint32_t addr, unsigned size);
+
+/* A word of a dirty line leaves with the bits in mask wrong. */
+static void write_back_word(struct cache *c, uint32_t addr, uint32_t mask)
+{
+	if (c->ecc && __builtin_popcount(mask) == 1) {
+		if (c->corrected)
+			(*c->corrected)++;
+		return;
+	}
+	if (c->parity) {
+		if (!c->wb_error)
+			c->wb_error_addr = addr;
+		c->wb_error = true;
+		return;
+	}
+	if (c->backing && addr + 4 <= c->backing_size)
+		for (unsigned b = 0; b < 4; b++)
+			c->backing[addr + b] ^= (uint8_t)(mask >> (8 * b));
+}
+
+/* A line leaves the cache: its injected flips vanish when it is clean
+ * (memory still holds the good copy); a dirty line is written back through
+ * its check: ECC corrects a single bad bit of a word, parity reports the
+ * line (its data is lost: wb_error, for the firmware), and without either
+ * the corruption reaches memory. */
 static void drop_line_faults(struct cache *c, uint32_t line_addr, bool dirty)
 {
 	uint32_t lo = line_addr << c->line_shift, hi = lo + (1u << c->line_shift);
@@ -62,10 +86,8 @@ static void drop_line_faults(struct cache *c, uint32_t line_addr, bool dirty)
 		struct cache_fault *f = &c->faults[i];
 		if (!f->valid || f->addr < lo || f->addr >= hi)
 			continue;
-		if (dirty && c->backing && f->addr + 4 <= c->backing_size) {
-			for (unsigned b = 0; b < 4; b++)
-				c->backing[f->addr + b] ^= (uint8_t)(f->mask >> (8 * b));
-		}
+		if (dirty)
+			write_back_word(c, f->addr, f->mask);
 		f->valid = false;
 		c->nfaults--;
 	}
@@ -77,6 +99,12 @@ static void evict(struct cache *c, size_t idx)
 		return;
 	uint32_t line_addr = c->tag[idx];
 	bool dirty = c->state[idx] & CL_DIRTY;
+	if (dirty && c->ndefects)
+		for (uint32_t o = 0; o < (1u << c->line_shift); o += 4) {
+			uint32_t a = (line_addr << c->line_shift) + o, m = defect_mask(c, (int)idx, a, 4);
+			if (m)
+				write_back_word(c, a, m);
+		}
 	if (c->nfaults)
 		drop_line_faults(c, line_addr, dirty);
 	if (dirty) {

@@ -59,6 +59,11 @@ struct cache {
 	unsigned nfaults;            /* valid entries may be sparse; 0 means none anywhere */
 	struct cache_defect defects[CACHE_MAX_DEFECTS];
 	unsigned ndefects;
+	/* the write-back check of dirty lines (faults.cache_ecc, .detect.cache) */
+	bool ecc, parity;
+	uint64_t *corrected;         /* counter of corrected words */
+	bool wb_error;               /* a dirty line with a parity error was written back */
+	uint32_t wb_error_addr;
 };
 
 enum { CL_VALID = 1, CL_DIRTY = 2 };

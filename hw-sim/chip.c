@@ -103,6 +103,12 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 				 (struct cache_counters){&k[CNT_l1d_hits], &k[CNT_l1d_misses], &k[CNT_l1d_evictions],
 							 &k[CNT_l1d_writebacks]});
 	}
+	struct cache *wb[2] = {&c->l1d, &c->l2};
+	for (int i = 0; i < 2; i++) {
+		wb[i]->ecc = cfg->cache_ecc;
+		wb[i]->parity = cfg->detect_cache;
+		wb[i]->corrected = &c->cnt[CNT_faults_corrected];
+	}
 	if (!c->mem || !c->code_pages || !c->dcache || !c->sb || rc) {
 		snprintf(err, errlen, "out of memory creating the chip (%u MiB of physical memory)", c->mem_size >> 20);
 		chip_destroy(c);

@@ -119,8 +119,10 @@ unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool w
  * firmware handles stores to its own code pages.  The walk's cycles are
  * added to *cycles without advancing time (the firmware charges them).
  * With PAGEDIR 0, pa = va below the guest limit and the flags are
- * PRESENT|WRITE|EXEC. */
+ * PRESENT|WRITE|EXEC.  -2: a detector caught a corrupted table word on
+ * the walk (chip_walk_fault_addr says which). */
 int chip_tlb_translate(struct chip *c, uint32_t va, bool write, uint32_t *pa, unsigned *cycles);
+uint32_t chip_walk_fault_addr(const struct chip *c);
 
 /* ---- time and counters ---- */
 uint64_t chip_counter(const struct chip *c, enum counter_id id);
@@ -176,6 +178,13 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
  * the shadow copy is poisoned (or stuck) too. */
 int chip_restore_reg(struct chip *c, unsigned r);
 bool chip_mem_word_poisoned(const struct chip *c, uint32_t addr, uint32_t n);
+/* A dirty cache line with a parity error was written back since the last
+ * call (its data is lost): 1 with *addr the word, else 0. */
+int chip_take_wb_error(struct chip *c, uint32_t *addr);
+/* The firmware reads register r and writes the value back: a register no
+ * one uses (an excluded temporary, r13..r15) with stuck cells then holds
+ * what its cells hold, parity consistent. */
+void chip_reg_rewrite(struct chip *c, unsigned r);
 
 /* ---- instruments (not modelled hardware) ----
  * Every store released to memory by a commit is reported to the hook,

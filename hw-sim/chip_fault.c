@@ -482,9 +482,15 @@ static bool ecc_correct(struct chip *c, struct cache *k, uint32_t addr)
 	uint32_t line = cache_line_size(k), base = addr & ~(line - 1);
 	if (!c->cfg.cache_ecc || cache_line_of(k, addr) < 0)
 		return false;
-	for (uint32_t o = 0; o < line; o += 4)
-		if (__builtin_popcount(cache_read_mask(k, base + o, 4)) > 1)
+	bool any = false;
+	for (uint32_t o = 0; o < line; o += 4) {
+		int bits = __builtin_popcount(cache_read_mask(k, base + o, 4));
+		if (bits > 1)
 			return false;
+		any |= bits == 1;
+	}
+	if (!any)
+		return false;
 	if (k->nfaults)
 		cache_fault_clear(k, base, line);
 	c->cnt[CNT_faults_corrected]++;
@@ -493,22 +499,19 @@ static bool ecc_correct(struct chip *c, struct cache *k, uint32_t addr)
 
 int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr)
 {
+	(void)level;   /* every copy goes: a corruption the L2 holds reaches the L1s again */
 	int rc = 0;
-	if (level == 1 && ecc_correct(c, &c->l1d, addr)) {
-		chip_update_faults_armed(c);
-		return 0;
-	}
-	if (level == 0) {
-		cache_drop(&c->l1i, addr);
-		l1i_changed(c, addr & ~(cache_line_size(&c->l1i) - 1), cache_line_size(&c->l1i));
-	} else if (level == 1) {
+	if (!ecc_correct(c, &c->l1d, addr))
 		rc |= cache_drop(&c->l1d, addr);
-	}
-	if (level <= 2)
+	if (!ecc_correct(c, &c->l2, addr))
 		rc |= cache_drop(&c->l2, addr);
+	cache_drop(&c->l1i, addr);
+	l1i_changed(c, addr & ~(cache_line_size(&c->l1i) - 1), cache_line_size(&c->l1i));
 	chip_update_faults_armed(c);
 	return rc ? -1 : 0;
 }
+
+uint32_t chip_walk_fault_addr(const struct chip *c) { return c->walk_fault_addr; }
 
 /* ---- the firmware's own reads ----------------------------------------------------- */
 
@@ -543,4 +546,29 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
 				buf[a + b - pa] ^= (uint8_t)(m >> (8 * b));
 	}
 	return 0;
+}
+
+int chip_take_wb_error(struct chip *c, uint32_t *addr)
+{
+	struct cache *k[2] = {&c->l1d, &c->l2};
+	for (int i = 0; i < 2; i++)
+		if (k[i]->wb_error) {
+			k[i]->wb_error = false;
+			*addr = k[i]->wb_error_addr;
+			return 1;
+		}
+	return 0;
+}
+
+void chip_reg_rewrite(struct chip *c, unsigned r)
+{
+	if (r == R_ZERO || r >= ISA_NREGS)
+		return;
+	chip_apply_reg_stuck(c);
+	c->reg_poison &= ~(1ull << r);
+	if (r < ISA_NSHADOW) {
+		c->shadow[r] = c->r[r];
+		c->shadow_poison &= ~(1u << r);
+	}
+	chip_update_faults_armed(c);
 }

@@ -124,6 +124,7 @@ struct chip {
 	unsigned n_mem_poison;
 	uint32_t shadow_poison;          /* shadow copies holding an injected flip */
 	bool sb_poison;                  /* a buffered store holds an injected flip (store-buffer parity) */
+	uint32_t walk_fault_addr;        /* the table word a walk's detector caught last */
 	/* stuck register cells (permanent and intermittent faults): after every
 	 * write the bits in set read 1 and those in clr read 0 */
 	uint64_t reg_stuck;              /* working registers with stuck cells */

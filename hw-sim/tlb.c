@@ -104,14 +104,18 @@ void tlb_flush_page(struct tlb *t, uint32_t vpn)
 static uint32_t walk_read(struct chip *c, uint32_t addr, struct mmu_result *r)
 {
 	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, 4) && chip_mem_correct(c, addr, 4) &&
-	    c->cfg.detect_memory)
+	    c->cfg.detect_memory) {
 		r->status = MMU_ECC;
+		c->walk_fault_addr = addr;
+	}
 	const uint8_t *m = c->mem + addr;
 	uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
 	if (cache_has_faults(&c->l1d)) {
 		uint32_t fm = cache_read_mask(&c->l1d, addr, 4);
-		if (fm && c->cfg.detect_cache && r->status == MMU_OK)
+		if (fm && c->cfg.detect_cache && r->status == MMU_OK) {
 			r->status = MMU_PARITY;
+			c->walk_fault_addr = addr;
+		}
 		v ^= fm;
 	}
 	r->walk += c->l1d.latency + l1d_access(c, addr, 4, false);
@@ -189,6 +193,8 @@ int chip_tlb_translate(struct chip *c, uint32_t va, bool write, uint32_t *pa, un
 	} else {
 		struct mmu_result r = mmu_translate(c, va);
 		*cycles += r.walk;
+		if (r.status == MMU_ECC || r.status == MMU_PARITY)
+			return -2;
 		if (r.status != MMU_OK)
 			return -1;
 		pte = r.pte;
