@@ -893,7 +893,16 @@ uint32_t tc_entries(struct cms *m, uint32_t eip)
 void tc_disarm(struct cms *m, int id)
 {
 	if (tc_get(m, id) && m->tc->xl[id].counter) {
-		uint32_t never = UINT32_MAX;
+		uint32_t never = UINT32_MAX, c = 0;
+		chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
+		if (c == never) {
+			/* disarmed, and it counted down to zero all the same: its code
+			 * no longer counts the word it was given (a flipped atom); it
+			 * goes, or it would leave through its hot exit forever */
+			m->st.table_corruptions++;
+			tc_drop(m, id);
+			return;
+		}
 		chip_mem_write(m->chip, m->tc->xl[id].counter, &never, 4);
 	}
 }
