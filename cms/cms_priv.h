@@ -332,6 +332,8 @@ int tc_lookup(struct cms *m, uint32_t eip);            /* translation id, -1 mis
  * its x86 bytes are unchanged (its id), or dropped (-1; also when none). */
 int tc_revalidate(struct cms *m, uint32_t eip);
 const struct xlat *tc_get(const struct cms *m, int id); /* a valid translation, read-only */
+/* The translation map in hidden memory: its address and entries (tests). */
+uint32_t tc_map_base(const struct cms *m, uint32_t *entries);
 /* Translated code left through exit atom `code` (2 * id + exit): count the
  * exit, and chain a direct one to its target's translation when `chain`. */
 void tc_exit_taken(struct cms *m, uint32_t code, int chain);

@@ -174,6 +174,12 @@ const struct xlat *tc_get(const struct cms *m, int id)
 	return id >= 0 && (unsigned)id < m->tc->nxl && m->tc->xl[id].valid ? &m->tc->xl[id] : NULL;
 }
 
+uint32_t tc_map_base(const struct cms *m, uint32_t *entries)
+{
+	*entries = m->tc->map_mask + 1;
+	return m->tc->map;
+}
+
 /* A page whose translations keep being overwritten (code and data mixed,
  * or a JIT) costs a translation each time: after cms.smc_page_limit losses
  * its blocks are only interpreted. */
