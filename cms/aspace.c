@@ -249,8 +249,15 @@ int aspace_fault(struct cms *m, uint32_t va, unsigned need)
 	if (!v || !allows(v->prot, need))
 		return -1;
 	uint32_t pg = va >> GUEST_PAGE_SHIFT;
-	if (gm_pte(m, pg))
-		return -1;   /* it has its frame and its rights: the access itself is wrong */
+	uint64_t repaired = m->st.table_corruptions;
+	uint32_t pte = gm_pte(m, pg), want = gm_pte_bits(need);
+	if (pte) {
+		/* it has its frame and its rights: the access itself is wrong,
+		 * unless the entry had been corrupted (the chip's walk refused
+		 * it or lacked a right) and reading it back put it right: then
+		 * the access runs again */
+		return m->st.table_corruptions != repaired && (pte & want) == want ? 0 : -1;
+	}
 	int r = gm_populate(m, pg, v->prot);
 	if (r < 0) {
 		m->as->oom = r;

@@ -335,6 +335,8 @@ int tc_lookup(struct cms *m, uint32_t eip);            /* translation id, -1 mis
  * its x86 bytes are unchanged (its id), or dropped (-1; also when none). */
 int tc_revalidate(struct cms *m, uint32_t eip);
 const struct xlat *tc_get(const struct cms *m, int id); /* a valid translation, read-only */
+/* The translation map in hidden memory: its address and entries (tests). */
+uint32_t tc_map_base(const struct cms *m, uint32_t *entries);
 /* Translated code left through exit atom `code` (2 * id + exit): count the
  * exit, and chain a direct one to its target's translation when `chain`. */
 void tc_exit_taken(struct cms *m, uint32_t code, int chain);
@@ -390,6 +392,10 @@ int faults_check_x86(struct cms *m, struct cms_result *res);
  * run at the next faults_stopped (1, res filled). */
 void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf);
 int faults_stopped(struct cms *m, struct cms_result *res);
+/* The firmware's walk met a corrupted table word (chip_tlb_translate -2):
+ * counted, its line scrubbed; guestmem.c puts the word right from its
+ * record and walks again. */
+void faults_walk_detected(struct cms *m, uint32_t word);
 uint64_t faults_bad_regs(const struct cms *m);
 void reopt_hot(struct cms *m, int id);
 void reopt_rollback(struct cms *m, const struct chip_exit *ex);

@@ -496,6 +496,15 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		m->st.fault_first_detection = t0;
 	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover);
 	int over = 0;
+	if (ex->walk) {
+		/* a page-table word: the firmware keeps the table's record, so
+		 * the interpreter's walk puts it right (guestmem.c) */
+		chip_cache_scrub(m->chip, 1, chip_walk_fault_addr(m->chip));
+		m->st.fault_retries++;
+		over = cms_recover_interpret(m, res);
+		m->st.fault_recovery_cycles += chip_cycles(m->chip) - t0;
+		return over ? over : cms_check_cycle_limit(m, res);
+	}
 	switch (ex->fault_point) {
 	case FP_UNIT: {
 		if (need_tests(m, res))
@@ -595,6 +604,15 @@ void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf)
 		snprintf(f->stop_text, sizeof f->stop_text, "%s at physical address 0x%08x, read by the firmware",
 			 hit == 1 + FP_CACHE ? "parity error in a dirty L1D line" : "uncorrectable memory error", where);
 	f->stop = true;
+}
+
+void faults_walk_detected(struct cms *m, uint32_t word)
+{
+	m->st.fault_detections++;
+	if (!m->st.fault_first_detection)
+		m->st.fault_first_detection = chip_cycles(m->chip);
+	m->st.fault_retries++;
+	chip_cache_scrub(m->chip, 1, word);
 }
 
 int faults_stopped(struct cms *m, struct cms_result *res)

@@ -27,6 +27,18 @@
  * the callback given to gm_init, which drops the page's decodes and
  * translations; then the page is no longer PM_CODE.
  *
+ * The firmware trusts nothing it reads back from the table (DESIGN.md
+ * contract 5): it keeps its own record of every directory and table entry
+ * it wrote (host-side bookkeeping, as hregion's free lists), and an entry
+ * read back that differs (a flip in hidden memory) is put right from the
+ * record, the chip's TLB told, and counted (faults.table_corruptions).  So
+ * a frame outside guest RAM, a table that is not one, lost rights or a
+ * frame taken from another page never reach the firmware's accesses, its
+ * frame list or the code-chunk bitmap.  The chip's walk checks what it
+ * can without the record (hw-sim/tlb.c: tables in hidden memory, frames in
+ * guest RAM) and faults; the firmware's fault handling then finds the
+ * entry, puts it right and runs the access again (aspace_fault).
+ *
  * This file owns struct guestmem; others reach it only through the gm_*
  * calls in cms_priv.h. */
 #include "cms/cms_priv.h"
@@ -38,6 +50,10 @@ struct guestmem {
 	uint8_t *mem;                  /* physical memory, host view */
 	uint32_t pagedir;              /* physical address of the page directory */
 	uint32_t *pd;                  /* the same, host view */
+	/* what the firmware wrote, to check what it reads back: each directory
+	 * entry, and each page table's entries (NULL: no table) */
+	uint32_t pd_rec[1u << ISA_PT_SHIFT];
+	uint32_t *pt_rec[1u << ISA_PT_SHIFT];
 	uint32_t nframes;              /* frames of guest RAM */
 	uint32_t *free_frames;         /* stack of free frame numbers (host bookkeeping, as hregion's lists) */
 	uint32_t nfree;
@@ -110,32 +126,68 @@ int gm_init_smc(struct cms *m, char *err, size_t errlen)
 
 void gm_free(struct cms *m)
 {
-	if (m->gm)
+	if (m->gm) {
 		free(m->gm->free_frames);
+		for (unsigned d = 0; d < PT_ENTRIES; d++)
+			free(m->gm->pt_rec[d]);
+	}
 	free(m->gm);
 	m->gm = NULL;
 }
 
 /* ---- the page table ---------------------------------------------------------- */
 
-/* The entry of virtual page pg, host view: NULL when its page table does
- * not exist (and `create` is 0, or hidden memory has no room for one). */
+/* A table word read back differs from the record: write the record
+ * again (fresh ECC) and count it; the caller tells the TLB. */
+static void repair(struct cms *m, uint32_t *word, uint32_t rec)
+{
+	*word = rec;
+	chip_mem_written(m->chip, (uint32_t)((uint8_t *)word - m->gm->mem), 4);
+	m->st.table_corruptions++;
+}
+
+/* The entry of virtual page pg, host view, checked against the record:
+ * NULL when its page table does not exist (and `create` is 0, or hidden
+ * memory has no room for one). */
 static uint32_t *pte_of(struct cms *m, uint32_t pg, int create)
 {
 	struct guestmem *g = m->gm;
-	uint32_t *pde = &g->pd[pg >> ISA_PT_SHIFT];
-	if (!(*pde & ISA_PTE_PRESENT)) {
+	uint32_t d = pg >> ISA_PT_SHIFT, i = pg & (PT_ENTRIES - 1);
+	if (__builtin_expect(g->pd[d] != g->pd_rec[d], 0)) {
+		/* the chip may have walked the wrong table: it forgets all */
+		repair(m, &g->pd[d], g->pd_rec[d]);
+		chip_write_cr(m->chip, CR_TLB_FLUSH, 1);
+		cms_charge(m, ACT_MEMORY, (uint64_t)m->cfg.cost_cr_access);
+	}
+	if (!g->pt_rec[d]) {
 		if (!create)
 			return NULL;
 		uint32_t t = hregion_alloc(&m->hm.fwdata, GUEST_PAGE, GUEST_PAGE);
-		if (!t)
+		uint32_t *rec = t ? calloc(PT_ENTRIES, sizeof *rec) : NULL;
+		if (!rec) {
+			if (t)
+				hregion_free(&m->hm.fwdata, t, GUEST_PAGE);
 			return NULL;
+		}
 		memset(g->mem + t, 0, GUEST_PAGE);
-		*pde = t | ISA_PTE_PRESENT;
+		g->pt_rec[d] = rec;
+		g->pd[d] = g->pd_rec[d] = t | ISA_PTE_PRESENT;
 		m->st.page_tables++;
 	}
-	uint32_t *pt = (uint32_t *)(void *)(g->mem + (*pde & FRAME_MASK));
-	return &pt[pg & (PT_ENTRIES - 1)];
+	uint32_t *pte = (uint32_t *)(void *)(g->mem + (g->pd_rec[d] & FRAME_MASK)) + i;
+	if (__builtin_expect(*pte != g->pt_rec[d][i], 0)) {
+		repair(m, pte, g->pt_rec[d][i]);
+		chip_write_cr(m->chip, CR_TLB_FLUSH, pg << GUEST_PAGE_SHIFT);
+		cms_charge(m, ACT_MEMORY, (uint64_t)m->cfg.cost_cr_access);
+	}
+	return pte;
+}
+
+/* Write the entry of page pg (from pte_of) and its record. */
+static void pte_store(struct cms *m, uint32_t *pte, uint32_t pg, uint32_t v)
+{
+	*pte = v;
+	m->gm->pt_rec[pg >> ISA_PT_SHIFT][pg & (PT_ENTRIES - 1)] = v;
 }
 
 uint32_t gm_pte(struct cms *m, uint32_t pg)
@@ -156,7 +208,7 @@ static void tlb_drop(struct cms *m, uint32_t pg)
 static void pte_set(struct cms *m, uint32_t *pte, uint32_t pg, uint32_t v)
 {
 	uint32_t old = *pte;
-	*pte = v;
+	pte_store(m, pte, pg, v);
 	if (old & ISA_PTE_PRESENT)
 		tlb_drop(m, pg);
 }
@@ -190,7 +242,7 @@ int gm_populate(struct cms *m, uint32_t pg, unsigned prot)
 	/* a fresh page reads as zero */
 	memset(g->mem + ((size_t)f << GUEST_PAGE_SHIFT), 0, GUEST_PAGE);
 	chip_mem_written(m->chip, f << GUEST_PAGE_SHIFT, GUEST_PAGE);
-	*pte = f << GUEST_PAGE_SHIFT | gm_pte_bits(prot);
+	pte_store(m, pte, pg, f << GUEST_PAGE_SHIFT | gm_pte_bits(prot));
 	return 0;
 }
 
@@ -250,7 +302,7 @@ int gm_move(struct cms *m, uint32_t from, uint32_t to, uint32_t n)
 			drop_code_page(m, spg);
 		uint32_t v = *s;
 		pte_set(m, s, spg, 0);
-		*pte_of(m, dpg, 0) = v;
+		pte_store(m, pte_of(m, dpg, 0), dpg, v);
 	}
 	return 0;
 }
@@ -425,6 +477,12 @@ static inline int xlate(struct cms *m, uint32_t va, unsigned need, uint32_t *pa)
 {
 	unsigned cyc = 0;
 	int fl = chip_tlb_translate(m->chip, va, (need & GM_W) != 0, pa, &cyc);
+	if (__builtin_expect(fl == -2, 0)) {
+		/* a detector caught a table word: put right from the record */
+		faults_walk_detected(m, chip_walk_fault_addr(m->chip));
+		gm_pte(m, va >> GUEST_PAGE_SHIFT);
+		fl = chip_tlb_translate(m->chip, va, (need & GM_W) != 0, pa, &cyc);
+	}
 	if (__builtin_expect(fl < 0 || ((need & GM_X) && !(fl & ISA_PTE_EXEC)), 0)) {
 		if (aspace_fault(m, va, need) < 0)
 			return -1;

@@ -156,6 +156,15 @@ void reopt_hot(struct cms *m, int id)
 {
 	const struct xlat *x = tc_get(m, id);
 	m->st.hot_exits++;
+	/* the exit code is a word of translated code in hidden memory: one
+	 * naming no translation was corrupted; the block at the committed EIP
+	 * is then the best guess (a block that can neither become a region
+	 * nor be disarmed would leave through its hot exit forever) */
+	if (!x) {
+		m->st.table_corruptions++;
+		id = tc_lookup(m, m->xr[X86_EIP]);
+		x = tc_get(m, id);
+	}
 	if (!x)
 		return;
 	struct region_rec *rec = rec_of(m, x->eip, 1);

@@ -19,6 +19,15 @@
  * (translations_invalidated: the code really changed) and counts against
  * the page's cms.smc_page_limit.
  *
+ * Nothing read back from hidden memory is trusted (DESIGN.md contract 5):
+ * a map entry names its translation only if the host-side record agrees
+ * (tc_lookup: id in range, valid, the same EIP and native address, the
+ * check word consistent), otherwise the entry is repaired from the record
+ * or dropped, and counted (faults.table_corruptions); the native lookup
+ * routine jumps only where an entry's native address and check word agree
+ * with the EIP it looks for.  Entry counters are read as hints (a garbage
+ * count only moves the moment a region is formed).
+ *
  * This file owns struct tcache (m->tc); the rest of the firmware reads a
  * translation through tc_get and changes the cache only through tc_*. */
 #include "cms/cms_priv.h"
@@ -29,11 +38,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Map entries: 4 words (eip, id + 1, native address, 0).  The native
- * lookup routine reads eip and native address; the firmware reads id.
- * The size is hidden-mem's (hidden_table_bytes), which the configuration
- * check uses too. */
-enum { MAP_ENTRIES = HIDDEN_XMAP_ENTRIES, MAP_WORDS = HIDDEN_XMAP_ENTRY_BYTES / 4, MAP_TOMB = 1 };
+/* Map entries: 4 words (eip, id + 1, native address, check), check =
+ * eip ^ native.  The native lookup routine reads native address and check
+ * (a flip in either is a miss); the firmware reads eip and id and checks
+ * the rest against the host-side record.  A free or removed entry holds
+ * the lookup routine's miss exit as its native address, so whatever a
+ * routine makes of it leaves for the dispatcher.  The size is hidden-mem's
+ * (hidden_table_bytes), which the configuration check uses too. */
+enum {
+	MAP_ENTRIES = HIDDEN_XMAP_ENTRIES, MAP_WORDS = HIDDEN_XMAP_ENTRY_BYTES / 4, MAP_TOMB = 1,
+	MAP_W_EIP = 0, MAP_W_VALUE = 1, MAP_W_NATIVE = 2, MAP_W_CHECK = 3,
+};
+_Static_assert(MAP_WORDS == 4, "a map entry is eip, id + 1, native address, check");
 
 static void write_word(struct cms *m, uint32_t addr, uint64_t w)
 {
@@ -101,6 +117,7 @@ static void counter_release(struct tcache *t, uint32_t addr)
 }
 
 static int emit_lookup(struct cms *m);
+static void map_clear(struct cms *m);
 
 static void free_xlat(struct xlat *x)
 {
@@ -128,8 +145,12 @@ int tc_init(struct cms *m, char *err, size_t errlen)
 		snprintf(err, errlen, "hidden memory too small for the translation map");
 		return -1;
 	}
-	memset(chip_mem(m->chip) + m->tc->map, 0, MAP_ENTRIES * MAP_WORDS * 4);
-	return emit_lookup(m) < 0 ? (snprintf(err, errlen, "translation cache too small for the lookup routine"), -1) : 0;
+	if (emit_lookup(m) < 0) {
+		snprintf(err, errlen, "translation cache too small for the lookup routine");
+		return -1;
+	}
+	map_clear(m);
+	return 0;
 }
 
 void tc_free(struct cms *m)
@@ -153,6 +174,12 @@ const struct xlat *tc_get(const struct cms *m, int id)
 	return id >= 0 && (unsigned)id < m->tc->nxl && m->tc->xl[id].valid ? &m->tc->xl[id] : NULL;
 }
 
+uint32_t tc_map_base(const struct cms *m, uint32_t *entries)
+{
+	*entries = m->tc->map_mask + 1;
+	return m->tc->map;
+}
+
 /* A page whose translations keep being overwritten (code and data mixed,
  * or a JIT) costs a translation each time: after cms.smc_page_limit losses
  * its blocks are only interpreted. */
@@ -163,7 +190,37 @@ int tc_page_unstable(const struct cms *m, uint32_t eip)
 }
 
 static uint32_t *map_at(struct cms *m) { return (uint32_t *)(void *)(chip_mem(m->chip) + m->tc->map); }
-static uint32_t map_hash(uint32_t eip) { return (eip * 0x9e3779b1u) >> 9; }
+/* eip times the golden ratio (mod 2^32), as the routine's `mul` computes
+ * it: bits 4 up are the slot (callers mask), so that one `and` makes the
+ * slot's byte offset.  An odd multiplier permutes the low bits, so EIPs
+ * in one MiB of code spread over every slot. */
+static const uint32_t map_hash_mul = 0x9e3779b1u;
+static uint32_t map_hash(uint32_t eip) { return (eip * map_hash_mul) >> 4; }
+
+/* Write entry i whole (the chip's ECC is recomputed for it). */
+static void map_set(struct cms *m, uint32_t i, uint32_t eip, uint32_t value, uint32_t native)
+{
+	uint32_t *e = map_at(m) + MAP_WORDS * i;
+	e[MAP_W_EIP] = eip;
+	e[MAP_W_VALUE] = value;
+	e[MAP_W_NATIVE] = native;
+	e[MAP_W_CHECK] = eip ^ native;
+	chip_mem_written(m->chip, m->tc->map + 4 * MAP_WORDS * i, 4 * MAP_WORDS);
+}
+
+static void map_tomb(struct cms *m, uint32_t i) { map_set(m, i, MAP_TOMB, 0, m->tc->lookup_miss); }
+
+/* Every entry free (after the lookup routine is in place). */
+static void map_clear(struct cms *m)
+{
+	uint32_t *t = map_at(m);
+	for (uint32_t i = 0; i <= m->tc->map_mask; i++) {
+		t[MAP_WORDS * i + MAP_W_EIP] = t[MAP_WORDS * i + MAP_W_VALUE] = 0;
+		t[MAP_WORDS * i + MAP_W_NATIVE] = t[MAP_WORDS * i + MAP_W_CHECK] = m->tc->lookup_miss;
+	}
+	chip_mem_written(m->chip, m->tc->map, (m->tc->map_mask + 1) * MAP_WORDS * 4);
+	m->tc->map_used = 0;
+}
 
 /* Three quarters used (tombstones count): probes get long. */
 static int map_full(const struct cms *m) { return m->tc->map_used * 4 >= (m->tc->map_mask + 1) * 3; }
@@ -179,9 +236,7 @@ static int map_put(struct cms *m, uint32_t eip, uint32_t value, uint32_t native)
 		if (t[MAP_WORDS * i] == 0 || t[MAP_WORDS * i] == MAP_TOMB) {
 			if (t[MAP_WORDS * i] == 0)
 				m->tc->map_used++;
-			t[MAP_WORDS * i] = eip;
-			t[MAP_WORDS * i + 1] = value;
-			t[MAP_WORDS * i + 2] = native;
+			map_set(m, i, eip, value, native);
 			return 0;
 		}
 	}
@@ -199,14 +254,52 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip)
 	map_put(m, eip, MAP_UNTRANSLATABLE, m->tc->lookup_miss);
 }
 
+/* The translation an entry found at eip names, if its record agrees
+ * with every word: its id, else -1. */
+static int entry_id(const struct cms *m, const uint32_t *e, uint32_t eip)
+{
+	const struct tcache *t = m->tc;
+	uint32_t v = e[MAP_W_VALUE], native = e[MAP_W_NATIVE];
+	if (v == 0 || v - 1 >= t->nxl || e[MAP_W_CHECK] != (eip ^ native))
+		return -1;
+	const struct xlat *x = &t->xl[v - 1];
+	return x->valid && x->eip == eip && x->native == native ? (int)(v - 1) : -1;
+}
+
+/* Entry i, found at eip, disagrees with the records (a flip in hidden
+ * memory): put it right when it still names its translation by native
+ * address (a flipped id or check word), else drop it.  The id, or -1. */
+static int map_repair(struct cms *m, uint32_t i, uint32_t eip)
+{
+	const uint32_t *e = map_at(m) + MAP_WORDS * i;
+	m->st.table_corruptions++;
+	for (unsigned id = m->tc->nxl; id-- > 0;) {
+		const struct xlat *x = &m->tc->xl[id];
+		if (x->valid && x->eip == eip && x->native == e[MAP_W_NATIVE]) {
+			map_set(m, i, eip, id + 1, x->native);
+			return (int)id;
+		}
+	}
+	map_tomb(m, i);
+	return -1;
+}
+
 int tc_lookup(struct cms *m, uint32_t eip)
 {
-	uint32_t *t = map_at(m);
+	const uint32_t *t = map_at(m);
 	for (uint32_t p = 0; p <= m->tc->map_mask; p++) {
 		uint32_t i = (map_hash(eip) + p) & m->tc->map_mask;
-		if (t[MAP_WORDS * i] == eip)
-			return t[MAP_WORDS * i + 1] == MAP_UNTRANSLATABLE ? -2 : (int)t[MAP_WORDS * i + 1] - 1;
-		if (t[MAP_WORDS * i] == 0)
+		const uint32_t *e = t + MAP_WORDS * i;
+		if (e[MAP_W_EIP] == eip) {
+			if (e[MAP_W_VALUE] == MAP_UNTRANSLATABLE && e[MAP_W_NATIVE] == m->tc->lookup_miss &&
+			    e[MAP_W_CHECK] == (eip ^ m->tc->lookup_miss))
+				return -2;
+			int id = entry_id(m, e, eip);
+			if (id >= 0 || (id = map_repair(m, i, eip)) >= 0)
+				return id;
+			continue;  /* dropped: a later entry may still hold eip */
+		}
+		if (e[MAP_W_EIP] == 0)
 			return -1;
 	}
 	return -1;
@@ -217,19 +310,26 @@ static int map_insert(struct cms *m, uint32_t eip, int id)
 	return map_put(m, eip, (uint32_t)id + 1, m->tc->xl[id].native);
 }
 
-static void map_remove(struct cms *m, uint32_t eip)
+/* Take eip's entry holding value (id + 1, or MAP_UNTRANSLATABLE) out.  The
+ * lookup routine reads only eip's first slot: an entry there that would
+ * still send eip somewhere (its eip word flipped, so the probe above
+ * passes it) goes too, before that code is freed. */
+static void map_remove(struct cms *m, uint32_t eip, uint32_t value)
 {
-	uint32_t *t = map_at(m);
+	const uint32_t *t = map_at(m);
+	const uint32_t first = map_hash(eip) & m->tc->map_mask, *f = t + MAP_WORDS * first;
 	for (uint32_t p = 0; p <= m->tc->map_mask; p++) {
-		uint32_t i = (map_hash(eip) + p) & m->tc->map_mask;
-		if (t[MAP_WORDS * i] == eip) {
-			t[MAP_WORDS * i] = MAP_TOMB;
-			t[MAP_WORDS * i + 1] = 0;
-			t[MAP_WORDS * i + 2] = 0;
-			return;
+		uint32_t i = (first + p) & m->tc->map_mask;
+		if (t[MAP_WORDS * i] == eip && t[MAP_WORDS * i + MAP_W_VALUE] == value) {
+			map_tomb(m, i);
+			break;
 		}
 		if (t[MAP_WORDS * i] == 0)
-			return;
+			break;
+	}
+	if (f[MAP_W_EIP] != eip && f[MAP_W_NATIVE] != m->tc->lookup_miss && (f[MAP_W_CHECK] ^ f[MAP_W_NATIVE]) == eip) {
+		m->st.table_corruptions++;
+		map_tomb(m, first);
 	}
 }
 
@@ -238,10 +338,13 @@ static void map_remove(struct cms *m, uint32_t eip)
  * translation: an indirect exit commits with the target EIP in r10 and
  * branches here; one probe of the map in hidden memory finds the target's
  * translation (jr) or leaves for the dispatcher (exit TC_LOOKUP_MISS),
- * which probes further, profiles and translates.  Every entry's native
- * address is valid code (an untranslatable block's is the miss exit), so
- * one comparison decides.  It uses four temporaries (r16..r19, or the
- * first healthy ones once the register self-test excluded some), which no
+ * which probes further, profiles and translates.  The entry's check word
+ * xor the EIP must be its native address: one comparison decides, and
+ * validates what it jumps to (a flipped native address or check word is
+ * a miss).  Free entries and an untranslatable block's hold the miss exit.
+ * The check is first loaded, so its xor waits no longer than a compare of
+ * the EIP word would.  It uses four temporaries (r16..r19, or the first
+ * healthy ones once the register self-test excluded some), which no
  * translation keeps live across its exits.  One atom per bundle, so it
  * runs on every legal configuration. */
 static int emit_lookup(struct cms *m)
@@ -255,17 +358,17 @@ static int emit_lookup(struct cms *m)
 	if (n < 4)
 		return -1;
 	snprintf(src, sizeof src,
-		 "mul r%u, r10, #0x9e3779b1\n"
-		 "extu r%u, r%u, #9, #16\n"
-		 "shl r%u, r%u, #4\n"
+		 "mul r%u, r10, #0x%x\n"
+		 "and r%u, r%u, #0x%x\n"
 		 "ld.32.hid r%u, [r%u + %u]\n"
 		 "ld.32.hid r%u, [r%u + %u]\n"
-		 "sne r%u, r%u, r10\n"
+		 "xor r%u, r%u, r10\n"
+		 "sne r%u, r%u, r%u\n"
 		 "bnz r%u, miss\n"
 		 "jr r%u\n"
 		 "miss: exit #%u\n",
-		 t[0], t[0], t[0], t[0], t[0], t[1], t[0], m->tc->map, t[2], t[0], m->tc->map + 8, t[3], t[1], t[3], t[2],
-		 TC_LOOKUP_MISS);
+		 t[0], map_hash_mul, t[0], t[0], m->tc->map_mask * MAP_WORDS * 4, t[1], t[0], m->tc->map + 4 * MAP_W_CHECK,
+		 t[2], t[0], m->tc->map + 4 * MAP_W_NATIVE, t[3], t[1], t[3], t[3], t[2], t[3], t[2], TC_LOOKUP_MISS);
 	struct isa_program p;
 	struct isa_error e;
 	if (isa_assemble(src, "lookup", &p, &e) < 0)
@@ -298,10 +401,9 @@ void tc_flush(struct cms *m)
 	for (unsigned i = 0; i < m->tc->susp_cap; i++)
 		m->tc->susp_id[i] = -1;
 	m->tc->susp_used = m->tc->susp_live = 0;
-	memset(chip_mem(m->chip) + m->tc->map, 0, (m->tc->map_mask + 1) * MAP_WORDS * 4);
-	m->tc->map_used = 0;
 	hregion_reset(&m->hm.tcache);
 	emit_lookup(m);
+	map_clear(m);
 	/* code pages stay protected for the interpreter's decode cache */
 	m->st.flushes++;
 }
@@ -428,7 +530,7 @@ static void detach_xlat(struct cms *m, int id)
 	}
 	for (unsigned e = 0; e < x->nexits; e++)
 		unchain(m, id, e);
-	map_remove(m, x->eip);
+	map_remove(m, x->eip, (uint32_t)id + 1);
 	x->valid = 0;
 }
 
@@ -681,7 +783,7 @@ static int install(struct cms *m, struct tr_result *r, int region)
 		free_xlat(&m->tc->xl[old]);
 		m->st.replaced++;
 	} else if (old == -2) {
-		map_remove(m, eip);
+		map_remove(m, eip, MAP_UNTRANSLATABLE);
 	}
 	uint32_t at = alloc_code(m, bytes);
 	if (!at)
@@ -806,7 +908,16 @@ uint32_t tc_entries(struct cms *m, uint32_t eip)
 void tc_disarm(struct cms *m, int id)
 {
 	if (tc_get(m, id) && m->tc->xl[id].counter) {
-		uint32_t never = UINT32_MAX;
+		uint32_t never = UINT32_MAX, c = 0;
+		chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
+		if (c == never) {
+			/* disarmed, and it counted down to zero all the same: its code
+			 * no longer counts the word it was given (a flipped atom); it
+			 * goes, or it would leave through its hot exit forever */
+			m->st.table_corruptions++;
+			tc_drop(m, id);
+			return;
+		}
 		chip_mem_write(m->chip, m->tc->xl[id].counter, &never, 4);
 	}
 }

@@ -164,7 +164,9 @@ CHIP_INLINE bool page_pte(struct bundle_exec *e, const struct datom *d, uint32_t
 		if (r.status != MMU_OK) {
 			enum chip_fault_point point;
 			const char *what = mmu_bad_detail(r.status, &point);
-			return atom_detected(e, d, fault_va, point, what);
+			atom_detected(e, d, fault_va, point, what);
+			e->ex->walk = true;
+			return false;
 		}
 		v = r.pte;
 	}

@@ -66,6 +66,7 @@ struct chip_exit {
 	 * (addr); FP_CACHE the cache level (0 L1I, 1 L1D, 2 L2), the way and
 	 * the physical address of the word (addr); FP_MEMORY the address. */
 	unsigned unit_class, level, way;
+	bool walk;            /* FAULT_DETECTED: on a page walk (the table word: chip_walk_fault_addr) */
 };
 
 const char *chip_exit_name(enum chip_exit_reason r);
