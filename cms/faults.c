@@ -40,7 +40,7 @@
 
 #include "native-isa/isa.h"
 
-enum { BIST_SCRATCH_WORDS = 128, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
+enum { BIST_SCRATCH_WORDS = 128, BIST_PAT_WORD = 112 /* the pattern table: words 112.. */, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
 /* The watchdog of a self-test run: far more cycles than a healthy one
  * takes (a few hundred), so only a test the fault sent astray meets it. */
 enum { BIST_BUDGET = 20000 };
@@ -61,9 +61,11 @@ struct fault_fw {
 	uint64_t first_strike[FP_CLASSES];
 	unsigned way_strikes[3][32];
 	unsigned blind[U_COUNT];           /* diagnoses that found nothing, in a row */
+	bool degraded[U_COUNT];            /* the class runs on a unit known faulty (last_unit keep) */
 	uint32_t trial_off[U_COUNT];       /* the unit masked off on trial */
 	uint64_t bad_regs;                 /* temporaries the allocator must not use */
 	uint64_t tests_bad_regs;           /* bad_regs when the programs were assembled */
+	unsigned ptr;                      /* the programs' scratch pointer register */
 	uint64_t next_bist;
 };
 
@@ -142,12 +144,17 @@ static void gen_mul(char *s, size_t n, const struct bist_regs *R, struct bist_pr
 	}
 }
 
-/* MEM: stores and loads of the patterns through the one enabled unit. */
+/* MEM: the patterns loaded from the firmware's table, stored, loaded
+ * back, through the one enabled unit; no other class takes part (the
+ * firmware sets the pointer), so a test of the MEM units does not depend
+ * on the ALUs being sound. */
 static void gen_mem(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned i = 0; i < NPAT; i++) {
-		add(s, n, "mov r%u, #0x%08x\nst.32.hid r%u, [r%u + %u]\ncommit\nld.32.hid r%u, [r%u + %u]\n", R->t[0], pat[i],
-		    R->t[0], R->ptr, 4 * (BIST_SCRATCH_WORDS - 1), R->t[1], R->ptr, 4 * (BIST_SCRATCH_WORDS - 1));
+		add(s, n, "ld.32.hid r%u, [r%u + %u]\nst.32.hid r%u, [r%u + %u]\ncommit\nld.32.hid r%u, [r%u + %u]\n", R->t[0],
+		    R->ptr, 4 * (BIST_PAT_WORD + i), R->t[0], R->ptr, 4 * (BIST_SCRATCH_WORDS - 1), R->t[1], R->ptr,
+		    4 * (BIST_SCRATCH_WORDS - 1));
+		put(s, n, R, p, R->t[0], pat[i]);
 		put(s, n, R, p, R->t[1], pat[i]);
 	}
 }
@@ -159,9 +166,9 @@ static void gen_mem(char *s, size_t n, const struct bist_regs *R, struct bist_pr
  * 0 and at 1. */
 static void gen_br(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
-	for (unsigned i = 0; i < 8; i++) {
+	for (unsigned i = 0; i < 16; i++) {
 		add(s, n, "mov r%u, #0\nbr t%u\n", R->t[1], i);
-		for (unsigned k = 0; k < 2 + i % 3; k++)
+		for (unsigned k = 0; k < 1 + i % 5; k++)
 			add(s, n, "mov r%u, #%u\n", R->t[1], k + 1);
 		add(s, n, "t%u: mov r%u, #%u\n", i, R->t[0], i + 1);
 		put(s, n, R, p, R->t[0], i + 1);
@@ -169,18 +176,18 @@ static void gen_br(char *s, size_t n, const struct bist_regs *R, struct bist_pro
 	}
 }
 
-/* Registers: every temporary but the pointer holds two patterns; so do
- * r13..r15, shadowed but holding nothing. */
+/* Registers: every temporary but the pointer holds two patterns, loaded
+ * from the firmware's table (MEM units only); so do r13..r15, shadowed
+ * but holding nothing. */
 static void gen_regs(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned k = 0; k < 2; k++)
 		for (unsigned r = R_GSBASE + 1; r < ISA_NREGS; r++) {
 			if (r == R->ptr)
 				continue;
-			uint32_t v = k ? 0xaaaaaaaau : 0x55555555u;
-			add(s, n, "mov r%u, #0x%08x\n", r, v);
-			if (p->nresults < BIST_SCRATCH_WORDS - 1)
-				put(s, n, R, p, r, v);
+			add(s, n, "ld.32.hid r%u, [r%u + %u]\n", r, R->ptr, 4 * (BIST_PAT_WORD + k));
+			if (p->nresults < BIST_PAT_WORD)
+				put(s, n, R, p, r, pat[k]);
 		}
 }
 
@@ -241,13 +248,14 @@ static int load_tests(struct cms *m, char *err, size_t errlen)
 		if (p->code)
 			hregion_free(&m->hm.fwdata, p->code, p->bytes);
 		memset(p, 0, sizeof *p);
-		snprintf(src, SRC, "mov r%u, #0x%08x\n", R.ptr, f->scratch);
+		src[0] = '\0';
 		gen[u](src, SRC, &R, p);
 		add(src, SRC, "commit\nexit #0\n");
 		rc = assemble_into(m, p, src, u < U_COUNT ? isa_unit_name((enum unit_class)u) : "registers", err, errlen);
 	}
 	free(src);
 	f->tests_bad_regs = f->bad_regs;
+	f->ptr = R.ptr;
 	return rc;
 }
 
@@ -285,69 +293,181 @@ uint64_t faults_bad_regs(const struct cms *m) { return m->ff ? m->ff->bad_regs :
 
 /* ---- running a test ------------------------------------------------------------ */
 
-/* Run program p on the chip from a clean committed state and compare its
- * results; returns the number of wrong results (a program that does not
- * end with its own exit counts as all wrong). */
-static unsigned run_test(struct cms *m, const struct bist_prog *p)
+/* What one run of a program gave: whether it ran to its exit, how many
+ * results were wrong, and a digest of them (runs on different units
+ * compare by it). */
+struct test_run {
+	bool ran;
+	unsigned wrong;
+	uint64_t digest;
+};
+
+/* A clean start for a program: the scratch area cleared, the pattern
+ * table written, the pointer set, everything committed. */
+static void start_test(struct cms *m)
+{
+	struct fault_fw *f = m->ff;
+	uint32_t init[BIST_SCRATCH_WORDS] = {0};
+	for (unsigned i = 0; i < NPAT; i++)
+		init[BIST_PAT_WORD + i] = pat[i];
+	chip_mem_write(m->chip, f->scratch, init, sizeof init);
+	chip_set_reg(m->chip, f->ptr, f->scratch);
+	chip_commit(m->chip);
+}
+
+/* Run program p on the chip from a clean committed state (the firmware
+ * sets the scratch pointer and writes the pattern table) and compare its
+ * results with the known answers. */
+static struct test_run run_test(struct cms *m, const struct bist_prog *p)
 {
 	struct fault_fw *f = m->ff;
 	struct chip_exit ex;
+	struct test_run t = {0};
 	uint32_t saved[ISA_NSHADOW];
 	for (unsigned r = 0; r < ISA_NSHADOW; r++)
 		saved[r] = chip_shadow(m->chip, r);
-	chip_commit(m->chip);
-	uint32_t zero[BIST_SCRATCH_WORDS] = {0};
-	chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
+	start_test(m);
 	chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
-	unsigned bad = 0;
-	if (ex.reason != CHIP_EXIT_FIRMWARE || ex.code != 0) {
-		bad = p->nresults ? p->nresults : 1;
+	t.ran = ex.reason == CHIP_EXIT_FIRMWARE && ex.code == 0;
+	if (!t.ran) {
+		t.wrong = p->nresults ? p->nresults : 1;
+		t.digest = 0x9e3779b97f4a7c15ull ^ ex.reason;
 	} else {
 		uint32_t got[BIST_SCRATCH_WORDS];
 		chip_mem_read(m->chip, f->scratch, got, sizeof got);
-		for (unsigned k = 0; k < p->nresults; k++)
-			bad += got[k] != p->expect[k];
+		t.digest = 1469598103934665603ull;
+		for (unsigned k = 0; k < p->nresults; k++) {
+			t.wrong += got[k] != p->expect[k];
+			t.digest = (t.digest ^ got[k]) * 1099511628211ull;
+		}
 		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
 	}
 	/* the x86 state the test found (it only uses temporaries, but a
 	 * faulty unit may write anywhere) */
 	for (unsigned r = 1; r < ISA_NSHADOW; r++)
 		chip_set_reg(m->chip, r, saved[r]);
-	return bad;
+	return t;
 }
 
-uint32_t policy_self_test(struct cms *m, enum unit_class u)
+/* Each enabled unit of class u alone on the class's program.  A unit is
+ * faulty when it gets wrong answers while another unit gets them right;
+ * when none gets them right (a fault elsewhere spoils the test for all:
+ * an ALU that sets up the operands, a register), the units that disagree
+ * with the others are faulty, and when they all agree the test is
+ * *inconclusive*.  Returns the faulty units' mask. */
+static uint32_t self_test(struct cms *m, enum unit_class u, bool *inconclusive)
 {
-	uint32_t mask = 0, bad = 0;
+	uint32_t mask = 0, bad = 0, right = 0;
 	char err[300];
+	*inconclusive = false;
 	if ((unsigned)u >= U_COUNT || load_tests(m, err, sizeof err))
 		return 0;
 	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
 	m->st.fault_selftests++;
 	uint64_t t0 = chip_cycles(m->chip);
+	struct test_run run[32];
 	for (unsigned i = 0; i < 32; i++) {
 		if (!(mask >> i & 1))
 			continue;
 		chip_write_cr(m->chip, CR_UNITS_ALU + u, 1u << i);
-		if (run_test(m, &m->ff->unit[u]))
-			bad |= 1u << i;
+		run[i] = run_test(m, &m->ff->unit[u]);
+		if (!run[i].wrong)
+			right |= 1u << i;
 	}
 	chip_write_cr(m->chip, CR_UNITS_ALU + u, mask);
 	m->st.fault_selftest_cycles += chip_cycles(m->chip) - t0;
+	if (right)
+		return mask & ~right;
+	/* nobody right: the most common digest among the runs that ended */
+	unsigned best = 0, best_n = 0;
+	for (unsigned i = 0; i < 32; i++) {
+		unsigned n = 0;
+		for (unsigned j = 0; (mask >> i & 1) && run[i].ran && j < 32; j++)
+			n += (mask >> j & 1) && run[j].ran && run[j].digest == run[i].digest;
+		if (n > best_n) {
+			best_n = n;
+			best = i;
+		}
+	}
+	for (unsigned i = 0; i < 32; i++)
+		if ((mask >> i & 1) && (!run[i].ran || run[i].digest != run[best].digest))
+			bad |= 1u << i;
+	if (best_n < 2 || !bad) {
+		*inconclusive = true;
+		return 0;
+	}
+	return bad;
+}
+
+uint32_t policy_self_test(struct cms *m, enum unit_class u)
+{
+	bool inconclusive;
+	uint32_t bad = self_test(m, u, &inconclusive);
+	if (inconclusive) {
+		uint32_t mask = 0;
+		chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+		return mask;
+	}
 	return bad;
 }
 
 /* The self-test of unit class u; masks off every unit that fails.
  * Returns how many did, or -1 when none is left. */
+static int test_registers(struct cms *m);
+static bool keep_last(const struct cms *m);
+
+/* Mask off the units of class u in bad (counted); translations flush. */
+static void isolate_units(struct cms *m, enum unit_class u, uint32_t bad)
+{
+	uint32_t mask = 0;
+	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	m->st.fault_isolated_units += (uint64_t)__builtin_popcount(mask & bad);
+	policy_write_units(m, u, mask & ~bad);
+}
+
 static int test_class(struct cms *m, enum unit_class u)
 {
-	uint32_t mask = 0, bad = policy_self_test(m, u);
+	uint32_t mask = 0;
+	bool inconclusive;
+	uint32_t bad = self_test(m, u, &inconclusive);
 	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	if (inconclusive) {
+		/* the fault spoils the test for every unit: test the other
+		 * classes and the registers its program relies on first */
+		for (unsigned c = 0; c < U_COUNT; c++) {
+			bool inc2;
+			uint32_t other = 0, b;
+			if (c == (unsigned)u)
+				continue;
+			chip_read_cr(m->chip, CR_UNITS_ALU + c, &other);
+			b = self_test(m, (enum unit_class)c, &inc2);
+			if (!inc2 && b && (other & ~b))
+				isolate_units(m, (enum unit_class)c, b);
+		}
+		test_registers(m);
+		bad = self_test(m, u, &inconclusive);
+		if (inconclusive)
+			bad = mask;   /* every unit wrong the same way, with the rest sound: all faulty */
+	}
 	if (!bad)
 		return 0;
-	m->st.fault_isolated_units += (uint64_t)__builtin_popcount(bad);
-	policy_write_units(m, u, mask & ~bad);   /* flushes the translations */
+	if (!(mask & ~bad) && keep_last(m)) {
+		/* degraded: the first faulty unit stays, its wrong results are
+		 * caught one by one (policy_hw_fault interprets their blocks) */
+		uint32_t last = bad & -bad;
+		m->ff->degraded[u] = true;
+		if (bad & ~last)
+			isolate_units(m, u, bad & ~last);
+		return __builtin_popcount(bad);
+	}
+	isolate_units(m, u, bad);   /* flushes the translations */
 	return (mask & ~bad) ? __builtin_popcount(bad) : -1;
+}
+
+/* faults.recovery.last_unit keep, with the units' checks to rely on. */
+static bool keep_last(const struct cms *m)
+{
+	return !strcmp(m->cfg.fault_last_unit, "keep") && m->cfg.detect_unit;
 }
 
 /* Register r holds nothing from now on: temporaries are kept from the
@@ -372,9 +492,7 @@ static int test_registers(struct cms *m)
 	int found = 0;
 	for (unsigned round = 0; round < 8; round++) {
 		struct chip_exit ex;
-		chip_commit(m->chip);
-		uint32_t zero[BIST_SCRATCH_WORDS] = {0};
-		chip_mem_write(m->chip, f->scratch, zero, sizeof zero);
+		start_test(m);
 		chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
 		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr > R_GSBASE &&
 		    ex.addr < ISA_NREGS) {
@@ -388,13 +506,19 @@ static int test_registers(struct cms *m)
 			break;   /* the test could not run to its end: it names nothing more */
 		uint32_t got[BIST_SCRATCH_WORDS];
 		chip_mem_read(m->chip, f->scratch, got, sizeof got);
-		for (unsigned k = 0; k < p->nresults; k++) {
-			unsigned r = p->reg_of[k];
-			if (got[k] != p->expect[k] && !(f->bad_regs >> r & 1)) {
-				exclude_reg(m, r);
-				found++;
-			}
-		}
+		uint64_t wrong = 0;
+		for (unsigned k = 0; k < p->nresults; k++)
+			if (got[k] != p->expect[k])
+				wrong |= 1ull << p->reg_of[k];
+		wrong &= ~f->bad_regs;
+		/* a few registers, not a spoilt test (most of them wrong: a
+		 * faulty MEM unit, say) */
+		if (__builtin_popcountll(wrong) <= 4)
+			for (unsigned r = 0; r < ISA_NREGS; r++)
+				if (wrong >> r & 1) {
+					exclude_reg(m, r);
+					found++;
+				}
 		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
 		break;
 	}
@@ -446,6 +570,11 @@ static int blind_diagnosis(struct cms *m, enum unit_class u, struct cms_result *
 	for (; next < 32; next++)
 		if ((mask & all) >> next & 1)
 			break;
+	if ((next >= 32 || __builtin_popcount(mask) < 2) && keep_last(m)) {
+		policy_write_units(m, u, mask);
+		f->degraded[u] = true;
+		return cms_recover_interpret(m, res);
+	}
 	if (next >= 32 || __builtin_popcount(mask) < 2) {
 		policy_write_units(m, u, mask);
 		return unrecoverable(m, res, "a %s unit keeps failing its result check, its self-test finds nothing, "
@@ -510,6 +639,19 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		if (need_tests(m, res))
 			return 1;
 		enum unit_class u = ex->unit_class < U_COUNT ? (enum unit_class)ex->unit_class : U_ALU;
+		if (f->degraded[u]) {
+			/* the known faulty last unit got a result wrong: this code
+			 * is interpreted from now on */
+			int id = tc_find_native(m, ex->pc);
+			if (id >= 0) {
+				uint32_t eip = tc_get(m, id)->eip;
+				tc_drop(m, id);
+				tc_mark_untranslatable(m, eip);
+			}
+			m->st.fault_degraded_blocks++;
+			over = cms_recover_interpret(m, res);
+			break;
+		}
 		if (!strike(m, u)) {
 			m->st.fault_retries++;
 			break;

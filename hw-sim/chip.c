@@ -120,8 +120,8 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		chip_destroy(c);
 		return -1;
 	}
-	c->l1d.backing = c->l2.backing = c->mem;
-	c->l1d.backing_size = c->l2.backing_size = c->mem_size;
+	c->l1i.backing = c->l1d.backing = c->l2.backing = c->mem;   /* where a defect reads what it overrides */
+	c->l1i.backing_size = c->l1d.backing_size = c->l2.backing_size = c->mem_size;
 	for (size_t i = 0; i < DCACHE_ENTRIES; i++)
 		c->dcache[i].pc = DB_INVALID;
 	c->fetch_line = ~0u;

@@ -534,7 +534,7 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
 	if (!cache_has_faults(&c->l1d))
 		return 0;
 	for (uint32_t a = pa & ~3u; a < pa + n; a += 4) {
-		uint32_t m = cache_read_mask(&c->l1d, a, 4);
+		uint32_t m = cache_check(c, &c->l1d, a, 4);
 		if (!m)
 			continue;
 		if (c->cfg.detect_cache) {

@@ -175,6 +175,19 @@ int chip_set_pagedir(struct chip *c, uint32_t val);
 void chip_tlb_flush(struct chip *c, uint32_t val);
 
 void chip_update_faults_armed(struct chip *c);
+/* What a read of [addr, addr+n) from cache k delivers wrong: the XOR mask
+ * of its flips and defects, after ECC (faults.cache_ecc) corrected a
+ * single bad bit (counted).  Only call when cache_has_faults(k). */
+static inline uint32_t cache_check(struct chip *c, const struct cache *k, uint32_t addr, unsigned n)
+{
+	uint32_t m = cache_read_mask(k, addr, n);
+	if (m && c->cfg.cache_ecc && !(m & (m - 1))) {
+		c->cnt[CNT_faults_corrected]++;
+		return 0;
+	}
+	return m;
+}
+
 /* Fire the scheduled faults whose cycle has come (chip_fault.c); the
  * earliest pending cycle stays in c->next_fault. */
 void chip_fault_fire(struct chip *c, uint64_t now);

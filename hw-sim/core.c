@@ -86,7 +86,7 @@ static uint64_t fetch_word(struct chip *c, uint32_t at, struct dbundle *b)
 	for (int k = 7; k >= 0; k--)
 		w = w << 8 | c->mem[at + (unsigned)k];
 	if (cache_has_faults(&c->l1i)) {
-		uint64_t m = cache_read_mask(&c->l1i, at, 4) | (uint64_t)cache_read_mask(&c->l1i, at + 4, 4) << 32;
+		uint64_t m = cache_check(c, &c->l1i, at, 4) | (uint64_t)cache_check(c, &c->l1i, at + 4, 4) << 32;
 		if (m && c->cfg.detect_cache && !b->fetch_fault) {
 			b->fetch_fault = 1 + FP_CACHE;
 			b->fetch_fault_addr = at;

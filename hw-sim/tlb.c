@@ -111,7 +111,7 @@ static uint32_t walk_read(struct chip *c, uint32_t addr, struct mmu_result *r)
 	const uint8_t *m = c->mem + addr;
 	uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
 	if (cache_has_faults(&c->l1d)) {
-		uint32_t fm = cache_read_mask(&c->l1d, addr, 4);
+		uint32_t fm = cache_check(c, &c->l1d, addr, 4);
 		if (fm && c->cfg.detect_cache && r->status == MMU_OK) {
 			r->status = MMU_PARITY;
 			c->walk_fault_addr = addr;

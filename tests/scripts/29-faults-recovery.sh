@@ -38,8 +38,9 @@ expect_error "at most 32 faults" $(i=0; while [ $i -lt 33 ]; do echo --inject re
 
 # ---- one run, compared with the native run ---------------------------------------
 $G 50 > $tmp/native
-DETECT="--set faults.detect.unit=true --set faults.detect.register=true --set faults.detect.cache=true"
-DETECT="$DETECT --set faults.detect.memory=true --set faults.detect.store_buffer=true --set faults.cache_ecc=true"
+PARITY="--set faults.detect.unit=true --set faults.detect.register=true --set faults.detect.cache=true"
+PARITY="$PARITY --set faults.detect.memory=true --set faults.detect.store_buffer=true"
+DETECT="$PARITY --set faults.cache_ecc=true"
 # field of --stats-json: "faults.isolated_units", "end", "cycles"
 field() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
@@ -83,8 +84,19 @@ expect "ESP flip" faults.retries -ge 1
 run reg-flip-nodetect differs --mode translate --inject reg=r5,kind=flip,bit=7,at=1000000
 run reg-stuck native --mode translate $DETECT --inject reg=r17,kind=stuck0,bit=0
 expect "r17 stuck" faults.isolated_registers -eq 1
-run way-stuck native --mode translate $DETECT --inject way=l1d:0,kind=stuck,bit=5
-expect "L1D way 0 defect" faults.isolated_ways -eq 1
+# a way defect: parity finds it, the way is switched off; with cache ECC
+# it is corrected at every read instead; in a dirty L1D line with parity
+# only, the data is lost
+run way-stuck native --mode translate $PARITY --inject way=l1i:0,kind=stuck,bit=5
+expect "L1I way 0 defect" faults.isolated_ways -eq 1
+expect "L1I way 0 defect" faults.scrubbed_lines -ge 1
+run way-ecc native --mode translate $DETECT --inject way=l1d:0,kind=stuck,bit=5
+expect "L1D way 0 defect, ECC" counters.faults_corrected -gt 0
+expect "L1D way 0 defect, ECC" faults.detected -eq 0
+$CDVM run --mode translate $PARITY --inject way=l1d:0,kind=stuck,bit=5 $G 50 > $tmp/out 2> $tmp/err
+rc=$?
+[ $rc -eq 123 ] && grep -q "parity error in a dirty L1D line" $tmp/err ||
+	fail "L1D way defect, parity only: status $rc, $(tail -1 $tmp/err)"
 run sb-flip native --mode translate $DETECT --inject sb=0,bit=3,at=4000000
 expect "store-buffer flip" faults.detected -eq 1
 run sb-flip-nodetect differs --mode translate --inject sb=0,bit=3,at=4000000
