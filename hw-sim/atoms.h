@@ -251,7 +251,7 @@ CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32
 	else
 		for (unsigned k = 0; k < n; k++)
 			v |= load_value(c, pa + k, 1) << (8 * k);
-	if (cache_has_faults(&c->l1d)) {
+	if (c->faults_armed && cache_has_faults(&c->l1d)) {
 		uint32_t fm = cache_check(c, &c->l1d, pa, n);
 		if (fm && c->cfg.detect_cache)
 			return atom_detected_cache(e, d, pa, "L1D parity error");

@@ -222,6 +222,8 @@ static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 		}
 	}
 	b->src_mask &= ~reg_bit(R_ZERO);
+	if (b->fetch_fault)
+		illegal(b, "a fetched word failed its check");
 	/* machine checks against the enabled units (a mask change drops every
 	 * decoded bundle: set_unit_mask) */
 	if (n > c->issue_width)
@@ -562,9 +564,7 @@ CHIP_INLINE enum xf_op atom_xf_op(enum atom_op op)
 CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t, struct chip_exit *ex)
 {
 	struct dbundle *b = dslot(c, pc);
-	/* with a faulty L1I the decoded copy is what the lines deliver now */
-	bool refetch = c->faults_armed && cache_has_faults(&c->l1i);
-	if ((b->pc != pc || refetch) && decode_bundle(c, pc, b) < 0) {
+	if (b->pc != pc && decode_bundle(c, pc, b) < 0) {
 		memset(ex, 0, sizeof *ex);
 		ex->reason = CHIP_EXIT_MEMORY_FAULT;
 		ex->pc = ex->addr = pc;
@@ -581,9 +581,36 @@ CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t
 			}
 		}
 	}
-	if (refetch)
+	/* with a faulty L1I the decoded copy is what the lines deliver now
+	 * (they are resident: the lines were just accessed) */
+	if (__builtin_expect(c->faults_armed, 0) && cache_has_faults(&c->l1i))
 		decode_bundle(c, pc, b);
 	return b;
+}
+
+/* With faults armed: the sources' parity, and at a commit the store
+ * buffer's and every shadowed register's (a corrupted one must not become
+ * the committed state; one the bundle rewrites does not count). */
+static bool parity_checks(struct chip *c, const struct dbundle *b, struct chip_exit *ex)
+{
+	if (c->reg_poison & b->src_mask) {
+		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & b->src_mask), FP_REGISTER,
+			 "register parity error");
+		return false;
+	}
+	if (!b->commits)
+		return true;
+	const uint64_t shadowed = ((1ull << ISA_NSHADOW) - 1) & ~reg_bit(R_ZERO);
+	if (c->sb_poison) {
+		detected(c, ex, b, 0, 0, FP_STORE_BUFFER, "store-buffer parity error at commit");
+		return false;
+	}
+	if (c->reg_poison & shadowed & ~b->dst_mask) {
+		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & shadowed & ~b->dst_mask), FP_REGISTER,
+			 "register parity error at commit");
+		return false;
+	}
+	return true;
 }
 
 static void fetch_detected(struct chip *c, const struct dbundle *b, struct chip_exit *ex)
@@ -603,16 +630,13 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 {
 	if (b->illegal) {
 		if (b->fetch_fault) {
-			/* the bundle decoded from a corrupted fetch: the check wins */
+			/* a corrupted fetch (decode_bundle marks it illegal too):
+			 * the check wins */
 			fetch_detected(c, b, ex);
 			return false;
 		}
 		fault(ex, CHIP_EXIT_ILLEGAL_BUNDLE, b, 0);
 		ex->detail = b->illegal;
-		return false;
-	}
-	if (b->fetch_fault) {
-		fetch_detected(c, b, ex);
 		return false;
 	}
 	uint64_t wait = *t;
@@ -626,24 +650,7 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 	}
 	hot->stall_operand += wait - *t;
 	*t = wait;
-	if (c->faults_armed && (c->reg_poison & b->src_mask)) {
-		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & b->src_mask), FP_REGISTER,
-			 "register parity error");
-		return false;
-	}
-	/* a commit copies every shadowed register: a corrupted one must not
-	 * become the committed state (one the bundle rewrites does not count) */
-	const uint64_t shadowed = ((1ull << ISA_NSHADOW) - 1) & ~reg_bit(R_ZERO);
-	if (c->faults_armed && b->commits && c->sb_poison) {
-		detected(c, ex, b, 0, 0, FP_STORE_BUFFER, "store-buffer parity error at commit");
-		return false;
-	}
-	if (c->faults_armed && b->commits && (c->reg_poison & shadowed & ~b->dst_mask)) {
-		detected(c, ex, b, 0, (uint32_t)__builtin_ctzll(c->reg_poison & shadowed & ~b->dst_mask), FP_REGISTER,
-			 "register parity error at commit");
-		return false;
-	}
-	return true;
+	return !c->faults_armed || parity_checks(c, b, ex);
 }
 
 CHIP_INLINE void begin(struct bundle_exec *e, const struct dbundle *b, uint64_t t)
@@ -840,12 +847,12 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 	/* the loop stops at the cycle limit or at the next scheduled fault */
 	uint64_t stop = limit < c->next_fault ? limit : c->next_fault;
 	for (;;) {
-		if (now >= stop && now < limit) {
-			chip_fault_fire(c, now);
-			stop = limit < c->next_fault ? limit : c->next_fault;
-			continue;
-		}
-		if (now >= stop) {
+		if (__builtin_expect(now >= stop, 0)) {
+			if (now < limit) {
+				chip_fault_fire(c, now);
+				stop = limit < c->next_fault ? limit : c->next_fault;
+				continue;
+			}
 			memset(ex, 0, sizeof *ex);
 			ex->reason = CHIP_EXIT_CYCLE_LIMIT;
 			ex->pc = ex->next_pc = pc;
