@@ -284,8 +284,9 @@ static void test_walk_refused_then_repaired(void)
 /* ---- random flips anywhere in hidden memory ------------------------------------- */
 
 /* Where a random flip goes: anywhere in the carve-out a quarter of the
- * time (most of it unused), else a word in use of the translation map, the
- * guest page table, a translation's code or entry counter. */
+ * time (most of it unused; the translation cache, code, only when `code`),
+ * else a word in use of the translation map, the guest page table, a
+ * translation's code or entry counter. */
 static uint32_t flip_target(struct cms *m, uint64_t *seed, int code)
 {
 	uint32_t n, map = tc_map_base(m, &n), pd = 0;
@@ -293,8 +294,13 @@ static uint32_t flip_target(struct cms *m, uint64_t *seed, int code)
 	for (int tries = 0; tries < 64; tries++) {
 		uint64_t r = test_rng(seed);
 		switch (r % (code ? 4 : 3)) {
-		case 0:
-			return m->hm.base + (uint32_t)((r >> 8) % m->hm.size);
+		case 0: {
+			uint32_t at = m->hm.base + (uint32_t)((r >> 8) % m->hm.size);
+			const struct hregion *tc = &m->hm.tcache;
+			if (code || at < tc->base || at >= tc->base + tc->size)
+				return at;
+			break;
+		}
 		case 1: {
 			uint32_t at = map + 16 * (uint32_t)((r >> 8) % n);
 			if (word(m, at) > 1)
