@@ -107,10 +107,11 @@ static int pick_regs(uint64_t bad, struct bist_regs *R)
 	return n == 9 ? 0 : -1;
 }
 
-/* Result k of a program goes to scratch word k (st.hid through the pointer). */
+/* Result k of a program goes to scratch word k (st.hid through the
+ * pointer), committed at once: a store buffer of one entry will do. */
 static void put(char *src, size_t n, const struct bist_regs *R, struct bist_prog *p, unsigned reg, uint32_t want)
 {
-	add(src, n, "st.32.hid r%u, [r%u + %u]\n", reg, R->ptr, 4 * p->nresults);
+	add(src, n, "st.32.hid r%u, [r%u + %u] | commit\n", reg, R->ptr, 4 * p->nresults);
 	p->reg_of[p->nresults] = (uint8_t)reg;
 	p->expect[p->nresults++] = want;
 }
@@ -682,8 +683,11 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 			else
 				over = unrecoverable(m, res, "register r%u (x86 state) keeps failing its parity check",
 						     ex->addr);
-		} else if (test_registers(m) == 0) {
-			over = cms_recover_interpret(m, res);
+		} else if (test_registers(m) == 0 && !(f->bad_regs >> ex->addr & 1)) {
+			/* the test could not confirm it, but the parity check keeps
+			 * naming this register: it holds nothing from now on */
+			exclude_reg(m, ex->addr);
+			tc_flush(m);
 		}
 		break;
 	case FP_CACHE: {
@@ -709,6 +713,14 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		break;
 	}
 	case FP_MEMORY:
+		if (ex->addr >= m->hm.tcache.base && ex->addr - m->hm.tcache.base < m->hm.tcache.size &&
+		    !strike(m, U_COUNT + 2)) {
+			/* translated code: the firmware can make it again (a
+			 * stuck cell there comes back: then the run ends) */
+			tc_flush(m);
+			m->st.fault_retries++;
+			break;
+		}
 		over = unrecoverable(m, res, "uncorrectable memory error at physical address 0x%08x", ex->addr);
 		break;
 	case FP_STORE_BUFFER:

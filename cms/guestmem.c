@@ -479,9 +479,12 @@ static inline int xlate(struct cms *m, uint32_t va, unsigned need, uint32_t *pa)
 	int fl = chip_tlb_translate(m->chip, va, (need & GM_W) != 0, pa, &cyc);
 	if (__builtin_expect(fl == -2, 0)) {
 		/* a detector caught a table word: put right from the record */
-		faults_walk_detected(m, chip_walk_fault_addr(m->chip));
+		uint32_t word = chip_walk_fault_addr(m->chip);
+		faults_walk_detected(m, word);
 		gm_pte(m, va >> GUEST_PAGE_SHIFT);
 		fl = chip_tlb_translate(m->chip, va, (need & GM_W) != 0, pa, &cyc);
+		if (fl == -2)   /* still: a stuck cell the rewrite cannot mend */
+			faults_fw_read(m, word, 4, NULL);
 	}
 	if (__builtin_expect(fl < 0 || ((need & GM_X) && !(fl & ISA_PTE_EXEC)), 0)) {
 		if (aspace_fault(m, va, need) < 0)

@@ -251,6 +251,12 @@ CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32
 	else
 		for (unsigned k = 0; k < n; k++)
 			v |= load_value(c, pa + k, 1) << (8 * k);
+	if (c->faults_armed && c->n_mem_stuck) {
+		bool caught;
+		v ^= mem_stuck_check(c, pa, n, &caught);
+		if (caught)
+			return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
+	}
 	if (c->faults_armed && cache_has_faults(&c->l1d)) {
 		uint32_t fm = cache_check(c, &c->l1d, pa, n);
 		if (fm && c->cfg.detect_cache)

@@ -30,7 +30,8 @@
 
 void chip_update_faults_armed(struct chip *c)
 {
-	bool any = c->reg_poison || c->n_mem_poison || c->reg_stuck || c->shadow_stuck || c->shadow_poison || c->sb_poison ||
+	bool any = c->reg_poison || c->n_mem_poison || c->n_mem_stuck || c->reg_stuck || c->shadow_stuck ||
+		   c->shadow_poison || c->sb_poison ||
 		   cache_has_faults(&c->l1i) || cache_has_faults(&c->l1d) || cache_has_faults(&c->l2);
 	for (int i = 0; i < MAX_UNIT_FAULTS; i++)
 		any |= c->unit_faults[i].armed;
@@ -179,6 +180,7 @@ void chip_clear_faults(struct chip *c)
 	memset(c->unit_faults, 0, sizeof c->unit_faults);
 	c->reg_poison = 0;
 	c->n_mem_poison = 0;
+	c->n_mem_stuck = 0;
 	c->shadow_poison = 0;
 	c->reg_stuck = 0;
 	c->shadow_stuck = 0;
@@ -306,8 +308,6 @@ int chip_fault_arm(struct chip *c, const struct fault_spec *f, char *err, size_t
 			snprintf(why, sizeof why, "address 0x%08x outside physical memory (0..0x%08x)", f->addr, c->mem_size - 1);
 			return arm_fail(err, errlen, f, why);
 		}
-		if (f->kind != FK_FLIP)
-			return arm_fail(err, errlen, f, "memory cells are modelled with flips only (kind=flip)");
 		break;
 	default:
 		return arm_fail(err, errlen, f, "unknown target");
@@ -346,6 +346,27 @@ static void stick_reg(struct chip *c, const struct fault_spec *f, bool on)
 										  : c->shadow_stuck & ~(1u << f->reg);
 		chip_apply_shadow_stuck(c);
 	}
+}
+
+/* A stuck memory cell (or, released, no longer stuck). */
+static void stick_mem(struct chip *c, const struct fault_spec *f, bool on)
+{
+	unsigned i = 0;
+	while (i < c->n_mem_stuck && c->mem_stuck[i].addr != f->addr)
+		i++;
+	if (i == c->n_mem_stuck) {
+		if (!on || i == MAX_MEM_STUCK)
+			return;
+		c->mem_stuck[c->n_mem_stuck++] = (struct mem_stuck){f->addr, 0, 0};
+	}
+	struct mem_stuck *s = &c->mem_stuck[i];
+	uint32_t bit = 1u << f->bit;
+	bool zero = f->kind == FK_STUCK0;
+	s->set = on && !zero ? s->set | bit : s->set & ~bit;
+	s->clr = on && zero ? s->clr | bit : s->clr & ~bit;
+	chip_invalidate_code(c, f->addr, 4);
+	if (!s->set && !s->clr)
+		c->mem_stuck[i] = c->mem_stuck[--c->n_mem_stuck];
 }
 
 /* f strikes now (on: an intermittent fault's window opens; off: closes).
@@ -426,8 +447,12 @@ static uint64_t strike(struct chip *c, const struct fault_spec *f, bool off, uin
 		}
 		return UINT64_MAX;
 	case FT_MEM:
-		chip_inject_memory(c, f->addr, f->bit);
-		return UINT64_MAX;
+		if (!stuck) {
+			chip_inject_memory(c, f->addr, f->bit);
+			return UINT64_MAX;
+		}
+		stick_mem(c, f, !off);
+		break;
 	default:
 		return UINT64_MAX;
 	}
@@ -530,6 +555,17 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
 		}
 		if (buf)
 			memcpy(buf, c->mem + pa, n);   /* what ECC corrected */
+	}
+	for (uint32_t a = pa & ~3u; c->n_mem_stuck && a < pa + n; a += 4) {
+		bool caught;
+		uint32_t m = mem_stuck_check(c, a, 4, &caught);
+		if (caught) {
+			*where = a;
+			return 1 + FP_MEMORY;
+		}
+		for (unsigned b = 0; buf && b < 4; b++)
+			if (a + b >= pa && a + b < pa + n)
+				buf[a + b - pa] ^= (uint8_t)(m >> (8 * b));
 	}
 	if (!cache_has_faults(&c->l1d))
 		return 0;

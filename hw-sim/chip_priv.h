@@ -74,7 +74,7 @@ struct unit_fault {
 	uint64_t at, period, len;
 };
 
-enum { MAX_UNIT_FAULTS = 16, MAX_MEM_POISON = 16, MAX_SCHEDULED = 32 };
+enum { MAX_UNIT_FAULTS = 16, MAX_MEM_POISON = 16, MAX_SCHEDULED = 32, MAX_MEM_STUCK = 16 };
 
 struct chip {
 	struct cdvm_config cfg;
@@ -123,6 +123,10 @@ struct chip {
 	uint32_t mem_poison_mask[MAX_MEM_POISON];  /* ... and the bits flipped (single-bit: correctable) */
 	unsigned n_mem_poison;
 	uint32_t shadow_poison;          /* shadow copies holding an injected flip */
+	/* stuck memory cells: memory holds what was written, a read sees the
+	 * bits in set as 1 and those in clr as 0 (mem_stuck_check) */
+	struct mem_stuck { uint32_t addr, set, clr; } mem_stuck[MAX_MEM_STUCK];
+	unsigned n_mem_stuck;
 	bool sb_poison;                  /* a buffered store holds an injected flip (store-buffer parity) */
 	uint32_t walk_fault_addr;        /* the table word a walk's detector caught last */
 	/* stuck register cells (permanent and intermittent faults): after every
@@ -184,6 +188,40 @@ static inline uint32_t cache_check(struct chip *c, const struct cache *k, uint32
 	if (m && c->cfg.cache_ecc && !(m & (m - 1))) {
 		c->cnt[CNT_faults_corrected]++;
 		return 0;
+	}
+	return m;
+}
+
+/* What stuck memory cells make a read of [pa, pa+n) (n <= 4) deliver
+ * wrong: the XOR mask against what memory holds, after ECC (faults.ecc
+ * corrects one bad bit of a word, counted); *caught when
+ * faults.detect.memory sees the rest.  Only call when c->n_mem_stuck. */
+static inline uint32_t mem_stuck_check(struct chip *c, uint32_t pa, unsigned n, bool *caught)
+{
+	uint32_t m = 0;
+	*caught = false;
+	for (unsigned i = 0; i < c->n_mem_stuck; i++) {
+		const struct mem_stuck *s = &c->mem_stuck[i];
+		if (s->addr >= pa + n || s->addr + 4 <= pa)
+			continue;
+		uint32_t w = (uint32_t)c->mem[s->addr] | (uint32_t)c->mem[s->addr + 1] << 8 |
+			     (uint32_t)c->mem[s->addr + 2] << 16 | (uint32_t)c->mem[s->addr + 3] << 24;
+		uint32_t diff = ((w | s->set) & ~s->clr) ^ w;
+		if (!diff)
+			continue;
+		if (c->cfg.fault_ecc && !(diff & (diff - 1))) {
+			c->cnt[CNT_faults_corrected]++;
+			continue;
+		}
+		if (c->cfg.detect_memory) {
+			*caught = true;
+			continue;
+		}
+		for (unsigned b = 0; b < 4; b++) {
+			uint32_t a = s->addr + b;
+			if (a >= pa && a < pa + n)
+				m |= ((diff >> (8 * b)) & 0xffu) << (8 * (a - pa));
+		}
 	}
 	return m;
 }

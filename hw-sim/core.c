@@ -85,6 +85,14 @@ static uint64_t fetch_word(struct chip *c, uint32_t at, struct dbundle *b)
 	uint64_t w = 0;
 	for (int k = 7; k >= 0; k--)
 		w = w << 8 | c->mem[at + (unsigned)k];
+	if (c->n_mem_stuck) {
+		bool lo, hi;
+		w ^= mem_stuck_check(c, at, 4, &lo) | (uint64_t)mem_stuck_check(c, at + 4, 4, &hi) << 32;
+		if ((lo || hi) && !b->fetch_fault) {
+			b->fetch_fault = 1 + FP_MEMORY;
+			b->fetch_fault_addr = at;
+		}
+	}
 	if (cache_has_faults(&c->l1i)) {
 		uint64_t m = cache_check(c, &c->l1i, at, 4) | (uint64_t)cache_check(c, &c->l1i, at + 4, 4) << 32;
 		if (m && c->cfg.detect_cache && !b->fetch_fault) {

@@ -23,7 +23,8 @@
  * and then, in any order:
  *   kind=flip          (default) a transient: the bit flips once (a unit: its
  *                      next result)
- *   kind=stuck         permanent stuck-at-1 of the bit (stuck0: stuck-at-0)
+ *   kind=stuck         permanent stuck-at-1 of the bit (stuck0: stuck-at-0);
+ *                      tags and store-buffer entries take flips only
  *   kind=intermittent  the bit is stuck-at-1 for `len` cycles of every
  *                      `period` cycles from `at` on (defaults 1000 / 100000)
  *   bit=B              0..31 (a tag: 0..tag bits-1; default 0)

@@ -110,6 +110,14 @@ static uint32_t walk_read(struct chip *c, uint32_t addr, struct mmu_result *r)
 	}
 	const uint8_t *m = c->mem + addr;
 	uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	if (c->faults_armed && c->n_mem_stuck) {
+		bool caught;
+		v ^= mem_stuck_check(c, addr, 4, &caught);
+		if (caught && r->status == MMU_OK) {
+			r->status = MMU_ECC;
+			c->walk_fault_addr = addr;
+		}
+	}
 	if (cache_has_faults(&c->l1d)) {
 		uint32_t fm = cache_check(c, &c->l1d, addr, 4);
 		if (fm && c->cfg.detect_cache && r->status == MMU_OK) {

@@ -104,6 +104,19 @@ run intermittent native --mode translate --set core.units.alu=2 $DETECT \
 	--inject unit=alu:0,kind=intermittent,bit=6,at=2000000,period=100000,len=5000
 expect "intermittent ALU 0" faults.isolated_units -eq 1
 
+# memory: a flip in translated code (the lookup routine, first in the
+# translation cache at the guest-RAM limit) is made again; a stuck cell
+# there comes back and ends the run; with correcting ECC it costs nothing
+TC=0x04000000
+run tc-flip native --mode translate --set faults.detect.memory=true --inject mem=$TC,kind=flip,bit=0,at=200000
+expect "flip in translated code" faults.retries -ge 1
+$CDVM run --mode translate --set faults.detect.memory=true --inject mem=$TC,kind=stuck0,bit=0 $G 50 > $tmp/out 2> $tmp/err
+rc=$?
+[ $rc -eq 123 ] && grep -q "uncorrectable memory error at physical address 0x04000000" $tmp/err ||
+	fail "stuck cell in translated code: status $rc, $(tail -1 $tmp/err)"
+run tc-stuck-ecc native --mode translate --set faults.ecc=true --inject mem=$TC,kind=stuck0,bit=0
+expect "stuck cell in translated code, ECC" counters.faults_corrected -gt 0
+
 # no unit left: a clean stop, not a crash
 $CDVM run --mode translate $DETECT --inject unit=mem:0,kind=stuck,bit=2 $G 50 > $tmp/out 2> $tmp/err
 rc=$?
