@@ -242,27 +242,21 @@ CHIP_INLINE bool load_piece(struct bundle_exec *e, const struct datom *d, uint32
 			    bool piece, uint32_t *val)
 {
 	struct chip *c = e->c;
-	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, pa, n) && chip_mem_correct(c, pa, n) &&
-	    c->cfg.detect_memory)
-		return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
+	uint32_t fm = 0;
+	if (__builtin_expect(c->faults_armed, 0)) {
+		unsigned hit = read_check(c, &c->l1d, pa, n, &fm);
+		if (hit == 1 + FP_MEMORY)
+			return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
+		if (hit)
+			return atom_detected_cache(e, d, pa, "L1D parity error");
+	}
 	uint32_t v = 0;
 	if (!piece)
 		v = load_value(c, pa, n);
 	else
 		for (unsigned k = 0; k < n; k++)
 			v |= load_value(c, pa + k, 1) << (8 * k);
-	if (c->faults_armed && c->n_mem_stuck) {
-		bool caught;
-		v ^= mem_stuck_check(c, pa, n, &caught);
-		if (caught)
-			return atom_detected(e, d, va, FP_MEMORY, "memory ECC error");
-	}
-	if (c->faults_armed && cache_has_faults(&c->l1d)) {
-		uint32_t fm = cache_check(c, &c->l1d, pa, n);
-		if (fm && c->cfg.detect_cache)
-			return atom_detected_cache(e, d, pa, "L1D parity error");
-		v ^= fm;
-	}
+	v ^= fm;
 	e->dextra += l1d_access(c, pa, n, false);
 	*val = v;
 	return true;

@@ -163,10 +163,9 @@ uint64_t chip_fault_first_cycle(const struct chip *c);
  * and the levels below it, with its injected flips: 0, or -1 when a copy
  * is dirty (its data is lost).  L1I lines are never dirty. */
 int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr);
-/* Whether register r / memory word addr holds a flip its parity / ECC
- * sees (what the firmware's own reads check). */
-bool chip_reg_poisoned(const struct chip *c, unsigned r);
-uint64_t chip_reg_poison(const struct chip *c);   /* bit r: register r */
+/* The registers holding a flip their parity sees (bit r: register r;
+ * what the firmware's own reads of the x86 registers check). */
+uint64_t chip_reg_poison(const struct chip *c);
 /* A firmware read of [pa, pa+n) (the interpreter's loads, the
  * translator's and the system calls' reads of guest memory) meets the
  * same detectors as a load: ECC corrects single-bit errors in memory
@@ -178,7 +177,6 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
 /* Working register r (< 16) takes its shadow copy's value: 0, or -1 when
  * the shadow copy is poisoned (or stuck) too. */
 int chip_restore_reg(struct chip *c, unsigned r);
-bool chip_mem_word_poisoned(const struct chip *c, uint32_t addr, uint32_t n);
 /* A dirty cache line with a parity error was written back since the last
  * call (its data is lost): 1 with *addr the word, else 0. */
 int chip_take_wb_error(struct chip *c, uint32_t *addr);

@@ -219,7 +219,6 @@ void chip_apply_shadow_stuck(struct chip *c)
 	}
 }
 
-bool chip_reg_poisoned(const struct chip *c, unsigned r) { return r < ISA_NREGS && (c->reg_poison >> r & 1); }
 uint64_t chip_reg_poison(const struct chip *c) { return c->reg_poison; }
 
 int chip_restore_reg(struct chip *c, unsigned r)
@@ -231,11 +230,6 @@ int chip_restore_reg(struct chip *c, unsigned r)
 	chip_apply_reg_stuck(c);
 	chip_update_faults_armed(c);
 	return (c->reg_poison >> r & 1) ? -1 : 0;
-}
-
-bool chip_mem_word_poisoned(const struct chip *c, uint32_t addr, uint32_t n)
-{
-	return c->n_mem_poison && chip_mem_poisoned(c, addr, n);
 }
 
 /* ---- arming and the schedule ---------------------------------------------------- */
@@ -544,42 +538,17 @@ int chip_fw_read(struct chip *c, uint32_t pa, uint32_t n, uint8_t *buf, uint32_t
 {
 	if (!c->faults_armed || !in_memory(c, pa, n))
 		return 0;
-	if (c->n_mem_poison && chip_mem_poisoned(c, pa, n)) {
-		if (chip_mem_correct(c, pa, n) && c->cfg.detect_memory) {
-			for (uint32_t a = pa & ~3u; a < pa + n; a += 4)
-				if (chip_mem_poisoned(c, a, 4)) {
-					*where = a;
-					break;
-				}
-			return 1 + FP_MEMORY;
+	/* word by word, each piece as a load of it would meet it */
+	for (uint32_t lo = pa; lo < pa + n;) {
+		uint32_t hi = (lo & ~3u) + 4 < pa + n ? (lo & ~3u) + 4 : pa + n, m;
+		unsigned hit = read_check(c, &c->l1d, lo, hi - lo, &m);
+		if (hit) {
+			*where = lo & ~3u;
+			return (int)hit;
 		}
-		if (buf)
-			memcpy(buf, c->mem + pa, n);   /* what ECC corrected */
-	}
-	for (uint32_t a = pa & ~3u; c->n_mem_stuck && a < pa + n; a += 4) {
-		bool caught;
-		uint32_t m = mem_stuck_check(c, a, 4, &caught);
-		if (caught) {
-			*where = a;
-			return 1 + FP_MEMORY;
-		}
-		for (unsigned b = 0; buf && b < 4; b++)
-			if (a + b >= pa && a + b < pa + n)
-				buf[a + b - pa] ^= (uint8_t)(m >> (8 * b));
-	}
-	if (!cache_has_faults(&c->l1d))
-		return 0;
-	for (uint32_t a = pa & ~3u; a < pa + n; a += 4) {
-		uint32_t m = cache_check(c, &c->l1d, a, 4);
-		if (!m)
-			continue;
-		if (c->cfg.detect_cache) {
-			*where = a;
-			return 1 + FP_CACHE;
-		}
-		for (unsigned b = 0; buf && b < 4; b++)
-			if (a + b >= pa && a + b < pa + n)
-				buf[a + b - pa] ^= (uint8_t)(m >> (8 * b));
+		for (uint32_t a = lo; buf && a < hi; a++)   /* memory as ECC left it, then what is wrong */
+			buf[a - pa] = c->mem[a] ^ (uint8_t)(m >> (8 * (a - lo)));
+		lo = hi;
 	}
 	return 0;
 }

@@ -237,6 +237,34 @@ void chip_invalidate_code(struct chip *c, uint32_t addr, uint32_t n);
 bool chip_mem_poisoned(const struct chip *c, uint32_t addr, unsigned size);
 void chip_mem_unpoison(struct chip *c, uint32_t addr, unsigned size);
 bool chip_mem_correct(struct chip *c, uint32_t addr, unsigned size);
+
+/* What a read of [pa, pa+n) (n <= 4) meets on its way through cache k
+ * (the L1I or the L1D), every read path's detectors in one place: memory
+ * ECC (faults.ecc first corrects a single flipped bit in memory), stuck
+ * memory cells, the cache's flips and defects.  Returns 0 with *mask the
+ * bits the read gets wrong (XOR it into what memory holds, read after
+ * this call), or 1 + FP_MEMORY / 1 + FP_CACHE when a detector catches
+ * the corruption.  Only call when c->faults_armed. */
+static inline unsigned read_check(struct chip *c, const struct cache *k, uint32_t pa, unsigned n, uint32_t *mask)
+{
+	*mask = 0;
+	if (c->n_mem_poison && chip_mem_poisoned(c, pa, n) && chip_mem_correct(c, pa, n) && c->cfg.detect_memory)
+		return 1 + FP_MEMORY;
+	if (c->n_mem_stuck) {
+		bool caught;
+		*mask = mem_stuck_check(c, pa, n, &caught);
+		if (caught)
+			return 1 + FP_MEMORY;
+	}
+	if (cache_has_faults(k)) {
+		uint32_t m = cache_check(c, k, pa, n);
+		if (m && c->cfg.detect_cache)
+			return 1 + FP_CACHE;
+		*mask ^= m;
+	}
+	return 0;
+}
+
 void chip_count_rollback(struct chip *c, enum counter_id cause);
 void chip_do_rollback(struct chip *c);
 

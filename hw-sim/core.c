@@ -77,31 +77,20 @@ static uint64_t reg_bit(unsigned r) { return 1ull << r; }
  * sees is latched in the bundle, which then faults at issue. */
 static uint64_t fetch_word(struct chip *c, uint32_t at, struct dbundle *b)
 {
-	if (c->n_mem_poison && chip_mem_poisoned(c, at, 8) && chip_mem_correct(c, at, 8) && !b->fetch_fault &&
-	    c->cfg.detect_memory) {
-		b->fetch_fault = 1 + FP_MEMORY;
-		b->fetch_fault_addr = at;
+	uint64_t m = 0;
+	for (unsigned half = 0; c->faults_armed && half < 2; half++) {
+		uint32_t hm;
+		unsigned hit = read_check(c, &c->l1i, at + 4 * half, 4, &hm);
+		if (hit && !b->fetch_fault) {
+			b->fetch_fault = (uint8_t)hit;
+			b->fetch_fault_addr = at + 4 * half;
+		}
+		m |= (uint64_t)hm << (32 * half);
 	}
 	uint64_t w = 0;
 	for (int k = 7; k >= 0; k--)
 		w = w << 8 | c->mem[at + (unsigned)k];
-	if (c->n_mem_stuck) {
-		bool lo, hi;
-		w ^= mem_stuck_check(c, at, 4, &lo) | (uint64_t)mem_stuck_check(c, at + 4, 4, &hi) << 32;
-		if ((lo || hi) && !b->fetch_fault) {
-			b->fetch_fault = 1 + FP_MEMORY;
-			b->fetch_fault_addr = at;
-		}
-	}
-	if (cache_has_faults(&c->l1i)) {
-		uint64_t m = cache_check(c, &c->l1i, at, 4) | (uint64_t)cache_check(c, &c->l1i, at + 4, 4) << 32;
-		if (m && c->cfg.detect_cache && !b->fetch_fault) {
-			b->fetch_fault = 1 + FP_CACHE;
-			b->fetch_fault_addr = at;
-		}
-		w ^= m;
-	}
-	return w;
+	return w ^ m;
 }
 
 /* The decoded form of atom a: its fields, and from its row of isa.def its

@@ -103,29 +103,16 @@ void tlb_flush_page(struct tlb *t, uint32_t vpn)
  * injected flips, caught by the detectors a load has. */
 static uint32_t walk_read(struct chip *c, uint32_t addr, struct mmu_result *r)
 {
-	if (c->faults_armed && c->n_mem_poison && chip_mem_poisoned(c, addr, 4) && chip_mem_correct(c, addr, 4) &&
-	    c->cfg.detect_memory) {
-		r->status = MMU_ECC;
-		c->walk_fault_addr = addr;
+	uint32_t fm = 0;
+	if (c->faults_armed) {
+		unsigned hit = read_check(c, &c->l1d, addr, 4, &fm);
+		if (hit && r->status == MMU_OK) {
+			r->status = hit == 1 + FP_CACHE ? MMU_PARITY : MMU_ECC;
+			c->walk_fault_addr = addr;
+		}
 	}
 	const uint8_t *m = c->mem + addr;
-	uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
-	if (c->faults_armed && c->n_mem_stuck) {
-		bool caught;
-		v ^= mem_stuck_check(c, addr, 4, &caught);
-		if (caught && r->status == MMU_OK) {
-			r->status = MMU_ECC;
-			c->walk_fault_addr = addr;
-		}
-	}
-	if (cache_has_faults(&c->l1d)) {
-		uint32_t fm = cache_check(c, &c->l1d, addr, 4);
-		if (fm && c->cfg.detect_cache && r->status == MMU_OK) {
-			r->status = MMU_PARITY;
-			c->walk_fault_addr = addr;
-		}
-		v ^= fm;
-	}
+	uint32_t v = ((uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24) ^ fm;
 	r->walk += c->l1d.latency + l1d_access(c, addr, 4, false);
 	return v;
 }
