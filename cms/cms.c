@@ -384,7 +384,7 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 {
 	struct chip_exit ex;
 	struct vlog vl;
-	if (faults_check_x86(m, res))
+	if (m->faulty && faults_check_x86(m, res))
 		return 1;
 	chip_commit(m->chip);  /* the interpreter's x86 state becomes the committed state */
 	m->st.native_runs++;
@@ -446,7 +446,7 @@ static void run_loop(struct cms *m, struct cms_result *res)
 {
 	for (;;) {
 		policy_tick(m, chip_cycles(m->chip));
-		if (faults_tick(m, res))
+		if (m->faulty && faults_tick(m, res))
 			return;
 		uint32_t eip = m->xr[X86_EIP];
 		m->st.block_entries++;

@@ -376,8 +376,8 @@ void tc_drop(struct cms *m, int id);
  * cms.opt.spec_retries the region is retranslated more conservatively. */
 int reopt_init(struct cms *m, char *err, size_t errlen);
 void reopt_free(struct cms *m);
-/* faults.c: the self-test programs, the recovery state; the periodic
- * check between blocks (1: the run is over, res filled); the temporaries
+/* faults.c: the self-test programs, the recovery state; the check between
+ * blocks when m->faulty (1: the run is over, res filled); the temporaries
  * the register allocator must not use. */
 int faults_init(struct cms *m, char *err, size_t errlen);
 void faults_free(struct cms *m);

@@ -294,6 +294,14 @@ uint64_t faults_bad_regs(const struct cms *m) { return m->ff ? m->ff->bad_regs :
 
 /* ---- running a test ------------------------------------------------------------ */
 
+/* The enabled units of class u (its unit-enable mask). */
+static uint32_t units_of(struct cms *m, unsigned u)
+{
+	uint32_t mask = 0;
+	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	return mask;
+}
+
 /* What one run of a program gave: whether it ran to its exit, how many
  * results were wrong, and a digest of them (runs on different units
  * compare by it). */
@@ -316,32 +324,38 @@ static void start_test(struct cms *m)
 	chip_commit(m->chip);
 }
 
-/* Run program p on the chip from a clean committed state (the firmware
- * sets the scratch pointer and writes the pattern table) and compare its
- * results with the known answers. */
+/* Run program p on the chip under the watchdog and, when it ran to its
+ * exit, read its results into got (the compares charged).  true when it
+ * ran; *ex says how it ended. */
+static bool run_program(struct cms *m, const struct bist_prog *p, uint32_t *got, struct chip_exit *ex)
+{
+	start_test(m);
+	chip_run_bounded(m->chip, p->code, ex, BIST_BUDGET);
+	if (ex->reason != CHIP_EXIT_FIRMWARE || ex->code != 0)
+		return false;
+	chip_mem_read(m->chip, m->ff->scratch, got, 4 * BIST_SCRATCH_WORDS);
+	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
+	return true;
+}
+
+/* Run program p and compare its results with the known answers. */
 static struct test_run run_test(struct cms *m, const struct bist_prog *p)
 {
-	struct fault_fw *f = m->ff;
 	struct chip_exit ex;
 	struct test_run t = {0};
-	uint32_t saved[ISA_NSHADOW];
+	uint32_t saved[ISA_NSHADOW], got[BIST_SCRATCH_WORDS];
 	for (unsigned r = 0; r < ISA_NSHADOW; r++)
 		saved[r] = chip_shadow(m->chip, r);
-	start_test(m);
-	chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
-	t.ran = ex.reason == CHIP_EXIT_FIRMWARE && ex.code == 0;
+	t.ran = run_program(m, p, got, &ex);
 	if (!t.ran) {
 		t.wrong = p->nresults ? p->nresults : 1;
 		t.digest = 0x9e3779b97f4a7c15ull ^ ex.reason;
 	} else {
-		uint32_t got[BIST_SCRATCH_WORDS];
-		chip_mem_read(m->chip, f->scratch, got, sizeof got);
 		t.digest = 1469598103934665603ull;
 		for (unsigned k = 0; k < p->nresults; k++) {
 			t.wrong += got[k] != p->expect[k];
 			t.digest = (t.digest ^ got[k]) * 1099511628211ull;
 		}
-		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
 	}
 	/* the x86 state the test found (it only uses temporaries, but a
 	 * faulty unit may write anywhere) */
@@ -358,12 +372,12 @@ static struct test_run run_test(struct cms *m, const struct bist_prog *p)
  * *inconclusive*.  Returns the faulty units' mask. */
 static uint32_t self_test(struct cms *m, enum unit_class u, bool *inconclusive)
 {
-	uint32_t mask = 0, bad = 0, right = 0;
+	uint32_t bad = 0, right = 0;
 	char err[300];
 	*inconclusive = false;
 	if ((unsigned)u >= U_COUNT || load_tests(m, err, sizeof err))
 		return 0;
-	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	uint32_t mask = units_of(m, u);
 	m->st.fault_selftests++;
 	uint64_t t0 = chip_cycles(m->chip);
 	struct test_run run[32];
@@ -404,44 +418,36 @@ uint32_t policy_self_test(struct cms *m, enum unit_class u)
 {
 	bool inconclusive;
 	uint32_t bad = self_test(m, u, &inconclusive);
-	if (inconclusive) {
-		uint32_t mask = 0;
-		chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
-		return mask;
-	}
+	if (inconclusive)
+		return units_of(m, u);
 	return bad;
 }
 
-/* The self-test of unit class u; masks off every unit that fails.
- * Returns how many did, or -1 when none is left. */
 static int test_registers(struct cms *m);
 static bool keep_last(const struct cms *m);
 
 /* Mask off the units of class u in bad (counted); translations flush. */
 static void isolate_units(struct cms *m, enum unit_class u, uint32_t bad)
 {
-	uint32_t mask = 0;
-	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	uint32_t mask = units_of(m, u);
 	m->st.fault_isolated_units += (uint64_t)__builtin_popcount(mask & bad);
 	policy_write_units(m, u, mask & ~bad);
 }
 
+/* The self-test of unit class u; masks off every unit that fails.
+ * Returns how many did, or -1 when none is left. */
 static int test_class(struct cms *m, enum unit_class u)
 {
-	uint32_t mask = 0;
 	bool inconclusive;
-	uint32_t bad = self_test(m, u, &inconclusive);
-	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	uint32_t bad = self_test(m, u, &inconclusive), mask = units_of(m, u);
 	if (inconclusive) {
 		/* the fault spoils the test for every unit: test the other
 		 * classes and the registers its program relies on first */
 		for (unsigned c = 0; c < U_COUNT; c++) {
 			bool inc2;
-			uint32_t other = 0, b;
 			if (c == (unsigned)u)
 				continue;
-			chip_read_cr(m->chip, CR_UNITS_ALU + c, &other);
-			b = self_test(m, (enum unit_class)c, &inc2);
+			uint32_t other = units_of(m, c), b = self_test(m, (enum unit_class)c, &inc2);
 			if (!inc2 && b && (other & ~b))
 				isolate_units(m, (enum unit_class)c, b);
 		}
@@ -493,8 +499,23 @@ static int test_registers(struct cms *m)
 	int found = 0;
 	for (unsigned round = 0; round < 8; round++) {
 		struct chip_exit ex;
-		start_test(m);
-		chip_run_bounded(m->chip, p->code, &ex, BIST_BUDGET);
+		uint32_t got[BIST_SCRATCH_WORDS];
+		if (run_program(m, p, got, &ex)) {
+			uint64_t wrong = 0;
+			for (unsigned k = 0; k < p->nresults; k++)
+				if (got[k] != p->expect[k])
+					wrong |= 1ull << p->reg_of[k];
+			wrong &= ~f->bad_regs;
+			/* a few registers, not a spoilt test (most of them wrong:
+			 * a faulty MEM unit, say) */
+			if (__builtin_popcountll(wrong) <= 4)
+				for (unsigned r = 0; r < ISA_NREGS; r++)
+					if (wrong >> r & 1) {
+						exclude_reg(m, r);
+						found++;
+					}
+			break;
+		}
 		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr > R_GSBASE &&
 		    ex.addr < ISA_NREGS) {
 			if (!(f->bad_regs >> ex.addr & 1)) {
@@ -503,25 +524,7 @@ static int test_registers(struct cms *m)
 			}
 			continue;
 		}
-		if (ex.reason != CHIP_EXIT_FIRMWARE)
-			break;   /* the test could not run to its end: it names nothing more */
-		uint32_t got[BIST_SCRATCH_WORDS];
-		chip_mem_read(m->chip, f->scratch, got, sizeof got);
-		uint64_t wrong = 0;
-		for (unsigned k = 0; k < p->nresults; k++)
-			if (got[k] != p->expect[k])
-				wrong |= 1ull << p->reg_of[k];
-		wrong &= ~f->bad_regs;
-		/* a few registers, not a spoilt test (most of them wrong: a
-		 * faulty MEM unit, say) */
-		if (__builtin_popcountll(wrong) <= 4)
-			for (unsigned r = 0; r < ISA_NREGS; r++)
-				if (wrong >> r & 1) {
-					exclude_reg(m, r);
-					found++;
-				}
-		cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover / 16 * p->nresults);
-		break;
+		break;   /* the test could not run to its end: it names nothing more */
 	}
 	/* what the temporaries hold now is the test's (a parity error on a
 	 * rewritten healthy cell does not come back) */
@@ -555,29 +558,23 @@ static int blind_diagnosis(struct cms *m, enum unit_class u, struct cms_result *
 	if (++f->blind[u] <= (unsigned)m->cfg.fault_retries)
 		return cms_recover_interpret(m, res);
 	f->blind[u] = 0;
-	uint32_t mask = 0;
-	chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
+	uint32_t mask = units_of(m, u);
 	if (f->trial_off[u]) {
 		/* the last trial did not help: that unit comes back */
 		mask |= f->trial_off[u];
 		m->st.fault_isolated_units--;
 	}
-	const struct cdvm_config *k = &m->cfg;
-	const long long n[U_COUNT] = {[U_ALU] = k->units_alu, [U_MEM] = k->units_mem, [U_MUL] = k->units_mul,
-				      [U_BR] = k->units_br};
-	uint32_t all = n[u] >= 32 ? ~0u : (1u << n[u]) - 1;
+	/* the next enabled unit after the last one tried */
 	unsigned next = f->trial_off[u] ? (unsigned)__builtin_ctz(f->trial_off[u]) + 1 : 0;
 	f->trial_off[u] = 0;
-	for (; next < 32; next++)
-		if ((mask & all) >> next & 1)
-			break;
-	if ((next >= 32 || __builtin_popcount(mask) < 2) && keep_last(m)) {
-		policy_write_units(m, u, mask);
-		f->degraded[u] = true;
-		return cms_recover_interpret(m, res);
-	}
+	while (next < 32 && !(mask >> next & 1))
+		next++;
 	if (next >= 32 || __builtin_popcount(mask) < 2) {
 		policy_write_units(m, u, mask);
+		if (keep_last(m)) {
+			f->degraded[u] = true;
+			return cms_recover_interpret(m, res);
+		}
 		return unrecoverable(m, res, "a %s unit keeps failing its result check, its self-test finds nothing, "
 				     "and isolating by trial found no unit to spare", isa_unit_name(u));
 	}
@@ -602,6 +599,14 @@ static int unrecoverable(struct cms *m, struct cms_result *res, const char *fmt,
 	return 1;
 }
 
+/* A detector caught a fault: counted, the first one's cycle kept. */
+static void note_detection(struct cms *m)
+{
+	m->st.fault_detections++;
+	if (!m->st.fault_first_detection)
+		m->st.fault_first_detection = chip_cycles(m->chip);
+}
+
 /* One more detection of class k: true when it is over the retry budget. */
 static bool strike(struct cms *m, unsigned k)
 {
@@ -621,9 +626,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 {
 	struct fault_fw *f = m->ff;
 	uint64_t t0 = chip_cycles(m->chip);
-	m->st.fault_detections++;
-	if (!m->st.fault_first_detection)
-		m->st.fault_first_detection = t0;
+	note_detection(m);
 	cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover);
 	int over = 0;
 	if (ex->walk) {
@@ -678,7 +681,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		m->st.fault_diagnoses++;
 		if (ex->addr <= R_GSBASE) {
 			/* the x86 state has no spare: a permanent fault there ends the run */
-			if (test_registers(m) == 0 && !chip_reg_poisoned(m->chip, ex->addr))
+			if (test_registers(m) == 0 && !(chip_reg_poison(m->chip) >> ex->addr & 1))
 				over = cms_recover_interpret(m, res);
 			else
 				over = unrecoverable(m, res, "register r%u (x86 state) keeps failing its parity check",
@@ -743,9 +746,7 @@ void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf)
 	int hit = chip_fw_read(m->chip, pa, n, buf, &where);
 	if (!hit)
 		return;
-	m->st.fault_detections++;
-	if (!m->st.fault_first_detection)
-		m->st.fault_first_detection = chip_cycles(m->chip);
+	note_detection(m);
 	if (hit == 1 + FP_CACHE && chip_cache_scrub(m->chip, 1, where) == 0) {
 		/* a clean line: the firmware reads memory again */
 		m->st.fault_scrubs++;
@@ -762,9 +763,7 @@ void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf)
 
 void faults_walk_detected(struct cms *m, uint32_t word)
 {
-	m->st.fault_detections++;
-	if (!m->st.fault_first_detection)
-		m->st.fault_first_detection = chip_cycles(m->chip);
+	note_detection(m);
 	m->st.fault_retries++;
 	chip_cache_scrub(m->chip, 1, word);
 }
@@ -779,7 +778,8 @@ int faults_stopped(struct cms *m, struct cms_result *res)
 
 int faults_check_x86(struct cms *m, struct cms_result *res)
 {
-	if (!(chip_reg_poison(m->chip) & ((1ull << ISA_NSHADOW) - 2)))
+	uint64_t bad = chip_reg_poison(m->chip) & (((1ull << ISA_NSHADOW) - 1) & ~1ull);
+	if (!bad)
 		return 0;
 	uint64_t now = chip_cycles(m->chip);
 	/* the firmware reads the x86 registers it shares with native code:
@@ -787,10 +787,8 @@ int faults_check_x86(struct cms *m, struct cms_result *res)
 	 * the same state (everything is committed), so a flipped working copy
 	 * is restored from its shadow, unless that is corrupted too. */
 	for (unsigned r = 1; r < ISA_NSHADOW; r++)
-		if (chip_reg_poisoned(m->chip, r)) {
-			m->st.fault_detections++;
-			if (!m->st.fault_first_detection)
-				m->st.fault_first_detection = now;
+		if (bad >> r & 1) {
+			note_detection(m);
 			cms_charge(m, ACT_RECOVER, (uint64_t)m->cfg.cost_fault_recover);
 			if (chip_restore_reg(m->chip, r) < 0)
 				return unrecoverable(m, res, "parity error in x86 register r%u and in its shadow copy", r);
@@ -804,15 +802,11 @@ int faults_tick(struct cms *m, struct cms_result *res)
 {
 	struct fault_fw *f = m->ff;
 	uint64_t now = chip_cycles(m->chip);
-	if (!m->faulty)
-		return 0;
 	if (faults_check_x86(m, res) || faults_stopped(m, res))
 		return 1;
 	uint32_t wb;
 	if (chip_take_wb_error(m->chip, &wb)) {
-		m->st.fault_detections++;
-		if (!m->st.fault_first_detection)
-			m->st.fault_first_detection = now;
+		note_detection(m);
 		return unrecoverable(m, res, "parity error in a dirty cache line written back (address 0x%08x): its data is lost",
 				     wb);
 	}
