@@ -632,7 +632,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 	if (ex->walk) {
 		/* a page-table word: the firmware keeps the table's record, so
 		 * the interpreter's walk puts it right (guestmem.c) */
-		chip_cache_scrub(m->chip, 1, chip_walk_fault_addr(m->chip));
+		chip_cache_scrub(m->chip, chip_walk_fault_addr(m->chip));
 		m->st.fault_retries++;
 		over = cms_recover_interpret(m, res);
 		m->st.fault_recovery_cycles += chip_cycles(m->chip) - t0;
@@ -695,7 +695,7 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		break;
 	case FP_CACHE: {
 		unsigned lv = ex->level < 3 ? ex->level : 1;
-		if (chip_cache_scrub(m->chip, lv, ex->addr) < 0) {
+		if (chip_cache_scrub(m->chip, ex->addr) < 0) {
 			over = unrecoverable(m, res, "parity error in a dirty %s line (address 0x%08x): its data is lost",
 					     lv == 0 ? "L1I" : lv == 1 ? "L1D" : "L2", ex->addr);
 			break;
@@ -747,7 +747,7 @@ void faults_fw_read(struct cms *m, uint32_t pa, uint32_t n, void *buf)
 	if (!hit)
 		return;
 	note_detection(m);
-	if (hit == 1 + FP_CACHE && chip_cache_scrub(m->chip, 1, where) == 0) {
+	if (hit == 1 + FP_CACHE && chip_cache_scrub(m->chip, where) == 0) {
 		/* a clean line: the firmware reads memory again */
 		m->st.fault_scrubs++;
 		m->st.fault_retries++;
@@ -765,7 +765,7 @@ void faults_walk_detected(struct cms *m, uint32_t word)
 {
 	note_detection(m);
 	m->st.fault_retries++;
-	chip_cache_scrub(m->chip, 1, word);
+	chip_cache_scrub(m->chip, word);
 }
 
 int faults_stopped(struct cms *m, struct cms_result *res)

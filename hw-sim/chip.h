@@ -159,10 +159,10 @@ int chip_fault_arm(struct chip *c, const struct fault_spec *f, char *err, size_t
 uint64_t chip_fault_events(const struct chip *c);
 bool chip_faults_scheduled(const struct chip *c);   /* armed or still to strike */
 uint64_t chip_fault_first_cycle(const struct chip *c);
-/* Firmware repair doors.  Drop the line holding addr from cache `level`
- * and the levels below it, with its injected flips: 0, or -1 when a copy
- * is dirty (its data is lost).  L1I lines are never dirty. */
-int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr);
+/* Firmware repair doors.  Drop the line holding addr from every cache,
+ * with its injected flips: 0, or -1 when a copy was dirty (its data is
+ * lost).  L1I lines are never dirty. */
+int chip_cache_scrub(struct chip *c, uint32_t addr);
 /* The registers holding a flip their parity sees (bit r: register r;
  * what the firmware's own reads of the x86 registers check). */
 uint64_t chip_reg_poison(const struct chip *c);

@@ -493,37 +493,11 @@ void chip_fault_fire(struct chip *c, uint64_t now)
 
 /* ---- repair doors ---------------------------------------------------------------- */
 
-/* ECC corrects the dirty line at addr of cache k when no word of it has
- * more than one bad bit: its flips are cleared (a defect's cell stays bad
- * and is corrected at every read).  Returns whether it could. */
-static bool ecc_correct(struct chip *c, struct cache *k, uint32_t addr)
+int chip_cache_scrub(struct chip *c, uint32_t addr)
 {
-	uint32_t line = cache_line_size(k), base = addr & ~(line - 1);
-	if (!c->cfg.cache_ecc || cache_line_of(k, addr) < 0)
-		return false;
-	bool any = false;
-	for (uint32_t o = 0; o < line; o += 4) {
-		int bits = __builtin_popcount(cache_read_mask(k, base + o, 4));
-		if (bits > 1)
-			return false;
-		any |= bits == 1;
-	}
-	if (!any)
-		return false;
-	if (k->nfaults)
-		cache_fault_clear(k, base, line);
-	c->cnt[CNT_faults_corrected]++;
-	return true;
-}
-
-int chip_cache_scrub(struct chip *c, unsigned level, uint32_t addr)
-{
-	(void)level;   /* every copy goes: a corruption the L2 holds reaches the L1s again */
-	int rc = 0;
-	if (!ecc_correct(c, &c->l1d, addr))
-		rc |= cache_drop(&c->l1d, addr);
-	if (!ecc_correct(c, &c->l2, addr))
-		rc |= cache_drop(&c->l2, addr);
+	/* every copy goes: a corruption the L2 holds reaches the L1s again
+	 * (what ECC can correct never gets here: it is corrected at the read) */
+	int rc = cache_drop(&c->l1d, addr) | cache_drop(&c->l2, addr);
 	cache_drop(&c->l1i, addr);
 	l1i_changed(c, addr & ~(cache_line_size(&c->l1i) - 1), cache_line_size(&c->l1i));
 	chip_update_faults_armed(c);
