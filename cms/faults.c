@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cms/translate/ir.h"
 #include "native-isa/isa.h"
 
 enum { BIST_SCRATCH_WORDS = 128, BIST_PAT_WORD = 112 /* the pattern table: words 112.. */, FP_CLASSES = U_COUNT + 3 /* + registers, caches, memory */ };
@@ -68,6 +69,14 @@ struct fault_fw {
 	unsigned ptr;                      /* the programs' scratch pointer register */
 	uint64_t next_bist;
 };
+
+/* The registers the register self-test covers and the firmware can do
+ * without: r13, r14 (shadowed, unused) and the temporaries; not the x86
+ * state (r1..r12) nor R_RETIRED (r15, the retired-instruction count). */
+static bool spare_reg(unsigned r)
+{
+	return r > R_GSBASE && r != R_RETIRED && r < ISA_NREGS;
+}
 
 /* ---- the self-test programs --------------------------------------------------
  * One atom per bundle everywhere: a program runs on any machine with one
@@ -178,13 +187,13 @@ static void gen_br(char *s, size_t n, const struct bist_regs *R, struct bist_pro
 }
 
 /* Registers: every temporary but the pointer holds two patterns, loaded
- * from the firmware's table (MEM units only); so do r13..r15, shadowed
- * but holding nothing. */
+ * from the firmware's table (MEM units only); so do r13 and r14, shadowed
+ * but holding nothing (spare_reg). */
 static void gen_regs(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
 {
 	for (unsigned k = 0; k < 2; k++)
 		for (unsigned r = R_GSBASE + 1; r < ISA_NREGS; r++) {
-			if (r == R->ptr)
+			if (r == R->ptr || !spare_reg(r))
 				continue;
 			add(s, n, "ld.32.hid r%u, [r%u + %u]\n", r, R->ptr, 4 * (BIST_PAT_WORD + k));
 			if (p->nresults < BIST_PAT_WORD)
@@ -516,8 +525,7 @@ static int test_registers(struct cms *m)
 					}
 			break;
 		}
-		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && ex.addr > R_GSBASE &&
-		    ex.addr < ISA_NREGS) {
+		if (ex.reason == CHIP_EXIT_FAULT_DETECTED && ex.fault_point == FP_REGISTER && spare_reg(ex.addr)) {
 			if (!(f->bad_regs >> ex.addr & 1)) {
 				exclude_reg(m, ex.addr);
 				found++;
@@ -529,6 +537,8 @@ static int test_registers(struct cms *m)
 	/* what the temporaries hold now is the test's (a parity error on a
 	 * rewritten healthy cell does not come back) */
 	for (unsigned r = R_GSBASE + 1; r < ISA_NREGS; r++) {
+		if (!spare_reg(r))
+			continue;
 		if (f->bad_regs >> r & 1)
 			chip_reg_rewrite(m->chip, r);
 		else
@@ -679,13 +689,11 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 			break;
 		}
 		m->st.fault_diagnoses++;
-		if (ex->addr <= R_GSBASE) {
-			/* the x86 state has no spare: a permanent fault there ends the run */
-			if (test_registers(m) == 0 && !(chip_reg_poison(m->chip) >> ex->addr & 1))
-				over = cms_recover_interpret(m, res);
-			else
-				over = unrecoverable(m, res, "register r%u (x86 state) keeps failing its parity check",
-						     ex->addr);
+		if (!spare_reg(ex->addr)) {
+			/* caught again and again: permanent, and the x86 state (and
+			 * the retired count) has no spare */
+			over = unrecoverable(m, res, "register r%u (x86 state or the retired count) keeps failing its parity check",
+					     ex->addr);
 		} else if (test_registers(m) == 0 && !(f->bad_regs >> ex->addr & 1)) {
 			/* the test could not confirm it, but the parity check keeps
 			 * naming this register: it holds nothing from now on */

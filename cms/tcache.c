@@ -350,12 +350,9 @@ static void map_remove(struct cms *m, uint32_t eip, uint32_t value)
 static int emit_lookup(struct cms *m)
 {
 	char src[1024];
-	unsigned t[4], n = 0;
-	uint64_t bad = faults_bad_regs(m);
-	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS && n < 4; r++)
-		if (!(bad >> r & 1))
-			t[n++] = r;
-	if (n < 4)
+	unsigned t[4];
+	struct ir_machine mc = {.bad_regs = faults_bad_regs(m)};
+	if (ir_pick_temps(&mc, 4, t) < 0)
 		return -1;
 	snprintf(src, sizeof src,
 		 "mul r%u, r10, #0x%x\n"

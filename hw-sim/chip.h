@@ -181,7 +181,7 @@ int chip_restore_reg(struct chip *c, unsigned r);
  * call (its data is lost): 1 with *addr the word, else 0. */
 int chip_take_wb_error(struct chip *c, uint32_t *addr);
 /* The firmware reads register r and writes the value back: a register no
- * one uses (an excluded temporary, r13..r15) with stuck cells then holds
+ * one uses (an excluded temporary, r13, r14) with stuck cells then holds
  * what its cells hold, parity consistent. */
 void chip_reg_rewrite(struct chip *c, unsigned r);
 

@@ -130,16 +130,19 @@ int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir
 	/* bundle separator: '|' where the machine can take it, a new line otherwise */
 	const char *sep = mc->issue_width >= 3 && mc->units[U_ALU] >= 1 && mc->units[U_MEM] >= 1 ? " | " : "\n";
 	char src[2048];
+	unsigned t[2];   /* r16, r17 unless the register self-test excluded them */
+	if (ir_pick_temps(mc, 2, t) < 0)
+		return -1;
 	int n = snprintf(src, sizeof src,
-			 "        extu r16, r9, #10, #1\n"
-			 "        bnz r16, bail\n");
+			 "        extu r%u, r9, #10, #1\n"
+			 "        bnz r%u, bail\n", t[0], t[0]);
 	if (in->rep)
 		n += snprintf(src + n, sizeof src - (size_t)n, "loop:   bz r2, done\n");
 	else
 		n += snprintf(src + n, sizeof src - (size_t)n, "loop:\n");
 	if (movs)
-		n += snprintf(src + n, sizeof src - (size_t)n, "        %s r17, [r7]%sadd r7, r7, #%u\n"
-				"        %s r17, [r8]%sadd r8, r8, #%u\n", ld, sep, k, st, sep, k);
+		n += snprintf(src + n, sizeof src - (size_t)n, "        %s r%u, [r7]%sadd r7, r7, #%u\n"
+				"        %s r%u, [r8]%sadd r8, r8, #%u\n", ld, t[1], sep, k, st, t[1], sep, k);
 	else
 		n += snprintf(src + n, sizeof src - (size_t)n, "        %s r1, [r8]%sadd r8, r8, #%u\n", st, sep, k);
 	if (in->rep)

@@ -181,6 +181,10 @@ int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsig
 int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle);
 int ir_region_alias(struct ir_block *b);
 int ir_regalloc(struct ir_block *b, const struct ir_machine *mc);
+/* The n lowest temporaries mc->bad_regs does not exclude, for code the
+ * firmware writes by hand (the lookup routine, string loops): 0, or -1
+ * when fewer are left. */
+int ir_pick_temps(const struct ir_machine *mc, unsigned n, unsigned *out);
 
 /* Dump for --dump-translations. */
 void ir_print(const struct ir_block *b, FILE *out);

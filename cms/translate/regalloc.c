@@ -103,3 +103,12 @@ out:
 	free(order);
 	return rc;
 }
+
+int ir_pick_temps(const struct ir_machine *mc, unsigned n, unsigned *out)
+{
+	unsigned got = 0;
+	for (unsigned r = R_FIRST_TEMP; r < ISA_NREGS && got < n; r++)
+		if (!(mc->bad_regs >> r & 1))
+			out[got++] = r;
+	return got == n ? 0 : -1;
+}
