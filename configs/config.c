@@ -6,36 +6,46 @@
 #include "configs/config_priv.h"
 #include "hidden-mem/hidden.h"
 
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 const struct cfg_key cfg_keys[CFG_NKEYS] = {
 #define CFG_INT(field, path, def, min, max, unit, doc) \
-	{path, CFG_T_INT, offsetof(struct cdvm_config, field), (def), NULL, (min), (max), unit, doc, NULL},
+	{path, CFG_T_INT, offsetof(struct cdvm_config, field), (def), NULL, (min), (max), 0, 0, 0, unit, doc, NULL},
+#define CFG_REAL(field, path, def, min, max, unit, doc) \
+	{path, CFG_T_REAL, offsetof(struct cdvm_config, field), 0, NULL, 0, 0, (def), (min), (max), unit, doc, NULL},
 #define CFG_BOOL(field, path, def, doc) \
-	{path, CFG_T_BOOL, offsetof(struct cdvm_config, field), (def) ? 1 : 0, NULL, 0, 1, "", doc, NULL},
+	{path, CFG_T_BOOL, offsetof(struct cdvm_config, field), (def) ? 1 : 0, NULL, 0, 1, 0, 0, 0, "", doc, NULL},
 #define CFG_STR(field, path, def, doc) \
-	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, "", doc, NULL},
+	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, 0, 0, 0, "", doc, NULL},
 #define CFG_ENUM(field, path, def, names, doc) \
-	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, "", doc, names},
+	{path, CFG_T_STR, offsetof(struct cdvm_config, field), 0, def, 0, 0, 0, 0, 0, "", doc, names},
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 #undef CFG_ENUM
 };
 
 /* Every default must lie in its range and every string default fit its
- * field; checked at compile time. */
+ * field; checked at compile time.  A real default cannot be: comparing
+ * floating constants is not an integer constant expression in C11 (clang
+ * refuses it), so config_validate's range check on the default, run by a
+ * unit test, stands in. */
 #define CFG_INT(field, path, def, min, max, unit, doc) \
 	_Static_assert((def) >= (min) && (def) <= (max), "default of " path " out of range");
+#define CFG_REAL(field, path, def, min, max, unit, doc)
 #define CFG_BOOL(field, path, def, doc)
 #define CFG_STR(field, path, def, doc) \
 	_Static_assert(sizeof(def) <= CONFIG_STR_MAX, "default of " path " too long");
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 
@@ -49,6 +59,16 @@ static int64_t *int_field(struct cdvm_config *c, int k)
 static const int64_t *int_field_c(const struct cdvm_config *c, int k)
 {
 	return (const int64_t *)((const char *)c + cfg_keys[k].offset);
+}
+
+static double *real_field(struct cdvm_config *c, int k)
+{
+	return (double *)((char *)c + cfg_keys[k].offset);
+}
+
+static const double *real_field_c(const struct cdvm_config *c, int k)
+{
+	return (const double *)((const char *)c + cfg_keys[k].offset);
 }
 
 static bool *bool_field(struct cdvm_config *c, int k)
@@ -80,6 +100,9 @@ void config_default(struct cdvm_config *c)
 		case CFG_T_INT:
 			*int_field(c, k) = cfg_keys[k].def_int;
 			break;
+		case CFG_T_REAL:
+			*real_field(c, k) = cfg_keys[k].def_real;
+			break;
 		case CFG_T_BOOL:
 			*bool_field(c, k) = cfg_keys[k].def_int != 0;
 			break;
@@ -100,12 +123,21 @@ const char *config_key_name(size_t i)
 	return i < CFG_NKEYS ? cfg_keys[i].path : NULL;
 }
 
+enum cfg_type config_key_type(size_t i)
+{
+	return cfg_keys[i].type;
+}
+
 bool config_equal(const struct cdvm_config *a, const struct cdvm_config *b)
 {
 	for (int k = 0; k < CFG_NKEYS; k++) {
 		switch (cfg_keys[k].type) {
 		case CFG_T_INT:
 			if (*int_field_c(a, k) != *int_field_c(b, k))
+				return false;
+			break;
+		case CFG_T_REAL:
+			if (*real_field_c(a, k) != *real_field_c(b, k))
 				return false;
 			break;
 		case CFG_T_BOOL:
@@ -331,6 +363,141 @@ static int parse_int(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* Longest real accepted, in characters; 17 significant digits and an
+ * exponent need 25. */
+#define REAL_TEXT_MAX 127
+
+/* Strict real: JSON's number syntax, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][-+]?[0-9]+)?,
+ * which YAML 1.2 reads as a number too and which has no hex, inf, nan,
+ * leading '+' or octal-looking leading zeros.  Return 0, 1 for bad syntax,
+ * 2 for a magnitude beyond double, 3 for more than REAL_TEXT_MAX
+ * characters.  Digits beyond double's precision round to the nearest
+ * double, and a value too small for one rounds to a subnormal or 0, as
+ * strtod rounds them.  cdvm never calls setlocale, so strtod's decimal
+ * point is '.'. */
+static int parse_real(const char *s, size_t len, double *out)
+{
+	size_t i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (i < len && is_digit(s[i]))
+		while (i < len && is_digit(s[i]))
+			i++;
+	else
+		return 1;
+	if (i < len && s[i] == '.') {
+		size_t first = ++i;
+		while (i < len && is_digit(s[i]))
+			i++;
+		if (i == first)
+			return 1;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t first = i;
+		while (i < len && is_digit(s[i]))
+			i++;
+		if (i == first)
+			return 1;
+	}
+	if (i != len)
+		return 1;
+	if (len > REAL_TEXT_MAX)
+		return 3;
+	char buf[REAL_TEXT_MAX + 1];
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	double v = strtod(buf, NULL);
+	if (isinf(v))
+		return 2;
+	*out = v;
+	return 0;
+}
+
+/* 15 digits (DBL_DIG) first, so that a decimal of up to 15 digits, as
+ * people write them, prints as written ("0.1", not 0.10000000000000001);
+ * 17 (DBL_DECIMAL_DIG) always read back.  %g drops trailing zeros, so an
+ * integral value prints as an integer ("10"), which parse_real reads. */
+void cfg_format_real(double v, char *out, size_t n)
+{
+	for (int digits = DBL_DIG; digits <= DBL_DECIMAL_DIG; digits++) {
+		snprintf(out, n, "%.*g", digits, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+void cfg_bounds_text(const struct cfg_key *key, char *lo, char *hi, size_t n)
+{
+	if (key->type == CFG_T_REAL) {
+		cfg_format_real(key->min_real, lo, n);
+		cfg_format_real(key->max_real, hi, n);
+	} else {
+		snprintf(lo, n, "%" PRId64, key->min);
+		snprintf(hi, n, "%" PRId64, key->max);
+	}
+}
+
+/* Whether iv (an integer key) or rv (a real key) lies in key's range; a
+ * NaN compares false with both ends and so lies outside. */
+static bool in_range(const struct cfg_key *key, int64_t iv, double rv)
+{
+	if (key->type == CFG_T_REAL)
+		return rv >= key->min_real && rv <= key->max_real;
+	return iv >= key->min && iv <= key->max;
+}
+
+/* An integer or real value: both refuse quotes and say their range. */
+static int parse_number(struct cdvm_config *c, int k, const char *text, size_t len, bool quoted,
+			const char *shown, char *why, size_t n)
+{
+	const struct cfg_key *key = &cfg_keys[k];
+	bool real = key->type == CFG_T_REAL;
+	const char *what = real ? "a number" : "an integer";
+	char lo[CFG_NUM_TEXT_MAX], hi[CFG_NUM_TEXT_MAX];
+	cfg_bounds_text(key, lo, hi, sizeof lo);
+	if (quoted) {
+		snprintf(why, n, "expected %s, got the quoted string '%s'", what, shown);
+		return -1;
+	}
+	if (len == 0) {
+		snprintf(why, n, "missing value (expected %s in [%s, %s])", what, lo, hi);
+		return -1;
+	}
+	int64_t iv = 0;
+	double rv = 0;
+	int r = real ? parse_real(text, len, &rv) : parse_int(text, len, &iv);
+	if (r == 1) {
+		snprintf(why, n, "expected %s, got '%s'",
+			 real ? "a decimal number (such as 10, 2.5 or 1e-3)" : "an integer (decimal or 0x hex)",
+			 shown);
+		return -1;
+	}
+	if (r == 3) {
+		snprintf(why, n, "number of %zu characters is longer than the maximum %d", len,
+			 REAL_TEXT_MAX);
+		return -1;
+	}
+	if (r == 2 || !in_range(key, iv, rv)) {
+		snprintf(why, n, "value %s out of range [%s, %s]", shown, lo, hi);
+		return -1;
+	}
+	if (real)
+		*real_field(c, k) = rv;
+	else
+		*int_field(c, k) = iv;
+	return 0;
+}
+
 int cfg_parse_value(struct cdvm_config *c, int k, const char *text, size_t len,
 		    bool quoted, char *why, size_t n)
 {
@@ -339,30 +506,9 @@ int cfg_parse_value(struct cdvm_config *c, int k, const char *text, size_t len,
 	cfg_quote_for_msg(text, len, shown, sizeof shown);
 
 	switch (key->type) {
-	case CFG_T_INT: {
-		if (quoted) {
-			snprintf(why, n, "expected an integer, got the quoted string '%s'", shown);
-			return -1;
-		}
-		if (len == 0) {
-			snprintf(why, n, "missing value (expected an integer in [%" PRId64 ", %" PRId64 "])",
-				 key->min, key->max);
-			return -1;
-		}
-		int64_t v = 0;
-		int r = parse_int(text, len, &v);
-		if (r == 1) {
-			snprintf(why, n, "expected an integer (decimal or 0x hex), got '%s'", shown);
-			return -1;
-		}
-		if (r == 2 || v < key->min || v > key->max) {
-			snprintf(why, n, "value %s out of range [%" PRId64 ", %" PRId64 "]", shown,
-				 key->min, key->max);
-			return -1;
-		}
-		*int_field(c, k) = v;
-		return 0;
-	}
+	case CFG_T_INT:
+	case CFG_T_REAL:
+		return parse_number(c, k, text, len, quoted, shown, why, n);
 	case CFG_T_BOOL:
 		if (!quoted && len == 4 && !memcmp(text, "true", 4)) {
 			*bool_field(c, k) = true;
@@ -444,6 +590,23 @@ int config_set(struct cdvm_config *c, const char *assignment, struct config_erro
 	return 0;
 }
 
+/* The text of a number or bool key's value, as the YAML printer and
+ * config_get show it (at most CFG_NUM_TEXT_MAX bytes with the NUL). */
+static void scalar_text(const struct cdvm_config *c, int k, char *out, size_t n)
+{
+	switch (cfg_keys[k].type) {
+	case CFG_T_INT:
+		snprintf(out, n, "%" PRId64, *int_field_c(c, k));
+		break;
+	case CFG_T_REAL:
+		cfg_format_real(*real_field_c(c, k), out, n);
+		break;
+	default:
+		snprintf(out, n, "%s", *bool_field_c(c, k) ? "true" : "false");
+		break;
+	}
+}
+
 int config_get(const struct cdvm_config *c, const char *key, char *buf, size_t n)
 {
 	int k = cfg_find(key, strlen(key));
@@ -452,16 +615,12 @@ int config_get(const struct cdvm_config *c, const char *key, char *buf, size_t n
 		buf[0] = '\0';
 	if (k < 0 || n == 0)
 		return -1;
-	switch (cfg_keys[k].type) {
-	case CFG_T_INT:
-		len = snprintf(buf, n, "%" PRId64, *int_field_c(c, k));
-		break;
-	case CFG_T_BOOL:
-		len = snprintf(buf, n, "%s", *bool_field_c(c, k) ? "true" : "false");
-		break;
-	default:
+	if (cfg_keys[k].type == CFG_T_STR) {
 		len = snprintf(buf, n, "%.*s", CONFIG_STR_MAX - 1, str_field_c(c, k));
-		break;
+	} else {
+		char text[CFG_NUM_TEXT_MAX];
+		scalar_text(c, k, text, sizeof text);
+		len = snprintf(buf, n, "%s", text);
 	}
 	if (len < 0 || (size_t)len >= n) {
 		buf[0] = '\0';
@@ -505,12 +664,15 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 	 * rather than by the parser. */
 	for (int k = 0; k < CFG_NKEYS; k++) {
 		const struct cfg_key *key = &cfg_keys[k];
-		if (key->type == CFG_T_INT) {
-			int64_t v = *int_field_c(c, k);
-			if (v < key->min || v > key->max) {
-				snprintf(err->msg, sizeof err->msg,
-					 "key '%s': value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]",
-					 key->path, v, key->min, key->max);
+		if (key->type == CFG_T_INT || key->type == CFG_T_REAL) {
+			int64_t iv = key->type == CFG_T_INT ? *int_field_c(c, k) : 0;
+			double rv = key->type == CFG_T_REAL ? *real_field_c(c, k) : 0;
+			if (!in_range(key, iv, rv)) {
+				char v[CFG_NUM_TEXT_MAX], lo[CFG_NUM_TEXT_MAX], hi[CFG_NUM_TEXT_MAX];
+				scalar_text(c, k, v, sizeof v);
+				cfg_bounds_text(key, lo, hi, sizeof lo);
+				snprintf(err->msg, sizeof err->msg, "key '%s': value %s out of range [%s, %s]",
+					 key->path, v, lo, hi);
 				return -1;
 			}
 		} else if (key->type == CFG_T_STR) {
@@ -714,29 +876,25 @@ int config_write_yaml(const struct cdvm_config *c, FILE *out)
 		int col = fprintf(out, "%*s%s: ", (int)indent, "", leaf);
 		if (col < 0)
 			return -1;
-		char num[32];
-		int r = 0;
-		switch (key->type) {
-		case CFG_T_INT:
-			col += snprintf(num, sizeof num, "%" PRId64, *int_field_c(c, k));
-			r = fputs(num, out) < 0 ? -1 : 0;
-			if (!r)
-				r = fprintf(out, "%*s# %" PRId64 "..%" PRId64 " %s\n",
-					    col < YAML_COMMENT_COL ? YAML_COMMENT_COL - col : 1, "",
-					    key->min, key->max, key->unit) < 0 ? -1 : 0;
-			break;
-		case CFG_T_BOOL: {
-			const char *v = *bool_field_c(c, k) ? "true" : "false";
-			col += (int)strlen(v);
-			r = fprintf(out, "%s%*s# true/false\n", v,
-				    col < YAML_COMMENT_COL ? YAML_COMMENT_COL - col : 1, "") < 0 ? -1 : 0;
-			break;
-		}
-		case CFG_T_STR:
+		int r;
+		if (key->type == CFG_T_STR) {
 			r = write_string(out, str_field_c(c, k));
 			if (!r)
 				r = fputc('\n', out) == EOF ? -1 : 0;
-			break;
+		} else {
+			/* the value, then its range and unit as a comment */
+			char v[CFG_NUM_TEXT_MAX], lo[CFG_NUM_TEXT_MAX], hi[CFG_NUM_TEXT_MAX];
+			scalar_text(c, k, v, sizeof v);
+			col += (int)strlen(v);
+			int pad = col < YAML_COMMENT_COL ? YAML_COMMENT_COL - col : 1;
+			if (key->type == CFG_T_BOOL) {
+				r = fprintf(out, "%s%*s# true/false\n", v, pad, "");
+			} else {
+				cfg_bounds_text(key, lo, hi, sizeof lo);
+				r = fprintf(out, "%s%*s# %s..%s%s%s\n", v, pad, "", lo, hi,
+					    key->unit[0] ? " " : "", key->unit);
+			}
+			r = r < 0 ? -1 : 0;
 		}
 		if (r)
 			return -1;

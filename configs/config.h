@@ -30,10 +30,12 @@
 
 struct cdvm_config {
 #define CFG_INT(field, path, def, min, max, unit, doc) int64_t field;
+#define CFG_REAL(field, path, def, min, max, unit, doc) double field;
 #define CFG_BOOL(field, path, def, doc) bool field;
 #define CFG_STR(field, path, def, doc) char field[CONFIG_STR_MAX];
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 };
@@ -56,8 +58,8 @@ int config_load_string(struct cdvm_config *c, const char *yaml, const char *name
 		       struct config_error *err);
 
 /* One "key=value" assignment (the --set option).  Integers: decimal or 0x
- * hex; bools: true/false; strings: the raw text after '='.  Errors start
- * with "--set <assignment>: ". */
+ * hex; reals: decimal (2.5, 1e-3); bools: true/false; strings: the raw
+ * text after '='.  Errors start with "--set <assignment>: ". */
 int config_set(struct cdvm_config *c, const char *assignment, struct config_error *err);
 
 /* Range of every key and the cross-key rules (power-of-two lines and set
@@ -73,15 +75,19 @@ int config_write_yaml(const struct cdvm_config *c, FILE *out);
 /* The configuration reference in Markdown (docs/config.md). */
 int config_write_doc(FILE *out);
 
-/* Value of one dotted key as text ("4", "true", raw string).  Return 0, or
- * -1 for an unknown key or a buffer that is too small (buf then holds ""). */
+/* Value of one dotted key as text ("4", "0.9", "true", raw string), which
+ * config_set reads back to the same value.  Return 0, or -1 for an unknown
+ * key or a buffer that is too small (buf then holds ""). */
 int config_get(const struct cdvm_config *c, const char *key, char *buf, size_t n);
 
-/* The keys in schema order, for sweeps and tests. */
+/* The keys in schema order, for sweeps and tests, and the kind of value
+ * each takes (an enum key's names are strings). */
+enum cfg_type { CFG_T_INT, CFG_T_REAL, CFG_T_BOOL, CFG_T_STR };
 size_t config_key_count(void);
 const char *config_key_name(size_t i); /* NULL when i is out of range */
+enum cfg_type config_key_type(size_t i); /* i must be in range */
 
-/* True when every key of a equals that of b. */
+/* True when every key of a equals that of b (reals exactly, with ==). */
 bool config_equal(const struct cdvm_config *a, const struct cdvm_config *b);
 
 /* Levenshtein distance between two keys (SIZE_MAX past 127 bytes), for

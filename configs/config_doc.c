@@ -34,6 +34,13 @@ static const struct {
 	 "(the firmware's two-level page table, control register PAGEDIR; "
 	 "docs/design-notes.md). A miss walks the table in hardware, each of its "
 	 "two reads costing an L1D access."},
+	{"energy", "energy: the energy model",
+	 "The coefficients of the energy model (hw-sim/energy.c; sources and rules "
+	 "in docs/energy.md): the energy of each event (an SRAM read, a transfer "
+	 "from memory, a bundle, an atom, a register-file access, a commit) and the "
+	 "leakage power of each enabled part. They are given at 45 nm and 0.9 V, "
+	 "after M. Horowitz, \"Computing's energy problem (and what we can do about "
+	 "it)\", ISSCC 2014, and scaled to `energy.process_nm` and `energy.vdd`."},
 	{"cms", "cms: the code-morphing firmware",
 	 "Translation cache size, when to translate, and the cost model: the "
 	 "simulated cycles charged for each piece of firmware work, so that "
@@ -93,10 +100,18 @@ static int write_row(FILE *out, const struct cfg_key *key)
 	const char *type;
 	switch (key->type) {
 	case CFG_T_INT:
-		type = "integer";
-		snprintf(range, sizeof range, "%" PRId64 " .. %" PRId64, key->min, key->max);
-		snprintf(def, sizeof def, "`%" PRId64 "`", key->def_int);
+	case CFG_T_REAL: {
+		char lo[CFG_NUM_TEXT_MAX], hi[CFG_NUM_TEXT_MAX], v[CFG_NUM_TEXT_MAX];
+		type = key->type == CFG_T_INT ? "integer" : "real";
+		cfg_bounds_text(key, lo, hi, sizeof lo);
+		snprintf(range, sizeof range, "%s .. %s", lo, hi);
+		if (key->type == CFG_T_INT)
+			snprintf(v, sizeof v, "%" PRId64, key->def_int);
+		else
+			cfg_format_real(key->def_real, v, sizeof v);
+		snprintf(def, sizeof def, "`%s`", v);
 		break;
+	}
 	case CFG_T_BOOL:
 		type = "bool";
 		snprintf(range, sizeof range, "`true`, `false`");
@@ -153,6 +168,10 @@ static int write_intro(FILE *out)
 		"  than one document is an error;\n"
 		"- integers are plain decimal (`-12`, `4096`) or hexadecimal (`0x1000`): no\n"
 		"  unit suffixes, no quotes, no leading zeros;\n"
+		"- reals are decimal in JSON's number syntax (`10`, `0.5`, `-2.5`, `1e-3`;\n"
+		"  not `.5`, `5.`, `+5`, `05`, `0x5`, `inf` or `nan`), without quotes; they\n"
+		"  are printed with the fewest digits (up to 17) that read back to the same\n"
+		"  value;\n"
 		"- booleans are `true` or `false`;\n"
 		"- strings may be plain or quoted; `--set` takes the raw text after `=`;\n"
 		"- a value outside its range is an error that gives the range.\n"

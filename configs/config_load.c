@@ -113,6 +113,8 @@ static const char *type_name(enum cfg_type t)
 	switch (t) {
 	case CFG_T_INT:
 		return "an integer";
+	case CFG_T_REAL:
+		return "a number";
 	case CFG_T_BOOL:
 		return "true or false";
 	default:

@@ -7,8 +7,6 @@
 
 #include "configs/config.h"
 
-enum cfg_type { CFG_T_INT, CFG_T_BOOL, CFG_T_STR };
-
 /* One row of schema.def. */
 struct cfg_key {
 	const char *path;     /* dotted YAML path, e.g. "core.units.alu" */
@@ -17,17 +15,20 @@ struct cfg_key {
 	int64_t def_int;      /* CFG_INT default (CFG_BOOL: 0/1) */
 	const char *def_str;  /* CFG_STR default */
 	int64_t min, max;     /* CFG_INT range */
-	const char *unit;     /* CFG_INT unit, "" otherwise */
+	double def_real, min_real, max_real; /* CFG_REAL default and range */
+	const char *unit;     /* CFG_INT and CFG_REAL unit, "" otherwise */
 	const char *doc;      /* meaning */
 	const char *names;    /* CFG_ENUM: the valid values, space-separated; NULL otherwise */
 };
 
 enum cfg_key_id {
 #define CFG_INT(field, ...) CFG_K_##field,
+#define CFG_REAL(field, ...) CFG_K_##field,
 #define CFG_BOOL(field, ...) CFG_K_##field,
 #define CFG_STR(field, ...) CFG_K_##field,
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 	CFG_NKEYS
@@ -53,6 +54,16 @@ int cfg_parse_value(struct cdvm_config *c, int k, const char *text, size_t len,
 bool cfg_name_allowed(const struct cfg_key *key, const char *s, size_t len);
 /* The valid names of an enum key, each between two `quote`s, comma-separated. */
 void cfg_names_list(const struct cfg_key *key, char quote, char *out, size_t n);
+
+/* Room for any integer or real value as text, with its NUL. */
+#define CFG_NUM_TEXT_MAX 32
+/* v with the fewest significant digits (15, 16 or 17) that read back to
+ * exactly v: how config_get, the YAML printer, the reference and messages
+ * show a real. */
+void cfg_format_real(double v, char *out, size_t n);
+/* The range of an integer or real key as text, its lower end in lo and its
+ * upper end in hi (n bytes each). */
+void cfg_bounds_text(const struct cfg_key *key, char *lo, char *hi, size_t n);
 
 /* Quote s[0..len) for an error message: printable ASCII kept, the rest as
  * \xNN, cut at about 40 characters. */

@@ -1,9 +1,10 @@
 /* tests/unit/config.c — the configuration system: defaults against the
  * schema, every shipped configs/NAME.yaml, YAML and --set round trips (random,
- * with the seed printed; replay with CDVM_SEED=N), strict-parser negative
- * tests that check file:line:col and the key in every message, cross-key
- * validation (with the firmware's boot agreeing on hidden memory), and that
- * configs/default.yaml and docs/config.md equal the generators' output.  Runs from the repo root. */
+ * with the seed printed; replay with CDVM_SEED=N), reals printed with the
+ * fewest digits that read back, strict-parser negative tests that check
+ * file:line:col and the key in every message, cross-key validation (with the
+ * firmware's boot agreeing on hidden memory), and that configs/default.yaml
+ * and docs/config.md equal the generators' output.  Runs from the repo root. */
 #include "cms/cms.h"
 #include "configs/config.h"
 #include "tests/unit/testutil.h"
@@ -11,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,12 @@ static void test_defaults_match_schema(void)
 	CHECK(!config_get(&c, path, buf, sizeof buf) && !strcmp(buf, want), "get %s", path); \
 	CHECK(n < config_key_count() && !strcmp(config_key_name(n), path), "order %s", path); \
 	n++;
+#define CFG_REAL(field, path, def, min, max, unit, doc)                                  \
+	CHECK(c.field == (def), "%s: default %.17g != %.17g", path, c.field, (double)(def)); \
+	CHECK((def) >= (min) && (def) <= (max), "%s: default out of range", path);       \
+	CHECK(!config_get(&c, path, buf, sizeof buf) && strtod(buf, NULL) == (def), "get %s", path); \
+	CHECK(n < config_key_count() && !strcmp(config_key_name(n), path), "order %s", path); \
+	n++;
 #define CFG_BOOL(field, path, def, doc)                                                  \
 	CHECK(c.field == (def), "%s: bool default", path);                               \
 	CHECK(!config_get(&c, path, buf, sizeof buf) && !strcmp(buf, (def) ? "true" : "false"), \
@@ -130,6 +138,7 @@ static void test_defaults_match_schema(void)
 	n++;
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 	CHECK(n == config_key_count(), "key count %zu vs schema %zu", config_key_count(), n);
@@ -295,6 +304,27 @@ static int64_t rnd_range(struct rng *r, int64_t lo, int64_t hi)
 	}
 }
 
+/* A double in [lo, hi]: the ends, uniform over the range, or a uniform
+ * value scaled down by up to 2^-1100, so that small magnitudes (subnormals
+ * too) and full 53-bit significands both print. */
+static double rnd_real(struct rng *r, double lo, double hi)
+{
+	double u = (double)(rnd(r) >> 11) * 0x1p-53, v;
+	switch (rnd(r) % 8) {
+	case 0:
+		return lo;
+	case 1:
+		return hi;
+	case 2:
+		v = ldexp(u * hi, -(int)(rnd(r) % 1100));
+		break;
+	default:
+		v = lo + (hi - lo) * u;
+		break;
+	}
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
 /* A random string of valid UTF-8 that exercises the printer's quoting. */
 static void rnd_string(struct rng *r, char *out, size_t cap)
 {
@@ -335,11 +365,13 @@ static void rnd_config(struct rng *r, struct cdvm_config *c)
 {
 	config_default(c);
 #define CFG_INT(field, path, def, min, max, unit, doc) c->field = rnd_range(r, min, max);
+#define CFG_REAL(field, path, def, min, max, unit, doc) c->field = rnd_real(r, min, max);
 #define CFG_BOOL(field, path, def, doc) c->field = rnd(r) & 1;
 #define CFG_STR(field, path, def, doc) rnd_string(r, c->field, sizeof c->field);
 #define CFG_ENUM(field, path, def, names, doc) rnd_name(r, names, c->field, sizeof c->field);
 #include "configs/schema.def"
 #undef CFG_INT
+#undef CFG_REAL
 #undef CFG_BOOL
 #undef CFG_STR
 #undef CFG_ENUM
@@ -563,6 +595,80 @@ static void test_values(void)
 	CU_ASSERT_EQUAL(c.issue_width, 16);
 }
 
+/* Reals in JSON's number syntax, to the nearest double, ends included. */
+static void test_real_values(void)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} cases[] = {
+		{"10", 10}, {"10.5", 10.5}, {"1e-3", 1e-3}, {"1E-3", 1e-3}, {"0.5e+1", 5},
+		{"2.0", 2}, {"0", 0}, {"-0", 0}, {"0.3", 0.3}, {"1.99999999999999999999", 2},
+		{"0.000000000000000000000000000001", 1e-30}, {"5e-324", 5e-324}, {"1e-400", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cdvm_config c;
+		struct config_error err = {{0}};
+		char yaml[128], assign[128];
+		config_default(&c);
+		snprintf(yaml, sizeof yaml, "energy.memory.access_pj: %s\n", cases[i].text);
+		CHECK(config_load_string(&c, yaml, NULL, &err) == 0, "%s: %s", yaml, err.msg);
+		CHECK(c.energy_memory_pj == cases[i].want, "%s read as %.17g", yaml, c.energy_memory_pj);
+		config_default(&c);
+		snprintf(assign, sizeof assign, "energy.memory.access_pj=%s", cases[i].text);
+		CHECK(config_set(&c, assign, &err) == 0, "%s: %s", assign, err.msg);
+		CHECK(c.energy_memory_pj == cases[i].want, "%s set %.17g", assign, c.energy_memory_pj);
+	}
+	/* both ends of a range are inside it */
+	struct cdvm_config c;
+	struct config_error err = {{0}};
+	config_default(&c);
+	CU_ASSERT_EQUAL(config_load_string(&c, "energy: {vdd: 0.3, sram.ref_kb: 1048576}\n", NULL, &err), 0);
+	CU_ASSERT(c.energy_vdd == 0.3 && c.energy_sram_ref_kb == 1048576);
+	CU_ASSERT_EQUAL(config_load_string(&c, "energy: {vdd: 2, sram.ref_kb: 0.0625}\n", NULL, &err), 0);
+	CU_ASSERT(c.energy_vdd == 2 && c.energy_sram_ref_kb == 0.0625);
+}
+
+/* The fewest digits that read back: 15 when they do, else 16 or 17;
+ * integral values print as integers. */
+static void test_real_printing(void)
+{
+	static const struct {
+		double v;
+		const char *text;
+	} cases[] = {
+		{2000, "2000"}, {0.9, "0.9"}, {0.1, "0.1"}, {3.1, "3.1"}, {0.0625, "0.0625"},
+		{1000000, "1000000"}, {1e-3, "0.001"}, {1e-5, "1e-05"}, {0.1 + 0.2, "0.30000000000000004"},
+		{1.0 / 3, "0.3333333333333333"}, {5e-324, "4.94065645841247e-324"}, {0, "0"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cdvm_config c, back;
+		struct config_error err = {{0}};
+		char buf[64], line[96];
+		size_t len;
+		config_default(&c);
+		c.energy_memory_pj = cases[i].v;
+		CU_ASSERT_EQUAL(config_get(&c, "energy.memory.access_pj", buf, sizeof buf), 0);
+		CHECK(!strcmp(buf, cases[i].text), "%.17g printed as %s, not %s", cases[i].v, buf,
+		      cases[i].text);
+		char *yaml = yaml_of(&c, &len);
+		snprintf(line, sizeof line, "\n    access_pj: %s ", cases[i].text);
+		CHECK(yaml && strstr(yaml, line) != NULL, "YAML lacks '%s'", line);
+		config_default(&back);
+		CHECK(yaml && config_load_string(&back, yaml, NULL, &err) == 0, "%s", err.msg);
+		CHECK(back.energy_memory_pj == cases[i].v, "%s read back as %.17g", cases[i].text,
+		      back.energy_memory_pj);
+		free(yaml);
+	}
+	/* config_get refuses a buffer one byte short, as for integers */
+	struct cdvm_config c;
+	char buf[8];
+	config_default(&c);
+	c.energy_vdd = 0.1 + 0.2;
+	CU_ASSERT_EQUAL(config_get(&c, "energy.vdd", buf, sizeof buf), -1);
+	CU_ASSERT_STRING_EQUAL(buf, "");
+}
+
 /* ---- strict errors, each with file:line:col and the key ---------------- */
 
 static void test_errors_keys(void)
@@ -611,6 +717,37 @@ static void test_errors_values(void)
 		 "out of range [0, 9223372036854775807]");
 	LOAD_ERR("sim.max_cycles: 99999999999999999999999\n", "t.yaml:1:17:", "out of range");
 	LOAD_ERR("sim.max_cycles: 0x10000000000000000\n", "t.yaml:1:17:", "out of range");
+	LOAD_ERR("energy:\n  vdd: high\n", "t.yaml:2:8:", "'energy.vdd'", "expected a decimal number",
+		 "'high'");
+	LOAD_ERR("energy:\n  vdd: \"0.9\"\n", "t.yaml:2:8:", "'energy.vdd'",
+		 "expected a number, got the quoted string '0.9'");
+	LOAD_ERR("energy:\n  vdd:\n", "t.yaml:2:7:", "'energy.vdd'",
+		 "missing value (expected a number in [0.3, 2])");
+	LOAD_ERR("energy.vdd: [1]\n", "t.yaml:1:13:", "'energy.vdd'", "expected a number, got a sequence");
+	LOAD_ERR("energy.vdd: 2.5\n", "t.yaml:1:13:", "'energy.vdd'", "value 2.5 out of range [0.3, 2]");
+	LOAD_ERR("energy.vdd: 0.2\n", "t.yaml:1:13:", "out of range [0.3, 2]");
+	LOAD_ERR("energy.vdd: -2.5\n", "t.yaml:1:13:", "value -2.5 out of range [0.3, 2]");
+	LOAD_ERR("energy.vdd: 2.0000000001\n", "t.yaml:1:13:", "out of range");
+	LOAD_ERR("energy.sram.ref_kb: 0.0624\n", "t.yaml:1:21:", "out of range [0.0625, 1048576]");
+	LOAD_ERR("energy.memory.access_pj: 1e999\n", "t.yaml:1:26:", "value 1e999 out of range");
+	LOAD_ERR("energy.memory.access_pj: -1e999\n", "t.yaml:1:26:", "out of range");
+	static const char *const bad_reals[] = {
+		"0x1", "0x1p3", "inf", "-inf", ".inf", "nan", ".NaN", "Infinity", "+1", "1.", ".5",
+		"01", "00.5", "1e", "1e+", "1.5x", "1,5", "1_000", "1 0", "--1", "1e3.5",
+		"0.9V", "true", "~",
+	};
+	for (size_t i = 0; i < sizeof bad_reals / sizeof bad_reals[0]; i++) {
+		char yaml[64], assign[64];
+		snprintf(yaml, sizeof yaml, "energy.vdd: %s\n", bad_reals[i]);
+		LOAD_ERR(yaml, "t.yaml:1:13:", "'energy.vdd'", "expected a decimal number");
+		snprintf(assign, sizeof assign, "energy.vdd=%s", bad_reals[i]);
+		SET_ERR(assign, "--set energy.vdd=", "'energy.vdd'", "expected a decimal number");
+	}
+	char longnum[160] = "energy.vdd: 0.";
+	memset(longnum + strlen(longnum), '9', 130);
+	strcat(longnum, "\n");
+	LOAD_ERR(longnum, "t.yaml:1:13:", "'energy.vdd'", "number of 132 characters",
+		 "longer than the maximum 127");
 	LOAD_ERR("faults.detect.unit: yes\n", "t.yaml:1:21:", "'faults.detect.unit'",
 		 "expected true or false", "'yes'");
 	LOAD_ERR("faults.detect.unit: True\n", "t.yaml:1:21:", "expected true or false");
@@ -699,6 +836,10 @@ static void test_set(void)
 	SET_ERR("core.issue_width=", "--set core.issue_width=:", "missing value");
 	SET_ERR("core.issue_width= 8", "expected an integer");
 	SET_ERR("faults.detect.unit=1", "--set faults.detect.unit=1:", "expected true or false");
+	SET_ERR("energy.vdd=", "--set energy.vdd=:", "missing value (expected a number in [0.3, 2])");
+	SET_ERR("energy.vdd=3", "--set energy.vdd=3:", "'energy.vdd'", "value 3 out of range [0.3, 2]");
+	SET_ERR("energy.vdd= 1", "expected a decimal number");
+	SET_ERR("energy.vdd=1 ", "expected a decimal number");
 	SET_ERR("name=0123456789012345678901234567890123456789012345678901234567890123",
 		"'name'", "longer than the maximum 63");
 	SET_ERR("name=\xff", "'name'", "not valid UTF-8");
@@ -788,6 +929,15 @@ static void test_validate(void)
 	config_default(&c);
 	c.store_buffer = 0; /* range checked again for structs built in code */
 	INVALID(&c, "'core.store_buffer'", "out of range [1, 4096]");
+	config_default(&c);
+	c.energy_vdd = 2.0000000000000004;
+	INVALID(&c, "'energy.vdd'", "value 2.0000000000000004 out of range [0.3, 2]");
+	c.energy_vdd = NAN; /* compares false with both ends */
+	INVALID(&c, "'energy.vdd'", "out of range [0.3, 2]");
+	c.energy_vdd = -INFINITY;
+	INVALID(&c, "'energy.vdd'", "out of range");
+	c.energy_vdd = 0.3;
+	VALID(&c);
 	config_default(&c);
 	memset(c.name, 'x', sizeof c.name); /* no NUL */
 	INVALID(&c, "'name'");
@@ -893,6 +1043,8 @@ void suite_config(void)
 	CU_add_test(s, "--set of printed values", test_set_roundtrip);
 	CU_add_test(s, "nested, dotted and flow forms", test_nesting_forms);
 	CU_add_test(s, "integer, bool and string values", test_values);
+	CU_add_test(s, "real values", test_real_values);
+	CU_add_test(s, "real printing", test_real_printing);
 	CU_add_test(s, "errors: keys", test_errors_keys);
 	CU_add_test(s, "errors: values", test_errors_values);
 	CU_add_test(s, "errors: malformed YAML", test_errors_syntax);
