@@ -41,7 +41,7 @@ struct sweep_loc {
 	unsigned line, col; /* 1-based place in the spec, 0 when unknown */
 };
 
-enum sweep_key_type { SWEEP_KEY_INT, SWEEP_KEY_BOOL, SWEEP_KEY_STR };
+enum sweep_key_type { SWEEP_KEY_INT, SWEEP_KEY_REAL, SWEEP_KEY_BOOL, SWEEP_KEY_STR };
 
 struct sweep_axis {
 	char *key;             /* configuration key, or SWEEP_CONFIG_FILES, or an extra key */

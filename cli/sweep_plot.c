@@ -164,7 +164,7 @@ static int plot_one(const struct sweep_plan *p, const char *dir, size_t a, const
 		sweep_msgf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	bool numeric = ax->type == SWEEP_KEY_INT;
+	bool numeric = ax->type == SWEEP_KEY_INT || ax->type == SWEEP_KEY_REAL;
 	fprintf(f, "# %s: mean %s of ok runs, over the other axes and repetitions\n# x label", ax->key, metric);
 	for (size_t w = 0; w < s->nworkloads; w++)
 		for (size_t m = 0; m < s->nmodes; m++)

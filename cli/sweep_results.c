@@ -119,6 +119,7 @@ int sweep_columns_build_ext(struct sweep_columns *c, const struct sweep_spec *s,
 	for (size_t i = 0; i < s->naxes && !rc; i++) {
 		const struct sweep_axis *a = &s->axes[i];
 		rc = add_col(c, a->key, a->type == SWEEP_KEY_INT ? SWEEP_COL_INT :
+			     a->type == SWEEP_KEY_REAL ? SWEEP_COL_FLOAT :
 			     a->type == SWEEP_KEY_BOOL ? SWEEP_COL_BOOL : SWEEP_COL_STR);
 	}
 	for (size_t i = 0; i < NELEM(outcome_cols) && !rc; i++)

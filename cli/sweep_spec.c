@@ -212,21 +212,18 @@ static int unknown_key(struct sweep_reader *R, const yaml_node_t *n, const char 
 		       what, key, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 }
 
-/* The schema's type of key, found through the public setter: a string key
- * takes any text, a bool key takes "true", an int key neither. */
+/* The schema's type of a configuration key (an enum key's names are
+ * strings). */
 static enum sweep_key_type key_type(const char *key)
 {
-	struct cdvm_config c;
-	struct config_error e;
-	char a[160];
-	config_default(&c);
-	snprintf(a, sizeof a, "%s=not a number", key);
-	if (!config_set(&c, a, &e))
-		return SWEEP_KEY_STR;
-	snprintf(a, sizeof a, "%s=true", key);
-	if (!config_set(&c, a, &e))
-		return SWEEP_KEY_BOOL;
-	return SWEEP_KEY_INT;
+	static const enum sweep_key_type of[] = {
+		[CFG_T_INT] = SWEEP_KEY_INT, [CFG_T_REAL] = SWEEP_KEY_REAL,
+		[CFG_T_BOOL] = SWEEP_KEY_BOOL, [CFG_T_STR] = SWEEP_KEY_STR,
+	};
+	for (size_t i = 0; i < config_key_count(); i++)
+		if (!strcmp(config_key_name(i), key))
+			return of[config_key_type(i)];
+	return SWEEP_KEY_STR;
 }
 
 /* The extension's axis key, or NULL. */
@@ -275,6 +272,25 @@ static int value_error(const struct sweep_reader *R, const char *key, const char
 	return rc;
 }
 
+/* A value of an axis (checked) as the configuration prints it, or an
+ * extension's integer in decimal, so that 0x10 and 16, or 1.0 and 1, are
+ * one value and the results hold plain numbers.  True when out holds it. */
+static bool canonical_value(const struct sweep_reader *R, const struct sweep_axis *ax, const char *val,
+			    char *out, size_t n)
+{
+	if (ax->extra) {
+		long long v;
+		if (parse_int_text(val, &v))
+			return false;
+		snprintf(out, n, "%lld", v);
+		return true;
+	}
+	struct cdvm_config c;
+	char msg[SWEEP_ERR_MAX];
+	config_default(&c);
+	return !value_error(R, ax->key, val, &c, msg, sizeof msg) && !config_get(&c, ax->key, out, n);
+}
+
 /* A scalar value for key: right YAML form for the key's type, and accepted
  * by config_set (range).  Ranges do not depend on other keys, so checking
  * against the default is enough; cross-key rules are checked per point. */
@@ -285,7 +301,8 @@ static int check_value(struct sweep_reader *R, const yaml_node_t *n, const char 
 		return -1;
 	if (t != SWEEP_KEY_STR && !sweep_rd_plain(n))
 		return sweep_rd_fail(R, n->start_mark, "%s: expected %s, got the quoted string \"%s\"", what,
-			       t == SWEEP_KEY_INT ? "an integer" : "true or false", sweep_rd_text(n));
+			       t == SWEEP_KEY_INT ? "an integer" : t == SWEEP_KEY_REAL ? "a number" : "true or false",
+			       sweep_rd_text(n));
 	if (t == SWEEP_KEY_STR && sweep_rd_plain(n) && n->data.scalar.length == 0)
 		return sweep_rd_fail(R, n->start_mark, "%s: missing value (write \"\" for an empty string)", what);
 	char msg[SWEEP_ERR_MAX];
@@ -465,15 +482,10 @@ static int read_axis(struct sweep_reader *R, const yaml_node_t *k, const yaml_no
 		} else {
 			if (check_value(R, e, what, ax->key, ax->type))
 				return -1;
-			/* integers in decimal, so that 0x10 and 16 are one value and
-			 * the results hold plain numbers */
-			char dec[32];
-			long long iv;
+			char canon[CONFIG_STR_MAX + 32];
 			const char *val = sweep_rd_text(e);
-			if (ax->type == SWEEP_KEY_INT && !parse_int_text(val, &iv)) {
-				snprintf(dec, sizeof dec, "%lld", iv);
-				val = dec;
-			}
+			if (canonical_value(R, ax, val, canon, sizeof canon))
+				val = canon;
 			if (push_str(R, &ax->values, &ax->nvalues, val))
 				return -1;
 		}

@@ -336,6 +336,57 @@ static void test_point_args(void)
 	sweep_spec_free(s);
 }
 
+/* An axis over a real key holds its values as the configuration prints
+ * them, builds points holding the doubles and passes them to `cdvm run`;
+ * its result column is a float one.  An enum key's axis takes names,
+ * quoted or not. */
+static void test_real_axis(void)
+{
+	SPEC_ERR("axes:\n  energy.vdd: [1, 1.0]\n" WL, "t.yaml:2:19:", "value '1.0' listed twice");
+	SPEC_ERR("axes:\n  energy.vdd: [\"0.9\"]\n" WL, "t.yaml:2:16:", "expected a number, got the quoted string");
+	SPEC_ERR("axes:\n  energy.vdd: [2.5]\n" WL, "t.yaml:2:16:", "value 2.5 out of range [0.3, 2]");
+	SPEC_ERR("axes:\n  energy.vdd: [0x1]\n" WL, "t.yaml:2:16:", "expected a decimal number");
+	SPEC_ERR("axes:\n  energy.vdd: {from: 1, to: 2, step: 1}\n" WL, "needs an integer key");
+	SPEC_ERR("set:\n  energy.vdd: \"1\"\n" WL, "t.yaml:2:15:", "expected a number");
+
+	struct sweep_spec *s = parse_ok(__LINE__, "set:\n  energy.core.alu_pj: 0.25\n"
+				       "axes:\n  energy.vdd: [0.9, 1.0, 1.25e0, 2]\n  cms.policy.evict: [\"flush\", none]\n" WL);
+	if (!s)
+		return;
+	const struct sweep_axis *vdd = &s->axes[0], *evict = &s->axes[1];
+	CHECK(vdd->type == SWEEP_KEY_REAL && vdd->nvalues == 4, "real axis: type %d, %zu values", vdd->type,
+	      vdd->nvalues);
+	CHECK(vdd->nvalues == 4 && !strcmp(vdd->values[1], "1") && !strcmp(vdd->values[2], "1.25"),
+	      "values as printed: %s %s", vdd->values[1], vdd->values[2]);
+	CHECK(evict->type == SWEEP_KEY_STR && evict->nvalues == 2 && !strcmp(evict->values[0], "flush"),
+	      "enum axis: type %d", evict->type);
+	struct sweep_plan *p = plan_ok(__LINE__, s);
+	if (p) {
+		CHECK(p->npoints == 8, "points %zu", p->npoints);
+		CHECK(p->points[0].cfg.energy_vdd == 0.9 && p->points[2].cfg.energy_vdd == 1 &&
+		      p->points[4].cfg.energy_vdd == 1.25 && p->points[7].cfg.energy_vdd == 2, "vdd of the points");
+		CHECK(p->points[5].cfg.energy_alu_pj == 0.25 && !strcmp(p->points[5].cfg.policy_evict, "none"),
+		      "set: and the enum axis in point 5");
+		size_t n;
+		const char **v = sweep_point_args(p, 5, &n);
+		static const char *const want[] = {"--set", "energy.core.alu_pj=0.25", "--set", "energy.vdd=1.25",
+						   "--set", "cms.policy.evict=none"};
+		CHECK(v && n == 6, "args %zu", n);
+		for (size_t i = 0; v && i < 6 && i < n; i++)
+			CHECK(!strcmp(v[i], want[i]), "arg %zu: %s, want %s", i, v[i], want[i]);
+		free(v);
+	}
+	struct sweep_columns c;
+	if (sweep_columns_build(&c, s) == 0) {
+		int i = sweep_column_find(&c, "energy.vdd"), j = sweep_column_find(&c, "cms.policy.evict");
+		CHECK(i >= 0 && c.types[i] == SWEEP_COL_FLOAT, "energy.vdd column type");
+		CHECK(j >= 0 && c.types[j] == SWEEP_COL_STR, "cms.policy.evict column type");
+		sweep_columns_free(&c);
+	}
+	sweep_plan_free(p);
+	sweep_spec_free(s);
+}
+
 static void test_shards(void)
 {
 	unsigned i, n;
@@ -653,6 +704,7 @@ void suite_sweep(void)
 	CU_add_test(s, "plan: enumeration order and run ids", test_enumeration);
 	CU_add_test(s, "plan: ids follow the configuration", test_ids_follow_config);
 	CU_add_test(s, "plan: cdvm run arguments of a point", test_point_args);
+	CU_add_test(s, "plan: real and enum axes", test_real_axis);
 	CU_add_test(s, "shards partition the runs", test_shards);
 	CU_add_test(s, "results: CSV escaping and JSON rows", test_csv);
 	CU_add_test(s, "results: metrics from --stats-json", test_metrics);
