@@ -42,6 +42,8 @@ int cmd_sweep_merge(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_faults_merge(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+/* `run --timeline-plot`: draw png from the timeline CSV (cli/run_plot.c). */
+int run_timeline_plot(const char *csv, const char *png, char *err, size_t errlen);
 
 enum {
 	CLI_LIST = 1,           /* may be given more than once (a list) */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/sweep.h"
 #include "cms/cms.h"
 #include "hw-sim/chip.h"
 #include "hw-sim/fault.h"
@@ -18,13 +19,17 @@
 extern char **environ;
 
 enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS, OPT_FS_ROOT,
-       OPT_FS_WRITABLE, OPT_INJECT };
+       OPT_FS_WRITABLE, OPT_INJECT, OPT_TIMELINE, OPT_TIMELINE_PLOT };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
 	{"mode", 0, "MODE", OPT_MODE, 0, "interp (default), translate or optimize"},
 	{"stats", 0, NULL, OPT_STATS, 0, "print the run's statistics to stderr at the end"},
 	{"stats-json", 0, "FILE", OPT_STATS_JSON, 0, "write the statistics as JSON to FILE"},
+	{"timeline", 0, "FILE", OPT_TIMELINE, 0, "write a CSV row every cms.reconfig.interval cycles to FILE: IPC, miss "
+						 "rates, ways enabled, energy by component, phase, decision"},
+	{"timeline-plot", 0, "FILE", OPT_TIMELINE_PLOT, 0, "draw IPC, ways enabled and power over time from --timeline "
+							   "into FILE (PNG, gnuplot)"},
 	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
 	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
@@ -45,7 +50,7 @@ static const struct cli_cmd run_cmd = {
 struct run_opts {
 	enum cms_mode mode;
 	bool mode_set, stats, verify, trace_syscalls, fs_writable;
-	const char *json, *dump, *fs_root;
+	const char *json, *dump, *fs_root, *timeline, *timeline_plot;
 	struct fault_spec inject[32];
 	unsigned ninject;
 };
@@ -61,6 +66,8 @@ static int on_option(void *ctx, int id, const char *v)
 		return 0;
 	case OPT_STATS: o->stats = true; return 0;
 	case OPT_STATS_JSON: o->json = v; return 0;
+	case OPT_TIMELINE: o->timeline = v; return 0;
+	case OPT_TIMELINE_PLOT: o->timeline_plot = v; return 0;
 	case OPT_VERIFY: o->verify = true; return 0;
 	case OPT_DUMP: o->dump = v; return 0;
 	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
@@ -94,8 +101,15 @@ static int dump_dir(const char *dir)
 }
 
 /* Checks and opens everything the run writes, before it starts. */
-static int prepare_outputs(const struct run_opts *o, struct cli_out *json)
+static int prepare_outputs(const struct run_opts *o, struct cli_out *json, struct cli_out *tl)
 {
+	if (o->timeline_plot && !o->timeline)
+		return cli_usage_error(&run_cmd, "--timeline-plot draws the --timeline CSV: give --timeline FILE.csv too");
+	if (o->timeline_plot) {
+		const char *why = sweep_plot_unavailable();
+		if (why)
+			return cli_error(&run_cmd, "--timeline-plot: %s", why);
+	}
 	if (o->verify && o->mode == CMS_MODE_INTERP)
 		return cli_usage_error(&run_cmd, "--verify checks translations, and --mode %s makes none "
 				       "(use --mode translate)", o->mode_set ? "interp" : "interp (the default)");
@@ -105,12 +119,16 @@ static int prepare_outputs(const struct run_opts *o, struct cli_out *json)
 		return cli_usage_error(&run_cmd, "--fs-writable needs --fs-root DIR");
 	if (o->json && cli_out_open(&run_cmd, json, "--stats-json", o->json) < 0)
 		return -1;
+	if (o->timeline && cli_out_open(&run_cmd, tl, "--timeline", o->timeline) < 0) {
+		cli_out_close(&run_cmd, json, false);
+		return -1;
+	}
 	return 0;
 }
 
 /* Boots, loads and runs; returns the exit status. */
-static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, struct cli_out *json, int argc,
-		     char **argv)
+static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, struct cli_out *json,
+		     struct cli_out *tl, int argc, char **argv)
 {
 	char err[512];
 	struct cms *m;
@@ -120,6 +138,8 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 	}
 	cms_set_debug(m, o->dump, o->verify);
 	cms_set_trace_syscalls(m, o->trace_syscalls ? stderr : NULL);
+	if (tl->f)
+		cms_set_timeline(m, cli_out_file(tl));
 	if (o->fs_root && cms_set_fs_root(m, o->fs_root, o->fs_writable, err, sizeof err) < 0) {
 		cli_error(&run_cmd, "%s", err);
 		cms_destroy(m);
@@ -150,6 +170,15 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		if (cli_out_close(&run_cmd, json, true) < 0 || bad)
 			status = 2;
 	}
+	if (tl->f) {
+		char perr[600];
+		if (cli_out_close(&run_cmd, tl, true) < 0)
+			status = 2;
+		else if (o->timeline_plot && run_timeline_plot(o->timeline, o->timeline_plot, perr, sizeof perr) < 0) {
+			cli_error(&run_cmd, "%s", perr);
+			status = 2;
+		}
+	}
 	cms_destroy(m);
 	return status;
 }
@@ -159,18 +188,19 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = {.mode = CMS_MODE_INTERP};
 	struct cli_args a;
 	struct cdvm_config cfg;
-	struct cli_out json = {0};
+	struct cli_out json = {0}, tl = {0};
 	int r = cli_parse(&run_cmd, argc, argv, on_option, &o, &a);
 	if (r == 0 && a.next >= argc)
 		r = cli_usage_error(&run_cmd, "no program to run");
 	if (r == 0 && cli_config_build(&run_cmd, &a, &cfg) < 0)
 		r = -1;
-	if (r == 0 && prepare_outputs(&o, &json) < 0)
+	if (r == 0 && prepare_outputs(&o, &json, &tl) < 0)
 		r = -1;
 	int status = r > 0 ? 0 : 2;
 	if (r == 0) {
-		status = run_guest(&cfg, &o, &json, argc - a.next, argv + a.next);
+		status = run_guest(&cfg, &o, &json, &tl, argc - a.next, argv + a.next);
 		cli_out_close(&run_cmd, &json, false);  /* still open: the run did not start */
+		cli_out_close(&run_cmd, &tl, false);
 	}
 	cli_args_free(&a);
 	return status;

@@ -27,6 +27,7 @@
 #include "cms/cms.h"
 #include "cms/stats.h"
 #include "hw-sim/chip.h"
+#include "hw-sim/energy.h"
 
 /* ---- columns ------------------------------------------------------------- */
 
@@ -62,6 +63,15 @@ static const struct metric_def metric_cols[] = {
 	{"l1i_miss_rate", NULL, SWEEP_COL_FLOAT},
 	{"l1d_miss_rate", NULL, SWEEP_COL_FLOAT},
 	{"l2_miss_rate", NULL, SWEEP_COL_FLOAT},
+	{"energy_nj", "energy.total_nj", SWEEP_COL_FLOAT},
+	{"cache_energy_nj", "energy.cache_nj", SWEEP_COL_FLOAT},
+	{"power_mw", "energy.average_power_mw", SWEEP_COL_FLOAT},
+	{"energy_per_insn_pj", "energy.per_x86_instruction_pj", SWEEP_COL_FLOAT},
+	{"edp_j_s", "energy.edp_j_s", SWEEP_COL_FLOAT},
+	{"ed2p_j_s2", "energy.ed2p_j_s2", SWEEP_COL_FLOAT},
+	{"l1i_ways_average", "energy.average_ways.l1i", SWEEP_COL_FLOAT},
+	{"l1d_ways_average", "energy.average_ways.l1d", SWEEP_COL_FLOAT},
+	{"l2_ways_average", "energy.average_ways.l2", SWEEP_COL_FLOAT},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -142,6 +152,11 @@ int sweep_columns_build_ext(struct sweep_columns *c, const struct sweep_spec *s,
 	}
 	for (int i = 0; i < CNT_COUNT && !rc; i++)
 		rc = add_new_col(c, chip_counter_name((enum counter_id)i));
+	for (unsigned p = 0; p < EP_COUNT && !rc; p++) {
+		char col[64];
+		snprintf(col, sizeof col, "energy_%s_nj", energy_part_names[p]);
+		rc = add_col(c, col, SWEEP_COL_FLOAT);
+	}
 	if (rc)
 		sweep_columns_free(c);
 	return rc;
@@ -435,6 +450,12 @@ int sweep_row_metrics(struct sweep_row *r, const struct sweep_columns *c, const 
 		const char *n = chip_counter_name((enum counter_id)i);
 		snprintf(key, sizeof key, "counters.%s", n);
 		rc |= set_once(r, c, done, n, sweep_kv_get(st, key));
+	}
+	for (unsigned p = 0; p < EP_COUNT; p++) {
+		char key[96], col[64];
+		snprintf(key, sizeof key, "energy.components.%s_nj", energy_part_names[p]);
+		snprintf(col, sizeof col, "energy_%s_nj", energy_part_names[p]);
+		rc |= set_once(r, c, done, col, sweep_kv_get(st, key));
 	}
 	rc |= derived_metrics(r, c, st);
 	free(done);

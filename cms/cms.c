@@ -84,7 +84,7 @@ int cms_create(const struct cdvm_config *cfg, enum cms_mode mode, struct cms **o
 	gm_install_env(m);
 	tls_init(m);
 	if (policy_init(&m->pol, cfg, err, errlen) < 0 || gm_init(m, code_page_written, err, errlen) < 0 ||
-	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 || reopt_init(m, err, errlen) < 0 || faults_init(m, err, errlen) < 0 ||
+	    aspace_init(m, err, errlen) < 0 || files_init(m, err, errlen) < 0 || insn_cache_init(m, err, errlen) < 0 || profile_init(m, err, errlen) < 0 || tc_init(m, err, errlen) < 0 || reopt_init(m, err, errlen) < 0 || faults_init(m, err, errlen) < 0 || reconfig_init(m, err, errlen) < 0 ||
 	    gm_init_smc(m, err, errlen) < 0) {
 		cms_destroy(m);
 		return -1;
@@ -101,6 +101,7 @@ void cms_destroy(struct cms *m)
 	chip_destroy(m->chip);
 	reopt_free(m);
 	faults_free(m);
+	reconfig_free(m);
 	tc_free(m);
 	profile_free(m);
 	files_free(m);
@@ -390,7 +391,15 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	m->st.native_runs++;
 	if (m->verify)
 		verify_begin(m, &vl);
-	chip_run(m->chip, tc_get(m, id)->native, &ex);
+	/* stopped at each reconfiguration interval, and resumed */
+	uint32_t pc = tc_get(m, id)->native;
+	for (;;) {
+		chip_run_bounded(m->chip, pc, &ex, reconfig_budget(m));
+		if (ex.reason != CHIP_EXIT_CYCLE_LIMIT || reconfig_budget(m))
+			break;
+		reconfig_tick(m);
+		pc = ex.pc;
+	}
 	if (m->verify)
 		verify_end(m, &vl);
 	int over = ex.reason == CHIP_EXIT_FIRMWARE ? native_exit(m, id, &ex, &vl, res)
@@ -446,11 +455,15 @@ static void run_loop(struct cms *m, struct cms_result *res)
 {
 	for (;;) {
 		policy_tick(m, chip_cycles(m->chip));
+		if (!reconfig_budget(m))
+			reconfig_tick(m);
 		if (m->faulty && faults_tick(m, res))
 			return;
 		uint32_t eip = m->xr[X86_EIP];
 		m->st.block_entries++;
 		int id = dispatch(m, eip);
+		if (id < 0 && reconfig_wants_blocks(m))
+			reconfig_note_block(m, eip);
 		if (id >= 0 ? run_native(m, id, res) : interp_block(m, res, id == -2))
 			return;
 	}
@@ -461,6 +474,7 @@ void cms_run(struct cms *m, struct cms_result *res)
 	memset(res, 0, sizeof *res);
 	m->faulty = chip_faults_scheduled(m->chip) || m->cfg.bist_interval;
 	run_loop(m, res);
+	reconfig_finish(m);
 	m->st.fault_injected = chip_fault_events(m->chip);
 	m->st.fault_first_injection = chip_fault_first_cycle(m->chip);
 }

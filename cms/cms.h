@@ -66,6 +66,10 @@ int cms_load_elf(struct cms *m, const char *path, int argc, char *const *argv, c
 int cms_load_elf_image(struct cms *m, const uint8_t *img, size_t len, const char *name, int argc,
 		       char *const *argv, char *const *envp, char *err, size_t errlen);
 
+/* --timeline: a CSV row per cms.reconfig.interval cycles into f (the
+ * header now; NULL: none).  Observing costs no simulated time. */
+void cms_set_timeline(struct cms *m, FILE *f);
+
 /* Run until the guest exits or dies. Guest stdout/stderr go to fds 1 and 2. */
 void cms_run(struct cms *m, struct cms_result *res);
 

@@ -90,6 +90,7 @@ enum cms_activity {
 	ACT_MEMORY,      /* memory management: page faults, page-table and TLB upkeep */
 	ACT_OPTIMIZE,    /* reoptimizer: regions, retranslation */
 	ACT_RECOVER,     /* hardware-fault recovery: syndrome, scrubbing, self-test checks */
+	ACT_RECONFIG,    /* cache reconfiguration: counters, signature, decisions, write-backs */
 	ACT_COUNT
 };
 
@@ -161,6 +162,7 @@ struct cms {
 	struct tcache *tc;
 	struct reopt *ro;
 	struct fault_fw *ff;            /* faults.c */
+	struct reconfig *rc;            /* reconfig.c */
 	bool faulty;                    /* faults are scheduled: the interpreter commits as it goes */
 	struct policy_set pol;          /* cms/policy/: the tables cms.policy.* chose */
 	struct sys_state sys;           /* syscall.c */
@@ -376,6 +378,19 @@ void tc_drop(struct cms *m, int id);
  * cms.opt.spec_retries the region is retranslated more conservatively. */
 int reopt_init(struct cms *m, char *err, size_t errlen);
 void reopt_free(struct cms *m);
+/* reconfig.c: the cache reconfiguration room (its interval clock, the
+ * policy's state, the ways recovery left usable, --timeline).  Native
+ * code runs at most reconfig_budget cycles (UINT64_MAX: no interval; 0:
+ * one is due, call reconfig_tick); the interpreter's blocks feed the
+ * working-set signature when reconfig_wants_blocks. */
+int reconfig_init(struct cms *m, char *err, size_t errlen);
+void reconfig_free(struct cms *m);
+uint64_t reconfig_budget(const struct cms *m);
+void reconfig_tick(struct cms *m);
+bool reconfig_wants_blocks(const struct cms *m);
+void reconfig_note_block(struct cms *m, uint32_t eip);
+/* The run is over: the timeline's last row. */
+void reconfig_finish(struct cms *m);
 /* faults.c: the self-test programs, the recovery state; the check between
  * blocks when m->faulty (1: the run is over, res filled); the temporaries
  * the register allocator must not use. */

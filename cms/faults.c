@@ -712,12 +712,8 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		unsigned w = ex->way % 32;
 		if (++f->way_strikes[lv][w] > (unsigned)m->cfg.fault_retries) {
 			/* the same way keeps failing: a defect, switch it off */
-			uint32_t ways = 0;
-			chip_read_cr(m->chip, CR_WAYS_L1I + lv, &ways);
-			if ((ways >> w & 1) && (ways & ~(1u << w))) {
-				policy_write_ways(m, lv, ways & ~(1u << w));
+			if (policy_isolate_way(m, lv, w))
 				m->st.fault_isolated_ways++;
-			}
 			f->way_strikes[lv][w] = 0;
 		}
 		m->st.fault_retries++;

@@ -4,6 +4,7 @@
  * firmware's statistics are the rows of cms/stats.def: the JSON is written
  * from the table, the text reads the same storage (m->st). */
 #include "cms/cms_priv.h"
+#include "hw-sim/energy.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -50,6 +51,8 @@ static void print_top_interpreted(const struct cms *m, FILE *out)
 	fputc('\n', out);
 }
 
+static void print_energy(const struct cms *m, FILE *out);
+
 void cms_print_stats(const struct cms *m, FILE *out)
 {
 	const struct chip *c = m->chip;
@@ -70,6 +73,9 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	if (m->st.act_cycles[ACT_RECOVER])
 		fprintf(out, "  fault recovery   %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_RECOVER],
 			pct(m->st.act_cycles[ACT_RECOVER], cyc));
+	if (m->st.act_cycles[ACT_RECONFIG])
+		fprintf(out, "  reconfiguration  %16" PRIu64 "  %5.1f%%\n", m->st.act_cycles[ACT_RECONFIG],
+			pct(m->st.act_cycles[ACT_RECONFIG], cyc));
 	fprintf(out, "  translated code  %16" PRIu64 "  %5.1f%%\n", native_cycles(m), pct(native_cycles(m), cyc));
 	uint64_t other = m->st.act_cycles[ACT_DISPATCH] + m->st.act_cycles[ACT_SYSCALL] + m->st.act_cycles[ACT_MEMORY];
 	fprintf(out, "  other            %16" PRIu64 "  %5.1f%%  (dispatch+profile %" PRIu64 ", syscalls %" PRIu64
@@ -166,6 +172,53 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	fprintf(out, "%s\n", any ? "" : " none");
 	fprintf(out, "hidden memory: translation cache %u KiB, firmware data %" PRIu64 " of %u KiB in use\n",
 		m->hm.tcache.size / 1024, m->hm.fwdata.in_use / 1024, m->hm.fwdata.size / 1024);
+	if (m->st.reconfig_intervals || strcmp(m->cfg.reconfig_policy, "off"))
+		fprintf(out, "reconfiguration (%s, every %lld cycles): %" PRIu64 " intervals, %" PRIu64
+			" mask changes, %" PRIu64 " ways switched off and %" PRIu64 " on, %" PRIu64
+			" dirty lines written back; %" PRIu64 " phases, %" PRIu64 " phase changes\n",
+			m->cfg.reconfig_policy, (long long)m->cfg.reconfig_interval, m->st.reconfig_intervals,
+			m->st.reconfig_changes, m->st.reconfig_ways_off, m->st.reconfig_ways_on, m->st.reconfig_writebacks,
+			m->st.reconfig_phases, m->st.reconfig_phase_changes);
+	print_energy(m, out);
+}
+
+/* ---- energy ------------------------------------------------------------------ */
+
+/* The run's energy and what follows from it at chip.clock_mhz. */
+struct energy_view {
+	struct chip_energy e;
+	double seconds, power_mw, pj_per_insn, edp, ed2p;   /* EDP in J s, ED2P in J s^2 */
+	double ways[3];                                     /* average ways on */
+};
+
+static void energy_view(const struct cms *m, struct energy_view *v)
+{
+	chip_energy(m->chip, &v->e);
+	uint64_t cyc = chip_cycles(m->chip), gi = cms_guest_insns(m);
+	v->seconds = (double)cyc / ((double)m->cfg.clock_mhz * 1e6);
+	double joules = v->e.total_pj * 1e-12;
+	v->power_mw = v->seconds > 0 ? joules / v->seconds * 1e3 : 0.0;
+	v->pj_per_insn = gi ? v->e.total_pj / (double)gi : 0.0;
+	v->edp = joules * v->seconds;
+	v->ed2p = v->edp * v->seconds;
+	for (unsigned i = 0; i < 3; i++)
+		v->ways[i] = cyc ? (double)v->e.way_cycles[i] / (double)cyc : 0.0;
+}
+
+static void print_energy(const struct cms *m, FILE *out)
+{
+	struct energy_view v;
+	energy_view(m, &v);
+	fprintf(out, "energy: %.1f nJ (dynamic %.1f, leakage %.1f; caches %.1f = %.1f%%), %.2f mW average at %lld MHz, "
+		"%.1f pJ per x86 instruction, EDP %.4g J s, ED2P %.4g J s^2\n",
+		v.e.total_pj / 1e3, v.e.dynamic_pj / 1e3, v.e.static_pj / 1e3, v.e.cache_pj / 1e3,
+		pct((uint64_t)v.e.cache_pj, (uint64_t)v.e.total_pj), v.power_mw, (long long)m->cfg.clock_mhz, v.pj_per_insn,
+		v.edp, v.ed2p);
+	for (unsigned p = 0; p < EP_COUNT; p++)
+		fprintf(out, "  %-22s %14.1f nJ  %5.1f%%\n", energy_part_names[p], v.e.pj[p] / 1e3,
+			v.e.total_pj > 0 ? 100.0 * v.e.pj[p] / v.e.total_pj : 0.0);
+	fprintf(out, "  ways enabled on average: L1I %.2f of %lld, L1D %.2f of %lld, L2 %.2f of %lld\n", v.ways[0],
+		(long long)m->cfg.l1i_ways, v.ways[1], (long long)m->cfg.l1d_ways, v.ways[2], (long long)m->cfg.l2_ways);
 }
 
 /* ---- --stats-json ---------------------------------------------------------- */
@@ -256,6 +309,34 @@ static int put_stats(const struct cms *m, json_t *o)
 	return rc | put_syscall_names(m, o);
 }
 
+/* "energy": totals, derived figures, one entry per component, average ways. */
+static int put_energy(const struct cms *m, json_t *o)
+{
+	struct energy_view v;
+	energy_view(m, &v);
+	json_t *e = json_object(), *parts = json_object(), *ways = json_object();
+	int rc = e && parts && ways ? 0 : -1;
+	rc |= json_object_set_new(e, "total_nj", json_real(v.e.total_pj / 1e3));
+	rc |= json_object_set_new(e, "dynamic_nj", json_real(v.e.dynamic_pj / 1e3));
+	rc |= json_object_set_new(e, "static_nj", json_real(v.e.static_pj / 1e3));
+	rc |= json_object_set_new(e, "cache_nj", json_real(v.e.cache_pj / 1e3));
+	rc |= json_object_set_new(e, "average_power_mw", json_real(v.power_mw));
+	rc |= json_object_set_new(e, "per_x86_instruction_pj", json_real(v.pj_per_insn));
+	rc |= json_object_set_new(e, "edp_j_s", json_real(v.edp));
+	rc |= json_object_set_new(e, "ed2p_j_s2", json_real(v.ed2p));
+	for (unsigned p = 0; p < EP_COUNT; p++) {
+		char key[64];
+		snprintf(key, sizeof key, "%s_nj", energy_part_names[p]);
+		rc |= json_object_set_new(parts, key, json_real(v.e.pj[p] / 1e3));
+	}
+	static const char *const names[3] = {"l1i", "l1d", "l2"};
+	for (unsigned i = 0; i < 3; i++)
+		rc |= json_object_set_new(ways, names[i], json_real(v.ways[i]));
+	rc |= json_object_set_new(e, "components", parts);
+	rc |= json_object_set_new(e, "average_ways", ways);
+	return rc | json_object_set_new(o, "energy", e);
+}
+
 static json_t *stats_json(const struct cms *m, const struct cms_result *res)
 {
 	const struct chip *c = m->chip;
@@ -282,6 +363,7 @@ static json_t *stats_json(const struct cms *m, const struct cms_result *res)
 	for (int i = 0; i < CNT_COUNT; i++)
 		rc |= set_u64(cnt, chip_counter_name((enum counter_id)i), chip_counter(c, (enum counter_id)i));
 	rc |= json_object_set_new(o, "counters", cnt);
+	rc |= put_energy(m, o);
 	if (rc) {
 		json_decref(o);
 		return NULL;

@@ -25,6 +25,7 @@ static const char *const activity_names[ACT_COUNT] = {
 	[ACT_TRANSLATE] = "translator",
 	[ACT_OPTIMIZE] = "reoptimizer",
 	[ACT_RECOVER] = "fault_recovery",
+	[ACT_RECONFIG] = "reconfiguration",
 	[ACT_MEMORY] = "memory",
 };
 

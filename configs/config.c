@@ -759,6 +759,33 @@ int config_validate(const struct cdvm_config *c, struct config_error *err)
 			 "firmware data area ('memory.hidden_mb' minus 'cms.tcache_kb')", c->profile_entries);
 		return -1;
 	}
+	if (c->signature_bits && (c->signature_bits < 32 || !is_pow2(c->signature_bits))) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'core.signature_bits' (%" PRId64 ") must be 0 or a power of two >= 32", c->signature_bits);
+		return -1;
+	}
+	if (!c->signature_bits && !strcmp(c->reconfig_policy, "phase")) {
+		snprintf(err->msg, sizeof err->msg,
+			 "key 'cms.reconfig.policy': `phase` reads the working-set signature, and 'core.signature_bits' is 0");
+		return -1;
+	}
+	/* static ways: no more than the cache has */
+	const struct {
+		const char *key;
+		int64_t v, ways;
+	} fixed[] = {
+		{"cms.reconfig.static.l1i_ways", c->reconfig_static_l1i, c->l1i_ways},
+		{"cms.reconfig.static.l1d_ways", c->reconfig_static_l1d, c->l1d_ways},
+		{"cms.reconfig.static.l2_ways", c->reconfig_static_l2, c->l2_ways},
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		if (fixed[i].v > fixed[i].ways) {
+			snprintf(err->msg, sizeof err->msg,
+				 "key '%s' (%" PRId64 "): the cache has %" PRId64 " ways", fixed[i].key, fixed[i].v,
+				 fixed[i].ways);
+			return -1;
+		}
+	}
 	/* Guest RAM and the carve-out share the 32-bit physical space below the
 	 * top 512 MiB (kept for devices). */
 	if (c->guest_mb + c->hidden_mb > 3584) {

@@ -58,11 +58,14 @@ static void set_unit_mask(struct chip *c, enum unit_class u, uint32_t mask)
 {
 	c->unit_mask[u] = mask & all_ones(c->units[u]);
 	c->units_enabled[u] = (unsigned)__builtin_popcount(c->unit_mask[u]);
+	energy_meter_set(&c->unit_meter[u], 0, c->cnt[CNT_cycles], c->units_enabled[u]);
 	/* decoded bundles carry their unit check: decode them again */
 	if (c->dcache)
 		for (size_t i = 0; i < DCACHE_ENTRIES; i++)
 			c->dcache[i].pc = DB_INVALID;
 }
+
+static void set_way_mask(struct chip *c, unsigned level, uint32_t mask);
 
 int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, size_t errlen)
 {
@@ -87,6 +90,11 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->next_fault = UINT64_MAX;
 	c->sb_cap = (unsigned)cfg->store_buffer;
 	c->sb = calloc(c->sb_cap, sizeof *c->sb);
+	if (cfg->signature_bits) {
+		c->sig_words = (unsigned)cfg->signature_bits / 32;
+		c->sig_shift = 32u - (unsigned)__builtin_ctzll((unsigned long long)cfg->signature_bits);
+		c->sig = calloc(c->sig_words, sizeof *c->sig);
+	}
 	uint64_t *k = c->cnt;
 	int rc = 0;
 	if (c->mem && c->code_pages && c->dcache && c->sb) {
@@ -109,7 +117,7 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		wb[i]->parity = cfg->detect_cache;
 		wb[i]->corrected = &c->cnt[CNT_faults_corrected];
 	}
-	if (!c->mem || !c->code_pages || !c->dcache || !c->sb || rc) {
+	if (!c->mem || !c->code_pages || !c->dcache || !c->sb || rc || (cfg->signature_bits && !c->sig)) {
 		snprintf(err, errlen, "out of memory creating the chip (%u MiB of physical memory)", c->mem_size >> 20);
 		chip_destroy(c);
 		return -1;
@@ -135,8 +143,11 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->units[U_MEM] = (unsigned)cfg->units_mem;
 	c->units[U_MUL] = (unsigned)cfg->units_mul;
 	c->units[U_BR] = (unsigned)cfg->units_br;
+	energy_coeffs_init(&c->ek, cfg);
 	for (int u = 0; u < U_COUNT; u++)
 		set_unit_mask(c, (enum unit_class)u, 0xffffffffu);
+	for (unsigned i = 0; i < 3; i++)
+		set_way_mask(c, i, 0xffffffffu);
 	c->issue_width = (unsigned)cfg->issue_width;
 	c->branch_penalty = (unsigned)cfg->branch_penalty;
 	c->alias_entries = (unsigned)cfg->alias_entries;
@@ -156,6 +167,7 @@ void chip_destroy(struct chip *c)
 	free(c->code_pages);
 	free(c->dcache);
 	free(c->sb);
+	free(c->sig);
 	free(c);
 }
 
@@ -311,11 +323,26 @@ static struct cache *cache_by_cr(struct chip *c, unsigned num)
 	return num == CR_WAYS_L1I ? &c->l1i : num == CR_WAYS_L1D ? &c->l1d : num == CR_WAYS_L2 ? &c->l2 : NULL;
 }
 
+/* Ways of L1I (0), L1D (1) or L2 (2): the energy meter sees the change. */
+static void set_way_mask(struct chip *c, unsigned level, uint32_t mask)
+{
+	struct cache *k = cache_by_cr(c, CR_WAYS_L1I + level);
+	energy_meter_set(&c->way_meter[level], chip_cache_accesses(c, level), c->cnt[CNT_cycles],
+			 (unsigned)__builtin_popcount(k->way_mask & mask));
+	cache_set_way_mask(k, mask);
+	if (level == 0)
+		c->fetch_line = ~0u;
+}
+
 int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 {
 	if (num >= ISA_CR_CNT_BASE && num < ISA_CR_CNT_BASE + 2 * CNT_COUNT) {
 		uint64_t v = c->cnt[(num - ISA_CR_CNT_BASE) / 2];
 		*val = (num & 1) ? (uint32_t)(v >> 32) : (uint32_t)v;
+		return 0;
+	}
+	if (num >= ISA_CR_SIG_BASE && num < ISA_CR_SIG_BASE + c->sig_words) {
+		*val = c->sig[num - ISA_CR_SIG_BASE];
 		return 0;
 	}
 	switch (num) {
@@ -331,7 +358,7 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_ISSUE_WIDTH: *val = c->issue_width; return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
 	case CR_PAGEDIR: *val = c->pagedir; return 0;
-	case CR_TLB_FLUSH: *val = 0; return 0;
+	case CR_TLB_FLUSH: case CR_SIG_CLEAR: *val = 0; return 0;
 	case CR_SMC_SHIFT: *val = c->smc_shift; return 0;
 	case CR_SMCMAP: *val = c->smcmap; return 0;
 	default: return -1;
@@ -345,9 +372,11 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 		set_unit_mask(c, (enum unit_class)(num - CR_UNITS_ALU), val);
 		return 0;
 	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
-		cache_set_way_mask(cache_by_cr(c, num), val);
-		if (num == CR_WAYS_L1I)
-			c->fetch_line = ~0u;
+		set_way_mask(c, num - CR_WAYS_L1I, val);
+		return 0;
+	case CR_SIG_CLEAR:
+		if (c->sig)
+			memset(c->sig, 0, c->sig_words * sizeof *c->sig);
 		return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1:
 		c->scratch[num - CR_SCRATCH0] = val;

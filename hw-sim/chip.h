@@ -132,6 +132,15 @@ const char *chip_counter_doc(enum counter_id id);
 /* Charge firmware work: n cycles pass, counted as firmware_cycles. */
 void chip_charge(struct chip *c, uint64_t n);
 uint64_t chip_cycles(const struct chip *c);
+/* Accesses (hits + misses) of L1I (level 0), L1D (1) or L2 (2) so far. */
+uint64_t chip_cache_accesses(const struct chip *c, unsigned level);
+
+/* ---- energy (hw-sim/energy.h) ---- */
+struct chip_energy;
+struct energy_coeffs;
+/* The chip's energy so far, by component. */
+void chip_energy(const struct chip *c, struct chip_energy *e);
+const struct energy_coeffs *chip_energy_coeffs(const struct chip *c);
 
 /* ---- control registers (same view as rdcr / wrcr) ---- */
 int chip_read_cr(struct chip *c, unsigned num, uint32_t *val);

@@ -5,6 +5,7 @@
 
 #include "hw-sim/cache.h"
 #include "hw-sim/chip.h"
+#include "hw-sim/energy.h"
 #include "hw-sim/fault.h"
 #include "hw-sim/tlb.h"
 
@@ -42,6 +43,7 @@ struct dbundle {
 	bool commits;        /* holds a commit (which reads every shadowed register) */
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
+	uint8_t rf_reads, rf_writes;  /* register operands of its atoms (energy) */
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
 	const char *illegal; /* static reason, or NULL */
 	uint8_t fetch_fault; /* 1 + the fault point whose check a fetched word failed, or 0 */
@@ -103,6 +105,14 @@ struct chip {
 
 	struct alias_entry alias[64];
 	uint64_t alias_valid;            /* bit i: entry i holds a protected range */
+
+	/* energy: coefficients, and the ways and units that were on when */
+	struct energy_coeffs ek;
+	struct energy_meter way_meter[3];   /* L1I, L1D, L2: accesses and cycles x ways on */
+	struct energy_meter unit_meter[U_COUNT];
+	/* working-set signature (core.signature_bits): a bit per hashed L1I line */
+	uint32_t *sig;
+	unsigned sig_words, sig_shift;
 
 	struct dbundle *dcache;
 	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */

@@ -158,6 +158,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	if ((srcs & b->dst_mask & ~reg_bit(R_ZERO)) || a->op == OP_WRCR || a->op == OP_RDCR)
 		*hazard = true;
 	b->src_mask |= srcs;
+	b->rf_reads += (uint8_t)__builtin_popcountll(srcs & ~reg_bit(R_ZERO));
 	/* a store's page walk after a load would come too late for the
 	 * load's result in one pass (it lands with the walks so far) */
 	if ((oi->props & P_STORE) && *loads)
@@ -174,6 +175,7 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 	if (dst & b->dst_mask)
 		illegal(b, "two atoms write the same register");
 	b->dst_mask |= dst;
+	b->rf_writes += (uint8_t)__builtin_popcountll(dst);
 	if (oi->fmt == F_RDCR || oi->fmt == F_WRCR) {
 		uint32_t v;
 		bool ok = oi->fmt == F_WRCR ? isa_cr_writable(a->imm) : chip_read_cr(c, a->imm, &v) == 0;
@@ -406,13 +408,20 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
  * c->cnt at every way out (and before a control-register read of them). */
 struct hot_counters {
 	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_tlb, stall_branch, taken, stores;
+	uint64_t cls[U_COUNT], rf_reads, rf_writes;
 };
+_Static_assert(CNT_atoms_mem - CNT_atoms_alu == U_MEM && CNT_atoms_mul - CNT_atoms_alu == U_MUL &&
+	       CNT_atoms_br - CNT_atoms_alu == U_BR && U_COUNT == 4, "counters.def lists atoms_* in unit order");
 
 static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 {
 	c->cnt[CNT_bundles] += h->bundles;
 	c->cnt[CNT_atoms] += h->atoms;
 	c->cnt[CNT_nops] += h->nops;
+	for (unsigned u = 0; u < U_COUNT; u++)
+		c->cnt[CNT_atoms_alu + u] += h->cls[u];
+	c->cnt[CNT_rf_reads] += h->rf_reads;
+	c->cnt[CNT_rf_writes] += h->rf_writes;
 	c->cnt[CNT_empty_slots] += h->bundles * c->issue_width - h->atoms;  /* the width is fixed */
 	c->cnt[CNT_stall_operand] += h->stall_operand;
 	c->cnt[CNT_stall_dcache] += h->stall_dcache;
@@ -573,6 +582,10 @@ CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t
 			if (line != c->fetch_line) {
 				unsigned extra = cache_access_fast(&c->l1i, line << c->l1i.line_shift, false);
 				c->fetch_line = line;
+				if (c->sig) {  /* the working-set signature: a bit per hashed line */
+					uint32_t h = (line * 0x9e3779b1u) >> c->sig_shift;
+					c->sig[h / 32] |= 1u << (h % 32);
+				}
 				*t += extra;
 				c->cnt[CNT_stall_icache] += extra;
 			}
@@ -783,6 +796,10 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	hot->bundles++;
 	hot->atoms += b->n;
 	hot->nops += b->nops;
+	for (unsigned u = 0; u < U_COUNT; u++)
+		hot->cls[u] += b->class_count[u];
+	hot->rf_reads += b->rf_reads;
+	hot->rf_writes += b->rf_writes;
 	if (c->walk_bundle) {  /* the walks' part of dextra is stall_tlb */
 		hot->stall_tlb += c->walk_bundle;
 		hot->stall_dcache -= c->walk_bundle;

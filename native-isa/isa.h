@@ -144,6 +144,8 @@ enum { ISA_MAX_BUNDLE = 16, ISA_ATOM_BYTES = 8 };
 
 /* Counter i is control register ISA_CR_CNT_BASE + 2*i (low) and + 1 (high). */
 enum { ISA_CR_CNT_BASE = 0x100 };
+/* Word i of the working-set signature is control register ISA_CR_SIG_BASE + i. */
+enum { ISA_CR_SIG_BASE = 0x200 };
 
 enum counter_id {
 #define COUNTER(name, doc) CNT_##name,

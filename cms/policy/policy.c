@@ -34,6 +34,7 @@ int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, 
 	FIND(evict_policies, cfg->policy_evict, p->evict);
 	FIND(recover_policies, cfg->policy_recover, p->recover);
 	FIND(periodic_policies, cfg->policy_periodic, p->periodic);
+	FIND(reconfig_policies, cfg->reconfig_policy, p->reconfig);
 	if (!p->translate)
 		return missing(err, errlen, "cms.policy.translate", cfg->policy_translate);
 	if (!p->evict)
@@ -42,6 +43,8 @@ int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, 
 		return missing(err, errlen, "cms.policy.recover", cfg->policy_recover);
 	if (!p->periodic)
 		return missing(err, errlen, "cms.policy.periodic", cfg->policy_periodic);
+	if (!p->reconfig)
+		return missing(err, errlen, "cms.reconfig.policy", cfg->reconfig_policy);
 	for (unsigned r = 0; r < CHIP_EXIT_COUNT; r++) {
 		if (r != CHIP_EXIT_FIRMWARE && !p->recover->on[r]) {
 			snprintf(err, errlen, "recover policy '%s' has no action for a %s exit", p->recover->name,
@@ -54,6 +57,7 @@ int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, 
 		return -1;
 	}
 	p->period = (uint64_t)cfg->policy_period;
+	p->act = ACT_DISPATCH;
 	p->next_tick = p->period;
 	return 0;
 }
@@ -83,9 +87,11 @@ uint64_t cms_periodic_ticks(const struct cms *m) { return m->pol.ticks; }
 
 /* ---- control registers ------------------------------------------------- */
 
+/* Door work is charged to the activity that uses the door (m->pol.act:
+ * the dispatcher's unless a room says otherwise while it works). */
 static void charge_cr(struct cms *m, unsigned accesses)
 {
-	cms_charge(m, ACT_DISPATCH, (uint64_t)m->cfg.cost_cr_access * accesses);
+	cms_charge(m, (enum cms_activity)m->pol.act, (uint64_t)m->cfg.cost_cr_access * accesses);
 }
 
 int policy_read_counter(struct cms *m, enum counter_id id, uint64_t *val)
@@ -99,12 +105,38 @@ int policy_read_counter(struct cms *m, enum counter_id id, uint64_t *val)
 	return 0;
 }
 
+void policy_work(struct cms *m, uint64_t cycles)
+{
+	cms_charge(m, (enum cms_activity)m->pol.act, cycles);
+}
+
+int policy_read_signature(struct cms *m, uint32_t *out, unsigned words)
+{
+	for (unsigned i = 0; i < words; i++)
+		if (chip_read_cr(m->chip, ISA_CR_SIG_BASE + i, &out[i]) < 0)
+			return -1;
+	chip_write_cr(m->chip, CR_SIG_CLEAR, 0);
+	charge_cr(m, words + 1);
+	return 0;
+}
+
 int policy_write_ways(struct cms *m, unsigned level, uint32_t mask)
 {
 	static const unsigned cr[3] = {CR_WAYS_L1I, CR_WAYS_L1D, CR_WAYS_L2};
-	if (level >= 3 || chip_write_cr(m->chip, cr[level], mask) < 0)
+	static const enum counter_id wb[3] = {CNT_l1i_evictions, CNT_l1d_writebacks, CNT_l2_writebacks};
+	if (level >= 3)
+		return -1;
+	/* the dirty lines of the ways switched off stream out to the next
+	 * level (an L1I line is never dirty): its latency for the first, then
+	 * one line every line / 8 cycles (an 8-byte path) */
+	uint64_t before = chip_counter(m->chip, wb[level]);
+	if (chip_write_cr(m->chip, cr[level], mask) < 0)
 		return -1;
 	charge_cr(m, 1);
+	uint64_t lines = level ? chip_counter(m->chip, wb[level]) - before : 0;
+	int64_t lat = level == 2 ? m->cfg.mem_lat : m->cfg.l2_lat, per = (level == 2 ? m->cfg.l2_line : m->cfg.l1d_line) / 8;
+	if (lines)
+		cms_charge(m, (enum cms_activity)m->pol.act, (uint64_t)lat + lines * (uint64_t)per);
 	return 0;
 }
 

@@ -9,11 +9,14 @@
  *   cache or map full     -> evict->make_room(m, bytes)
  *   native fault exit     -> recover->on[ex.reason](m, &ex, res)
  *   every period cycles   -> periodic->tick(m, state)
+ *   every reconfiguration interval (cms.reconfig.interval cycles; native
+ *   code is stopped at the boundary)
+ *                         -> reconfig->decide(m, state, &sample, &ways)
  *
  * Policies act on the machine only through the calls declared at the end
  * of this header (the firmware's doors), never through struct cms fields;
  * every control-register access they make is charged cms.cost.cr_access.
- * The default tables (block, flush, interpret, none) are today's
+ * The default tables (block, flush, page-in, none, off) are today's
  * behaviour exactly.  How to add one: docs/hacking.md. */
 #ifndef CDVM_CMS_POLICY_POLICY_H
 #define CDVM_CMS_POLICY_POLICY_H
@@ -71,14 +74,49 @@ struct periodic_policy {
 	void (*tick)(struct cms *m, void *state);
 };
 
+/* One reconfiguration interval, as the firmware read it (cms/reconfig.c:
+ * counter differences since the last interval, each counter read charged
+ * cms.cost.cr_access).  Caches are indexed L1I 0, L1D 1, L2 2. */
+struct reconfig_sample {
+	uint64_t cycles;                 /* the interval's length */
+	uint64_t accesses[3], misses[3];
+	unsigned miss_cycles[3];         /* what one miss costs: the next level's latency */
+	/* the interval's working-set signature (policies with `signature`):
+	 * the chip's fetched lines and the blocks the interpreter ran */
+	const uint32_t *sig;
+	unsigned sig_words;
+};
+
+/* Ways a policy wants on: a count per cache, at most max[] (the ways not
+ * isolated by fault recovery); the firmware enables that many of them. */
+struct reconfig_ways {
+	unsigned n[3], max[3];
+};
+
+struct reconfig_policy {
+	const char *name;
+	size_t state_size;   /* zeroed bytes the firmware keeps for it */
+	bool signature;      /* reads the working-set signature every interval */
+	/* At boot: the ways to start with (w->n[] come set to max[]). */
+	void (*start)(struct cms *m, void *state, struct reconfig_ways *w);
+	/* Every interval (NULL: the policy never runs, reads nothing and
+	 * costs nothing): change w->n[] as it decides; returns a short text
+	 * of the decision (for --timeline), static storage or the state's. */
+	const char *(*decide)(struct cms *m, void *state, const struct reconfig_sample *s, struct reconfig_ways *w);
+	/* The program phase it believes it is in, or -1 (for --timeline). */
+	int (*phase)(const void *state);
+};
+
 /* The chosen tables and the periodic hook's clock (owned by policy.c). */
 struct policy_set {
 	const struct translate_policy *translate;
 	const struct evict_policy *evict;
 	const struct recover_policy *recover;
 	const struct periodic_policy *periodic;
+	const struct reconfig_policy *reconfig;
 	void *periodic_state;
 	uint64_t period, next_tick, ticks;
+	unsigned act;   /* enum cms_activity the doors' control-register work is charged to */
 };
 
 /* The tables built in, NULL-terminated, one file per kind. */
@@ -86,6 +124,7 @@ extern const struct translate_policy *const translate_policies[];
 extern const struct evict_policy *const evict_policies[];
 extern const struct recover_policy *const recover_policies[];
 extern const struct periodic_policy *const periodic_policies[];
+extern const struct reconfig_policy *const reconfig_policies[];
 
 /* Pick the tables named by cfg; -1 with err when a name has no table. */
 int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, size_t errlen);
@@ -123,14 +162,27 @@ uint32_t policy_self_test(struct cms *m, enum unit_class u);
  * (demand paging, charged cms.cost.page_fault; counted as a native
  * page-in).  0, or -1 (nothing done). */
 int policy_page_in(struct cms *m, uint32_t va);
+/* Firmware work a policy does by itself (comparing, searching its
+ * tables): `cycles` charged to the activity using the doors. */
+void policy_work(struct cms *m, uint64_t cycles);
+/* The working-set signature (core.signature_bits / 32 words, each read
+ * charged cms.cost.cr_access) into out, then clear it (one write). */
+int policy_read_signature(struct cms *m, uint32_t *out, unsigned words);
 /* Fill res and return 1 when sim.max_cycles is reached, else 0. */
 int cms_check_cycle_limit(struct cms *m, struct cms_result *res);
 
 /* Control registers, as firmware reads and writes them (each 32-bit
  * access charged cms.cost.cr_access).  0, or -1 for a bad argument. */
 int policy_read_counter(struct cms *m, enum counter_id id, uint64_t *val);
-/* Way-enable mask of L1I (level 0), L1D (1) or L2 (2). */
+/* Way-enable mask of L1I (level 0), L1D (1) or L2 (2); the dirty lines of
+ * ways switched off are written back, charged as a stream: the next
+ * level's latency (memory's for the L2), then line bytes / 8 cycles a
+ * line. */
 int policy_write_ways(struct cms *m, unsigned level, uint32_t mask);
+/* Fault recovery found way w of cache `level` defective: switch it off for
+ * good (reconfiguration never enables it again).  1 when it was switched
+ * off, 0 when it is the cache's last way (kept). */
+int policy_isolate_way(struct cms *m, unsigned level, unsigned w);
 /* Unit-enable mask of one unit class; translations are scheduled for the
  * enabled units, so a change flushes them. */
 int policy_write_units(struct cms *m, enum unit_class u, uint32_t mask);

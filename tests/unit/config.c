@@ -439,6 +439,14 @@ static void rnd_valid_config(struct rng *r, struct cdvm_config *c)
 	do
 		c->profile_entries = rnd_pow2(r, 10, 24);
 	while (c->profile_entries > max_entries);
+	/* a working-set signature of 0 or 2^5..2^12 bits (`phase` needs one),
+	 * static ways no more than each cache has */
+	c->signature_bits = rnd_range(r, 0, 1) ? rnd_pow2(r, 5, 12) : 0;
+	if (!c->signature_bits && !strcmp(c->reconfig_policy, "phase"))
+		c->signature_bits = 1024;
+	c->reconfig_static_l1i = rnd_range(r, 0, c->l1i_ways);
+	c->reconfig_static_l1d = rnd_range(r, 0, c->l1d_ways);
+	c->reconfig_static_l2 = rnd_range(r, 0, c->l2_ways);
 }
 
 static void roundtrip(const struct cdvm_config *c, const char *what, uint64_t seed, int iter)

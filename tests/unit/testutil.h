@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cms/cms.h"
+
 /* Seed for a randomized test: $CDVM_SEED if set, else time-based; printed
  * with the test's name so a failure can be replayed. */
 uint64_t test_seed(const char *what);
@@ -29,6 +31,11 @@ struct test_code {
 };
 unsigned test_code_fetch(void *ctx, uint32_t addr, uint8_t *out, unsigned len);
 struct ir_machine;
+/* Rewind f and read it into buf (at most n - 1 bytes, NUL-terminated). */
+void test_slurp(FILE *f, char *buf, size_t n);
+/* A firmware loaded with build/guests/O2/<prog>, configured by the --set
+ * assignments in sets (NULL-ended), its stdout into *out; NULL on failure. */
+struct cms *test_boot(const char *prog, enum cms_mode mode, const char *const *sets, FILE **out);
 void test_machine(struct ir_machine *mc, unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br);
 
 #endif

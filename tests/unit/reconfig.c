@@ -1,0 +1,352 @@
+/* tests/unit/reconfig.c — cache reconfiguration and the energy model.
+ *
+ * The policies' decisions on synthetic counter sequences (interval: halve
+ * while good, double back and hold twice as long after each failure,
+ * never below min_ways or above the ways recovery left; phase: tune a new
+ * phase, reapply a recurring one's sizes at once; static: its ways at
+ * boot), and on real runs: the phases guest's L1D shrinks in its compute
+ * phase and grows back for streaming; `off` with a timeline is cycle for
+ * cycle the run without.  The energy model: the components add up to the
+ * total, leakage is exactly ways x cycles x its coefficient while ways are
+ * switched, and the cache figures follow the stated SRAM rule.  Guests
+ * come from build/guests (make guests). */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cms/cms.h"
+#include "cms/policy/policy.h"
+#include "configs/config.h"
+#include "hw-sim/chip.h"
+#include "hw-sim/energy.h"
+#include "tests/unit/testutil.h"
+
+static const struct reconfig_policy *table(const char *name)
+{
+	for (size_t i = 0; reconfig_policies[i]; i++)
+		if (!strcmp(reconfig_policies[i]->name, name))
+			return reconfig_policies[i];
+	return NULL;
+}
+
+/* A firmware to decide with (its charges go to its chip; nothing runs). */
+static struct cms *firmware(const char *const *sets)
+{
+	struct cdvm_config cfg;
+	struct config_error e;
+	char err[256];
+	config_default(&cfg);
+	for (; sets && *sets; sets++)
+		CHECK(config_set(&cfg, *sets, &e) == 0, "%s", e.msg);
+	struct cms *m;
+	if (cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err) < 0) {
+		CHECK(0, "cms_create: %s", err);
+		return NULL;
+	}
+	return m;
+}
+
+/* One L1D interval of 100,000 cycles: `acc` accesses, `miss` misses (a
+ * miss costs 12 cycles); the other caches idle. */
+static struct reconfig_sample l1d_interval(uint64_t acc, uint64_t miss)
+{
+	struct reconfig_sample s;
+	memset(&s, 0, sizeof s);
+	s.cycles = 100000;
+	s.accesses[1] = acc;
+	s.misses[1] = miss;
+	s.miss_cycles[0] = s.miss_cycles[1] = 12;
+	s.miss_cycles[2] = 120;
+	return s;
+}
+
+/* bound 4 permille of 100,000 cycles: 400 cycles of extra misses, 33 at
+ * 12 cycles each. */
+static void test_interval_steps(void)
+{
+	const char *sets[] = {"cms.reconfig.policy=interval", "cms.reconfig.bound_permille=4", NULL};
+	struct cms *m = firmware(sets);
+	if (!m)
+		return;
+	const struct reconfig_policy *p = table("interval");
+	void *st = calloc(1, p->state_size);
+	struct reconfig_ways w = {{8, 8, 8}, {8, 8, 8}};
+	/* expected L1D ways after each interval, and what it saw; the
+	 * interval after every change is not judged (S) */
+	static const struct {
+		uint64_t acc, miss;
+		unsigned ways;
+	} seq[] = {
+		{10000, 100, 4},  /* full size: the reference (1 %); shrink */
+		{10000, 900, 4},  /* S */
+		{10000, 130, 2},  /* +30 misses = 360 cycles: good, shrink */
+		{10000, 900, 2},  /* S */
+		{10000, 140, 4},  /* +40 = 480 cycles: bad, back to 4, hold 1 */
+		{10000, 900, 4},  /* S */
+		{10000, 100, 4},  /* good but holding */
+		{10000, 100, 2},  /* shrink again */
+		{10000, 100, 2},  /* S */
+		{10000, 900, 4},  /* bad: hold 2 */
+		{10000, 100, 4},  /* S */
+		{10000, 100, 4},
+		{10000, 100, 4},
+		{10000, 100, 2},
+		{10000, 100, 2},  /* S */
+		{10000, 133, 1},  /* 33 extra = 396 cycles: still good */
+		{10000, 900, 1},  /* S */
+		{0, 0, 1},        /* idle: the floor */
+	};
+	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		struct reconfig_sample s = l1d_interval(seq[i].acc, seq[i].miss);
+		const char *what = p->decide(m, st, &s, &w);
+		CHECK(w.n[1] == seq[i].ways, "interval %zu: L1D %u ways, expected %u (%s)", i, w.n[1], seq[i].ways, what);
+	}
+	/* the idle L1I and L2 went down to min_ways, one halving at a time */
+	CHECK(w.n[0] == 1 && w.n[2] == 1, "idle caches at %u and %u ways", w.n[0], w.n[2]);
+	free(st);
+	cms_destroy(m);
+}
+
+/* min_ways and the ways recovery left (max) bound every choice. */
+static void test_interval_bounds(void)
+{
+	const char *sets[] = {"cms.reconfig.policy=interval", "cms.reconfig.min_ways=3", NULL};
+	struct cms *m = firmware(sets);
+	if (!m)
+		return;
+	const struct reconfig_policy *p = table("interval");
+	void *st = calloc(1, p->state_size);
+	struct reconfig_ways w = {{8, 7, 8}, {8, 7, 8}};
+	for (int i = 0; i < 6; i++) {
+		struct reconfig_sample s = l1d_interval(1000, 0);
+		p->decide(m, st, &s, &w);
+		CU_ASSERT(w.n[1] >= 3 && w.n[1] <= 7);
+	}
+	CU_ASSERT_EQUAL(w.n[1], 3);
+	struct reconfig_sample bad = l1d_interval(10000, 9000);
+	p->decide(m, st, &bad, &w);
+	CU_ASSERT_EQUAL(w.n[1], 6);
+	p->decide(m, st, &bad, &w);   /* not judged: it refilled */
+	CU_ASSERT_EQUAL(w.n[1], 6);
+	p->decide(m, st, &bad, &w);
+	CU_ASSERT_EQUAL(w.n[1], 7);   /* doubling stops at the 7 ways left */
+	free(st);
+	cms_destroy(m);
+}
+
+/* Signature A (bits 0..199) and B (bits 600..799) of 1024. */
+static void signature(uint32_t *sig, unsigned from)
+{
+	memset(sig, 0, 128);
+	for (unsigned b = from; b < from + 200; b++)
+		sig[b / 32] |= 1u << (b % 32);
+}
+
+static void test_phase_recurs(void)
+{
+	const char *sets[] = {"cms.reconfig.policy=phase", NULL};
+	struct cms *m = firmware(sets);
+	if (!m)
+		return;
+	const struct reconfig_policy *p = table("phase");
+	void *st = calloc(1, p->state_size);
+	struct reconfig_ways w = {{8, 8, 8}, {8, 8, 8}};
+	p->start(m, st, &w);
+	uint32_t a[32], b[32];
+	signature(a, 0);
+	signature(b, 600);
+	/* A: compute-like.  The first interval has nothing before it (a
+	 * transition, every way on), the second makes it phase 0, and the
+	 * L1D tunes down to 1 way a halving every other interval */
+	struct reconfig_sample sa = l1d_interval(10000, 10), sb = l1d_interval(10000, 5000);
+	sa.sig = a;
+	sb.sig = b;
+	sa.sig_words = sb.sig_words = 32;
+	p->decide(m, st, &sa, &w);
+	CU_ASSERT_EQUAL(p->phase(st), -1);
+	for (int i = 0; i < 10; i++) {
+		p->decide(m, st, &sa, &w);
+		CU_ASSERT_EQUAL(p->phase(st), 0);
+	}
+	unsigned a_ways = w.n[1];
+	CHECK(a_ways == 1, "phase A tuned to %u L1D ways", a_ways);
+	/* B: streaming.  Its first interval is a transition (every way on),
+	 * the next a new phase */
+	const char *what = p->decide(m, st, &sb, &w);
+	CHECK(p->phase(st) == -1 && w.n[1] == 8, "B: phase %d, %u ways (%s)", p->phase(st), w.n[1], what);
+	what = p->decide(m, st, &sb, &w);
+	CHECK(p->phase(st) == 1 && w.n[1] == 8, "B: phase %d, %u ways (%s)", p->phase(st), w.n[1], what);
+	for (int i = 0; i < 3; i++)
+		p->decide(m, st, &sb, &w);
+	/* A again: a transition, then its sizes come back at once */
+	p->decide(m, st, &sa, &w);
+	what = p->decide(m, st, &sa, &w);
+	CHECK(p->phase(st) == 0 && w.n[1] == a_ways, "A again: phase %d, %u ways (%s)", p->phase(st), w.n[1], what);
+	CHECK(strstr(what, "phase 0 recurs") != NULL, "decision: %s", what);
+	free(st);
+	cms_destroy(m);
+}
+
+static void test_static_ways(void)
+{
+	const char *sets[] = {"cms.reconfig.policy=static", "cms.reconfig.static.l1d_ways=2",
+			      "cms.reconfig.static.l2_ways=4", NULL};
+	struct cms *m = firmware(sets);
+	if (!m)
+		return;
+	uint32_t v[3];
+	for (unsigned i = 0; i < 3; i++)
+		chip_read_cr(cms_chip(m), CR_WAYS_L1I + i, &v[i]);
+	CHECK(v[0] == 0xf && v[1] == 0x3 && v[2] == 0xf, "masks %x %x %x", v[0], v[1], v[2]);
+	CU_ASSERT_PTR_NULL(table("static")->decide);
+	cms_destroy(m);
+	/* more ways than the cache has: a configuration error */
+	struct cdvm_config cfg;
+	struct config_error e;
+	config_default(&cfg);
+	CU_ASSERT_EQUAL(config_set(&cfg, "cms.reconfig.static.l1d_ways=9", &e), 0);
+	CU_ASSERT_EQUAL(config_validate(&cfg, &e), -1);
+	CHECK(strstr(e.msg, "cms.reconfig.static.l1d_ways") != NULL, "%s", e.msg);
+}
+
+/* ---- runs ------------------------------------------------------------------ */
+
+struct run {
+	int ok;
+	uint64_t cycles, reconfig_cycles;
+	struct chip_energy e;
+	char out[4096];
+	char *timeline;
+};
+
+static struct run run_guest(const char *prog, enum cms_mode mode, const char *const *sets, bool timeline)
+{
+	struct run r;
+	memset(&r, 0, sizeof r);
+	FILE *out, *tl = timeline ? tmpfile() : NULL;
+	struct cms *m = test_boot(prog, mode, sets, &out);
+	if (!m) {
+		if (tl)
+			fclose(tl);
+		return r;
+	}
+	cms_set_timeline(m, tl);
+	struct cms_result res;
+	cms_run(m, &res);
+	r.ok = res.end == CMS_END_EXIT && res.status == 0;
+	r.cycles = chip_cycles(cms_chip(m));
+	chip_energy(cms_chip(m), &r.e);
+	test_slurp(out, r.out, sizeof r.out);
+	fclose(out);
+	if (tl) {
+		r.timeline = calloc(1, 1 << 22);
+		test_slurp(tl, r.timeline, 1 << 22);
+		fclose(tl);
+	}
+	cms_destroy(m);
+	return r;
+}
+
+/* Column `name` of a CSV row, by the header's names. */
+static double column(const char *header, const char *row, const char *name)
+{
+	int want = -1, i = 0;
+	for (const char *h = header; *h && *h != '\n'; i++) {
+		size_t n = strcspn(h, ",\n");
+		if (n == strlen(name) && !strncmp(h, name, n))
+			want = i;
+		h += n + (h[n] == ',');
+	}
+	for (i = 0; want >= 0 && i < want; i++)
+		row += strcspn(row, ",\n") + 1;
+	return want < 0 ? NAN : atof(row);
+}
+
+/* The phases guest: in the compute phase the L1D shrinks, and for the
+ * streaming phase it grows again; the output is the same as with every
+ * way on, and so is every interval of `off` with a timeline. */
+static void test_phases_guest(void)
+{
+	const char *base[] = {"cms.reconfig.interval=20000", NULL};
+	const char *interval[] = {"cms.reconfig.interval=20000", "cms.reconfig.policy=interval", NULL};
+	struct run off = run_guest("phases", CMS_MODE_TRANSLATE, base, false);
+	struct run offt = run_guest("phases", CMS_MODE_TRANSLATE, base, true);
+	struct run iv = run_guest("phases", CMS_MODE_TRANSLATE, interval, true);
+	CU_ASSERT(off.ok && offt.ok && iv.ok);
+	CU_ASSERT_EQUAL(off.cycles, offt.cycles);   /* observing costs nothing */
+	CU_ASSERT_STRING_EQUAL(off.out, iv.out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(iv.timeline);
+	const char *header = iv.timeline, *row = strchr(header, '\n');
+	unsigned rows = 0, shrunk = 0, regrown = 0, min_l1d = 99;
+	double prev = 8;
+	for (; row && row[1]; row = strchr(row, '\n')) {
+		row++;
+		rows++;
+		double ways = column(header, row, "l1d_ways"), miss = column(header, row, "l1d_miss_rate");
+		if (ways < min_l1d)
+			min_l1d = (unsigned)ways;
+		if (ways < prev && miss < 0.01)
+			shrunk++;
+		if (ways > prev && min_l1d < 8)
+			regrown++;
+		prev = ways;
+	}
+	CHECK(rows > 20, "%u timeline rows", rows);
+	CHECK(min_l1d <= 2 && shrunk > 0 && regrown > 0, "L1D: down to %u ways, %u shrinks, %u regrowths", min_l1d,
+	      shrunk, regrown);
+	CHECK(iv.e.cache_pj < off.e.cache_pj, "cache energy %.0f pJ against %.0f with every way on", iv.e.cache_pj,
+	      off.e.cache_pj);
+	free(offt.timeline);
+	free(iv.timeline);
+}
+
+/* ---- energy ---------------------------------------------------------------- */
+
+/* Components add up; leakage is ways x cycles x the coefficient, with the
+ * ways switched by the interval policy during the run; the L1D's
+ * coefficients follow the SRAM rule. */
+static void test_energy_identity(void)
+{
+	const char *sets[] = {"cms.reconfig.interval=20000", "cms.reconfig.policy=interval", NULL};
+	struct run r = run_guest("phases", CMS_MODE_TRANSLATE, sets, false);
+	CU_ASSERT(r.ok);
+	double sum = 0, st = 0;
+	for (unsigned p = 0; p < EP_COUNT; p++) {
+		sum += r.e.pj[p];
+		if (energy_part_static[p])
+			st += r.e.pj[p];
+		CHECK(r.e.pj[p] >= 0, "%s negative", energy_part_names[p]);
+	}
+	CHECK(fabs(sum - r.e.total_pj) <= 1e-9 * r.e.total_pj, "sum %.3f total %.3f", sum, r.e.total_pj);
+	CHECK(fabs(st - r.e.static_pj) <= 1e-9 * r.e.total_pj, "static %.3f", st);
+	CHECK(r.e.way_cycles[1] < 8 * r.cycles && r.e.way_cycles[1] >= r.cycles, "L1D way-cycles %llu over %llu cycles",
+	      (unsigned long long)r.e.way_cycles[1], (unsigned long long)r.cycles);
+	struct cms *m = firmware(NULL);
+	if (!m)
+		return;
+	const struct energy_coeffs *k = chip_energy_coeffs(cms_chip(m));
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(fabs(r.e.pj[EP_l1i_leakage + i] - (double)r.e.way_cycles[i] * k->cache[i].way_leak) <=
+			      1e-9 * r.e.pj[EP_l1i_leakage + i],
+		      "cache %u leakage", i);
+	/* the default L1D: 32 KiB in 8 ways of 4 KiB: 10 pJ x sqrt(4 / 8) a
+	 * word, tags a quarter of that; 0.4 mW/KiB x 4 KiB x 1.25 at 1 GHz */
+	double w = 10.0 * sqrt(0.5);
+	CHECK(fabs(k->cache[1].way_access - 1.25 * w) < 1e-9, "L1D way access %.6f pJ", k->cache[1].way_access);
+	CHECK(fabs(k->cache[1].fill - 4 * w) < 1e-9, "L1D fill %.6f pJ", k->cache[1].fill);
+	CHECK(fabs(k->cache[1].way_leak - 0.4 * 4 * 1.25) < 1e-9, "L1D way leakage %.6f pJ/cycle", k->cache[1].way_leak);
+	cms_destroy(m);
+}
+
+void suite_reconfig(void)
+{
+	CU_pSuite s = CU_add_suite("reconfig", NULL, NULL);
+	CU_add_test(s, "interval: halve while good, back off after failures", test_interval_steps);
+	CU_add_test(s, "interval: min_ways and the ways left bound the sizes", test_interval_bounds);
+	CU_add_test(s, "phase: a new phase is tuned, a recurring one reapplied", test_phase_recurs);
+	CU_add_test(s, "static: the configured ways at boot, checked against the cache", test_static_ways);
+	CU_add_test(s, "phases guest: the L1D shrinks and regrows, same output", test_phases_guest);
+	CU_add_test(s, "energy: components add up, leakage is ways x cycles", test_energy_identity);
+}
