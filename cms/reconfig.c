@@ -177,6 +177,11 @@ int reconfig_init(struct cms *m, char *err, size_t errlen)
 	apply(m, &w);
 	m->pol.act = act;
 	r->next = r->pol->decide ? (uint64_t)m->cfg.reconfig_interval : UINT64_MAX;
+	if (r->pol->decide) {
+		/* the monitors count from boot */
+		chip_write_cr(m->chip, CR_DEPTH_CTRL, 1);
+		cms_charge(m, ACT_RECONFIG, (uint64_t)m->cfg.cost_cr_access);
+	}
 	return 0;
 }
 
@@ -240,6 +245,9 @@ static void read_sample(struct cms *m, struct reconfig_sample *s)
 	}
 	s->miss_cycles[0] = s->miss_cycles[1] = (unsigned)m->cfg.l2_lat;
 	s->miss_cycles[2] = (unsigned)m->cfg.mem_lat;
+	for (unsigned i = 0; i < 3; i++)
+		s->ways[i] = cache_ways(&m->cfg, i);
+	policy_read_depths(m, s->depth, s->ways);
 	if (r->sig) {
 		policy_read_signature(m, r->sig, r->sig_words);
 		for (unsigned i = 0; i < r->sig_words; i++)

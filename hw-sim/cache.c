@@ -28,12 +28,15 @@ int cache_init(struct cache *c, const char *name, uint32_t size_bytes, unsigned 
 	c->next = next;
 	c->cnt = cnt;
 	c->way_mask = ways >= 32 ? 0xffffffffu : (1u << ways) - 1;
+	c->enabled = ways;
 	size_t n = (size_t)c->sets * ways;
+	c->shadow = calloc(n, sizeof *c->shadow);
+	c->nshadow = calloc(c->sets, 1);
 	c->tag = calloc(n, sizeof *c->tag);
 	c->state = calloc(n, sizeof *c->state);
 	c->stamp = calloc(n, sizeof *c->stamp);
 	c->mru = calloc(c->sets, 1);
-	if (!c->tag || !c->state || !c->stamp || !c->mru) {
+	if (!c->tag || !c->state || !c->stamp || !c->mru || !c->shadow || !c->nshadow) {
 		cache_free(c);
 		return -1;
 	}
@@ -46,6 +49,10 @@ void cache_free(struct cache *c)
 	free(c->state);
 	free(c->stamp);
 	free(c->mru);
+	free(c->shadow);
+	free(c->nshadow);
+	c->shadow = NULL;
+	c->nshadow = NULL;
 	c->mru = NULL;
 	c->tag = NULL;
 	c->state = NULL;
@@ -140,6 +147,48 @@ int cache_fault_origin(const struct cache *c, uint32_t addr)
 	return -1;
 }
 
+/* ---- the stack-distance monitor --------------------------------------- */
+
+/* A hit at physical line i: its depth among the set's valid lines. */
+static void count_hit_depth(struct cache *c, size_t base, size_t i)
+{
+	uint32_t age = c->clock - c->stamp[i];
+	unsigned d = 1;
+	for (unsigned w = 0; w < c->ways; w++)
+		if ((c->state[base + w] & CL_VALID) && c->clock - c->stamp[base + w] < age)
+			d++;
+	if (d >= 2)
+		c->depth[d - 1]++;
+}
+
+/* A miss: the line among the set's shadow tags would have hit. */
+static void count_shadow_hit(struct cache *c, uint32_t set, uint32_t line_addr)
+{
+	uint32_t *sh = c->shadow + (size_t)set * c->ways;
+	unsigned n = c->nshadow[set];
+	for (unsigned k = 0; k < n; k++)
+		if (sh[k] == line_addr) {
+			c->depth[c->enabled + k] += c->monitor;
+			memmove(sh + k, sh + k + 1, (n - k - 1) * sizeof *sh);
+			c->nshadow[set] = (uint8_t)(n - 1);
+			return;
+		}
+}
+
+/* A line left the enabled ways: the most recent of the shadow tags. */
+static void push_shadow(struct cache *c, uint32_t set, uint32_t line_addr)
+{
+	unsigned cap = c->ways - c->enabled, n = c->nshadow[set];
+	if (!cap)
+		return;
+	uint32_t *sh = c->shadow + (size_t)set * c->ways;
+	if (n == cap)
+		n--;
+	memmove(sh + 1, sh, n * sizeof *sh);
+	sh[0] = line_addr;
+	c->nshadow[set] = (uint8_t)(n + 1);
+}
+
 unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 {
 	uint32_t line_addr = addr >> c->line_shift;
@@ -147,6 +196,8 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 	for (unsigned w = 0; w < c->ways; w++) {
 		size_t i = base + w;
 		if ((c->state[i] & CL_VALID) && c->tag[i] == line_addr) {
+			if (c->monitor && w != c->mru[line_addr & c->set_mask])
+				count_hit_depth(c, base, i);
 			c->stamp[i] = ++c->clock;
 			if (write)
 				c->state[i] |= CL_DIRTY;
@@ -156,6 +207,8 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 		}
 	}
 	(*c->cnt.misses)++;
+	if (c->nshadow[line_addr & c->set_mask])
+		count_shadow_hit(c, line_addr & c->set_mask, line_addr);
 	unsigned extra = c->next ? c->next->latency + cache_access(c->next, addr, false) : c->mem_latency;
 	if (!c->way_mask) {
 		/* cache switched off: the access goes straight to the next level */
@@ -182,6 +235,7 @@ unsigned cache_access(struct cache *c, uint32_t addr, bool write)
 	}
 	if (c->state[victim] & CL_VALID) {
 		(*c->cnt.evictions)++;
+		push_shadow(c, line_addr & c->set_mask, c->tag[victim]);
 		evict(c, victim);
 	}
 	c->tag[victim] = line_addr;
@@ -208,11 +262,41 @@ void cache_set_way_mask(struct cache *c, uint32_t mask)
 	uint32_t all = c->ways >= 32 ? 0xffffffffu : (1u << c->ways) - 1;
 	mask &= all;
 	uint32_t off = c->way_mask & ~mask;
-	for (unsigned s = 0; s < c->sets && off; s++)
-		for (unsigned w = 0; w < c->ways; w++)
+	unsigned now = (unsigned)__builtin_popcount(mask);
+	for (unsigned s = 0; s < c->sets; s++) {
+		size_t base = (size_t)s * c->ways;
+		uint32_t *sh = c->shadow + base;
+		/* the lines of the ways switched off become the newest shadow
+		 * tags (most recent first), the old ones go behind them; more
+		 * ways on: fewer shadow tags */
+		uint32_t moved[32];
+		unsigned nm = 0;
+		for (unsigned w = 0; off && w < c->ways; w++) {
+			size_t i = base + w;
+			if (!(off >> w & 1) || !(c->state[i] & CL_VALID))
+				continue;
+			unsigned k = nm++;
+			while (k && c->clock - c->stamp[base + moved[k - 1]] > c->clock - c->stamp[i]) {
+				moved[k] = moved[k - 1];
+				k--;
+			}
+			moved[k] = w;
+		}
+		unsigned cap = c->ways - now, keep = c->nshadow[s];
+		if (nm > cap)
+			nm = cap;
+		if (keep > cap - nm)
+			keep = cap - nm;
+		memmove(sh + nm, sh, keep * sizeof *sh);
+		for (unsigned k = 0; k < nm; k++)
+			sh[k] = c->tag[base + moved[k]];
+		c->nshadow[s] = (uint8_t)(nm + keep);
+		for (unsigned w = 0; off && w < c->ways; w++)
 			if (off >> w & 1)
-				evict(c, (size_t)s * c->ways + w);
+				evict(c, base + w);
+	}
 	c->way_mask = mask;
+	c->enabled = now;
 }
 
 void cache_flush(struct cache *c)

@@ -52,6 +52,19 @@ struct cache {
 	uint8_t *mru;                /* [sets]: most recently used way (a host-side shortcut) */
 	uint32_t clock;
 	uint32_t way_mask;           /* enabled ways */
+	/* stack-distance monitor (Mattson's LRU stack; Qureshi and Patt's
+	 * UMON): depth[d - 1] counts accesses that found their line at LRU
+	 * depth d (2..ways) of its set, as if every way were on.  Depth 1
+	 * (the most recent line) is not counted: hits minus the rest.  The
+	 * tags of switched-off ways stay on as shadow tags: shadow[set *
+	 * ways + i] holds the lines evicted from the set, most recent first
+	 * (nshadow[set] of them, at most ways - enabled), so a miss that
+	 * finds its line there would have hit at depth enabled + 1 + i. */
+	uint64_t depth[32];
+	bool monitor;                /* depth is counted (control register DEPTH_CTRL) */
+	uint32_t *shadow;
+	uint8_t *nshadow;
+	unsigned enabled;            /* popcount of way_mask */
 	struct cache_counters cnt;
 	uint8_t *backing;            /* physical memory, for writing back injected flips */
 	uint32_t backing_size;

@@ -323,13 +323,19 @@ static struct cache *cache_by_cr(struct chip *c, unsigned num)
 	return num == CR_WAYS_L1I ? &c->l1i : num == CR_WAYS_L1D ? &c->l1d : num == CR_WAYS_L2 ? &c->l2 : NULL;
 }
 
-/* Ways of L1I (0), L1D (1) or L2 (2): the energy meter sees the change. */
+static struct cache *cache_by_level(struct chip *c, unsigned level)
+{
+	return cache_by_cr(c, CR_WAYS_L1I + level);
+}
+
+/* Ways of L1I (0), L1D (1) or L2 (2): the energy meters see the change
+ * (ways on per access and cycle, shadow tags read per miss). */
 static void set_way_mask(struct chip *c, unsigned level, uint32_t mask)
 {
-	struct cache *k = cache_by_cr(c, CR_WAYS_L1I + level);
-	energy_meter_set(&c->way_meter[level], chip_cache_accesses(c, level), c->cnt[CNT_cycles],
-			 (unsigned)__builtin_popcount(k->way_mask & mask));
-	cache_set_way_mask(k, mask);
+	struct cache *k = cache_by_level(c, level);
+	cache_set_way_mask(k, mask);  /* (this cache's accesses and misses stay) */
+	energy_meter_set(&c->way_meter[level], chip_cache_accesses(c, level), c->cnt[CNT_cycles], k->enabled);
+	energy_meter_set(&c->shadow_meter[level], *k->cnt.misses, c->cnt[CNT_cycles], k->ways - k->enabled);
 	if (level == 0)
 		c->fetch_line = ~0u;
 }
@@ -343,6 +349,12 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	}
 	if (num >= ISA_CR_SIG_BASE && num < ISA_CR_SIG_BASE + c->sig_words) {
 		*val = c->sig[num - ISA_CR_SIG_BASE];
+		return 0;
+	}
+	if (num >= ISA_CR_DEPTH_BASE && num < ISA_CR_DEPTH_BASE + 3 * 32) {
+		const struct cache *k = cache_by_level(c, (num - ISA_CR_DEPTH_BASE) / 32);
+		uint64_t v = k->depth[(num - ISA_CR_DEPTH_BASE) % 32];
+		*val = v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
 		return 0;
 	}
 	switch (num) {
@@ -359,6 +371,7 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
 	case CR_PAGEDIR: *val = c->pagedir; return 0;
 	case CR_TLB_FLUSH: case CR_SIG_CLEAR: *val = 0; return 0;
+	case CR_DEPTH_CTRL: *val = c->l1d.monitor; return 0;
 	case CR_SMC_SHIFT: *val = c->smc_shift; return 0;
 	case CR_SMCMAP: *val = c->smcmap; return 0;
 	default: return -1;
@@ -377,6 +390,13 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 	case CR_SIG_CLEAR:
 		if (c->sig)
 			memset(c->sig, 0, c->sig_words * sizeof *c->sig);
+		return 0;
+	case CR_DEPTH_CTRL:
+		for (unsigned i = 0; i < 3; i++) {
+			struct cache *k = cache_by_level(c, i);
+			memset(k->depth, 0, sizeof k->depth);
+			k->monitor = val & 1;
+		}
 		return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1:
 		c->scratch[num - CR_SCRATCH0] = val;

@@ -109,6 +109,7 @@ struct chip {
 	/* energy: coefficients, and the ways and units that were on when */
 	struct energy_coeffs ek;
 	struct energy_meter way_meter[3];   /* L1I, L1D, L2: accesses and cycles x ways on */
+	struct energy_meter shadow_meter[3];  /* misses x ways off (their shadow tags are read) */
 	struct energy_meter unit_meter[U_COUNT];
 	/* working-set signature (core.signature_bits): a bit per hashed L1I line */
 	uint32_t *sig;

@@ -11,7 +11,10 @@
  *     access reads every enabled way's tags, and a hit moves one L1 line
  *     from the hit way (energy.l2_phased; otherwise as the L1s);
  *   - a fill writes the cache's line into one way, a write-back reads it;
- *   - leakage is a power per KiB of enabled data array (tags add tag_ratio),
+ *   - a miss reads the tags of the ways switched off too: they stay on as
+ *     the stack-distance monitor's shadow tags (hw-sim/cache.h);
+ *   - leakage is a power per KiB of enabled data array, tag arrays
+ *     (tag_ratio of their way's) leaking whether their way is on or not,
  *     per enabled unit and for the register file, over the cycles at
  *     chip.clock_mhz.
  * Memory is another chip: its energy per transfer is not scaled. */
@@ -80,7 +83,9 @@ static void cache_coeffs(struct energy_cache_coeffs *k, const struct cdvm_config
 	k->way_access = phased ? tag : tag + block_words * w;
 	k->hit = phased ? block_words * w : 0;
 	k->fill = k->writeback = line_words * w;
-	k->way_leak = cfg->energy_sram_leak * way_kib * (1 + cfg->energy_tag_ratio) * sc->leak * sc->pj_per_mw;
+	k->shadow_read = tag;
+	k->way_leak = cfg->energy_sram_leak * way_kib * sc->leak * sc->pj_per_mw;
+	k->tag_leak = k->way_leak * cfg->energy_tag_ratio;
 }
 
 void energy_coeffs_init(struct energy_coeffs *k, const struct cdvm_config *cfg)
@@ -151,11 +156,13 @@ void chip_energy(const struct chip *c, struct chip_energy *e)
 		const struct cache *ca = cache_of(c, i);
 		const struct energy_cache_coeffs *kc = &k->cache[i];
 		uint64_t acc = chip_cache_accesses(c, i);
+		e->shadow_reads[i] = energy_meter_events(&c->shadow_meter[i], *ca->cnt.misses);
 		pj[EP_l1i + i] = (double)energy_meter_events(&c->way_meter[i], acc) * kc->way_access +
 				 (double)*ca->cnt.hits * kc->hit + (double)*ca->cnt.misses * kc->fill +
-				 (double)*ca->cnt.writebacks * kc->writeback;
+				 (double)*ca->cnt.writebacks * kc->writeback + (double)e->shadow_reads[i] * kc->shadow_read;
 		e->way_cycles[i] = energy_meter_cycles(&c->way_meter[i], now);
-		pj[EP_l1i_leakage + i] = (double)e->way_cycles[i] * kc->way_leak;
+		pj[EP_l1i_leakage + i] = (double)e->way_cycles[i] * kc->way_leak +
+					 (double)now * (double)ca->ways * kc->tag_leak;
 	}
 	pj[EP_memory] = (double)(n[CNT_l2_misses] + n[CNT_l2_writebacks]) * k->memory;
 	pj[EP_register_file_leakage] = (double)now * k->rf_leak;

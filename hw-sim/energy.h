@@ -34,13 +34,13 @@
 	X(commit_rollback, 0, 0, "commits and rollbacks (working registers to and from their shadows)")  \
 	X(tlb, 0, 0, "TLB lookups")                                                                       \
 	X(firmware, 0, 0, "the core during firmware cycles (the cost model's charged work)")              \
-	X(l1i, 0, 1, "L1I: tags and fetch block of every enabled way per access, line fills")             \
-	X(l1d, 0, 1, "L1D: tags and a word of every enabled way per access, line fills, write-backs")    \
-	X(l2, 0, 1, "L2: tags of every enabled way per access, the hit way's data, fills, write-backs")  \
+	X(l1i, 0, 1, "L1I: tags and fetch block of every enabled way per access, fills, shadow tags")      \
+	X(l1d, 0, 1, "L1D: tags and a word of every enabled way per access, fills, write-backs, shadow tags") \
+	X(l2, 0, 1, "L2: tags of every enabled way per access, the hit way's data, fills, write-backs, shadow tags") \
 	X(memory, 0, 0, "line transfers between the L2 and memory")                                      \
-	X(l1i_leakage, 1, 1, "L1I leakage, per enabled way per cycle")                                   \
-	X(l1d_leakage, 1, 1, "L1D leakage, per enabled way per cycle")                                   \
-	X(l2_leakage, 1, 1, "L2 leakage, per enabled way per cycle")                                     \
+	X(l1i_leakage, 1, 1, "L1I leakage: data of every enabled way, tags of every way, per cycle")       \
+	X(l1d_leakage, 1, 1, "L1D leakage: data of every enabled way, tags of every way, per cycle")       \
+	X(l2_leakage, 1, 1, "L2 leakage: data of every enabled way, tags of every way, per cycle")         \
 	X(units_leakage, 1, 0, "functional-unit leakage, per enabled unit per cycle")                    \
 	X(register_file_leakage, 1, 0, "register-file leakage, per cycle")
 
@@ -61,6 +61,7 @@ struct chip_energy {
 	double total_pj, dynamic_pj, static_pj, cache_pj;
 	/* cycles x ways on of L1I, L1D, L2; cycles x units on per class */
 	uint64_t way_cycles[3], unit_cycles[U_COUNT];
+	uint64_t shadow_reads[3];   /* misses x ways off */
 };
 
 /* Parts of one structure that are switched on and off (the ways of a
@@ -79,7 +80,9 @@ struct energy_cache_coeffs {
 	double way_access;   /* per access, per enabled way */
 	double hit;          /* per hit, besides (a phased L2's data read) */
 	double fill, writeback;
-	double way_leak;     /* per enabled way, per cycle */
+	double shadow_read;  /* per way switched off, per miss (its tags: the monitor's shadow tags) */
+	double way_leak;     /* data array of an enabled way, per cycle */
+	double tag_leak;     /* tag array of a way, per cycle (on or off: tags stay on) */
 };
 struct energy_coeffs {
 	struct energy_cache_coeffs cache[3];

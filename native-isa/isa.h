@@ -146,6 +146,9 @@ enum { ISA_MAX_BUNDLE = 16, ISA_ATOM_BYTES = 8 };
 enum { ISA_CR_CNT_BASE = 0x100 };
 /* Word i of the working-set signature is control register ISA_CR_SIG_BASE + i. */
 enum { ISA_CR_SIG_BASE = 0x200 };
+/* Stack-distance counter d (1..32) of cache c (L1I 0, L1D 1, L2 2) is
+ * control register ISA_CR_DEPTH_BASE + 32 * c + d - 1. */
+enum { ISA_CR_DEPTH_BASE = 0x280 };
 
 enum counter_id {
 #define COUNTER(name, doc) CNT_##name,

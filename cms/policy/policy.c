@@ -110,6 +110,23 @@ void policy_work(struct cms *m, uint64_t cycles)
 	cms_charge(m, (enum cms_activity)m->pol.act, cycles);
 }
 
+int policy_read_depths(struct cms *m, uint64_t depth[3][32], const unsigned ways[3])
+{
+	unsigned reads = 0;
+	for (unsigned c = 0; c < 3; c++) {
+		depth[c][0] = 0;
+		for (unsigned d = 2; d <= ways[c] && d <= 32; d++, reads++) {
+			uint32_t v;
+			if (chip_read_cr(m->chip, ISA_CR_DEPTH_BASE + 32 * c + d - 1, &v) < 0)
+				return -1;
+			depth[c][d - 1] = v;
+		}
+	}
+	chip_write_cr(m->chip, CR_DEPTH_CTRL, 1);
+	charge_cr(m, reads + 1);
+	return 0;
+}
+
 int policy_read_signature(struct cms *m, uint32_t *out, unsigned words)
 {
 	for (unsigned i = 0; i < words; i++)

@@ -81,6 +81,12 @@ struct reconfig_sample {
 	uint64_t cycles;                 /* the interval's length */
 	uint64_t accesses[3], misses[3];
 	unsigned miss_cycles[3];         /* what one miss costs: the next level's latency */
+	/* the stack-distance monitors (hw-sim/cache.h): depth[c][d - 1]
+	 * accesses found their line at LRU depth d (2..ways[c]) as if every
+	 * way were on, so with k ways on the interval would have missed
+	 * sum(depth[c][k..ways[c] - 1]) times more than with all of them */
+	uint64_t depth[3][32];
+	unsigned ways[3];                /* configured ways */
 	/* the interval's working-set signature (policies with `signature`):
 	 * the chip's fetched lines and the blocks the interpreter ran */
 	const uint32_t *sig;
@@ -165,6 +171,10 @@ int policy_page_in(struct cms *m, uint32_t va);
 /* Firmware work a policy does by itself (comparing, searching its
  * tables): `cycles` charged to the activity using the doors. */
 void policy_work(struct cms *m, uint64_t cycles);
+/* The stack-distance counters of depths 2..ways[c] of each cache into
+ * depth (each read charged cms.cost.cr_access), then clear them and keep
+ * counting (one write; the first call starts the monitors). */
+int policy_read_depths(struct cms *m, uint64_t depth[3][32], const unsigned ways[3]);
 /* The working-set signature (core.signature_bits / 32 words, each read
  * charged cms.cost.cr_access) into out, then clear it (one write). */
 int policy_read_signature(struct cms *m, uint32_t *out, unsigned words);

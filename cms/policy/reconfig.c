@@ -3,33 +3,38 @@
  * from what the firmware read (struct reconfig_sample; cms/reconfig.c
  * reads it, turns way counts into masks and writes them).
  *
+ * Both adaptive policies size a cache from its stack-distance monitor
+ * (hw-sim/cache.h; Mattson's LRU stack, the UMON of Qureshi and Patt,
+ * MICRO 2006): the interval's accesses by LRU depth, the shadow tags of
+ * switched-off ways included, say how many more misses it would have had
+ * with k ways than with all of them.  The size a cache needs is the
+ * fewest ways whose extra misses cost at most cms.reconfig.bound_permille
+ * of the interval's cycles (extra misses x the next level's latency):
+ * the miss-rate bound of Albonesi's selective cache ways (MICRO 1999),
+ * measured rather than guessed.
+ *
  * off       every way on; never runs (reads nothing, costs nothing);
  * static    the ways of cms.reconfig.static.*, set at boot;
- * interval  each cache on its own: an interval at full size measures the
- *           reference miss rate; a smaller cache is good while its extra
- *           misses cost at most cms.reconfig.bound_permille of the
- *           interval's cycles, (rate - reference) x accesses x miss
- *           latency.  A good cache halves (down to cms.reconfig.min_ways);
- *           a bad one doubles back and holds before it tries again, twice
- *           as long after each failure (up to 64 intervals).  Selective
- *           cache ways (Albonesi, MICRO 1999) sized by interval-based
- *           tuning (Balasubramonian et al., MICRO 2000);
+ * interval  each cache on its own, every interval (Balasubramonian et
+ *           al.'s interval-based reconfiguration, MICRO 2000): it grows
+ *           at once to the size the last interval needed, and shrinks
+ *           only after `hold` intervals in a row needed less, to the most
+ *           any of them needed; a shrink
+ *           undone within four intervals doubles the hold (2 up to 64),
+ *           one that lasts sixteen resets it;
  * phase     program phases from the working-set signature (Dhodapkar and
  *           Smith, ISCA 2002): consecutive intervals whose signatures lie
  *           within cms.reconfig.phase.distance_pct of each other are one
- *           phase; an interval unlike the one before is a transition, run
- *           with every way on.  A new phase is tuned downwards as
- *           `interval` tunes and keeps the smallest good size it found (a
- *           size that stops holding grows a step); a remembered phase that
- *           recurs gets its sizes back at once, without tuning again.
+ *           phase; an interval unlike the one before is a transition, sized
+ *           as `interval` sizes.  A new phase gets the sizes its first
+ *           interval needed and is sized within itself as `interval` does;
+ *           a remembered phase that recurs gets its sizes back at once.
  *
- * Every size change is followed by an interval that is not judged: it
- * refills (or reloads what the switched-off ways held) and says nothing
- * about the size itself.
- *
- * The decisions are pure functions of the samples (a unit test feeds
- * synthetic ones); comparing signatures is firmware work, charged
- * cms.cost.phase_compare each through policy_work. */
+ * The interval after a change is not judged: it reloads what the
+ * switched-off ways held (or fills the ways switched on) and says nothing
+ * of the size itself.  The decisions are functions of the samples (a unit
+ * test feeds synthetic ones); comparing signatures is firmware work,
+ * charged cms.cost.phase_compare each through policy_work. */
 #include "cms/policy/policy.h"
 
 #include <stdio.h>
@@ -39,72 +44,72 @@
 
 /* What a policy remembers of one cache while it sizes it. */
 struct tune {
-	double ref;          /* miss rate at full size (0 until measured) */
-	unsigned hold;       /* intervals to wait before shrinking again */
-	unsigned backoff;    /* the hold after the next failure */
-	bool settle;         /* the size just changed: the next interval refills
-			      * or reloads lines and says nothing of the size */
+	unsigned hold;       /* intervals in a row that must need less before it shrinks */
+	unsigned run;        /* intervals in a row that needed less so far */
+	unsigned want;       /* the most any of them needed */
+	unsigned since;      /* intervals since the last shrink */
+	bool settle;         /* the size just changed: the next interval is not judged */
 };
 
-enum { MAX_HOLD = 64 };
+enum { HOLD_MIN = 2, HOLD_MAX = 64, UNDONE = 4, LASTED = 16 };
 
-static double rate(const struct reconfig_sample *s, unsigned i)
+/* Misses the interval would have had with k ways on, beyond those with
+ * every way on. */
+static uint64_t extra_misses(const struct reconfig_sample *s, unsigned i, unsigned k)
 {
-	return s->accesses[i] ? (double)s->misses[i] / (double)s->accesses[i] : 0.0;
+	uint64_t x = 0;
+	for (unsigned d = k + 1; d <= s->ways[i] && d <= 32; d++)
+		x += s->depth[i][d - 1];
+	return x;
 }
 
-/* The interval at this size cost at most the bound in extra misses. */
-static bool good(const struct cms *m, const struct reconfig_sample *s, unsigned i, const struct tune *t)
-{
-	double extra = (rate(s, i) - t->ref) * (double)s->accesses[i] * (double)s->miss_cycles[i];
-	return extra * 1000.0 <= (double)cms_config(m)->reconfig_bound * (double)s->cycles;
-}
-
-static unsigned floor_ways(const struct cms *m, const struct reconfig_ways *w, unsigned i)
+/* The fewest ways (cms.reconfig.min_ways at least, w->max[i] at most)
+ * whose extra misses would have cost at most the bound. */
+static unsigned needed(const struct cms *m, const struct reconfig_sample *s, unsigned i,
+		       const struct reconfig_ways *w)
 {
 	unsigned lo = (unsigned)cms_config(m)->reconfig_min_ways;
-	return lo < w->max[i] ? lo : w->max[i];
-}
-
-static unsigned halve(const struct cms *m, const struct reconfig_ways *w, unsigned i)
-{
-	unsigned lo = floor_ways(m, w, i), n = w->n[i] / 2;
-	return n > lo ? n : lo;
-}
-
-static unsigned twice(const struct reconfig_ways *w, unsigned i)
-{
-	return 2 * w->n[i] < w->max[i] ? 2 * w->n[i] : w->max[i];
+	if (lo > w->max[i])
+		lo = w->max[i];
+	double budget = (double)cms_config(m)->reconfig_bound * (double)s->cycles / 1000.0;
+	for (unsigned k = lo; k < w->max[i]; k++)
+		if ((double)extra_misses(s, i, k) * (double)s->miss_cycles[i] <= budget)
+			return k;
+	return w->max[i];
 }
 
 enum step { KEPT, SHRUNK, GREW };
 
-/* `interval`'s step for cache i. */
-static enum step interval_step(const struct cms *m, const struct reconfig_sample *s, unsigned i, struct tune *t,
-			       struct reconfig_ways *w)
+/* `interval`'s step for cache i (and `phase`'s within a phase). */
+static enum step size_step(const struct cms *m, const struct reconfig_sample *s, unsigned i, struct tune *t,
+			   struct reconfig_ways *w)
 {
+	if (!t->hold)
+		t->hold = HOLD_MIN;
+	if (++t->since == LASTED)
+		t->hold = HOLD_MIN;
 	if (t->settle) {
 		t->settle = false;
 		return KEPT;
 	}
-	if (w->n[i] >= w->max[i]) {
-		if (s->accesses[i])
-			t->ref = rate(s, i);
-	} else if (!good(m, s, i, t)) {
-		w->n[i] = twice(w, i);
-		t->backoff = t->backoff ? (2 * t->backoff < MAX_HOLD ? 2 * t->backoff : MAX_HOLD) : 1;
-		t->hold = t->backoff;
+	unsigned k = needed(m, s, i, w);
+	if (k > w->n[i]) {
+		if (t->since <= UNDONE)
+			t->hold = 2 * t->hold < HOLD_MAX ? 2 * t->hold : HOLD_MAX;
+		w->n[i] = k;
+		t->run = 0;
 		t->settle = true;
 		return GREW;
 	}
-	if (t->hold) {
-		t->hold--;
+	if (k == w->n[i]) {
+		t->run = 0;
 		return KEPT;
 	}
-	unsigned n = halve(m, w, i);
-	if (n == w->n[i])
+	t->want = t->run++ && t->want > k ? t->want : k;
+	if (t->run < t->hold)
 		return KEPT;
-	w->n[i] = n;
+	w->n[i] = t->want;
+	t->run = t->since = 0;
 	t->settle = true;
 	return SHRUNK;
 }
@@ -166,7 +171,7 @@ static const char *interval_decide(struct cms *m, void *state, const struct reco
 	unsigned before[3];
 	memcpy(before, w->n, sizeof before);
 	for (unsigned i = 0; i < 3; i++)
-		interval_step(m, s, i, &st->t[i], w);
+		size_step(m, s, i, &st->t[i], w);
 	return describe(st->text, sizeof st->text, before, w, "");
 }
 
@@ -179,7 +184,6 @@ struct phase {
 	uint32_t sig[SIG_MAX_WORDS];
 	unsigned n[3];
 	struct tune t[3];
-	bool tuned[3];
 	bool used;
 	int id;
 	uint64_t seen;       /* the interval it was last seen in */
@@ -189,7 +193,8 @@ struct phase_state {
 	struct phase p[PHASE_MAX];
 	uint32_t prev[SIG_MAX_WORDS];
 	bool have_prev;
-	int cur;             /* index into p, -1 before the first interval */
+	struct tune between[3];  /* sizing between phases */
+	int cur;             /* index into p, -1 between phases */
 	int next_id;
 	uint64_t intervals;
 	char text[80];
@@ -229,7 +234,7 @@ static int find_phase(struct cms *m, struct phase_state *st, const struct reconf
 	memset(p, 0, sizeof *p);
 	p->used = true;
 	p->id = st->next_id++;
-	memcpy(p->n, w->max, sizeof p->n);   /* tuned from the full size down */
+	memcpy(p->n, w->max, sizeof p->n);
 	return (int)victim;
 }
 
@@ -245,41 +250,32 @@ static const char *phase_decide(struct cms *m, void *state, const struct reconfi
 	memcpy(st->prev, s->sig, words * sizeof *s->sig);
 	st->have_prev = true;
 	if (!stable) {
-		/* between phases: every way on until the next one settles */
+		/* between phases: sized as `interval` sizes, until the next
+		 * phase settles */
 		if (st->cur >= 0)
 			snprintf(what, sizeof what, "phase %d ends", st->p[st->cur].id);
 		st->cur = -1;
-		memcpy(w->n, w->max, sizeof w->n);
+		for (unsigned i = 0; i < 3; i++)
+			size_step(m, s, i, &st->between[i], w);
 		return describe(st->text, sizeof st->text, before, w, what);
 	}
 	if (st->cur < 0) {
-		/* two alike intervals: a phase, known or new */
+		/* two alike intervals: a phase, known or new (sized by what
+		 * this interval needed) */
 		bool created;
 		st->cur = find_phase(m, st, s, w, &created);
 		struct phase *p = &st->p[st->cur];
 		snprintf(what, sizeof what, created ? "new phase %d" : "phase %d recurs", p->id);
 		for (unsigned i = 0; i < 3; i++) {
+			if (created)
+				p->n[i] = needed(m, s, i, w);
 			w->n[i] = p->n[i] < w->max[i] ? p->n[i] : w->max[i];
 			p->t[i].settle = w->n[i] != before[i];
 		}
 	} else {
-		/* the same phase: tune what is not tuned yet; a tuned size
-		 * that no longer holds grows a step */
 		struct phase *p = &st->p[st->cur];
 		for (unsigned i = 0; i < 3; i++) {
-			struct tune *t = &p->t[i];
-			if (!p->tuned[i]) {
-				bool settling = t->settle;
-				enum step r = interval_step(m, s, i, t, w);
-				t->hold = 0;
-				if (r == GREW || (r == KEPT && !settling && w->n[i] == floor_ways(m, w, i)))
-					p->tuned[i] = true;
-			} else if (t->settle) {
-				t->settle = false;
-			} else if (w->n[i] < w->max[i] && !good(m, s, i, t)) {
-				w->n[i] = twice(w, i);
-				t->settle = true;
-			}
+			size_step(m, s, i, &p->t[i], w);
 			p->n[i] = w->n[i];
 		}
 	}

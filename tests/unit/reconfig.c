@@ -1,14 +1,16 @@
 /* tests/unit/reconfig.c — cache reconfiguration and the energy model.
  *
- * The policies' decisions on synthetic counter sequences (interval: halve
- * while good, double back and hold twice as long after each failure,
- * never below min_ways or above the ways recovery left; phase: tune a new
- * phase, reapply a recurring one's sizes at once; static: its ways at
- * boot), and on real runs: the phases guest's L1D shrinks in its compute
- * phase and grows back for streaming; `off` with a timeline is cycle for
- * cycle the run without.  The energy model: the components add up to the
- * total, leakage is exactly ways x cycles x its coefficient while ways are
- * switched, and the cache figures follow the stated SRAM rule.  Guests
+ * The policies' decisions on synthetic samples of the stack-distance
+ * monitor (interval: grow at once to what the interval needed, shrink
+ * after the hold, a shrink undone doubles the hold, never below min_ways
+ * or above the ways recovery left; phase: size a new phase at once,
+ * reapply a recurring one's sizes; static: its ways at boot), the monitor
+ * itself against a small cache, and real runs: the phases guest's L1D
+ * shrinks in its compute phase and grows back for the others; `off` with
+ * a timeline is cycle for cycle the run without.  The energy model: the
+ * components add up to the total, leakage is exactly ways x cycles x its
+ * coefficient while ways are switched, and the cache figures follow the
+ * stated SRAM rule.  Guests
  * come from build/guests (make guests). */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include "cms/cms.h"
 #include "cms/policy/policy.h"
 #include "configs/config.h"
+#include "hw-sim/cache.h"
 #include "hw-sim/chip.h"
 #include "hw-sim/energy.h"
 #include "tests/unit/testutil.h"
@@ -48,15 +51,18 @@ static struct cms *firmware(const char *const *sets)
 	return m;
 }
 
-/* One L1D interval of 100,000 cycles: `acc` accesses, `miss` misses (a
- * miss costs 12 cycles); the other caches idle. */
-static struct reconfig_sample l1d_interval(uint64_t acc, uint64_t miss)
+/* One interval of 100,000 cycles in which `n` L1D accesses found their
+ * line at LRU depth `d` (a miss costs 12 cycles); nothing else. */
+static struct reconfig_sample l1d_interval(unsigned d, uint64_t n)
 {
 	struct reconfig_sample s;
 	memset(&s, 0, sizeof s);
 	s.cycles = 100000;
-	s.accesses[1] = acc;
-	s.misses[1] = miss;
+	s.ways[0] = 4;
+	s.ways[1] = s.ways[2] = 8;
+	if (d >= 2)
+		s.depth[1][d - 1] = n;
+	s.accesses[1] = 10000;
 	s.miss_cycles[0] = s.miss_cycles[1] = 12;
 	s.miss_cycles[2] = 120;
 	return s;
@@ -72,38 +78,33 @@ static void test_interval_steps(void)
 		return;
 	const struct reconfig_policy *p = table("interval");
 	void *st = calloc(1, p->state_size);
-	struct reconfig_ways w = {{8, 8, 8}, {8, 8, 8}};
-	/* expected L1D ways after each interval, and what it saw; the
-	 * interval after every change is not judged (S) */
+	struct reconfig_ways w = {{4, 8, 8}, {4, 8, 8}};
+	/* expected L1D ways after each interval, and what it saw (S: the
+	 * interval after a change, not judged) */
 	static const struct {
-		uint64_t acc, miss;
+		unsigned d;
+		uint64_t n;
 		unsigned ways;
 	} seq[] = {
-		{10000, 100, 4},  /* full size: the reference (1 %); shrink */
-		{10000, 900, 4},  /* S */
-		{10000, 130, 2},  /* +30 misses = 360 cycles: good, shrink */
-		{10000, 900, 2},  /* S */
-		{10000, 140, 4},  /* +40 = 480 cycles: bad, back to 4, hold 1 */
-		{10000, 900, 4},  /* S */
-		{10000, 100, 4},  /* good but holding */
-		{10000, 100, 2},  /* shrink again */
-		{10000, 100, 2},  /* S */
-		{10000, 900, 4},  /* bad: hold 2 */
-		{10000, 100, 4},  /* S */
-		{10000, 100, 4},
-		{10000, 100, 4},
-		{10000, 100, 2},
-		{10000, 100, 2},  /* S */
-		{10000, 133, 1},  /* 33 extra = 396 cycles: still good */
-		{10000, 900, 1},  /* S */
-		{0, 0, 1},        /* idle: the floor */
+		{0, 0, 8},     /* needs 1: once */
+		{0, 0, 1},     /* twice (the hold): shrink */
+		{8, 999, 1},   /* S */
+		{5, 100, 5},   /* 100 at depth 5: 1200 cycles with fewer than 5: grow; undone at once: hold 4 */
+		{0, 0, 5},     /* S */
+		{0, 0, 5},
+		{0, 0, 5},
+		{0, 0, 5},
+		{0, 0, 1},     /* four in a row */
+		{0, 0, 1},     /* S */
+		{3, 30, 1},    /* 30 extra misses with 1 or 2 ways: 360 cycles, within the bound */
+		{3, 34, 3},    /* 34: 408 cycles: 3 ways */
 	};
 	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
-		struct reconfig_sample s = l1d_interval(seq[i].acc, seq[i].miss);
+		struct reconfig_sample s = l1d_interval(seq[i].d, seq[i].n);
 		const char *what = p->decide(m, st, &s, &w);
 		CHECK(w.n[1] == seq[i].ways, "interval %zu: L1D %u ways, expected %u (%s)", i, w.n[1], seq[i].ways, what);
 	}
-	/* the idle L1I and L2 went down to min_ways, one halving at a time */
+	/* the idle L1I and L2 need one way */
 	CHECK(w.n[0] == 1 && w.n[2] == 1, "idle caches at %u and %u ways", w.n[0], w.n[2]);
 	free(st);
 	cms_destroy(m);
@@ -118,20 +119,16 @@ static void test_interval_bounds(void)
 		return;
 	const struct reconfig_policy *p = table("interval");
 	void *st = calloc(1, p->state_size);
-	struct reconfig_ways w = {{8, 7, 8}, {8, 7, 8}};
-	for (int i = 0; i < 6; i++) {
-		struct reconfig_sample s = l1d_interval(1000, 0);
+	struct reconfig_ways w = {{4, 7, 8}, {4, 7, 8}};
+	for (int i = 0; i < 4; i++) {
+		struct reconfig_sample s = l1d_interval(0, 0);
 		p->decide(m, st, &s, &w);
 		CU_ASSERT(w.n[1] >= 3 && w.n[1] <= 7);
 	}
 	CU_ASSERT_EQUAL(w.n[1], 3);
-	struct reconfig_sample bad = l1d_interval(10000, 9000);
-	p->decide(m, st, &bad, &w);
-	CU_ASSERT_EQUAL(w.n[1], 6);
-	p->decide(m, st, &bad, &w);   /* not judged: it refilled */
-	CU_ASSERT_EQUAL(w.n[1], 6);
-	p->decide(m, st, &bad, &w);
-	CU_ASSERT_EQUAL(w.n[1], 7);   /* doubling stops at the 7 ways left */
+	struct reconfig_sample deep = l1d_interval(8, 1000);
+	p->decide(m, st, &deep, &w);
+	CU_ASSERT_EQUAL(w.n[1], 7);   /* all 7 ways left; the eighth cannot help */
 	free(st);
 	cms_destroy(m);
 }
@@ -157,23 +154,24 @@ static void test_phase_recurs(void)
 	uint32_t a[32], b[32];
 	signature(a, 0);
 	signature(b, 600);
-	/* A: compute-like.  The first interval has nothing before it (a
-	 * transition, every way on), the second makes it phase 0, and the
-	 * L1D tunes down to 1 way a halving every other interval */
-	struct reconfig_sample sa = l1d_interval(10000, 10), sb = l1d_interval(10000, 5000);
+	/* A: compute-like (needs 1 L1D way), B: deep reuse (needs 8).  A's
+	 * first interval has nothing before it: a transition, sized as
+	 * `interval` sizes (it waits); the second makes it phase 0, sized
+	 * at once by what it needed */
+	struct reconfig_sample sa = l1d_interval(0, 0), sb = l1d_interval(8, 1000);
 	sa.sig = a;
 	sb.sig = b;
 	sa.sig_words = sb.sig_words = 32;
 	p->decide(m, st, &sa, &w);
 	CU_ASSERT_EQUAL(p->phase(st), -1);
-	for (int i = 0; i < 10; i++) {
+	CU_ASSERT_EQUAL(w.n[1], 8);
+	for (int i = 0; i < 4; i++) {
 		p->decide(m, st, &sa, &w);
 		CU_ASSERT_EQUAL(p->phase(st), 0);
 	}
 	unsigned a_ways = w.n[1];
-	CHECK(a_ways == 1, "phase A tuned to %u L1D ways", a_ways);
-	/* B: streaming.  Its first interval is a transition (every way on),
-	 * the next a new phase */
+	CHECK(a_ways == 1, "phase A at %u L1D ways", a_ways);
+	/* B: a transition grows the L1D at once, then a new phase */
 	const char *what = p->decide(m, st, &sb, &w);
 	CHECK(p->phase(st) == -1 && w.n[1] == 8, "B: phase %d, %u ways (%s)", p->phase(st), w.n[1], what);
 	what = p->decide(m, st, &sb, &w);
@@ -209,6 +207,36 @@ static void test_static_ways(void)
 	CU_ASSERT_EQUAL(config_set(&cfg, "cms.reconfig.static.l1d_ways=9", &e), 0);
 	CU_ASSERT_EQUAL(config_validate(&cfg, &e), -1);
 	CHECK(strstr(e.msg, "cms.reconfig.static.l1d_ways") != NULL, "%s", e.msg);
+}
+
+/* The monitor on one set of 4 ways, against the LRU stack of a full-size
+ * cache: A B C D A B leaves [B A D C]; with two ways off (C and D become
+ * shadow tags, D the newer), D would hit at depth 3 and then C at 4. */
+static void test_monitor(void)
+{
+	uint64_t hits = 0, misses = 0, ev = 0, wb = 0;
+	struct cache c;
+	CU_ASSERT_EQUAL_FATAL(cache_init(&c, "t", 4 * 32, 4, 32, 1, NULL, 100,
+					 (struct cache_counters){&hits, &misses, &ev, &wb}), 0);
+	c.monitor = true;
+	const uint32_t A = 0x00, B = 0x20, C = 0x40, D = 0x60, E = 0x80;
+	const uint32_t seq[] = {A, B, C, D, A, B};
+	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++)
+		cache_access(&c, seq[i], false);
+	CU_ASSERT_EQUAL(c.depth[3], 2);    /* A, then B, at depth 4 */
+	cache_set_way_mask(&c, 0x3);
+	CU_ASSERT_EQUAL(c.nshadow[0], 2);
+	CU_ASSERT_EQUAL(cache_access(&c, D, false), 100);   /* a miss ... */
+	CU_ASSERT_EQUAL(c.depth[2], 1);                     /* ... at depth 3 with every way on */
+	cache_access(&c, C, false);
+	CU_ASSERT_EQUAL(c.depth[3], 3);
+	cache_access(&c, E, false);        /* new: no depth */
+	uint64_t counted = 0;
+	for (unsigned d = 0; d < 32; d++)
+		counted += c.depth[d];
+	CU_ASSERT_EQUAL(counted, 4);
+	CU_ASSERT_EQUAL(misses, 4 + 3);
+	cache_free(&c);
 }
 
 /* ---- runs ------------------------------------------------------------------ */
@@ -327,16 +355,21 @@ static void test_energy_identity(void)
 	if (!m)
 		return;
 	const struct energy_coeffs *k = chip_energy_coeffs(cms_chip(m));
+	/* data arrays leak while their way is on, tag arrays always */
+	const unsigned ways[3] = {4, 8, 8};
 	for (unsigned i = 0; i < 3; i++)
-		CHECK(fabs(r.e.pj[EP_l1i_leakage + i] - (double)r.e.way_cycles[i] * k->cache[i].way_leak) <=
-			      1e-9 * r.e.pj[EP_l1i_leakage + i],
+		CHECK(fabs(r.e.pj[EP_l1i_leakage + i] - (double)r.e.way_cycles[i] * k->cache[i].way_leak -
+			   (double)r.cycles * ways[i] * k->cache[i].tag_leak) <= 1e-9 * r.e.pj[EP_l1i_leakage + i],
 		      "cache %u leakage", i);
 	/* the default L1D: 32 KiB in 8 ways of 4 KiB: 10 pJ x sqrt(4 / 8) a
-	 * word, tags a quarter of that; 0.4 mW/KiB x 4 KiB x 1.25 at 1 GHz */
+	 * word, tags a quarter of that; 0.4 mW/KiB x 4 KiB at 1 GHz, tags a
+	 * quarter */
 	double w = 10.0 * sqrt(0.5);
 	CHECK(fabs(k->cache[1].way_access - 1.25 * w) < 1e-9, "L1D way access %.6f pJ", k->cache[1].way_access);
 	CHECK(fabs(k->cache[1].fill - 4 * w) < 1e-9, "L1D fill %.6f pJ", k->cache[1].fill);
-	CHECK(fabs(k->cache[1].way_leak - 0.4 * 4 * 1.25) < 1e-9, "L1D way leakage %.6f pJ/cycle", k->cache[1].way_leak);
+	CHECK(fabs(k->cache[1].shadow_read - 0.25 * w) < 1e-9, "L1D shadow tag %.6f pJ", k->cache[1].shadow_read);
+	CHECK(fabs(k->cache[1].way_leak - 0.4 * 4) < 1e-9, "L1D way leakage %.6f pJ/cycle", k->cache[1].way_leak);
+	CHECK(fabs(k->cache[1].tag_leak - 0.4) < 1e-9, "L1D tag leakage %.6f pJ/cycle", k->cache[1].tag_leak);
 	cms_destroy(m);
 }
 
@@ -347,6 +380,7 @@ void suite_reconfig(void)
 	CU_add_test(s, "interval: min_ways and the ways left bound the sizes", test_interval_bounds);
 	CU_add_test(s, "phase: a new phase is tuned, a recurring one reapplied", test_phase_recurs);
 	CU_add_test(s, "static: the configured ways at boot, checked against the cache", test_static_ways);
+	CU_add_test(s, "stack-distance monitor: depths as a full-size LRU cache, shadow tags", test_monitor);
 	CU_add_test(s, "phases guest: the L1D shrinks and regrows, same output", test_phases_guest);
 	CU_add_test(s, "energy: components add up, leakage is ways x cycles", test_energy_identity);
 }
