@@ -178,9 +178,11 @@ int reconfig_init(struct cms *m, char *err, size_t errlen)
 	m->pol.act = act;
 	r->next = r->pol->decide ? (uint64_t)m->cfg.reconfig_interval : UINT64_MAX;
 	if (r->pol->decide) {
-		/* the monitors count from boot */
+		/* the monitors (and the signature) record from boot */
 		chip_write_cr(m->chip, CR_DEPTH_CTRL, 1);
-		cms_charge(m, ACT_RECONFIG, (uint64_t)m->cfg.cost_cr_access);
+		if (r->sig)
+			chip_write_cr(m->chip, CR_SIG_CTRL, 1);
+		cms_charge(m, ACT_RECONFIG, (uint64_t)m->cfg.cost_cr_access * (r->sig ? 2 : 1));
 	}
 	return 0;
 }

@@ -61,8 +61,10 @@ static void set_unit_mask(struct chip *c, enum unit_class u, uint32_t mask)
 	energy_meter_set(&c->unit_meter[u], 0, c->cnt[CNT_cycles], c->units_enabled[u]);
 	/* decoded bundles carry their unit check: decode them again */
 	if (c->dcache)
-		for (size_t i = 0; i < DCACHE_ENTRIES; i++)
+		for (size_t i = 0; i < DCACHE_ENTRIES; i++) {
+			chip_fold_bundle(c, &c->dcache[i]);
 			c->dcache[i].pc = DB_INVALID;
+		}
 }
 
 static void set_way_mask(struct chip *c, unsigned level, uint32_t mask);
@@ -86,7 +88,8 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->mem_size = (uint32_t)(guest + hidden);
 	c->mem = calloc(1, c->mem_size);
 	c->code_pages = calloc((c->mem_size >> PAGE_SHIFT) / 8 + 1, 1);
-	c->dcache = malloc(DCACHE_ENTRIES * sizeof *c->dcache);
+	c->dcache = calloc(DCACHE_ENTRIES, sizeof *c->dcache);
+	c->dexecs = calloc(DCACHE_ENTRIES, sizeof *c->dexecs);
 	c->next_fault = UINT64_MAX;
 	c->sb_cap = (unsigned)cfg->store_buffer;
 	c->sb = calloc(c->sb_cap, sizeof *c->sb);
@@ -117,7 +120,7 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		wb[i]->parity = cfg->detect_cache;
 		wb[i]->corrected = &c->cnt[CNT_faults_corrected];
 	}
-	if (!c->mem || !c->code_pages || !c->dcache || !c->sb || rc || (cfg->signature_bits && !c->sig)) {
+	if (!c->mem || !c->code_pages || !c->dcache || !c->dexecs || !c->sb || rc || (cfg->signature_bits && !c->sig)) {
 		snprintf(err, errlen, "out of memory creating the chip (%u MiB of physical memory)", c->mem_size >> 20);
 		chip_destroy(c);
 		return -1;
@@ -130,8 +133,10 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	}
 	c->l1i.backing = c->l1d.backing = c->l2.backing = c->mem;   /* where a defect reads what it overrides */
 	c->l1i.backing_size = c->l1d.backing_size = c->l2.backing_size = c->mem_size;
-	for (size_t i = 0; i < DCACHE_ENTRIES; i++)
+	for (size_t i = 0; i < DCACHE_ENTRIES; i++) {
 		c->dcache[i].pc = DB_INVALID;
+		c->dcache[i].slot = (uint16_t)i;
+	}
 	c->fetch_line = ~0u;
 	c->lat[L_ALU] = (unsigned)cfg->lat_alu;
 	c->lat[L_MUL] = (unsigned)cfg->lat_mul;
@@ -168,6 +173,7 @@ void chip_destroy(struct chip *c)
 	free(c->dcache);
 	free(c->sb);
 	free(c->sig);
+	free(c->dexecs);
 	free(c);
 }
 
@@ -307,7 +313,21 @@ unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool w
 
 /* ---- time, counters, control registers ---------------------------------------- */
 
-uint64_t chip_counter(const struct chip *c, enum counter_id id) { return id < CNT_COUNT ? c->cnt[id] : 0; }
+uint64_t chip_counter(const struct chip *c, enum counter_id id)
+{
+	if ((unsigned)id >= CNT_COUNT)
+		return 0;
+	uint64_t v = c->cnt[id];
+	if (counter_is_lazy(id))  /* and the decoded bundles' retirements */
+		for (size_t i = 0; i < DCACHE_ENTRIES; i++) {
+			const struct dbundle *b = &c->dcache[i];
+			uint64_t n = c->dexecs[i];
+			if (n)
+				v += n * (id == CNT_rf_reads ? b->rf_reads : id == CNT_rf_writes ? b->rf_writes
+								    : b->class_count[id - CNT_atoms_alu]);
+		}
+	return v;
+}
 uint64_t chip_cycles(const struct chip *c) { return c->cnt[CNT_cycles]; }
 
 void chip_charge(struct chip *c, uint64_t n)
@@ -343,7 +363,7 @@ static void set_way_mask(struct chip *c, unsigned level, uint32_t mask)
 int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 {
 	if (num >= ISA_CR_CNT_BASE && num < ISA_CR_CNT_BASE + 2 * CNT_COUNT) {
-		uint64_t v = c->cnt[(num - ISA_CR_CNT_BASE) / 2];
+		uint64_t v = chip_counter(c, (enum counter_id)((num - ISA_CR_CNT_BASE) / 2));
 		*val = (num & 1) ? (uint32_t)(v >> 32) : (uint32_t)v;
 		return 0;
 	}
@@ -370,7 +390,8 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 	case CR_ISSUE_WIDTH: *val = c->issue_width; return 0;
 	case CR_SCRATCH0: case CR_SCRATCH1: *val = c->scratch[num - CR_SCRATCH0]; return 0;
 	case CR_PAGEDIR: *val = c->pagedir; return 0;
-	case CR_TLB_FLUSH: case CR_SIG_CLEAR: *val = 0; return 0;
+	case CR_TLB_FLUSH: *val = 0; return 0;
+	case CR_SIG_CTRL: *val = c->sig_on; return 0;
 	case CR_DEPTH_CTRL: *val = c->l1d.monitor; return 0;
 	case CR_SMC_SHIFT: *val = c->smc_shift; return 0;
 	case CR_SMCMAP: *val = c->smcmap; return 0;
@@ -387,9 +408,10 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
 		set_way_mask(c, num - CR_WAYS_L1I, val);
 		return 0;
-	case CR_SIG_CLEAR:
+	case CR_SIG_CTRL:
 		if (c->sig)
 			memset(c->sig, 0, c->sig_words * sizeof *c->sig);
+		c->sig_on = c->sig && (val & 1);
 		return 0;
 	case CR_DEPTH_CTRL:
 		for (unsigned i = 0; i < 3; i++) {
@@ -443,7 +465,7 @@ void chip_print_registers(const struct chip *c, FILE *out)
 void chip_print_counters(const struct chip *c, FILE *out)
 {
 	for (int i = 0; i < CNT_COUNT; i++)
-		fprintf(out, "%-16s %12llu  %s\n", counter_names[i], (unsigned long long)c->cnt[i], counter_docs[i]);
+		fprintf(out, "%-16s %12llu  %s\n", counter_names[i], (unsigned long long)chip_counter(c, (enum counter_id)i), counter_docs[i]);
 }
 
 /* A JSON string of s, or of a placeholder when s is not UTF-8. */
@@ -474,7 +496,7 @@ void chip_write_json(const struct chip *c, FILE *out, const struct chip_exit *ex
 		rc |= json_array_append_new(regs, json_integer(c->r[r]));
 	rc |= json_object_set_new(o, "registers", regs);
 	for (int i = 0; i < CNT_COUNT; i++)
-		rc |= json_object_set_new(cnt, counter_names[i], json_integer((json_int_t)c->cnt[i]));
+		rc |= json_object_set_new(cnt, counter_names[i], json_integer((json_int_t)chip_counter(c, (enum counter_id)i)));
 	rc |= json_object_set_new(o, "counters", cnt);
 	if (!rc && !json_dumpf(o, out, JSON_INDENT(2)))
 		fputc('\n', out);

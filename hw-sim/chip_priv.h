@@ -44,6 +44,7 @@ struct dbundle {
 	bool single_pass;    /* results may be written as they are computed */
 	uint8_t class_count[U_COUNT];
 	uint8_t rf_reads, rf_writes;  /* register operands of its atoms (energy) */
+	uint16_t slot;       /* its index in the decoded-bundle cache */
 	uint32_t first_line, last_line;  /* L1I lines the bundle occupies */
 	const char *illegal; /* static reason, or NULL */
 	uint8_t fetch_fault; /* 1 + the fault point whose check a fetched word failed, or 0 */
@@ -53,6 +54,16 @@ struct dbundle {
 	struct datom a[ISA_MAX_BUNDLE];
 };
 #define DB_INVALID 0xffffffffu
+
+/* The counters kept per decoded bundle (chip_fold_bundle): true for
+ * atoms_alu..atoms_br, rf_reads, rf_writes. */
+static inline bool counter_is_lazy(unsigned id)
+{
+	return (id >= CNT_atoms_alu && id <= CNT_atoms_br) || id == CNT_rf_reads || id == CNT_rf_writes;
+}
+/* Add the retirements of decoded bundle b to the counters (before the
+ * slot is decoded again or invalidated). */
+void chip_fold_bundle(struct chip *c, struct dbundle *b);
 
 /* A buffered store: guest-physical (or hidden) address; size 1..4 (a
  * store split over two frames becomes two entries). */
@@ -114,8 +125,13 @@ struct chip {
 	/* working-set signature (core.signature_bits): a bit per hashed L1I line */
 	uint32_t *sig;
 	unsigned sig_words, sig_shift;
+	bool sig_on;                       /* recording (control register SIG_CTRL) */
 
 	struct dbundle *dcache;
+	/* retirements of each decoded bundle not yet in the counters of its
+	 * atoms by unit class and register traffic (folded when the bundle
+	 * leaves the decoded-bundle cache; chip_counter adds the rest) */
+	uint64_t *dexecs;
 	uint8_t *code_pages;             /* 1 bit per page: decoded bundles come from it */
 
 	uint32_t scratch[2];

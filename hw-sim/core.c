@@ -45,6 +45,18 @@ static void mark_code(struct chip *c, uint32_t lo, uint32_t hi)
 		c->code_pages[p / 8] |= (uint8_t)(1u << (p % 8));
 }
 
+void chip_fold_bundle(struct chip *c, struct dbundle *b)
+{
+	uint64_t n = c->dexecs[b->slot];
+	if (!n)
+		return;
+	for (unsigned u = 0; u < U_COUNT; u++)
+		c->cnt[CNT_atoms_alu + u] += n * b->class_count[u];
+	c->cnt[CNT_rf_reads] += n * b->rf_reads;
+	c->cnt[CNT_rf_writes] += n * b->rf_writes;
+	c->dexecs[b->slot] = 0;
+}
+
 static void invalidate_page(struct chip *c, uint32_t page)
 {
 	uint32_t lo = page << PAGE_SHIFT, hi = lo + (1u << PAGE_SHIFT);
@@ -52,8 +64,10 @@ static void invalidate_page(struct chip *c, uint32_t page)
 	uint32_t from = lo >= ISA_MAX_BUNDLE * ISA_ATOM_BYTES ? lo - ISA_MAX_BUNDLE * ISA_ATOM_BYTES : 0;
 	for (uint32_t a = from; a < hi; a += ISA_ATOM_BYTES) {
 		struct dbundle *b = dslot(c, a);
-		if (b->pc != DB_INVALID && b->pc < hi && b->pc + (uint32_t)b->n * ISA_ATOM_BYTES > lo)
+		if (b->pc != DB_INVALID && b->pc < hi && b->pc + (uint32_t)b->n * ISA_ATOM_BYTES > lo) {
+			chip_fold_bundle(c, b);
 			b->pc = DB_INVALID;
+		}
 	}
 }
 
@@ -187,8 +201,10 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 /* Decode the bundle at pc into b.  Returns -1 if pc is outside memory. */
 static int decode_bundle(struct chip *c, uint32_t pc, struct dbundle *b)
 {
+	chip_fold_bundle(c, b);
 	memset(b, 0, offsetof(struct dbundle, a));
 	b->pc = DB_INVALID;
+	b->slot = (uint16_t)(b - c->dcache);
 	if (pc & (ISA_ATOM_BYTES - 1))
 		illegal(b, "bundle address not atom-aligned");
 	unsigned n = 0, loads = 0;
@@ -408,7 +424,6 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
  * c->cnt at every way out (and before a control-register read of them). */
 struct hot_counters {
 	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_tlb, stall_branch, taken, stores;
-	uint64_t cls[U_COUNT], rf_reads, rf_writes;
 };
 _Static_assert(CNT_atoms_mem - CNT_atoms_alu == U_MEM && CNT_atoms_mul - CNT_atoms_alu == U_MUL &&
 	       CNT_atoms_br - CNT_atoms_alu == U_BR && U_COUNT == 4, "counters.def lists atoms_* in unit order");
@@ -418,10 +433,6 @@ static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 	c->cnt[CNT_bundles] += h->bundles;
 	c->cnt[CNT_atoms] += h->atoms;
 	c->cnt[CNT_nops] += h->nops;
-	for (unsigned u = 0; u < U_COUNT; u++)
-		c->cnt[CNT_atoms_alu + u] += h->cls[u];
-	c->cnt[CNT_rf_reads] += h->rf_reads;
-	c->cnt[CNT_rf_writes] += h->rf_writes;
 	c->cnt[CNT_empty_slots] += h->bundles * c->issue_width - h->atoms;  /* the width is fixed */
 	c->cnt[CNT_stall_operand] += h->stall_operand;
 	c->cnt[CNT_stall_dcache] += h->stall_dcache;
@@ -582,7 +593,7 @@ CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t
 			if (line != c->fetch_line) {
 				unsigned extra = cache_access_fast(&c->l1i, line << c->l1i.line_shift, false);
 				c->fetch_line = line;
-				if (c->sig) {  /* the working-set signature: a bit per hashed line */
+				if (c->sig_on) {  /* the working-set signature: a bit per hashed line */
 					uint32_t h = (line * 0x9e3779b1u) >> c->sig_shift;
 					c->sig[h / 32] |= 1u << (h % 32);
 				}
@@ -796,10 +807,7 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	hot->bundles++;
 	hot->atoms += b->n;
 	hot->nops += b->nops;
-	for (unsigned u = 0; u < U_COUNT; u++)
-		hot->cls[u] += b->class_count[u];
-	hot->rf_reads += b->rf_reads;
-	hot->rf_writes += b->rf_writes;
+	c->dexecs[b->slot]++;  /* its atoms by class and register traffic, folded later */
 	if (c->walk_bundle) {  /* the walks' part of dextra is stall_tlb */
 		hot->stall_tlb += c->walk_bundle;
 		hot->stall_dcache -= c->walk_bundle;

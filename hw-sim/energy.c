@@ -143,11 +143,12 @@ void chip_energy(const struct chip *c, struct chip_energy *e)
 	pj[EP_fetch_decode] = (double)n[CNT_bundles] * k->bundle;
 	pj[EP_units] = pj[EP_units_leakage] = 0;
 	for (unsigned u = 0; u < U_COUNT; u++) {
-		pj[EP_units] += (double)n[CNT_atoms_alu + u] * k->unit[u];
+		pj[EP_units] += (double)chip_counter(c, (enum counter_id)(CNT_atoms_alu + u)) * k->unit[u];
 		e->unit_cycles[u] = energy_meter_cycles(&c->unit_meter[u], now);
 		pj[EP_units_leakage] += (double)e->unit_cycles[u] * k->unit_leak[u];
 	}
-	pj[EP_register_file] = (double)n[CNT_rf_reads] * k->rf_read + (double)n[CNT_rf_writes] * k->rf_write;
+	pj[EP_register_file] = (double)chip_counter(c, CNT_rf_reads) * k->rf_read +
+			       (double)chip_counter(c, CNT_rf_writes) * k->rf_write;
 	pj[EP_store_buffer] = (double)n[CNT_stores] * k->sb_store + (double)n[CNT_loads] * k->sb_search;
 	pj[EP_commit_rollback] = (double)(n[CNT_commits] + n[CNT_rollbacks]) * k->commit;
 	pj[EP_tlb] = (double)(n[CNT_tlb_hits] + n[CNT_tlb_misses]) * k->tlb;

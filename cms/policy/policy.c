@@ -132,7 +132,7 @@ int policy_read_signature(struct cms *m, uint32_t *out, unsigned words)
 	for (unsigned i = 0; i < words; i++)
 		if (chip_read_cr(m->chip, ISA_CR_SIG_BASE + i, &out[i]) < 0)
 			return -1;
-	chip_write_cr(m->chip, CR_SIG_CLEAR, 0);
+	chip_write_cr(m->chip, CR_SIG_CTRL, 1);
 	charge_cr(m, words + 1);
 	return 0;
 }
