@@ -1,8 +1,8 @@
 /* cli/args.c — what every command shares on its command line: the option
  * table run through getopt_long (cli_parse), --help printed from that
  * table, the -c/--set configuration layers (cli_config_build), input files
- * read with a cap (cli_read_input) and output files opened before the work
- * (cli_out_open).  See cli/cli.h. */
+ * read with a cap (cli_read_input), counts (cli_count) and output files
+ * opened before the work (cli_out_open).  See cli/cli.h. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -77,6 +77,19 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	verror(cmd, true, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int cli_count(const struct cli_cmd *cmd, const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	/* strtoull takes a sign and white space, and wraps "-1" round */
+	unsigned long long n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+	if (!end || *end || errno || n < min || n > max)
+		return cli_error(cmd, "%s %s: expected a whole number from %llu to %llu", opt, v,
+				 (unsigned long long)min, (unsigned long long)max);
+	*out = n;
+	return 0;
 }
 
 static void print_help(const struct cli_cmd *cmd, size_t n)

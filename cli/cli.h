@@ -101,6 +101,11 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...) __attribute
 /* "cdvm CMD: " + message on stderr; returns -1. */
 int cli_error(const struct cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An option's value that counts something: a whole decimal number from
+ * min to max into *out; 0, or -1 after printing "cdvm CMD: OPT V:
+ * expected a whole number from MIN to MAX" (exit 2). */
+int cli_count(const struct cli_cmd *cmd, const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out);
+
 /* Builds default -> each -c file -> each --set -> validate into *out.  On
  * error prints "cdvm CMD: <msg>" and returns -1 (exit 2). */
 int cli_config_build(const struct cli_cmd *cmd, const struct cli_args *a, struct cdvm_config *out);

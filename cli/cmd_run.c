@@ -19,7 +19,7 @@
 extern char **environ;
 
 enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS, OPT_FS_ROOT,
-       OPT_FS_WRITABLE, OPT_INJECT, OPT_TIMELINE, OPT_TIMELINE_PLOT };
+       OPT_FS_WRITABLE, OPT_INJECT, OPT_TIMELINE, OPT_TIMELINE_PLOT, OPT_TRACE, OPT_TRACE_INTERVAL, OPT_TRACE_LIMIT };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
@@ -33,6 +33,12 @@ static const struct cli_opt run_opts[] = {
 	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
 	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
+	{"trace", 0, "FILE", OPT_TRACE, 0, "write the run's timeline (firmware activities, translated code, counters) "
+					  "as Chrome trace-event JSON (docs/trace.md)"},
+	{"trace-interval", 0, "CYCLES", OPT_TRACE_INTERVAL, 0, "with --trace: sample the counters every CYCLES "
+							      "simulated cycles (default 100000)"},
+	{"trace-limit", 0, "EVENTS", OPT_TRACE_LIMIT, 0, "with --trace: write at most EVENTS events, then stop "
+							 "(the file stays valid; default 1000000)"},
 	{"fs-root", 0, "DIR", OPT_FS_ROOT, 0, "the guest's root file system: host files under DIR (read-only)"},
 	{"fs-writable", 0, NULL, OPT_FS_WRITABLE, 0, "let the guest create and write files under --fs-root"},
 	{"inject", 0, "SPEC", OPT_INJECT, CLI_LIST, "inject a hardware fault (repeatable), e.g. unit=alu:1,kind=stuck,bit=3,at=0 "
@@ -50,9 +56,16 @@ static const struct cli_cmd run_cmd = {
 struct run_opts {
 	enum cms_mode mode;
 	bool mode_set, stats, verify, trace_syscalls, fs_writable;
-	const char *json, *dump, *fs_root, *timeline, *timeline_plot;
+	const char *json, *dump, *fs_root, *timeline, *timeline_plot, *trace;
+	bool trace_tuned;                 /* --trace-interval or --trace-limit given */
+	uint64_t trace_interval, trace_limit;
 	struct fault_spec inject[32];
 	unsigned ninject;
+};
+
+/* What the run writes, each opened before it starts (cli/cli.h). */
+struct run_outputs {
+	struct cli_out json, timeline, trace;
 };
 
 static int on_option(void *ctx, int id, const char *v)
@@ -73,6 +86,13 @@ static int on_option(void *ctx, int id, const char *v)
 	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
 	case OPT_FS_ROOT: o->fs_root = v; return 0;
 	case OPT_FS_WRITABLE: o->fs_writable = true; return 0;
+	case OPT_TRACE: o->trace = v; return 0;
+	case OPT_TRACE_INTERVAL:
+		o->trace_tuned = true;
+		return cli_count(&run_cmd, "--trace-interval", v, 1, CMS_TRACE_MAX_INTERVAL, &o->trace_interval);
+	case OPT_TRACE_LIMIT:
+		o->trace_tuned = true;
+		return cli_count(&run_cmd, "--trace-limit", v, 1, CMS_TRACE_MAX_LIMIT, &o->trace_limit);
 	case OPT_INJECT: {
 		char err[300];
 		if (o->ninject == sizeof o->inject / sizeof *o->inject)
@@ -101,7 +121,7 @@ static int dump_dir(const char *dir)
 }
 
 /* Checks and opens everything the run writes, before it starts. */
-static int prepare_outputs(const struct run_opts *o, struct cli_out *json, struct cli_out *tl)
+static int prepare_outputs(const struct run_opts *o, struct run_outputs *out)
 {
 	if (o->timeline_plot && !o->timeline)
 		return cli_usage_error(&run_cmd, "--timeline-plot draws the --timeline CSV: give --timeline FILE.csv too");
@@ -117,18 +137,29 @@ static int prepare_outputs(const struct run_opts *o, struct cli_out *json, struc
 		return -1;
 	if (o->fs_writable && !o->fs_root)
 		return cli_usage_error(&run_cmd, "--fs-writable needs --fs-root DIR");
-	if (o->json && cli_out_open(&run_cmd, json, "--stats-json", o->json) < 0)
+	if (o->trace_tuned && !o->trace)
+		return cli_usage_error(&run_cmd, "--trace-interval and --trace-limit need --trace FILE");
+	/* cmd_run closes what is open when one of them fails */
+	if (o->json && cli_out_open(&run_cmd, &out->json, "--stats-json", o->json) < 0)
 		return -1;
-	if (o->timeline && cli_out_open(&run_cmd, tl, "--timeline", o->timeline) < 0) {
-		cli_out_close(&run_cmd, json, false);
+	if (o->timeline && cli_out_open(&run_cmd, &out->timeline, "--timeline", o->timeline) < 0)
 		return -1;
-	}
+	if (o->trace && cli_out_open(&run_cmd, &out->trace, "--trace", o->trace) < 0)
+		return -1;
 	return 0;
 }
 
+/* A result the run wrote (bad: writing it failed): kept.  0, or -1 (status 2). */
+static int keep_output(struct cli_out *f, int bad, const char *what)
+{
+	if (bad && !ferror(f->f))   /* else cli_out_close says what the write error was */
+		fprintf(stderr, "cdvm run: %s: cannot write the %s\n", f->path, what);
+	return cli_out_close(&run_cmd, f, true) < 0 || bad ? -1 : 0;
+}
+
 /* Boots, loads and runs; returns the exit status. */
-static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, struct cli_out *json,
-		     struct cli_out *tl, int argc, char **argv)
+static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, struct run_outputs *out, int argc,
+		     char **argv)
 {
 	char err[512];
 	struct cms *m;
@@ -138,8 +169,15 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 	}
 	cms_set_debug(m, o->dump, o->verify);
 	cms_set_trace_syscalls(m, o->trace_syscalls ? stderr : NULL);
-	if (tl->f)
-		cms_set_timeline(m, cli_out_file(tl));
+	if (out->timeline.f)
+		cms_set_timeline(m, cli_out_file(&out->timeline));
+	/* before the load, whose page faults open the timeline; nothing is
+	 * written to the file before cms_run */
+	if (out->trace.f && cms_set_trace_json(m, out->trace.f, o->trace_interval, o->trace_limit, err, sizeof err) < 0) {
+		cli_error(&run_cmd, "--trace %s: %s", o->trace, err);
+		cms_destroy(m);
+		return 2;
+	}
 	if (o->fs_root && cms_set_fs_root(m, o->fs_root, o->fs_writable, err, sizeof err) < 0) {
 		cli_error(&run_cmd, "%s", err);
 		cms_destroy(m);
@@ -156,6 +194,8 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 			cms_destroy(m);
 			return 2;
 		}
+	if (out->trace.f)
+		cli_out_file(&out->trace);   /* the old contents go: the run starts */
 	struct cms_result res;
 	cms_run(m, &res);
 	if (res.end != CMS_END_EXIT)
@@ -163,16 +203,14 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 	if (o->stats)
 		cms_print_stats(m, stderr);
 	int status = res.status;
-	if (json->f) {
-		int bad = cms_write_stats_json(m, &res, cli_out_file(json));
-		if (bad)
-			fprintf(stderr, "cdvm run: %s: cannot write the statistics\n", json->path);
-		if (cli_out_close(&run_cmd, json, true) < 0 || bad)
-			status = 2;
-	}
-	if (tl->f) {
+	if (out->trace.f && keep_output(&out->trace, cms_finish_trace_json(m), "trace") < 0)
+		status = 2;
+	if (out->json.f && keep_output(&out->json, cms_write_stats_json(m, &res, cli_out_file(&out->json)),
+				       "statistics") < 0)
+		status = 2;
+	if (out->timeline.f) {
 		char perr[600];
-		if (cli_out_close(&run_cmd, tl, true) < 0)
+		if (cli_out_close(&run_cmd, &out->timeline, true) < 0)
 			status = 2;
 		else if (o->timeline_plot && run_timeline_plot(o->timeline, o->timeline_plot, perr, sizeof perr) < 0) {
 			cli_error(&run_cmd, "%s", perr);
@@ -185,23 +223,24 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {.mode = CMS_MODE_INTERP};
+	struct run_opts o = {.mode = CMS_MODE_INTERP, .trace_interval = CMS_TRACE_INTERVAL, .trace_limit = CMS_TRACE_LIMIT};
 	struct cli_args a;
 	struct cdvm_config cfg;
-	struct cli_out json = {0}, tl = {0};
+	struct run_outputs out = {0};
 	int r = cli_parse(&run_cmd, argc, argv, on_option, &o, &a);
 	if (r == 0 && a.next >= argc)
 		r = cli_usage_error(&run_cmd, "no program to run");
 	if (r == 0 && cli_config_build(&run_cmd, &a, &cfg) < 0)
 		r = -1;
-	if (r == 0 && prepare_outputs(&o, &json, &tl) < 0)
+	if (r == 0 && prepare_outputs(&o, &out) < 0)
 		r = -1;
 	int status = r > 0 ? 0 : 2;
-	if (r == 0) {
-		status = run_guest(&cfg, &o, &json, &tl, argc - a.next, argv + a.next);
-		cli_out_close(&run_cmd, &json, false);  /* still open: the run did not start */
-		cli_out_close(&run_cmd, &tl, false);
-	}
+	if (r == 0)
+		status = run_guest(&cfg, &o, &out, argc - a.next, argv + a.next);
+	/* still open: the run did not start (or a check refused it) */
+	cli_out_close(&run_cmd, &out.json, false);
+	cli_out_close(&run_cmd, &out.timeline, false);
+	cli_out_close(&run_cmd, &out.trace, false);
 	cli_args_free(&a);
 	return status;
 }

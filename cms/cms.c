@@ -99,6 +99,7 @@ void cms_destroy(struct cms *m)
 		return;
 	hidden_shutdown(&m->hm);
 	chip_destroy(m->chip);
+	trace_free(m);
 	reopt_free(m);
 	faults_free(m);
 	reconfig_free(m);
@@ -473,6 +474,7 @@ void cms_run(struct cms *m, struct cms_result *res)
 {
 	memset(res, 0, sizeof *res);
 	m->faulty = chip_faults_scheduled(m->chip) || m->cfg.bist_interval;
+	trace_begin(m);
 	run_loop(m, res);
 	reconfig_finish(m);
 	m->st.fault_injected = chip_fault_events(m->chip);

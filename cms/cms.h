@@ -101,6 +101,26 @@ void cms_set_debug(struct cms *m, const char *dump_dir, int verify);
 /* --trace-syscalls: every system call, strace-style ("write(1, \"hi\\n\", 3) = 3"),
  * is printed to out as it completes (NULL: off).  An instrument: no cycles. */
 void cms_set_trace_syscalls(struct cms *m, FILE *out);
+/* --trace FILE: the firmware's activities and translated code as spans of
+ * one timeline, and counter tracks sampled every `interval` simulated
+ * cycles, in the Chrome trace-event JSON Object Format (Perfetto's UI,
+ * chrome://tracing; docs/trace.md).  At most `limit` events: then the
+ * timeline stops where it is, the file stays valid and its otherData says
+ * where.  Set it before cms_load_elf (the loader's page faults are then
+ * in order; work charged before it opens the timeline, an activity at a
+ * time); nothing is written to out before cms_run, so the caller may
+ * still truncate it.  An instrument: no cycles, nothing
+ * simulated changes.  out NULL: off.  0, or -1 with err (out of memory,
+ * interval or limit outside 1 .. CMS_TRACE_MAX_*). */
+enum { CMS_TRACE_INTERVAL = 100000, CMS_TRACE_LIMIT = 1000000 };    /* cdvm run's defaults */
+#define CMS_TRACE_MAX_INTERVAL 1000000000000000ull                  /* 10^15 cycles */
+#define CMS_TRACE_MAX_LIMIT 1000000000ull                           /* 10^9 events */
+int cms_set_trace_json(struct cms *m, FILE *out, uint64_t interval, uint64_t limit, char *err, size_t errlen);
+/* After cms_run: the open spans, a last sample and otherData (the run's
+ * cycles, clock, configuration, program, mode; whether and at which cycle
+ * the timeline stopped); the trace is then off.  0, or -1 when out of
+ * memory or a write failed. */
+int cms_finish_trace_json(struct cms *m);
 void cms_print_stats(const struct cms *m, FILE *out);
 /* --stats-json: the keys of docs/stats.md (0, or -1 when out of memory or
  * the write failed). */

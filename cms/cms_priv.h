@@ -24,6 +24,8 @@
  *                (set/get_thread_area); the selectors in it are written by
  *                the interpreter's segment loads (cms/insn/segment.c,
  *                through env.segs), the bases live in the chip's registers;
+ *   trace.c      struct trace (m->tr): --trace, the timeline of activities
+ *                and translated code (trace_*; NULL when off);
  *   statistics   the counters below marked as such: each is incremented by
  *                the room whose event it counts and printed by report.c;
  *                time is charged through cms_charge only.
@@ -187,6 +189,7 @@ struct cms {
 	struct cms_stats st;
 
 	struct cms_trace_ops trace;     /* trace.insn == NULL: off */
+	struct trace *tr;               /* trace.c: --trace (NULL: off) */
 
 	int fd_in, fd_out, fd_err;
 	char prog_name[256];
@@ -437,6 +440,16 @@ void verify_end(struct cms *m, struct vlog *l);     /* store hook off */
 int verify_check(struct cms *m, int id, uint32_t code, struct vlog *l, struct cms_result *res);
 void verify_release(struct vlog *l);
 
+/* trace.c (--trace, docs/trace.md).  trace_charge: cms_charge's hook, called
+ * before the chip's clock moves (the cycles since the timeline's end ran
+ * native code); trace_begin: cms_run starts (the file's head, the first
+ * counter sample); trace_free: cms_destroy, or a trace left unfinished.
+ * trace_instant and trace_counters: cms/policy/policy.h. */
+struct trace;
+void trace_charge(struct cms *m, enum cms_activity a, uint64_t cycles);
+void trace_begin(struct cms *m);
+void trace_free(struct cms *m);
+
 /* statistics: simulated time spent on firmware work, by activity (every
  * room charges its work here; an inline so no room calls back into cms.c) */
 /* The miss cycles of the guest accesses since the last call (and reset them). */
@@ -449,6 +462,8 @@ static inline uint64_t gm_take_miss_cycles(struct cms *m)
 
 static inline void cms_charge(struct cms *m, enum cms_activity a, uint64_t cycles)
 {
+	if (__builtin_expect(m->tr != NULL, 0))   /* --trace: the one test when it is off */
+		trace_charge(m, a, cycles);
 	m->st.act_cycles[a] += cycles;
 	chip_charge(m->chip, cycles);
 }

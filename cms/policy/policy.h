@@ -197,6 +197,15 @@ int policy_isolate_way(struct cms *m, unsigned level, unsigned w);
  * enabled units, so a change flushes them. */
 int policy_write_units(struct cms *m, enum unit_class u, uint32_t mask);
 
+/* --trace's instruments (cms/trace.c), for any room of the firmware: no
+ * cycles, nothing simulated changes, nothing when the trace is off or
+ * cms_run has not started.  trace_instant: an instant event at the
+ * current cycle (a program phase begins, the caches are reconfigured),
+ * its detail (NULL: none) in its args; trace_counters: a sample of the
+ * counter tracks now, besides the periodic ones. */
+void trace_instant(struct cms *m, const char *name, const char *detail);
+void trace_counters(struct cms *m);
+
 /* `sample` keeps this (tests and the reconfiguration policy read it). */
 struct periodic_sample {
 	uint64_t calls;
