@@ -277,8 +277,13 @@ void reconfig_tick(struct cms *m)
 		decision = r->pol->decide(m, r->state, &s, &w);
 		apply(m, &w);
 		m->pol.act = act;
+		if (strcmp(decision, "keep"))
+			trace_instant(m, "reconfigure", decision);
 		int ph = r->pol->phase(r->state);
 		if (ph != r->phase) {
+			char id[32];
+			snprintf(id, sizeof id, "phase %d", ph);
+			trace_instant(m, "phase", id);
 			m->st.reconfig_phase_changes++;
 			if (ph >= 0 && (uint64_t)ph >= m->st.reconfig_phases)
 				m->st.reconfig_phases = (uint64_t)ph + 1;

@@ -84,4 +84,13 @@ expect_error "cms.reconfig.interval" --set cms.reconfig.interval=10 $g
 expect_error "cms.reconfig.policy" --set cms.reconfig.policy=sometimes $g
 expect_error "energy.vdd" --set energy.vdd=high $g
 expect_error "energy.sram.read_pj" --set energy.sram.read_pj=-1 $g
+# every key of the energy model and of reconfiguration (as docs/config.md
+# lists them): a value that is not one, and one out of range, is refused,
+# naming the key
+keys=$(grep -o '^| `[a-z0-9_.]*`' docs/config.md | tr -d '|` ' | grep -E '^(energy\.|cms\.reconfig\.|core\.signature_bits$)')
+[ "$(echo "$keys" | wc -l)" -ge 30 ] || fail "found only these keys: $keys"
+for k in $keys; do
+	expect_error "$k" --set "$k=not-a-value" $g
+	case $k in cms.reconfig.policy|energy.l2_phased) ;; *) expect_error "$k" --set "$k=-99999999" $g ;; esac
+done
 exit $status
