@@ -169,8 +169,6 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 	}
 	cms_set_debug(m, o->dump, o->verify);
 	cms_set_trace_syscalls(m, o->trace_syscalls ? stderr : NULL);
-	if (out->timeline.f)
-		cms_set_timeline(m, cli_out_file(&out->timeline));
 	/* before the load, whose page faults open the timeline; nothing is
 	 * written to the file before cms_run */
 	if (out->trace.f && cms_set_trace_json(m, out->trace.f, o->trace_interval, o->trace_limit, err, sizeof err) < 0) {
@@ -196,6 +194,8 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		}
 	if (out->trace.f)
 		cli_out_file(&out->trace);   /* the old contents go: the run starts */
+	if (out->timeline.f)
+		cms_set_timeline(m, cli_out_file(&out->timeline));
 	struct cms_result res;
 	cms_run(m, &res);
 	if (res.end != CMS_END_EXIT)

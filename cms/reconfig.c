@@ -37,7 +37,7 @@ struct reconfig {
 	/* the working-set signature: the chip's, and the firmware's own of
 	 * the blocks it interpreted (same hash, guest addresses) */
 	uint32_t *sig, *sw_sig;
-	unsigned sig_words, sig_shift;
+	unsigned sig_words;
 	int phase;
 	/* --timeline: the file and the tool's view at the last row */
 	FILE *timeline;
@@ -47,7 +47,6 @@ struct reconfig {
 
 static const enum counter_id hit_cnt[3] = {CNT_l1i_hits, CNT_l1d_hits, CNT_l2_hits};
 static const enum counter_id miss_cnt[3] = {CNT_l1i_misses, CNT_l1d_misses, CNT_l2_misses};
-static const char *const cache_names[3] = {"l1i", "l1d", "l2"};
 
 static unsigned cache_ways(const struct cdvm_config *c, unsigned i)
 {
@@ -82,10 +81,9 @@ static void apply(struct cms *m, const struct reconfig_ways *w)
 		unsigned n = w->n[i] < 1 ? 1 : w->n[i];
 		if (n == r->n[i])
 			continue;
-		uint64_t wb = chip_counter(m->chip, i == 1 ? CNT_l1d_writebacks : CNT_l2_writebacks);
-		policy_write_ways(m, i, mask_of(r->avail[i], n));
-		if (i)
-			m->st.reconfig_writebacks += chip_counter(m->chip, i == 1 ? CNT_l1d_writebacks : CNT_l2_writebacks) - wb;
+		int64_t wb = policy_write_ways(m, i, mask_of(r->avail[i], n));
+		if (wb > 0)
+			m->st.reconfig_writebacks += (uint64_t)wb;
 		m->st.reconfig_changes++;
 		if (n < r->n[i])
 			m->st.reconfig_ways_off += r->n[i] - n;
@@ -99,9 +97,9 @@ static void timeline_header(FILE *f)
 {
 	fprintf(f, "cycle,interval_cycles,x86_instructions,x86_ipc");
 	for (unsigned i = 0; i < 3; i++)
-		fprintf(f, ",%s_miss_rate", cache_names[i]);
+		fprintf(f, ",%s_miss_rate", reconfig_cache_names[i]);
 	for (unsigned i = 0; i < 3; i++)
-		fprintf(f, ",%s_ways", cache_names[i]);
+		fprintf(f, ",%s_ways", reconfig_cache_names[i]);
 	fprintf(f, ",energy_nj,power_mw,cache_power_mw");
 	for (unsigned p = 0; p < EP_COUNT; p++)
 		fprintf(f, ",%s_nj", energy_part_names[p]);
@@ -142,9 +140,8 @@ static void timeline_row(struct cms *m, const unsigned ways[3], const char *deci
 
 int reconfig_init(struct cms *m, char *err, size_t errlen)
 {
-	struct reconfig *r = calloc(1, sizeof *r);
-	if (!r || !(m->rc = r)) {
-		free(r);
+	struct reconfig *r = m->rc = calloc(1, sizeof *r);
+	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -156,7 +153,6 @@ int reconfig_init(struct cms *m, char *err, size_t errlen)
 	}
 	if (r->pol->signature) {
 		r->sig_words = (unsigned)m->cfg.signature_bits / 32;
-		r->sig_shift = 32u - (unsigned)__builtin_ctzll((unsigned long long)m->cfg.signature_bits);
 		r->sig = calloc(r->sig_words, sizeof *r->sig);
 		r->sw_sig = calloc(r->sig_words, sizeof *r->sw_sig);
 		if (!r->sig || !r->sw_sig) {
@@ -224,7 +220,7 @@ bool reconfig_wants_blocks(const struct cms *m)
 void reconfig_note_block(struct cms *m, uint32_t eip)
 {
 	struct reconfig *r = m->rc;
-	uint32_t h = ((eip >> 5) * 0x9e3779b1u) >> r->sig_shift;
+	uint32_t h = isa_sig_bit(eip >> 5, 32 * r->sig_words);
 	r->sw_sig[h / 32] |= 1u << (h % 32);
 }
 

@@ -95,7 +95,6 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->sb = calloc(c->sb_cap, sizeof *c->sb);
 	if (cfg->signature_bits) {
 		c->sig_words = (unsigned)cfg->signature_bits / 32;
-		c->sig_shift = 32u - (unsigned)__builtin_ctzll((unsigned long long)cfg->signature_bits);
 		c->sig = calloc(c->sig_words, sizeof *c->sig);
 	}
 	uint64_t *k = c->cnt;
@@ -313,20 +312,25 @@ unsigned chip_dcache_access(struct chip *c, uint32_t addr, unsigned size, bool w
 
 /* ---- time, counters, control registers ---------------------------------------- */
 
+void chip_lazy_counters(const struct chip *c, uint64_t out[LAZY_COUNT])
+{
+	for (unsigned k = 0; k < LAZY_COUNT; k++)
+		out[k] = c->cnt[LAZY_FIRST + k];
+	for (size_t i = 0; i < DCACHE_ENTRIES; i++)
+		if (c->dexecs[i])
+			for (unsigned k = 0; k < LAZY_COUNT; k++)
+				out[k] += c->dexecs[i] * bundle_lazy(&c->dcache[i], k);
+}
+
 uint64_t chip_counter(const struct chip *c, enum counter_id id)
 {
 	if ((unsigned)id >= CNT_COUNT)
 		return 0;
-	uint64_t v = c->cnt[id];
-	if (counter_is_lazy(id))  /* and the decoded bundles' retirements */
-		for (size_t i = 0; i < DCACHE_ENTRIES; i++) {
-			const struct dbundle *b = &c->dcache[i];
-			uint64_t n = c->dexecs[i];
-			if (n)
-				v += n * (id == CNT_rf_reads ? b->rf_reads : id == CNT_rf_writes ? b->rf_writes
-								    : b->class_count[id - CNT_atoms_alu]);
-		}
-	return v;
+	if (!counter_is_lazy(id))
+		return c->cnt[id];
+	uint64_t v[LAZY_COUNT];
+	chip_lazy_counters(c, v);
+	return v[id - LAZY_FIRST];
 }
 uint64_t chip_cycles(const struct chip *c) { return c->cnt[CNT_cycles]; }
 

@@ -55,12 +55,23 @@ struct dbundle {
 };
 #define DB_INVALID 0xffffffffu
 
-/* The counters kept per decoded bundle (chip_fold_bundle): true for
- * atoms_alu..atoms_br, rf_reads, rf_writes. */
+/* The counters kept per decoded bundle (chip_fold_bundle), consecutive
+ * in counters.def: atoms_alu..atoms_br, rf_reads, rf_writes. */
+enum { LAZY_FIRST = CNT_atoms_alu, LAZY_COUNT = CNT_rf_writes - CNT_atoms_alu + 1 };
+_Static_assert(LAZY_COUNT == U_COUNT + 2 && CNT_rf_reads == CNT_atoms_alu + U_COUNT,
+	       "counters.def: atoms_* in unit order, then rf_reads, rf_writes");
 static inline bool counter_is_lazy(unsigned id)
 {
-	return (id >= CNT_atoms_alu && id <= CNT_atoms_br) || id == CNT_rf_reads || id == CNT_rf_writes;
+	return id >= LAZY_FIRST && id < LAZY_FIRST + LAZY_COUNT;
 }
+/* What one retirement of b adds to lazy counter k (0..LAZY_COUNT-1). */
+static inline unsigned bundle_lazy(const struct dbundle *b, unsigned k)
+{
+	return k < U_COUNT ? b->class_count[k] : k == U_COUNT ? b->rf_reads : b->rf_writes;
+}
+/* The lazy counters as of now: folded plus the decoded bundles' retirements
+ * (one pass over the decoded-bundle cache). */
+void chip_lazy_counters(const struct chip *c, uint64_t out[LAZY_COUNT]);
 /* Add the retirements of decoded bundle b to the counters (before the
  * slot is decoded again or invalidated). */
 void chip_fold_bundle(struct chip *c, struct dbundle *b);
@@ -124,7 +135,7 @@ struct chip {
 	struct energy_meter unit_meter[U_COUNT];
 	/* working-set signature (core.signature_bits): a bit per hashed L1I line */
 	uint32_t *sig;
-	unsigned sig_words, sig_shift;
+	unsigned sig_words;
 	bool sig_on;                       /* recording (control register SIG_CTRL) */
 
 	struct dbundle *dcache;

@@ -50,10 +50,8 @@ void chip_fold_bundle(struct chip *c, struct dbundle *b)
 	uint64_t n = c->dexecs[b->slot];
 	if (!n)
 		return;
-	for (unsigned u = 0; u < U_COUNT; u++)
-		c->cnt[CNT_atoms_alu + u] += n * b->class_count[u];
-	c->cnt[CNT_rf_reads] += n * b->rf_reads;
-	c->cnt[CNT_rf_writes] += n * b->rf_writes;
+	for (unsigned k = 0; k < LAZY_COUNT; k++)
+		c->cnt[LAZY_FIRST + k] += n * bundle_lazy(b, k);
 	c->dexecs[b->slot] = 0;
 }
 
@@ -425,8 +423,7 @@ static bool apply_unit_fault(struct chip *c, const struct dbundle *b, unsigned s
 struct hot_counters {
 	uint64_t bundles, atoms, nops, stall_operand, stall_dcache, stall_tlb, stall_branch, taken, stores;
 };
-_Static_assert(CNT_atoms_mem - CNT_atoms_alu == U_MEM && CNT_atoms_mul - CNT_atoms_alu == U_MUL &&
-	       CNT_atoms_br - CNT_atoms_alu == U_BR && U_COUNT == 4, "counters.def lists atoms_* in unit order");
+
 
 static void flush_hot(struct chip *c, struct hot_counters *h, uint64_t now)
 {
@@ -594,7 +591,7 @@ CHIP_INLINE const struct dbundle *fetch(struct chip *c, uint32_t pc, uint64_t *t
 				unsigned extra = cache_access_fast(&c->l1i, line << c->l1i.line_shift, false);
 				c->fetch_line = line;
 				if (c->sig_on) {  /* the working-set signature: a bit per hashed line */
-					uint32_t h = (line * 0x9e3779b1u) >> c->sig_shift;
+					uint32_t h = isa_sig_bit(line, 32 * c->sig_words);
 					c->sig[h / 32] |= 1u << (h % 32);
 				}
 				*t += extra;

@@ -140,15 +140,17 @@ void chip_energy(const struct chip *c, struct chip_energy *e)
 	const struct energy_coeffs *k = &c->ek;
 	const uint64_t *n = c->cnt, now = n[CNT_cycles];
 	double *pj = e->pj;
+	uint64_t lazy[LAZY_COUNT];
+	chip_lazy_counters(c, lazy);
 	pj[EP_fetch_decode] = (double)n[CNT_bundles] * k->bundle;
 	pj[EP_units] = pj[EP_units_leakage] = 0;
 	for (unsigned u = 0; u < U_COUNT; u++) {
-		pj[EP_units] += (double)chip_counter(c, (enum counter_id)(CNT_atoms_alu + u)) * k->unit[u];
+		pj[EP_units] += (double)lazy[CNT_atoms_alu + u - LAZY_FIRST] * k->unit[u];
 		e->unit_cycles[u] = energy_meter_cycles(&c->unit_meter[u], now);
 		pj[EP_units_leakage] += (double)e->unit_cycles[u] * k->unit_leak[u];
 	}
-	pj[EP_register_file] = (double)chip_counter(c, CNT_rf_reads) * k->rf_read +
-			       (double)chip_counter(c, CNT_rf_writes) * k->rf_write;
+	pj[EP_register_file] = (double)lazy[CNT_rf_reads - LAZY_FIRST] * k->rf_read +
+			       (double)lazy[CNT_rf_writes - LAZY_FIRST] * k->rf_write;
 	pj[EP_store_buffer] = (double)n[CNT_stores] * k->sb_store + (double)n[CNT_loads] * k->sb_search;
 	pj[EP_commit_rollback] = (double)(n[CNT_commits] + n[CNT_rollbacks]) * k->commit;
 	pj[EP_tlb] = (double)(n[CNT_tlb_hits] + n[CNT_tlb_misses]) * k->tlb;

@@ -146,6 +146,13 @@ enum { ISA_MAX_BUNDLE = 16, ISA_ATOM_BYTES = 8 };
 enum { ISA_CR_CNT_BASE = 0x100 };
 /* Word i of the working-set signature is control register ISA_CR_SIG_BASE + i. */
 enum { ISA_CR_SIG_BASE = 0x200 };
+/* The signature's bit for key (an L1I line address; the firmware hashes
+ * the guest address / 32 of each block it interprets the same way) in a
+ * vector of `bits` bits (a power of two >= 32: core.signature_bits). */
+static inline uint32_t isa_sig_bit(uint32_t key, uint32_t bits)
+{
+	return (key * 0x9e3779b1u) >> (32 - __builtin_ctz(bits));
+}
 /* Stack-distance counter d (1..32) of cache c (L1I 0, L1D 1, L2 2) is
  * control register ISA_CR_DEPTH_BASE + 32 * c + d - 1. */
 enum { ISA_CR_DEPTH_BASE = 0x280 };

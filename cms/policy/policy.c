@@ -137,24 +137,24 @@ int policy_read_signature(struct cms *m, uint32_t *out, unsigned words)
 	return 0;
 }
 
-int policy_write_ways(struct cms *m, unsigned level, uint32_t mask)
+int64_t policy_write_ways(struct cms *m, unsigned level, uint32_t mask)
 {
 	static const unsigned cr[3] = {CR_WAYS_L1I, CR_WAYS_L1D, CR_WAYS_L2};
-	static const enum counter_id wb[3] = {CNT_l1i_evictions, CNT_l1d_writebacks, CNT_l2_writebacks};
 	if (level >= 3)
 		return -1;
 	/* the dirty lines of the ways switched off stream out to the next
 	 * level (an L1I line is never dirty): its latency for the first, then
 	 * one line every line / 8 cycles (an 8-byte path) */
-	uint64_t before = chip_counter(m->chip, wb[level]);
+	enum counter_id wb = level == 2 ? CNT_l2_writebacks : CNT_l1d_writebacks;
+	uint64_t before = chip_counter(m->chip, wb);
 	if (chip_write_cr(m->chip, cr[level], mask) < 0)
 		return -1;
 	charge_cr(m, 1);
-	uint64_t lines = level ? chip_counter(m->chip, wb[level]) - before : 0;
+	uint64_t lines = level ? chip_counter(m->chip, wb) - before : 0;
 	int64_t lat = level == 2 ? m->cfg.mem_lat : m->cfg.l2_lat, per = (level == 2 ? m->cfg.l2_line : m->cfg.l1d_line) / 8;
 	if (lines)
 		cms_charge(m, (enum cms_activity)m->pol.act, (uint64_t)lat + lines * (uint64_t)per);
-	return 0;
+	return (int64_t)lines;
 }
 
 int policy_write_units(struct cms *m, enum unit_class u, uint32_t mask)

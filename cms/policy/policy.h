@@ -131,6 +131,8 @@ extern const struct evict_policy *const evict_policies[];
 extern const struct recover_policy *const recover_policies[];
 extern const struct periodic_policy *const periodic_policies[];
 extern const struct reconfig_policy *const reconfig_policies[];
+/* The caches reconfiguration indexes, by name ("l1i", "l1d", "l2"). */
+extern const char *const reconfig_cache_names[3];
 
 /* Pick the tables named by cfg; -1 with err when a name has no table. */
 int policy_init(struct policy_set *p, const struct cdvm_config *cfg, char *err, size_t errlen);
@@ -187,8 +189,8 @@ int policy_read_counter(struct cms *m, enum counter_id id, uint64_t *val);
 /* Way-enable mask of L1I (level 0), L1D (1) or L2 (2); the dirty lines of
  * ways switched off are written back, charged as a stream: the next
  * level's latency (memory's for the L2), then line bytes / 8 cycles a
- * line. */
-int policy_write_ways(struct cms *m, unsigned level, uint32_t mask);
+ * line.  Returns how many lines were written back, or -1. */
+int64_t policy_write_ways(struct cms *m, unsigned level, uint32_t mask);
 /* Fault recovery found way w of cache `level` defective: switch it off for
  * good (reconfiguration never enables it again).  1 when it was switched
  * off, 0 when it is the cache's last way (kept). */

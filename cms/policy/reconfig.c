@@ -78,10 +78,8 @@ static unsigned needed(const struct cms *m, const struct reconfig_sample *s, uns
 	return w->max[i];
 }
 
-enum step { KEPT, SHRUNK, GREW };
-
 /* `interval`'s step for cache i (and `phase`'s within a phase). */
-static enum step size_step(const struct cms *m, const struct reconfig_sample *s, unsigned i, struct tune *t,
+static void size_step(const struct cms *m, const struct reconfig_sample *s, unsigned i, struct tune *t,
 			   struct reconfig_ways *w)
 {
 	if (!t->hold)
@@ -90,7 +88,7 @@ static enum step size_step(const struct cms *m, const struct reconfig_sample *s,
 		t->hold = HOLD_MIN;
 	if (t->settle) {
 		t->settle = false;
-		return KEPT;
+		return;
 	}
 	unsigned k = needed(m, s, i, w);
 	if (k > w->n[i]) {
@@ -99,22 +97,21 @@ static enum step size_step(const struct cms *m, const struct reconfig_sample *s,
 		w->n[i] = k;
 		t->run = 0;
 		t->settle = true;
-		return GREW;
+		return;
 	}
 	if (k == w->n[i]) {
 		t->run = 0;
-		return KEPT;
+		return;
 	}
 	t->want = t->run++ && t->want > k ? t->want : k;
 	if (t->run < t->hold)
-		return KEPT;
+		return;
 	w->n[i] = t->want;
 	t->run = t->since = 0;
 	t->settle = true;
-	return SHRUNK;
 }
 
-static const char *const cache_names[3] = {"l1i", "l1d", "l2"};
+const char *const reconfig_cache_names[3] = {"l1i", "l1d", "l2"};
 
 /* "l1d 8->4 l2 8->16" for the caches whose ways changed, after `what`
  * ("new phase 3: l1d 8->4"); "keep" when there is nothing to say. */
@@ -126,7 +123,7 @@ static const char *describe(char *buf, size_t n, const unsigned before[3], const
 	for (unsigned i = 0; i < 3; i++)
 		if (w->n[i] != before[i] && at < n) {
 			at += (size_t)snprintf(buf + at, n - at, "%s%s %u->%u", first ? (at ? ": " : "") : " ",
-					       cache_names[i], before[i], w->n[i]);
+					       reconfig_cache_names[i], before[i], w->n[i]);
 			first = false;
 		}
 	if (!at)

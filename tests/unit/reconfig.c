@@ -322,6 +322,16 @@ static void test_phases_guest(void)
 		prev = ways;
 	}
 	CHECK(rows > 20, "%u timeline rows", rows);
+	/* the chip's way-cycles meter against the timeline's own account:
+	 * ways during each interval x its cycles (the firmware's cycles at a
+	 * boundary after it switched ways are the only difference) */
+	double integral = 0;
+	for (row = strchr(header, '\n'); row && row[1]; row = strchr(row, '\n')) {
+		row++;
+		integral += column(header, row, "l1d_ways") * column(header, row, "interval_cycles");
+	}
+	CHECK(fabs(integral - (double)iv.e.way_cycles[1]) < 0.01 * integral,
+	      "L1D way-cycles: meter %llu, timeline %.0f", (unsigned long long)iv.e.way_cycles[1], integral);
 	CHECK(min_l1d <= 2 && shrunk > 0 && regrown > 0, "L1D: down to %u ways, %u shrinks, %u regrowths", min_l1d,
 	      shrunk, regrown);
 	CHECK(iv.e.cache_pj < off.e.cache_pj, "cache energy %.0f pJ against %.0f with every way on", iv.e.cache_pj,
