@@ -157,6 +157,9 @@ static uint64_t interp_cost(const struct cms *m, const struct x86_step_info *inf
 		return (uint64_t)k->cost_interp_string * (info->iterations ? info->iterations : 1);
 	case X86_COST_COMPLEX: return (uint64_t)k->cost_interp_complex;
 	case X86_COST_SYSCALL: return (uint64_t)k->cost_interp_branch;
+	case X86_COST_FP: return (uint64_t)k->cost_interp_fp;
+	case X86_COST_FPTRANS: return (uint64_t)k->cost_interp_fp_trans;
+	case X86_COST_COUNT: break;
 	}
 	return (uint64_t)k->cost_interp_complex;
 }
@@ -281,6 +284,8 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			m->fetch_line = (eip + info.len - 1) & lmask;
 		}
 		cms_charge(m, ACT_INTERP, interp_cost(m, &info) + gm_take_miss_cycles(m));
+		if (x86_op_flags((enum x86_op)info.op) & OPF_FPU)
+			chip_fpu_written(m->chip);
 		if (s == X86_OK || s == X86_SYSCALL) {
 			m->st.interp_insns++;
 			m->st.insn_by_cost[info.cost]++;
@@ -305,6 +310,9 @@ static int interp_block(struct cms *m, struct cms_result *res, int single)
 			break;
 		case X86_FAULT_DE:
 			end_signal(res, SIGFPE, "divide error", eip, 0, 0);
+			return 1;
+		case X86_FAULT_MF:
+			end_signal(res, SIGFPE, "x87 floating-point error (unmasked exception)", eip, 0, 0);
 			return 1;
 		case X86_FAULT_UD: {
 			char what[128];

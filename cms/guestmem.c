@@ -599,5 +599,6 @@ void gm_install_env(struct cms *m)
 		.store = env_store,
 		.fetch = env_fetch,
 		.cycles = env_cycles,
+		.fpu = chip_fpu(m->chip),
 	};
 }

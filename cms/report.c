@@ -85,7 +85,7 @@ void cms_print_stats(const struct cms *m, FILE *out)
 	const struct cms_stat_desc *cost = cms_stat_desc(CMS_STATROW_insn_by_cost);
 	char cls[CMS_STAT_NAME_MAX];
 	fprintf(out, "instructions by cost class:");
-	for (unsigned i = 0; i <= X86_COST_SYSCALL; i++)
+	for (unsigned i = 0; i < X86_COST_COUNT; i++)
 		fprintf(out, " %s %" PRIu64, cms_stat_elem(cost, i, cls), m->st.insn_by_cost[i]);
 	fputc('\n', out);
 	print_top_interpreted(m, out);

@@ -78,6 +78,8 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		return -1;
 	}
 	c->cfg = *cfg;
+	x87_init(&c->fpu);
+	c->fpu_shadow = c->fpu;
 	uint64_t guest = (uint64_t)cfg->guest_mb << 20, hidden = (uint64_t)cfg->hidden_mb << 20;
 	if (guest + hidden > 0xffffffffull) {
 		snprintf(err, errlen, "memory.guest_mb + memory.hidden_mb exceed the 32-bit physical address space");
@@ -229,9 +231,16 @@ static void drain_store_buffer(struct chip *c)
 	c->sb_poison = false;
 }
 
+struct x87_state *chip_fpu(struct chip *c) { return &c->fpu; }
+void chip_fpu_written(struct chip *c) { c->fpu_dirty = true; }
+
 void chip_commit(struct chip *c)
 {
 	memcpy(c->shadow, c->r, sizeof c->shadow);
+	if (c->fpu_dirty) {
+		c->fpu_shadow = c->fpu;
+		c->fpu_dirty = false;
+	}
 	if (c->faults_armed) {
 		c->shadow_poison = (uint32_t)(c->reg_poison & ((1ull << ISA_NSHADOW) - 1));
 		if (c->shadow_stuck)
@@ -245,6 +254,10 @@ void chip_commit(struct chip *c)
 void chip_do_rollback(struct chip *c)
 {
 	memcpy(c->r, c->shadow, sizeof c->shadow);
+	if (c->fpu_dirty) {
+		c->fpu = c->fpu_shadow;
+		c->fpu_dirty = false;
+	}
 	c->reg_poison = (c->reg_poison & ~((1ull << ISA_NSHADOW) - 1)) | c->shadow_poison;
 	if (c->reg_stuck)
 		chip_apply_reg_stuck(c);

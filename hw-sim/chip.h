@@ -90,6 +90,11 @@ void chip_set_reg(struct chip *c, unsigned r, uint32_t v);   /* also updates the
 uint32_t chip_shadow(const struct chip *c, unsigned r);
 /* The x86 state registers r1..r12 as one array (cms/x86/x86.h layout). */
 uint32_t *chip_x86_regs(struct chip *c);
+/* The FPU's registers: the x87 state (native-isa/x87.h), shadowed.  Who
+ * writes it through the pointer says so with chip_fpu_written before the
+ * next commit or rollback (those copy it only then). */
+struct x87_state *chip_fpu(struct chip *c);
+void chip_fpu_written(struct chip *c);
 
 /* ---- commit / rollback ---- */
 void chip_commit(struct chip *c);

@@ -8,6 +8,7 @@
 #include "hw-sim/energy.h"
 #include "hw-sim/fault.h"
 #include "hw-sim/tlb.h"
+#include "native-isa/x87.h"
 
 enum { PAGE_SHIFT = 12 };
 
@@ -104,6 +105,10 @@ struct chip {
 	struct cdvm_config cfg;
 	uint32_t r[ISA_NREGS];
 	uint32_t shadow[ISA_NSHADOW];
+	/* the x87 state (the FPU's registers), shadowed like r1..r15; only
+	 * copied by a commit or a rollback when written since the last one */
+	struct x87_state fpu, fpu_shadow;
+	bool fpu_dirty;
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 
 	uint8_t *mem;

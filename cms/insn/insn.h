@@ -16,6 +16,7 @@
  *   string.c   string                   movs cmps stos lods scas (+ the native loop)
  *   system.c   flagop nop hint cpuid rdtsc hlt ud
  *   segment.c  sreg                     mov to/from Sreg, push/pop fs gs
+ *   x87.c      x87                      every x87 instruction, fwait
  *
  * A family whose can_build is NULL is never translated; one that has it
  * takes at least some forms of every op it holds (docs/x86-subset.md says
@@ -35,7 +36,7 @@
 	F(mov) F(movx) F(lea) F(xchg) F(xadd) F(cmpxchg8b) F(xlat) F(convert) F(setcc) F(cmovcc) \
 	F(push) F(pop) F(pusha) F(popa) F(pushf) F(popf) F(enter) F(leave) \
 	F(jcc) F(jmp) F(ret) F(loop) F(int) F(string) \
-	F(flagop) F(nop) F(hint) F(cpuid) F(rdtsc) F(hlt) F(ud) F(sreg)
+	F(flagop) F(nop) F(hint) F(cpuid) F(rdtsc) F(hlt) F(ud) F(sreg) F(x87)
 
 enum x86_family_id {
 #define X86_FAM_ENUM(f) X86_FAM_##f,

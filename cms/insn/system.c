@@ -63,7 +63,7 @@ void x86_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		out[2] = 0x6d766463;       /* "cdvm" */
 	} else if (leaf == 1) {
 		out[0] = 0x00000611;       /* family 6, model 1, stepping 1 */
-		out[3] = (1u << 4) | (1u << 8) | (1u << 15); /* TSC CX8 CMOV */
+		out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15); /* FPU TSC CX8 CMOV */
 	}
 }
 

@@ -33,6 +33,29 @@ const struct x86_row x86_group_rows[X86_GRP_COUNT][8] = {
 #undef ROWG
 };
 
+#include "cms/x86/x87.def"
+
+const struct x86_row x87_mem_rows[8][8] = {
+#define XM(e, r, op, a, c, f) [(e) - 0xd8][(r)] = {X86_OP_##op, {S_##a, S_##c, S__}, (f), 0, 1},
+#define XR(e, m, op, a, c, f)
+	X87_TABLE(XM, XR, XR)
+#undef XM
+#undef XR
+};
+
+const struct x86_row x87_reg_rows[8][64] = {
+#define XM(e, r, op, a, c, f)
+#define XR(e, m, op, a, c, f) [(e) - 0xd8][(m) & 63] = {X86_OP_##op, {S_##a, S_##c, S__}, (f), 0, 1},
+#define XR8(e, m, op, a, c, f) \
+	XR(e, m, op, a, c, f) XR(e, (m) + 1, op, a, c, f) XR(e, (m) + 2, op, a, c, f) \
+	XR(e, (m) + 3, op, a, c, f) XR(e, (m) + 4, op, a, c, f) XR(e, (m) + 5, op, a, c, f) \
+	XR(e, (m) + 6, op, a, c, f) XR(e, (m) + 7, op, a, c, f)
+	X87_TABLE(XM, XR, XR8)
+#undef XM
+#undef XR
+#undef XR8
+};
+
 const char *const x86_spec_names[S_COUNT] = {
 #define X86_SPEC_NAME(s) #s,
 	X86_SPECS(X86_SPEC_NAME)
@@ -229,6 +252,21 @@ static int operand(struct dec *d, struct x86_insn *out, unsigned k, uint8_t spec
 			o->kind = X86_OPK_MEM;
 		}
 		return 0;
+	case S_Mw: case S_Md: case S_Mt: case S_Me: case S_Ms:
+		o->kind = X86_OPK_MEM;
+		o->size = (uint8_t)(spec == S_Mw ? 2 : spec == S_Md ? 4 : spec == S_Mt ? 10 :
+				    spec == S_Me ? 28 : 108);
+		return 0;
+	case S_ST0: case S_STi:
+		o->kind = X86_OPK_ST;
+		o->size = spec == S_ST0 ? 0 : 10;   /* 0: written `st` */
+		o->reg = spec == S_ST0 ? 0 : modrm & 7;
+		return 0;
+	case S_AX:
+		o->kind = X86_OPK_REG;
+		o->size = 2;
+		o->reg = X86_EAX;
+		return 0;
 	case S_Gb: case S_Gw: case S_Gv: case S_Gz: case S_Gx:
 		o->kind = X86_OPK_REG;
 		o->size = (uint8_t)(spec == S_Gb ? 1 : spec == S_Gw ? 2 : osize);
@@ -420,6 +458,11 @@ opcode:
 			row = &x86_group_rows[row->group][(modrm >> 3) & 7];
 			if (!row->valid) /* undefined group member: sized as E */
 				return reject(out, d->i, X86_OP_NONE);
+		} else if (idx >= 0xd8 && idx <= 0xdf) {
+			row = (modrm >> 6) == 3 ? &x87_reg_rows[idx - 0xd8][modrm & 63]
+						: &x87_mem_rows[idx - 0xd8][(modrm >> 3) & 7];
+			if (!row->valid)
+				return reject(out, d->i, X86_OP_X87);
 		}
 	}
 

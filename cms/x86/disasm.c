@@ -41,6 +41,7 @@ static const char *ptr_name(unsigned size)
 	case 4: return "dword ptr ";
 	case 6: return "fword ptr ";
 	case 8: return "qword ptr ";
+	case 10: return "tbyte ptr ";
 	default: return "";
 	}
 }
@@ -144,6 +145,12 @@ int x86_disasm(const struct x86_insn *in, uint32_t eip, char *buf, size_t n)
 			break;
 		case X86_OPK_SREG:
 			put(&o, "%s", p->reg < 6 ? seg_names[p->reg] : "?");
+			break;
+		case X86_OPK_ST:
+			if (p->size)
+				put(&o, "st(%u)", p->reg);
+			else
+				put(&o, "st");
 			break;
 		default:
 			break;

@@ -11,7 +11,7 @@
 /* Operand specifications, named with the SDM's letters (see opcodes.def). */
 #define X86_SPECS(X) \
 	X(_) X(Eb) X(Ew) X(Ev) X(Ex) X(Evw) X(Gb) X(Gw) X(Gv) X(Gz) X(Gx) \
-	X(M) X(Mq) X(Mp) X(Ma) X(Rd) X(Sw) \
+	X(M) X(Mq) X(Mp) X(Ma) X(Rd) X(Sw) X(Mw) X(Md) X(Mt) X(Me) X(Ms) X(ST0) X(STi) X(AX) \
 	X(Ib) X(Ibs) X(Iw) X(Iz) X(Jb) X(Jz) X(Ap) X(Ob) X(Ov) \
 	X(Zb) X(Zv) X(Zd) X(AL) X(eAX) X(CL) X(One) X(Xb) X(Xv) X(Yb) X(Yv) \
 	X(ES) X(CS) X(SS) X(DS) X(FS) X(GS)
@@ -57,6 +57,10 @@ struct x86_row {
 
 /* [0..255]: one-byte map, [256..511]: 0F map */
 extern const struct x86_row x86_rows[512];
+/* The x87 escapes (x87.def): [esc - 0xd8][ModRM.reg] for memory forms,
+ * [esc - 0xd8][ModRM & 63] for register forms. */
+extern const struct x86_row x87_mem_rows[8][8];
+extern const struct x86_row x87_reg_rows[8][64];
 extern const struct x86_row x86_group_rows[X86_GRP_COUNT][8];
 extern const char *const x86_spec_names[S_COUNT];
 extern const char *const x86_group_names[X86_GRP_COUNT];

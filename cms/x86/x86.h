@@ -32,6 +32,7 @@
 #include "cms/x86/ops.def"
 
 struct x86_insn;
+struct x87_state;   /* native-isa/x87.h */
 
 /* Index of each x86 state register in env->r (same order as the native
  * registers r1..r12 that hold them). */
@@ -91,6 +92,10 @@ struct x86_env {
 	uint64_t (*cycles)(void *ctx);
 	/* Selectors and TLS slots (NULL: segment-register instructions are #UD). */
 	struct x86_segs *segs;
+	/* The x87 state (NULL: x87 instructions are #UD).  Like the general
+	 * registers it is the chip's (chip_fpu): the interpreter and native
+	 * code work on the same one. */
+	struct x87_state *fpu;
 };
 
 /* Why x86_step stopped; on every value but X86_OK the registers are exactly
@@ -105,6 +110,8 @@ enum x86_stop {
 	X86_SYSCALL,   /* int $0x80 retired: the firmware's syscall layer runs next */
 	X86_FAULT_DE,  /* divide error (#DE) -> SIGFPE */
 	X86_FAULT_UD,  /* invalid or unsupported instruction (#UD) -> SIGILL */
+	X86_FAULT_MF,  /* x87 floating-point error (#MF): a waiting x87
+			  instruction met an unmasked exception pending -> SIGFPE */
 	X86_FAULT_MEM, /* page fault / bad access -> SIGSEGV; info->fault_addr */
 	X86_FAULT_GP,  /* general protection (privileged instruction, int n other
 			  than 3/4/0x80, FS/GS offset past the segment limit) -> SIGSEGV */
@@ -117,7 +124,8 @@ enum x86_stop {
 /* Cost classes the firmware charges interpretation cycles by (cms.cost.*). */
 enum x86_cost_class {
 	X86_COST_ALU, X86_COST_MEM, X86_COST_BRANCH, X86_COST_MULDIV,
-	X86_COST_STRING, X86_COST_COMPLEX, X86_COST_SYSCALL,
+	X86_COST_STRING, X86_COST_COMPLEX, X86_COST_SYSCALL, X86_COST_FP, X86_COST_FPTRANS,
+	X86_COST_COUNT
 };
 
 struct x86_step_info {
@@ -154,6 +162,9 @@ enum {
 	OPF_ZERO = O_ZERO,
 	OPF_STR1 = O_STR1,
 	OPF_STR2 = O_STR2,
+	OPF_FPU = O_FPU,
+	OPF_FPCTL = O_FPCTL,
+	OPF_FPNW = O_FPNW,
 };
 
 /* Use of an explicit operand (x86_op_use). */
@@ -210,6 +221,7 @@ enum x86_opkind {
 	X86_OPK_STRSRC, /* string source seg:[ESI] */
 	X86_OPK_STRDST, /* string destination ES:[EDI] */
 	X86_OPK_SREG,   /* segment register (reg: enum x86_seg) */
+	X86_OPK_ST,     /* x87 register ST(reg); size 0: the implicit stack top, written `st` */
 };
 
 struct x86_operand {
