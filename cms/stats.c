@@ -29,12 +29,6 @@ static const char *const activity_names[ACT_COUNT] = {
 	[ACT_MEMORY] = "memory",
 };
 
-static const char *const cost_names[X86_COST_COUNT] = {
-	[X86_COST_ALU] = "alu",         [X86_COST_MEM] = "mem",         [X86_COST_BRANCH] = "branch",
-	[X86_COST_MULDIV] = "muldiv",   [X86_COST_STRING] = "string",   [X86_COST_COMPLEX] = "complex",
-	[X86_COST_SYSCALL] = "syscall", [X86_COST_FP] = "fp",           [X86_COST_FPTRANS] = "fp_trans",
-};
-
 const struct cms_stat_desc *cms_stat_desc(unsigned i)
 {
 	return i < CMS_STAT_ROWS ? &rows[i] : NULL;
@@ -46,7 +40,7 @@ const char *cms_stat_elem(const struct cms_stat_desc *d, unsigned e, char buf[CM
 	if (d == &rows[CMS_STATROW_act_cycles] && e < ACT_COUNT)
 		n = activity_names[e];
 	else if (d == &rows[CMS_STATROW_insn_by_cost] && e < X86_COST_COUNT)
-		n = cost_names[e];
+		n = x86_cost_name((enum x86_cost_class)e);
 	else if (d == &rows[CMS_STATROW_interp_by_op] && e < X86_OP_COUNT)
 		n = x86_op_name((enum x86_op)e);
 	if (n)

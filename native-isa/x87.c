@@ -100,6 +100,15 @@ static unsigned tag_class(const struct x87_reg *v)
 	return (v->mant >> 63) ? 0 : 2;                    /* normal; unnormal (unsupported) */
 }
 
+bool x87_state_equal(const struct x87_state *a, const struct x87_state *b)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (a->r[i].mant != b->r[i].mant || a->r[i].se != b->r[i].se)
+			return false;
+	return a->cw == b->cw && a->sw == b->sw && a->tags == b->tags && a->fop == b->fop &&
+	       a->fcs == b->fcs && a->fds == b->fds && a->fip == b->fip && a->fdp == b->fdp;
+}
+
 uint16_t x87_tag_word(const struct x87_state *s)
 {
 	uint16_t tw = 0;

@@ -66,6 +66,9 @@ static inline bool x87_pending(const struct x87_state *s)
 	return (s->sw & X87_ES) != 0;
 }
 
+/* Same state, field by field (registers compared whole, empty or not). */
+bool x87_state_equal(const struct x87_state *a, const struct x87_state *b);
+
 /* The full tag word (2 bits per physical register: 0 valid, 1 zero,
  * 2 special, 3 empty) fnstenv stores, computed from the contents. */
 uint16_t x87_tag_word(const struct x87_state *s);

@@ -3,6 +3,8 @@
  * documented effects are the ones the firmware uses.  The prose parts (faults,
  * CPUID, undefined flags) describe choices made in exec.c and
  * native-isa/xflags_inline.h; keep them in sync when those change. */
+#include <string.h>
+
 #include "cms/insn/insn.h"
 #include "cms/x86/table.h"
 
@@ -13,7 +15,7 @@ static const char *const doc_head =
 "cms/x86/opcodes.def and the op table cms/x86/ops.def; do not edit by hand.\n"
 "\n"
 "cdvm runs 32-bit flat protected-mode user code (Linux i386 ABI): the\n"
-"integer instruction set below, no x87/MMX/SSE/AVX, no segmentation beyond\n"
+"integer instruction set and the x87 floating point below, no MMX/SSE/AVX, no segmentation beyond\n"
 "FS/GS bases (and the selectors, see \"Segment registers\"), no 16-bit addressing.  Operand letters are those of the Intel\n"
 "SDM vol. 2 appendix A: E = ModRM r/m, G = ModRM reg, M = memory only,\n"
 "I = immediate (Ibs: imm8 sign-extended), J = relative offset, O = moffs,\n"
@@ -46,13 +48,13 @@ static const char *const doc_tail =
 "disassembler), so the fault is reported at the right EIP with the right\n"
 "length:\n"
 "\n"
-"* x87 (`D8`-`DF`), MMX/SSE (`0F` map, `0F 38`, `0F 3A`, 3DNow!), VEX,\n"
+"* MMX/SSE (`0F` map, `0F 38`, `0F 3A`, 3DNow!, and SSE3's `fisttp`), VEX,\n"
 "  EVEX and XOP encodings, 16-bit addressing (`67`), far calls/jumps/returns, `iret`,\n"
 "  BCD instructions, `bound`, `arpl`, `les`/`lds`/`lss`/`lfs`/`lgs`,\n"
-"  `lar`/`lsl`, `syscall`/`sysenter`, `wait`, `salc`, `popcnt`, TSX,\n"
+"  `lar`/`lsl`, `syscall`/`sysenter`, `salc`, `popcnt`, TSX,\n"
 "  `ud1`, `enter` with `66`, prefetch/hint NOPs other\n"
-"  than `0F 1F`: **#UD** (SIGILL).  Natively some of them work (x87,\n"
-"  SSE); cdvm does not support them.\n"
+"  than `0F 1F`: **#UD** (SIGILL).  Natively some of them work (SSE);\n"
+"  cdvm does not support them.\n"
 "* Privileged or I/O instructions — `hlt`, `in`/`out`/`ins`/`outs`,\n"
 "  `cli`/`sti`, `0F 00`/`0F 01` system groups, `mov` to/from CR/DR, `clts`,\n"
 "  `invd`, `wbinvd`, `rdmsr`/`wrmsr`, `rdpmc`, `sysexit`, `rsm`, VMX:\n"
@@ -151,7 +153,7 @@ static const char *const doc_tail =
 "| leaf | EAX | EBX | ECX | EDX |\n"
 "|---|---|---|---|---|\n"
 "| 0 | 1 (highest leaf) | \"cdvm\" | \"cdvm\" | \"CDVM\" |\n"
-"| 1 | 0x611: family 6 (i686), model 1, stepping 1 | 0 | 0 | 0x8110: TSC, CX8, CMOV |\n"
+"| 1 | 0x611: family 6 (i686), model 1, stepping 1 | 0 | 0 | 0x8111: FPU, TSC, CX8, CMOV |\n"
 "| any other | 0 | 0 | 0 | 0 |\n"
 "\n"
 "The vendor string is \"cdvmCDVMcdvm\" (EBX EDX ECX).  `rdtsc` returns the\n"
@@ -180,6 +182,84 @@ static void put_row(FILE *f, const char *opc, const struct x86_row *row)
 	fprintf(f, " | %s%s%s%s |\n", (row->flags & LK) ? "lock " : "",
 		(row->flags & RP) ? "rep " : "", (row->flags & ND) ? "no 16-bit form " : "",
 		(row->flags & MM) ? "memory only" : "");
+}
+
+static const char *const doc_x87 =
+"\n"
+"## x87 floating point\n"
+"\n"
+"Every x87 instruction below is interpreted (cms/insn/x87.c) on the x87\n"
+"state the chip keeps beside the x86 registers (chip_fpu: eight 80-bit\n"
+"registers, control, status and tag words, the instruction and data\n"
+"pointers; shadowed, so commit and rollback cover it).  What an\n"
+"instruction computes is the host's own x87: native-isa/x87.c loads the\n"
+"state into the host FPU (`frstor`), runs that one encoding from a fixed\n"
+"table of stubs and stores the state back (`fnsave`, which does not wait),\n"
+"with the host's control word saved and restored around it.  Results,\n"
+"condition codes, exception flags, tags and stack faults are therefore the\n"
+"host's bit for bit, transcendental functions included, under every\n"
+"precision and rounding control.  Around it the firmware does what the\n"
+"host cannot do for a guest:\n"
+"\n"
+"* **#MF**: a waiting instruction (every one but `fninit fnclex fnstcw\n"
+"  fnstsw fnstenv fnsave`) that finds an unmasked exception pending (ES)\n"
+"  stops before doing anything: X86_FAULT_MF, SIGFPE at its EIP, as Linux\n"
+"  delivers it.  `wait` only checks.\n"
+"* **Memory operands** are read first and a written one is checked\n"
+"  writable before anything changes, so faults are precise.  A store an\n"
+"  unmasked exception suppresses leaves memory as it was (the page must\n"
+"  still be writable: natively no page fault would be raised there).\n"
+"* **Pointers**, as measured on the host in a 32-bit process: every\n"
+"  non-control instruction sets FIP (its address, prefixes included), FCS\n"
+"  (0x23) and FOP (the low three bits of the escape and the ModRM byte);\n"
+"  one with a memory operand also FDP (the operand's offset) and FDS (its\n"
+"  segment's selector, 0x2b for DS and SS).  `fninit` and `fnsave` clear\n"
+"  them, `fldenv` and `frstor` load them.  `fnstenv`/`fnsave` store the\n"
+"  32-bit protected-mode layout with 0xffff in the reserved halves and the\n"
+"  full tag word the host computes from the contents.\n"
+"* Not taken: the 16-bit environment layouts (`66` with `fldenv fnstenv\n"
+"  frstor fnsave`), the encodings the SDM leaves undocumented and LLVM\n"
+"  rejects (`D9 D8-DF`, `DC D0-DF`, `DD C8-CF`, `DE D0-D7`, `DF C8-DF`,\n"
+"  `DB E0 E1 E4`), and SSE3's `fisttp`: **#UD**.  The host runs them.\n"
+"* Interpreted x87 instructions cost `cms.cost.interp_fp` cycles,\n"
+"  transcendental ones `cms.cost.interp_fp_trans`, `fninit fldenv fnstenv\n"
+"  frstor fnsave` `cms.cost.interp_complex`.\n"
+"\n"
+"Operands: Mw Md Mq Mt = 2, 4, 8, 10 bytes of memory (m16int; m32fp or\n"
+"m32int; m64fp or m64int; m80fp or m80bcd), Me the 28-byte environment, Ms\n"
+"the 108-byte state, ST0 the stack top (`st`), STi ST(i) from ModRM bits\n"
+"2..0 (a row stands for the eight of them).\n"
+"\n"
+"| opcode | mnemonic | operands |\n|---|---|---|\n";
+
+static void put_x87(FILE *f)
+{
+	fputs(doc_x87, f);
+	char opc[24];
+	for (unsigned e = 0; e < 8; e++) {
+		for (unsigned r = 0; r < 8; r++) {
+			const struct x86_row *row = &x87_mem_rows[e][r];
+			if (!documented(row))
+				continue;
+			snprintf(opc, sizeof opc, "%02X /%u", 0xd8 + e, r);
+			fprintf(f, "| `%s` | %s | ", opc, x86_op_name((enum x86_op)row->op));
+			put_operands(f, row);
+			fputs(" |\n", f);
+		}
+		for (unsigned m = 0; m < 64; m++) {
+			const struct x86_row *row = &x87_reg_rows[e][m];
+			if (!documented(row))
+				continue;
+			int eight = row->spec[0] == S_STi || row->spec[1] == S_STi;
+			if (eight && (m & 7))
+				continue;
+			snprintf(opc, sizeof opc, eight ? "%02X %02X+i" : "%02X %02X", 0xd8 + e, 0xc0 + m);
+			fprintf(f, "| `%s` | %.*s | ", opc, (int)strcspn(x86_op_name((enum x86_op)row->op), " "),
+				x86_op_name((enum x86_op)row->op));
+			put_operands(f, row);
+			fputs(" |\n", f);
+		}
+	}
 }
 
 static void put_map(FILE *f, unsigned map)
@@ -232,7 +312,6 @@ static void put_regs(FILE *f, unsigned m)
  * region selection read. */
 static void put_effects(FILE *f)
 {
-	static const char *const cost[] = {"alu", "mem", "branch", "muldiv", "string", "complex", "syscall"};
 	fputs("\n## What each operation reads and writes\n\n"
 	      "From cms/x86/ops.def, the one description of each operation that the\n"
 	      "interpreter, the translator, flag liveness, region selection and the\n"
@@ -250,7 +329,7 @@ static void put_effects(FILE *f)
 			continue;
 		const struct x86_family *fam = x86_families[r->family];
 		int str = op == X86_OP_MOVSB || op == X86_OP_MOVSD || op == X86_OP_STOSB || op == X86_OP_STOSD;
-		fprintf(f, "| %s | %s | %s | %s | ", r->name, cost[r->cost], fam->name,
+		fprintf(f, "| %s | %s | %s | %s | ", r->name, x86_cost_name((enum x86_cost_class)r->cost), fam->name,
 			fam->can_build ? "yes" : str ? "as a loop" : "-");
 		put_flags(f, r->fread);
 		fputs(" | ", f);
@@ -280,6 +359,7 @@ void x86_write_subset_doc(FILE *f)
 	      "| `F3 0F 1E FB` | endbr32 | | |\n"
 	      "| `F3 0F BC` | tzcnt | Gv, Ev | |\n"
 	      "| `F3 0F BD` | lzcnt | Gv, Ev | |\n", f);
+	put_x87(f);
 	put_effects(f);
 	fputs(doc_tail, f);
 }

@@ -31,6 +31,16 @@ enum x86_cost_class x86_op_cost(enum x86_op op)
 	return (unsigned)op < X86_OP_COUNT ? (enum x86_cost_class)x86_ops[op].cost : X86_COST_COMPLEX;
 }
 
+const char *x86_cost_name(enum x86_cost_class c)
+{
+	static const char *const names[X86_COST_COUNT] = {
+		[X86_COST_ALU] = "alu",       [X86_COST_MEM] = "mem",         [X86_COST_BRANCH] = "branch",
+		[X86_COST_MULDIV] = "muldiv", [X86_COST_STRING] = "string",   [X86_COST_COMPLEX] = "complex",
+		[X86_COST_SYSCALL] = "syscall", [X86_COST_FP] = "fp",         [X86_COST_FPTRANS] = "fp_trans",
+	};
+	return (unsigned)c < X86_COST_COUNT ? names[c] : "?";
+}
+
 unsigned x86_op_flags(enum x86_op op)
 {
 	return (unsigned)op < X86_OP_COUNT ? x86_ops[op].props : OPF_UNSUP;

@@ -307,6 +307,8 @@ int x86_disasm(const struct x86_insn *in, uint32_t eip, char *buf, size_t n);
 /* Mnemonic of an op ("add", "cmovne", "movsd", "pushfd") and its cost class. */
 const char *x86_op_name(enum x86_op op);
 enum x86_cost_class x86_op_cost(enum x86_op op);
+/* Name of a cost class ("alu", "fp_trans"), as statistics and docs write it. */
+const char *x86_cost_name(enum x86_cost_class c);
 unsigned x86_op_flags(enum x86_op op);
 
 /* CPUID leaves as cdvm reports them (leaf in, EAX EBX ECX EDX out). */

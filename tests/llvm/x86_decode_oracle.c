@@ -55,6 +55,7 @@ enum excl {
 	                 #UD on the CPU (SDM vol. 2 "LOCK"), LLVM does not check */
 	EX_ADDR16,    /* 67 prefix: 16-bit addressing, #UD in cdvm (docs/x86-subset.md) */
 	EX_ENTER16,   /* 66 ENTER: no 16-bit form in cdvm (docs/x86-subset.md, opcodes.def ND) */
+	EX_FPENV16,   /* 66 fldenv/fnstenv/frstor/fnsave: the 16-bit layouts, #UD in cdvm (x87.def ND) */
 	EX_PRIV,      /* privileged: #GP natively, cdvm raises it too */
 	EX_LLVM_MANDATORY, /* not an exclusion: a workaround, see llvm_mandatory_quirk() */
 	EX_LLVM_HLE,       /* the same, llvm_hle_quirk() */
@@ -66,6 +67,7 @@ static const char *const excl_names[EX_COUNT] = {
 	"LOCK where the CPU raises #UD (LLVM accepts it)",
 	"67 prefix (16-bit addressing: not in the subset)",
 	"66 ENTER (no 16-bit form in cdvm)",
+	"66 fldenv/fnstenv/frstor/fnsave (16-bit environment layouts: #UD in cdvm)",
 	"privileged instruction (#GP natively and in cdvm)",
 	"66 + F2/F3 on a 0F-map integer instruction: compared without F2/F3 (endbr32: without 66) (LLVM quirk)",
 	"LOCK + F2/F3, LLVM rejects: compared without F2/F3 (LLVM quirk)",
@@ -709,6 +711,9 @@ static void check(struct oracle *o, const uint8_t *b)
 		o->excluded[EX_ADDR16]++;
 	} else if (!strcmp(ld.mnem, "enter") && has_prefix_byte(b, ld.len, 0x66)) {
 		o->excluded[EX_ENTER16]++;
+	} else if ((!strcmp(ld.mnem, "fldenv") || !strcmp(ld.mnem, "fnstenv") || !strcmp(ld.mnem, "frstor") ||
+		    !strcmp(ld.mnem, "fnsave")) && has_prefix_byte(b, ld.len, 0x66)) {
+		o->excluded[EX_FPENV16]++;
 	} else {
 		report(o, b, &ld, st, &in, "LLVM decodes a subset instruction, cdvm rejects it");
 	}

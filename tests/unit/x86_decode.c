@@ -133,8 +133,17 @@ static const struct dcase cases[] = {
 	{"0f c7 c8", INV, 0, NULL, NULL},        /* cmpxchg8b reg */
 	{"8d c0", INV, 0, NULL, NULL},           /* lea reg */
 	{"fe d0", INV, 2, NULL, NULL},           /* FE /2 */
-	{"d9 c0", INV, 2, "(x87)", NULL},
-	{"dd 05 00 00 00 00", INV, 6, "(x87)", NULL},
+	{"d9 c1", 2, 2, "fld", "fld\tst(1)"},
+	{"dd 05 00 00 00 00", 6, 6, "fld", "fld\tqword ptr [0x0]"},
+	{"dc e9", 2, 2, "fsub", "fsub\tst(1), st"},
+	{"db 2c 24", 3, 3, "fld", "fld\ttbyte ptr [esp]"},
+	{"d9 30", 2, 2, "fnstenv", "fnstenv\t[eax]"},
+	{"df e0", 2, 2, "fnstsw ax", "fnstsw\tax"},
+	{"9b", 1, 1, "wait", "wait"},
+	{"d9 d8", INV, 2, "(x87)", NULL},        /* fstp1: undocumented, LLVM rejects it */
+	{"db 08", INV, 2, "(sse/mmx)", NULL},    /* fisttp: SSE3 */
+	{"66 d9 30", INV, 3, "fnstenv", NULL},   /* the 16-bit environment */
+	{"f0 d8 00", INV, 3, "fadd", NULL},      /* lock */
 	{"0f 28 c1", INV, 3, "(sse/mmx)", NULL},
 	{"66 0f 3a 0f c1 08", INV, 6, "(sse/mmx)", NULL},
 	{"66 0f 78 c0 01 02", INV, 6, NULL, NULL}, /* extrq imm, imm */
@@ -304,7 +313,11 @@ static void test_random_properties(void)
 			     mnemonic_in(text, x86_op_name((enum x86_op)in.op)) &&
 			     !(x86_op_flags((enum x86_op)in.op) & OPF_UNSUP);
 			for (unsigned k = 0; ok && k < in.nops; k++)
-				ok = in.o[k].kind != X86_OPK_NONE && in.o[k].size >= 1 && in.o[k].size <= 8 &&
+				ok = in.o[k].kind != X86_OPK_NONE &&
+				     (in.o[k].kind == X86_OPK_ST ? in.o[k].reg < 8 && (in.o[k].size == 0 || in.o[k].size == 10)
+				      : (in.o[k].size >= 1 && in.o[k].size <= 8) ||
+					(in.o[k].kind == X86_OPK_MEM && (in.o[k].size == 10 || in.o[k].size == 28 ||
+									 in.o[k].size == 108))) &&
 				     (in.o[k].kind != X86_OPK_REG || in.o[k].reg < 8);
 		} else if (in.len > 0) {
 			ok = ok && in.len <= 15 && x86_decode(b, in.len, &in2) == X86_DECODE_INVALID &&
