@@ -26,6 +26,7 @@
 #include "cli/sweep.h"
 #include "configs/config.h"
 #include "hw-sim/fault.h"
+#include "native-isa/isa.h"
 
 /* The axis key that varies the faults per run (not a configuration key). */
 #define FAULTS_PER_RUN_AXIS "faults.per_run"
@@ -82,7 +83,7 @@ void faults_campaign_free(struct faults_campaign *fc);
 
 /* What a point's chip has for faults to strike. */
 struct faults_chip {
-	unsigned units[4];              /* per unit class (native-isa ISA_UNITS order) */
+	unsigned units[U_COUNT];        /* per unit class (native-isa ISA_UNITS order) */
 	unsigned store_buffer;
 	struct {
 		unsigned lines, ways, words, tag_bits;

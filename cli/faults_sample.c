@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "hw-sim/chip.h"
 #include "native-isa/isa.h"
 
 const char *faults_outcome_name(enum faults_outcome o)
@@ -75,10 +76,8 @@ static unsigned log2u(unsigned v)
 
 void faults_chip_of(const struct cdvm_config *cfg, struct faults_chip *c)
 {
-	c->units[U_ALU] = (unsigned)cfg->units_alu;
-	c->units[U_MEM] = (unsigned)cfg->units_mem;
-	c->units[U_MUL] = (unsigned)cfg->units_mul;
-	c->units[U_BR] = (unsigned)cfg->units_br;
+	unsigned lat[L_COUNT];
+	chip_config_machine(cfg, c->units, lat);
 	c->store_buffer = (unsigned)cfg->store_buffer;
 	const long long kb[3] = {cfg->l1i_kb, cfg->l1d_kb, cfg->l2_kb};
 	const long long ways[3] = {cfg->l1i_ways, cfg->l1d_ways, cfg->l2_ways};
@@ -100,7 +99,7 @@ void faults_chip_of(const struct cdvm_config *cfg, struct faults_chip *c)
 static double model_bits(const struct faults_model *m, const struct faults_chip *c)
 {
 	double units = 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < U_COUNT; i++)
 		units += c->units[i];
 	switch (m->target) {
 	case FT_UNIT: return units * 32;
@@ -173,7 +172,7 @@ static unsigned pick_target(struct draws *D, const struct faults_model *m, const
 	switch (m->target) {
 	case FT_UNIT: {
 		unsigned total = 0;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < U_COUNT; i++)
 			total += c->units[i];
 		unsigned u = (unsigned)below(D, total);
 		for (o->cls = 0; u >= c->units[o->cls]; o->cls++)

@@ -154,6 +154,27 @@ static void gen_mul(char *s, size_t n, const struct bist_regs *R, struct bist_pr
 	}
 }
 
+/* FPU: integers converted in, added and multiplied (exactly: no flag is
+ * raised), converted out; f8..f11 are FPU temporaries and the x87 status
+ * word (whose C1 the conversions clear) is saved and put back. */
+static void gen_fpu(char *s, size_t n, const struct bist_regs *R, struct bist_prog *p)
+{
+	static const int32_t f[][2] = {{0x15555555, 0x2aaaaaaa}, {-0x12345678, 0x0fedcba9}, {12345, -6789}, {46340, 46340}};
+	const unsigned *t = R->t;
+	add(s, n, "rdcr r%u, FPU_SW\n", t[5]);
+	for (unsigned i = 0; i < sizeof f / sizeof *f; i++) {
+		add(s, n, "mov r%u, #0x%08x\nmov r%u, #0x%08x\nfcvi.i f8, r%u, r0\nfcvi.i f9, r%u, r0\n", t[0],
+		    (uint32_t)f[i][0], t[1], (uint32_t)f[i][1], t[0], t[1]);
+		add(s, n, "fadd f10, f8, f9\nfcvo.i r%u, f10\n", t[2]);
+		put(s, n, R, p, t[2], (uint32_t)(f[i][0] + f[i][1]));
+		if (i >= 2) {
+			add(s, n, "fmul f11, f8, f9\nfcvo.i r%u, f11\n", t[3]);
+			put(s, n, R, p, t[3], (uint32_t)(f[i][0] * f[i][1]));
+		}
+	}
+	add(s, n, "wrcr FPU_SW, r%u\n", t[5]);
+}
+
 /* MEM: the patterns loaded from the firmware's table, stored, loaded
  * back, through the one enabled unit; no other class takes part (the
  * firmware sets the pointer), so a test of the MEM units does not depend
@@ -249,7 +270,8 @@ static int load_tests(struct cms *m, char *err, size_t errlen)
 		return -1;
 	}
 	static void (*const gen[U_COUNT + 1])(char *, size_t, const struct bist_regs *, struct bist_prog *) = {
-		[U_ALU] = gen_alu, [U_MEM] = gen_mem, [U_MUL] = gen_mul, [U_BR] = gen_br, [U_COUNT] = gen_regs};
+		[U_ALU] = gen_alu, [U_MEM] = gen_mem, [U_MUL] = gen_mul, [U_BR] = gen_br, [U_FPU] = gen_fpu,
+		[U_COUNT] = gen_regs};
 	enum { SRC = 32768 };
 	char *src = malloc(SRC);
 	int rc = src ? 0 : -1;

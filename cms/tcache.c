@@ -663,11 +663,8 @@ static struct ir_machine machine_of(struct cms *m)
 		chip_read_cr(m->chip, CR_UNITS_ALU + u, &mask);
 		mc.units[u] = (unsigned)__builtin_popcount(mask);
 	}
-	mc.lat[L_ALU] = (unsigned)k->lat_alu;
-	mc.lat[L_MUL] = (unsigned)k->lat_mul;
-	mc.lat[L_DIV] = (unsigned)k->lat_div;
-	mc.lat[L_LOAD] = (unsigned)k->l1d_lat;
-	mc.lat[L_CTL] = (unsigned)k->lat_ctl;
+	unsigned units[U_COUNT];
+	chip_config_machine(k, units, mc.lat);
 	mc.lat[L_NONE] = 1;
 	mc.bad_regs = faults_bad_regs(m);
 	return mc;

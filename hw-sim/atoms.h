@@ -374,4 +374,28 @@ ATOM_BODY(rdcr)
 ATOM_BODY(wrcr) { return true; }  /* at write-back, after every atom has read ra */
 ATOM_BODY(nop) { return true; }
 
+/* ---- floating point: hw-sim/fpu.c computes (an FPU result is staged
+ * there, its low word goes through *v); an FPU fault rolls back ---- */
+CHIP_INLINE bool atom_fpu(struct bundle_exec *e, const struct datom *d, enum atom_op op, uint32_t a, uint32_t b,
+			  uint32_t *v)
+{
+	struct fpu_out o = chip_fpu_atom(e->c, d, a, b, e->flags_in);
+	if (o.fault)
+		return atom_fault(e, d, CHIP_EXIT_FPU_FAULT);
+	*v = o.v;
+	if (op == OP_FCMPI || op == OP_FUCMPI)
+		e->newflags = o.flags;
+	return true;
+}
+ATOM_BODY(fop) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fop1) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fcvi) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fcvo) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fcmp) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fcon) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fstk) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fchk) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fip) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fdp) { return atom_fpu(e, d, op, a, b, v); }
+
 #endif

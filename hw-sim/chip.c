@@ -80,6 +80,7 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 	c->cfg = *cfg;
 	x87_init(&c->fpu);
 	c->fpu_shadow = c->fpu;
+	chip_fpu_calibrate(c);
 	uint64_t guest = (uint64_t)cfg->guest_mb << 20, hidden = (uint64_t)cfg->hidden_mb << 20;
 	if (guest + hidden > 0xffffffffull) {
 		snprintf(err, errlen, "memory.guest_mb + memory.hidden_mb exceed the 32-bit physical address space");
@@ -139,16 +140,7 @@ int chip_create(const struct cdvm_config *cfg, struct chip **out, char *err, siz
 		c->dcache[i].slot = (uint16_t)i;
 	}
 	c->fetch_line = ~0u;
-	c->lat[L_ALU] = (unsigned)cfg->lat_alu;
-	c->lat[L_MUL] = (unsigned)cfg->lat_mul;
-	c->lat[L_DIV] = (unsigned)cfg->lat_div;
-	c->lat[L_LOAD] = (unsigned)cfg->l1d_lat;
-	c->lat[L_CTL] = (unsigned)cfg->lat_ctl;
-	c->lat[L_NONE] = 0;
-	c->units[U_ALU] = (unsigned)cfg->units_alu;
-	c->units[U_MEM] = (unsigned)cfg->units_mem;
-	c->units[U_MUL] = (unsigned)cfg->units_mul;
-	c->units[U_BR] = (unsigned)cfg->units_br;
+	chip_config_machine(cfg, c->units, c->lat);
 	energy_coeffs_init(&c->ek, cfg);
 	for (int u = 0; u < U_COUNT; u++)
 		set_unit_mask(c, (enum unit_class)u, 0xffffffffu);
@@ -231,6 +223,25 @@ static void drain_store_buffer(struct chip *c)
 	c->sb_poison = false;
 }
 
+void chip_config_machine(const struct cdvm_config *cfg, unsigned units[U_COUNT], unsigned lat[L_COUNT])
+{
+	units[U_ALU] = (unsigned)cfg->units_alu;
+	units[U_MEM] = (unsigned)cfg->units_mem;
+	units[U_MUL] = (unsigned)cfg->units_mul;
+	units[U_BR] = (unsigned)cfg->units_br;
+	units[U_FPU] = (unsigned)cfg->units_fpu;
+	lat[L_ALU] = (unsigned)cfg->lat_alu;
+	lat[L_MUL] = (unsigned)cfg->lat_mul;
+	lat[L_DIV] = (unsigned)cfg->lat_div;
+	lat[L_LOAD] = (unsigned)cfg->l1d_lat;
+	lat[L_CTL] = (unsigned)cfg->lat_ctl;
+	lat[L_FADD] = (unsigned)cfg->lat_fadd;
+	lat[L_FMUL] = (unsigned)cfg->lat_fmul;
+	lat[L_FDIV] = (unsigned)cfg->lat_fdiv;
+	lat[L_FSQRT] = (unsigned)cfg->lat_fsqrt;
+	lat[L_NONE] = 0;
+}
+
 struct x87_state *chip_fpu(struct chip *c) { return &c->fpu; }
 void chip_fpu_written(struct chip *c) { c->fpu_dirty = true; }
 
@@ -258,6 +269,7 @@ void chip_do_rollback(struct chip *c)
 		c->fpu = c->fpu_shadow;
 		c->fpu_dirty = false;
 	}
+	c->fnew_mask = 0;
 	c->reg_poison = (c->reg_poison & ~((1ull << ISA_NSHADOW) - 1)) | c->shadow_poison;
 	if (c->reg_stuck)
 		chip_apply_reg_stuck(c);
@@ -395,9 +407,11 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 		return 0;
 	}
 	switch (num) {
-	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR:
+	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR: case CR_UNITS_FPU:
 		*val = c->unit_mask[num - CR_UNITS_ALU];
 		return 0;
+	case CR_FPU_CW: *val = c->fpu.cw; return 0;
+	case CR_FPU_SW: *val = c->fpu.sw; return 0;
 	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
 		*val = cache_by_cr(c, num)->way_mask;
 		return 0;
@@ -419,8 +433,16 @@ int chip_read_cr(struct chip *c, unsigned num, uint32_t *val)
 int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 {
 	switch (num) {
-	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR:
+	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR: case CR_UNITS_FPU:
 		set_unit_mask(c, (enum unit_class)(num - CR_UNITS_ALU), val);
+		return 0;
+	case CR_FPU_CW:
+		c->fpu.cw = (uint16_t)val;
+		c->fpu_dirty = true;
+		return 0;
+	case CR_FPU_SW:
+		c->fpu.sw = (uint16_t)val;
+		c->fpu_dirty = true;
 		return 0;
 	case CR_WAYS_L1I: case CR_WAYS_L1D: case CR_WAYS_L2:
 		set_way_mask(c, num - CR_WAYS_L1I, val);

@@ -41,7 +41,8 @@ struct chip;
 	X(DIVIDE_FAULT,   "divide fault") \
 	X(FAULT_DETECTED, "hardware fault detected") \
 	X(CYCLE_LIMIT,    "cycle limit reached") \
-	X(PROTECTION,     "store to a protected page")
+	X(PROTECTION,     "store to a protected page") \
+	X(FPU_FAULT,      "FPU fault")
 
 enum chip_exit_reason {
 #define CHIP_EXIT_ENUM(n, text) CHIP_EXIT_##n,
@@ -94,6 +95,10 @@ uint32_t *chip_x86_regs(struct chip *c);
  * writes it through the pointer says so with chip_fpu_written before the
  * next commit or rollback (those copy it only then). */
 struct x87_state *chip_fpu(struct chip *c);
+/* The units of each class and the cycles of each latency class the
+ * configuration gives (what the chip builds and the translator schedules
+ * for; L_NONE is 0). */
+void chip_config_machine(const struct cdvm_config *cfg, unsigned units[U_COUNT], unsigned lat[L_COUNT]);
 void chip_fpu_written(struct chip *c);
 
 /* ---- commit / rollback ---- */

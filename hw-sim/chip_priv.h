@@ -23,7 +23,7 @@ enum { DCACHE_ENTRIES = 8192 };
 /* What an atom writes back after the bundle has read all its sources.
  * WB_REG is the common case (a register other than r0, no FLAGS, not a
  * load), handled by the fast path. */
-enum wb_kind { WB_NONE, WB_REG, WB_OTHER, WB_REG_FLAGS, WB_LDP, WB_WRCR };
+enum wb_kind { WB_NONE, WB_REG, WB_OTHER, WB_REG_FLAGS, WB_LDP, WB_WRCR, WB_FP };
 
 struct datom {
 	uint8_t op, rd, ra, rb, x, use_imm, unit;
@@ -52,6 +52,7 @@ struct dbundle {
 	uint32_t fetch_fault_addr;
 	uint64_t src_mask;   /* registers read (incl. FLAGS when implied) */
 	uint64_t dst_mask;   /* registers written */
+	uint16_t fsrc_mask, fdst_mask;  /* FPU registers read and written */
 	struct datom a[ISA_MAX_BUNDLE];
 };
 #define DB_INVALID 0xffffffffu
@@ -76,6 +77,8 @@ void chip_lazy_counters(const struct chip *c, uint64_t out[LAZY_COUNT]);
 /* Add the retirements of decoded bundle b to the counters (before the
  * slot is decoded again or invalidated). */
 void chip_fold_bundle(struct chip *c, struct dbundle *b);
+
+
 
 /* A buffered store: guest-physical (or hidden) address; size 1..4 (a
  * store split over two frames becomes two entries). */
@@ -109,6 +112,15 @@ struct chip {
 	 * copied by a commit or a rollback when written since the last one */
 	struct x87_state fpu, fpu_shadow;
 	bool fpu_dirty;
+	struct x87_reg ftmp[ISA_NFREGS - ISA_NFSHADOW];  /* f8..f15 */
+	uint64_t fready[ISA_NFREGS];     /* cycle at which each FPU register's value is available */
+	/* FPU results of the bundle executing, written at its retirement
+	 * (hw-sim/fpu.c): register i's new value when bit i of fnew_mask is set */
+	struct x87_reg fnew[ISA_NFREGS];
+	uint16_t fnew_mask;
+	/* the condition codes the host's instruction of each FPU atom (and
+	 * kind) writes: chip_fpu_calibrate */
+	uint16_t fpu_cdef[OP_FCON - OP_FADD + 1][7];
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 
 	uint8_t *mem;
@@ -310,5 +322,25 @@ static inline unsigned read_check(struct chip *c, const struct cache *k, uint32_
 
 void chip_count_rollback(struct chip *c, enum counter_id cause);
 void chip_do_rollback(struct chip *c);
+
+/* ---- the FPU (hw-sim/fpu.c) ---- */
+static inline struct x87_reg *chip_freg(struct chip *c, unsigned f)
+{
+	return f < ISA_NFSHADOW ? &c->fpu.r[f] : &c->ftmp[f - ISA_NFSHADOW];
+}
+/* What an FPU atom gives the pipeline: its 32-bit result (fcvo's word, or
+ * the low word of an FPU result's significand, where unit faults strike),
+ * FLAGS (fcmpi), or a fault. */
+struct fpu_out {
+	uint32_t v, flags;
+	bool fault;
+};
+/* Execute FPU atom d (its operands a, b: ra and rb; flags: FLAGS before the
+ * bundle).  An FPU result goes to c->fnew[d->rd]. */
+struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags);
+/* The bundle's FPU results reach their registers. */
+void chip_fpu_retire(struct chip *c);
+/* Fill c->fpu_cdef (chip_create). */
+void chip_fpu_calibrate(struct chip *c);
 
 #endif

@@ -127,15 +127,17 @@ static void decode_fields(const struct chip *c, const struct atom *a, struct dat
 		d->wb = WB_WRCR;
 	else if (oi->fmt == F_STAM)
 		d->wb = WB_NONE;   /* rd is the first alias entry it checks */
-	else if ((f & FLD_RD) && (oi->props & P_WFLAGS))
-		d->wb = WB_REG_FLAGS;
+	else if (f & FLD_FD)
+		d->wb = WB_FP;     /* rd is an FPU register */
+	else if (oi->props & P_WFLAGS)
+		d->wb = WB_REG_FLAGS;  /* fcmpi: FLAGS only (rd 0) */
 	else if ((f & FLD_RD) && a->rd != R_ZERO && !(oi->props & P_LOAD))
 		d->wb = WB_REG;
 	else if (f & FLD_RD)
 		d->wb = WB_OTHER;
 	else
 		d->wb = WB_NONE;
-	d->pend = d->lat > 1 && oi->fmt != F_STAM ? reg_bit(a->rd) : 0;
+	d->pend = d->lat > 1 && oi->fmt != F_STAM && !(f & FLD_FD) ? reg_bit(a->rd) : 0;
 }
 
 static void illegal(struct dbundle *b, const char *why)
@@ -171,6 +173,16 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 		*hazard = true;
 	b->src_mask |= srcs;
 	b->rf_reads += (uint8_t)__builtin_popcountll(srcs & ~reg_bit(R_ZERO));
+	if (f & (FLD_FD | FLD_FA | FLD_FB)) {
+		uint16_t fs = (uint16_t)(((f & FLD_FA) ? 1u << a->ra : 0) | ((f & FLD_FB) ? 1u << a->rb : 0));
+		uint16_t fd = (uint16_t)((f & FLD_FD) ? 1u << a->rd : 0);
+		if (fd & b->fdst_mask)
+			illegal(b, "two atoms write the same FPU register");
+		b->fsrc_mask |= fs;
+		b->fdst_mask |= fd;
+		b->rf_reads += (uint8_t)__builtin_popcount(fs);
+		b->rf_writes += (uint8_t)__builtin_popcount(fd);
+	}
 	/* a store's page walk after a load would come too late for the
 	 * load's result in one pass (it lands with the walks so far) */
 	if ((oi->props & P_STORE) && *loads)
@@ -364,6 +376,7 @@ static enum counter_id rollback_cause(enum chip_exit_reason r)
 	case CHIP_EXIT_DIVIDE_FAULT: return CNT_rb_divide;
 	case CHIP_EXIT_ILLEGAL_BUNDLE: return CNT_rb_illegal;
 	case CHIP_EXIT_PROTECTION: return CNT_rb_protection;
+	case CHIP_EXIT_FPU_FAULT: return CNT_rb_fpu;
 	default: return CNT_rb_fault;
 	}
 }
@@ -470,6 +483,11 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 		return;
 	case WB_WRCR:
 		chip_write_cr(c, d->imm, r[d->ra]);
+		return;
+	case WB_FP:   /* the value staged by the atom, its low word through the unit-fault path */
+		c->fnew[d->rd].mant = (c->fnew[d->rd].mant & ~0xffffffffull) | v;
+		c->fnew_mask |= (uint16_t)(1u << d->rd);
+		c->fready[d->rd] = t + d->lat;
 		return;
 	case WB_LDP:   /* its alias entry: record_alias, before any result of the bundle lands */
 		break;
@@ -666,6 +684,11 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 		else if (rdy <= *t)
 			c->pending &= ~reg_bit(reg);  /* ready now: forget it */
 	}
+	for (unsigned m = (unsigned)(b->fsrc_mask | b->fdst_mask); m; m &= m - 1) {
+		uint64_t rdy = c->fready[__builtin_ctz(m)];
+		if (rdy > wait)
+			wait = rdy;
+	}
 	hot->stall_operand += wait - *t;
 	*t = wait;
 	return !c->faults_armed || parity_checks(c, b, ex);
@@ -820,6 +843,8 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 		if (c->reg_stuck)
 			chip_apply_reg_stuck(c);
 	}
+	if (c->fnew_mask)
+		chip_fpu_retire(c);
 	if (e->nst)
 		buffer_stores(c, e->st, e->nst, b->stores, hot);
 	if (e->do_commit) {

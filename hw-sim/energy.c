@@ -104,6 +104,7 @@ void energy_coeffs_init(struct energy_coeffs *k, const struct cdvm_config *cfg)
 	k->unit[U_MEM] = cfg->energy_mem_pj * sc.dyn;
 	k->unit[U_MUL] = cfg->energy_mul_pj * sc.dyn;
 	k->unit[U_BR] = cfg->energy_br_pj * sc.dyn;
+	k->unit[U_FPU] = cfg->energy_fpu_pj * sc.dyn;
 	k->rf_read = cfg->energy_rf_read_pj * sc.dyn;
 	k->rf_write = cfg->energy_rf_write_pj * sc.dyn;
 	k->sb_store = cfg->energy_sb_store_pj * sc.dyn;
@@ -117,6 +118,7 @@ void energy_coeffs_init(struct energy_coeffs *k, const struct cdvm_config *cfg)
 	k->unit_leak[U_MEM] = cfg->energy_leak_mem * leak;
 	k->unit_leak[U_MUL] = cfg->energy_leak_mul * leak;
 	k->unit_leak[U_BR] = cfg->energy_leak_br * leak;
+	k->unit_leak[U_FPU] = cfg->energy_leak_fpu * leak;
 	k->rf_leak = cfg->energy_leak_regfile * leak;
 }
 

@@ -142,6 +142,21 @@ static int parse_reg(struct asm_state *s, uint8_t *r)
 	return 0;
 }
 
+/* An FPU register: f0..f15. */
+static int parse_freg(struct asm_state *s, uint8_t *r)
+{
+	skip_ws(s);
+	const char *at = s->p;
+	char t[32], *end;
+	if (read_ident(s, t, sizeof t) < 0)
+		return fail(s, at, "expected an FPU register");
+	unsigned long n = (t[0] == 'f' || t[0] == 'F') && t[1] ? strtoul(t + 1, &end, 10) : ISA_NFREGS;
+	if (n >= ISA_NFREGS || *end)
+		return fail(s, at, "'%s' is not an FPU register (f0..f15)", t);
+	*r = (uint8_t)n;
+	return 0;
+}
+
 static int expect(struct asm_state *s, char c)
 {
 	skip_ws(s);
@@ -380,10 +395,22 @@ static int apply_suffixes(struct asm_state *s, const char *at, struct atom *a, c
 			else if (!strcmp(tok, "16")) a->x = (uint8_t)((a->x & MX_HIDDEN) | MX_U16);
 			else return fail(s, at, "store width must be .8, .16 or .32, not '.%s'", tok);
 			break;
+		case F_FCVI: case F_FCVO: case F_FCON: {
+			unsigned k;
+			for (k = 0; isa_kind_name(f, k) && strcasecmp(tok, isa_kind_name(f, k)); k++)
+				;
+			if (!isa_kind_name(f, k))
+				return fail(s, at, "unknown kind '.%s' for '%s'", tok, isa_ops[a->op].mnemonic);
+			a->x = (uint8_t)k;
+			break;
+		}
 		default:
 			return fail(s, at, "'%s' takes no suffix", isa_ops[a->op].mnemonic);
 		}
 	}
+	if (!have_main && (f == F_FCVI || f == F_FCVO || f == F_FCON))
+		return fail(s, at, "'%s' needs a kind suffix, e.g. %s.%s", isa_ops[a->op].mnemonic,
+			    isa_ops[a->op].mnemonic, isa_kind_name(f, 0));
 	if (!have_main && (f == F_SEL || f == F_SETC || f == F_BC))
 		return fail(s, at, "'%s' needs a condition suffix, e.g. %s.ne", isa_ops[a->op].mnemonic,
 			    isa_ops[a->op].mnemonic);
@@ -462,6 +489,24 @@ static int parse_operands(struct asm_state *s, struct atom *a)
 		return parse_reg(s, &a->rd) || expect(s, ',') || parse_cr(s, &a->imm) ? -1 : 0;
 	case F_WRCR:
 		return parse_cr(s, &a->imm) || expect(s, ',') || parse_reg(s, &a->ra) ? -1 : 0;
+	case F_FOP:
+		return parse_freg(s, &a->rd) || expect(s, ',') || parse_freg(s, &a->ra) || expect(s, ',') ||
+		       parse_freg(s, &a->rb) ? -1 : 0;
+	case F_FOP1:
+		return parse_freg(s, &a->rd) || expect(s, ',') || parse_freg(s, &a->ra) ? -1 : 0;
+	case F_FCVI:
+		return parse_freg(s, &a->rd) || expect(s, ',') || parse_reg(s, &a->ra) || expect(s, ',') ||
+		       parse_reg(s, &a->rb) ? -1 : 0;
+	case F_FCVO:
+		return parse_reg(s, &a->rd) || expect(s, ',') || parse_freg(s, &a->ra) ? -1 : 0;
+	case F_FCMP:
+		return parse_freg(s, &a->ra) || expect(s, ',') || parse_freg(s, &a->rb) ? -1 : 0;
+	case F_FCON:
+		return parse_freg(s, &a->rd);
+	case F_IMM:
+		return parse_imm(s, &a->imm);
+	case F_RI:
+		return parse_reg(s, &a->ra) || expect(s, ',') || parse_imm(s, &a->imm) ? -1 : 0;
 	case F_COUNT:
 		break;
 	}

@@ -86,14 +86,38 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 	case F_NONE:  return 0;
 	case F_RDCR:  return FLD_RD | FLD_IMM;
 	case F_WRCR:  return FLD_RA | FLD_IMM;
+	case F_FOP:   return FLD_FD | FLD_FA | FLD_FB;
+	case F_FOP1:  return FLD_FD | FLD_FA;
+	case F_FCVI:  return FLD_FD | FLD_RA | FLD_RB | FLD_X;
+	case F_FCVO:  return FLD_RD | FLD_FA | FLD_X;
+	case F_FCMP:  return FLD_FA | FLD_FB;
+	case F_FCON:  return FLD_FD | FLD_X;
+	case F_IMM:   return FLD_IMM;
+	case F_RI:    return FLD_RA | FLD_IMM;
 	case F_COUNT: break;
 	}
 	return 0;
 }
 
+/* Suffix names of the FPU formats' x field (NULL: none there). */
+static const char *const fcvi_kinds[] = {"s", "d", "i", "q"};
+static const char *const fcvo_kinds[] = {"s", "dl", "dh", "w", "i", "ql", "qh"};
+static const char *const fcon_kinds[] = {"1", "l2t", "l2e", "pi", "lg2", "ln2", "z"};
+
+const char *isa_kind_name(enum atom_fmt f, unsigned x)
+{
+	switch (f) {
+	case F_FCVI: return x < 4 ? fcvi_kinds[x] : NULL;
+	case F_FCVO: return x < 7 ? fcvo_kinds[x] : NULL;
+	case F_FCON: return x < 7 ? fcon_kinds[x] : NULL;
+	default: return NULL;
+	}
+}
+
 bool isa_x_valid(enum atom_fmt f, unsigned x)
 {
 	switch (f) {
+	case F_FCVI: case F_FCVO: case F_FCON: return isa_kind_name(f, x) != NULL;
 	case F_FLAG: case F_FLAG1: return x <= 2;
 	case F_LEA:  return x <= 3;
 	case F_LD: case F_LDP: return (x & MX_KIND_MASK) <= MX_S16 && x < 16;
@@ -140,9 +164,12 @@ int isa_decode(uint64_t w, struct atom *a)
 		return -1;
 	const struct isa_op_info *oi = &isa_ops[a->op];
 	unsigned f = isa_fmt_fields(oi->fmt);
-	if (!(f & FLD_RD) && a->rd)
+	if (!(f & (FLD_RD | FLD_FD)) && a->rd)
 		return -1;
-	if (!(f & FLD_RA) && a->ra)
+	if (!(f & (FLD_RA | FLD_FA)) && a->ra)
+		return -1;
+	if (((f & FLD_FD) && a->rd >= ISA_NFREGS) || ((f & FLD_FA) && a->ra >= ISA_NFREGS) ||
+	    ((f & FLD_FB) && a->rb >= ISA_NFREGS))
 		return -1;
 	if (!(f & FLD_X) && a->x)
 		return -1;
@@ -152,7 +179,7 @@ int isa_decode(uint64_t w, struct atom *a)
 	} else {
 		if (a->use_imm)
 			return -1;
-		if (!(f & FLD_RB) && a->rb)
+		if (!(f & (FLD_RB | FLD_FB)) && a->rb)
 			return -1;
 		if (!(f & FLD_IMM) && a->imm)
 			return -1;
@@ -343,6 +370,23 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 	case F_WRCR:
 		fmt_cr(b, sizeof b, a->imm);
 		return snprintf(buf, n, "%s %s, r%u", oi->mnemonic, b, a->ra);
+	case F_FOP:
+		return snprintf(buf, n, "%s f%u, f%u, f%u", oi->mnemonic, a->rd, a->ra, a->rb);
+	case F_FOP1:
+		return snprintf(buf, n, "%s f%u, f%u", oi->mnemonic, a->rd, a->ra);
+	case F_FCVI:
+		return snprintf(buf, n, "%s.%s f%u, r%u, r%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd,
+				a->ra, a->rb);
+	case F_FCVO:
+		return snprintf(buf, n, "%s.%s r%u, f%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd, a->ra);
+	case F_FCMP:
+		return snprintf(buf, n, "%s f%u, f%u", oi->mnemonic, a->ra, a->rb);
+	case F_FCON:
+		return snprintf(buf, n, "%s.%s f%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd);
+	case F_IMM:
+		return snprintf(buf, n, "%s #0x%x", oi->mnemonic, a->imm);
+	case F_RI:
+		return snprintf(buf, n, "%s r%u, #0x%x", oi->mnemonic, a->ra, a->imm);
 	case F_COUNT:
 		break;
 	}
@@ -389,6 +433,10 @@ static const char *lat_name(enum lat_class l)
 	case L_DIV:  return "core.latency.div";
 	case L_LOAD: return "cache.l1d.latency (+ miss time)";
 	case L_CTL:  return "core.latency.ctl";
+	case L_FADD: return "core.latency.fadd";
+	case L_FMUL: return "core.latency.fmul";
+	case L_FDIV: return "core.latency.fdiv";
+	case L_FSQRT: return "core.latency.fsqrt";
 	default:     return "-";
 	}
 }

@@ -54,7 +54,15 @@ enum atom_op {
 	X(F_EXIT,  "#code") \
 	X(F_NONE,  "") \
 	X(F_RDCR,  "rd, cr") \
-	X(F_WRCR,  "cr, ra")
+	X(F_WRCR,  "cr, ra") \
+	X(F_FOP,   "fd, fa, fb") \
+	X(F_FOP1,  "fd, fa") \
+	X(F_FCVI,  ".k fd, ra, rb   (k = s, d, i, q: m32fp, m64fp (ra low, rb high), int32, int64)") \
+	X(F_FCVO,  ".k rd, fa   (k = s, dl, dh, w, i, ql, qh: m32fp, m64fp low/high word, int16, int32, int64 low/high)") \
+	X(F_FCMP,  "fa, fb") \
+	X(F_FCON,  ".k fd   (k = 1, l2t, l2e, pi, lg2, ln2, z)") \
+	X(F_IMM,   "#imm") \
+	X(F_RI,    "ra, #imm")
 
 enum atom_fmt {
 #define ISA_FMT_ENUM(f, syntax) f,
@@ -64,7 +72,7 @@ enum atom_fmt {
 };
 
 /* Functional unit classes. */
-#define ISA_UNITS(X) X(U_ALU, "alu") X(U_MEM, "mem") X(U_MUL, "mul") X(U_BR, "br")
+#define ISA_UNITS(X) X(U_ALU, "alu") X(U_MEM, "mem") X(U_MUL, "mul") X(U_BR, "br") X(U_FPU, "fpu")
 enum unit_class {
 #define ISA_UNIT_ENUM(u, name) u,
 	ISA_UNITS(ISA_UNIT_ENUM)
@@ -74,7 +82,7 @@ enum unit_class {
 };
 
 /* Latency classes: the configuration (core.latency.*, cache.l1d.latency) gives the cycles. */
-enum lat_class { L_ALU, L_MUL, L_DIV, L_LOAD, L_CTL, L_NONE, L_COUNT };
+enum lat_class { L_ALU, L_MUL, L_DIV, L_LOAD, L_CTL, L_FADD, L_FMUL, L_FDIV, L_FSQRT, L_NONE, L_COUNT };
 
 /* Properties. */
 enum {
@@ -88,7 +96,19 @@ enum {
 	P_COMMIT = 1u << 7,
 	P_DIV    = 1u << 8,  /* may raise a divide fault */
 	P_REDX   = 1u << 9,  /* also reads EDX (r3): the high half of an x86 dividend */
+	P_FPU    = 1u << 10, /* uses the FPU's state (control and status words, stack top and tags,
+			      * pointers): such atoms keep their program order, one per bundle */
 };
+
+/* The FPU's registers: f0..f15, 80 bits each (native-isa/x87.h).  f0..f7
+ * are the x87 registers R0..R7 (physical, not stack-relative), shadowed
+ * with the rest of the x87 state; f8..f15 are temporaries.  Formats F_FOP,
+ * F_FOP1, F_FCVI, F_FCMP, F_FCON name them in their fd/fa/fb fields. */
+enum { ISA_NFREGS = 16, ISA_NFSHADOW = 8 };
+
+/* fstk / fchk immediate: the x87 stack top, the tags (bit i: R[i] holds a
+ * value), and (fstk) whether C1 is cleared. */
+enum { ISA_FSTK_TAGS_SHIFT = 8, ISA_FSTK_CLEAR_C1 = 1u << 16 };
 
 /* The x86 flag-setting atoms and the xflags operation each computes
  * (native-isa/xflags.h): the chip evaluates the atom with that operation,

@@ -1,17 +1,20 @@
 /* native-isa/x87.c — the x87 state and the fenced door to the host's x87
  * (what and why: x87.h).
  *
- * The door is one assembly routine, cdvm_x87_run, and a table of stubs:
- * for every register form (esc 0xd8..0xdf, ModRM 0xc0..0xff: 512 stubs)
- * and every memory form (esc, ModRM.reg: 64 stubs, the operand addressed
- * as [rdx]) the two instruction bytes followed by a jump back, eight bytes
- * apart.  cdvm_x87_run saves the host's control word, merges the guest's
+ * The door is two assembly routines and a table of stubs: for every
+ * register form (esc 0xd8..0xdf, ModRM 0xc0..0xff: 512 stubs) and every
+ * memory form (esc, ModRM.reg: 64 stubs, the operand addressed as [rdx])
+ * the two instruction bytes followed by `jmp *%r10` back into the routine
+ * that called it, eight bytes apart.  cdvm_x87_run saves the host's control word, merges the guest's
  * status flags into the host's RFLAGS (fcmov reads them), loads the state
  * image (frstor), runs the stub, stores the image back (fnsave: no wait,
  * and it reinitializes the host x87), returns RFLAGS through *flags and
  * restores the host's control word.  The image is the 108-byte 32-bit
  * protected-mode layout of fsave (SDM vol. 1, figure 8-9), the same in
- * 64-bit mode. */
+ * 64-bit mode.  cdvm_x87_op, the chip's FPU atoms' door, is lighter: it
+ * pushes two operands on the host's (empty) stack under a control word
+ * whose exceptions are all masked, runs the stub, and returns the status
+ * word, RFLAGS and ST0; fninit then leaves the host stack empty again. */
 #include "native-isa/x87.h"
 
 #include <string.h>
@@ -23,6 +26,7 @@
 #endif
 
 uint32_t cdvm_x87_run(unsigned stub, void *image, void *mem, uint32_t *flags);
+uint32_t cdvm_x87_op(unsigned stub, void *ab, void *mem, struct x87_op_io *io);
 
 __asm__(
 	".text\n"
@@ -45,10 +49,10 @@ __asm__(
 	"	movl %edi, %eax\n"
 	"	leaq (%r9,%rax,8), %r9\n"
 	"	xorl %eax, %eax\n"
+	"	leaq 1f(%rip), %r10\n"
 	"	popfq\n"
 	"	jmp *%r9\n"
-	"cdvm_x87_back:\n"
-	"	fnsave (%rsi)\n"
+	"1:	fnsave (%rsi)\n"
 	"	pushfq\n"
 	"	popq %r8\n"
 	"	movl %r8d, (%rcx)\n"
@@ -56,22 +60,57 @@ __asm__(
 	"	addq $8, %rsp\n"
 	"	ret\n"
 	".size cdvm_x87_run, .-cdvm_x87_run\n"
+	/* the light door: operands a, b (10 bytes each at ab) pushed on the
+	 * host's empty stack (ST0 = a, ST1 = b), control word io->cw, the
+	 * stub, then the status word and RFLAGS out and ST0 back to ab */
+	".p2align 4\n"
+	".globl cdvm_x87_op\n"
+	".hidden cdvm_x87_op\n"
+	".type cdvm_x87_op, @function\n"
+	"cdvm_x87_op:\n"
+	"	subq $8, %rsp\n"
+	"	fnstcw (%rsp)\n"
+	"	fldcw 4(%rcx)\n"
+	"	fldt 10(%rsi)\n"
+	"	fldt (%rsi)\n"
+	"	pushfq\n"
+	"	popq %rax\n"
+	"	andq $-2262, %rax\n"
+	"	movl (%rcx), %r8d\n"
+	"	andl $0x8d5, %r8d\n"
+	"	orq %r8, %rax\n"
+	"	pushq %rax\n"
+	"	leaq cdvm_x87_stubs(%rip), %r9\n"
+	"	movl %edi, %eax\n"
+	"	leaq (%r9,%rax,8), %r9\n"
+	"	leaq 1f(%rip), %r10\n"
+	"	popfq\n"
+	"	jmp *%r9\n"
+	"1:	fnstsw %ax\n"
+	"	movw %ax, 6(%rcx)\n"
+	"	pushfq\n"
+	"	popq %r8\n"
+	"	movl %r8d, (%rcx)\n"
+	"	fstpt (%rsi)\n"
+	"	fninit\n"
+	"	fldcw (%rsp)\n"
+	"	addq $8, %rsp\n"
+	"	ret\n"
+	".size cdvm_x87_op, .-cdvm_x87_op\n"
 	".p2align 3\n"
 	"cdvm_x87_stubs:\n"
 	".set .Lcdvm_x87_i, 0\n"
 	".rept 512\n"
 	"	.byte 0xd8 + (.Lcdvm_x87_i >> 6), 0xc0 + (.Lcdvm_x87_i & 63)\n"
-	"	.byte 0xe9\n"
-	"	.long cdvm_x87_back - (. + 4)\n"
-	"	.byte 0x90\n"
+	"	jmp *%r10\n"
+	"	.byte 0x90, 0x90, 0x90\n"
 	"	.set .Lcdvm_x87_i, .Lcdvm_x87_i + 1\n"
 	".endr\n"
 	".set .Lcdvm_x87_i, 0\n"
 	".rept 64\n"
 	"	.byte 0xd8 + (.Lcdvm_x87_i >> 3), ((.Lcdvm_x87_i & 7) << 3) | 2\n"
-	"	.byte 0xe9\n"
-	"	.long cdvm_x87_back - (. + 4)\n"
-	"	.byte 0x90\n"
+	"	jmp *%r10\n"
+	"	.byte 0x90, 0x90, 0x90\n"
 	"	.set .Lcdvm_x87_i, .Lcdvm_x87_i + 1\n"
 	".endr\n"
 	".section .note.GNU-stack,\"\",@progbits\n"
@@ -117,6 +156,39 @@ uint16_t x87_tag_word(const struct x87_state *s)
 	return tw;
 }
 
+void x87_host_op(unsigned stub, struct x87_reg *a, const struct x87_reg *b, void *mem, struct x87_op_io *io)
+{
+	uint8_t ab[20];
+	memcpy(ab, &a->mant, 8);
+	put16(ab + 8, a->se);
+	memcpy(ab + 10, &b->mant, 8);
+	put16(ab + 18, b->se);
+	io->cw |= X87_EXC;
+	cdvm_x87_op(stub, ab, mem, io);
+	memcpy(&a->mant, ab, 8);
+	a->se = get16(ab + 8);
+}
+
+uint16_t x87_cc_defined(uint8_t esc, uint8_t modrm)
+{
+	uint16_t got[2];
+	for (unsigned k = 0; k < 2; k++) {
+		struct x87_state s;
+		x87_init(&s);
+		s.sw = (uint16_t)(6u << X87_TOP_SHIFT | (k ? X87_CC : 0));
+		s.tags = 0xc0;
+		s.r[6] = (struct x87_reg){0xc000000000000000ull, 0x3fff};
+		s.r[7] = (struct x87_reg){0x8000000000000000ull, 0x4000};
+		uint8_t mem[X87_STATE_BYTES];
+		memset(mem, 0, sizeof mem);
+		uint32_t fl = 0x202;
+		uint16_t ax = 0;
+		x87_host_exec(&s, esc, modrm, mem, &fl, &ax);
+		got[k] = s.sw & X87_CC;
+	}
+	return (uint16_t)(~(got[0] ^ got[1]) & X87_CC);
+}
+
 void x87_host_exec(struct x87_state *s, uint8_t esc, uint8_t modrm, void *mem,
 		   uint32_t *eflags, uint16_t *ax)
 {
@@ -135,10 +207,8 @@ void x87_host_exec(struct x87_state *s, uint8_t esc, uint8_t modrm, void *mem,
 		put16(img + IMG_REGS + 10 * i + 8, v->se);
 	}
 
-	unsigned stub = modrm >= 0xc0 ? (unsigned)(esc - 0xd8) * 64 + (modrm & 63u)
-				      : 512 + (unsigned)(esc - 0xd8) * 8 + ((modrm >> 3) & 7u);
 	uint32_t fl = *eflags;
-	uint32_t r = cdvm_x87_run(stub, img, mem, &fl);
+	uint32_t r = cdvm_x87_run(x87_stub(esc, modrm), img, mem, &fl);
 	*eflags = (*eflags & ~(uint32_t)XF_STATUS) | (fl & XF_STATUS);
 	if (esc == 0xdf && modrm == 0xe0)
 		*ax = (uint16_t)r;

@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+enum { X87_ENV_BYTES = 28, X87_STATE_BYTES = 108 };  /* fnstenv's and fnsave's images */
+
 /* One 80-bit register: 64-bit significand (explicit integer bit 63) and
  * sign (bit 15) + 15-bit biased exponent. */
 struct x87_reg {
@@ -40,6 +42,8 @@ enum {
 	X87_TOP_SHIFT = 11, X87_TOP_MASK = 7u << 11,
 	X87_EXC = 0x3f,           /* the six exception flags (and masks) */
 	X87_CW_INIT = 0x037f,     /* after fninit: all masked, 64-bit precision, nearest */
+	X87_CC = X87_C0 | X87_C1 | X87_C2 | X87_C3,
+	X87_FOP_AT_FIP = 0xffff,  /* fop: the opcode of the instruction at fip (set by native code) */
 };
 
 /* The x87 state the guest sees (fnsave exposes all of it). */
@@ -83,5 +87,30 @@ uint16_t x87_tag_word(const struct x87_state *s);
  * the caller's: this leaves them alone. */
 void x87_host_exec(struct x87_state *s, uint8_t esc, uint8_t modrm, void *mem,
 		   uint32_t *eflags, uint16_t *ax);
+
+/* Which condition codes (X87_C0..C3 bits) the host's instruction `esc
+ * modrm` writes, on ordinary operands (1.5 and 2 in ST0 and ST1, zeros in
+ * memory): the others it keeps.  Measured by running it twice. */
+uint16_t x87_cc_defined(uint8_t esc, uint8_t modrm);
+
+/* The stub of x87_host_exec's table for `esc modrm`: for x87_host_op. */
+static inline unsigned x87_stub(uint8_t esc, uint8_t modrm)
+{
+	return modrm >= 0xc0 ? (unsigned)(esc - 0xd8) * 64 + (modrm & 63u)
+			     : 512 + (unsigned)(esc - 0xd8) * 8 + ((modrm >> 3) & 7u);
+}
+
+/* The chip's FPU atoms' door: one operation on values, not on a state.
+ * a and b are pushed on an empty x87 stack (ST0 = a, ST1 = b), stub runs
+ * under io->cw with every exception masked (the masked responses: the
+ * caller faults when io->sw raised an exception its guest control word
+ * unmasks), and ST0 afterwards comes back in *a.  io->sw: the status word
+ * after the stub (exception flags raised, condition codes, TOP of that
+ * stack); io->eflags as for x87_host_exec. */
+struct x87_op_io {
+	uint32_t eflags;
+	uint16_t cw, sw;
+};
+void x87_host_op(unsigned stub, struct x87_reg *a, const struct x87_reg *b, void *mem, struct x87_op_io *io);
 
 #endif

@@ -25,7 +25,7 @@
 #include "cms/insn/interp.h"
 #include "native-isa/x87.h"
 
-enum { ENV_BYTES = 28, SAVE_BYTES = 108, X87_MAX_OPERAND = SAVE_BYTES };
+enum { X87_MAX_OPERAND = X87_STATE_BYTES };
 
 /* Bytes [off, off + n) of the instruction's memory segment. */
 static int mem_read(struct x86_ctx *c, uint32_t off, unsigned n, uint8_t *buf)

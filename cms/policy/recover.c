@@ -65,6 +65,7 @@ static int stop(struct cms *m, const struct chip_exit *ex, struct cms_result *re
 		[CHIP_EXIT_SB_OVERFLOW] = speculation_interpret,    \
 		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,    \
 		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,      \
+		[CHIP_EXIT_FPU_FAULT] = rollback_interpret,         \
 		[CHIP_EXIT_FAULT_DETECTED] = policy_hw_fault,       \
 		[CHIP_EXIT_CYCLE_LIMIT] = stop,                     \
 		[CHIP_EXIT_PROTECTION] = smc_interpret,             \

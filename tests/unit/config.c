@@ -689,7 +689,7 @@ static void test_errors_keys(void)
 	LOAD_ERR("cache.l3.size_kb: 4\n", "t.yaml:1:1:", "'cache.l3.size_kb'", "unknown key");
 	LOAD_ERR("core:\n  units:\n    alu:\n      x: 1\n", "t.yaml:4:7:", "'core.units.alu'",
 		 "expected an integer, got a mapping");
-	LOAD_ERR("core:\n  units.fpu: 1\n", "t.yaml:2:3:", "'core.units.fpu'", "unknown key");
+	LOAD_ERR("core:\n  units.vec: 1\n", "t.yaml:2:3:", "'core.units.vec'", "unknown key");
 	/* Duplicates, literal and through a different spelling. */
 	LOAD_ERR("core:\n  issue_width: 4\n  issue_width: 5\n", "t.yaml:3:3:",
 		 "'core.issue_width'", "duplicate key", "line 2, column 3");

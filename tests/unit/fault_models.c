@@ -63,7 +63,7 @@ static void test_parse_errors(void)
 		{"reg=r0", "out of range"},
 		{"reg=s16", "out of range"},
 		{"reg=x5", "not a register"},
-		{"unit=fpu:0", "unknown unit class 'fpu'"},
+		{"unit=vec:0", "unknown unit class 'vec'"},
 		{"unit=alu", "CLASS:INDEX"},
 		{"unit=alu:1,bit=32", "bit: 32 out of range"},
 		{"unit=alu:1,kind=melted", "unknown kind 'melted'"},
@@ -158,18 +158,18 @@ static void test_schedule(void)
 /* The self-test finds the one faulty unit of each class. */
 static void test_self_test_names_the_unit(void)
 {
-	static const char *const sets[][6] = {
-		{"core.units.alu=4", "core.units.mem=2", "core.units.mul=2", "core.units.br=2", "core.issue_width=8",
-		 "faults.detect.unit=false"},
-		{"core.units.alu=4", "core.units.mem=2", "core.units.mul=2", "core.units.br=2", "core.issue_width=8",
-		 "faults.detect.unit=true"},
+	static const char *const sets[][7] = {
+		{"core.units.alu=4", "core.units.mem=2", "core.units.mul=2", "core.units.br=2", "core.units.fpu=2",
+		 "core.issue_width=8", "faults.detect.unit=false"},
+		{"core.units.alu=4", "core.units.mem=2", "core.units.mul=2", "core.units.br=2", "core.units.fpu=2",
+		 "core.issue_width=8", "faults.detect.unit=true"},
 	};
 	static const struct {
 		const char *kind;
 		unsigned bit;
 	} faults[] = {{"stuck", 0}, {"stuck", 3}, {"stuck", 31}, {"stuck0", 3}, {"stuck0", 4}};
 	for (size_t s = 0; s < 2; s++) {
-		struct cms *m = machine(sets[s], 6);
+		struct cms *m = machine(sets[s], 7);
 		if (!m)
 			return;
 		struct chip *c = cms_chip(m);
@@ -181,7 +181,7 @@ static void test_self_test_names_the_unit(void)
 			unsigned n = u == U_ALU ? 4 : 2;
 			for (unsigned i = 0; i < n; i++)
 				for (size_t k = 0; k < sizeof faults / sizeof *faults; k++) {
-					m = machine(sets[s], 6);
+					m = machine(sets[s], 7);
 					if (!m)
 						return;
 					c = cms_chip(m);
@@ -195,7 +195,7 @@ static void test_self_test_names_the_unit(void)
 					chip_charge(c, 1);
 					uint32_t bad = policy_self_test(m, (enum unit_class)u);
 					CHECK(bad == 1u << i, "%s (%s): the self-test names units 0x%x", spec,
-					      sets[s][5], bad);
+					      sets[s][6], bad);
 					cms_destroy(m);
 				}
 		}

@@ -126,10 +126,10 @@ static void test_population_and_draws(void)
 	config_default(&cfg);
 	struct faults_chip chip;
 	faults_chip_of(&cfg, &chip);
-	/* default chip: 5 units; 63 registers; L1D 32 KiB of 32-byte lines */
+	/* default chip: 6 units; 63 registers; L1D 32 KiB of 32-byte lines */
 	CHECK(chip.cache[FAULT_L1D].lines == 1024 && chip.cache[FAULT_L1D].words == 8, "l1d geometry");
 	CHECK(chip.cache[FAULT_L1D].tag_bits == 32 - 5 - 7, "l1d tag bits %u", chip.cache[FAULT_L1D].tag_bits);
-	double want = (5.0 * 32 * 2 + 63 * 32 + 1024 * 8 * 32) * 1000;
+	double want = (6.0 * 32 * 2 + 63 * 32 + 1024 * 8 * 32) * 1000;
 	CHECK(faults_population(&fc->f, &chip, 1000) == want, "population %g, want %g",
 	      faults_population(&fc->f, &chip, 1000), want);
 	/* the same (seed, workload, injection) always draws the same fault,
@@ -159,7 +159,8 @@ static void test_population_and_draws(void)
 	      "model shares %u %u %u", seen[FT_UNIT], seen[FT_REG], seen[FT_CACHE]);
 	/* a chip without the target: no model left */
 	fc->f.nmodels = 1;
-	chip.units[0] = chip.units[1] = chip.units[2] = chip.units[3] = 0;
+	for (unsigned u = 0; u < U_COUNT; u++)
+		chip.units[u] = 0;
 	CHECK(faults_draw(&fc->f, &chip, 100, 0, 1, 0, &a, msg, sizeof msg) == -1 && strstr(msg, "no model"),
 	      "no target: %s", msg);
 	faults_campaign_free(fc);
