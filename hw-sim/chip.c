@@ -436,8 +436,12 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val)
 	case CR_UNITS_ALU: case CR_UNITS_MEM: case CR_UNITS_MUL: case CR_UNITS_BR: case CR_UNITS_FPU:
 		set_unit_mask(c, (enum unit_class)(num - CR_UNITS_ALU), val);
 		return 0;
-	case CR_FPU_CW:
+	case CR_FPU_CW:   /* fldcw: an exception it unmasks is pending (ES and B) */
 		c->fpu.cw = (uint16_t)val;
+		if (c->fpu.sw & ~val & X87_EXC)
+			c->fpu.sw |= X87_ES | 0x8000u;
+		else
+			c->fpu.sw &= (uint16_t)~(X87_ES | 0x8000u);
 		c->fpu_dirty = true;
 		return 0;
 	case CR_FPU_SW:

@@ -107,6 +107,10 @@ struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, 
 		s->fdp = a;
 		s->fds = (uint16_t)d->imm;
 		return out;
+	case OP_FCPY:
+		c->fnew[d->rd] = *chip_freg(c, d->ra);
+		out.v = (uint32_t)c->fnew[d->rd].mant;
+		return out;
 	default:
 		break;
 	}

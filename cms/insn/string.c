@@ -188,6 +188,7 @@ int tr_translate_string(const struct x86_insn *in, uint32_t eip, const struct ir
 	b->target = b->end_eip;
 	b->branch_op = -1;
 	b->region = 0;
+	b->fp_entry = -1;
 	b->nsides = 0;
 	out->ir_ops = c->n;
 	out->spec_loads = out->spec_stores = out->unrolled = 0;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cms/insn/interp.h"
+#include "cms/translate/build.h"
 #include "native-isa/x87.h"
 
 enum { X87_MAX_OPERAND = X87_STATE_BYTES };
@@ -74,14 +75,27 @@ static unsigned mem_seg(const struct x86_insn *in)
 	return in->base == X86_ESP || in->base == X86_EBP ? X86_SEG_SS : X86_SEG_DS;
 }
 
+/* FOP of the instruction at fip (native code records only where it was:
+ * fip, X87_FOP_AT_FIP): its escape's low three bits and its ModRM byte. */
+static uint16_t fop_at(struct x86_ctx *c, uint32_t fip)
+{
+	uint8_t b[X86_MAX_INSN_LEN];
+	unsigned n = c->env->fetch(c->env->ctx, fip, b, sizeof b);
+	struct x86_insn in;
+	if (x86_decode(b, n, &in) <= 0 || !(x86_op_flags((enum x86_op)in.op) & OPF_FPU))
+		return 0;
+	return (uint16_t)(((in.opcode & 7u) << 8) | in.modrm);
+}
+
 /* fnstenv's and fnsave's first 28 bytes: the host's control, status and
  * tag words, the firmware's pointers (SDM vol. 1, figure 8-9). */
-static void env_pointers(uint8_t *env, const struct x87_state *s)
+static void env_pointers(struct x86_ctx *c, uint8_t *env, const struct x87_state *s)
 {
 	for (unsigned i = 0; i < 12; i += 4)
 		put32(env + i, (get32(env + i) & 0xffffu) | 0xffff0000u);
 	put32(env + 12, s->fip);
-	put32(env + 16, s->fcs | (uint32_t)(s->fop & 0x7ffu) << 16);
+	uint16_t fop = s->fop == X87_FOP_AT_FIP ? fop_at(c, s->fip) : s->fop;
+	put32(env + 16, s->fcs | (uint32_t)(fop & 0x7ffu) << 16);
 	put32(env + 20, s->fdp);
 	put32(env + 24, s->fds | 0xffff0000u);
 }
@@ -127,7 +141,7 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
 	switch (op) {
 	case X86_OP_FNSTENV:
 	case X86_OP_FNSAVE:
-		env_pointers(buf, fp);
+		env_pointers(c, buf, fp);
 		break;
 	case X86_OP_FLDENV:
 	case X86_OP_FRSTOR:
@@ -157,4 +171,371 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
 	return X86_OK;
 }
 
-const struct x86_family x86_fam_x87 = {"x87", x87_exec, NULL, NULL};
+/* ---- translation ------------------------------------------------------------
+ * Blocks only (regions stop at x87 code).  The translator knows the stack
+ * top and tags at the block's entry (the state it saw; fchk checks them at
+ * run time) and follows them through the block (x87_select_step), so every
+ * ST(i) is a fixed FPU register and stack faults never happen in native
+ * code: an instruction that would meet an empty (or, pushing, a full)
+ * register ends the block before it and is interpreted.  Memory operands
+ * go through integer loads and stores and fcvi/fcvo; fxch renames.  The
+ * block's end writes what changed: the registers back in place, the stack
+ * top and tags (fstk), the instruction and data pointers (fip, fdp). */
+
+enum { FTMP_FIRST = 8, FTMP_N = 7, FTMP_FIXUP = 15 };
+
+#define X87_VALID(tags, top, i) (((tags) >> (((top) + (i)) & 7u)) & 1u)
+
+static unsigned st_reg(const struct x86_operand *o) { return o->kind == X86_OPK_ST ? o->reg : 0; }
+
+/* What the op is as arithmetic: its atom, whether its operands are
+ * reversed (fsubr, fdivr), whether it pops; 0: not arithmetic. */
+static unsigned arith_atom(enum x86_op op, int *rev, int *pop)
+{
+	*rev = *pop = 0;
+	switch (op) {
+	case X86_OP_FADDP: *pop = 1; /* fall through */
+	case X86_OP_FADD: case X86_OP_FIADD: return OP_FADD;
+	case X86_OP_FMULP: *pop = 1; /* fall through */
+	case X86_OP_FMUL: case X86_OP_FIMUL: return OP_FMUL;
+	case X86_OP_FSUBP: *pop = 1; /* fall through */
+	case X86_OP_FSUB: case X86_OP_FISUB: return OP_FSUB;
+	case X86_OP_FSUBRP: *pop = 1; /* fall through */
+	case X86_OP_FSUBR: case X86_OP_FISUBR: *rev = 1; return OP_FSUB;
+	case X86_OP_FDIVP: *pop = 1; /* fall through */
+	case X86_OP_FDIV: case X86_OP_FIDIV: return OP_FDIV;
+	case X86_OP_FDIVRP: *pop = 1; /* fall through */
+	case X86_OP_FDIVR: case X86_OP_FIDIVR: *rev = 1; return OP_FDIV;
+	default: return 0;
+	}
+}
+
+int x87_select_step(const struct x86_insn *in, int *st, int *end)
+{
+	unsigned top = (unsigned)*st & 7u, tags = ((unsigned)*st >> 8) & 0xffu;
+	enum x86_op op = (enum x86_op)in->op;
+	int mem = in->nops && in->o[0].kind == X86_OPK_MEM;
+	unsigned size = mem ? in->o[0].size : 0;
+	int push = 0, pops = 0, rev, pop;
+	if (mem && in->seg != X86_SEG_NONE)
+		return 0;   /* FDS would be that segment's */
+	unsigned i0 = st_reg(&in->o[0]), i1 = in->nops > 1 ? st_reg(&in->o[1]) : 0;
+	if (arith_atom(op, &rev, &pop)) {
+		if (mem ? !X87_VALID(tags, top, 0) || (size != 4 && size != 8 && size != 2)
+			: !X87_VALID(tags, top, i0) || !X87_VALID(tags, top, i1))
+			return 0;
+		pops = pop;
+	} else {
+		switch (op) {
+		case X86_OP_FLD:
+			if (mem ? size == 10 : !X87_VALID(tags, top, i0))
+				return 0;
+			push = 1;
+			break;
+		case X86_OP_FILD:
+		case X86_OP_FLD1: case X86_OP_FLDL2T: case X86_OP_FLDL2E: case X86_OP_FLDPI:
+		case X86_OP_FLDLG2: case X86_OP_FLDLN2: case X86_OP_FLDZ:
+			push = 1;
+			break;
+		case X86_OP_FSTP:
+			pops = 1;
+			/* fall through */
+		case X86_OP_FST:
+			if (size == 10 || !X87_VALID(tags, top, 0))
+				return 0;
+			break;
+		case X86_OP_FISTP:
+			pops = 1;
+			/* fall through */
+		case X86_OP_FIST:
+		case X86_OP_FCHS: case X86_OP_FABS: case X86_OP_FSQRT:
+			if (!X87_VALID(tags, top, 0))
+				return 0;
+			break;
+		case X86_OP_FCOMP: case X86_OP_FUCOMP: case X86_OP_FCOMPI: case X86_OP_FUCOMPI:
+			pops = 1;
+			/* fall through */
+		case X86_OP_FCOM: case X86_OP_FUCOM: case X86_OP_FCOMI: case X86_OP_FUCOMI:
+		case X86_OP_FXCH:
+			if (!X87_VALID(tags, top, 0) || (!mem && !X87_VALID(tags, top, in->nops > 1 ? i1 : i0)))
+				return 0;
+			break;
+		case X86_OP_FCOMPP: case X86_OP_FUCOMPP:
+			if (!X87_VALID(tags, top, 0) || !X87_VALID(tags, top, 1))
+				return 0;
+			pops = 2;
+			break;
+		case X86_OP_FLDCW:
+			*end = 1;
+			break;
+		case X86_OP_FNSTCW: case X86_OP_FNSTSW: case X86_OP_FNSTSW_AX: case X86_OP_FWAIT: case X86_OP_FNOP:
+			break;
+		default:
+			return 0;
+		}
+	}
+	if (push) {
+		if (X87_VALID(tags, top, 7))
+			return 0;   /* stack overflow: interpreted */
+		top = (top + 7) & 7u;
+		tags |= 1u << top;
+	}
+	if (op == X86_OP_FST || op == X86_OP_FSTP)
+		if (!mem)
+			tags |= 1u << ((top + i0) & 7u);
+	for (int k = 0; k < pops; k++) {
+		tags &= ~(1u << top);
+		top = (top + 1) & 7u;
+	}
+	*st = (int)(top | tags << 8);
+	return 1;
+}
+
+/* The forms the builder takes on some stack: a full one, or one with
+ * ST(7) free for a push (select.c asks x87_select_step about the real one). */
+static int x87_can_build(const struct x86_insn *in)
+{
+	int full = 0xff00, room = 0x7f00, end = 0;
+	return x87_select_step(in, &full, &end) || x87_select_step(in, &room, &end);
+}
+
+/* An FPU atom with its FPU registers (0xff: none). */
+static void fpe(struct bctx *c, unsigned op, unsigned fd, unsigned fa, unsigned fb, unsigned dst, unsigned a,
+		unsigned b, uint32_t imm, unsigned x)
+{
+	int k = ir_emit(c, op, dst, a, b, imm, 0, x);
+	if (k < 0)
+		return;
+	struct ir_op *o = &c->b->ops[k];
+	o->fd = (uint8_t)fd;
+	o->fa = (uint8_t)fa;
+	o->fb = (uint8_t)fb;
+	if (op != OP_FCMPI && op != OP_FUCMPI && op != OP_FCPY && op != OP_FIP && op != OP_FDP)
+		c->fp.c1_clear = 0;
+}
+
+static unsigned fst_reg(const struct bctx *c, unsigned i)
+{
+	return c->fp.phys[((unsigned)c->fp.st + i) & 7u];
+}
+
+static unsigned ftmp(struct bctx *c)
+{
+	return FTMP_FIRST + c->fp.next_tmp++ % FTMP_N;
+}
+
+/* The memory operand's address (base, disp), and its offset in a vreg for fdp. */
+static unsigned x87_address(struct bctx *c, uint32_t *disp)
+{
+	unsigned base;
+	ir_address(c, &base, disp);
+	c->fp.fdp = ir_temp(c);
+	ir_emit(c, OP_ADD, c->fp.fdp, base, VREG_NONE, *disp, 1, 0);
+	return base;
+}
+
+/* The memory operand as an FPU value in register fd. */
+static void load_value(struct bctx *c, unsigned fd, int integer)
+{
+	uint32_t disp;
+	unsigned size = c->in->o[0].size, base = x87_address(c, &disp);
+	unsigned lo = ir_temp(c), hi = R_ZERO;
+	ir_emit(c, OP_LD, lo, base, VREG_NONE, disp, 0, size == 2 ? MX_S16 : MX_32);
+	if (size == 8) {
+		hi = ir_temp(c);
+		ir_emit(c, OP_LD, hi, base, VREG_NONE, disp + 4, 0, MX_32);
+	}
+	unsigned k = integer ? (size == 8 ? 3 : 2) : (size == 8 ? 1 : 0);
+	fpe(c, OP_FCVI, fd, 0, 0, VREG_NONE, lo, hi, 0, k);
+}
+
+/* fa converted to the memory operand's format and stored. */
+static void store_value(struct bctx *c, unsigned fa, int integer)
+{
+	uint32_t disp;
+	unsigned size = c->in->o[0].size, base = x87_address(c, &disp);
+	static const uint8_t kind_fp[2] = {0, 1}, kind_int[3] = {3, 4, 5};
+	unsigned k = integer ? kind_int[size == 2 ? 0 : size == 4 ? 1 : 2] : kind_fp[size == 8];
+	unsigned lo = ir_temp(c);
+	fpe(c, OP_FCVO, 0, fa, 0, lo, VREG_NONE, VREG_NONE, 0, k);
+	ir_emit(c, OP_ST, VREG_NONE, base, lo, disp, 0, size == 2 ? MX_U16 : MX_32);
+	c->b->nstores++;
+	if (size == 8) {
+		unsigned hi = ir_temp(c);
+		fpe(c, OP_FCVO, 0, fa, 0, hi, VREG_NONE, VREG_NONE, 0, k + 1);
+		ir_emit(c, OP_ST, VREG_NONE, base, hi, disp + 4, 0, MX_32);
+		c->b->nstores++;
+	}
+}
+
+/* The stack top and tags, as they are now, into the FPU state. */
+static void write_stack(struct bctx *c)
+{
+	if (c->fp.st == c->fp.written && !c->fp.c1_clear)
+		return;
+	ir_emit(c, OP_FSTK, VREG_NONE, VREG_NONE, VREG_NONE,
+		(uint32_t)c->fp.st | (c->fp.c1_clear ? ISA_FSTK_CLEAR_C1 : 0), 0, 0);
+	c->fp.written = c->fp.st;
+	c->fp.c1_clear = 0;
+}
+
+void x87_build_begin(struct bctx *c)
+{
+	struct x87_track *t = &c->fp;
+	t->on = 1;
+	t->st = t->written = c->b->fp_entry;
+	for (unsigned k = 0; k < 8; k++)
+		t->phys[k] = (uint8_t)k;
+	t->next_tmp = 0;
+	t->c1_clear = 0;
+	t->fip_insn = -1;
+	t->fdp = VREG_NONE;
+	ir_emit(c, OP_FCHK, VREG_NONE, VREG_NONE, VREG_NONE, (uint32_t)c->b->fp_entry, 0, 0);
+}
+
+void x87_build_end(struct bctx *c)
+{
+	struct x87_track *t = &c->fp;
+	c->insn = c->b->ninsns ? c->b->ninsns - 1 : 0;
+	/* every x87 register back in its FPU register: the cycles of the
+	 * renaming, each through the spare temporary */
+	uint8_t done[8] = {0};
+	for (unsigned k = 0; k < 8; k++) {
+		if (done[k] || t->phys[k] == k)
+			continue;
+		fpe(c, OP_FCPY, FTMP_FIXUP, k, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+		unsigned at = k;
+		while (t->phys[at] != k) {
+			fpe(c, OP_FCPY, at, t->phys[at], 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			done[at] = 1;
+			at = t->phys[at];
+		}
+		fpe(c, OP_FCPY, at, FTMP_FIXUP, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+		done[at] = 1;
+	}
+	write_stack(c);
+	if (t->fip_insn >= 0)
+		ir_emit(c, OP_FIP, VREG_NONE, VREG_NONE, VREG_NONE, c->b->insn_eip[t->fip_insn], 0, 0);
+	if (t->fdp != VREG_NONE)
+		ir_emit(c, OP_FDP, VREG_NONE, t->fdp, VREG_NONE, 0x2b, 0, 0);
+}
+
+static void x87_build(struct bctx *c, enum x86_op op)
+{
+	struct x87_track *t = &c->fp;
+	const struct x86_insn *in = c->in;
+	int mem = in->nops && in->o[0].kind == X86_OPK_MEM;
+	int end = 0, rev, pop;
+	if (!(x86_op_flags(op) & OPF_FPCTL))
+		t->fip_insn = (int)c->insn;   /* (a register form keeps the data pointer) */
+	unsigned i0 = st_reg(&in->o[0]), i1 = in->nops > 1 ? st_reg(&in->o[1]) : 0;
+	unsigned atom = arith_atom(op, &rev, &pop);
+	if (atom) {
+		unsigned d, a, b;
+		if (mem) {
+			b = ftmp(c);
+			load_value(c, b, op == X86_OP_FIADD || op == X86_OP_FISUB || op == X86_OP_FISUBR ||
+					     op == X86_OP_FIMUL || op == X86_OP_FIDIV || op == X86_OP_FIDIVR);
+			d = a = fst_reg(c, 0);
+		} else {
+			d = a = fst_reg(c, i0);
+			b = fst_reg(c, i1);
+		}
+		fpe(c, atom, d, rev ? b : a, rev ? a : b, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+	} else {
+		switch (op) {
+		case X86_OP_FLD: case X86_OP_FILD: {
+			unsigned dst = fst_reg(c, 7);   /* the register the push fills */
+			if (mem)
+				load_value(c, dst, op == X86_OP_FILD);
+			else
+				fpe(c, OP_FMOV, dst, fst_reg(c, i0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			break;
+		}
+		case X86_OP_FLD1: case X86_OP_FLDL2T: case X86_OP_FLDL2E: case X86_OP_FLDPI:
+		case X86_OP_FLDLG2: case X86_OP_FLDLN2: case X86_OP_FLDZ:
+			fpe(c, OP_FCON, fst_reg(c, 7), 0, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0,
+			    (unsigned)(op - X86_OP_FLD1));
+			break;
+		case X86_OP_FST: case X86_OP_FSTP:
+			if (mem)
+				store_value(c, fst_reg(c, 0), 0);
+			else
+				fpe(c, OP_FMOV, fst_reg(c, i0), fst_reg(c, 0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			break;
+		case X86_OP_FIST: case X86_OP_FISTP:
+			store_value(c, fst_reg(c, 0), 1);
+			break;
+		case X86_OP_FCHS: case X86_OP_FABS: case X86_OP_FSQRT:
+			fpe(c, op == X86_OP_FCHS ? OP_FCHS : op == X86_OP_FABS ? OP_FABS : OP_FSQRT, fst_reg(c, 0),
+			    fst_reg(c, 0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			break;
+		case X86_OP_FCOMI: case X86_OP_FCOMPI: case X86_OP_FUCOMI: case X86_OP_FUCOMPI:
+			fpe(c, op == X86_OP_FCOMI || op == X86_OP_FCOMPI ? OP_FCMPI : OP_FUCMPI, 0, fst_reg(c, 0),
+			    fst_reg(c, i1), VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			break;
+		case X86_OP_FCOM: case X86_OP_FCOMP: case X86_OP_FUCOM: case X86_OP_FUCOMP:
+		case X86_OP_FCOMPP: case X86_OP_FUCOMPP: {
+			unsigned b;
+			if (mem) {
+				b = ftmp(c);
+				load_value(c, b, 0);
+			} else {
+				b = fst_reg(c, in->nops ? i0 : 1);
+			}
+			int unordered = op == X86_OP_FUCOM || op == X86_OP_FUCOMP || op == X86_OP_FUCOMPP;
+			fpe(c, unordered ? OP_FUCMPS : OP_FCMPS, 0, fst_reg(c, 0), b, VREG_NONE, VREG_NONE, VREG_NONE,
+			    0, 0);
+			break;
+		}
+		case X86_OP_FXCH: {
+			unsigned k0 = ((unsigned)t->st) & 7u, ki = ((unsigned)t->st + i0) & 7u;
+			uint8_t p = t->phys[k0];
+			t->phys[k0] = t->phys[ki];
+			t->phys[ki] = p;
+			t->c1_clear = 1;
+			break;
+		}
+		case X86_OP_FNSTSW_AX: case X86_OP_FNSTSW: {
+			write_stack(c);
+			unsigned v = ir_temp(c);
+			ir_emit(c, OP_RDCR, v, VREG_NONE, VREG_NONE, CR_FPU_SW, 0, 0);
+			if (op == X86_OP_FNSTSW_AX) {
+				ir_emit(c, OP_DEP, R_EAX, R_EAX, v, 0 | 16 << 8, 0, 0);
+			} else {
+				uint32_t disp;
+				unsigned base;
+				ir_address(c, &base, &disp);
+				ir_emit(c, OP_ST, VREG_NONE, base, v, disp, 0, MX_U16);
+				c->b->nstores++;
+			}
+			break;
+		}
+		case X86_OP_FNSTCW: {
+			unsigned v = ir_temp(c);
+			uint32_t disp;
+			unsigned base;
+			ir_emit(c, OP_RDCR, v, VREG_NONE, VREG_NONE, CR_FPU_CW, 0, 0);
+			ir_address(c, &base, &disp);
+			ir_emit(c, OP_ST, VREG_NONE, base, v, disp, 0, MX_U16);
+			c->b->nstores++;
+			break;
+		}
+		case X86_OP_FLDCW: {
+			unsigned v = ir_temp(c);
+			uint32_t disp;
+			unsigned base;
+			ir_address(c, &base, &disp);
+			ir_emit(c, OP_LD, v, base, VREG_NONE, disp, 0, MX_U16);
+			ir_emit(c, OP_WRCR, VREG_NONE, v, VREG_NONE, CR_FPU_CW, 0, 0);
+			break;
+		}
+		default:   /* fwait, fnop: nothing but the pointers */
+			break;
+		}
+	}
+	if (!x87_select_step(in, &t->st, &end))
+		c->b->failed = 1;
+}
+
+const struct x86_family x86_fam_x87 = {"x87", x87_exec, x87_can_build, x87_build};

@@ -252,6 +252,8 @@ int ir_build_insns(struct ir_block *b)
 	b->branch_op = -1;
 	b->ntail = 0;
 	b->nsides = 0;
+	if (b->fp_entry >= 0)
+		x87_build_begin(&c);
 	for (unsigned i = 0; i < b->ninsns && !b->failed; i++) {
 		c.insn = i;
 		c.in = &b->insns[i];
@@ -264,6 +266,8 @@ int ir_build_insns(struct ir_block *b)
 		if (b->region && i + 1 < b->ninsns && (x86_op_flags((enum x86_op)c.in->op) & OPF_BRANCH))
 			continue_region(&c, i);
 	}
+	if (c.fp.on)
+		x87_build_end(&c);
 	if (b->end == END_DIRECT && b->branch_op < 0 && b->ninsns &&
 	    !(x86_op_flags((enum x86_op)b->insns[b->ninsns - 1].op) & OPF_BRANCH))
 		b->target = b->end_eip;

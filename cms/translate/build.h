@@ -14,12 +14,32 @@
 #include "cms/insn/insn.h"
 #include "cms/translate/ir.h"
 
+/* The x87 stack as a block's builder sees it (cms/insn/x87.c): ST(i) is
+ * x87 register R[(top + i) & 7], which FPU register phys[] holds (fxch
+ * renames; the block's end puts each back in f0..f7). */
+struct x87_track {
+	int on;                 /* the block takes x87 instructions */
+	int st;                 /* top | tags << 8 now (x87_select_step) */
+	int written;            /* top | tags << 8 as the FPU state holds them */
+	uint8_t phys[8];
+	unsigned next_tmp;      /* next FPU temporary */
+	int c1_clear;           /* an fxch cleared C1, and no atom wrote it since */
+	int fip_insn;           /* the last non-control x87 instruction, or -1 */
+	unsigned fdp;           /* vreg: offset of the last one's memory operand, or VREG_NONE */
+};
+
 struct bctx {
 	struct ir_block *b;
 	unsigned insn;          /* current instruction index */
 	const struct x86_insn *in;
 	uint32_t next;          /* EIP of the next instruction */
+	struct x87_track fp;
 };
+
+/* The x87 parts of a block: the entry check, and the stack put back at
+ * its end (cms/insn/x87.c). */
+void x87_build_begin(struct bctx *c);
+void x87_build_end(struct bctx *c);
 
 /* Append an operation; -1 (and b->failed) when the block is full. */
 int ir_emit(struct bctx *c, unsigned op, unsigned dst, unsigned a, unsigned bb, uint32_t imm, int use_imm,

@@ -148,6 +148,12 @@ int tr_emit(const struct ir_block *b, const struct ir_machine *mc, struct tr_cod
 				a.rb = 0;
 			if (o->op == OP_STAM)
 				a.rd = o->alias;
+			if (f & FLD_FD)
+				a.rd = o->fd;
+			if (f & FLD_FA)
+				a.ra = o->fa;
+			if (f & FLD_FB)
+				a.rb = o->fb;
 			if ((int)i == b->branch_op)
 				branch_word = (int)out->n;
 			if (o->op == OP_EXIT)

@@ -41,6 +41,8 @@ struct ir_op {
 	uint8_t alias;      /* stam: the first alias entry it checks */
 	uint8_t spec;       /* load: may be hoisted above stores it may alias (a protected load) */
 	uint8_t pin;        /* PIN_* (adaptive retranslation narrowed what may move) */
+	uint8_t fd, fa, fb; /* FPU atoms: the FPU registers of their fd / fa / fb fields (fixed:
+			     * the x87 stack is mapped at translation time, cms/insn/x87.c) */
 	/* filled by the scheduler and allocator */
 	int cycle;
 	uint8_t pd, pa, pb; /* physical registers */
@@ -94,6 +96,10 @@ struct ir_block {
 	int tail_ops[2];                 /* END_DIRECT/INDIRECT: the commit and exit ops, which */
 	unsigned ntail;                  /* come after every other op (last bundle) */
 	int failed;                      /* the builder ran out of room */
+	/* the x87 stack top and tags when the block is entered (from the
+	 * state the translator saw; fchk checks them at run time), or
+	 * fp_entry < 0: no x87 instruction is taken */
+	int fp_entry;                    /* top | tags << 8 */
 
 	/* a region (cms/translate/region.c): a trace across control transfers */
 	int region;
@@ -116,6 +122,12 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 	      unsigned max_stores);
 /* Can build.c translate this instruction? (select.c stops before one it cannot) */
 int ir_supported(const struct x86_insn *in);
+/* The x87 stack through a block at translation time (cms/insn/x87.c):
+ * may instruction `in` be translated with the stack top and tags *st
+ * (top | tags << 8)?  If so *st becomes the state after it; *end: the
+ * block must end after it (fldcw: what it unmasks is checked at the next
+ * block's entry). */
+int x87_select_step(const struct x86_insn *in, int *st, int *end);
 int ir_build(struct ir_block *b);
 /* ir_build in two steps, for a region: its instructions (rename comes
  * between), then the ending. */

@@ -102,7 +102,7 @@ void ir_pass_fold(struct ir_block *b)
 static int has_effect(const struct ir_op *o)
 {
 	const struct isa_op_info *oi = &isa_ops[o->op];
-	if (oi->props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV))  /* a divide may fault */
+	if (oi->props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV | P_FPU))  /* a divide may fault */
 		return 1;
 	return o->dst == VREG_NONE || !(o->dst >= VREG_TEMP || plain_fixed(o->dst));
 }

@@ -40,6 +40,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 	unsigned depth = 0, stores = 0, sides = 0, passes = 0, body = 0, copy = 0;
 	uint32_t at = eip;
 	b->region = 1;
+	b->fp_entry = -1;
 	b->eip = eip;
 	b->ninsns = 0;
 	while (b->ninsns < max) {
@@ -47,7 +48,8 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);
 		unsigned i = b->ninsns;
 		struct x86_insn *in = &b->insns[i];
-		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in) || tr_is_string(in))
+		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in) || tr_is_string(in) ||
+		    (x86_op_flags((enum x86_op)in->op) & OPF_FPU))   /* x87: blocks only */
 			break;
 		unsigned st = x86_insn_stores(in);
 		if (stores + st > o->max_stores)

@@ -11,11 +11,16 @@
  *                      share a bundle with an earlier load)
  *   the block's branch, commit and exit come last (they may share the last
  *                      bundle; commit then applies to that bundle's results).
+ *   FPU                atoms that use the x87 state (P_FPU, and control-
+ *                      register accesses of its control and status words)
+ *                      keep their order, one per bundle; FPU registers
+ *                      (fd/fa/fb) make read-after-write edges as above.
  * Then cycle by cycle, the ready operations with the longest path to the
  * end of the block go first, as long as the bundle has a free slot
  * (core.issue_width) and an enabled unit of their class.  A 2-wide and an
  * 8-wide chip therefore get different code from the same x86. */
 #include "cms/translate/ir.h"
+#include "native-isa/isa_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +79,13 @@ unsigned ir_writes(const struct ir_op *o, unsigned out[2])
 	return n;
 }
 
+/* An atom that reads or writes the x87 control or status word. */
+static int uses_fpu_state(const struct ir_op *o)
+{
+	return (isa_ops[o->op].props & P_FPU) ||
+	       ((o->op == OP_RDCR || o->op == OP_WRCR) && (o->imm == CR_FPU_CW || o->imm == CR_FPU_SW));
+}
+
 int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 {
 	unsigned nregs = VREG_TEMP + b->ntemps;
@@ -98,7 +110,9 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 		if (!b->ops[i].dead)
 			idx[n++] = i;
 
-	int last_store = -1;
+	int last_store = -1, last_fpu = -1, last_fw[ISA_NFREGS];
+	for (unsigned f = 0; f < ISA_NFREGS; f++)
+		last_fw[f] = -1;
 	int loads_since[64];
 	unsigned nloads = 0;
 	for (unsigned k = 0; k < n; k++) {
@@ -138,6 +152,23 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 				last_r[r * 8 + 7] = (int)i;
 			} else {
 				last_r[r * 8 + nr[r]++] = (int)i;
+			}
+		}
+		if (uses_fpu_state(o)) {
+			if (last_fpu >= 0 && add_edge(&s, (unsigned)last_fpu, i, 1))
+				goto out;
+			last_fpu = (int)i;
+			unsigned ff = isa_fmt_fields(isa_ops[o->op].fmt);
+			int fr[2] = {(ff & FLD_FA) ? o->fa : -1, (ff & FLD_FB) ? o->fb : -1};
+			for (unsigned q = 0; q < 2; q++)
+				if (fr[q] >= 0 && last_fw[fr[q]] >= 0 &&
+				    add_edge(&s, (unsigned)last_fw[fr[q]], i, lat_of(&b->ops[last_fw[fr[q]]], mc)))
+					goto out;
+			if (ff & FLD_FD) {
+				if (last_fw[o->fd] >= 0 &&
+				    add_edge(&s, (unsigned)last_fw[o->fd], i, lat_of(&b->ops[last_fw[o->fd]], mc)))
+					goto out;
+				last_fw[o->fd] = (int)i;
 			}
 		}
 		unsigned props = isa_ops[o->op].props;

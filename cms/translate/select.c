@@ -9,6 +9,7 @@
  * translation's stores until the commit at its exit.  Later work (the
  * reoptimizer) grows regions into traces across branches. */
 #include "cms/translate/ir.h"
+#include "native-isa/x87.h"
 
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
 	      unsigned max_stores)
@@ -19,6 +20,8 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 	b->nsides = 0;
 	unsigned stores = 0;
 	uint32_t at = eip;
+	int fp = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1, fp_end = 0;
+	b->fp_entry = -1;
 	if (max_insns > IR_MAX_BLOCK_INSNS)
 		max_insns = IR_MAX_BLOCK_INSNS;
 	while (b->ninsns < max_insns) {
@@ -27,13 +30,18 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 		struct x86_insn *in = &b->insns[b->ninsns];
 		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in))
 			break;  /* (string instructions are translated alone: string.c) */
+		int fpu = (x86_op_flags((enum x86_op)in->op) & OPF_FPU) != 0;
+		if (fpu && (fp < 0 || !x87_select_step(in, &fp, &fp_end)))
+			break;
 		unsigned st = x86_insn_stores(in);
 		if (stores + st > max_stores)
 			break;
 		stores += st;
+		if (fpu && b->fp_entry < 0)
+			b->fp_entry = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1;
 		b->insn_eip[b->ninsns++] = at;
 		at += in->len;
-		if (x86_op_flags((enum x86_op)in->op) & OPF_BRANCH)
+		if ((x86_op_flags((enum x86_op)in->op) & OPF_BRANCH) || fp_end)
 			break;
 	}
 	b->end_eip = at;
