@@ -44,6 +44,7 @@
 #include "cms/x86/x86.h"
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
+#include "native-isa/x87.h"
 
 enum { GUEST_PAGE_SHIFT = 12, GUEST_PAGE = 1u << GUEST_PAGE_SHIFT };
 
@@ -432,6 +433,7 @@ struct vlog {
 	unsigned n, cap;
 	struct cms *m;
 	uint32_t before[X86_NSTATE];   /* x86 state when the translation started */
+	struct x87_state fpu_before;   /* and the x87 state */
 	uint32_t retired;              /* R_RETIRED then */
 };
 void verify_begin(struct cms *m, struct vlog *l);   /* snapshot + store hook */

@@ -177,6 +177,7 @@ void verify_begin(struct cms *m, struct vlog *l)
 	memset(l, 0, sizeof *l);
 	l->m = m;
 	memcpy(l->before, m->xr, sizeof l->before);
+	l->fpu_before = *chip_fpu(m->chip);
 	l->retired = chip_reg(m->chip, R_RETIRED);
 	chip_set_store_hook(m->chip, chip_hook, l);
 }
@@ -212,8 +213,9 @@ int verify_check(struct cms *m, int id, uint32_t code, struct vlog *tl, struct c
 		mem_put(m, tl->s[i].addr, tl->s[i].size, tl->s[i].old);
 	/* the reference */
 	memcpy(ref, before, sizeof ref);
+	struct x87_state rfpu = tl->fpu_before, gfpu = *chip_fpu(m->chip);
 	struct x86_env env = {.r = ref, .ctx = &il, .load = v_load, .store = v_store, .fetch = v_fetch,
-			      .cycles = v_cycles};
+			      .cycles = v_cycles, .fpu = &rfpu};
 	const char *what = NULL;
 	if (e >= x->nexits || retired > x->ninsns || (!x->region && retired != x->ninsns) || retired == 0)
 		what = "retired-instruction count differs";
@@ -232,6 +234,20 @@ int verify_check(struct cms *m, int id, uint32_t code, struct vlog *tl, struct c
 		}
 		if (a != b)
 			what = r == X86_EFLAGS ? "flags differ" : "registers differ";
+	}
+	/* native code records only where the last x87 instruction was (its
+	 * opcode is the one there) */
+	if (gfpu.fop == X87_FOP_AT_FIP && gfpu.fip == rfpu.fip)
+		gfpu.fop = rfpu.fop;
+	if (!what && !x87_state_equal(&rfpu, &gfpu)) {
+		what = "x87 state differs";
+		fprintf(stderr, "cdvm --verify: x87 cw %04x/%04x sw %04x/%04x tags %02x/%02x fip %08x/%08x fdp %08x/%08x "
+			"fop %03x/%03x (interpreter/translation)\n", rfpu.cw, gfpu.cw, rfpu.sw, gfpu.sw, rfpu.tags, gfpu.tags,
+			rfpu.fip, gfpu.fip, rfpu.fdp, gfpu.fdp, rfpu.fop, gfpu.fop);
+		for (unsigned k = 0; k < 8; k++)
+			if (rfpu.r[k].mant != gfpu.r[k].mant || rfpu.r[k].se != gfpu.r[k].se)
+				fprintf(stderr, "cdvm --verify: x87 R%u %04x:%016llx / %04x:%016llx\n", k, rfpu.r[k].se,
+					(unsigned long long)rfpu.r[k].mant, gfpu.r[k].se, (unsigned long long)gfpu.r[k].mant);
 	}
 	/* memory: now holds the interpreter's result; the translation's must match */
 	for (unsigned i = 0; i < tl->n && !what; i++) {
