@@ -305,7 +305,7 @@ static void cdvm_run(struct guest *g, const struct risu_hello *runner, const str
 		     struct outcome *out)
 {
 	uint32_t r[X86_NSTATE] = {0};
-	struct x86_env env = {r, g, g_load, g_store, g_fetch, g_cycles, NULL};
+	struct x86_env env = {r, g, g_load, g_store, g_fetch, g_cycles, NULL, NULL};
 	uint32_t end = RISU_CODE_ADDR + c->code_len;
 
 	risu_fill_mem(g->mem, c);
