@@ -15,6 +15,7 @@
  * purpose, which "demotes" the register to an ordinary one. */
 #include <string.h>
 
+#include "cms/x86/x86.h"
 #include "tests/risu/gen.h"
 
 enum { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
@@ -1230,6 +1231,301 @@ static int gen_fault(struct gen *g)
 	return 1;
 }
 
+/* ---- x87 ---------------------------------------------------------------- */
+
+static void put_bytes(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* An 80-bit register value (10 bytes: significand, then sign+exponent)
+ * from one of the operand classes the x87 tells apart (SDM vol. 1, 8.2.2
+ * and 8.2.3): zeros, denormals, pseudo-denormals, normals (near 1, near
+ * the ends of the range, small integers), infinities, quiet and signalling
+ * NaNs, the indefinite, and the unsupported encodings (unnormals,
+ * pseudo-NaNs, pseudo-infinities). */
+static void x87_value(struct gen *g, uint8_t *p)
+{
+	const uint64_t j = 1ull << 63;
+	uint64_t m = next64(g);
+	unsigned e, sign = rnd(g, 2) << 15;
+	switch (rnd(g, 14)) {
+	case 0: m = 0; e = 0; break;                                  /* zero */
+	case 1: m = (m >> rnd(g, 63)) & ~j; m = m ? m : 1; e = 0; break; /* denormal */
+	case 2: m |= j; e = 0; break;                                 /* pseudo-denormal */
+	case 3: m = j; e = 0x7fff; break;                             /* infinity */
+	case 4: m |= 3ull << 62; e = 0x7fff; break;                   /* quiet NaN */
+	case 5: m = (m & ((1ull << 62) - 1)) | 1 | j; e = 0x7fff; break; /* signalling NaN */
+	case 6: m = 3ull << 62; e = 0x7fff; sign = 1u << 15; break;   /* indefinite */
+	case 7: m &= ~j; e = rnd(g, 0x8000); break;                   /* unsupported */
+	case 8: {                                                     /* a small integer */
+		unsigned v = 1 + rnd(g, 70), k = 31;
+		while (!(v >> k))
+			k--;
+		m = (uint64_t)v << (63 - k);
+		e = 0x3fff + k;
+		break;
+	}
+	case 9: m |= j; e = 1 + rnd(g, 64); break;                     /* tiny normal */
+	case 10: m |= j; e = 0x7ffe - rnd(g, 64); break;               /* huge normal */
+	case 11: m = (m | j) & ~0x7ffull; e = 0x3fff + rnd(g, 129) - 64; break; /* a double's */
+	default: m |= j; e = 0x3fff + rnd(g, 129) - 64; break;         /* near 1 */
+	}
+	put_bytes(p, m, 8);
+	put_bytes(p + 8, sign | e, 2);
+}
+
+/* A control word: mostly every exception masked, any precision (the
+ * reserved one too, rarely) and rounding. */
+static uint16_t x87_cw(struct gen *g)
+{
+	static const unsigned pc[] = {3, 2, 0, 3, 2, 0, 1};
+	unsigned masks = chance(g, 7, 8) ? 0x3fu : rnd(g, 64);
+	unsigned cw = masks | 0x40u | pc[rnd(g, sizeof pc / sizeof pc[0])] << 8 | rnd(g, 4) << 10;
+	if (chance(g, 1, 16))
+		cw |= rnd(g, 16) << 12 | (rnd(g, 2) << 6); /* reserved and infinity-control bits */
+	return (uint16_t)cw;
+}
+
+/* The x87 state a case starts with: a control word as above, any stack
+ * top, condition codes and occasionally sticky exception flags (pending
+ * when unmasked), registers valid or empty holding values of every class,
+ * and arbitrary pointers. */
+static void x87_state(struct gen *g, uint8_t *img)
+{
+	unsigned cw = x87_cw(g);
+	unsigned sw = rnd(g, 8) << 11 | (rnd(g, 16) & 0x7u) << 8 | (rnd(g, 2) << 14);
+	if (chance(g, 1, 8)) {
+		sw |= rnd(g, 128);                     /* flags and SF */
+		if (sw & ~cw & 0x3f)
+			sw |= 0x80u | 0x8000u;         /* ES and B as the FPU keeps them */
+	}
+	unsigned tw = 0;
+	for (unsigned i = 0; i < 8; i++)
+		tw |= (chance(g, 1, 3) ? 3u : 0u) << (2 * i);
+	memset(img, 0, RISU_FPU_BYTES);
+	put_bytes(img + 0, 0xffff0000u | cw, 4);
+	put_bytes(img + 4, 0xffff0000u | sw, 4);
+	put_bytes(img + 8, 0xffff0000u | tw, 4);
+	put_bytes(img + 12, next64(g), 4);                       /* FIP */
+	put_bytes(img + 16, 0x23u | (uint32_t)rnd(g, 0x800) << 16, 4); /* FCS, FOP */
+	put_bytes(img + 20, next64(g), 4);                       /* FDP */
+	put_bytes(img + 24, 0xffff002bu, 4);                     /* FDS */
+	for (unsigned i = 0; i < 8; i++)
+		x87_value(g, img + 28 + 10 * i);
+}
+
+/* The scratch word at `off` as the case's image will hold it: the seeded
+ * fill, then the pokes so far (risu_fill_mem, one word of it). */
+static uint32_t scratch_word(const struct risu_case *c, uint32_t off)
+{
+	uint32_t x = c->mem_seed ? c->mem_seed : 0x9e3779b9u;
+	for (uint32_t i = 0; i <= off; i += 4) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+	}
+	for (uint32_t k = 0; k < c->npoke && k < RISU_MAX_POKE; k++)
+		if ((c->poke[k].off & (RISU_MEM_SIZE - 4u)) == off)
+			x = c->poke[k].val;
+	return x;
+}
+
+/* Bytes [off, off + n) of the scratch page set to p, through pokes of the
+ * words they cover (nothing if the pokes run out or it leaves the page). */
+static void poke_bytes(struct gen *g, uint32_t off, const uint8_t *p, unsigned n)
+{
+	struct risu_case *c = &g->q->c;
+	if (off > RISU_MEM_SIZE - n)
+		return;
+	uint32_t first = off & ~3u, last = (off + n - 1) & ~3u;
+	if (c->npoke + (last - first) / 4 + 1 > RISU_MAX_POKE)
+		return;
+	for (uint32_t w = first; w <= last; w += 4) {
+		uint32_t v = scratch_word(c, w);
+		for (unsigned i = 0; i < 4; i++)
+			if (w + i >= off && w + i < off + n)
+				v = (v & ~(0xffu << (8 * i))) | (uint32_t)p[w + i - off] << (8 * i);
+		c->poke[c->npoke++] = (struct risu_poke){w, v};
+	}
+}
+
+/* Where memory operand m points, from the registers the case starts
+ * with (pointer and index registers keep their values; ESP may have
+ * moved, and then the value lands elsewhere: harmless).  ~0 if unknown. */
+static uint32_t mop_offset(const struct gen *g, const struct mop *m)
+{
+	const uint32_t *r = g->q->c.regs;
+	uint32_t a, disp = 0;
+	unsigned n = 0;
+	if (m->mod == 0 && m->rm == 5) {
+		a = 0;
+		disp = (uint32_t)m->tail[0] | (uint32_t)m->tail[1] << 8 | (uint32_t)m->tail[2] << 16 |
+		       (uint32_t)m->tail[3] << 24;
+		n = 4;
+	} else if (m->rm == 4) {
+		uint8_t sib = m->tail[n++];
+		unsigned base = sib & 7, idx = sib >> 3 & 7;
+		a = idx == 4 ? 0 : r[idx] << (sib >> 6);
+		if (base == 5 && m->mod == 0) {
+			disp = (uint32_t)m->tail[1] | (uint32_t)m->tail[2] << 8 |
+			       (uint32_t)m->tail[3] << 16 | (uint32_t)m->tail[4] << 24;
+		} else {
+			a += r[base];
+		}
+	} else {
+		a = r[m->rm];
+	}
+	if (m->mod == 1)
+		disp = (uint32_t)(int32_t)(int8_t)m->tail[n];
+	else if (m->mod == 2)
+		disp = (uint32_t)m->tail[n] | (uint32_t)m->tail[n + 1] << 8 |
+		       (uint32_t)m->tail[n + 2] << 16 | (uint32_t)m->tail[n + 3] << 24;
+	a += disp;
+	if (m->seg == 0x64)
+		a += RISU_FS_BASE;
+	else if (m->seg == 0x65)
+		a += RISU_GS_BASE;
+	return a - RISU_MEM_ADDR < RISU_MEM_SIZE ? a - RISU_MEM_ADDR : ~0u;
+}
+
+/* An interesting operand of n bytes for escape esc, ModRM.reg reg: binary
+ * floating point of the instruction's format, integers, BCD, a control
+ * word, an environment's control and status words. */
+static unsigned x87_operand(struct gen *g, unsigned esc, unsigned reg, unsigned n, uint8_t *p)
+{
+	uint8_t v[10];
+	x87_value(g, v);
+	uint64_t mant, se = (uint64_t)v[8] | (uint64_t)v[9] << 8;
+	memcpy(&mant, v, 8);
+	uint64_t sign = se >> 15, e = se & 0x7fff;
+	int fp = esc == 0xd8 || esc == 0xdc || ((esc == 0xd9 || esc == 0xdd) && reg == 0) ||
+		 (esc == 0xdb && reg == 5);
+	if ((esc == 0xd9 && reg == 5) || n == 28 || n == 108) {
+		uint8_t env[8];
+		put_bytes(env, 0xffff0000u | x87_cw(g), 4);
+		put_bytes(env + 4, 0xffff0000u | (rnd(g, 8) << 11) | (chance(g, 1, 4) ? rnd(g, 256) : 0), 4);
+		unsigned k = n == 2 ? 2 : 8;
+		memcpy(p, env, k);
+		return k;
+	}
+	if (fp && n == 10) {
+		memcpy(p, v, 10);
+		return 10;
+	}
+	if (fp) {
+		/* the value rounded to the format by truncation, specials kept */
+		unsigned ebits = n == 4 ? 8 : 11, fbits = n == 4 ? 23 : 52;
+		uint64_t emax = (1ull << ebits) - 1, bias = emax >> 1, out;
+		uint64_t frac = (mant << 1) >> (64 - fbits);
+		if (e == 0x7fff)
+			out = emax << fbits | (frac ? frac : (mant << 1 ? 1 : 0));
+		else if (e == 0 || rnd(g, 4) == 0)
+			out = rnd(g, 2) ? (next64(g) & ((1ull << fbits) - 1)) : 0; /* denormal or zero */
+		else if (e + bias <= 0x3fff || e + bias - 0x3fff >= emax)
+			out = (e > 0x3fff ? emax - 1 - rnd(g, 2) : 1 + rnd(g, 2)) << fbits | frac;
+		else
+			out = (e + bias - 0x3fff) << fbits | frac;
+		out |= sign << (ebits + fbits);
+		put_bytes(p, out, n);
+		return n;
+	}
+	if (esc == 0xdf && (reg == 4 || reg == 6)) {
+		/* packed BCD: 18 digits and a sign byte, now and then a bad digit */
+		for (unsigned i = 0; i < 9; i++)
+			p[i] = (uint8_t)(rnd(g, 10) << 4 | rnd(g, 10));
+		if (chance(g, 1, 8))
+			p[rnd(g, 9)] = (uint8_t)rnd(g, 256);
+		p[9] = chance(g, 1, 2) ? 0x80 : chance(g, 1, 8) ? (uint8_t)rnd(g, 256) : 0;
+		return 10;
+	}
+	uint64_t iv = (uint64_t)(int64_t)(int32_t)rval(g);
+	if (n == 8 && chance(g, 1, 2))
+		iv = chance(g, 1, 2) ? 1ull << 63 : (uint64_t)next64(g) >> rnd(g, 64);
+	put_bytes(p, iv, n);
+	return n;
+}
+
+/* The x87 forms cdvm decodes (escape, ModRM or ModRM.reg of a memory
+ * form), found once by asking cdvm's decoder: the aliases the SDM leaves
+ * undocumented, which the host runs and cdvm does not (docs/x86-subset.md),
+ * and FISTTP (SSE3) are never generated. */
+struct x87_form {
+	uint8_t esc, modrm, mem;
+	uint8_t size;     /* memory operand bytes */
+	uint8_t reads;    /* the memory operand is read */
+	uint8_t writes_ax;
+};
+static struct x87_form x87_forms[8 * 8 + 8 * 64];
+static unsigned x87_nmem, x87_nforms;
+
+static void x87_forms_init(void)
+{
+	if (x87_nforms)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned esc = 0xd8; esc <= 0xdf; esc++)
+			for (unsigned k = 0; k < (pass ? 64u : 8u); k++) {
+				uint8_t bytes[2] = {(uint8_t)esc, (uint8_t)(pass ? 0xc0 + k : k << 3)};
+				struct x86_insn in;
+				if (x86_decode(bytes, 2, &in) != 2 || !(x86_op_flags((enum x86_op)in.op) & OPF_FPU))
+					continue;
+				struct x87_form *f = &x87_forms[x87_nforms++];
+				*f = (struct x87_form){.esc = bytes[0], .modrm = bytes[1], .mem = (uint8_t)!pass};
+				if (!pass) {
+					f->size = (uint8_t)in.o[0].size;
+					f->reads = (x86_op_use(in.op, 0) & X86_USE_R) != 0;
+					x87_nmem++;
+				}
+				f->writes_ax = esc == 0xdf && bytes[1] == 0xe0;
+			}
+}
+
+static int gen_x87(struct gen *g)
+{
+	x87_forms_init();
+	if (chance(g, 1, 12)) {
+		begin(g, RF_x87, 0);
+		b(g, 0x9b);  /* fwait: #MF when an unmasked exception is pending */
+		end(g);
+		return 1;
+	}
+	const struct x87_form *f = chance(g, 2, 5) ? &x87_forms[rnd(g, x87_nmem)]
+						   : &x87_forms[x87_nmem + rnd(g, x87_nforms - x87_nmem)];
+	if (f->writes_ax && !implicit_ok(g, 1u << EAX))
+		return 0;
+	struct mop m;
+	if (f->mem) {
+		make_mem(g, &m, f->size);
+		if (m.seg == 0x65 && m.mod == 0 && m.rm == 5) {
+			/* gs:[disp32] below GS's base: an offset that wraps past 4 GiB
+			 * within one access, where cores differ (#GP before or after
+			 * storing part of it, or no fault) */
+			uint32_t d = (uint32_t)m.tail[0] | (uint32_t)m.tail[1] << 8 |
+				     (uint32_t)m.tail[2] << 16 | (uint32_t)m.tail[3] << 24;
+			if (d + f->size < d)
+				return 0;
+		}
+		uint32_t off = mop_offset(g, &m);
+		if (f->reads && off != ~0u) {
+			uint8_t val[10];
+			unsigned n = x87_operand(g, f->esc, f->modrm >> 3 & 7, f->size, val);
+			poke_bytes(g, off, val, n);
+		}
+		begin(g, RF_x87, 0);
+		prefixes(g, 4, &m, 0);
+		b(g, f->esc);
+		emit_modrm(g, &m, f->modrm >> 3 & 7);
+	} else {
+		begin(g, RF_x87, 0);
+		b(g, f->esc);
+		b(g, f->modrm);
+	}
+	end(g);
+	return 1;
+}
+
 typedef int (*gen_fn)(struct gen *);
 
 static const gen_fn generators[RF_COUNT] = {
@@ -1287,6 +1583,10 @@ void risu_gen_case(uint64_t seed, uint32_t families, unsigned max_insns, struct 
 		c->regs[r] = rval(&g);
 	c->eflags = (uint32_t)next64(&g) & RISU_FLAGS_MASK;
 	c->mem_seed = (uint32_t)next64(&g);
+	if (families >> RF_x87 & 1)
+		x87_state(&g, c->fpu);
+	else
+		risu_fpu_init(c->fpu);
 
 	unsigned nptr = rnd(&g, 3);
 	for (unsigned i = 0; i < nptr; i++)

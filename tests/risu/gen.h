@@ -48,7 +48,8 @@
 	X(misc)     /* nop xlat, redundant prefixes */ \
 	X(bcd)      /* daa das aaa aas aam aad */ \
 	X(cmpxchg8b) \
-	X(fault)    /* hlt cli sti int n in out ud2 into int3 */
+	X(fault)    /* hlt cli sti int n in out ud2 into int3 */ \
+	X(x87)      /* every x87 form cdvm decodes (D8-DF by ModRM), fwait */
 
 enum risu_family {
 #define RISU_FAM_ENUM(n) RF_##n,

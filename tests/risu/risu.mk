@@ -3,7 +3,10 @@
 #
 #   build/risu/runner.elf   the native i386 runner (clang, freestanding, lld)
 #   build/san/risu          the host-side tester (ASan+UBSan, libcdvm)
-#   make risu-long          1,000,000 cases (CDVM_SEED=... to replay a seed)
+#   make risu-long          1,000,000 cases of every family, then 1,000,000 of
+#                           the x87 family alone and 1,000,000 of it with the
+#                           integer families it meets
+#                           (CDVM_SEED=... to replay a seed)
 # tests/scripts/40-risu.sh runs a bounded number of cases in `make test`.
 
 RISU_CC ?= clang
@@ -12,6 +15,9 @@ RISU_TARGET_FLAGS := -target i386-unknown-linux-gnu -ffreestanding -fno-builtin 
 RISU_HOST_SRC := tests/risu/risu.c tests/risu/gen.c
 RISU_HOST_S := $(patsubst %.c,build/san/%.o,$(RISU_HOST_SRC))
 RISU_LONG_N ?= 1000000
+# the x87 run: x87 instructions among the integer ones that feed them
+# memory and read what they leave in EFLAGS and AX (40-risu.sh too)
+RISU_X87_FAMILIES := x87,mov,alu,setcc,cmov,branch,pushpop
 
 build/risu/runner.elf: tests/risu/runner.c tests/risu/runner.S tests/risu/risu_proto.h | $(BOOT)
 	@mkdir -p $(dir $@)
@@ -30,6 +36,8 @@ build/risu/.other-cc-ok: $(RISU_HOST_SRC) tests/risu/gen.h tests/risu/risu_proto
 .PHONY: risu-long
 risu-long: build/san/risu build/risu/runner.elf
 	build/san/risu -n $(RISU_LONG_N) --show 20
+	build/san/risu -n $(RISU_LONG_N) --families x87 --show 20
+	build/san/risu -n $(RISU_LONG_N) --families $(RISU_X87_FAMILIES) --show 20
 
 GUEST_ALL += build/risu/runner.elf build/san/risu
 

@@ -7,7 +7,8 @@
  * its own image are).  Then one case goes down the runner's stdin as a
  * struct risu_case; one struct risu_result comes back, followed by
  * result.ndiff (capped at RISU_MAX_DIFF) struct risu_diff words: the scratch
- * and code-page words that changed.
+ * and code-page words that changed.  Both carry the x87 state: the case the
+ * one the sequence starts with, the result the one it ended or faulted with.
  *
  * The native address space holds exactly three things a sequence can
  * touch: the scratch page, the code page, and the runner's own image (the
@@ -38,6 +39,11 @@
 #define RISU_MAGIC_CASE 0x65736163u   /* "case" */
 #define RISU_MAGIC_RESULT 0x746c7372u /* "rslt" */
 #define RISU_MAGIC_HELLO 0x6f6c6568u  /* "helo" */
+/* The x87 state travels as the 108-byte image fnsave stores and frstor
+ * loads in a 32-bit process (SDM vol. 1, figure 8-10): control, status and
+ * tag words, instruction and operand pointers (each 32-bit slot), then
+ * ST(0)..ST(7), 10 bytes each. */
+#define RISU_FPU_BYTES 108u
 
 struct risu_hello {
 	uint32_t magic;
@@ -45,6 +51,7 @@ struct risu_hello {
 	uint32_t image_start; /* the runner's own image, [start, end) */
 	uint32_t image_end;
 	uint32_t unmapped;    /* mappings the runner removed at start */
+	uint32_t fs_sel, gs_sel; /* the selectors of its FS and GS segments */
 };
 
 /* EFLAGS bits the tester sets and compares: CF PF AF ZF SF DF OF. */
@@ -64,6 +71,14 @@ struct risu_case {
 	struct risu_poke poke[RISU_MAX_POKE];
 	uint32_t code_len;
 	uint8_t code[RISU_CODE_MAX];
+	uint8_t fpu[RISU_FPU_BYTES]; /* the x87 state the sequence starts with (frstor) */
+};
+
+/* Where a result's x87 state comes from. */
+enum risu_fpu_source {
+	RISU_FPU_FNSAVE = 1, /* fnsave at the end of the sequence: the whole state */
+	RISU_FPU_FRAME = 2,  /* at a fault: the kernel's signal frame (its fsave header) */
+	RISU_FPU_NONE = 3,   /* at a fault whose frame had no x87 state */
 };
 
 struct risu_result {
@@ -75,6 +90,8 @@ struct risu_result {
 	uint32_t regs[8];    /* at the end, or at the fault (precise) */
 	uint32_t eflags;
 	uint32_t ndiff;      /* changed scratch words; may exceed RISU_MAX_DIFF */
+	uint32_t fpu_source; /* enum risu_fpu_source */
+	uint8_t fpu[RISU_FPU_BYTES];
 };
 
 struct risu_diff {
@@ -103,6 +120,17 @@ static inline void risu_fill_mem(uint8_t *mem, const struct risu_case *c)
 		mem[o + 2] = (uint8_t)(v >> 16);
 		mem[o + 3] = (uint8_t)(v >> 24);
 	}
+}
+
+/* The x87 image of the state after fninit (control word 0x037f: every
+ * exception masked, 64-bit precision, round to nearest; all empty). */
+static inline void risu_fpu_init(uint8_t *img)
+{
+	for (uint32_t i = 0; i < RISU_FPU_BYTES; i++)
+		img[i] = 0;
+	img[0] = 0x7f;
+	img[1] = 0x03;
+	img[8] = img[9] = 0xff;
 }
 
 /* The code page as the sequence starts: its bytes, `jmp rel32` to

@@ -1,8 +1,9 @@
 /* tests/risu/runner.S — the i386 runner's entry point and the switch into
  * and out of a test sequence.  risu_run() loads the eight GPRs and EFLAGS
- * from risu_in, jumps to the sequence at RISU_CODE_ADDR; the sequence ends
- * with a jmp to risu_exit, which stores the registers and EFLAGS into
- * risu_out without disturbing them and returns to the C caller.  A fault
+ * from risu_in and the x87 state from risu_in_fpu, jumps to the sequence at
+ * RISU_CODE_ADDR; the sequence ends with a jmp to risu_exit, which stores the
+ * x87 state, the registers and EFLAGS into risu_out without disturbing them
+ * and returns to the C caller.  A fault
  * inside the sequence lands in the C signal handler, which fills risu_out
  * from the signal context and calls risu_resume() to return the same way. */
 	.text
@@ -19,6 +20,7 @@ _start:
 risu_run:
 	pushal
 	mov %esp, risu_saved_esp
+	frstor risu_in_fpu      /* the case's x87 state (no exception is pending: not waiting) */
 	pushl risu_in_eflags
 	popfl
 	mov risu_in_regs+0, %eax
@@ -33,6 +35,7 @@ risu_run:
 
 	.globl risu_exit
 risu_exit:
+	fnsave risu_out_fpu     /* first: it touches no register and no flag, and never waits */
 	mov %eax, risu_out_regs+0
 	mov %ecx, risu_out_regs+4
 	mov %edx, risu_out_regs+8

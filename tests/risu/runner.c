@@ -4,8 +4,10 @@
  * unmaps everything else it does not need (kernel stack, vdso, vvar: a
  * stray access there must fault as it does in cdvm's model), says hello,
  * then loops: read a struct risu_case from stdin, build the scratch image,
- * copy the code followed by `jmp risu_exit`, run it (runner.S), and write a
- * struct risu_result plus the changed scratch and code-page words to stdout.  Faults
+ * copy the code followed by `jmp risu_exit`, run it (runner.S) from the
+ * case's x87 state, and write a struct risu_result (with the x87 state at
+ * the end, or the one the kernel saved at a fault) plus the changed scratch
+ * and code-page words to stdout.  Faults
  * (#DE, #UD, #PF, #GP) are caught on an alternate signal stack, so the
  * sequence may leave ESP anywhere; the state reported at a fault is the
  * precise state the kernel saved.
@@ -31,6 +33,7 @@ enum {
 uint32_t risu_in_regs[8], risu_in_eflags;
 uint32_t risu_out_regs[8], risu_out_eflags;
 uint32_t risu_saved_esp;
+uint8_t risu_in_fpu[RISU_FPU_BYTES], risu_out_fpu[RISU_FPU_BYTES];
 
 void risu_run(void);
 void risu_exit(void);
@@ -129,7 +132,7 @@ static void write_full(const void *buf, uint32_t n)
 /* Offsets (in 32-bit words) of the i386 struct sigcontext inside the
  * ucontext: uc_flags, uc_link, uc_stack (3 words), then the sigcontext
  * gs fs es ds edi esi ebp esp ebx edx ecx eax trapno err eip cs eflags ... */
-enum { UC_MCTX = 5, SC_EDI = 4, SC_TRAPNO = 12, SC_EIP = 14, SC_EFLAGS = 16 };
+enum { UC_MCTX = 5, SC_EDI = 4, SC_TRAPNO = 12, SC_EIP = 14, SC_EFLAGS = 16, SC_FPSTATE = 19 };
 
 static void on_fault(int sig, void *info, void *ucv)
 {
@@ -143,6 +146,12 @@ static void on_fault(int sig, void *info, void *ucv)
 	res.trapno = sc[SC_TRAPNO];
 	res.fault_eip = sc[SC_EIP];
 	res.fault_addr = ((const uint32_t *)info)[3]; /* si_addr */
+	/* the interrupted x87 state: the frame's struct _fpstate starts with
+	 * the fsave image (the handler itself runs on a fresh x87 state) */
+	const uint8_t *fp = (const uint8_t *)sc[SC_FPSTATE];
+	res.fpu_source = fp ? RISU_FPU_FRAME : RISU_FPU_NONE;
+	if (fp)
+		memcpy(res.fpu, fp, RISU_FPU_BYTES);
 	risu_resume();
 }
 
@@ -298,7 +307,12 @@ static void run_case(void)
 	memcpy(risu_in_regs, rcase.regs, sizeof risu_in_regs);
 	risu_in_eflags = (rcase.eflags & RISU_FLAGS_MASK) | 2u;
 	memset(&res, 0, sizeof res);
+	memcpy(risu_in_fpu, rcase.fpu, sizeof risu_in_fpu);
 	risu_run();
+	if (!res.signo) {
+		res.fpu_source = RISU_FPU_FNSAVE;
+		memcpy(res.fpu, risu_out_fpu, sizeof res.fpu);
+	}
 
 	res.magic = RISU_MAGIC_RESULT;
 	memcpy(res.regs, risu_out_regs, sizeof res.regs);
@@ -310,8 +324,12 @@ static void run_case(void)
 int runner_main(void)
 {
 	struct risu_hello hello = {RISU_MAGIC_HELLO, (uint32_t)risu_exit, (uint32_t)__ehdr_start,
-				   (uint32_t)_end, 0};
+				   (uint32_t)_end, 0, 0, 0};
 	hello.unmapped = setup();
+	uint16_t fs, gs;
+	__asm__ volatile("mov %%fs, %0\n\tmov %%gs, %1" : "=r"(fs), "=r"(gs));
+	hello.fs_sel = fs;
+	hello.gs_sel = gs;
 	write_full(&hello, sizeof hello);
 	for (;;) {
 		int r = read_full(&rcase, sizeof rcase);
