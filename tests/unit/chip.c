@@ -10,6 +10,7 @@
 #include "hidden-mem/hidden.h"
 #include "hw-sim/chip.h"
 #include "native-isa/isa.h"
+#include "native-isa/x87.h"
 
 struct rig {
 	struct cdvm_config cfg;
@@ -920,6 +921,73 @@ static void test_tlb_config(void)
 	rig_done(&g);
 }
 
+/* The FPU: values through conversions and arithmetic (the host x87's,
+ * rounded by the guest control word), the latency of a dependent chain,
+ * the x87 registers f0..f7 shadowed like the x86 state, and an exception
+ * the guest control word unmasks as an FPU fault. */
+static void test_fpu(void)
+{
+	static const char *const lats[] = {"core.latency.fadd=3", "core.latency.fadd=7"};
+	for (int v = 0; v < 2; v++) {
+		RIG(g, lats[v], NULL);
+		struct chip_exit ex;
+		/* 3 * 4 + sqrt(81) / 3 = 15; 7.0 / 2 = 3.5 rounds to 4 (nearest even) */
+		chip_run(g.chip, rig_load(&g, "mov r1, #3 | mov r2, #4\nmov r3, #81 | mov r4, #7\n"
+					      "fcvi.i f1, r1, r0\nfcvi.i f2, r2, r0\nfcvi.i f3, r3, r0\n"
+					      "fcvi.i f4, r4, r0\nfmul f0, f1, f2\nfsqrt f5, f3\nfdiv f5, f5, f1\n"
+					      "fadd f0, f0, f5\nfcvo.i r10, f0\nfcon.1 f6\nfadd f7, f6, f6\n"
+					      "fdiv f7, f4, f7\nfcvo.i r11, f7\nexit #0\n"), &ex);
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+		CU_ASSERT_EQUAL(chip_reg(g.chip, 10), 15);
+		CU_ASSERT_EQUAL(chip_reg(g.chip, 11), 4);
+		const struct x87_state *s = chip_fpu(g.chip);
+		CU_ASSERT_EQUAL(s->r[7].se, 0x4000);               /* 3.5 = 1.75 * 2^1 */
+		CU_ASSERT_EQUAL(s->r[7].mant, 0xe000000000000000ull);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_atoms_fpu), 13); /* fcvi fcvo fcon fadd fmul fdiv fsqrt */
+
+		/* n dependent adds: add k issues at T + lat*(k-1), the conversion
+		 * reading the chain at T + lat*n, the exit one cycle later, then
+		 * 1 issue cycle + branch_penalty (as the mul chain) */
+		char src[4096] = "";
+		const int n = 12;
+		for (int i = 0; i < n; i++)
+			strcat(src, "fadd f1, f1, f2\n");
+		strcat(src, "fcvo.i r12, f1\nexit #0\n");
+		uint32_t pc = rig_load(&g, src);
+		chip_run(g.chip, pc, &ex);  /* cold: fills the L1I */
+		uint64_t c0 = cnt(&g, CNT_cycles);
+		chip_run(g.chip, pc, &ex);
+		uint64_t lat = (uint64_t)g.cfg.lat_fadd;
+		uint64_t want = lat * n + 1 + 1 + (uint64_t)g.cfg.branch_penalty;
+		CU_ASSERT_EQUAL(cnt(&g, CNT_cycles) - c0, want);
+		if (cnt(&g, CNT_cycles) - c0 != want)
+			fprintf(stderr, "fadd chain lat %llu: %llu cycles, want %llu\n", (unsigned long long)lat,
+				(unsigned long long)(cnt(&g, CNT_cycles) - c0), (unsigned long long)want);
+		CU_ASSERT_EQUAL(chip_reg(g.chip, 12), 3 + 4 * 2 * n);
+
+		/* commit, then a write of f1 and a memory fault: f1 comes back */
+		chip_run(g.chip, rig_load(&g, "commit\nfcon.z f1\nmov r30, #0x7ffffff0\nld.32 r5, [r30]\n"
+					      "exit #1\n"), &ex);
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_MEMORY_FAULT);
+		chip_run(g.chip, rig_load(&g, "fcvo.i r13, f1\nexit #0\n"), &ex);
+		CU_ASSERT_EQUAL(chip_reg(g.chip, 13), 3 + 4 * 2 * n);
+
+		/* divide by zero: masked, infinity; unmasked (control word 0x37b),
+		 * an FPU fault that rolls the bundle's block back */
+		chip_run(g.chip, rig_load(&g, "commit\nfcon.z f2\nfdiv f3, f6, f2\nexit #0\n"), &ex);
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+		CU_ASSERT_EQUAL(chip_fpu(g.chip)->r[3].se, 0x7fff);
+		CU_ASSERT_EQUAL(chip_fpu(g.chip)->r[3].mant, 1ull << 63);
+		chip_fpu(g.chip)->cw = 0x037b;
+		chip_fpu_written(g.chip);
+		chip_run(g.chip, rig_load(&g, "commit\nfcon.1 f4\nfdiv f3, f6, f2\nexit #0\n"), &ex);
+		CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FPU_FAULT);
+		CU_ASSERT_EQUAL(cnt(&g, CNT_rb_fpu), 1);
+		CU_ASSERT_EQUAL(chip_fpu(g.chip)->r[4].se, 0x4001); /* 7 as before: rolled back */
+		rig_done(&g);
+	}
+}
+
 static void test_cycle_limit(void)
 {
 	RIG(g, "sim.max_cycles=1000", NULL);
@@ -968,5 +1036,6 @@ void suite_chip(void)
 	CU_add_test(s, "TLB: a store's walk delays the bundle's load", test_tlb_store_after_load);
 	CU_add_test(s, "TLB: chip_tlb_translate for the firmware", test_tlb_door);
 	CU_add_test(s, "TLB: geometry keys are validated", test_tlb_config);
+	CU_add_test(s, "FPU: values, latency, shadowing, unmasked faults", test_fpu);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
 }
