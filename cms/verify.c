@@ -115,7 +115,8 @@ static uint64_t v_cycles(void *ctx)
 }
 
 static void report(struct cms *m, const struct xlat *x, const uint32_t *before, const uint32_t *ref,
-		   const uint32_t *got, const char *what, struct cms_result *res)
+		   const uint32_t *got, const struct x87_state *rfpu, const struct x87_state *gfpu,
+		   const char *what, struct cms_result *res)
 {
 	static const char *const names[X86_NSTATE] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
 						      "eflags", "eip", "fsbase", "gsbase"};
@@ -159,6 +160,24 @@ static void report(struct cms *m, const struct xlat *x, const uint32_t *before, 
 	for (unsigned r = 0; r < X86_NSTATE; r++)
 		fprintf(o, "  %-6s %08x -> %08x / %08x%s\n", names[r], before[r], ref[r], got[r],
 			ref[r] != got[r] ? "   <-- differs" : "");
+	if (!x87_state_equal(rfpu, gfpu)) {
+		fprintf(o, "x87 state (interpreter / translation):\n");
+		static const char *const fld[] = {"cw", "sw", "tags", "fop"};
+		const unsigned a[] = {rfpu->cw, rfpu->sw, rfpu->tags, rfpu->fop};
+		const unsigned b[] = {gfpu->cw, gfpu->sw, gfpu->tags, gfpu->fop};
+		for (unsigned k = 0; k < 4; k++)
+			fprintf(o, "  %-6s %04x / %04x%s\n", fld[k], a[k], b[k], a[k] != b[k] ? "   <-- differs" : "");
+		fprintf(o, "  %-6s %08x / %08x%s\n", "fip", rfpu->fip, gfpu->fip,
+			rfpu->fip != gfpu->fip ? "   <-- differs" : "");
+		fprintf(o, "  %-6s %08x / %08x%s\n", "fdp", rfpu->fdp, gfpu->fdp,
+			rfpu->fdp != gfpu->fdp ? "   <-- differs" : "");
+		for (unsigned k = 0; k < 8; k++) {
+			const struct x87_reg *p = &rfpu->r[k], *q = &gfpu->r[k];
+			int d = p->mant != q->mant || p->se != q->se;
+			fprintf(o, "  R%u     %04x:%016llx / %04x:%016llx%s\n", k, p->se, (unsigned long long)p->mant,
+				q->se, (unsigned long long)q->mant, d ? "   <-- differs" : "");
+		}
+	}
 	fclose(o);
 	for (size_t done = 0; rep && done < rep_len;) {
 		ssize_t n = write(m->fd_err, rep + done, rep_len - done);
@@ -241,13 +260,6 @@ int verify_check(struct cms *m, int id, uint32_t code, struct vlog *tl, struct c
 		gfpu.fop = rfpu.fop;
 	if (!what && !x87_state_equal(&rfpu, &gfpu)) {
 		what = "x87 state differs";
-		fprintf(stderr, "cdvm --verify: x87 cw %04x/%04x sw %04x/%04x tags %02x/%02x fip %08x/%08x fdp %08x/%08x "
-			"fop %03x/%03x (interpreter/translation)\n", rfpu.cw, gfpu.cw, rfpu.sw, gfpu.sw, rfpu.tags, gfpu.tags,
-			rfpu.fip, gfpu.fip, rfpu.fdp, gfpu.fdp, rfpu.fop, gfpu.fop);
-		for (unsigned k = 0; k < 8; k++)
-			if (rfpu.r[k].mant != gfpu.r[k].mant || rfpu.r[k].se != gfpu.r[k].se)
-				fprintf(stderr, "cdvm --verify: x87 R%u %04x:%016llx / %04x:%016llx\n", k, rfpu.r[k].se,
-					(unsigned long long)rfpu.r[k].mant, gfpu.r[k].se, (unsigned long long)gfpu.r[k].mant);
 	}
 	/* memory: now holds the interpreter's result; the translation's must match */
 	for (unsigned i = 0; i < tl->n && !what; i++) {
@@ -276,7 +288,7 @@ int verify_check(struct cms *m, int id, uint32_t code, struct vlog *tl, struct c
 		}
 	}
 	if (what) {
-		report(m, x, before, ref, got, what, res);
+		report(m, x, before, ref, got, &rfpu, &gfpu, what, res);
 		rc = 1;
 	}
 	free(il.s);
