@@ -5,7 +5,8 @@
 # chip and the Crusoe TM5800; stdout, stderr and exit status must equal the
 # native run's (DESIGN.md contract 6).  readfile reads a file of the test's
 # temp directory through `--fs-root /` and is skipped, with a message, while
-# `cdvm run` has no --fs-root.
+# `cdvm run` has no --fs-root.  fpprint and libm are the x87: glibc's
+# floating-point printf and strtod, libm.
 set -u
 CDVM=${CDVM:-build/san/cdvm}
 T=$(mktemp -d)
@@ -44,6 +45,10 @@ for name in printf-int malloc qsort string setjmp tls; do
 done
 # the status of a program must be what it returned, not just 0
 [ "$(cat "$T/n.rc")" -ne 0 ] || { echo "$me: FAIL: tls exited 0 natively: the test cannot see a wrong status"; status=1; }
+
+for name in fpprint libm; do
+	check $name
+done
 
 if $CDVM run --help 2>&1 | grep -q -- '--fs-root'; then
 	seq 1 500 | sed 's/^/line /' > "$T/input"
