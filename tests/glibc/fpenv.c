@@ -51,6 +51,28 @@ static unsigned short control_word(void)
 	return (unsigned short)cw;
 }
 
+/* a loop hot enough to be translated in the first rounding mode (or
+ * precision) and then run again, translated, in the others: the
+ * translation must round as the control word of the moment says */
+static void hot_sums(char *out, size_t size)
+{
+	double d = 0;
+	float f = 0;
+	long double l = 0;
+	long long n = 0;
+
+	for (int i = 1; i <= 300; i++) {
+		volatile double x = i;
+
+		d += v_one / x;
+		f += vf_one / (float)x;
+		l += vl_one / x;
+		n += (long long)(d * 1e12);	/* fistp: truncates, whatever the mode */
+		n += llrint(d * 1e12);		/* rounds in the mode */
+	}
+	snprintf(out, size, "sums %a %a %La %lld", d, (double)f, l, n);
+}
+
 static void rounding(void)
 {
 	static const double halves[] = {2.5, -2.5, 3.5, 0.5, -0.5, 1.2, -1.7, 1e15 + 0.5, -0.0};
@@ -71,6 +93,9 @@ static void rounding(void)
 		       narrowed, lt, sqrt(v_two), sqrtl(vl_one + vl_one));
 		printf("(int)(-1/3 * 10) %d (long long)(1e15/3) %lld\n", (int)(neg * 10),
 		       (long long)(1e15 * third));
+		char sums[160];
+		hot_sums(sums, sizeof sums);
+		printf("%s\n", sums);
 		for (size_t i = 0; i < sizeof halves / sizeof halves[0]; i++) {
 			volatile double h = halves[i];
 
@@ -108,12 +133,15 @@ static void precision(void)
 	for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
 		fpu_control_t cw = (saved & ~(fpu_control_t)_FPU_EXTENDED) | pcs[i].pc;
 
+		char sums[160];
+
 		_FPU_SETCW(cw);
 		volatile long double third = vl_one / vl_three, root = sqrtl(vl_three);
 		volatile long double prod = third * vl_three - vl_one;
+		hot_sums(sums, sizeof sums);	/* snprintf copes: it computes in integers */
 		_FPU_SETCW(saved);
-		printf("precision %-8s cw %04x: 1/3 %La sqrt(3) %La 1/3*3-1 %La\n", pcs[i].name,
-		       (unsigned)cw, third, root, prod);
+		printf("precision %-8s cw %04x: 1/3 %La sqrt(3) %La 1/3*3-1 %La\n  %s\n", pcs[i].name,
+		       (unsigned)cw, third, root, prod, sums);
 	}
 }
 
