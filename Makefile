@@ -36,9 +36,12 @@ DEBIAN := build/debian/.fetched
 
 # glibc programs for tests/scripts/61-glibc.sh: tests/glibc/NAME.c built with
 # gcc -m32 -static against the host's i386 glibc (gcc-multilib) into
-# build/glibc/NAME.elf; each runs natively and on cdvm
+# build/glibc/NAME.elf; each runs natively and on cdvm.  Every program is
+# linked with libm, which only the floating-point ones use (a static link
+# takes from it only what a program calls).
 GLIBC_CC     ?= gcc
 GLIBC_CFLAGS := -m32 -static -O2 -fstack-protector-strong -Wall -Wextra -Werror
+GLIBC_LDLIBS := -lm
 GLIBC_ALL    := $(patsubst tests/glibc/%.c,build/glibc/%.elf,$(wildcard tests/glibc/*.c))
 
 # ---- optimised build ----------------------------------------------------
@@ -64,7 +67,7 @@ $(DEBIAN): scripts/fetch-debian
 
 build/glibc/%.elf: tests/glibc/%.c | $(BOOT)
 	@mkdir -p $(dir $@)
-	$(GLIBC_CC) $(GLIBC_CFLAGS) $< -o $@
+	$(GLIBC_CC) $(GLIBC_CFLAGS) $< -o $@ $(GLIBC_LDLIBS)
 
 build/o/%.o: %.c | $(BOOT)
 	@mkdir -p $(dir $@)

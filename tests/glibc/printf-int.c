@@ -1,5 +1,5 @@
 /* tests/glibc/printf-int.c: glibc's printf family with integer conversions
- * only (no %f: x87 is issue 14): widths, precisions, flags, every length
+ * only (floating point is fpprint.c's): widths, precisions, flags, every length
  * modifier, the extremes of each type, snprintf's truncation and return
  * value.  Compared with the native run by tests/scripts/61-glibc.sh. */
 #include <inttypes.h>

@@ -33,6 +33,8 @@ printf 'a\tb\tc\n1\t22\t333\n' > "$F/tabs"
 printf 'aGVsbG8sIGN1YmUgd29ybGQK\n' > "$F/b64"
 printf '2^70 + 17 * 3\n100 / 7\n' > "$F/bc"
 printf 'dos\r\nlines\r\n' > "$F/crlf"
+printf '3.5e2\n-0.25\n1e-3\n42\n.5\n-1e10\n0x10\ninf\n-inf\nnan\n7.000001\n7\n-0\n' > "$F/floats"
+printf 'apple 1.25 3\npear 0.4 10\nfig 2.75 0.5\nkiwi 0.1 0.3\n' > "$F/prices"
 cat > "$F/script.sh" <<'EOF'
 f() { echo "f($1)"; return $(($1 % 3)); }
 for w in one two three; do echo "word $w"; done
@@ -151,9 +153,37 @@ bb empty  tar -tf a.tar
 bb empty  tar -xOf a.tar dir/g
 bb empty  uuencode text name
 bb empty  sh script.sh
+# floating point (the x87: busybox parses with strtod and prints with
+# printf's %f %g %e).  seq steps in doubles, so a fractional step gathers
+# rounding error (`seq 0 0.1 1` stops at 0.9 natively); its 1000-number
+# run costs 2.5 million guest instructions, a fair share of this script.
+bb empty  seq 0 0.1 1
+bb empty  seq -w 1 0.5 3
+bb empty  seq 1.5 -0.25 -1
+bb empty  seq -s, 0.01 0.01 0.1
+bb empty  seq -w -- -1.5 0.75 2
+bb empty  seq 1e3 1e2 1.5e3
+bb empty  seq 0.000001 0.0000003 0.000002
+bb empty  seq -s ' ' 0.5 0.5 500
+bb empty  seq 1 0
+bb nums   sort -n
+bb nums   sort -rn
+bb floats sort -g
+bb floats sort -n
+bb empty  printf '%.3f|%e|%g|%10.4f|%-10.2e|%.0f %.0f %.0f|%G\n' 3.14159 1e10 0.0001 -2.5 12345.678 0.5 1.5 2.5 1e-10
+# awk computes in doubles.  Debian's busybox-static has no libm in awk
+# (sqrt exp log sin cos atan2 and `^` say "Math support is not compiled
+# in", natively too: the first line checks that error), so Newton's method,
+# a series and a sum stand in for them.
+bb empty  awk 'BEGIN { print sqrt(2), exp(1), log(2), sin(1), cos(1), atan2(1, 2) }'
+bb empty  awk 'BEGIN { print 1/3, -7/2, 10/4, 2/3*3, 1e308*10, -1e308*10, 7%3, -7.5%2, 1e-320/1e10; x = 0.1 + 0.2; print x, (x == 0.3), x - 0.3; OFMT = "%.17g"; print x, 1/3; CONVFMT = "%.3f"; y = (1/3) ""; print y, length(y) }'
+bb empty  awk 'BEGIN { print "3.5e2"+0, " 12abc"+0, ".5"+0, "0x1A"+0, "-inf"+0, "nan"+0, "1e400"+0, "1e-400"+0, "-0"+0, "+4.25e-1x"+0; print int(3.9), int(-3.9), int("3.5e2"), int(1e18), int(-0.5); print ("10" < "9"), (10 < 9), ("3.0" == 3), (1e3 == 1000), (0.1 * 3 > 0.3) }'
+bb empty  awk 'BEGIN { printf "%.10g %e %f|%g %G|%5.2f|%-12.3e|%d %i %c|%.0f %.0f %.0f %.0f|%x %o\n", 1/7, 6.02214076e23, -2.5, 1e-5, 1e100, 3.14159, 12345.678, 3.99, -3.99, 65.7, 0.5, 1.5, 2.5, -0.5, 255.9, 8.5 }'
+bb empty  awk 'function sq(x,  r, i) { r = x; for (i = 0; i < 40; i++) r = (r + x / r) / 2; return r } function ex(x,  s, t, n) { s = 1; t = 1; for (n = 1; n < 60; n++) { t *= x / n; s += t }; return s } BEGIN { printf "%.17g %.17g %.17g %.17g\n", sq(2), sq(1e10), sq(0.5), sq(3e-7); printf "%.17g %.17g %.17g\n", ex(1), ex(-2.5), ex(30); for (k = 0; k < 200; k++) p += (k % 2 ? -4 : 4) / (2 * k + 1); printf "%.17g\n", p; srand(7); printf "%.17g %.17g\n", rand(), rand() }'
+bb nums   awk '{ s += $1; q += $1 * $1; if (NR == 1 || $1 < lo) lo = $1 } END { m = s / NR; printf "n %d sum %g mean %.10g var %.10g min %g\n", NR, s, m, q / NR - m * m, lo }'
+bb empty  awk '{ t = $2 * $3; total += t; printf "%-6s %8.3f %s\n", $1, t, t } END { printf "total %.2f mean %.4f\n", total, total / NR }' prices
+bb floats awk '{ printf "%s -> %.17g %s\n", $1, $1 + 0, ($1 > 1) }'
 # Left out until cdvm has what they need (they differ from the native run):
-# - seq, sort -n, awk: x87 (issue 14): fnstcw d9 7c 24 20 at 0x08054897
-#   (seq, sort -n), fld dd 44 24 20 at 0x081ae17c (awk)
 # - uuencode on stdin: umask (60) is ENOSYS, the mode line says 44, not 644
 # - zcat FILE, gunzip -c FILE: clone (120, flags 0x1200011: fork) is ENOSYS
 # - the shell's read builtin (`while read`): poll (168) is ENOSYS
