@@ -369,6 +369,43 @@ static void test_verify_catches_wrong_code(void)
 	cms_destroy(m);
 }
 
+/* ... and one whose FPU computes wrong: a stuck bit in the FPU's results
+ * (glibc's printf converts through the x87), reported as the x87 state. */
+static void test_verify_catches_wrong_fpu(void)
+{
+	const char *prog = "build/glibc/fpprint.elf";
+	struct cdvm_config cfg;
+	struct config_error cerr;
+	config_default(&cfg);
+	CU_ASSERT_EQUAL(config_set(&cfg, "cms.translate_threshold=1", &cerr), 0);
+	struct cms *m;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err), 0);
+	char *argv[] = {(char *)prog, NULL};
+	char *envp[] = {NULL};
+	if (cms_load_elf(m, prog, 1, argv, envp, err, sizeof err) < 0) {
+		CU_FAIL("build/glibc/fpprint.elf is not built (run make test)");
+		cms_destroy(m);
+		return;
+	}
+	cms_set_debug(m, NULL, 1);
+	CU_ASSERT_EQUAL(chip_inject_unit(cms_chip(m), U_FPU, 0, 0x10, true), 0);
+	FILE *out = tmpfile();
+	FILE *errf = tmpfile();
+	cms_set_stdio(m, 0, fileno(out), fileno(errf));
+	struct cms_result res;
+	cms_run(m, &res);
+	CU_ASSERT_EQUAL(res.end, CMS_END_INTERNAL);
+	CU_ASSERT_EQUAL(res.status, 70);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.text, "x87 state differs"));
+	char *rep = slurp_fd(errf);
+	CU_ASSERT(rep && strstr(rep, "x87 state (interpreter / translation)") && strstr(rep, "<-- differs"));
+	free(rep);
+	fclose(out);
+	fclose(errf);
+	cms_destroy(m);
+}
+
 void suite_translate(void)
 {
 	CU_pSuite s = CU_add_suite("translate", NULL, NULL);
@@ -383,4 +420,5 @@ void suite_translate(void)
 	CU_add_test(s, "x86 register copies fold into their uses, unless clobbered", test_register_copies_folded);
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
+	CU_add_test(s, "--verify catches a wrong FPU result", test_verify_catches_wrong_fpu);
 }
