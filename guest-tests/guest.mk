@@ -3,18 +3,26 @@
 #   build/guests/O2/NAME.elf  and  build/guests/Os/NAME.elf
 # an ELF32 i386 static executable linked with the runtime in guest-tests/rt/
 # (compiled once per optimisation level into build/guests/LEVEL/librt.a).
-# GUEST_ALL lists them all.  After linking, the disassembly is checked for
-# x87/MMX/SSE instructions: the simulated CPU has no FPU and no vector unit.
+# GUEST_ALL lists them all.  After linking, the disassembly is checked: no
+# MMX/SSE instruction anywhere (cdvm has no vector unit), and no x87
+# instruction except in the floating-point programs of GUEST_FP, which are
+# built without -mno-80387.  The runtime stays integer-only in every
+# program (its floating-point printer works on bits): the integer guests
+# stay free of x87 code, and what the FP programs print does not depend on
+# the unit they test.  build/guests/rtcheck checks that
+# printer on the host against glibc before the runtime is archived.
 
 GUEST_CC      ?= clang
 GUEST_OBJDUMP ?= llvm-objdump
 GUEST_AR      ?= ar
+GUEST_HOST_CC ?= gcc
 GUEST_LEVELS  := O2 Os
 GUEST_TARGET  := -target i386-unknown-linux-gnu -march=i686
-GUEST_CFLAGS  := $(GUEST_TARGET) -ffreestanding -fno-builtin -nostdlib -static \
-  -fno-pic -mno-sse -mno-mmx -mno-80387 -fno-stack-protector \
+GUEST_CFLAGS_FP := $(GUEST_TARGET) -ffreestanding -fno-builtin -nostdlib -static \
+  -fno-pic -mno-sse -mno-mmx -fno-stack-protector \
   -fcf-protection=none -fno-asynchronous-unwind-tables -fno-unwind-tables \
   -std=c11 -Wall -Wextra -Werror -Iguest-tests/rt -Iguest-tests/progs -MMD -MP
+GUEST_CFLAGS  := $(GUEST_CFLAGS_FP) -mno-80387
 GUEST_LDFLAGS := $(GUEST_TARGET) -nostdlib -static -fuse-ld=lld \
   -Wl,--build-id=none -Wl,-z,noexecstack
 
@@ -28,9 +36,18 @@ GUEST_NMAGIC  := sieve crc32 sort
 GUEST_ALL     := $(foreach l,$(GUEST_LEVELS),$(patsubst %,build/guests/$(l)/%.elf,$(GUEST_NAMES)) \
   $(patsubst %,build/guests/$(l)/%-N.elf,$(GUEST_NMAGIC)))
 
+# The floating-point programs: x87 code (float, double, long double),
+# still no MMX or SSE.  fp.h is what they share.
+GUEST_FP      := fparith fpconv fpcmp fpmath nbody dgemm mandel spectral
+
 # Mnemonics that must not appear: any x87 instruction (they all start with
-# 'f' and no integer instruction does) or a use of an MMX/SSE register.
-GUEST_FORBIDDEN := '^ *[0-9a-f]+:[^	]*	(f[a-z0-9]+|.*%[xy]?mm[0-9])'
+# 'f' and no integer instruction does) or a use of an MMX/SSE register; in
+# a GUEST_FP program only the latter.
+GUEST_FORBIDDEN    := '^ *[0-9a-f]+:[^	]*	(f[a-z0-9]+|.*%[xy]?mm[0-9])'
+GUEST_FORBIDDEN_FP := '^ *[0-9a-f]+:[^	]*	.*%[xy]?mm[0-9]'
+# $(call guest_cflags,NAME) / $(call guest_forbidden,NAME)
+guest_cflags    = $(if $(filter $(1),$(GUEST_FP)),$(GUEST_CFLAGS_FP),$(GUEST_CFLAGS))
+guest_forbidden = $(if $(filter $(1),$(GUEST_FP)),$(GUEST_FORBIDDEN_FP),$(GUEST_FORBIDDEN))
 
 .PHONY: guests
 guests: $(GUEST_ALL)
@@ -45,13 +62,14 @@ build/guests/$(1)/rt/%.o: guest-tests/rt/%.S | $$(BOOT)
 	@mkdir -p $$(dir $$@)
 	$$(GUEST_CC) $$(GUEST_CFLAGS) -c $$< -o $$@
 
-build/guests/$(1)/librt.a: $$(patsubst guest-tests/rt/%,build/guests/$(1)/rt/%.o,$$(basename $$(GUEST_RT_SRC)))
+build/guests/$(1)/librt.a: $$(patsubst guest-tests/rt/%,build/guests/$(1)/rt/%.o,$$(basename $$(GUEST_RT_SRC))) \
+		build/guests/rtcheck.ok
 	@rm -f $$@
-	$$(GUEST_AR) rcs $$@ $$^
+	$$(GUEST_AR) rcs $$@ $$(filter %.o,$$^)
 
 build/guests/$(1)/progs/%.o: guest-tests/progs/%.c | $$(BOOT)
 	@mkdir -p $$(dir $$@)
-	$$(GUEST_CC) $$(GUEST_CFLAGS) -$(1) -c $$< -o $$@
+	$$(GUEST_CC) $$(call guest_cflags,$$*) -$(1) -c $$< -o $$@
 
 build/guests/$(1)/progs/%.o: guest-tests/progs/%.S | $$(BOOT)
 	@mkdir -p $$(dir $$@)
@@ -59,8 +77,9 @@ build/guests/$(1)/progs/%.o: guest-tests/progs/%.S | $$(BOOT)
 
 build/guests/$(1)/%.elf: build/guests/$(1)/progs/%.o build/guests/$(1)/librt.a | $$(BOOT)
 	$$(GUEST_CC) $$(GUEST_LDFLAGS) $$< build/guests/$(1)/librt.a -o $$@.tmp
-	@if $$(GUEST_OBJDUMP) -d --no-show-raw-insn $$@.tmp | grep -E $$(GUEST_FORBIDDEN); then \
-	  echo "$$@: x87/MMX/SSE instructions found" >&2; rm -f $$@.tmp; exit 1; fi
+	@if $$(GUEST_OBJDUMP) -d --no-show-raw-insn $$@.tmp | grep -E $$(call guest_forbidden,$$*); then \
+	  echo "$$@: $$(if $$(filter $$*,$$(GUEST_FP)),MMX/SSE,x87/MMX/SSE) instructions found" >&2; \
+	  rm -f $$@.tmp; exit 1; fi
 	@mv $$@.tmp $$@
 
 build/guests/$(1)/%-N.elf: build/guests/$(1)/progs/%.o build/guests/$(1)/librt.a | $$(BOOT)
@@ -68,6 +87,18 @@ build/guests/$(1)/%-N.elf: build/guests/$(1)/progs/%.o build/guests/$(1)/librt.a
 endef
 
 $(foreach l,$(GUEST_LEVELS),$(eval $(call GUEST_LEVEL_RULES,$(l))))
+
+# The runtime's floating-point printer on the host (gcc -m32: the same
+# 80-bit long double) against glibc's printf; the runtime is archived only
+# once it passes.
+build/guests/rtcheck: guest-tests/rtcheck.c guest-tests/rt/fpfmt.c guest-tests/rt/rt.h | $(BOOT)
+	@mkdir -p $(dir $@)
+	$(GUEST_HOST_CC) -m32 -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Iguest-tests/rt \
+	  guest-tests/rtcheck.c guest-tests/rt/fpfmt.c -o $@
+
+build/guests/rtcheck.ok: build/guests/rtcheck
+	build/guests/rtcheck
+	@touch $@
 
 # keep the objects make would otherwise delete as intermediates
 .SECONDARY: $(foreach l,$(GUEST_LEVELS),\

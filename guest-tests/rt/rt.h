@@ -5,7 +5,9 @@
  * (4), brk (45) and exit_group (252), made through `int $0x80`; a program
  * that tests others makes them with rt_syscall, or set/get_thread_area
  * (243, 244) with the wrappers of tls.S.  Everything else (strings,
- * printf, malloc, 64-bit division) lives here.
+ * printf, malloc, 64-bit division, floating-point values as text) lives
+ * here, in integer code only: the runtime is built with -mno-80387 even
+ * for the floating-point programs (guest.mk's GUEST_FP).
  *
  *   #include "rt.h"
  *   int main(int argc, char **argv, char **envp)
@@ -80,6 +82,20 @@ int rt_scale(int argc, char **argv);
 uint32_t rt_rand(uint32_t *state);
 /* Order-sensitive 32-bit checksum step (FNV-1a over the 4 bytes of v). */
 uint32_t rt_mix(uint32_t h, uint32_t v);
+
+/* ---- floating-point values as text, from their bits (rt/fpfmt.c) ------
+ * Integer code only (the runtime is built without the FPU), so the text
+ * is a function of the bits: printf's %.*e with `digits` significant
+ * digits, correctly rounded (half to even), or with digits == 0 the exact
+ * decimal expansion (rounded to what fits when it does not).  "inf",
+ * "-inf", "nan", "-nan"; a long double is the x87's 80-bit format (sign
+ * and exponent, explicit-integer-bit significand).  Each returns the
+ * length of the text (snprintf's convention); RT_FPFMT_MAX holds any
+ * float or double exactly. */
+#define RT_FPFMT_MAX 800
+int rt_fmt_f32(char *buf, size_t size, uint32_t bits, int digits);
+int rt_fmt_f64(char *buf, size_t size, uint64_t bits, int digits);
+int rt_fmt_f80(char *buf, size_t size, uint16_t sign_exp, uint64_t mant, int digits);
 
 /* 64-bit division helpers clang calls on i386 (rt/divdi3.c). */
 uint64_t __udivdi3(uint64_t n, uint64_t d);
