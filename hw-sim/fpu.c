@@ -48,11 +48,31 @@ static const uint8_t fcvo_insn[7][2] = {
 };
 static const uint8_t fcon_modrm[7] = {0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee};
 
+/* ModRM.reg of the x87 memory forms (d8 /r m32fp, dc /r m64fp), by atom:
+ * fadd 0, fmul 1, fcom 2, fsub 4, fsubr 5, fdiv 6, fdivr 7 (the reversed
+ * ones for ISA_FMEM_REV). */
+static unsigned mem_reg(const struct datom *d)
+{
+	unsigned rev = (d->x & ISA_FMEM_REV) != 0;
+	switch ((enum atom_op)d->op) {
+	case OP_FADD: return 0;
+	case OP_FMUL: return 1;
+	case OP_FCMPS: return 2;
+	case OP_FSUB: return 4 + rev;
+	default: return 6 + rev;  /* OP_FDIV */
+	}
+}
+
 /* The x87 instruction of atom d. */
 static void insn_of(const struct datom *d, uint8_t *esc, uint8_t *modrm)
 {
 	const uint8_t *p;
 	static const uint8_t fcon[2] = {0xd9, 0xe8};
+	if ((isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP) && d->x) {
+		*esc = (d->x & ISA_FMEM_FORMAT) == ISA_FMEM_M64 ? 0xdc : 0xd8;
+		*modrm = (uint8_t)(mem_reg(d) << 3);
+		return;
+	}
 	switch ((enum atom_op)d->op) {
 	case OP_FCVI: p = fcvi_insn[d->x & 3]; break;
 	case OP_FCVO: p = fcvo_insn[d->x < 7 ? d->x : 0]; break;
@@ -67,8 +87,16 @@ void chip_fpu_calibrate(struct chip *c)
 {
 	for (unsigned op = OP_FADD; op <= OP_FCON; op++)
 		for (unsigned x = 0; x < 7; x++) {
-			if (x && op != OP_FCVI && op != OP_FCVO && op != OP_FCON)
+			enum atom_fmt f = isa_ops[op].fmt;
+			unsigned fmt = x & ISA_FMEM_FORMAT;
+			if (x && f == F_FOP && (fmt == 0 || fmt == 3 || x > 7))
 				continue;
+			if (x && f == F_FCMP && (op != OP_FCMPS || x > 2))
+				continue;
+			if (x && f != F_FOP && f != F_FCMP && op != OP_FCVI && op != OP_FCVO && op != OP_FCON)
+				continue;
+			if (op == OP_FCVI && x == ISA_FCVI_RAW)
+				continue;  /* no x87 instruction: the bits as they are */
 			struct datom d = {.op = (uint8_t)op, .x = (uint8_t)x};
 			uint8_t esc, modrm;
 			insn_of(&d, &esc, &modrm);
@@ -118,6 +146,13 @@ struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, 
 	struct x87_reg va = {0, 0}, vb = {0, 0};
 	uint8_t mem[8];
 	memset(mem, 0, sizeof mem);
+	if (d->op == OP_FCVI && d->x == ISA_FCVI_RAW) {
+		/* the memory operand's bits, for a memory-form fop or fcmps: no
+		 * conversion, nothing raised (the x87 instruction does both) */
+		c->fnew[d->rd] = (struct x87_reg){(uint64_t)b << 32 | a, 0};
+		out.v = a;
+		return out;
+	}
 	if (d->op == OP_FCVI) {
 		memcpy(mem, &a, 4);
 		memcpy(mem + 4, &b, 4);
@@ -125,7 +160,9 @@ struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, 
 		va = *chip_freg(c, d->ra);
 	} else if (d->op != OP_FCON) {
 		va = *chip_freg(c, d->ra);
-		if (isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP)
+		if ((isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP) && d->x)
+			memcpy(mem, &chip_freg(c, d->rb)->mant, 8);  /* the memory form's operand */
+		else if (isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP)
 			vb = *chip_freg(c, d->rb);
 	}
 	uint8_t esc, modrm;

@@ -404,6 +404,15 @@ static int apply_suffixes(struct asm_state *s, const char *at, struct atom *a, c
 			a->x = (uint8_t)k;
 			break;
 		}
+		case F_FOP: case F_FCMP: {
+			unsigned k;
+			for (k = 1; k < 8 && !(isa_kind_name(f, k) && !strcasecmp(tok, isa_kind_name(f, k))); k++)
+				;
+			if (k == 8)
+				return fail(s, at, "unknown kind '.%s' for '%s'", tok, isa_ops[a->op].mnemonic);
+			a->x = (uint8_t)k;
+			break;
+		}
 		default:
 			return fail(s, at, "'%s' takes no suffix", isa_ops[a->op].mnemonic);
 		}

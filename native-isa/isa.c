@@ -86,11 +86,11 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 	case F_NONE:  return 0;
 	case F_RDCR:  return FLD_RD | FLD_IMM;
 	case F_WRCR:  return FLD_RA | FLD_IMM;
-	case F_FOP:   return FLD_FD | FLD_FA | FLD_FB;
+	case F_FOP:   return FLD_FD | FLD_FA | FLD_FB | FLD_X;
 	case F_FOP1:  return FLD_FD | FLD_FA;
 	case F_FCVI:  return FLD_FD | FLD_RA | FLD_RB | FLD_X;
 	case F_FCVO:  return FLD_RD | FLD_FA | FLD_X;
-	case F_FCMP:  return FLD_FA | FLD_FB;
+	case F_FCMP:  return FLD_FA | FLD_FB | FLD_X;
 	case F_FCON:  return FLD_FD | FLD_X;
 	case F_IMM:   return FLD_IMM;
 	case F_RI:    return FLD_RA | FLD_IMM;
@@ -100,14 +100,19 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 }
 
 /* Suffix names of the FPU formats' x field (NULL: none there). */
-static const char *const fcvi_kinds[] = {"s", "d", "i", "q"};
+static const char *const fcvi_kinds[] = {"s", "d", "i", "q", "r"};
+/* fop and fcmp: 0 (no suffix) an FPU register fb; ISA_FMEM_* the x87
+ * memory form on the raw bits in fb */
+static const char *const fop_kinds[] = {NULL, "s", "d", NULL, NULL, "rs", "rd"};
 static const char *const fcvo_kinds[] = {"s", "dl", "dh", "w", "i", "ql", "qh"};
 static const char *const fcon_kinds[] = {"1", "l2t", "l2e", "pi", "lg2", "ln2", "z"};
 
 const char *isa_kind_name(enum atom_fmt f, unsigned x)
 {
 	switch (f) {
-	case F_FCVI: return x < 4 ? fcvi_kinds[x] : NULL;
+	case F_FCVI: return x < 5 ? fcvi_kinds[x] : NULL;
+	case F_FOP: return x < 7 ? fop_kinds[x] : NULL;
+	case F_FCMP: return x < 3 ? fop_kinds[x] : NULL;
 	case F_FCVO: return x < 7 ? fcvo_kinds[x] : NULL;
 	case F_FCON: return x < 7 ? fcon_kinds[x] : NULL;
 	default: return NULL;
@@ -118,6 +123,7 @@ bool isa_x_valid(enum atom_fmt f, unsigned x)
 {
 	switch (f) {
 	case F_FCVI: case F_FCVO: case F_FCON: return isa_kind_name(f, x) != NULL;
+	case F_FOP: case F_FCMP: return x == 0 || isa_kind_name(f, x) != NULL;
 	case F_FLAG: case F_FLAG1: return x <= 2;
 	case F_LEA:  return x <= 3;
 	case F_LD: case F_LDP: return (x & MX_KIND_MASK) <= MX_S16 && x < 16;
@@ -186,6 +192,8 @@ int isa_decode(uint64_t w, struct atom *a)
 	}
 	if ((f & FLD_X) && !isa_x_valid(oi->fmt, a->x))
 		return -1;
+	if (oi->fmt == F_FCMP && a->x && a->op != OP_FCMPS)
+		return -1;  /* of the compares only fcom has a memory form */
 	if ((oi->fmt == F_BF || oi->fmt == F_DEP) && !isa_bitfield_valid(a->imm))
 		return -1;
 	if (oi->fmt == F_J || oi->fmt == F_BC || oi->fmt == F_JR || oi->fmt == F_JAL) {
@@ -371,7 +379,8 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 		fmt_cr(b, sizeof b, a->imm);
 		return snprintf(buf, n, "%s %s, r%u", oi->mnemonic, b, a->ra);
 	case F_FOP:
-		return snprintf(buf, n, "%s f%u, f%u, f%u", oi->mnemonic, a->rd, a->ra, a->rb);
+		return snprintf(buf, n, "%s%s%s f%u, f%u, f%u", oi->mnemonic, a->x ? "." : "",
+				a->x ? isa_kind_name(oi->fmt, a->x) : "", a->rd, a->ra, a->rb);
 	case F_FOP1:
 		return snprintf(buf, n, "%s f%u, f%u", oi->mnemonic, a->rd, a->ra);
 	case F_FCVI:
@@ -380,7 +389,8 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 	case F_FCVO:
 		return snprintf(buf, n, "%s.%s r%u, f%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd, a->ra);
 	case F_FCMP:
-		return snprintf(buf, n, "%s f%u, f%u", oi->mnemonic, a->ra, a->rb);
+		return snprintf(buf, n, "%s%s%s f%u, f%u", oi->mnemonic, a->x ? "." : "",
+				a->x ? isa_kind_name(oi->fmt, a->x) : "", a->ra, a->rb);
 	case F_FCON:
 		return snprintf(buf, n, "%s.%s f%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd);
 	case F_IMM:

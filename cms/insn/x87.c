@@ -334,8 +334,12 @@ static unsigned x87_address(struct bctx *c, uint32_t *disp)
 	return base;
 }
 
-/* The memory operand as an FPU value in register fd. */
-static void load_value(struct bctx *c, unsigned fd, int integer)
+/* The memory operand as an FPU value in register fd; raw: its bits as
+ * they are (fcvi.r), for the memory form of an arithmetic or compare atom,
+ * which raises what the x87 instruction raises (a conversion first would
+ * raise the denormal operand exception even beside a NaN, which takes
+ * precedence); returns the atom's ISA_FMEM format then. */
+static unsigned load_value(struct bctx *c, unsigned fd, int integer, int raw)
 {
 	uint32_t disp;
 	unsigned size = c->in->o[0].size, base = x87_address(c, &disp);
@@ -345,8 +349,9 @@ static void load_value(struct bctx *c, unsigned fd, int integer)
 		hi = ir_temp(c);
 		ir_emit(c, OP_LD, hi, base, VREG_NONE, disp + 4, 0, MX_32);
 	}
-	unsigned k = integer ? (size == 8 ? 3 : 2) : (size == 8 ? 1 : 0);
+	unsigned k = integer ? (size == 8 ? 3 : 2) : raw ? ISA_FCVI_RAW : (size == 8 ? 1 : 0);
 	fpe(c, OP_FCVI, fd, 0, 0, VREG_NONE, lo, hi, 0, k);
+	return raw ? (size == 8 ? ISA_FMEM_M64 : ISA_FMEM_M32) : 0;
 }
 
 /* fa converted to the memory operand's format and stored. */
@@ -431,23 +436,27 @@ static void x87_build(struct bctx *c, enum x86_op op)
 	unsigned i0 = st_reg(&in->o[0]), i1 = in->nops > 1 ? st_reg(&in->o[1]) : 0;
 	unsigned atom = arith_atom(op, &rev, &pop);
 	if (atom) {
-		unsigned d, a, b;
+		unsigned d, a, b, fmem = 0;
 		if (mem) {
+			int integer = op == X86_OP_FIADD || op == X86_OP_FISUB || op == X86_OP_FISUBR ||
+				      op == X86_OP_FIMUL || op == X86_OP_FIDIV || op == X86_OP_FIDIVR;
 			b = ftmp(c);
-			load_value(c, b, op == X86_OP_FIADD || op == X86_OP_FISUB || op == X86_OP_FISUBR ||
-					     op == X86_OP_FIMUL || op == X86_OP_FIDIV || op == X86_OP_FIDIVR);
+			fmem = load_value(c, b, integer, !integer);
 			d = a = fst_reg(c, 0);
 		} else {
 			d = a = fst_reg(c, i0);
 			b = fst_reg(c, i1);
 		}
-		fpe(c, atom, d, rev ? b : a, rev ? a : b, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+		if (fmem)  /* the memory form: fb the operand's bits, reversal in the atom */
+			fpe(c, atom, d, a, b, VREG_NONE, VREG_NONE, VREG_NONE, 0, fmem | (rev ? ISA_FMEM_REV : 0));
+		else
+			fpe(c, atom, d, rev ? b : a, rev ? a : b, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
 	} else {
 		switch (op) {
 		case X86_OP_FLD: case X86_OP_FILD: {
 			unsigned dst = fst_reg(c, 7);   /* the register the push fills */
 			if (mem)
-				load_value(c, dst, op == X86_OP_FILD);
+				load_value(c, dst, op == X86_OP_FILD, 0);
 			else
 				fpe(c, OP_FMOV, dst, fst_reg(c, i0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
 			break;
@@ -476,16 +485,16 @@ static void x87_build(struct bctx *c, enum x86_op op)
 			break;
 		case X86_OP_FCOM: case X86_OP_FCOMP: case X86_OP_FUCOM: case X86_OP_FUCOMP:
 		case X86_OP_FCOMPP: case X86_OP_FUCOMPP: {
-			unsigned b;
+			unsigned b, fmem = 0;
 			if (mem) {
 				b = ftmp(c);
-				load_value(c, b, 0);
+				fmem = load_value(c, b, 0, 1);  /* fcom m32fp/m64fp (fucom has no memory form) */
 			} else {
 				b = fst_reg(c, in->nops ? i0 : 1);
 			}
 			int unordered = op == X86_OP_FUCOM || op == X86_OP_FUCOMP || op == X86_OP_FUCOMPP;
 			fpe(c, unordered ? OP_FUCMPS : OP_FCMPS, 0, fst_reg(c, 0), b, VREG_NONE, VREG_NONE, VREG_NONE,
-			    0, 0);
+			    0, fmem);
 			break;
 		}
 		case X86_OP_FXCH: {
