@@ -121,6 +121,7 @@ struct chip {
 	/* the condition codes the host's instruction of each FPU atom (and
 	 * kind) writes: chip_fpu_calibrate */
 	uint16_t fpu_cdef[OP_FCON - OP_FADD + 1][7];
+	uint16_t fpu_stub[OP_FCON - OP_FADD + 1][7];  /* x87_stub of each atom and kind (chip_fpu_calibrate) */
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 
 	uint8_t *mem;

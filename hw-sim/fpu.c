@@ -18,6 +18,7 @@
  * status and control words change as each atom executes (the translator
  * keeps P_FPU atoms in program order, at most one per bundle). */
 #include "hw-sim/chip_priv.h"
+#include "native-isa/isa_priv.h"
 
 #include <string.h>
 
@@ -87,13 +88,8 @@ void chip_fpu_calibrate(struct chip *c)
 {
 	for (unsigned op = OP_FADD; op <= OP_FCON; op++)
 		for (unsigned x = 0; x < 7; x++) {
-			enum atom_fmt f = isa_ops[op].fmt;
-			unsigned fmt = x & ISA_FMEM_FORMAT;
-			if (x && f == F_FOP && (fmt == 0 || fmt == 3 || x > 7))
-				continue;
-			if (x && f == F_FCMP && (op != OP_FCMPS || x > 2))
-				continue;
-			if (x && f != F_FOP && f != F_FCMP && op != OP_FCVI && op != OP_FCVO && op != OP_FCON)
+			/* every kind the atom's x field takes (a format without one: 0) */
+			if (x && !((isa_fmt_fields(isa_ops[op].fmt) & FLD_X) && isa_x_valid(op, x)))
 				continue;
 			if (op == OP_FCVI && x == ISA_FCVI_RAW)
 				continue;  /* no x87 instruction: the bits as they are */
@@ -101,6 +97,7 @@ void chip_fpu_calibrate(struct chip *c)
 			uint8_t esc, modrm;
 			insn_of(&d, &esc, &modrm);
 			c->fpu_cdef[op - OP_FADD][x] = x87_cc_defined(esc, modrm);
+			c->fpu_stub[op - OP_FADD][x] = (uint16_t)x87_stub(esc, modrm);
 		}
 }
 
@@ -165,14 +162,13 @@ struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, 
 		else if (isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP)
 			vb = *chip_freg(c, d->rb);
 	}
-	uint8_t esc, modrm;
-	insn_of(d, &esc, &modrm);
+	unsigned kind = d->x < 7 ? d->x : 0;
 	struct x87_op_io io = {flags, s->cw, 0};
-	x87_host_op(x87_stub(esc, modrm), &va, &vb, mem, &io);
+	x87_host_op(c->fpu_stub[d->op - OP_FADD][kind], &va, &vb, mem, &io);
 	unsigned raised = io.sw & X87_EXC;
 	if (raised & ~s->cw & X87_EXC)
 		return fpu_fault();
-	unsigned def = c->fpu_cdef[d->op - OP_FADD][d->x < 7 ? d->x : 0];
+	unsigned def = c->fpu_cdef[d->op - OP_FADD][kind];
 	s->sw = (uint16_t)((s->sw & ~def) | (io.sw & def) | raised);
 	switch ((enum atom_op)d->op) {
 	case OP_FCVO: {

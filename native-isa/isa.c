@@ -119,11 +119,14 @@ const char *isa_kind_name(enum atom_fmt f, unsigned x)
 	}
 }
 
-bool isa_x_valid(enum atom_fmt f, unsigned x)
+bool isa_x_valid(unsigned op, unsigned x)
 {
+	enum atom_fmt f = isa_ops[op].fmt;
 	switch (f) {
 	case F_FCVI: case F_FCVO: case F_FCON: return isa_kind_name(f, x) != NULL;
-	case F_FOP: case F_FCMP: return x == 0 || isa_kind_name(f, x) != NULL;
+	case F_FOP: return x == 0 || isa_kind_name(f, x) != NULL;
+	/* of the compares only fcom has a memory form */
+	case F_FCMP: return x == 0 || (op == OP_FCMPS && isa_kind_name(f, x) != NULL);
 	case F_FLAG: case F_FLAG1: return x <= 2;
 	case F_LEA:  return x <= 3;
 	case F_LD: case F_LDP: return (x & MX_KIND_MASK) <= MX_S16 && x < 16;
@@ -190,10 +193,8 @@ int isa_decode(uint64_t w, struct atom *a)
 		if (!(f & FLD_IMM) && a->imm)
 			return -1;
 	}
-	if ((f & FLD_X) && !isa_x_valid(oi->fmt, a->x))
+	if ((f & FLD_X) && !isa_x_valid(a->op, a->x))
 		return -1;
-	if (oi->fmt == F_FCMP && a->x && a->op != OP_FCMPS)
-		return -1;  /* of the compares only fcom has a memory form */
 	if ((oi->fmt == F_BF || oi->fmt == F_DEP) && !isa_bitfield_valid(a->imm))
 		return -1;
 	if (oi->fmt == F_J || oi->fmt == F_BC || oi->fmt == F_JR || oi->fmt == F_JAL) {

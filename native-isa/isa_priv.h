@@ -12,7 +12,7 @@ enum {
 };
 
 unsigned isa_fmt_fields(enum atom_fmt f);
-bool isa_x_valid(enum atom_fmt f, unsigned x);
+bool isa_x_valid(unsigned op, unsigned x);
 /* The suffix naming value x of an FPU format's field x ("d" of fcvi.d), or NULL. */
 const char *isa_kind_name(enum atom_fmt f, unsigned x);
 bool isa_bitfield_valid(uint32_t imm);

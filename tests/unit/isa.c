@@ -36,9 +36,7 @@ static struct atom random_atom(unsigned op)
 	}
 	if (fl & FLD_IMM) a.imm = rnd() >> (rnd() % 32);
 	if (fl & FLD_X) {
-		do a.x = rnd() % 16; while (!isa_x_valid(f, a.x));
-		if (f == F_FCMP && op != OP_FCMPS)
-			a.x = 0;  /* only fcmps has memory forms */
+		do a.x = rnd() % 16; while (!isa_x_valid(op, a.x));
 	}
 	switch (f) {
 	case F_BF: case F_DEP: {
