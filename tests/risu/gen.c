@@ -213,6 +213,11 @@ static int pick_ptr(struct gen *g)
 	return cand[rnd(g, (unsigned)n)];
 }
 
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -1320,12 +1325,9 @@ static void x87_state(struct gen *g, uint8_t *img)
  * fill, then the pokes so far (risu_fill_mem, one word of it). */
 static uint32_t scratch_word(const struct risu_case *c, uint32_t off)
 {
-	uint32_t x = c->mem_seed ? c->mem_seed : 0x9e3779b9u;
-	for (uint32_t i = 0; i <= off; i += 4) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-	}
+	uint32_t x = risu_mem_first(c);
+	for (uint32_t i = 0; i <= off; i += 4)
+		x = risu_mem_next(x);
 	for (uint32_t k = 0; k < c->npoke && k < RISU_MAX_POKE; k++)
 		if ((c->poke[k].off & (RISU_MEM_SIZE - 4u)) == off)
 			x = c->poke[k].val;
@@ -1361,16 +1363,14 @@ static uint32_t mop_offset(const struct gen *g, const struct mop *m)
 	unsigned n = 0;
 	if (m->mod == 0 && m->rm == 5) {
 		a = 0;
-		disp = (uint32_t)m->tail[0] | (uint32_t)m->tail[1] << 8 | (uint32_t)m->tail[2] << 16 |
-		       (uint32_t)m->tail[3] << 24;
+		disp = get32(m->tail);
 		n = 4;
 	} else if (m->rm == 4) {
 		uint8_t sib = m->tail[n++];
 		unsigned base = sib & 7, idx = sib >> 3 & 7;
 		a = idx == 4 ? 0 : r[idx] << (sib >> 6);
 		if (base == 5 && m->mod == 0) {
-			disp = (uint32_t)m->tail[1] | (uint32_t)m->tail[2] << 8 |
-			       (uint32_t)m->tail[3] << 16 | (uint32_t)m->tail[4] << 24;
+			disp = get32(m->tail + 1);
 		} else {
 			a += r[base];
 		}
@@ -1380,8 +1380,7 @@ static uint32_t mop_offset(const struct gen *g, const struct mop *m)
 	if (m->mod == 1)
 		disp = (uint32_t)(int32_t)(int8_t)m->tail[n];
 	else if (m->mod == 2)
-		disp = (uint32_t)m->tail[n] | (uint32_t)m->tail[n + 1] << 8 |
-		       (uint32_t)m->tail[n + 2] << 16 | (uint32_t)m->tail[n + 3] << 24;
+		disp = get32(m->tail + n);
 	a += disp;
 	if (m->seg == 0x64)
 		a += RISU_FS_BASE;
@@ -1502,8 +1501,7 @@ static int gen_x87(struct gen *g)
 			/* gs:[disp32] below GS's base: an offset that wraps past 4 GiB
 			 * within one access, where cores differ (#GP before or after
 			 * storing part of it, or no fault) */
-			uint32_t d = (uint32_t)m.tail[0] | (uint32_t)m.tail[1] << 8 |
-				     (uint32_t)m.tail[2] << 16 | (uint32_t)m.tail[3] << 24;
+			uint32_t d = get32(m.tail);
 			if (d + f->size < d)
 				return 0;
 		}

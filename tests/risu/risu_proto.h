@@ -99,14 +99,25 @@ struct risu_diff {
 	uint32_t val;
 };
 
+/* The scratch image's words: xorshift32 (Marsaglia 2003) from the seed. */
+static inline uint32_t risu_mem_first(const struct risu_case *c)
+{
+	return c->mem_seed ? c->mem_seed : 0x9e3779b9u;
+}
+
+static inline uint32_t risu_mem_next(uint32_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 17;
+	return x ^ (x << 5);
+}
+
 /* The initial scratch image: xorshift32 words from the seed, then pokes. */
 static inline void risu_fill_mem(uint8_t *mem, const struct risu_case *c)
 {
-	uint32_t x = c->mem_seed ? c->mem_seed : 0x9e3779b9u;
+	uint32_t x = risu_mem_first(c);
 	for (uint32_t i = 0; i < RISU_MEM_SIZE; i += 4) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		x = risu_mem_next(x);
 		mem[i] = (uint8_t)x;
 		mem[i + 1] = (uint8_t)(x >> 8);
 		mem[i + 2] = (uint8_t)(x >> 16);
