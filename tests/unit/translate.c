@@ -335,11 +335,12 @@ static void test_guest_with_disabled_units(void)
 	free(outs[1]);
 }
 
-/* --verify must catch a wrong translation: a stuck bit in ALU 0 corrupts
- * translated code, and the interpreter's replay disagrees. */
-static void test_verify_catches_wrong_code(void)
+/* prog under --verify in translate mode (threshold 1) with bit `bits` of
+ * unit 0 of class `unit` stuck at 1: it must stop as a wrong translation
+ * (status 70) whose message holds `what`; the report written to the
+ * guest's stderr is returned (malloc'd), NULL if prog is not built. */
+static char *verify_with_stuck_unit(const char *prog, unsigned unit, uint32_t bits, const char *what)
 {
-	const char *prog = "build/guests/O2/sieve.elf";
 	struct cdvm_config cfg;
 	struct config_error cerr;
 	config_default(&cfg);
@@ -350,12 +351,13 @@ static void test_verify_catches_wrong_code(void)
 	char *argv[] = {(char *)prog, NULL};
 	char *envp[] = {NULL};
 	if (cms_load_elf(m, prog, 1, argv, envp, err, sizeof err) < 0) {
-		CU_FAIL("build/guests/O2/sieve.elf is not built (run make test)");
+		fprintf(stderr, "%s is not built (run make test)\n", prog);
+		CU_FAIL("a test program is not built (run make test)");
 		cms_destroy(m);
-		return;
+		return NULL;
 	}
 	cms_set_debug(m, NULL, 1);
-	CU_ASSERT_EQUAL(chip_inject_unit(cms_chip(m), U_ALU, 0, 0x10, true), 0);
+	CU_ASSERT_EQUAL(chip_inject_unit(cms_chip(m), unit, 0, bits, true), 0);
 	FILE *out = tmpfile();
 	FILE *errf = tmpfile();
 	cms_set_stdio(m, 0, fileno(out), fileno(errf));
@@ -363,47 +365,28 @@ static void test_verify_catches_wrong_code(void)
 	cms_run(m, &res);
 	CU_ASSERT_EQUAL(res.end, CMS_END_INTERNAL);
 	CU_ASSERT_EQUAL(res.status, 70);
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.text, "--verify"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.text, what));
+	char *rep = slurp_fd(errf);
 	fclose(out);
 	fclose(errf);
 	cms_destroy(m);
+	return rep;
+}
+
+/* --verify must catch a wrong translation: a stuck bit in ALU 0 corrupts
+ * translated code, and the interpreter's replay disagrees. */
+static void test_verify_catches_wrong_code(void)
+{
+	free(verify_with_stuck_unit("build/guests/O2/sieve.elf", U_ALU, 0x10, "--verify"));
 }
 
 /* ... and one whose FPU computes wrong: a stuck bit in the FPU's results
  * (glibc's printf converts through the x87), reported as the x87 state. */
 static void test_verify_catches_wrong_fpu(void)
 {
-	const char *prog = "build/glibc/fpprint.elf";
-	struct cdvm_config cfg;
-	struct config_error cerr;
-	config_default(&cfg);
-	CU_ASSERT_EQUAL(config_set(&cfg, "cms.translate_threshold=1", &cerr), 0);
-	struct cms *m;
-	char err[256];
-	CU_ASSERT_EQUAL_FATAL(cms_create(&cfg, CMS_MODE_TRANSLATE, &m, err, sizeof err), 0);
-	char *argv[] = {(char *)prog, NULL};
-	char *envp[] = {NULL};
-	if (cms_load_elf(m, prog, 1, argv, envp, err, sizeof err) < 0) {
-		CU_FAIL("build/glibc/fpprint.elf is not built (run make test)");
-		cms_destroy(m);
-		return;
-	}
-	cms_set_debug(m, NULL, 1);
-	CU_ASSERT_EQUAL(chip_inject_unit(cms_chip(m), U_FPU, 0, 0x10, true), 0);
-	FILE *out = tmpfile();
-	FILE *errf = tmpfile();
-	cms_set_stdio(m, 0, fileno(out), fileno(errf));
-	struct cms_result res;
-	cms_run(m, &res);
-	CU_ASSERT_EQUAL(res.end, CMS_END_INTERNAL);
-	CU_ASSERT_EQUAL(res.status, 70);
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.text, "x87 state differs"));
-	char *rep = slurp_fd(errf);
+	char *rep = verify_with_stuck_unit("build/glibc/fpprint.elf", U_FPU, 0x10, "x87 state differs");
 	CU_ASSERT(rep && strstr(rep, "x87 state (interpreter / translation)") && strstr(rep, "<-- differs"));
 	free(rep);
-	fclose(out);
-	fclose(errf);
-	cms_destroy(m);
 }
 
 void suite_translate(void)
