@@ -35,6 +35,7 @@ int cmd_exec_native(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_isa_doc(int argc, char **argv);
+int cmd_isa_sv(int argc, char **argv);
 int cmd_x86_doc(int argc, char **argv);
 int cmd_stats_doc(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

@@ -194,6 +194,9 @@ static const struct cli_cmd x86_doc_cmd = {"x86-doc", "", "Prints the supported 
 					   no_opts, false};
 static const struct cli_cmd isa_doc_cmd = {"isa-doc", "", "Prints the native ISA reference (docs/native-isa.md).\n",
 					   no_opts, false};
+static const struct cli_cmd isa_sv_cmd = {
+	"isa-sv", "", "Prints the native ISA as a SystemVerilog package for the RTL (hw-sim/rtl/, docs/rtl.md).\n",
+	no_opts, false};
 static const struct cli_cmd stats_doc_cmd = {"stats-doc", "",
 					     "Prints the reference of every statistic a run reports (docs/stats.md).\n",
 					     no_opts, false};
@@ -211,6 +214,7 @@ static int doc_cmd(const struct cli_cmd *cmd, int argc, char **argv, void (*writ
 
 int cmd_x86_doc(int argc, char **argv) { return doc_cmd(&x86_doc_cmd, argc, argv, x86_write_subset_doc); }
 int cmd_isa_doc(int argc, char **argv) { return doc_cmd(&isa_doc_cmd, argc, argv, isa_write_doc); }
+int cmd_isa_sv(int argc, char **argv) { return doc_cmd(&isa_sv_cmd, argc, argv, isa_write_sv); }
 int cmd_stats_doc(int argc, char **argv) { return doc_cmd(&stats_doc_cmd, argc, argv, cms_write_stats_doc); }
 
 static const struct cli_opt exec_opts[] = {

@@ -24,6 +24,7 @@ static const struct {
 	{"asm", cmd_asm, "assemble native code"},
 	{"disasm", cmd_disasm, "disassemble native code"},
 	{"isa-doc", cmd_isa_doc, "print the native ISA reference (docs/native-isa.md)"},
+	{"isa-sv", cmd_isa_sv, "print the native ISA as a SystemVerilog package (the RTL's)"},
 	{"x86-doc", cmd_x86_doc, "print the supported x86 subset (docs/x86-subset.md)"},
 	{"stats-doc", cmd_stats_doc, "print the reference of every statistic (docs/stats.md)"},
 };

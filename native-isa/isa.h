@@ -241,6 +241,8 @@ unsigned isa_xf_atom(int xf);
 
 /* Markdown reference of the instruction set (docs/native-isa.md). */
 void isa_write_doc(FILE *out);
+/* The same as a SystemVerilog package for the RTL (native-isa/isa_sv.c). */
+void isa_write_sv(FILE *out);
 
 /* ---- assembler (native-isa/asm.c) ---- */
 struct isa_error { char msg[512]; };
