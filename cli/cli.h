@@ -101,6 +101,11 @@ void cli_args_free(struct cli_args *a);
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "cdvm CMD: " + message on stderr; returns -1. */
 int cli_error(const struct cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --cosim (cli/cosim_opt.c): start the RTL lockstep for cfg (-1 after a
+ * message: this build has none, or it was verilated for another core), and
+ * end it with its summary on stderr. */
+int cli_cosim_start(const struct cli_cmd *cmd, const struct cdvm_config *cfg);
+void cli_cosim_finish(void);
 
 /* An option's value that counts something: a whole decimal number from
  * min to max into *out; 0, or -1 after printing "cdvm CMD: OPT V:

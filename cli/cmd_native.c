@@ -72,7 +72,7 @@ static void words_to_bytes(const uint64_t *w, size_t n, uint8_t *out)
 
 /* The commands with one input file and no configuration: asm, disasm and
  * the two doc printers share this option state. */
-enum { OPT_OUT = CLI_ID_USER, OPT_BASE, OPT_REG, OPT_STATS, OPT_STATS_JSON };
+enum { OPT_OUT = CLI_ID_USER, OPT_BASE, OPT_REG, OPT_STATS, OPT_STATS_JSON, OPT_COSIM };
 
 struct file_opts {
 	const struct cli_cmd *cmd;
@@ -222,6 +222,8 @@ static const struct cli_opt exec_opts[] = {
 	{"reg", 0, "rN=VALUE", OPT_REG, CLI_LIST, "preset register N (1..63) before the run (repeatable)"},
 	{"stats", 0, NULL, OPT_STATS, 0, "accepted for symmetry with run: the counters are always printed"},
 	{"stats-json", 0, "FILE", OPT_STATS_JSON, 0, "also write the exit, registers and counters as JSON"},
+	{"cosim", 0, NULL, OPT_COSIM, 0, "run the program on the RTL core too, in lockstep (the co-simulation build "
+	 "only: make cosim; docs/rtl.md)"},
 	{0},
 };
 static const struct cli_cmd exec_cmd = {
@@ -239,6 +241,7 @@ struct exec_opts {
 		uint32_t v;
 	} regs[ISA_NREGS];
 	unsigned nregs;
+	bool cosim;
 };
 
 static int on_exec_option(void *ctx, int id, const char *v)
@@ -248,6 +251,10 @@ static int on_exec_option(void *ctx, int id, const char *v)
 		return 0;
 	if (id == OPT_STATS_JSON) {
 		o->json = v;
+		return 0;
+	}
+	if (id == OPT_COSIM) {
+		o->cosim = true;
 		return 0;
 	}
 	if (id == CLI_ID_OPERAND) {
@@ -297,7 +304,15 @@ static int exec_program(const struct cdvm_config *cfg, const struct exec_opts *o
 		for (unsigned i = 0; i < o->nregs; i++)
 			chip_set_reg(chip, o->regs[i].r, o->regs[i].v);
 		struct chip_exit ex;
+		if (o->cosim && cli_cosim_start(&exec_cmd, cfg) < 0) {
+			free(buf);
+			hidden_shutdown(&hm);
+			chip_destroy(chip);
+			return 2;
+		}
 		chip_run(chip, at, &ex);
+		if (o->cosim)
+			cli_cosim_finish();
 		char d[256];
 		chip_exit_describe(&ex, d, sizeof d);
 		printf("program: %s (%zu bundles, %zu atoms) at 0x%08x on %s\n", o->prog, p->nbundles, p->n, at,

@@ -19,7 +19,7 @@
 extern char **environ;
 
 enum { OPT_MODE = CLI_ID_USER, OPT_STATS, OPT_STATS_JSON, OPT_VERIFY, OPT_DUMP, OPT_TRACE_SYSCALLS, OPT_FS_ROOT,
-       OPT_FS_WRITABLE, OPT_INJECT, OPT_TIMELINE, OPT_TIMELINE_PLOT, OPT_TRACE, OPT_TRACE_INTERVAL, OPT_TRACE_LIMIT };
+       OPT_FS_WRITABLE, OPT_INJECT, OPT_TIMELINE, OPT_TIMELINE_PLOT, OPT_TRACE, OPT_TRACE_INTERVAL, OPT_TRACE_LIMIT, OPT_COSIM };
 
 static const struct cli_opt run_opts[] = {
 	CLI_CONFIG_OPTS,
@@ -31,6 +31,8 @@ static const struct cli_opt run_opts[] = {
 	{"timeline-plot", 0, "FILE", OPT_TIMELINE_PLOT, 0, "draw IPC, ways enabled and power over time from --timeline "
 							   "into FILE (PNG, gnuplot)"},
 	{"verify", 0, NULL, OPT_VERIFY, 0, "check every translation against the interpreter (not with --mode interp)"},
+	{"cosim", 0, NULL, OPT_COSIM, 0, "run every native bundle on the RTL core too, in lockstep, and stop at the "
+	 "first difference (the co-simulation build only: make cosim; docs/rtl.md)"},
 	{"dump-translations", 0, "DIR", OPT_DUMP, 0, "write each translation's IR and code into DIR (created)"},
 	{"trace-syscalls", 0, NULL, OPT_TRACE_SYSCALLS, 0, "print each system call, strace-style, to stderr"},
 	{"trace", 0, "FILE", OPT_TRACE, 0, "write the run's timeline (firmware activities, translated code, counters) "
@@ -55,7 +57,7 @@ static const struct cli_cmd run_cmd = {
 
 struct run_opts {
 	enum cms_mode mode;
-	bool mode_set, stats, verify, trace_syscalls, fs_writable;
+	bool mode_set, stats, verify, trace_syscalls, fs_writable, cosim;
 	const char *json, *dump, *fs_root, *timeline, *timeline_plot, *trace;
 	bool trace_tuned;                 /* --trace-interval or --trace-limit given */
 	uint64_t trace_interval, trace_limit;
@@ -82,6 +84,7 @@ static int on_option(void *ctx, int id, const char *v)
 	case OPT_TIMELINE: o->timeline = v; return 0;
 	case OPT_TIMELINE_PLOT: o->timeline_plot = v; return 0;
 	case OPT_VERIFY: o->verify = true; return 0;
+	case OPT_COSIM: o->cosim = true; return 0;
 	case OPT_DUMP: o->dump = v; return 0;
 	case OPT_TRACE_SYSCALLS: o->trace_syscalls = true; return 0;
 	case OPT_FS_ROOT: o->fs_root = v; return 0;
@@ -133,6 +136,9 @@ static int prepare_outputs(const struct run_opts *o, struct run_outputs *out)
 	if (o->verify && o->mode == CMS_MODE_INTERP)
 		return cli_usage_error(&run_cmd, "--verify checks translations, and --mode %s makes none "
 				       "(use --mode translate)", o->mode_set ? "interp" : "interp (the default)");
+	if (o->cosim && o->ninject)
+		return cli_usage_error(&run_cmd, "--cosim does not co-simulate injected faults yet (the RTL has no fault "
+				       "points: docs/rtl.md)");
 	if (o->dump && dump_dir(o->dump) < 0)
 		return -1;
 	if (o->fs_writable && !o->fs_root)
@@ -196,8 +202,14 @@ static int run_guest(const struct cdvm_config *cfg, const struct run_opts *o, st
 		cli_out_file(&out->trace);   /* the old contents go: the run starts */
 	if (out->timeline.f)
 		cms_set_timeline(m, cli_out_file(&out->timeline));
+	if (o->cosim && cli_cosim_start(&run_cmd, cfg) < 0) {
+		cms_destroy(m);
+		return 2;
+	}
 	struct cms_result res;
 	cms_run(m, &res);
+	if (o->cosim)
+		cli_cosim_finish();
 	if (res.end != CMS_END_EXIT)
 		fprintf(stderr, "cdvm: %s\n", res.text);
 	if (o->stats)

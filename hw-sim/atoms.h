@@ -272,6 +272,7 @@ ATOM_BODY(ld)
 	uint32_t val, hi;
 	if (!mem_allowed(e, d, addr, size, false, &p))
 		return false;
+	COSIM(cosim_mem(e->c, (unsigned)(d - e->bundle->a), addr, p.pa, p.pa2, p.n1, size));
 	/* split accesses are rare: their code out of the loop's way (make
 	 * bench-chip: 157.5 -> 150.7 host instructions per atom) */
 	if (__builtin_expect(p.n1 == size, 1)) {
@@ -316,6 +317,7 @@ ATOM_BODY(st)
 	struct phys_access p;
 	if (!mem_allowed(e, d, addr, size, true, &p))
 		return false;
+	COSIM(cosim_mem(e->c, (unsigned)(d - e->bundle->a), addr, p.pa, p.pa2, p.n1, size));
 	if (op == OP_STAM) {
 		/* entries d->rd and up: the protected loads after this store in
 		 * x86 order (the translator numbers them so) */

@@ -242,6 +242,20 @@ void chip_config_machine(const struct cdvm_config *cfg, unsigned units[U_COUNT],
 	lat[L_NONE] = 0;
 }
 
+int chip_rtl_params(const struct cdvm_config *cfg, char *buf, size_t n)
+{
+	unsigned units[U_COUNT], lat[L_COUNT];
+	chip_config_machine(cfg, units, lat);
+	return snprintf(buf, n,
+			"-GWIDTH=%d -GN_ALU=%u -GN_MEM=%u -GN_MUL=%u -GN_BR=%u -GN_FPU=%u -GLAT_ALU=%u -GLAT_MUL=%u "
+			"-GLAT_DIV=%u -GLAT_LOAD=%u -GLAT_CTL=%u -GLAT_FADD=%u -GLAT_FMUL=%u -GLAT_FDIV=%u -GLAT_FSQRT=%u "
+			"-GBRANCH_PENALTY=%d -GSB_ENTRIES=%d -GALIAS_ENTRIES=%d -GSIG_WORDS=%d",
+			(int)cfg->issue_width, units[U_ALU], units[U_MEM], units[U_MUL], units[U_BR], units[U_FPU],
+			lat[L_ALU], lat[L_MUL], lat[L_DIV], lat[L_LOAD], lat[L_CTL], lat[L_FADD], lat[L_FMUL], lat[L_FDIV],
+			lat[L_FSQRT], (int)cfg->branch_penalty, (int)cfg->store_buffer, (int)cfg->alias_entries,
+			(int)cfg->signature_bits / 32);
+}
+
 struct x87_state *chip_fpu(struct chip *c) { return &c->fpu; }
 void chip_fpu_written(struct chip *c) { c->fpu_dirty = true; }
 

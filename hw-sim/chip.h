@@ -99,6 +99,9 @@ struct x87_state *chip_fpu(struct chip *c);
  * configuration gives (what the chip builds and the translator schedules
  * for; L_NONE is 0). */
 void chip_config_machine(const struct cdvm_config *cfg, unsigned units[U_COUNT], unsigned lat[L_COUNT]);
+/* The RTL's parameters for this configuration (hw-sim/rtl/cdvm_core.sv), as
+ * Verilator -G options: "-GWIDTH=4 -GN_ALU=2 ...".  Returns snprintf's. */
+int chip_rtl_params(const struct cdvm_config *cfg, char *buf, size_t n);
 void chip_fpu_written(struct chip *c);
 
 /* ---- commit / rollback ---- */

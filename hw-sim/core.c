@@ -27,6 +27,7 @@
  * Faults are detected before anything of the bundle is written; the chip
  * then rolls back to the last commit and returns to the firmware. */
 #include "hw-sim/chip_priv.h"
+#include "hw-sim/cosim.h"
 #include "native-isa/isa_priv.h"
 #include "native-isa/xflags_inline.h"
 
@@ -782,6 +783,7 @@ CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
 		uint32_t av = r[d->ra];
 		uint32_t bv = d->use_imm ? d->imm : r[d->rb];
 		uint32_t v = 0;
+		COSIM(cosim_cur.s[i].dextra_in = e->dextra);
 		switch ((enum atom_op)d->op) {
 #define ATOM(name, mn, fmt, unit, lat, props, body, doc) \
 		case OP_##name: if (!atom_##body(e, d, OP_##name, av, bv, &v)) return false; break;
@@ -791,6 +793,8 @@ CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
 		}
 		if (c->faults_armed && !unit_fault_check(e, d, &v))
 			return false;
+		COSIM(cosim_cur.s[i].reached = true; cosim_cur.s[i].v = v; cosim_cur.s[i].flags = e->newflags;
+		      cosim_cur.s[i].extra = e->dextra - cosim_cur.s[i].dextra_in);
 		if (fast)
 			land(e, d, v);
 		else
@@ -848,6 +852,7 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	if (e->nst)
 		buffer_stores(c, e->st, e->nst, b->stores, hot);
 	if (e->do_commit) {
+		COSIM(cosim_release(c));
 		c->cnt[CNT_commits]++;
 		chip_commit(c);
 	}
@@ -888,6 +893,7 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 
 	if (c->reg_stuck)
 		chip_apply_reg_stuck(c);   /* the firmware wrote registers */
+	COSIM(cosim_enter(c, pc));
 	/* the loop stops at the cycle limit or at the next scheduled fault */
 	uint64_t stop = limit < c->next_fault ? limit : c->next_fault;
 	for (;;) {
@@ -904,19 +910,25 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 			return;
 		}
 		uint64_t t = now;
+		COSIM(memset(&cosim_cur.s, 0, sizeof cosim_cur.s); cosim_cur.pc = pc; cosim_cur.start = now);
 		const struct dbundle *b = fetch(c, pc, &t, ex);
+		COSIM(cosim_cur.fetched = cosim_cur.issued = t);
 		if (!b || !issue(c, b, &hot, &t, ex)) {
 			now = t;
 			break;
 		}
+		COSIM(cosim_cur.issued = t);
 		const bool fast = b->single_pass && !c->faults_armed;
 		begin(&e, b, t);
 		if (!execute(&e, fast, res)) {
 			now = e.t;
 			break;
 		}
-		if (retire(&e, fast, res, &now))
+		if (retire(&e, fast, res, &now)) {
+			COSIM(cosim_step(c, pc, ex, ex->next_pc, now));
 			return;
+		}
+		COSIM(cosim_step(c, pc, NULL, e.target, now));
 		pc = e.target;
 	}
 	/* a fault: nothing of the bundle was written (nor its time counted);
@@ -925,4 +937,5 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 	flush_hot(c, &hot, now);
 	chip_count_rollback(c, rollback_cause(ex->reason));
 	chip_do_rollback(c);
+	COSIM(cosim_step(c, pc, ex, 0, now));
 }
