@@ -125,6 +125,7 @@ build/san/llvm-tests/%: tests/llvm/%.c build/san/libcdvm.a | $(BOOT)
 	$(CC) $(CSTD) $(WARN) $(SAN_FLAGS) -I. -I$$($(LLVM_CONFIG) --includedir) $< -o $@ \
 	  build/san/libcdvm.a $$($(LLVM_CONFIG) --ldflags) -lLLVM-$$($(LLVM_CONFIG) --version | cut -d. -f1) $(LIBS)
 
+-include hw-sim/rtl/units.mk
 -include guest-tests/guest.mk
 -include tests/risu/risu.mk
 
