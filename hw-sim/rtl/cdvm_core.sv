@@ -367,13 +367,14 @@ module cdvm_core import cdvm_isa_pkg::*; #(
 
   // ---- the memory units: addresses, store-buffer forwarding, stores --------------
   logic [31:0] ld_val [WIDTH];
+  logic [31:0] m_va [WIDTH];           // the address each memory atom computes
   always_comb begin
     for (int i = 0; i < WIDTH; i++) begin
       logic [2:0] size;
       logic [31:0] v;
       size = mx_size(at[i].x[2:0]);
       v = m_raw[i];
-      o_va[i] = va[i] + at[i].imm;
+      m_va[i] = va[i] + at[i].imm;
       for (int k = 0; k < 4; k++) begin
         logic [31:0] pa;
         pa = 32'(k) < 32'(m_n1[i]) ? m_pa[i] + 32'(k) : m_pa2[i] + 32'(k) - 32'(m_n1[i]);
@@ -467,8 +468,8 @@ module cdvm_core import cdvm_isa_pkg::*; #(
               v_slot[i] = sv;
               if (at[i].op == OP_STAM)
                 for (int e = 0; e < ALIAS_ENTRIES; e++)
-                  if (32'(e) >= 32'(at[i].rd) && alias_valid[e] && o_va[i] < alias_hi[e]
-                      && o_va[i] + 32'(size) > alias_lo[e] && f_slot[i] == RS_NONE)
+                  if (32'(e) >= 32'(at[i].rd) && alias_valid[e] && m_va[i] < alias_hi[e]
+                      && m_va[i] + 32'(size) > alias_lo[e] && f_slot[i] == RS_NONE)
                     f_slot[i] = RS_ALIAS;
               if (f_slot[i] == RS_NONE) begin
                 if (split ? 32'(sb_n) + 32'(nst) + 2 > SB_ENTRIES : 32'(sb_n) + 32'(nst) >= SB_ENTRIES)
@@ -556,14 +557,14 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           if (f_slot[i] != RS_NONE) begin
             reason = f_slot[i];
             fslot = 5'(i);
-            faddr = (f_slot[i] == RS_DIVIDE || f_slot[i] == RS_FPU) ? 32'd0 : o_va[i];
+            faddr = (f_slot[i] == RS_DIVIDE || f_slot[i] == RS_FPU) ? 32'd0 : m_va[i];
           end
         if (nwords == 0) begin
           reason = RS_MEMORY; fslot = 0; faddr = pc;
         end else if (illegal != IL_NONE) begin
           reason = RS_ILLEGAL; fslot = 0; faddr = 0;
         end
-        for (int i = 0; i < WIDTH; i++) o_v[i] <= v_slot[i];
+        for (int i = 0; i < WIDTH; i++) begin o_v[i] <= v_slot[i]; o_va[i] <= m_va[i]; end
         o_commit <= 0;
         o_rel_n <= 0;
         o_code <= 0;
@@ -603,8 +604,8 @@ module cdvm_core import cdvm_isa_pkg::*; #(
               lat = lat_of(op_lat(at[i].op));
               size = mx_size(at[i].x[2:0]);
               if (at[i].op == OP_LDP) begin
-                alias_lo[AW'(at[i].rb)] <= o_va[i];
-                alias_hi[AW'(at[i].rb)] <= o_va[i] + 32'(size);
+                alias_lo[AW'(at[i].rb)] <= m_va[i];
+                alias_hi[AW'(at[i].rb)] <= m_va[i] + 32'(size);
                 nav[at[i].rb] = 1;
               end
               if (at[i].op == OP_COMMIT) commit = 1;
