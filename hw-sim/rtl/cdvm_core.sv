@@ -89,11 +89,8 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   output logic [31:0] o_va [WIDTH],  // address each memory atom computed
   output logic [31:0] o_v  [WIDTH],  // each atom's result (a store: its value; wrcr: ra)
   output logic [4:0]  o_n,           // atoms in the bundle
-  // stores released by a commit
+  // stores released by a commit: sb_addr/sb_val/sb_size [0, o_rel_n) after it
   output logic [12:0] o_rel_n,
-  output logic [31:0] o_rel_addr [SB_ENTRIES],
-  output logic [31:0] o_rel_val  [SB_ENTRIES],
-  output logic [2:0]  o_rel_size [SB_ENTRIES],
 
   // ---- state, for comparison ----
   output logic [31:0] r      [NREGS],
@@ -166,19 +163,22 @@ module cdvm_core import cdvm_isa_pkg::*; #(
     logic [31:0] imm;
   } atom_t;
 
-  atom_t       at   [MAX_BUNDLE];
-  logic        ok   [MAX_BUNDLE];   // decodes (isa_decode)
-  logic [4:0]  fmt  [MAX_BUNDLE];
-  logic [2:0]  cls  [MAX_BUNDLE];
-  logic [15:0] prop [MAX_BUNDLE];
-  logic [15:0] fld  [MAX_BUNDLE];
-  logic [63:0] srcm [MAX_BUNDLE];
-  logic [63:0] dstm [MAX_BUNDLE];
-  logic [15:0] fsrcm [MAX_BUNDLE];
-  logic [15:0] fdstm [MAX_BUNDLE];
+  // Only the first WIDTH words are decoded: a bundle with more atoms is
+  // illegal whatever they hold (the cause reported is then "more atoms than
+  // core.issue_width", where hw-sim may name a bad atom beyond the width).
+  atom_t       at   [WIDTH];
+  logic        ok   [WIDTH];   // decodes (isa_decode)
+  logic [4:0]  fmt  [WIDTH];
+  logic [2:0]  cls  [WIDTH];
+  logic [15:0] prop [WIDTH];
+  logic [15:0] fld  [WIDTH];
+  logic [63:0] srcm [WIDTH];
+  logic [63:0] dstm [WIDTH];
+  logic [15:0] fsrcm [WIDTH];
+  logic [15:0] fdstm [WIDTH];
 
   always_comb begin
-    for (int k = 0; k < MAX_BUNDLE; k++) begin
+    for (int k = 0; k < WIDTH; k++) begin
       logic [63:0] w;
       atom_t a;
       logic v;
@@ -252,7 +252,9 @@ module cdvm_core import cdvm_isa_pkg::*; #(
     for (int k = 0; k < MAX_BUNDLE; k++) begin
       if (!stopped && k < 32'(nwords)) begin
         n = 5'(k + 1);
-        if (!ok[k]) begin
+        if (k >= WIDTH) begin
+          if (illegal == IL_NONE) illegal = IL_WIDTH;
+        end else if (!ok[k]) begin
           if (illegal == IL_NONE) illegal = IL_UNDECODABLE;
         end else begin
           ccount[cls[k]] = ccount[cls[k]] + 1;
@@ -315,16 +317,19 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   end
 
   // the slot each unit executes (-1: idle)
-  localparam int NA = N_ALU > 0 ? N_ALU : 1, NM = N_MUL > 0 ? N_MUL : 1;
+  localparam int NA = N_ALU > 0 ? N_ALU : 1, NM = N_MUL > 0 ? N_MUL : 1, NMEM = N_MEM > 0 ? N_MEM : 1;
   int alu_slot [NA];
   int mul_slot [NM];
+  int mem_slot [NMEM];
   always_comb begin
     for (int u = 0; u < NA; u++) alu_slot[u] = -1;
     for (int u = 0; u < NM; u++) mul_slot[u] = -1;
+    for (int u = 0; u < NMEM; u++) mem_slot[u] = -1;
     for (int i = 0; i < WIDTH; i++)
       if (live[i]) begin
         for (int u = 0; u < N_ALU; u++) if (cls[i] == U_ALU && 32'(unit_of[i]) == u) alu_slot[u] = i;
         for (int u = 0; u < N_MUL; u++) if (cls[i] == U_MUL && 32'(unit_of[i]) == u) mul_slot[u] = i;
+        for (int u = 0; u < N_MEM; u++) if (cls[i] == U_MEM && 32'(unit_of[i]) == u) mem_slot[u] = i;
       end
   end
 
@@ -365,30 +370,45 @@ module cdvm_core import cdvm_isa_pkg::*; #(
                   .fault(div_fault[u]));
   end
 
-  // ---- the memory units: addresses, store-buffer forwarding, stores --------------
-  logic [31:0] ld_val [WIDTH];
+  // ---- the memory units: store-buffer forwarding into loads, alias checks ----------
   logic [31:0] m_va [WIDTH];           // the address each memory atom computes
+  always_comb
+    for (int i = 0; i < WIDTH; i++) m_va[i] = va[i] + at[i].imm;
+  logic [31:0] mu_ld [NMEM];           // each unit's load value
+  logic        mu_alias [NMEM];        // its store hits a valid alias entry it checks
   always_comb begin
-    for (int i = 0; i < WIDTH; i++) begin
+    for (int u = 0; u < NMEM; u++) begin
+      int s;
       logic [2:0] size;
       logic [31:0] v;
-      size = mx_size(at[i].x[2:0]);
-      v = m_raw[i];
-      m_va[i] = va[i] + at[i].imm;
-      for (int k = 0; k < 4; k++) begin
-        logic [31:0] pa;
-        pa = 32'(k) < 32'(m_n1[i]) ? m_pa[i] + 32'(k) : m_pa2[i] + 32'(k) - 32'(m_n1[i]);
-        if (32'(k) < 32'(size))
-          for (int e = 0; e < SB_ENTRIES; e++)
-            if (13'(e) < sb_n && pa >= sb_addr[e] && pa < sb_addr[e] + 32'(sb_size[e]))
-              v[8*k +: 8] = sb_val[e][8*(pa - sb_addr[e]) +: 8];
+      s = mem_slot[u];
+      v = 0;
+      mu_alias[u] = 0;
+      if (s >= 0) begin
+        size = mx_size(at[s].x[2:0]);
+        v = m_raw[s];
+        // youngest store last: each byte from the newest entry covering it
+        for (int k = 0; k < 4; k++) begin
+          logic [31:0] pa;
+          pa = 32'(k) < 32'(m_n1[s]) ? m_pa[s] + 32'(k) : m_pa2[s] + 32'(k) - 32'(m_n1[s]);
+          if (32'(k) < 32'(size))
+            for (int e = 0; e < SB_ENTRIES; e++)
+              if (13'(e) < sb_n && pa >= sb_addr[e] && pa < sb_addr[e] + 32'(sb_size[e]))
+                v[8*k +: 8] = sb_val[e][8*(pa - sb_addr[e]) +: 8];
+        end
+        case (size)
+          3'd1: v = at[s].x[2:0] == 3'(MX_S8) ? {{24{v[7]}}, v[7:0]} : {24'd0, v[7:0]};
+          3'd2: v = at[s].x[2:0] == 3'(MX_S16) ? {{16{v[15]}}, v[15:0]} : {16'd0, v[15:0]};
+          default: ;
+        endcase
+        // stam: entries rd and up (the protected loads after it in x86 order)
+        if (at[s].op == OP_STAM)
+          for (int e = 0; e < ALIAS_ENTRIES; e++)
+            if (32'(e) >= 32'(at[s].rd) && alias_valid[e] && m_va[s] < alias_hi[e]
+                && m_va[s] + 32'(size) > alias_lo[e])
+              mu_alias[u] = 1;
       end
-      case (size)
-        3'd1: v = at[i].x[2:0] == 3'(MX_S8) ? {{24{v[7]}}, v[7:0]} : {24'd0, v[7:0]};
-        3'd2: v = at[i].x[2:0] == 3'(MX_S16) ? {{16{v[15]}}, v[15:0]} : {16'd0, v[15:0]};
-        default: ;
-      endcase
-      ld_val[i] = v;
+      mu_ld[u] = v;
     end
   end
 
@@ -462,15 +482,12 @@ module cdvm_core import cdvm_isa_pkg::*; #(
             dextra = dextra + m_extra[i];
             if (m_status[i] == MS_FAULT) f_slot[i] = RS_MEMORY;
             else if (m_status[i] == MS_PROT) f_slot[i] = RS_PROTECTION;
-            else if ((prop[i] & P_LOAD) != 0) v_slot[i] = ld_val[i];
-            else begin
+            else if ((prop[i] & P_LOAD) != 0) begin
+              for (int u = 0; u < N_MEM; u++) if (mem_slot[u] == i) v_slot[i] = mu_ld[u];
+            end else begin
               if (size < 4) sv = sv & ((32'd1 << (8 * 32'(size))) - 1);
               v_slot[i] = sv;
-              if (at[i].op == OP_STAM)
-                for (int e = 0; e < ALIAS_ENTRIES; e++)
-                  if (32'(e) >= 32'(at[i].rd) && alias_valid[e] && m_va[i] < alias_hi[e]
-                      && m_va[i] + 32'(size) > alias_lo[e] && f_slot[i] == RS_NONE)
-                    f_slot[i] = RS_ALIAS;
+              for (int u = 0; u < N_MEM; u++) if (mem_slot[u] == i && mu_alias[u]) f_slot[i] = RS_ALIAS;
               if (f_slot[i] == RS_NONE) begin
                 if (split ? 32'(sb_n) + 32'(nst) + 2 > SB_ENTRIES : 32'(sb_n) + 32'(nst) >= SB_ENTRIES)
                   f_slot[i] = RS_SB;
@@ -651,7 +668,6 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           for (int i = 0; i < NFREGS; i++) frdy[i] <= sat_sub(nfrdy[i], adv);
           for (int e = 0; e < SB_ENTRIES; e++) begin
             sb_addr[e] <= nsa[e]; sb_val[e] <= nsv[e]; sb_size[e] <= nss[e];
-            o_rel_addr[e] <= nsa[e]; o_rel_val[e] <= nsv[e]; o_rel_size[e] <= nss[e];
           end
           if (commit) begin
             for (int i = 1; i < NSHADOW; i++) shadow[i] <= nr[i];

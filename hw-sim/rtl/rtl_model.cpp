@@ -151,10 +151,10 @@ extern "C" void rtl_model_step(const rtl_in *in, rtl_out *out, rtl_state *after)
 		out->v[i] = i < count(top->o_v) ? top->o_v[i] : 0;
 	}
 	out->rel_n = top->o_rel_n;
-	for (unsigned e = 0; e < out->rel_n && e < count(top->o_rel_addr); e++) {
-		out->rel_addr[e] = top->o_rel_addr[e];
-		out->rel_val[e] = top->o_rel_val[e];
-		out->rel_size[e] = top->o_rel_size[e];
+	for (unsigned e = 0; e < out->rel_n && e < count(top->sb_addr); e++) {  // what the commit released
+		out->rel_addr[e] = top->sb_addr[e];
+		out->rel_val[e] = top->sb_val[e];
+		out->rel_size[e] = top->sb_size[e];
 	}
 	read_state(after);
 }
