@@ -249,6 +249,11 @@ module cdvm_alu
       OP_ADDF, OP_ADCF, OP_SUBF, OP_SBBF, OP_NEGF: begin
         result    = as_r;
         flags_out = keep | as_flags;
+`ifdef CDVM_RTL_BROKEN_PF
+        // a deliberately broken unit (docs/rtl.md, tests/scripts/70-rtl.sh):
+        // PF of ADDF inverted, which the lockstep must catch and report
+        if (op == OP_ADDF) flags_out = flags_out ^ flag(FL_PF, 1'b1);
+`endif
       end
       OP_INCF, OP_DECF: begin  // CF kept
         result    = as_r;

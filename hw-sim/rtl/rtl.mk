@@ -14,7 +14,10 @@
 include hw-sim/rtl/units.mk
 
 COSIM_CONFIG ?= configs/default.yaml
-COSIM_NAME   := $(basename $(notdir $(COSIM_CONFIG)))
+# COSIM_RTL_DEFINES=+define+CDVM_RTL_BROKEN_PF builds a deliberately broken
+# core (its own COSIM_NAME), for the test that the lockstep catches it
+COSIM_RTL_DEFINES ?=
+COSIM_NAME   ?= $(basename $(notdir $(COSIM_CONFIG)))
 COSIM_DIR    := build/cosim/$(COSIM_NAME)
 RTL_PKG      := $(RTL_ISA_PKG)
 # packages first: Verilator reads them in order
@@ -41,7 +44,7 @@ $(COSIM_DIR)/params: build/cdvm FORCE
 $(COSIM_DIR)/v/Vcdvm_core__ALL.a: $(RTL_PKG) $(RTL_SRC) $(COSIM_DIR)/params
 	@rm -rf $(COSIM_DIR)/v
 	$(VERILATOR) --cc --build -j 2 -Wall -Wno-fatal --top-module cdvm_core --Mdir $(COSIM_DIR)/v \
-	  -CFLAGS "$(COSIM_VOPT)" $$(cat $(COSIM_DIR)/params) $(RTL_PKG) $(RTL_SRC) \
+	  -CFLAGS "$(COSIM_VOPT)" $$(cat $(COSIM_DIR)/params) $(COSIM_RTL_DEFINES) $(RTL_PKG) $(RTL_SRC) \
 	  -MAKEFLAGS "OPT_FAST=$(COSIM_VOPT) OPT_SLOW=$(COSIM_VOPT) OPT_GLOBAL=$(COSIM_VOPT)" >$(COSIM_DIR)/verilate.log 2>&1 \
 	  || { cat $(COSIM_DIR)/verilate.log; exit 1; }
 
