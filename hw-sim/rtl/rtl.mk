@@ -23,7 +23,12 @@ RTL_PKG      := $(RTL_ISA_PKG)
 # packages first: Verilator reads them in order
 RTL_SRC      := $(RTL_UNITS_SV) hw-sim/rtl/cdvm_core.sv
 VL_INC       := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
-COSIM_OBJ    := $(patsubst %.c,build/cosim/obj/%.o,$(LIB_SRC) $(CLI_SRC) hw-sim/rtl/cosim.c)
+# only the files that use the hooks are compiled again; the rest is build/o's
+COSIM_C      := $(shell grep -l -e CDVM_COSIM -e 'hw-sim/cosim\.h' $(LIB_SRC) $(CLI_SRC))
+COSIM_OBJ    := $(patsubst %.c,build/cosim/obj/%.o,$(COSIM_C) hw-sim/rtl/cosim.c) \
+		$(filter-out $(patsubst %.c,build/o/%.o,$(COSIM_C)),$(OBJ_O) $(CLI_O))
+# the same without the command line (test programs with their own main)
+COSIM_LIB_OBJ := $(filter-out build/cosim/obj/cli/% build/o/cli/%,$(COSIM_OBJ))
 COSIM_CXX    ?= g++
 # the Verilated C++: -O2 runs the lockstep 15 % faster than -O1 for a few seconds more build
 COSIM_VOPT   ?= -O2
@@ -73,4 +78,4 @@ rtl-lint: $(RTL_PKG) build/cdvm
 .PHONY: FORCE
 FORCE:
 
--include $(COSIM_OBJ:.o=.d)
+-include $(filter build/cosim/%,$(COSIM_OBJ:.o=.d))
