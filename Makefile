@@ -146,7 +146,7 @@ test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) 
 	build/san/unit-tests
 	@for t in $(LLVM_TESTS); do echo "== $$t"; $$t || exit 1; done
 	@for s in $(sort $(wildcard tests/scripts/*.sh)); do \
-	  echo "== $$s"; sh $$s || exit 1; done
+	  echo "== $$s"; t0=$$(date +%s); sh $$s || exit 1; echo "   ($$s: $$(($$(date +%s) - t0)) s)"; done
 	@echo "== all tests passed"
 
 # Longer campaigns: every translate-mode configuration at both levels and a

@@ -136,9 +136,6 @@ static int prepare_outputs(const struct run_opts *o, struct run_outputs *out)
 	if (o->verify && o->mode == CMS_MODE_INTERP)
 		return cli_usage_error(&run_cmd, "--verify checks translations, and --mode %s makes none "
 				       "(use --mode translate)", o->mode_set ? "interp" : "interp (the default)");
-	if (o->cosim && o->ninject)
-		return cli_usage_error(&run_cmd, "--cosim does not co-simulate injected faults yet (the RTL has no fault "
-				       "points: docs/rtl.md)");
 	if (o->dump && dump_dir(o->dump) < 0)
 		return -1;
 	if (o->fs_writable && !o->fs_root)

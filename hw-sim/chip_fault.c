@@ -24,6 +24,7 @@
  * Intermittent storage faults are stuck in their windows: the schedule
  * sets the cell at each window's start and releases it at its end. */
 #include "hw-sim/chip_priv.h"
+#include "hw-sim/cosim.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -488,6 +489,7 @@ void chip_fault_fire(struct chip *c, uint64_t now)
 		i++;
 	}
 	c->next_fault = next;
+	COSIM(cosim_faults_changed(c, now));
 	chip_update_faults_armed(c);
 }
 

@@ -50,6 +50,9 @@ void cosim_enter(struct chip *c, uint32_t pc);
 /* The bundle at pc ended: `ex` is the exit or fault (NULL: the run goes
  * on at next_pc); now is the cycle after it. */
 void cosim_step(struct chip *c, uint32_t pc, const struct chip_exit *ex, uint32_t next_pc, uint64_t now);
+/* Faults were armed at cycle now (a scheduled fault struck): the RTL
+ * takes them. */
+void cosim_faults_changed(struct chip *c, uint64_t now);
 /* Before a commit drains the store buffer: what it releases. */
 void cosim_release(const struct chip *c);
 /* The atom in `slot` reached the memory system: virtual address, where it

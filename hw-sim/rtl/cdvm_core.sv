@@ -27,6 +27,7 @@
 // timing (unit class, latency, FPU register scoreboard) is.  rdcr values
 // come from the C model the same way (the counters live there).
 module cdvm_core import cdvm_isa_pkg::*; #(
+  parameter int MAXU = 16,              // units of a class the fault ports address (core.units.* <= 16)
   parameter int WIDTH = 4,
   parameter int N_ALU = 2, parameter int N_MEM = 1, parameter int N_MUL = 1,
   parameter int N_BR = 1, parameter int N_FPU = 1,
@@ -57,6 +58,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   input  logic [63:0] ld_alias_valid,
   input  logic [31:0] ld_unit_mask [U_COUNT],
   input  logic [63:0] ld_now,
+  input  logic [U_COUNT*MAXU-1:0][31:0] ld_uf_flip,  // one-shot flips armed on each unit
 
   // ---- one bundle ----
   input  logic        start,
@@ -75,6 +77,14 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   input  logic [31:0] fpu_v     [WIDTH],
   input  logic [31:0] fpu_flags [WIDTH],
   input  logic        fpu_fault [WIDTH],
+  // injected unit faults (hw-sim/chip_fault.c): unit u of class c is entry
+  // c * MAXU + u; its result reads with these bits stuck at 1 / 0 (a
+  // stuck-at fault, or an intermittent one inside its window at this issue
+  // cycle), after the one-shot flips of uf_flip; detect_unit is the
+  // residue check of faults.detect.unit
+  input  logic [U_COUNT*MAXU-1:0][31:0] uf_set,
+  input  logic [U_COUNT*MAXU-1:0][31:0] uf_clr,
+  input  logic        detect_unit,
 
   // ---- what the bundle did (valid while done) ----
   output logic        done,
@@ -105,6 +115,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   output logic [31:0] alias_hi [ALIAS_ENTRIES],
   output logic [63:0] alias_valid,
   output logic [31:0] unit_mask [U_COUNT],
+  output logic [U_COUNT*MAXU-1:0][31:0] uf_flip,   // flips not yet struck
   output logic [63:0] now
 );
   import cdvm_rtl_pkg::*;
@@ -415,10 +426,12 @@ module cdvm_core import cdvm_isa_pkg::*; #(
   // ---- branch units: the first taken branch of the bundle wins ------------------
   logic        taken, do_exit;
   logic [31:0] target, exit_code;
+  int          taken_slot;
   always_comb begin
-    taken = 0; do_exit = 0; target = pc + 32'(n) * ATOM_BYTES; exit_code = 0;
+    taken = 0; do_exit = 0; target = pc + 32'(n) * ATOM_BYTES; exit_code = 0; taken_slot = -1;
     for (int i = 0; i < WIDTH; i++)
       if (live[i] && !taken) begin
+        taken_slot = i;
         case (at[i].op)
           OP_BR: begin taken = 1; target = pc + at[i].imm; end
           OP_BC: if (cond_holds(at[i].x, r[R_FLAGS])) begin taken = 1; target = pc + at[i].imm; end
@@ -430,14 +443,25 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           default: ;
         endcase
       end
+    if (!taken) taken_slot = -1;
   end
+
+  // a unit's result through its injected faults (hw-sim apply_unit_fault)
+  function automatic logic [31:0] faulty(logic [31:0] v, logic [31:0] flip, logic [31:0] set, logic [31:0] clr);
+    return ((v ^ flip) & ~clr) | set;
+  endfunction
+  int uk [WIDTH];                      // the fault-port entry of each slot's unit
+  always_comb
+    for (int i = 0; i < WIDTH; i++) uk[i] = 32'(cls[i]) < U_COUNT ? int'(cls[i]) * MAXU + int'(unit_of[i]) : 0;
 
   // ---- each slot's result and fault ------------------------------------------------
   localparam logic [3:0] RS_NONE = 0, RS_EXIT = 1, RS_MEMORY = 2, RS_ALIAS = 3, RS_SB = 4, RS_ILLEGAL = 5,
-                         RS_DIVIDE = 6, RS_PROTECTION = 7, RS_FPU = 8;
+                         RS_DIVIDE = 6, RS_PROTECTION = 7, RS_FPU = 8, RS_DETECTED = 9;
   localparam logic [1:0] MS_FAULT = 1, MS_PROT = 2;  // m_status; 0: the access is allowed
   logic [31:0] v_slot [WIDTH];
   logic [3:0]  f_slot [WIDTH];
+  logic        uf_used [WIDTH];        // the slot's unit checked its result (a flip strikes once)
+  logic [31:0] target_f;               // the taken branch's target as its unit delivers it
   logic [31:0] newflags;
   logic [31:0] dextra;
   logic        has_div;
@@ -447,15 +471,20 @@ module cdvm_core import cdvm_isa_pkg::*; #(
     newflags = r[R_FLAGS];
     dextra = 0;
     has_div = 0;
+    target_f = target;
     for (int i = 0; i < WIDTH; i++) begin
       logic [2:0] size;
       logic [31:0] sv;
       logic split;
+      logic [31:0] was, now_v;
       size = mx_size(at[i].x[2:0]);
       sv = vrb[i];
       split = m_n1[i] != size;
       v_slot[i] = 0;
       f_slot[i] = RS_NONE;
+      uf_used[i] = 0;
+      was = 0;
+      now_v = 0;
       if (live[i]) begin
         case (cls[i])
           U_ALU: begin
@@ -510,8 +539,32 @@ module cdvm_core import cdvm_isa_pkg::*; #(
         endcase
         // FSTK FIP FDP are ALU-class FPU-state atoms: the C model decides their faults too
         if (cls[i] == U_ALU && (prop[i] & P_FPU) != 0 && fpu_fault[i]) f_slot[i] = RS_FPU;
+        // the unit's result (a branch unit's: the target it took) through its faults;
+        // a changed result fails the unit's check when detection is on
+        was = cls[i] == U_BR ? target : v_slot[i];
+        now_v = was;
+        if (f_slot[i] == RS_NONE && 32'(cls[i]) < U_COUNT && (cls[i] != U_BR || taken_slot == i)) begin
+          now_v = faulty(was, uf_flip[uk[i]], uf_set[uk[i]], uf_clr[uk[i]]);
+          uf_used[i] = 1;
+          if (cls[i] == U_BR) target_f = now_v;
+          else v_slot[i] = now_v;
+          if (now_v != was && detect_unit) f_slot[i] = RS_DETECTED;
+        end
       end
     end
+  end
+
+  // flips strike once: those of the units that checked a result up to the
+  // first faulting atom (included when its own check caught the flip)
+  logic [U_COUNT*MAXU-1:0][31:0] uf_flip_next;
+  always_comb begin
+    int ff;
+    ff = WIDTH;
+    for (int i = WIDTH - 1; i >= 0; i--)
+      if (f_slot[i] != RS_NONE) ff = i;
+    uf_flip_next = uf_flip;
+    for (int i = 0; i < WIDTH; i++)
+      if (uf_used[i] && i <= ff) uf_flip_next[uk[i]] = 0;
   end
 
   // ---- the step: fault or write back --------------------------------------------------
@@ -538,6 +591,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
       for (int i = 0; i < NSHADOW; i++) shadow[i] <= 0;
       for (int i = 0; i < NFREGS; i++) frdy[i] <= 0;
       for (int u = 0; u < U_COUNT; u++) unit_mask[u] <= (NU[u] >= 32) ? 32'hffffffff : (32'd1 << NU[u]) - 1;
+      uf_flip <= '0;
     end else if (load) begin
       for (int i = 0; i < NREGS; i++) begin r[i] <= ld_r[i]; rdy[i] <= ld_rdy[i]; end
       r[0] <= 0;
@@ -550,6 +604,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
       for (int e = 0; e < ALIAS_ENTRIES; e++) begin alias_lo[e] <= ld_alias_lo[e]; alias_hi[e] <= ld_alias_hi[e]; end
       alias_valid <= ld_alias_valid;
       for (int u = 0; u < U_COUNT; u++) unit_mask[u] <= ld_unit_mask[u];
+      uf_flip <= ld_uf_flip;
       now <= ld_now;
       done <= 0;
       state <= S_IDLE;
@@ -566,6 +621,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
         state <= S_IDLE;
         done <= 1;
         o_n <= n;
+        uf_flip <= uf_flip_next;
         o_illegal <= illegal;
         reason = RS_NONE;
         fslot = 0;
@@ -574,7 +630,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           if (f_slot[i] != RS_NONE) begin
             reason = f_slot[i];
             fslot = 5'(i);
-            faddr = (f_slot[i] == RS_DIVIDE || f_slot[i] == RS_FPU) ? 32'd0 : m_va[i];
+            faddr = (f_slot[i] == RS_DIVIDE || f_slot[i] == RS_FPU || f_slot[i] == RS_DETECTED) ? 32'd0 : m_va[i];
           end
         if (nwords == 0) begin
           reason = RS_MEMORY; fslot = 0; faddr = pc;
@@ -652,7 +708,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
                   nss[nsb[SBW-1:0]] = n1;
                   nsb = nsb + 1;
                   nsa[nsb[SBW-1:0]] = m_pa2[i];
-                  nsv[nsb[SBW-1:0]] = sv >> (8 * 32'(n1));
+                  nsv[nsb[SBW-1:0]] = (sv >> (8 * 32'(n1))) & ((32'd1 << (8 * (32'(size) - 32'(n1)))) - 1);
                   nss[nsb[SBW-1:0]] = size - n1;
                   nsb = nsb + 1;
                 end else begin
@@ -683,7 +739,7 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           o_slot <= 0;
           o_addr <= 0;
           o_code <= exit_code;
-          o_next_pc <= do_exit ? pc + 32'(n) * ATOM_BYTES : target;
+          o_next_pc <= do_exit ? pc + 32'(n) * ATOM_BYTES : target_f;
           o_issue <= t_issue;
           now <= now + 64'(adv);
         end

@@ -106,6 +106,58 @@ static uint32_t until(uint64_t ready, uint64_t now)
 	return ready > now ? (ready - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(ready - now)) : 0;
 }
 
+/* ---- injected unit faults: the RTL has them at the same units ------------ */
+
+static unsigned fault_port(const struct unit_fault *f) { return f->cls * RTL_MAXU + f->index; }
+
+/* The one-shot flips still armed, by unit. */
+static void unit_flips(const struct chip *c, uint32_t flip[RTL_FAULT_PORTS])
+{
+	memset(flip, 0, RTL_FAULT_PORTS * sizeof *flip);
+	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
+		const struct unit_fault *f = &c->unit_faults[i];
+		if (f->armed && f->kind == FK_FLIP && f->index < RTL_MAXU)
+			flip[fault_port(f)] ^= f->mask;
+	}
+}
+
+/* The stuck bits of every unit at cycle t (hw-sim apply_unit_fault). */
+static void unit_stuck(const struct chip *c, uint64_t t, uint32_t set[RTL_FAULT_PORTS], uint32_t clr[RTL_FAULT_PORTS])
+{
+	memset(set, 0, RTL_FAULT_PORTS * sizeof *set);
+	memset(clr, 0, RTL_FAULT_PORTS * sizeof *clr);
+	for (int i = 0; i < MAX_UNIT_FAULTS; i++) {
+		const struct unit_fault *f = &c->unit_faults[i];
+		if (!f->armed || f->index >= RTL_MAXU)
+			continue;
+		switch ((enum fault_kind)f->kind) {
+		case FK_STUCK0: clr[fault_port(f)] |= f->mask; break;
+		case FK_STUCK1: set[fault_port(f)] |= f->mask; break;
+		case FK_INTERMITTENT:
+			if (t >= f->at && (t - f->at) % f->period < f->len)
+				set[fault_port(f)] |= f->mask;
+			break;
+		default: break;
+		}
+	}
+}
+
+/* Only unit faults are in the RTL: storage faults (registers, memory,
+ * caches, the store buffer) stop the lockstep. */
+static void refuse_storage_faults(const struct chip *c)
+{
+	bool storage = c->reg_poison || c->n_mem_poison || c->n_mem_stuck || c->reg_stuck || c->shadow_stuck ||
+		       c->shadow_poison || c->sb_poison || cache_has_faults(&c->l1i) || cache_has_faults(&c->l1d) ||
+		       cache_has_faults(&c->l2);
+	for (unsigned i = 0; i < c->nsched; i++)
+		storage |= c->sched[i].target != FT_UNIT;
+	if (storage) {
+		fprintf(stderr, "cdvm cosim: only unit faults are co-simulated; the RTL has no fault points in its "
+				"registers, store buffer, caches or memory (docs/rtl.md)\n");
+		exit(2);
+	}
+}
+
 static void chip_state(const struct chip *c, uint64_t now, struct rtl_state *s)
 {
 	memcpy(s->r, c->r, sizeof s->r);
@@ -126,20 +178,24 @@ static void chip_state(const struct chip *c, uint64_t now, struct rtl_state *s)
 	}
 	s->alias_valid = c->alias_valid;
 	memcpy(s->unit_mask, c->unit_mask, sizeof s->unit_mask);
+	unit_flips(c, s->uf_flip);
 	s->now = now;
 }
 
 void cosim_enter(struct chip *c, uint32_t pc)
 {
 	(void)pc;
-	if (c->faults_armed || c->nsched) {
-		fprintf(stderr, "cdvm cosim: fault injection is not co-simulated (the RTL has no fault points yet: "
-				"docs/rtl.md)\n");
-		exit(2);
-	}
+	refuse_storage_faults(c);
 	chip_state(c, c->cnt[CNT_cycles], &L.st);
 	rtl_model_load(&L.st);
 	L.runs++;
+}
+
+void cosim_faults_changed(struct chip *c, uint64_t now)
+{
+	refuse_storage_faults(c);
+	chip_state(c, now, &L.st);
+	rtl_model_load(&L.st);
 }
 
 void cosim_mem(const struct chip *c, unsigned slot, uint32_t va, uint32_t pa, uint32_t pa2, unsigned n1,
@@ -184,6 +240,7 @@ static unsigned rtl_reason_of(const struct chip_exit *ex)
 	case CHIP_EXIT_DIVIDE_FAULT: return RTL_RS_DIVIDE;
 	case CHIP_EXIT_PROTECTION: return RTL_RS_PROTECTION;
 	case CHIP_EXIT_FPU_FAULT: return RTL_RS_FPU;
+	case CHIP_EXIT_FAULT_DETECTED: return ex->fault_point == FP_UNIT ? RTL_RS_DETECTED : ~0u;
 	default: return ~0u;
 	}
 }
@@ -192,7 +249,7 @@ static const char *reason_name(unsigned r)
 {
 	static const char *const names[] = {"none (the run goes on)", "exit to firmware", "memory fault", "alias fault",
 					    "store-buffer overflow", "illegal bundle", "divide fault",
-					    "store to a protected page", "FPU fault"};
+					    "store to a protected page", "FPU fault", "hardware fault detected (unit check)"};
 	return r < sizeof names / sizeof *names ? names[r] : "(unknown)";
 }
 
@@ -281,6 +338,8 @@ static void fill_in(const struct chip *c, uint32_t pc, const struct chip_exit *e
 		in->fpu_v[i] = s->v;
 		in->fpu_flags[i] = s->flags;
 	}
+	unit_stuck(c, cosim_cur.issued, in->uf_set, in->uf_clr);
+	in->detect_unit = c->cfg.detect_unit;
 	if (ex && ex->slot < RTL_MAX_BUNDLE) {
 		/* what the memory system or the FPU decided for the faulting atom */
 		if (ex->reason == CHIP_EXIT_MEMORY_FAULT)
@@ -332,6 +391,12 @@ static void compare_memory_state(const struct chip *c, const struct rtl_in *in)
 		if (c->unit_mask[u] != L.after.unit_mask[u])
 			diff("  %s unit mask  hw-sim 0x%x, RTL 0x%x\n", isa_unit_name((enum unit_class)u), c->unit_mask[u],
 			     L.after.unit_mask[u]);
+	uint32_t flip[RTL_FAULT_PORTS];
+	unit_flips(c, flip);
+	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++)
+		if (flip[k] != L.after.uf_flip[k])
+			diff("  flips armed on %s unit %u  hw-sim 0x%08x, RTL 0x%08x\n",
+			     isa_unit_name((enum unit_class)(k / RTL_MAXU)), k % RTL_MAXU, flip[k], L.after.uf_flip[k]);
 	for (unsigned i = 0; i < RTL_MAX_BUNDLE && i < rtl_model_width(); i++)
 		if (cosim_cur.s[i].mem && cosim_cur.s[i].va != L.out.va[i])
 			diff("  slot %u address  hw-sim 0x%08x, RTL 0x%08x\n", i, cosim_cur.s[i].va, L.out.va[i]);

@@ -50,6 +50,8 @@ void read_state(rtl_state *s)
 	s->alias_valid = top->alias_valid;
 	for (unsigned u = 0; u < RTL_UNITS; u++)
 		s->unit_mask[u] = top->unit_mask[u];
+	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++)
+		s->uf_flip[k] = top->uf_flip[k];
 	s->now = top->now;
 }
 }  // namespace
@@ -105,6 +107,8 @@ extern "C" void rtl_model_load(const rtl_state *s)
 	top->ld_alias_valid = s->alias_valid;
 	for (unsigned u = 0; u < RTL_UNITS; u++)
 		top->ld_unit_mask[u] = s->unit_mask[u];
+	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++)
+		top->ld_uf_flip[k] = s->uf_flip[k];
 	top->ld_now = s->now;
 	top->load = 1;
 	tick();
@@ -129,6 +133,11 @@ extern "C" void rtl_model_step(const rtl_in *in, rtl_out *out, rtl_state *after)
 		top->fpu_flags[i] = in->fpu_flags[i];
 		top->fpu_fault[i] = in->fpu_fault[i];
 	}
+	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++) {
+		top->uf_set[k] = in->uf_set[k];
+		top->uf_clr[k] = in->uf_clr[k];
+	}
+	top->detect_unit = in->detect_unit;
 	top->start = 1;
 	tick();
 	top->start = 0;

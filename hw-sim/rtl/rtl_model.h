@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { RTL_MAX_BUNDLE = 16, RTL_NREGS = 64, RTL_NSHADOW = 16, RTL_NFREGS = 16, RTL_MAX_ALIAS = 64, RTL_UNITS = 5 };
+enum { RTL_MAX_BUNDLE = 16, RTL_NREGS = 64, RTL_NSHADOW = 16, RTL_NFREGS = 16, RTL_MAX_ALIAS = 64, RTL_UNITS = 5,
+       RTL_MAXU = 16, RTL_FAULT_PORTS = RTL_UNITS * RTL_MAXU };
 
 /* The core's architectural and timing state.  Store-buffer arrays have
  * rtl_model_sb_entries() elements. */
@@ -21,6 +22,7 @@ struct rtl_state {
 	uint32_t alias_lo[RTL_MAX_ALIAS], alias_hi[RTL_MAX_ALIAS];
 	uint64_t alias_valid;
 	uint32_t unit_mask[RTL_UNITS];
+	uint32_t uf_flip[RTL_FAULT_PORTS];  /* one-shot flips armed on unit class * RTL_MAXU + unit */
 	uint64_t now;
 };
 
@@ -35,12 +37,14 @@ struct rtl_in {
 	uint32_t m_pa[RTL_MAX_BUNDLE], m_pa2[RTL_MAX_BUNDLE], m_raw[RTL_MAX_BUNDLE], m_extra[RTL_MAX_BUNDLE];
 	uint32_t fpu_v[RTL_MAX_BUNDLE], fpu_flags[RTL_MAX_BUNDLE];
 	bool fpu_fault[RTL_MAX_BUNDLE];
+	uint32_t uf_set[RTL_FAULT_PORTS], uf_clr[RTL_FAULT_PORTS];  /* stuck bits of each unit now */
+	bool detect_unit;
 };
 enum { RTL_MS_OK, RTL_MS_FAULT, RTL_MS_PROT };
 
 /* The core's reasons (cdvm_core.sv RS_*) and illegal-bundle causes (IL_*). */
 enum rtl_reason { RTL_RS_NONE, RTL_RS_EXIT, RTL_RS_MEMORY, RTL_RS_ALIAS, RTL_RS_SB, RTL_RS_ILLEGAL, RTL_RS_DIVIDE,
-		  RTL_RS_PROTECTION, RTL_RS_FPU };
+		  RTL_RS_PROTECTION, RTL_RS_FPU, RTL_RS_DETECTED };
 
 struct rtl_out {
 	unsigned reason, slot, illegal, n;

@@ -5,8 +5,9 @@
 # (CDVM_COSIM_N bundles, default 100000; seed printed, CDVM_SEED replays);
 # guest programs translated and optimized, in lockstep on the default and
 # crusoe-tm5800 chips (a subset; CDVM_TEST_LONG=1: every guest at both
-# levels); a deliberately broken core that must be caught with a readable
-# report; and the errors --cosim gives where it cannot run.
+# levels); unit faults injected in both; a deliberately broken core that
+# must be caught with a readable report; and the errors --cosim gives where
+# it cannot run.
 set -u
 cd "$(dirname "$0")/../.."
 MAKE="make -s --no-print-directory"
@@ -49,6 +50,23 @@ lockstep "translate, default chip" --mode translate --set cms.translate_threshol
 lockstep "translate, crusoe-tm5800" --mode translate -c configs/crusoe-tm5800.yaml --set cms.translate_threshold=1
 lockstep "optimize, default chip" --mode optimize --set cms.translate_threshold=1 --set cms.opt.threshold=20
 
+echo "-- unit faults injected at the same unit of both"
+# with detection the firmware diagnoses, self-tests and isolates the unit in
+# lockstep, and the guest's output is native's; without, whatever the fault
+# does (a crash too) both models must do alike
+build/guests/O2/sha256.elf > /tmp/cdvm-rtl.$$ 2>&1
+$COSIM run --mode translate --cosim --set faults.detect.unit=true --inject unit=alu:1,kind=stuck,bit=3,at=0 \
+  build/guests/O2/sha256.elf 2> /tmp/cdvm-rtl-err.$$ | cmp -s - /tmp/cdvm-rtl.$$ ||
+  fail "a stuck ALU with detection: the output differs from native"
+grep -q "no difference" /tmp/cdvm-rtl-err.$$ || { fail "a stuck ALU with detection"; cat /tmp/cdvm-rtl-err.$$ >&2; }
+for spec in unit=alu:0,kind=flip,bit=5,at=20000 unit=mem:0,kind=stuck0,bit=2,at=0 unit=br:0,kind=flip,bit=4,at=30000 \
+    unit=mul:0,kind=intermittent,bit=1,at=10000,period=5000,len=2000 unit=alu:1,kind=stuck,bit=0,at=0; do
+  $COSIM run --mode translate --cosim --inject "$spec" build/guests/O2/arith.elf > /dev/null 2> /tmp/cdvm-rtl-err.$$
+  rc=$?
+  [ $rc -ne 3 ] && grep -q "no difference" /tmp/cdvm-rtl-err.$$ ||
+    { fail "--inject $spec: status $rc"; cat /tmp/cdvm-rtl-err.$$ >&2; }
+done
+
 echo "-- a broken core is caught"
 $MAKE cosim COSIM_NAME=default-broken COSIM_RTL_DEFINES=+define+CDVM_RTL_BROKEN_PF || exit 1
 build/cosim/default-broken/cdvm run --mode translate --cosim --set cms.translate_threshold=1 \
@@ -75,6 +93,6 @@ expect_error "make cosim" build/cdvm run --cosim build/guests/O2/arith.elf
 expect_error "make cosim" build/cdvm exec-native --cosim tests/native/demo.s
 expect_error "verilated for another core configuration" $COSIM run --cosim -c configs/wide8.yaml \
   build/guests/O2/arith.elf
-expect_error "does not co-simulate injected faults" $COSIM run --cosim --inject unit=alu:1,kind=stuck,bit=3,at=0 \
+expect_error "only unit faults are co-simulated" $COSIM run --cosim --inject reg=r5,kind=stuck,bit=3,at=0 \
   build/guests/O2/arith.elf
 exit $status
