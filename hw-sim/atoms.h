@@ -373,7 +373,7 @@ ATOM_BODY(rdcr)
 	*v = val;
 	return true;
 }
-ATOM_BODY(wrcr) { return true; }  /* at write-back, after every atom has read ra */
+ATOM_BODY(wrcr) { *v = a; return true; }  /* written at write-back, after every atom has read its sources */
 ATOM_BODY(nop) { return true; }
 
 /* ---- floating point: hw-sim/fpu.c computes (an FPU result is staged

@@ -482,8 +482,8 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 		c->pending |= d->pend;
 		c->reg_poison &= ~reg_bit(d->rd);
 		return;
-	case WB_WRCR:
-		chip_write_cr(c, d->imm, r[d->ra]);
+	case WB_WRCR:   /* ra as the bundle read it (its body's result): an earlier atom may have landed since */
+		chip_write_cr(c, d->imm, v);
 		return;
 	case WB_FP:   /* the value staged by the atom, its low word through the unit-fault path */
 		c->fnew[d->rd].mant = (c->fnew[d->rd].mant & ~0xffffffffull) | v;
@@ -876,6 +876,27 @@ CHIP_INLINE bool retire(struct bundle_exec *e, bool fast, const uint32_t *res, u
 	return true;
 }
 
+/* A single-pass bundle that faulted had landed the atoms before the
+ * faulting one: their registers' ready times go back to the issue cycle t
+ * (their own were no later: the bundle waited for its destinations), as
+ * if nothing of the bundle had been written.  Found by the RTL lockstep: a
+ * landed latency-1 result left its register due a cycle after the fault,
+ * a longer one left it pending on a write that never happened. */
+static void unland(struct chip *c, const struct dbundle *b, uint64_t t)
+{
+	for (uint64_t m = b->dst_mask & ~reg_bit(R_ZERO); m; m &= m - 1) {
+		unsigned r = (unsigned)__builtin_ctzll(m);
+		if (c->ready[r] > t)
+			c->ready[r] = t;
+		c->pending &= ~reg_bit(r);
+	}
+	for (unsigned m = b->fdst_mask; m; m &= m - 1) {
+		unsigned f = (unsigned)__builtin_ctz(m);
+		if (c->fready[f] > t)
+			c->fready[f] = t;
+	}
+}
+
 void chip_run(struct chip *c, uint32_t pc, struct chip_exit *ex)
 {
 	chip_run_bounded(c, pc, ex, UINT64_MAX);
@@ -923,6 +944,8 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 		begin(&e, b, t);
 		if (!execute(&e, fast, res)) {
 			now = e.t;
+			if (fast)
+				unland(c, b, e.t);
 			break;
 		}
 		if (retire(&e, fast, res, &now)) {

@@ -79,3 +79,18 @@ rtl-lint: $(RTL_PKG) build/cdvm
 FORCE:
 
 -include $(filter build/cosim/%,$(COSIM_OBJ:.o=.d))
+
+# the constrained-random lockstep (tests/rtl/cosim_random.c): compiled like
+# the cosim objects (the pattern rule above), linked like the cdvm above
+# without the command line: COSIM_LIB_OBJ also leaves out build/o/cli/*
+# (cli/main.o's main would clash with the test's own)
+COSIM_RANDOM_O := build/cosim/obj/tests/rtl/cosim_random.o
+$(COSIM_DIR)/cosim-random: $(COSIM_RANDOM_O) $(COSIM_LIB_OBJ) $(COSIM_DIR)/rtl_model.o \
+		$(COSIM_DIR)/v/Vcdvm_core__ALL.a $(VL_RT)
+	$(COSIM_CXX) -o $@ $(COSIM_RANDOM_O) $(COSIM_LIB_OBJ) $(COSIM_DIR)/rtl_model.o \
+	  $(COSIM_DIR)/v/Vcdvm_core__ALL.a $(VL_RT) $(LIBS) -pthread
+
+.PHONY: cosim-random
+cosim-random: $(COSIM_DIR)/cosim-random
+
+-include $(COSIM_RANDOM_O:.o=.d)

@@ -1014,6 +1014,34 @@ static void test_cycle_limit(void)
 	rig_done(&g);
 }
 
+/* Two bugs the RTL lockstep found (tests/rtl/cosim_random.c): a faulting
+ * single-pass bundle left its landed atoms' ready times behind, and wrcr
+ * read its source after an earlier atom of its bundle had written it. */
+static void test_fault_leaves_no_ready_times(void)
+{
+	RIG(g, "core.latency.alu=3", NULL);
+	/* the add lands (due 3 cycles later) before the divide faults */
+	uint32_t bad = rig_load(&g, "mov r1, #7 | mov r2, #0\nadd r20, r1, #1 | divu r21, r1, r2\nexit #0\n");
+	uint32_t next = rig_load(&g, "add r22, r20, #1\nexit #0\n");
+	struct chip_exit ex;
+	chip_run(g.chip, next, &ex);  /* warm its lines */
+	chip_run(g.chip, bad, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_DIVIDE_FAULT);
+	uint64_t stalls = cnt(&g, CNT_stall_operand);
+	chip_run(g.chip, next, &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	CU_ASSERT_EQUAL(cnt(&g, CNT_stall_operand), stalls);  /* r20 was never written: no wait */
+	rig_done(&g);
+
+	RIG(h, NULL);
+	chip_run(h.chip, rig_load(&h, "mov r24, #1\nmov r24, #3 | wrcr UNITS_ALU, r24\nexit #0\n"), &ex);
+	CU_ASSERT_EQUAL(ex.reason, CHIP_EXIT_FIRMWARE);
+	uint32_t mask = 0;
+	CU_ASSERT_EQUAL(chip_read_cr(h.chip, CR_UNITS_ALU, &mask), 0);
+	CU_ASSERT_EQUAL(mask, 1);  /* r24 as the bundle read it */
+	rig_done(&h);
+}
+
 void suite_chip(void)
 {
 	CU_pSuite s = CU_add_suite("chip", NULL, NULL);
@@ -1038,4 +1066,5 @@ void suite_chip(void)
 	CU_add_test(s, "TLB: geometry keys are validated", test_tlb_config);
 	CU_add_test(s, "FPU: values, latency, shadowing, unmasked faults", test_fpu);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
+	CU_add_test(s, "a fault leaves no ready times; wrcr reads its source first", test_fault_leaves_no_ready_times);
 }
