@@ -149,11 +149,12 @@ test: build/san/unit-tests build/san/cdvm build/cdvm $(LLVM_TESTS) $(GUEST_ALL) 
 	  echo "== $$s"; t0=$$(date +%s); sh $$s || exit 1; echo "   ($$s: $$(($$(date +%s) - t0)) s)"; done
 	@echo "== all tests passed"
 
-# Longer campaigns: every translate-mode configuration at both levels and a
-# million risu cases.
+# Longer campaigns: every translate-mode configuration at both levels, a
+# million risu cases, and the RTL lockstep's long campaign.
 test-long: build/san/risu build/risu/runner.elf
 	CDVM_TEST_LONG=1 $(MAKE) test
 	$(MAKE) risu-long
+	$(MAKE) cosim-long
 
 run: build/cdvm $(GUEST_ALL)
 	build/cdvm run --mode optimize --stats build/guests/O2/sha256.elf 50

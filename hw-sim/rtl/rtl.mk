@@ -94,3 +94,13 @@ $(COSIM_DIR)/cosim-random: $(COSIM_RANDOM_O) $(COSIM_LIB_OBJ) $(COSIM_DIR)/rtl_m
 cosim-random: $(COSIM_DIR)/cosim-random
 
 -include $(COSIM_RANDOM_O:.o=.d)
+
+# long lockstep campaigns: every guest at both levels in lockstep, five
+# million random bundles, and the 8-wide core (its own model)
+.PHONY: cosim-long
+cosim-long:
+	CDVM_TEST_LONG=1 CDVM_COSIM_N=5000000 sh tests/scripts/70-rtl.sh
+	$(MAKE) cosim cosim-random COSIM_CONFIG=configs/wide8.yaml
+	build/cosim/wide8/cosim-random -c configs/wide8.yaml -n 2000000
+	sh guest-tests/differential -j 2 O2 -- build/cosim/wide8/cdvm run --cosim -c configs/wide8.yaml \
+	  --mode optimize --set cms.translate_threshold=1 --set cms.opt.threshold=20
