@@ -47,6 +47,7 @@ lockstep() {
   done
 }
 lockstep "translate, default chip" --mode translate --set cms.translate_threshold=1
+[ "${CDVM_TEST_LONG:-0}" = 1 ] || grep -E '^(flags|muldiv|sha256|spec|fparith|segv)( |$)' guest-tests/manifest > "$man"
 lockstep "translate, crusoe-tm5800" --mode translate -c configs/crusoe-tm5800.yaml --set cms.translate_threshold=1
 lockstep "optimize, default chip" --mode optimize --set cms.translate_threshold=1 --set cms.opt.threshold=20
 
@@ -68,7 +69,8 @@ for spec in unit=alu:0,kind=flip,bit=5,at=20000 unit=mem:0,kind=stuck0,bit=2,at=
 done
 
 echo "-- a broken core is caught"
-$MAKE cosim COSIM_NAME=default-broken COSIM_RTL_DEFINES=+define+CDVM_RTL_BROKEN_PF || exit 1
+# (compiled at -O0: it runs a few thousand bundles)
+$MAKE cosim COSIM_NAME=default-broken COSIM_RTL_DEFINES=+define+CDVM_RTL_BROKEN_PF COSIM_VOPT=-O0 || exit 1
 build/cosim/default-broken/cdvm run --mode translate --cosim --set cms.translate_threshold=1 \
   build/guests/O2/flags.elf > /tmp/cdvm-rtl.$$ 2> /tmp/cdvm-rtl-err.$$
 rc=$?
