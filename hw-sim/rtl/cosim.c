@@ -33,6 +33,7 @@ static struct {
 	uint64_t bundles, clocks, runs;
 	struct timespec t0;  /* when the lockstep began */
 	unsigned sb_entries;
+	bool armed;      /* unit faults were armed after the last bundle */
 } L;
 
 static uint32_t *alloc_words(unsigned n)
@@ -188,6 +189,7 @@ void cosim_enter(struct chip *c, uint32_t pc)
 	refuse_storage_faults(c);
 	chip_state(c, c->cnt[CNT_cycles], &L.st);
 	rtl_model_load(&L.st);
+	L.armed = c->faults_armed;
 	L.runs++;
 }
 
@@ -196,6 +198,7 @@ void cosim_faults_changed(struct chip *c, uint64_t now)
 	refuse_storage_faults(c);
 	chip_state(c, now, &L.st);
 	rtl_model_load(&L.st);
+	L.armed = c->faults_armed;
 }
 
 void cosim_mem(const struct chip *c, unsigned slot, uint32_t va, uint32_t pa, uint32_t pa2, unsigned n1,
@@ -319,8 +322,10 @@ static void fail(const struct chip *c, const struct rtl_in *in, const struct chi
 
 static void fill_in(const struct chip *c, uint32_t pc, const struct chip_exit *ex, struct rtl_in *in)
 {
-	memset(in, 0, sizeof *in);
+	memset(in->m_status, 0, sizeof in->m_status);
+	memset(in->fpu_fault, 0, sizeof in->fpu_fault);
 	in->pc = pc;
+	in->nwords = 0;
 	if (pc < c->mem_size) {  /* a misaligned pc decodes all the same (and is illegal) */
 		uint32_t avail = (c->mem_size - pc) / ISA_ATOM_BYTES;
 		in->nwords = avail < RTL_MAX_BUNDLE ? avail : RTL_MAX_BUNDLE;
@@ -338,7 +343,11 @@ static void fill_in(const struct chip *c, uint32_t pc, const struct chip_exit *e
 		in->fpu_v[i] = s->v;
 		in->fpu_flags[i] = s->flags;
 	}
-	unit_stuck(c, cosim_cur.issued, in->uf_set, in->uf_clr);
+	/* armed before the bundle (a flip it struck may have disarmed the last) or now */
+	in->faults = c->faults_armed || L.armed;
+	L.armed = c->faults_armed;
+	if (in->faults)
+		unit_stuck(c, cosim_cur.issued, in->uf_set, in->uf_clr);
 	in->detect_unit = c->cfg.detect_unit;
 	if (ex && ex->slot < RTL_MAX_BUNDLE) {
 		/* what the memory system or the FPU decided for the faulting atom */
@@ -392,20 +401,20 @@ static void compare_memory_state(const struct chip *c, const struct rtl_in *in)
 			diff("  %s unit mask  hw-sim 0x%x, RTL 0x%x\n", isa_unit_name((enum unit_class)u), c->unit_mask[u],
 			     L.after.unit_mask[u]);
 	uint32_t flip[RTL_FAULT_PORTS];
-	unit_flips(c, flip);
-	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++)
+	if (in->faults)  /* none were armed before the bundle: none can be now, in either */
+		unit_flips(c, flip);
+	for (unsigned k = 0; in->faults && k < RTL_FAULT_PORTS; k++)
 		if (flip[k] != L.after.uf_flip[k])
 			diff("  flips armed on %s unit %u  hw-sim 0x%08x, RTL 0x%08x\n",
 			     isa_unit_name((enum unit_class)(k / RTL_MAXU)), k % RTL_MAXU, flip[k], L.after.uf_flip[k]);
 	for (unsigned i = 0; i < RTL_MAX_BUNDLE && i < rtl_model_width(); i++)
 		if (cosim_cur.s[i].mem && cosim_cur.s[i].va != L.out.va[i])
 			diff("  slot %u address  hw-sim 0x%08x, RTL 0x%08x\n", i, cosim_cur.s[i].va, L.out.va[i]);
-	(void)in;
 }
 
 void cosim_step(struct chip *c, uint32_t pc, const struct chip_exit *ex, uint32_t next_pc, uint64_t now)
 {
-	struct rtl_in in;
+	static struct rtl_in in;
 	fill_in(c, pc, ex, &in);
 	rtl_model_step(&in, &L.out, &L.after);
 	L.clocks += L.out.clocks;

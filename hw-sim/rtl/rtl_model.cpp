@@ -27,7 +27,7 @@ void tick()
 	top->eval();
 }
 
-void read_state(rtl_state *s)
+void read_state(rtl_state *s, bool faults)
 {
 	for (unsigned i = 0; i < RTL_NREGS; i++) {
 		s->r[i] = top->r[i];
@@ -50,7 +50,7 @@ void read_state(rtl_state *s)
 	s->alias_valid = top->alias_valid;
 	for (unsigned u = 0; u < RTL_UNITS; u++)
 		s->unit_mask[u] = top->unit_mask[u];
-	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++)
+	for (unsigned k = 0; faults && k < RTL_FAULT_PORTS; k++)
 		s->uf_flip[k] = top->uf_flip[k];
 	s->now = top->now;
 }
@@ -133,10 +133,13 @@ extern "C" void rtl_model_step(const rtl_in *in, rtl_out *out, rtl_state *after)
 		top->fpu_flags[i] = in->fpu_flags[i];
 		top->fpu_fault[i] = in->fpu_fault[i];
 	}
-	for (unsigned k = 0; k < RTL_FAULT_PORTS; k++) {
-		top->uf_set[k] = in->uf_set[k];
-		top->uf_clr[k] = in->uf_clr[k];
-	}
+	static bool had_faults;  // the ports hold stuck bits: clear them once the faults are gone
+	if (in->faults || had_faults)
+		for (unsigned k = 0; k < RTL_FAULT_PORTS; k++) {
+			top->uf_set[k] = in->faults ? in->uf_set[k] : 0;
+			top->uf_clr[k] = in->faults ? in->uf_clr[k] : 0;
+		}
+	had_faults = in->faults;
 	top->detect_unit = in->detect_unit;
 	top->start = 1;
 	tick();
@@ -165,5 +168,5 @@ extern "C" void rtl_model_step(const rtl_in *in, rtl_out *out, rtl_state *after)
 		out->rel_val[e] = top->sb_val[e];
 		out->rel_size[e] = top->sb_size[e];
 	}
-	read_state(after);
+	read_state(after, in->faults);
 }

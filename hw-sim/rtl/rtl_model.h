@@ -37,6 +37,7 @@ struct rtl_in {
 	uint32_t m_pa[RTL_MAX_BUNDLE], m_pa2[RTL_MAX_BUNDLE], m_raw[RTL_MAX_BUNDLE], m_extra[RTL_MAX_BUNDLE];
 	uint32_t fpu_v[RTL_MAX_BUNDLE], fpu_flags[RTL_MAX_BUNDLE];
 	bool fpu_fault[RTL_MAX_BUNDLE];
+	bool faults;                       /* unit faults may be armed: uf_* are valid, uf_flip is read back */
 	uint32_t uf_set[RTL_FAULT_PORTS], uf_clr[RTL_FAULT_PORTS];  /* stuck bits of each unit now */
 	bool detect_unit;
 };
