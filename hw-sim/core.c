@@ -792,7 +792,7 @@ CHIP_INLINE bool execute(struct bundle_exec *e, bool fast, uint32_t *res)
 		case OP_COUNT: break;
 		}
 		/* the result as computed, before an injected unit fault changes it */
-		COSIM(cosim_cur.s[i].reached = true; cosim_cur.s[i].v = v; cosim_cur.s[i].flags = e->newflags;
+		COSIM(cosim_cur.s[i].v = v; cosim_cur.s[i].flags = e->newflags;
 		      cosim_cur.s[i].extra = e->dextra - cosim_cur.s[i].dextra_in);
 		if (c->faults_armed && !unit_fault_check(e, d, &v))
 			return false;

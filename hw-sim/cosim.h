@@ -23,7 +23,6 @@ struct chip_exit;
 
 /* One atom of the bundle being executed, as hw-sim ran it. */
 struct cosim_slot {
-	bool reached;          /* hw-sim executed the atom without faulting */
 	bool mem;              /* a load or store the memory system allowed */
 	uint8_t n1;            /* bytes in the first physical piece */
 	uint32_t va, pa, pa2;  /* the access's virtual address and physical pieces */
