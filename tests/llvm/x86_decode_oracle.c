@@ -60,6 +60,7 @@ enum excl {
 	EX_LLVM_MANDATORY, /* not an exclusion: a workaround, see llvm_mandatory_quirk() */
 	EX_LLVM_HLE,       /* the same, llvm_hle_quirk() */
 	EX_SSE4A,          /* 66/F2 0F 78/79: length of an instruction that is #UD on Intel */
+	EX_XOP66,          /* 66 + XOP: LLVM shrinks the immediate; #UD on the CPU (AMD APM vol. 3, 1.7) */
 	EX_COUNT
 };
 
@@ -72,6 +73,7 @@ static const char *const excl_names[EX_COUNT] = {
 	"66 + F2/F3 on a 0F-map integer instruction: compared without F2/F3 (endbr32: without 66) (LLVM quirk)",
 	"LOCK + F2/F3, LLVM rejects: compared without F2/F3 (LLVM quirk)",
 	"66/F2 0F 78/79: SSE4a EXTRQ/INSERTQ (AMD) or VMREAD/VMWRITE: lengths differ, #UD here",
+	"66 + XOP (AMD): LLVM sizes the immediate by the 66 prefix; #UD on the CPU and here",
 };
 
 struct oracle {
@@ -696,6 +698,12 @@ static void check(struct oracle *o, const uint8_t *b)
 		if (in.map == 1 && (in.opcode == 0x78 || in.opcode == 0x79) &&
 		    (in.prefixes & (X86_PFX_OPSIZE | X86_PFX_REPNE))) {
 			o->excluded[EX_SSE4A]++;
+			return;
+		}
+		/* a legacy 66 before an XOP escape is #UD (AMD APM vol. 3, 1.7);
+		 * LLVM lets it turn map 0A's imm32 into an imm16 (lwpval, bextr) */
+		if (in.op == X86_OP_XOP && (in.prefixes & X86_PFX_OPSIZE)) {
+			o->excluded[EX_XOP66]++;
 			return;
 		}
 		report(o, b, &ld, st, &in, "length of a rejected instruction differs");
