@@ -133,6 +133,8 @@ static int form(struct cms *m, struct region_rec *rec)
 		.nno_hoist = m->ro->nno_hoist,
 		.reorder_memory = k->opt_reorder_memory && rec->level < LEVEL_NO_SPECULATION,
 		.control_speculation = k->opt_control_speculation && rec->level < LEVEL_NO_SPECULATION,
+		.if_convert_insns = (unsigned)k->opt_if_convert_insns,
+		.if_convert_bias = (unsigned)k->opt_if_convert_bias,
 	};
 	for (unsigned l = LEVEL_SHORTER; l <= rec->level; l++)
 		o.max_insns /= 2;
@@ -148,6 +150,7 @@ static int form(struct cms *m, struct region_rec *rec)
 	m->st.region_unrolled += info.unrolled;
 	m->st.region_spec_loads += info.spec_loads;
 	m->st.region_spec_stores += info.spec_stores;
+	m->st.region_if_converted += info.if_converted;
 	rec->failures = 0;
 	return id;
 }

@@ -938,6 +938,7 @@ int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, con
 		info->spec_loads = r->spec_loads;
 		info->spec_stores = r->spec_stores;
 		info->unrolled = r->unrolled;
+		info->if_converted = r->block.nhammocks;
 		info->loop = r->block.end != END_INDIRECT &&
 			     (r->block.target == eip || (r->block.end == END_COND && r->block.fall == eip));
 	}

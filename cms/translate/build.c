@@ -201,6 +201,20 @@ static void continue_region(struct bctx *c, unsigned i)
 	b->end = END_DIRECT;
 	if (end == END_DIRECT && b->branch_op < 0)
 		return;
+	if (b->follow[i] == FOLLOW_IFCONV) {
+		/* no branch: rename.c selects between the body's values and
+		 * the ones before it on the branch's condition */
+		for (unsigned h = 0; h < b->nhammocks; h++)
+			if (b->hammocks[h].insn == i)
+				b->hammocks[h].cond = b->cond;
+		if (end != END_COND || b->branch_op != (int)b->nops - 1) {
+			b->failed = 1;
+			return;
+		}
+		b->nops--;
+		b->branch_op = -1;
+		return;
+	}
 	if (b->nsides == IR_MAX_SIDES) {
 		b->failed = 1;
 		return;

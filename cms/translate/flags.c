@@ -111,6 +111,10 @@ void ir_pass_flags(struct ir_block *b, unsigned live_out)
 				continue;
 			}
 			live = (live & ~w) | r;
+		} else if (o->op == OP_MOV && o->dst == R_FLAGS) {
+			live = 0;           /* FLAGS put back whole (an if-converted branch, rename.c) */
+		} else if (o->op == OP_MOV && !o->use_imm && o->b == R_FLAGS) {
+			live = XF_STATUS;   /* FLAGS kept whole */
 		} else {
 			live |= read_flags(o);
 		}

@@ -23,6 +23,7 @@ enum {
 	IR_MAX_SIDES = 60,      /* side exits of a region */
 	IR_NX86 = 8,            /* EAX..EDI: the x86 registers a region keeps in temporaries */
 	IR_MAX_PAIRS = 512,     /* (store, load) pairs a region may reorder speculatively */
+	IR_MAX_HAMMOCKS = 32,   /* if-converted branches of a region */
 	VREG_TEMP = 64,
 	VREG_NONE = 0xffff,
 	R_RETIRED = 15,     /* x86 instructions retired by translated code (shadowed) */
@@ -75,7 +76,22 @@ struct ir_block;
 static inline const struct ir_side *ir_op_side(const struct ir_block *b, const struct ir_op *o);
 
 /* How a region continues after one of its control transfers (select). */
-enum ir_follow { FOLLOW_NONE, FOLLOW_TAKEN, FOLLOW_FALL };
+enum ir_follow { FOLLOW_NONE, FOLLOW_TAKEN, FOLLOW_FALL, FOLLOW_IFCONV };
+
+/* A short forward branch over a few instructions (`jcc L; body; L:`)
+ * that a region if-converts: the body is computed whichever way the
+ * branch goes and `sel` on the branch's condition picks each register it
+ * wrote (rename.c).  Its flags are merged the same way when they are live
+ * at L, and the instructions retired are counted back when the branch
+ * skips the body. */
+struct ir_hammock {
+	unsigned insn;          /* the jcc's index in the trace; its body follows it */
+	unsigned body;          /* instructions of the body */
+	unsigned cond;          /* x86 condition under which the jcc skips the body (build.c) */
+	unsigned flags_live;    /* x86 status flags live at L */
+	uint32_t join;          /* L */
+	uint32_t live_end;      /* [L, live_end): the bytes flags_live was read from */
+};
 struct ir_block {
 	uint32_t eip;                    /* first x86 instruction */
 	uint32_t end_eip;                /* address after the last one */
@@ -108,6 +124,8 @@ struct ir_block {
 	struct ir_side sides[IR_MAX_SIDES];
 	unsigned nsides;
 	unsigned flags_live_end;         /* flags live where the region ends (set by the caller) */
+	struct ir_hammock hammocks[IR_MAX_HAMMOCKS];
+	unsigned nhammocks;
 	uint16_t pairs[IR_MAX_PAIRS][2]; /* (store, load) the scheduler may reorder (memory.c) */
 	unsigned npairs;
 };

@@ -7,7 +7,11 @@
  * followed back to it behind a guard), and a conditional branch in the
  * direction whose successor the profile entered more often, when that
  * direction has at least cms.opt.min_bias percent of the two.  The other
- * direction becomes a side exit.  A path that comes back to the entry is
+ * direction becomes a side exit.  A forward branch over a few
+ * instructions that is less biased than cms.opt.if_convert_bias (a
+ * hammock, `jcc L; body; L:`) is if-converted instead: the trace goes
+ * through the body to L, and rename.c merges the two ways with `sel`.  A
+ * path that comes back to the entry is
  * a loop: its body is copied cms.opt.unroll times (when the copies fit)
  * and the region ends with the back edge, which chaining turns into a
  * branch to the region itself.  The trace stops at an instruction the
@@ -23,6 +27,46 @@
 enum { CALL_DEPTH = 8 };
 
 static uint32_t count_of(const struct tr_hints *h, uint32_t eip) { return h ? h->count(h->ctx, eip) : 0; }
+
+static int listed(const uint32_t *l, unsigned n, uint32_t eip)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (l[i] == eip)
+			return 1;
+	return 0;
+}
+
+/* `jcc L; body; L:` with a body the region may compute whichever way the
+ * branch goes: at most o->if_convert_insns instructions, none a control
+ * transfer, a store, a divide or anything else that traps, x87 or
+ * shld/shrd; loads only under control speculation and not one the
+ * firmware found faulting.  The body is decoded into b->insns after the
+ * jcc at index i; its length, or 0. */
+static unsigned hammock(struct ir_block *b, const struct x86_env *env, const struct tr_region_opts *o, unsigned i,
+			uint32_t at, uint32_t join, unsigned room)
+{
+	unsigned n = 0;
+	while (at < join) {
+		uint8_t buf[X86_MAX_INSN_LEN];
+		struct x86_insn *in = &b->insns[i + 1 + n];
+		if (n >= o->if_convert_insns || n >= room)
+			return 0;
+		unsigned got = env->fetch(env->ctx, at, buf, sizeof buf);
+		if (x86_decode(buf, got, in) <= 0 || !ir_supported(in) || tr_is_string(in) ||
+		    (x86_op_flags((enum x86_op)in->op) & (OPF_BRANCH | OPF_TRAPS | OPF_FPU)) ||
+		    x86_insn_stores(in) || in->op == X86_OP_DIV || in->op == X86_OP_IDIV || in->op == X86_OP_SHLD ||
+		    in->op == X86_OP_SHRD)
+			return 0;
+		int loads = (x86_op_flags((enum x86_op)in->op) & (OPF_ESP | OPF_LEAVE)) != 0;
+		for (unsigned k = 0; k < in->nops; k++)
+			loads |= in->o[k].kind == X86_OPK_MEM && x86_op_use(in->op, k) != 0;
+		if (loads && (!o->control_speculation || listed(o->no_hoist, o->nno_hoist, at)))
+			return 0;
+		b->insn_eip[i + 1 + n++] = at;
+		at += in->len;
+	}
+	return at == join ? n : 0;
+}
 
 static int in_trace(const struct ir_block *b, unsigned from, uint32_t eip)
 {
@@ -43,6 +87,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 	b->fp_entry = -1;
 	b->eip = eip;
 	b->ninsns = 0;
+	b->nhammocks = 0;
 	while (b->ninsns < max) {
 		uint8_t buf[X86_MAX_INSN_LEN];
 		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);
@@ -69,7 +114,25 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 		if (in->op >= X86_OP_JO && in->op <= X86_OP_JO + 15) {
 			uint32_t taken = next + in->imm;
 			uint64_t ct = count_of(h, taken), cf = count_of(h, next);
-			if (ct + cf == 0 || 100 * (ct > cf ? ct : cf) < (uint64_t)o->min_bias * (ct + cf))
+			uint64_t most = ct > cf ? ct : cf;
+			unsigned hb = b->nhammocks < IR_MAX_HAMMOCKS && taken > next && taken != eip &&
+						!in_trace(b, copy, taken) &&
+						100 * most < (uint64_t)o->if_convert_bias * (ct + cf)
+					? hammock(b, env, o, i, next, taken, max - b->ninsns)
+					: 0;
+			if (hb) {
+				/* if-converted: the trace goes on through the body to L */
+				struct ir_hammock *hm = &b->hammocks[b->nhammocks++];
+				*hm = (struct ir_hammock){.insn = i, .body = hb, .join = taken};
+				hm->flags_live = ir_flags_live_at(env, taken, &hm->live_end);
+				b->follow[i] = FOLLOW_IFCONV;
+				for (unsigned k = 1; k <= hb; k++)
+					b->follow[i + k] = FOLLOW_NONE;
+				b->ninsns += hb;
+				at = taken;
+				continue;
+			}
+			if (ct + cf == 0 || 100 * most < (uint64_t)o->min_bias * (ct + cf))
 				break;
 			dest = ct >= cf ? taken : next;
 			f = ct >= cf ? FOLLOW_TAKEN : FOLLOW_FALL;

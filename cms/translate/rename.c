@@ -19,6 +19,90 @@
 
 static int x86_reg(unsigned v) { return v >= R_EAX && v < R_EAX + IR_NX86; }
 
+/* The renaming state of an if-converted branch between its two ends. */
+struct ifc {
+	uint16_t before[IR_NX86];   /* each x86 register's vreg at the branch */
+	unsigned flags;             /* temporary holding FLAGS at the branch, or VREG_NONE */
+};
+
+static unsigned emit(struct ir_op *out, unsigned *n, unsigned op, unsigned dst, unsigned a, unsigned bb,
+		     uint32_t imm, int use_imm, unsigned x, unsigned insn)
+{
+	out[*n] = (struct ir_op){.op = (uint8_t)op, .dst = (uint16_t)dst, .a = (uint16_t)a, .b = (uint16_t)bb,
+				 .imm = imm, .use_imm = (uint8_t)use_imm, .x = (uint8_t)x, .insn = (uint16_t)insn};
+	return (*n)++;
+}
+
+/* Where the body begins: remember the registers, and FLAGS when the body
+ * writes flags (the selects at its end read the branch's condition). */
+static void ifc_begin(struct ir_block *b, const struct ir_hammock *h, const uint16_t *cur, struct ifc *s,
+		      struct ir_op *out, unsigned *n)
+{
+	memcpy(s->before, cur, sizeof s->before);
+	s->flags = VREG_NONE;
+	for (unsigned i = 0; i < b->nops && s->flags == VREG_NONE; i++) {
+		const struct ir_op *o = &b->ops[i];
+		if (o->insn > h->insn && o->insn <= h->insn + h->body &&
+		    ((isa_ops[o->op].props & P_WFLAGS) || o->dst == R_FLAGS)) {
+			s->flags = VREG_TEMP + b->ntemps++;
+			emit(out, n, OP_MOV, s->flags, VREG_NONE, R_FLAGS, 0, 0, 0, h->insn);
+		}
+	}
+}
+
+/* Where the body ends (L): each x86 register the body wrote becomes `sel`
+ * on the condition that skips it, between its value before and after the
+ * body; FLAGS likewise when some flag is live at L (otherwise the
+ * branch's flags are simply put back: the body's are dead); and the
+ * instructions retired count the body out again when it was skipped. */
+static void ifc_join(struct ir_block *b, const struct ir_hammock *h, uint16_t *cur, const struct ifc *s,
+		     struct ir_op *out, unsigned *n)
+{
+	unsigned at = h->insn + h->body, body_flags = VREG_NONE;
+	if (s->flags != VREG_NONE) {
+		if (h->flags_live) {
+			body_flags = VREG_TEMP + b->ntemps++;
+			emit(out, n, OP_MOV, body_flags, VREG_NONE, R_FLAGS, 0, 0, 0, at);
+		}
+		emit(out, n, OP_MOV, R_FLAGS, VREG_NONE, s->flags, 0, 0, 0, at);
+	}
+	for (unsigned r = 0; r < IR_NX86; r++) {
+		if (cur[r] == s->before[r])
+			continue;
+		unsigned t = VREG_TEMP + b->ntemps++;
+		emit(out, n, OP_SEL, t, s->before[r], cur[r], 0, 0, h->cond, at);
+		cur[r] = (uint16_t)t;
+	}
+	if (body_flags != VREG_NONE) {
+		unsigned t = VREG_TEMP + b->ntemps++;
+		emit(out, n, OP_SEL, t, s->flags, body_flags, 0, 0, h->cond, at);
+		emit(out, n, OP_MOV, R_FLAGS, VREG_NONE, t, 0, 0, 0, at);
+	}
+	unsigned k = VREG_TEMP + b->ntemps++;
+	emit(out, n, OP_SEL, k, R_ZERO, VREG_NONE, h->body, 1, h->cond ^ 1, at);
+	emit(out, n, OP_SUB, R_RETIRED, R_RETIRED, k, 0, 0, 0, at);
+}
+
+/* The if-converted branches' ends up to instruction `insn`: event 2h is
+ * hammock h's beginning, 2h + 1 its end. */
+static int ifc_events(struct ir_block *b, unsigned insn, unsigned *ev, uint16_t *cur, struct ifc *s,
+		      struct ir_op *out, unsigned *n)
+{
+	while (*ev < 2 * b->nhammocks) {
+		const struct ir_hammock *h = &b->hammocks[*ev / 2];
+		if (insn < h->insn + 1 + (*ev % 2 ? h->body : 0))
+			break;
+		if (*n + 2 * IR_NX86 + 8 > IR_MAX_OPS)
+			return -1;
+		if (*ev % 2)
+			ifc_join(b, h, cur, s, out, n);
+		else
+			ifc_begin(b, h, cur, s, out, n);
+		++*ev;
+	}
+	return 0;
+}
+
 int ir_pass_rename(struct ir_block *b)
 {
 	uint16_t cur[IR_NX86];
@@ -44,11 +128,12 @@ int ir_pass_rename(struct ir_block *b)
 		if (d != VREG_NONE && d >= VREG_TEMP && once[d - VREG_TEMP] < 2)
 			once[d - VREG_TEMP]++;
 	}
-	unsigned n = 0;
+	unsigned n = 0, ev = 0;
+	struct ifc ifc;
 	int rc = 0;
 	for (unsigned i = 0; i < b->nops && rc == 0; i++) {
 		struct ir_op o = b->ops[i];
-		if (n + 2 + IR_NX86 > IR_MAX_OPS) {
+		if (n + 2 + IR_NX86 > IR_MAX_OPS || ifc_events(b, o.insn, &ev, cur, &ifc, out, &n) < 0) {
 			rc = -1;
 			break;
 		}
@@ -82,6 +167,8 @@ int ir_pass_rename(struct ir_block *b)
 	/* the region's end: the fixed registers get their last values (before
 	 * a final conditional branch, which stays the last op, so coalescing
 	 * can compute them in place) */
+	if (rc == 0 && ifc_events(b, b->ninsns, &ev, cur, &ifc, out, &n) < 0)
+		rc = -1;
 	struct ir_op last;
 	int cond = rc == 0 && b->branch_op >= 0 && remap[b->branch_op] == (int)n - 1;
 	if (cond)

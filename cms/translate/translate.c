@@ -102,9 +102,11 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
 
 /* The reoptimizer's pipeline:
  *
- *   region   a trace along the hot path, side exits, loops  region.c
+ *   region   a trace along the hot path, side exits, loops,
+ *            short forward branches to if-convert            region.c
  *   build    x86 -> IR; followed branches become side exits  build.c
- *   rename   x86 registers in temporaries across the region rename.c
+ *   rename   x86 registers in temporaries across the region,
+ *            sel where an if-converted branch's paths join   rename.c
  *   end      retired count, EIP, commit, exit               build.c
  *   liveout  flags at every exit                             liveout.c
  *   flags, fold                                             as for a block
@@ -140,6 +142,11 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 			sd->flags_live = ir_flags_live_at(env, sd->target, &end);
 			out->deps[out->ndeps][0] = sd->target;
 			out->deps[out->ndeps++][1] = end;
+		}
+		for (unsigned k = 0; k < b->nhammocks; k++) {
+			/* an if-converted branch: region.c read what follows it */
+			out->deps[out->ndeps][0] = b->hammocks[k].join;
+			out->deps[out->ndeps++][1] = b->hammocks[k].live_end;
 		}
 		/* shld/shrd are built without flags: a region (whose side exits
 		 * may read them) ends before the first one */

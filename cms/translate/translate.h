@@ -11,7 +11,7 @@ enum {
 	TR_MAX_WORDS = 16384,
 	TR_MAX_EXITS = 64,                 /* exits of one translation (a region's side exits included) */
 	TR_EXIT_HOT = TR_MAX_EXITS - 1,    /* exit index of the entry counter's "hot" exit */
-	TR_MAX_DEPS = IR_MAX_SIDES + 2,
+	TR_MAX_DEPS = IR_MAX_SIDES + IR_MAX_HAMMOCKS + 2,
 };
 
 enum tr_exit_kind { TR_EXIT_DIRECT, TR_EXIT_INDIRECT };
@@ -83,6 +83,8 @@ struct tr_region_opts {
 	unsigned nno_hoist;
 	int reorder_memory;        /* loads may pass stores they may alias (protected) */
 	int control_speculation;   /* loads may move above side exits */
+	unsigned if_convert_insns; /* if-convert a forward branch over at most this many instructions (0: never) */
+	unsigned if_convert_bias;  /* percent: ... when the branch sends less than this share of entries one way */
 };
 
 /* The whole pipeline: select -> build -> flags -> fold -> dce -> coalesce

@@ -43,19 +43,21 @@ rm -f /tmp/cdvm-op.$$
 
 # speculation that fails the way it should
 j=/tmp/cdvm-opj.$$
-want=$(build/guests/O2/spec.elf)
-spec() {   # spec LABEL PYTHON-CONDITION ARGS...
-	label=$1
-	cond=$2
-	shift 2
-	got=$($CDVM run --mode optimize --set cms.opt.threshold=50 --stats-json $j "$@" build/guests/O2/spec.elf)
-	[ "$got" = "$want" ] || { echo "FAIL  spec ($label): output differs"; status=1; }
-	python3 - "$j" "$cond" <<'PY' || { echo "FAIL  spec ($label): $cond"; status=1; }
+guest() {   # guest NAME LABEL PYTHON-CONDITION ARGS...: native output, and the condition on reopt.*
+	name=$1
+	label=$2
+	cond=$3
+	shift 3
+	want=$(build/guests/O2/$name.elf)
+	got=$($CDVM run --mode optimize --set cms.opt.threshold=50 --stats-json $j "$@" build/guests/O2/$name.elf)
+	[ "$got" = "$want" ] || { echo "FAIL  $name ($label): output differs"; status=1; }
+	python3 - "$j" "$cond" <<'PY' || { echo "FAIL  $name ($label): $cond"; status=1; }
 import json, sys
 r = json.load(open(sys.argv[1]))["reopt"]
 sys.exit(0 if eval(sys.argv[2], {}, r) else 1)
 PY
 }
+spec() { guest spec "$@"; }
 spec "alias faults roll back and retranslate" \
 	"alias_rollbacks >= 1 and retranslations >= 1 and protected_loads >= 1 and speculation_rollbacks > alias_rollbacks"
 spec "no memory speculation: no alias fault" "alias_rollbacks == 0 and protected_loads == 0" \
@@ -63,6 +65,12 @@ spec "no memory speculation: no alias fault" "alias_rollbacks == 0 and protected
 spec "no speculation at all: no speculation rollback" "speculation_rollbacks == 0" \
 	--set cms.opt.reorder_memory=false --set cms.opt.control_speculation=false
 spec "one retry" "alias_rollbacks >= 1 and retranslations >= alias_rollbacks" --set cms.opt.spec_retries=1
+# if-conversion: short branches computed both ways; a body's load that
+# faults where the branch skips it rolls back and is retranslated away
+guest hammock "if-converted" "if_converted >= 5 and speculation_rollbacks >= 1 and retranslations >= 1"
+guest hammock "if-conversion off" "if_converted == 0" --set cms.opt.if_convert_insns=0
+guest hammock "if-conversion under --verify" "if_converted >= 5" --verify
+guest hammock "no branch is unbiased enough" "if_converted == 0" --set cms.opt.if_convert_bias=50
 
 # precise faults: the diagnostic equals the interpreter's
 for p in divzero divover segv hiddenmem badop; do

@@ -3,24 +3,30 @@
  * an unbiased branch ends the region, nothing after a side exit becomes
  * visible before it, accesses from one root are disambiguated, a load
  * passing a store it may alias becomes ldp and the store stam @entry (and
- * neither without memory speculation), and control speculation is what
- * lets a load move above a side exit. */
+ * neither without memory speculation), control speculation is what
+ * lets a load move above a side exit, and a short branch over a few
+ * instructions is if-converted when it is not biased enough. */
 #include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cms/translate/translate.h"
+#include "native-isa/xflags.h"
 #include "tests/unit/testutil.h"
 
 struct code {
 	struct test_code x86;     /* first: the fetch's ctx */
 	uint32_t hot, cold;       /* the profile: hot is entered 1000 times, cold `cold_count` */
 	uint32_t cold_count;
+	uint32_t more[2][2];      /* further (address, count) pairs */
 };
 
 static uint32_t count(void *ctx, uint32_t eip)
 {
 	const struct code *c = ctx;
+	for (unsigned k = 0; k < 2; k++)
+		if (c->more[k][1] && eip == c->more[k][0])
+			return c->more[k][1];
 	return eip == c->hot ? 1000 : eip == c->cold ? c->cold_count : 0;
 }
 
@@ -33,15 +39,22 @@ static struct ir_machine machine(unsigned alias_entries, int control)
 	return mc;
 }
 
-static int optimize(struct code *c, const struct ir_machine *mc, struct tr_result *r)
+/* tr_optimize with if-conversion of branches over up to `ifc` instructions */
+static int optimize_ifc(struct code *c, const struct ir_machine *mc, struct tr_result *r, unsigned ifc)
 {
 	struct x86_env env = {.ctx = &c->x86, .fetch = test_code_fetch};
 	struct tr_hints h = {count, c, 0};
 	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70,
 				   .follow_calls = 1, .reorder_memory = mc->alias_entries > 0,
-				   .control_speculation = mc->control_speculation};
+				   .control_speculation = mc->control_speculation, .if_convert_insns = ifc,
+				   .if_convert_bias = 95};
 	memset(r, 0, sizeof *r);
 	return tr_optimize(&env, c->x86.base, mc, &o, &h, r);
+}
+
+static int optimize(struct code *c, const struct ir_machine *mc, struct tr_result *r)
+{
+	return optimize_ifc(c, mc, r, 0);
 }
 
 /* L: add eax, [ebx]; add ebx, 4; dec ecx; jne L; ret */
@@ -50,7 +63,7 @@ static const uint8_t loop[] = {0x03, 0x03, 0x83, 0xc3, 0x04, 0x49, 0x75, 0xf8, 0
 static void test_loop_unrolled(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1};
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1, {{0}}};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;
@@ -77,7 +90,7 @@ static void test_loop_unrolled(void)
 static void test_unbiased_branch_ends(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 800};  /* 1000 : 800 is 56% */
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 800, {{0}}};  /* 1000 : 800 is 56% */
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	CU_ASSERT_EQUAL(r->block.ninsns, 4);
@@ -91,7 +104,7 @@ static void test_unbiased_branch_ends(void)
 static void test_side_exits_ordered(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1};
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1, {{0}}};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;
@@ -123,7 +136,7 @@ static unsigned count_op(const struct ir_block *b, unsigned op)
 static void test_memory_speculation(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{mem, 0x2000, sizeof mem}, 0, 0, 0};
+	struct code c = {{mem, 0x2000, sizeof mem}, 0, 0, 0, {{0}}};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;   /* (re-pointed below: same result struct) */
@@ -176,7 +189,7 @@ static const uint8_t guard[] = {0x85, 0xc0, 0x74, 0x05, 0x8b, 0x10, 0x01, 0xd2, 
 static void test_control_speculation(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{guard, 0x3000, sizeof guard}, 0x3004, 0x3009, 1};
+	struct code c = {{guard, 0x3000, sizeof guard}, 0x3004, 0x3009, 1, {{0}}};
 	for (int spec = 0; spec < 2; spec++) {
 		struct ir_machine mc = machine(8, spec);
 		CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
@@ -208,7 +221,7 @@ static const uint8_t pushes[] = {0x50, 0x53, 0x51, 0x8b, 0x44, 0x24, 0x08, 0xc3}
 static void test_offsets_from_root(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{pushes, 0x4000, sizeof pushes}, 0, 0, 0};
+	struct code c = {{pushes, 0x4000, sizeof pushes}, 0, 0, 0, {{0}}};
 	struct ir_machine mc = machine(8, 1);
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	const struct ir_block *b = &r->block;
@@ -235,6 +248,84 @@ static void test_offsets_from_root(void)
 	free(r);
 }
 
+/* L: mov edx, [ebx]; cmp edx, eax; jle S; mov eax, edx; S: add ebx, 4; dec ecx; jne L; ret
+ * (a running maximum) */
+static const uint8_t maxloop[] = {0x8b, 0x13, 0x39, 0xc2, 0x7e, 0x02, 0x89, 0xd0,
+				  0x83, 0xc3, 0x04, 0x49, 0x75, 0xf2, 0xc3};
+
+static unsigned count_writes(const struct ir_block *b, unsigned reg)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < b->nops; i++)
+		n += !b->ops[i].dead && b->ops[i].dst == reg;
+	return n;
+}
+
+/* jle over one mov, taken half the time: without if-conversion the region
+ * ends at it; with it, the loop is unrolled through four copies of the
+ * branch, each a sel of EAX and a correction of the retired count (the
+ * skipped mov is not retired), and only the loop's own exits are side
+ * exits.  The mov writes no flags, so FLAGS is neither saved nor merged.
+ * A branch biased beyond cms.opt.if_convert_bias is followed instead. */
+static void test_if_converted(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{maxloop, 0x5000, sizeof maxloop}, 0x5000, 0x500e, 1, {{0x5006, 500}, {0x5008, 500}}};
+	struct ir_machine mc = machine(8, 1);
+	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 3);
+	CU_ASSERT_EQUAL(r->block.nhammocks, 0);
+	CU_ASSERT_EQUAL_FATAL(optimize_ifc(&c, &mc, r, 1), 0);
+	const struct ir_block *b = &r->block;
+	CU_ASSERT_EQUAL(b->ninsns, 28);
+	CU_ASSERT_EQUAL(b->nhammocks, 4);
+	CU_ASSERT_EQUAL(b->nsides, 3);
+	CU_ASSERT_EQUAL(count_op(b, OP_SEL), 8);
+	CU_ASSERT_EQUAL(count_writes(b, R_RETIRED), 5);
+	CU_ASSERT_EQUAL(count_writes(b, R_FLAGS), 0);
+	for (unsigned h = 0; h < b->nhammocks; h++) {
+		CU_ASSERT_EQUAL(b->hammocks[h].insn, 7 * h + 2);
+		CU_ASSERT_EQUAL(b->hammocks[h].body, 1);
+		CU_ASSERT_EQUAL(b->hammocks[h].cond, 14);   /* le */
+	}
+	/* 960 : 40 is more biased than 95%: followed, a side exit */
+	c.more[0][1] = 40;
+	c.more[1][1] = 960;
+	CU_ASSERT_EQUAL_FATAL(optimize_ifc(&c, &mc, r, 1), 0);
+	CU_ASSERT_EQUAL(b->nhammocks, 0);
+	CU_ASSERT_EQUAL(b->nsides, 7);
+	/* a body longer than allowed is not converted */
+	c.more[0][1] = c.more[1][1] = 500;
+	CU_ASSERT_EQUAL_FATAL(optimize_ifc(&c, &mc, r, 0), 0);
+	CU_ASSERT_EQUAL(b->nhammocks, 0);
+	free(r);
+}
+
+/* L: mov edx, [ebx]; test edx, 1; jz S; add eax, edx; S: adc ecx, 0; add ebx, 4; dec esi; jne L; ret */
+static const uint8_t carryloop[] = {0x8b, 0x13, 0xf7, 0xc2, 0x01, 0x00, 0x00, 0x00, 0x74, 0x02, 0x01, 0xd0,
+				    0x83, 0xd1, 0x00, 0x83, 0xc3, 0x04, 0x4e, 0x75, 0xeb, 0xc3};
+
+/* The body's add sets the CF that adc reads after the join: FLAGS is
+ * saved before the body and merged with sel after it, so the add keeps its
+ * flags. */
+static void test_if_converted_flags(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{carryloop, 0x6000, sizeof carryloop}, 0x6000, 0x6015, 1, {{0x600a, 500}, {0x600c, 500}}};
+	struct ir_machine mc = machine(8, 1);
+	CU_ASSERT_EQUAL_FATAL(optimize_ifc(&c, &mc, r, 2), 0);
+	const struct ir_block *b = &r->block;
+	CU_ASSERT_EQUAL_FATAL(b->nhammocks, 4);
+	CU_ASSERT_EQUAL(b->hammocks[0].flags_live & XF_CF, XF_CF);
+	unsigned body_addf = 0;
+	for (unsigned i = 0; i < b->nops; i++)
+		body_addf += !b->ops[i].dead && b->ops[i].op == OP_ADDF && b->ops[i].insn % 8 == 3;
+	CU_ASSERT_EQUAL(body_addf, 4);                  /* the body's add keeps its flags */
+	CU_ASSERT_EQUAL(count_writes(b, R_FLAGS), 8);   /* put back, then merged */
+	CU_ASSERT_EQUAL(count_op(b, OP_SEL), 12);       /* EAX, FLAGS, the retired count */
+	free(r);
+}
+
 void suite_region(void)
 {
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
@@ -244,4 +335,6 @@ void suite_region(void)
 	CU_add_test(s, "a load passing a store it may alias is protected, the store checks it", test_memory_speculation);
 	CU_add_test(s, "control speculation moves a load above a side exit", test_control_speculation);
 	CU_add_test(s, "constant-offset chains start from their root", test_offsets_from_root);
+	CU_add_test(s, "a short unbiased branch is if-converted", test_if_converted);
+	CU_add_test(s, "an if-converted body's live flags are merged", test_if_converted_flags);
 }
