@@ -44,6 +44,7 @@ struct region_rec {
 	uint32_t eip;
 	unsigned failures;       /* speculation rollbacks since the region was last made */
 	unsigned level;          /* retranslations so far: how conservative it is */
+	unsigned block_insns;    /* x86 instructions of the block it replaces */
 };
 
 struct reopt {
@@ -138,6 +139,9 @@ static int form(struct cms *m, struct region_rec *rec)
 	};
 	for (unsigned l = LEVEL_SHORTER; l <= rec->level; l++)
 		o.max_insns /= 2;
+	/* a region shorter than the block it replaces would only add exits
+	 * (a shortened retranslation may be) */
+	o.min_insns = rec->level < LEVEL_SHORTER ? rec->block_insns : 0;
 	struct tr_hints h = {hot_count, m, 0};
 	struct tc_region_info info;
 	int id = o.max_insns >= MIN_REGION ? tc_optimize(m, rec->eip, &o, &h, &info) : -1;
@@ -171,6 +175,8 @@ void reopt_hot(struct cms *m, int id)
 	if (!x)
 		return;
 	struct region_rec *rec = rec_of(m, x->eip, 1);
+	if (rec && !rec->level)
+		rec->block_insns = x->ninsns;
 	if (!rec || form(m, rec) < 0) {
 		m->st.region_failed++;
 		tc_disarm(m, id);

@@ -119,8 +119,10 @@ void ir_pass_dce(struct ir_block *b)
 			continue;
 		int dst_live = o->dst == VREG_NONE ? 0 : o->dst >= VREG_TEMP ? live[o->dst - VREG_TEMP]
 									     : (int)(live_fixed >> o->dst & 1);
+		/* (a region's FLAGS put back where an if-converted body left
+		 * them alone becomes `mov r9, r9`, fold's copy of r9) */
 		if ((!has_effect(o) && !dst_live) ||
-		    (o->op == OP_MOV && !o->use_imm && o->dst == o->b && o->dst != VREG_NONE)) {
+		    (b->region && o->op == OP_MOV && !o->use_imm && o->dst == o->b && o->dst != VREG_NONE)) {
 			o->dead = 1;
 			continue;
 		}

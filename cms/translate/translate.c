@@ -116,14 +116,16 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
  *            exits' orderings                                sched.c, memory.c
  *   regalloc, emit (side-exit stubs copy the registers)      regalloc.c, emit.c
  *
- * A region that does not fit is retried at three quarters of its length. */
+ * A region that does not fit is retried at three quarters of its length;
+ * one shorter than o->min_insns (the block it would replace: the trace
+ * stopped at code blocks take and regions do not, x87) is not made. */
 int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc,
 		const struct tr_region_opts *o, const struct tr_hints *hints, struct tr_result *out)
 {
 	struct ir_block *b = &out->block;
 	struct tr_region_opts ro = *o;
-	while (ro.max_insns >= 1) {
-		if (ir_select_region(b, env, eip, &ro, hints) <= 0)
+	while (ro.max_insns >= 1 && ro.max_insns >= o->min_insns) {
+		if (ir_select_region(b, env, eip, &ro, hints) <= 0 || b->ninsns < o->min_insns)
 			return -1;
 		if (ir_build_insns(b) < 0 || ir_pass_rename(b) < 0 || ir_build_end(b) < 0) {
 			ro.max_insns = b->ninsns * 3 / 4;

@@ -73,6 +73,7 @@ struct tr_hints {
  * retranslation narrows it for one region). */
 struct tr_region_opts {
 	unsigned max_insns;        /* x86 instructions */
+	unsigned min_insns;        /* fewer is no region (the block it would replace holds this many) */
 	unsigned max_stores;       /* the store buffer: every store waits for the commit at its end */
 	unsigned unroll;           /* copies of a loop body whose back edge closes the region */
 	unsigned min_bias;         /* percent: follow a conditional branch only this biased */

@@ -326,6 +326,26 @@ static void test_if_converted_flags(void)
 	free(r);
 }
 
+/* add eax, ebx; fld1; ret: a region stops before x87 code, which a block
+ * takes; one shorter than the block it would replace is not made */
+static const uint8_t x87tail[] = {0x01, 0xd8, 0xd9, 0xe8, 0xc3};
+
+static void test_shorter_than_block(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{x87tail, 0x7000, sizeof x87tail}, 0, 0, 0, {{0}}};
+	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch};
+	struct tr_hints h = {count, &c, 0};
+	struct ir_machine mc = machine(8, 1);
+	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70};
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 1);
+	o.min_insns = 3;
+	CU_ASSERT_EQUAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), -1);
+	free(r);
+}
+
 void suite_region(void)
 {
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
@@ -337,4 +357,5 @@ void suite_region(void)
 	CU_add_test(s, "constant-offset chains start from their root", test_offsets_from_root);
 	CU_add_test(s, "a short unbiased branch is if-converted", test_if_converted);
 	CU_add_test(s, "an if-converted body's live flags are merged", test_if_converted_flags);
+	CU_add_test(s, "a region shorter than the block it replaces is not made", test_shorter_than_block);
 }
