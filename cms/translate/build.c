@@ -204,9 +204,6 @@ static void continue_region(struct bctx *c, unsigned i)
 	if (b->follow[i] == FOLLOW_IFCONV) {
 		/* no branch: rename.c selects between the body's values and
 		 * the ones before it on the branch's condition */
-		for (unsigned h = 0; h < b->nhammocks; h++)
-			if (b->hammocks[h].insn == i)
-				b->hammocks[h].cond = b->cond;
 		if (end != END_COND || b->branch_op != (int)b->nops - 1) {
 			b->failed = 1;
 			return;

@@ -87,7 +87,7 @@ enum ir_follow { FOLLOW_NONE, FOLLOW_TAKEN, FOLLOW_FALL, FOLLOW_IFCONV };
 struct ir_hammock {
 	unsigned insn;          /* the jcc's index in the trace; its body follows it */
 	unsigned body;          /* instructions of the body */
-	unsigned cond;          /* x86 condition under which the jcc skips the body (build.c) */
+	unsigned cond;          /* x86 condition under which the jcc skips the body */
 	unsigned flags_live;    /* x86 status flags live at L */
 	uint32_t join;          /* L */
 	uint32_t live_end;      /* [L, live_end): the bytes flags_live was read from */

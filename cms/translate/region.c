@@ -28,14 +28,6 @@ enum { CALL_DEPTH = 8 };
 
 static uint32_t count_of(const struct tr_hints *h, uint32_t eip) { return h ? h->count(h->ctx, eip) : 0; }
 
-static int listed(const uint32_t *l, unsigned n, uint32_t eip)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (l[i] == eip)
-			return 1;
-	return 0;
-}
-
 /* `jcc L; body; L:` with a body the region may compute whichever way the
  * branch goes: at most o->if_convert_insns instructions, none a control
  * transfer, a store, a divide or anything else that traps, x87 or
@@ -60,7 +52,7 @@ static unsigned hammock(struct ir_block *b, const struct x86_env *env, const str
 		int loads = (x86_op_flags((enum x86_op)in->op) & (OPF_ESP | OPF_LEAVE)) != 0;
 		for (unsigned k = 0; k < in->nops; k++)
 			loads |= in->o[k].kind == X86_OPK_MEM && x86_op_use(in->op, k) != 0;
-		if (loads && (!o->control_speculation || listed(o->no_hoist, o->nno_hoist, at)))
+		if (loads && (!o->control_speculation || tr_listed(o->no_hoist, o->nno_hoist, at)))
 			return 0;
 		b->insn_eip[i + 1 + n++] = at;
 		at += in->len;
@@ -123,7 +115,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 			if (hb) {
 				/* if-converted: the trace goes on through the body to L */
 				struct ir_hammock *hm = &b->hammocks[b->nhammocks++];
-				*hm = (struct ir_hammock){.insn = i, .body = hb, .join = taken};
+				*hm = (struct ir_hammock){.insn = i, .body = hb, .cond = in->op - X86_OP_JO, .join = taken};
 				hm->flags_live = ir_flags_live_at(env, taken, &hm->live_end);
 				b->follow[i] = FOLLOW_IFCONV;
 				for (unsigned k = 1; k <= hb; k++)

@@ -35,15 +35,14 @@ static unsigned emit(struct ir_op *out, unsigned *n, unsigned op, unsigned dst, 
 
 /* Where the body begins: remember the registers, and FLAGS when the body
  * writes flags (the selects at its end read the branch's condition). */
-static void ifc_begin(struct ir_block *b, const struct ir_hammock *h, const uint16_t *cur, struct ifc *s,
-		      struct ir_op *out, unsigned *n)
+static void ifc_begin(struct ir_block *b, const struct ir_hammock *h, unsigned from, const uint16_t *cur,
+		      struct ifc *s, struct ir_op *out, unsigned *n)
 {
 	memcpy(s->before, cur, sizeof s->before);
 	s->flags = VREG_NONE;
-	for (unsigned i = 0; i < b->nops && s->flags == VREG_NONE; i++) {
+	for (unsigned i = from; i < b->nops && b->ops[i].insn <= h->insn + h->body && s->flags == VREG_NONE; i++) {
 		const struct ir_op *o = &b->ops[i];
-		if (o->insn > h->insn && o->insn <= h->insn + h->body &&
-		    ((isa_ops[o->op].props & P_WFLAGS) || o->dst == R_FLAGS)) {
+		if ((isa_ops[o->op].props & P_WFLAGS) || o->dst == R_FLAGS) {
 			s->flags = VREG_TEMP + b->ntemps++;
 			emit(out, n, OP_MOV, s->flags, VREG_NONE, R_FLAGS, 0, 0, 0, h->insn);
 		}
@@ -83,11 +82,12 @@ static void ifc_join(struct ir_block *b, const struct ir_hammock *h, uint16_t *c
 	emit(out, n, OP_SUB, R_RETIRED, R_RETIRED, k, 0, 0, 0, at);
 }
 
-/* The if-converted branches' ends up to instruction `insn`: event 2h is
- * hammock h's beginning, 2h + 1 its end. */
-static int ifc_events(struct ir_block *b, unsigned insn, unsigned *ev, uint16_t *cur, struct ifc *s,
+/* The if-converted branches' ends before op `op` (b->nops: the last
+ * ones): event 2h is hammock h's beginning, 2h + 1 its end. */
+static int ifc_events(struct ir_block *b, unsigned op, unsigned *ev, uint16_t *cur, struct ifc *s,
 		      struct ir_op *out, unsigned *n)
 {
+	unsigned insn = op < b->nops ? b->ops[op].insn : b->ninsns;
 	while (*ev < 2 * b->nhammocks) {
 		const struct ir_hammock *h = &b->hammocks[*ev / 2];
 		if (insn < h->insn + 1 + (*ev % 2 ? h->body : 0))
@@ -97,7 +97,7 @@ static int ifc_events(struct ir_block *b, unsigned insn, unsigned *ev, uint16_t 
 		if (*ev % 2)
 			ifc_join(b, h, cur, s, out, n);
 		else
-			ifc_begin(b, h, cur, s, out, n);
+			ifc_begin(b, h, op, cur, s, out, n);
 		++*ev;
 	}
 	return 0;
@@ -133,7 +133,7 @@ int ir_pass_rename(struct ir_block *b)
 	int rc = 0;
 	for (unsigned i = 0; i < b->nops && rc == 0; i++) {
 		struct ir_op o = b->ops[i];
-		if (n + 2 + IR_NX86 > IR_MAX_OPS || ifc_events(b, o.insn, &ev, cur, &ifc, out, &n) < 0) {
+		if (n + 2 + IR_NX86 > IR_MAX_OPS || ifc_events(b, i, &ev, cur, &ifc, out, &n) < 0) {
 			rc = -1;
 			break;
 		}
@@ -167,7 +167,7 @@ int ir_pass_rename(struct ir_block *b)
 	/* the region's end: the fixed registers get their last values (before
 	 * a final conditional branch, which stays the last op, so coalescing
 	 * can compute them in place) */
-	if (rc == 0 && ifc_events(b, b->ninsns, &ev, cur, &ifc, out, &n) < 0)
+	if (rc == 0 && ifc_events(b, b->nops, &ev, cur, &ifc, out, &n) < 0)
 		rc = -1;
 	struct ir_op last;
 	int cond = rc == 0 && b->branch_op >= 0 && remap[b->branch_op] == (int)n - 1;

@@ -91,12 +91,10 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
 		uint32_t at = b->insn_eip[op->insn];
 		unsigned props = isa_ops[op->op].props;
 		op->pin = 0;
-		for (unsigned k = 0; (props & P_STORE) && k < o->nno_pass; k++)
-			if (o->no_pass[k] == at)
-				op->pin |= PIN_NO_PASS;
-		for (unsigned k = 0; (props & P_LOAD) && k < o->nno_hoist; k++)
-			if (o->no_hoist[k] == at)
-				op->pin |= PIN_NO_HOIST;
+		if ((props & P_STORE) && tr_listed(o->no_pass, o->nno_pass, at))
+			op->pin |= PIN_NO_PASS;
+		if ((props & P_LOAD) && tr_listed(o->no_hoist, o->nno_hoist, at))
+			op->pin |= PIN_NO_HOIST;
 	}
 }
 

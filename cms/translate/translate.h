@@ -88,6 +88,15 @@ struct tr_region_opts {
 	unsigned if_convert_bias;  /* percent: ... when the branch sends less than this share of entries one way */
 };
 
+/* Is eip in the list (tr_region_opts.no_pass / no_hoist)? */
+static inline int tr_listed(const uint32_t *l, unsigned n, uint32_t eip)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (l[i] == eip)
+			return 1;
+	return 0;
+}
+
 /* The whole pipeline: select -> build -> flags -> fold -> dce -> coalesce
  * -> schedule -> regalloc -> emit.  hints may be NULL (the block alone).
  * Returns 0, or -1 when nothing at eip can be translated (the caller
