@@ -363,7 +363,7 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip);
 struct tr_region_opts;
 struct tr_hints;
 struct tc_region_info {
-	unsigned ninsns, nsides, spec_loads, spec_stores, unrolled, if_converted;
+	unsigned ninsns, nsides, spec_loads, spec_stores, unrolled, if_converted, cse_removed;
 	int loop;
 };
 uint32_t tc_entries(struct cms *m, uint32_t eip);

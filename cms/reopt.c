@@ -136,6 +136,7 @@ static int form(struct cms *m, struct region_rec *rec)
 		.control_speculation = k->opt_control_speculation && rec->level < LEVEL_NO_SPECULATION,
 		.if_convert_insns = (unsigned)k->opt_if_convert_insns,
 		.if_convert_bias = (unsigned)k->opt_if_convert_bias,
+		.cse = k->opt_cse,
 	};
 	for (unsigned l = LEVEL_SHORTER; l <= rec->level; l++)
 		o.max_insns /= 2;
@@ -155,6 +156,7 @@ static int form(struct cms *m, struct region_rec *rec)
 	m->st.region_spec_loads += info.spec_loads;
 	m->st.region_spec_stores += info.spec_stores;
 	m->st.region_if_converted += info.if_converted;
+	m->st.region_cse_removed += info.cse_removed;
 	rec->failures = 0;
 	return id;
 }

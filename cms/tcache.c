@@ -939,6 +939,7 @@ int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, con
 		info->spec_stores = r->spec_stores;
 		info->unrolled = r->unrolled;
 		info->if_converted = r->block.nhammocks;
+		info->cse_removed = r->cse_removed;
 		info->loop = r->block.end != END_INDIRECT &&
 			     (r->block.target == eip || (r->block.end == END_COND && r->block.fall == eip));
 	}

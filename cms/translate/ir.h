@@ -210,6 +210,28 @@ int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsig
 		    struct ir_edge **e, unsigned *ne, unsigned *cap);
 int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle);
 int ir_region_alias(struct ir_block *b);
+/* A value as root + (iroot << scale) + off (memory.c): roots are values
+ * at the region's entry (the registers' numbers) or results of
+ * operations (0x10000 + the op's index); iroot is VREG_NONE unless the
+ * value is an address computed by `lea` from an index.  sym[] has one
+ * entry per vreg, set by ir_sym_init and updated by ir_sym_def after each
+ * op in x86 order; two accesses whose addresses have the same root are
+ * compared exactly. */
+struct ir_sym {
+	uint32_t root, iroot;
+	uint32_t scale, off;
+};
+void ir_sym_init(struct ir_sym *sym, unsigned nregs);
+void ir_sym_def(struct ir_sym *sym, const struct ir_op *o, unsigned i);
+struct ir_sym ir_sym_addr(const struct ir_sym *sym, const struct ir_op *o);
+int ir_sym_same_root(const struct ir_sym *a, const struct ir_sym *b);
+int ir_sym_overlap(const struct ir_sym *a, unsigned asize, const struct ir_sym *b, unsigned bsize);
+/* Bytes a load or store of access kind x (MX_*) moves. */
+unsigned ir_mx_bytes(unsigned x);
+/* Regions: common subexpressions, loads of what an earlier load or store
+ * of the region left at the same address (cse.c); returns the operations
+ * removed. */
+unsigned ir_pass_cse(struct ir_block *b);
 int ir_regalloc(struct ir_block *b, const struct ir_machine *mc);
 /* The n lowest temporaries mc->bad_regs does not exclude, for code the
  * firmware writes by hand (the lookup routine, string loops): 0, or -1

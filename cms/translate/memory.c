@@ -35,30 +35,11 @@
 
 #include <stdlib.h>
 
-/* A value as root + (iroot << scale) + off: roots are values at the
- * region's entry or results of operations; iroot is VREG_NONE unless the
- * value is an address computed by `lea` from an index. */
-struct sym {
-	uint32_t root, iroot;
-	uint32_t scale, off;
-};
-
 struct maccess {
 	unsigned k;          /* position in idx */
-	struct sym s;
+	struct ir_sym s;
 	unsigned size, store;
 };
-
-static int same_root(const struct sym *a, const struct sym *b)
-{
-	return a->root == b->root && a->iroot == b->iroot && (a->iroot == VREG_NONE || a->scale == b->scale);
-}
-
-static unsigned mx_bytes(unsigned x)
-{
-	unsigned k = x & MX_KIND_MASK;
-	return k == MX_32 ? 4 : (k == MX_U16 || k == MX_S16) ? 2 : 1;
-}
 
 static int effectful(const struct ir_op *o)
 {
@@ -67,10 +48,54 @@ static int effectful(const struct ir_op *o)
 	return o->dst != VREG_NONE && o->dst < VREG_TEMP && o->dst != R_ZERO;
 }
 
-static int overlap(const struct maccess *a, const struct maccess *b)
+void ir_sym_init(struct ir_sym *sym, unsigned nregs)
+{
+	for (unsigned r = 0; r < nregs; r++)
+		sym[r] = (struct ir_sym){r, VREG_NONE, 0, 0};
+}
+
+void ir_sym_def(struct ir_sym *sym, const struct ir_op *o, unsigned i)
+{
+	if (o->dst == VREG_NONE || o->dst == R_ZERO)
+		return;
+	struct ir_sym d = {0x10000u + i, VREG_NONE, 0, 0};
+	const struct ir_sym *a = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
+	const struct ir_sym *x = o->op == OP_LEA ? &sym[o->b] : NULL;
+	if (o->op == OP_ADD && o->use_imm)
+		d = (struct ir_sym){a->root, a->iroot, a->scale, a->off + o->imm};
+	else if (o->op == OP_SUB && o->use_imm)
+		d = (struct ir_sym){a->root, a->iroot, a->scale, a->off - o->imm};
+	else if (o->op == OP_MOV && !o->use_imm && o->b != VREG_NONE)
+		d = sym[o->b];
+	else if (x && o->b == R_ZERO)
+		d = (struct ir_sym){a->root, a->iroot, a->scale, a->off + o->imm};
+	else if (x && a->iroot == VREG_NONE && x->iroot == VREG_NONE)
+		d = (struct ir_sym){a->root, x->root, o->x, a->off + (x->off << o->x) + o->imm};
+	sym[o->dst] = d;
+}
+
+struct ir_sym ir_sym_addr(const struct ir_sym *sym, const struct ir_op *o)
+{
+	struct ir_sym s = sym[o->a == VREG_NONE ? R_ZERO : o->a];
+	s.off += o->imm;
+	return s;
+}
+
+int ir_sym_same_root(const struct ir_sym *a, const struct ir_sym *b)
+{
+	return a->root == b->root && a->iroot == b->iroot && (a->iroot == VREG_NONE || a->scale == b->scale);
+}
+
+int ir_sym_overlap(const struct ir_sym *a, unsigned asize, const struct ir_sym *b, unsigned bsize)
 {
 	/* modulo 2^32, as the chip's addresses */
-	return (uint32_t)(b->s.off - a->s.off) < a->size || (uint32_t)(a->s.off - b->s.off) < b->size;
+	return (uint32_t)(b->off - a->off) < asize || (uint32_t)(a->off - b->off) < bsize;
+}
+
+unsigned ir_mx_bytes(unsigned x)
+{
+	unsigned k = x & MX_KIND_MASK;
+	return k == MX_32 ? 4 : (k == MX_U16 || k == MX_S16) ? 2 : 1;
 }
 
 /* memory: disambiguation, speculation candidates, edges */
@@ -78,39 +103,20 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 			struct ir_edge **e, unsigned *ne, unsigned *cap)
 {
 	unsigned nregs = VREG_TEMP + b->ntemps;
-	struct sym *sym = malloc(nregs * sizeof *sym);
+	struct ir_sym *sym = malloc(nregs * sizeof *sym);
 	struct maccess *ma = malloc((n + 1) * sizeof *ma);
 	int rc = -1;
 	if (!sym || !ma)
 		goto out;
-	for (unsigned r = 0; r < nregs; r++)
-		sym[r] = (struct sym){r, VREG_NONE, 0, 0};
+	ir_sym_init(sym, nregs);
 	unsigned nm = 0;
 	for (unsigned k = 0; k < n; k++) {
 		struct ir_op *o = &b->ops[idx[k]];
 		unsigned props = isa_ops[o->op].props;
 		o->spec = 0;
-		if ((props & (P_LOAD | P_STORE)) && !(o->x & MX_HIDDEN)) {
-			struct sym s = sym[o->a == VREG_NONE ? R_ZERO : o->a];
-			s.off += o->imm;
-			ma[nm++] = (struct maccess){k, s, mx_bytes(o->x), (props & P_STORE) != 0};
-		}
-		if (o->dst == VREG_NONE || o->dst == R_ZERO)
-			continue;
-		struct sym d = {0x10000u + idx[k], VREG_NONE, 0, 0};
-		const struct sym *a = &sym[o->a == VREG_NONE ? R_ZERO : o->a];
-		const struct sym *x = o->op == OP_LEA ? &sym[o->b] : NULL;
-		if (o->op == OP_ADD && o->use_imm)
-			d = (struct sym){a->root, a->iroot, a->scale, a->off + o->imm};
-		else if (o->op == OP_SUB && o->use_imm)
-			d = (struct sym){a->root, a->iroot, a->scale, a->off - o->imm};
-		else if (o->op == OP_MOV && !o->use_imm && o->b != VREG_NONE)
-			d = sym[o->b];
-		else if (x && o->b == R_ZERO)
-			d = (struct sym){a->root, a->iroot, a->scale, a->off + o->imm};
-		else if (x && a->iroot == VREG_NONE && x->iroot == VREG_NONE)
-			d = (struct sym){a->root, x->root, o->x, a->off + (x->off << o->x) + o->imm};
-		sym[o->dst] = d;
+		if ((props & (P_LOAD | P_STORE)) && !(o->x & MX_HIDDEN))
+			ma[nm++] = (struct maccess){k, ir_sym_addr(sym, o), ir_mx_bytes(o->x), (props & P_STORE) != 0};
+		ir_sym_def(sym, o, idx[k]);
 	}
 	/* the loads that may pass stores they may alias: the first ones */
 	unsigned entries = 0;
@@ -120,7 +126,7 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 		struct ir_op *l = &b->ops[idx[ma[q].k]];
 		int may = 0;
 		for (unsigned p = 0; p < q && !may; p++)
-			may = ma[p].store && !same_root(&ma[p].s, &ma[q].s) && !(b->ops[idx[ma[p].k]].pin & PIN_NO_PASS);
+			may = ma[p].store && !ir_sym_same_root(&ma[p].s, &ma[q].s) && !(b->ops[idx[ma[p].k]].pin & PIN_NO_PASS);
 		if (may) {
 			l->spec = 1;
 			l->alias = (uint8_t)entries++;
@@ -132,8 +138,8 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 		unsigned to = idx[ma[q].k];
 		for (unsigned p = 0; p < q; p++) {
 			unsigned from = idx[ma[p].k];
-			int same = same_root(&ma[p].s, &ma[q].s);
-			if (same && !overlap(&ma[p], &ma[q]))
+			int same = ir_sym_same_root(&ma[p].s, &ma[q].s);
+			if (same && !ir_sym_overlap(&ma[p].s, ma[p].size, &ma[q].s, ma[q].size))
 				continue;
 			if (ma[q].store) {
 				/* after the earlier loads (it may share their bundle) */

@@ -109,6 +109,7 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
  *   liveout  flags at every exit                             liveout.c
  *   flags, fold                                             as for a block
  *   offsets  constant-offset chains from their roots         opt.c
+ *   cse      common subexpressions, redundant loads          cse.c
  *   dce, coalesce                                           as for a block
  *   schedule the whole region, with memory speculation and the side
  *            exits' orderings                                sched.c, memory.c
@@ -162,6 +163,7 @@ int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine
 		ir_pass_flags(b, out->flags_live_out);
 		ir_pass_fold(b);
 		ir_pass_offsets(b);
+		out->cse_removed = ro.cse ? ir_pass_cse(b) : 0;
 		ir_pass_dce(b);
 		ir_pass_coalesce(b);
 		if (ir_schedule(b, mc) < 0 || ir_regalloc(b, mc) < 0 || tr_emit(b, mc, &out->code) < 0) {

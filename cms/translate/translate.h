@@ -53,6 +53,7 @@ struct tr_result {
 	unsigned spec_loads;  /* a region's loads hoisted above stores they may alias (ldp) */
 	unsigned spec_stores; /* its stores checked against them (stam) */
 	unsigned unrolled;    /* loop-body copies beyond the first */
+	unsigned cse_removed; /* a region's operations cse.c found computed or loaded before */
 };
 
 /* What the firmware knows beyond the block's own code.  With hints, the
@@ -86,6 +87,7 @@ struct tr_region_opts {
 	int control_speculation;   /* loads may move above side exits */
 	unsigned if_convert_insns; /* if-convert a forward branch over at most this many instructions (0: never) */
 	unsigned if_convert_bias;  /* percent: ... when the branch sends less than this share of entries one way */
+	int cse;                   /* remove common subexpressions and redundant loads (cse.c) */
 };
 
 /* Is eip in the list (tr_region_opts.no_pass / no_hoist)? */

@@ -5,7 +5,9 @@
  * passing a store it may alias becomes ldp and the store stam @entry (and
  * neither without memory speculation), control speculation is what
  * lets a load move above a side exit, and a short branch over a few
- * instructions is if-converted when it is not biased enough. */
+ * instructions is if-converted when it is not biased enough, and loads of
+ * what the region already loaded or stored are removed unless a store
+ * between may have written them. */
 #include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +41,23 @@ static struct ir_machine machine(unsigned alias_entries, int control)
 	return mc;
 }
 
-/* tr_optimize with if-conversion of branches over up to `ifc` instructions */
-static int optimize_ifc(struct code *c, const struct ir_machine *mc, struct tr_result *r, unsigned ifc)
+/* tr_optimize with if-conversion of branches over up to `ifc` instructions,
+ * and cse.c when `cse` */
+static int optimize_with(struct code *c, const struct ir_machine *mc, struct tr_result *r, unsigned ifc, int cse)
 {
 	struct x86_env env = {.ctx = &c->x86, .fetch = test_code_fetch};
 	struct tr_hints h = {count, c, 0};
 	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70,
 				   .follow_calls = 1, .reorder_memory = mc->alias_entries > 0,
 				   .control_speculation = mc->control_speculation, .if_convert_insns = ifc,
-				   .if_convert_bias = 95};
+				   .if_convert_bias = 95, .cse = cse};
 	memset(r, 0, sizeof *r);
 	return tr_optimize(&env, c->x86.base, mc, &o, &h, r);
+}
+
+static int optimize_ifc(struct code *c, const struct ir_machine *mc, struct tr_result *r, unsigned ifc)
+{
+	return optimize_with(c, mc, r, ifc, 0);
 }
 
 static int optimize(struct code *c, const struct ir_machine *mc, struct tr_result *r)
@@ -346,6 +354,63 @@ static void test_shorter_than_block(void)
 	free(r);
 }
 
+static unsigned guest_loads(const struct ir_block *b)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < b->nops; i++)
+		n += !b->ops[i].dead && (b->ops[i].op == OP_LD || b->ops[i].op == OP_LDP) && !(b->ops[i].x & MX_HIDDEN);
+	return n;
+}
+
+/* L: mov eax, [ebx+4]; add eax, [ebx+4]; mov [ebx+8], eax; add edx, [ebx+4];
+ *    add edx, [ebx+8]; dec ecx; jne L; ret
+ * Nothing writes [ebx+4] and the store to [ebx+8] is from the same root
+ * and does not overlap it: across the four copies of the body, [ebx+4] is
+ * loaded once, and [ebx+8] is what the store before it wrote. */
+static const uint8_t reloads[] = {0x8b, 0x43, 0x04, 0x03, 0x43, 0x04, 0x89, 0x43, 0x08, 0x03, 0x53, 0x04,
+				  0x03, 0x53, 0x08, 0x49, 0x75, 0xee, 0xc3};
+
+static void test_cse_loads(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{reloads, 0x8000, sizeof reloads}, 0x8000, 0x8012, 1, {{0}}};
+	struct ir_machine mc = machine(8, 1);
+	CU_ASSERT_EQUAL_FATAL(optimize_with(&c, &mc, r, 0, 0), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 28);
+	CU_ASSERT_EQUAL(guest_loads(&r->block), 16);
+	CU_ASSERT_EQUAL(r->cse_removed, 0);
+	CU_ASSERT_EQUAL_FATAL(optimize_with(&c, &mc, r, 0, 1), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 28);
+	CU_ASSERT_EQUAL(guest_loads(&r->block), 1);
+	CU_ASSERT(r->cse_removed >= 15);
+	CU_ASSERT_EQUAL(count_op(&r->block, OP_ST), 4);  /* every store stays */
+	free(r);
+}
+
+/* L: mov eax, [ebx+4]; mov [ecx], eax; add eax, [ebx+4]; movzx edx, byte [ebx+1];
+ *    mov [ebx+1], al; movzx esi, byte [ebx+1]; dec edi; jne L; ret
+ * The store to [ecx] may write [ebx+4]: the second load stays.  The byte
+ * stored to [ebx+1] overlaps what movzx loaded before it: the second movzx
+ * takes the byte stored, zero-extended, instead of loading it. */
+static const uint8_t aliasing[] = {0x8b, 0x43, 0x04, 0x89, 0x01, 0x03, 0x43, 0x04, 0x0f, 0xb6, 0x53, 0x01,
+				   0x88, 0x43, 0x01, 0x0f, 0xb6, 0x73, 0x01, 0x4f, 0x75, 0xea, 0xc3};
+
+static void test_cse_alias(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{aliasing, 0x9000, sizeof aliasing}, 0x9000, 0x9016, 1, {{0}}};
+	struct ir_machine mc = machine(8, 1);
+	CU_ASSERT_EQUAL_FATAL(optimize_with(&c, &mc, r, 0, 1), 0);
+	const struct ir_block *b = &r->block;
+	CU_ASSERT_EQUAL(b->ninsns, 32);
+	/* the second [ebx+4] and the first movzx of every copy load; the
+	 * first [ebx+4] only in the first copy (in the others only the byte
+	 * store, which does not overlap it, came after the load before) */
+	CU_ASSERT_EQUAL(guest_loads(b), 9);
+	CU_ASSERT_EQUAL(count_op(b, OP_EXTU), 4);
+	free(r);
+}
+
 void suite_region(void)
 {
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
@@ -358,4 +423,6 @@ void suite_region(void)
 	CU_add_test(s, "a short unbiased branch is if-converted", test_if_converted);
 	CU_add_test(s, "an if-converted body's live flags are merged", test_if_converted_flags);
 	CU_add_test(s, "a region shorter than the block it replaces is not made", test_shorter_than_block);
+	CU_add_test(s, "a load of what the region loaded or stored there is removed", test_cse_loads);
+	CU_add_test(s, "a store that may alias keeps the load after it", test_cse_alias);
 }
