@@ -172,7 +172,9 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
 }
 
 /* ---- translation ------------------------------------------------------------
- * Blocks only (regions stop at x87 code).  The translator knows the stack
+ * Blocks and regions (the reoptimizer's side exits put the stack back as
+ * x87_build_end does, from what x87_note_side recorded at their branch:
+ * cms/translate/emit.c).  The translator knows the stack
  * top and tags at the block's entry (the state it saw; fchk checks them at
  * run time) and follows them through the block (x87_select_step), so every
  * ST(i) is a fixed FPU register and stack faults never happen in native
@@ -398,26 +400,52 @@ void x87_build_begin(struct bctx *c)
 	ir_emit(c, OP_FCHK, VREG_NONE, VREG_NONE, VREG_NONE, (uint32_t)c->b->fp_entry, 0, 0);
 }
 
+unsigned x87_restore_moves(const uint8_t phys[8], uint8_t moves[X87_MAX_MOVES][2])
+{
+	/* the cycles of the renaming, each through the spare temporary */
+	uint8_t done[8] = {0};
+	unsigned n = 0;
+	for (unsigned k = 0; k < 8; k++) {
+		if (done[k] || phys[k] == k)
+			continue;
+		moves[n][0] = FTMP_FIXUP;
+		moves[n++][1] = (uint8_t)k;
+		unsigned at = k;
+		while (phys[at] != k) {
+			moves[n][0] = (uint8_t)at;
+			moves[n++][1] = phys[at];
+			done[at] = 1;
+			at = phys[at];
+		}
+		moves[n][0] = (uint8_t)at;
+		moves[n++][1] = FTMP_FIXUP;
+		done[at] = 1;
+	}
+	return n;
+}
+
+void x87_note_side(const struct bctx *c, struct ir_x87_at *at)
+{
+	const struct x87_track *t = &c->fp;
+	*at = (struct ir_x87_at){.st = -1, .fip_insn = -1, .fdp = VREG_NONE};
+	if (!t->on)
+		return;
+	at->st = t->st;
+	at->written = t->written;
+	memcpy(at->phys, t->phys, sizeof at->phys);
+	at->c1_clear = (uint8_t)t->c1_clear;
+	at->fip_insn = t->fip_insn;
+	at->fdp = (uint16_t)t->fdp;
+}
+
 void x87_build_end(struct bctx *c)
 {
 	struct x87_track *t = &c->fp;
 	c->insn = c->b->ninsns ? c->b->ninsns - 1 : 0;
-	/* every x87 register back in its FPU register: the cycles of the
-	 * renaming, each through the spare temporary */
-	uint8_t done[8] = {0};
-	for (unsigned k = 0; k < 8; k++) {
-		if (done[k] || t->phys[k] == k)
-			continue;
-		fpe(c, OP_FCPY, FTMP_FIXUP, k, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
-		unsigned at = k;
-		while (t->phys[at] != k) {
-			fpe(c, OP_FCPY, at, t->phys[at], 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
-			done[at] = 1;
-			at = t->phys[at];
-		}
-		fpe(c, OP_FCPY, at, FTMP_FIXUP, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
-		done[at] = 1;
-	}
+	/* every x87 register back in its FPU register */
+	uint8_t moves[X87_MAX_MOVES][2];
+	for (unsigned k = 0, n = x87_restore_moves(t->phys, moves); k < n; k++)
+		fpe(c, OP_FCPY, moves[k][0], moves[k][1], 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
 	write_stack(c);
 	if (t->fip_insn >= 0)
 		ir_emit(c, OP_FIP, VREG_NONE, VREG_NONE, VREG_NONE, c->b->insn_eip[t->fip_insn], 0, 0);

@@ -219,6 +219,7 @@ static void continue_region(struct bctx *c, unsigned i)
 	struct ir_side *sd = &b->sides[b->nsides];
 	sd->ninsns = i + 1;
 	sd->eip_vreg = VREG_NONE;
+	x87_note_side(c, &sd->fp);
 	if (end == END_COND) {
 		if (b->follow[i] == FOLLOW_TAKEN)
 			ir_invert_branch(b);   /* leave where the trace does not go */

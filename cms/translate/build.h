@@ -40,6 +40,8 @@ struct bctx {
  * its end (cms/insn/x87.c). */
 void x87_build_begin(struct bctx *c);
 void x87_build_end(struct bctx *c);
+/* The x87 stack where a region's side exit leaves (none: st -1). */
+void x87_note_side(const struct bctx *c, struct ir_x87_at *at);
 
 /* Append an operation; -1 (and b->failed) when the block is full. */
 int ir_emit(struct bctx *c, unsigned op, unsigned dst, unsigned a, unsigned bb, uint32_t imm, int use_imm,

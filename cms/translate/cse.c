@@ -200,8 +200,10 @@ unsigned ir_pass_cse(struct ir_block *b)
 		struct ir_side *sd = o->side && o->side != SIDE_HOT ? &b->sides[o->side - 1] : NULL;
 		for (unsigned r = 0; sd && r < IR_NX86; r++)
 			substitute(&c, &sd->cur[r]);
-		if (sd)
+		if (sd) {
 			substitute(&c, &sd->eip_vreg);
+			substitute(&c, &sd->fp.fdp);
+		}
 		unsigned props = isa_ops[o->op].props;
 		if (o->op == OP_LD && !(o->x & MX_HIDDEN) && single(&c, o->dst)) {
 			struct ir_sym addr = ir_sym_addr(sym, o);

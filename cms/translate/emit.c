@@ -42,11 +42,14 @@ static int stub_atoms(struct tr_code *out, const struct ir_machine *mc, struct a
 	if (commit)
 		list[k++] = (struct atom){.op = OP_COMMIT};
 	list[k++] = (struct atom){.op = OP_EXIT};
-	/* in order, as many per bundle as the width and the enabled units take */
+	/* in order, as many per bundle as the width and the enabled units
+	 * take; FPU atoms one per bundle (a side exit's copies of the x87
+	 * registers go through a spare register, each reading the one before) */
 	unsigned in_bundle = 0, used[U_COUNT] = {0};
 	for (unsigned i = 0; i < k; i++) {
 		unsigned u = isa_ops[list[i].op].unit;
-		if (in_bundle == mc->issue_width || (u < U_COUNT && used[u] >= mc->units[u])) {
+		if (in_bundle == mc->issue_width ||
+		    (u < U_COUNT && used[u] >= (isa_ops[list[i].op].props & P_FPU ? 1 : mc->units[u]))) {
 			end_bundle(out);
 			in_bundle = 0;
 			for (unsigned c = 0; c < U_COUNT; c++)
@@ -73,31 +76,52 @@ static int stub(struct tr_code *out, const struct ir_machine *mc, int set_eip, u
 	return stub_atoms(out, mc, list, k, 1, exit_atom_off);
 }
 
+/* The physical register of a temporary, from its defining op, or -1. */
+static int phys_of(const struct ir_block *b, unsigned v)
+{
+	for (unsigned i = 0; i < b->nops; i++)
+		if (!b->ops[i].dead && b->ops[i].dst == v)
+			return b->ops[i].pd;
+	return -1;
+}
+
 /* A region's side exit: the x86 registers it keeps in temporaries, the
- * instructions retired so far, EIP; then commit and exit. */
+ * x87 stack as the x86 program has it there (as x87_build_end leaves it
+ * at the region's end), the instructions retired so far, EIP; then
+ * commit and exit. */
 static int side_stub(struct tr_code *out, const struct ir_machine *mc, const struct ir_block *b, const struct ir_side *sd,
 		     uint32_t *exit_atom_off)
 {
-	struct atom list[IR_NX86 + 5];
+	struct atom list[IR_NX86 + X87_MAX_MOVES + 8];
 	unsigned k = 0;
 	for (unsigned r = 0; r < IR_NX86; r++) {
 		if (sd->cur[r] == R_EAX + r)
 			continue;
-		/* the temporary's physical register: from its defining op */
-		int phys = -1;
-		for (unsigned i = 0; i < b->nops && phys < 0; i++)
-			if (!b->ops[i].dead && b->ops[i].dst == sd->cur[r])
-				phys = b->ops[i].pd;
+		int phys = phys_of(b, sd->cur[r]);
 		if (phys < 0)
 			return -1;
 		list[k++] = (struct atom){.op = OP_MOV, .rd = (uint8_t)(R_EAX + r), .rb = (uint8_t)phys};
 	}
+	const struct ir_x87_at *fp = &sd->fp;
+	if (fp->st >= 0) {
+		uint8_t moves[X87_MAX_MOVES][2];
+		for (unsigned m = 0, n = x87_restore_moves(fp->phys, moves); m < n; m++)
+			list[k++] = (struct atom){.op = OP_FCPY, .rd = moves[m][0], .ra = moves[m][1]};
+		if (fp->st != fp->written || fp->c1_clear)
+			list[k++] = (struct atom){.op = OP_FSTK,
+						  .imm = (uint32_t)fp->st | (fp->c1_clear ? ISA_FSTK_CLEAR_C1 : 0)};
+		if (fp->fip_insn >= 0)
+			list[k++] = (struct atom){.op = OP_FIP, .imm = b->insn_eip[fp->fip_insn]};
+		if (fp->fdp != VREG_NONE) {
+			int phys = phys_of(b, fp->fdp);
+			if (phys < 0)
+				return -1;
+			list[k++] = (struct atom){.op = OP_FDP, .ra = (uint8_t)phys, .imm = 0x2b};
+		}
+	}
 	list[k++] = (struct atom){.op = OP_ADD, .rd = R_RETIRED, .ra = R_RETIRED, .use_imm = 1, .imm = sd->ninsns};
 	if (sd->eip_vreg != VREG_NONE) {
-		int phys = -1;
-		for (unsigned i = 0; i < b->nops && phys < 0; i++)
-			if (!b->ops[i].dead && b->ops[i].dst == sd->eip_vreg)
-				phys = b->ops[i].pd;
+		int phys = phys_of(b, sd->eip_vreg);
 		if (phys < 0)
 			return -1;
 		list[k++] = (struct atom){.op = OP_MOV, .rd = R_EIP, .rb = (uint8_t)phys};

@@ -56,6 +56,19 @@ enum ir_end { END_DIRECT, END_COND, END_INDIRECT };
  * trace followed).  Its stub copies the x86 registers the region keeps in
  * temporaries (cur) into their fixed registers, counts the instructions
  * retired so far, sets EIP, commits and exits. */
+/* The x87 stack where a region's side exit leaves (cms/insn/x87.c keeps
+ * it at translation time): the stub puts it back as the region's end
+ * does, the x87 registers in their FPU registers, the stack top and tags,
+ * the instruction and data pointers. */
+struct ir_x87_at {
+	int st;                 /* top | tags << 8 there, or -1: the region takes no x87 code */
+	int written;            /* top | tags << 8 as the FPU state holds them there */
+	uint8_t phys[8];        /* the FPU register holding each x87 register (fxch renames) */
+	uint8_t c1_clear;       /* an fxch cleared C1 and no atom wrote it since */
+	int fip_insn;           /* the last non-control x87 instruction before it, or -1 */
+	uint16_t fdp;           /* vreg: the offset of that one's memory operand, or VREG_NONE */
+};
+
 struct ir_side {
 	int op;                 /* the branch op */
 	uint32_t target;        /* x86 EIP it leaves to (eip_vreg == VREG_NONE) */
@@ -63,7 +76,22 @@ struct ir_side {
 	unsigned ninsns;        /* x86 instructions retired when it is taken */
 	unsigned flags_live;    /* x86 status flags live at the target */
 	uint16_t cur[IR_NX86];  /* vreg holding each x86 register there */
+	struct ir_x87_at fp;
 };
+
+/* The vregs a side exit's stub reads: k < IR_NX86 the x86 registers, then
+ * EIP (indirect) and the x87 data pointer; VREG_NONE or a fixed register
+ * where it reads no temporary. */
+enum { IR_SIDE_VREGS = IR_NX86 + 2 };
+static inline unsigned ir_side_vreg(const struct ir_side *sd, unsigned k)
+{
+	return k < IR_NX86 ? sd->cur[k] : k == IR_NX86 ? sd->eip_vreg : sd->fp.fdp;
+}
+/* The FPU copies (fd, fa) that put every x87 register back in its own FPU
+ * register after the renamings phys[] records, in order, through a spare
+ * FPU register (cms/insn/x87.c); returns how many. */
+enum { X87_MAX_MOVES = 12 };
+unsigned x87_restore_moves(const uint8_t phys[8], uint8_t moves[X87_MAX_MOVES][2]);
 
 enum {
 	PIN_NO_PASS = 1,    /* a store no load may be hoisted above */

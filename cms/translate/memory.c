@@ -41,9 +41,18 @@ struct maccess {
 	unsigned size, store;
 };
 
+/* An atom that changes the x87 state (its registers, status, control
+ * word, stack, pointers): the FPU state is not renamed, so such an atom
+ * stays on its side of every side exit. */
+static int fpu_effect(const struct ir_op *o)
+{
+	return (isa_ops[o->op].props & P_FPU) || (o->op == OP_WRCR && o->imm == CR_FPU_CW);
+}
+
 static int effectful(const struct ir_op *o)
 {
-	if (isa_ops[o->op].props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV))
+	if ((isa_ops[o->op].props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV)) ||
+	    fpu_effect(o))
 		return 1;
 	return o->dst != VREG_NONE && o->dst < VREG_TEMP && o->dst != R_ZERO;
 }
@@ -186,7 +195,7 @@ static int side_edges(struct ir_block *b, const struct ir_machine *mc, const uns
 		if (prev >= 0) {
 			unsigned from = idx[prev];
 			int fixed = o->dst != VREG_NONE && o->dst < VREG_TEMP && o->dst != R_ZERO;
-			int pinned = (props & (P_STORE | P_DIV | P_COMMIT | P_EXIT)) || fixed ||
+			int pinned = (props & (P_STORE | P_DIV | P_COMMIT | P_EXIT)) || fixed || fpu_effect(o) ||
 				     ((props & P_LOAD) && (!mc->control_speculation || (o->pin & PIN_NO_HOIST)));
 			if ((pinned && ir_add_edge(e, ne, cap, from, i, 1) < 0) ||
 			    ((props & P_BRANCH) && ir_add_edge(e, ne, cap, from, i, 0) < 0))
@@ -199,8 +208,8 @@ static int side_edges(struct ir_block *b, const struct ir_machine *mc, const uns
 			for (unsigned q = prev < 0 ? 0 : (unsigned)prev + 1; q < k; q++)
 				if (effectful(&b->ops[idx[q]]) && ir_add_edge(e, ne, cap, idx[q], i, 0) < 0)
 					goto out;
-			for (unsigned r = 0; r <= IR_NX86; r++) {
-				unsigned v = r < IR_NX86 ? sd->cur[r] : sd->eip_vreg;
+			for (unsigned r = 0; r < IR_SIDE_VREGS; r++) {
+				unsigned v = ir_side_vreg(sd, r);
 				if (v != VREG_NONE && v >= VREG_TEMP && lastdef[v] >= 0 &&
 				    ir_add_edge(e, ne, cap, (unsigned)lastdef[v], i, 0) < 0)
 					goto out;

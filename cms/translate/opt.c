@@ -130,11 +130,9 @@ void ir_pass_dce(struct ir_block *b)
 		if (sd) {
 			/* a region's side exit: its stub reads the x86 registers */
 			live_fixed = ~0ull;
-			for (unsigned r = 0; r < IR_NX86; r++)
-				if (sd->cur[r] >= VREG_TEMP && sd->cur[r] != VREG_NONE)
-					live[sd->cur[r] - VREG_TEMP] = 1;
-			if (sd->eip_vreg != VREG_NONE && sd->eip_vreg >= VREG_TEMP)
-				live[sd->eip_vreg - VREG_TEMP] = 1;
+			for (unsigned r = 0; r < IR_SIDE_VREGS; r++)
+				if (ir_side_vreg(sd, r) >= VREG_TEMP && ir_side_vreg(sd, r) != VREG_NONE)
+					live[ir_side_vreg(sd, r) - VREG_TEMP] = 1;
 		}
 		if (plain_fixed(o->dst))
 			live_fixed &= ~(1ull << o->dst);

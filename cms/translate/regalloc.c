@@ -50,8 +50,8 @@ int ir_regalloc(struct ir_block *b, const struct ir_machine *mc)
 	/* a region's side-exit stub reads its values after the branch's bundle */
 	for (unsigned i = 0; i < b->nops; i++) {
 		const struct ir_side *sd = b->ops[i].dead ? NULL : ir_op_side(b, &b->ops[i]);
-		for (unsigned r = 0; sd && r <= IR_NX86; r++) {
-			unsigned v = r < IR_NX86 ? sd->cur[r] : sd->eip_vreg;
+		for (unsigned r = 0; sd && r < IR_SIDE_VREGS; r++) {
+			unsigned v = ir_side_vreg(sd, r);
 			if (v != VREG_NONE && v >= VREG_TEMP && end[v - VREG_TEMP] < b->ops[i].cycle + 1)
 				end[v - VREG_TEMP] = b->ops[i].cycle + 1;
 		}

@@ -18,11 +18,16 @@
  * translator does not take, an indirect jump, a return it did not see the
  * call of, a branch that is not biased enough, a join with code already
  * in the trace, the store-buffer limit (every store of the region waits
- * for its final commit) and cms.opt.max_region_insns.
+ * for its final commit) and cms.opt.max_region_insns.  x87 code is
+ * followed as select.c follows it in a block, the stack top and tags
+ * known at each instruction; the trace stops before one the translator
+ * cannot place on the stack it has, after fldcw, and at a back edge that
+ * would enter the region with another stack.
  *
  * Instructions are selected as in select.c (one decode, the same
  * ir_supported), so a region holds nothing a block could not. */
 #include "cms/translate/translate.h"
+#include "native-isa/x87.h"
 
 enum { CALL_DEPTH = 8 };
 
@@ -75,6 +80,10 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 	uint32_t calls[CALL_DEPTH];
 	unsigned depth = 0, stores = 0, sides = 0, passes = 0, body = 0, copy = 0;
 	uint32_t at = eip;
+	/* the x87 stack along the trace, from the state the firmware sees
+	 * (fchk checks it at the region's entry), as select.c does */
+	const int fp0 = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1;
+	int fp = fp0, fp_end = 0;
 	b->region = 1;
 	b->fp_entry = -1;
 	b->eip = eip;
@@ -85,17 +94,23 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 		unsigned n = env->fetch(env->ctx, at, buf, sizeof buf);
 		unsigned i = b->ninsns;
 		struct x86_insn *in = &b->insns[i];
-		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in) || tr_is_string(in) ||
-		    (x86_op_flags((enum x86_op)in->op) & OPF_FPU))   /* x87: blocks only */
+		if (x86_decode(buf, n, in) <= 0 || !ir_supported(in) || tr_is_string(in))
+			break;
+		int fpu = (x86_op_flags((enum x86_op)in->op) & OPF_FPU) != 0;
+		if (fpu && (fp < 0 || !x87_select_step(in, &fp, &fp_end)))
 			break;
 		unsigned st = x86_insn_stores(in);
 		if (stores + st > o->max_stores)
 			break;
 		stores += st;
+		if (fpu && b->fp_entry < 0)
+			b->fp_entry = fp0;
 		b->insn_eip[b->ninsns++] = at;
 		b->follow[i] = FOLLOW_NONE;
 		uint32_t next = at + in->len;
 		at = next;
+		if (fp_end)
+			break;   /* fldcw: what it unmasks is checked at the next entry */
 		if (!(x86_op_flags((enum x86_op)in->op) & OPF_BRANCH))
 			continue;
 		/* a control transfer: where the trace goes on, if anywhere */
@@ -143,6 +158,8 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 		}
 		if (sides + side > IR_MAX_SIDES)
 			break;
+		if (dest == eip && fp != fp0)
+			break;   /* a loop that moves the x87 stack: its next entry would fail fchk */
 		if (dest == eip) {
 			/* the back edge: another copy of the body if it fits */
 			if (!body)

@@ -117,7 +117,8 @@ static void pin_ops(struct ir_block *b, const struct tr_region_opts *o)
  *
  * A region that does not fit is retried at three quarters of its length;
  * one shorter than o->min_insns (the block it would replace: the trace
- * stopped at code blocks take and regions do not, x87) is not made. */
+ * was cut before a shld/shrd whose flags may be read, which a block
+ * takes) is not made. */
 int tr_optimize(const struct x86_env *env, uint32_t eip, const struct ir_machine *mc,
 		const struct tr_region_opts *o, const struct tr_hints *hints, struct tr_result *out)
 {
@@ -226,7 +227,7 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 	fprintf(out, "\nnative (%u atoms, %u body bundles, %u exits):\n", r->code.n, r->code.nbundles, r->code.nexits);
 	isa_disasm(out, r->code.words, r->code.n, native_addr);
 	if (b->region) {
-		fprintf(out, "\nside exits (%u; branch op, x86 instructions retired, target, x86 registers copied):\n",
+		fprintf(out, "\nside exits (%u; branch op, x86 instructions retired, target, x86 registers copied, x87 stack):\n",
 			b->nsides);
 		for (unsigned k = 0; k < b->nsides; k++) {
 			const struct ir_side *sd = &b->sides[k];
@@ -238,6 +239,8 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 			for (unsigned x = 0; x < IR_NX86; x++)
 				if (sd->cur[x] != R_EAX + x)
 					fprintf(out, " r%u<-t%u", R_EAX + x, sd->cur[x] - VREG_TEMP);
+			if (sd->fp.st >= 0)
+				fprintf(out, "; x87 top %d tags 0x%02x", sd->fp.st & 7, (unsigned)sd->fp.st >> 8 & 0xff);
 			fprintf(out, "\n");
 		}
 		fprintf(out, "protected loads %u, stores under alarm %u, loop copies beyond the first %u\n\n",

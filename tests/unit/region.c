@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cms/translate/translate.h"
+#include "native-isa/x87.h"
 #include "native-isa/xflags.h"
 #include "tests/unit/testutil.h"
 
@@ -334,14 +335,15 @@ static void test_if_converted_flags(void)
 	free(r);
 }
 
-/* add eax, ebx; fld1; ret: a region stops before x87 code, which a block
- * takes; one shorter than the block it would replace is not made */
-static const uint8_t x87tail[] = {0x01, 0xd8, 0xd9, 0xe8, 0xc3};
+/* add eax, ebx; shld eax, ebx, 3; ret: a region stops before a shld
+ * whose flags may be read (the ret's successor may read any), which a
+ * block takes; one shorter than the block it would replace is not made */
+static const uint8_t shldtail[] = {0x01, 0xd8, 0x0f, 0xa4, 0xd8, 0x03, 0xc3};
 
 static void test_shorter_than_block(void)
 {
 	struct tr_result *r = malloc(sizeof *r);
-	struct code c = {{x87tail, 0x7000, sizeof x87tail}, 0, 0, 0, {{0}}};
+	struct code c = {{shldtail, 0x7000, sizeof shldtail}, 0, 0, 0, {{0}}};
 	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch};
 	struct tr_hints h = {count, &c, 0};
 	struct ir_machine mc = machine(8, 1);
@@ -411,6 +413,61 @@ static void test_cse_alias(void)
 	free(r);
 }
 
+/* L: fld qword [ebx]; fmul st0, st0; fstp qword [ebx]; add ebx, 8; dec ecx; jne L; ret
+ * on an empty x87 stack: the loop is stack-neutral, so the region unrolls
+ * it like integer code.  Every side exit's stub puts back the stack there
+ * (empty, as at the entry), the instruction and data pointers of the
+ * fstp before it; no FPU atom after a side exit in x86 order issues in
+ * its branch's bundle or before (the FPU state is not renamed). */
+static const uint8_t x87loop[] = {0xdd, 0x03, 0xd8, 0xc8, 0xdd, 0x1b, 0x83, 0xc3, 0x08, 0x49, 0x75, 0xf4, 0xc3};
+
+static void test_x87_region(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{x87loop, 0xa000, sizeof x87loop}, 0xa000, 0xa00c, 1, {{0}}};
+	struct x87_state fpu;
+	x87_init(&fpu);
+	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch, .fpu = &fpu};
+	struct tr_hints h = {count, &c, 0};
+	struct ir_machine mc = machine(8, 1);
+	mc.units[U_FPU] = 1;
+	mc.lat[L_FADD] = 3;
+	mc.lat[L_FMUL] = 5;
+	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70,
+				   .reorder_memory = 1, .control_speculation = 1, .cse = 1};
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL_FATAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), 0);
+	const struct ir_block *b = &r->block;
+	CU_ASSERT_EQUAL(b->ninsns, 24);
+	CU_ASSERT_EQUAL(b->fp_entry, (int)(x87_top(&fpu) | (unsigned)fpu.tags << 8));
+	CU_ASSERT_EQUAL_FATAL(b->nsides, 3);
+	for (unsigned k = 0; k < b->nsides; k++) {
+		const struct ir_side *sd = &b->sides[k];
+		CU_ASSERT_EQUAL(sd->fp.st, b->fp_entry);
+		CU_ASSERT_EQUAL(sd->fp.fip_insn, (int)(6 * k + 2));
+		CU_ASSERT(sd->fp.fdp != VREG_NONE);
+		const struct ir_op *br = &b->ops[sd->op];
+		for (unsigned i = (unsigned)sd->op + 1; i < b->nops; i++)
+			if (!b->ops[i].dead && (isa_ops[b->ops[i].op].props & P_FPU))
+				CU_ASSERT(b->ops[i].cycle > br->cycle);
+	}
+	/* on a full stack the fld would overflow: interpreted, no region */
+	fpu.tags = 0xff;
+	CU_ASSERT_EQUAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), -1);
+	/* L: fld1; dec ecx; jne L: a loop that does not give the stack back
+	 * ends the region at its back edge, not unrolled (entering it again
+	 * with one more register in use would fail fchk) */
+	static const uint8_t pushloop[] = {0xd9, 0xe8, 0x49, 0x75, 0xfb, 0xc3};
+	struct code p = {{pushloop, 0xb000, sizeof pushloop}, 0xb000, 0xb005, 1, {{0}}};
+	x87_init(&fpu);
+	env.ctx = &p.x86;
+	h.ctx = &p;
+	CU_ASSERT_EQUAL_FATAL(tr_optimize(&env, p.x86.base, &mc, &o, &h, r), 0);
+	CU_ASSERT_EQUAL(b->ninsns, 3);
+	CU_ASSERT_EQUAL(r->unrolled, 0);
+	free(r);
+}
+
 void suite_region(void)
 {
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
@@ -425,4 +482,5 @@ void suite_region(void)
 	CU_add_test(s, "a region shorter than the block it replaces is not made", test_shorter_than_block);
 	CU_add_test(s, "a load of what the region loaded or stored there is removed", test_cse_loads);
 	CU_add_test(s, "a store that may alias keeps the load after it", test_cse_alias);
+	CU_add_test(s, "x87 code in a region: stack-neutral loops unrolled, side exits put the stack back", test_x87_region);
 }
