@@ -376,8 +376,9 @@ ATOM_BODY(rdcr)
 ATOM_BODY(wrcr) { *v = a; return true; }  /* written at write-back, after every atom has read its sources */
 ATOM_BODY(nop) { return true; }
 
-/* ---- floating point: hw-sim/fpu.c computes (an FPU result is staged
- * there, its low word goes through *v); an FPU fault rolls back ---- */
+/* ---- floating point: hw-sim/fpu_atom.h computes, inlined here (an FPU
+ * result is staged there, its low word goes through *v); an FPU fault
+ * rolls back ---- */
 CHIP_INLINE bool atom_fpu(struct bundle_exec *e, const struct datom *d, enum atom_op op, uint32_t a, uint32_t b,
 			  uint32_t *v)
 {

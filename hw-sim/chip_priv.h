@@ -102,6 +102,14 @@ struct unit_fault {
 	uint64_t at, period, len;
 };
 
+/* An FPU atom's host instruction (hw-sim/fpu.c): its stub
+ * (native-isa/x87.h, x87_stub), the condition codes it writes (measured,
+ * x87_cc_defined) and where its operands come from (enum fpu_form). */
+struct fpu_plan {
+	uint16_t stub, cdef;
+	uint8_t form;
+};
+
 enum { MAX_UNIT_FAULTS = 16, MAX_MEM_POISON = 16, MAX_SCHEDULED = 32, MAX_MEM_STUCK = 16 };
 
 struct chip {
@@ -118,10 +126,9 @@ struct chip {
 	 * (hw-sim/fpu.c): register i's new value when bit i of fnew_mask is set */
 	struct x87_reg fnew[ISA_NFREGS];
 	uint16_t fnew_mask;
-	/* the condition codes the host's instruction of each FPU atom (and
-	 * kind) writes: chip_fpu_calibrate */
-	uint16_t fpu_cdef[OP_FCON - OP_FADD + 1][7];
-	uint16_t fpu_stub[OP_FCON - OP_FADD + 1][7];  /* x87_stub of each atom and kind (chip_fpu_calibrate) */
+	/* how each FPU atom that runs a host instruction (fadd..fcon), by its
+	 * x field, runs it: chip_fpu_calibrate */
+	struct fpu_plan fpu_plan[OP_FCON - OP_FADD + 1][16];
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 
 	uint8_t *mem;
@@ -137,6 +144,7 @@ struct chip {
 	uint32_t unit_mask[U_COUNT];     /* enabled (control registers) */
 	unsigned units_enabled[U_COUNT]; /* popcount of unit_mask */
 	uint64_t pending;                /* registers whose ready time may lie in the future */
+	uint16_t fpending;               /* FPU registers whose ready time may lie in the future */
 	unsigned issue_width, branch_penalty, alias_entries;
 
 	struct sb_entry *sb;
@@ -336,12 +344,21 @@ struct fpu_out {
 	uint32_t v, flags;
 	bool fault;
 };
-/* Execute FPU atom d (its operands a, b: ra and rb; flags: FLAGS before the
- * bundle).  An FPU result goes to c->fnew[d->rd]. */
-struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags);
-/* The bundle's FPU results reach their registers. */
-void chip_fpu_retire(struct chip *c);
-/* Fill c->fpu_cdef (chip_create). */
+/* chip_fpu_atom (hw-sim/fpu_atom.h) executes FPU atom d (its operands
+ * a, b: ra and rb; flags: FLAGS before the bundle); an FPU result goes to
+ * c->fnew[d->rd]. */
+/* The bundle's FPU results reach their registers (inline: once per
+ * bundle that has any, in the pipeline's loop). */
+CHIP_INLINE void chip_fpu_retire(struct chip *c)
+{
+	for (unsigned m = c->fnew_mask; m; m &= m - 1) {
+		unsigned f = (unsigned)__builtin_ctz(m);
+		*chip_freg(c, f) = c->fnew[f];
+	}
+	c->fnew_mask = 0;
+	c->fpu_dirty = true;
+}
+/* Fill c->fpu_plan (chip_create). */
 void chip_fpu_calibrate(struct chip *c);
 
 #endif

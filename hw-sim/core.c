@@ -28,6 +28,7 @@
  * then rolls back to the last commit and returns to the firmware. */
 #include "hw-sim/chip_priv.h"
 #include "hw-sim/cosim.h"
+#include "hw-sim/fpu_atom.h"
 #include "native-isa/isa_priv.h"
 #include "native-isa/xflags_inline.h"
 
@@ -489,6 +490,7 @@ static inline void write_back(struct chip *c, const struct datom *d, uint32_t v,
 		c->fnew[d->rd].mant = (c->fnew[d->rd].mant & ~0xffffffffull) | v;
 		c->fnew_mask |= (uint16_t)(1u << d->rd);
 		c->fready[d->rd] = t + d->lat;
+		c->fpending |= (uint16_t)(1u << d->rd);
 		return;
 	case WB_LDP:   /* its alias entry: record_alias, before any result of the bundle lands */
 		break;
@@ -685,10 +687,13 @@ CHIP_INLINE bool issue(struct chip *c, const struct dbundle *b, struct hot_count
 		else if (rdy <= *t)
 			c->pending &= ~reg_bit(reg);  /* ready now: forget it */
 	}
-	for (unsigned m = (unsigned)(b->fsrc_mask | b->fdst_mask); m; m &= m - 1) {
-		uint64_t rdy = c->fready[__builtin_ctz(m)];
+	for (unsigned m = (unsigned)(b->fsrc_mask | b->fdst_mask) & c->fpending; m; m &= m - 1) {
+		unsigned f = (unsigned)__builtin_ctz(m);
+		uint64_t rdy = c->fready[f];
 		if (rdy > wait)
 			wait = rdy;
+		else if (rdy <= *t)
+			c->fpending &= (uint16_t)~(1u << f);
 	}
 	hot->stall_operand += wait - *t;
 	*t = wait;
@@ -733,8 +738,10 @@ CHIP_INLINE bool unit_fault_check(struct bundle_exec *e, const struct datom *d, 
 		 * link), once this atom is the one that took */
 		ok = true;
 		if (e->taken && !e->taken_seen) {
+			uint32_t target = e->target;  /* e's address stays here */
 			e->taken_seen = true;
-			ok = apply_unit_fault(e->c, b, slot, &e->target, e->t);
+			ok = apply_unit_fault(e->c, b, slot, &target, e->t);
+			e->target = target;
 		}
 	} else if ((d->props & P_STORE) && e->nst >= 2 && e->st[e->nst - 2].split_lo)
 		ok = split_store_fault(e->c, b, slot, &e->st[e->nst - 2], e->t);

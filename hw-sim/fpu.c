@@ -16,11 +16,16 @@
  * Timing and ordering are core.c's: FPU results land when the bundle
  * retires (atoms of a bundle read the registers before any writes), the
  * status and control words change as each atom executes (the translator
- * keeps P_FPU atoms in program order, at most one per bundle). */
+ * keeps P_FPU atoms in program order, at most one per bundle).
+ *
+ * This file makes each atom's plan once, when the chip is built (its
+ * host instruction, the condition codes that writes, where its operands
+ * come from); executing an atom is chip_fpu_atom (hw-sim/fpu_atom.h),
+ * inlined into the pipeline's loop: an FPU atom costs a few host
+ * instructions around the one that computes it. */
 #include "hw-sim/chip_priv.h"
+#include "hw-sim/fpu_atom.h"
 #include "native-isa/isa_priv.h"
-
-#include <string.h>
 
 /* The x87 instruction (escape byte, ModRM) whose computation each FPU atom
  * is: operand a is ST0, b is ST1, a memory operand is the atom's word(s). */
@@ -84,9 +89,22 @@ static void insn_of(const struct datom *d, uint8_t *esc, uint8_t *modrm)
 	*modrm = d->op == OP_FCON ? fcon_modrm[d->x < 7 ? d->x : 0] : p[1];
 }
 
+static enum fpu_form form_of(unsigned op, unsigned x)
+{
+	enum atom_fmt fmt = isa_ops[op].fmt;
+	if (op == OP_FCVI)
+		return x == ISA_FCVI_RAW ? FF_RAW : FF_CVI;
+	if (op == OP_FCON)
+		return FF_CON;
+	if (fmt == F_FOP || fmt == F_FCMP)
+		return x ? FF_MEM : FF_BIN;
+	return FF_UN;
+}
+
 void chip_fpu_calibrate(struct chip *c)
 {
-	for (unsigned op = OP_FADD; op <= OP_FCON; op++)
+	for (unsigned op = OP_FADD; op <= OP_FCON; op++) {
+		struct fpu_plan kinds[7] = {{0, 0, 0}};
 		for (unsigned x = 0; x < 7; x++) {
 			/* every kind the atom's x field takes (a format without one: 0) */
 			if (x && !((isa_fmt_fields(isa_ops[op].fmt) & FLD_X) && isa_x_valid(op, x)))
@@ -96,108 +114,14 @@ void chip_fpu_calibrate(struct chip *c)
 			struct datom d = {.op = (uint8_t)op, .x = (uint8_t)x};
 			uint8_t esc, modrm;
 			insn_of(&d, &esc, &modrm);
-			c->fpu_cdef[op - OP_FADD][x] = x87_cc_defined(esc, modrm);
-			c->fpu_stub[op - OP_FADD][x] = (uint16_t)x87_stub(esc, modrm);
+			kinds[x].cdef = x87_cc_defined(esc, modrm);
+			kinds[x].stub = (uint16_t)x87_stub(esc, modrm);
 		}
-}
-
-static struct fpu_out fpu_fault(void)
-{
-	return (struct fpu_out){0, 0, true};
-}
-
-struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags)
-{
-	struct x87_state *s = &c->fpu;
-	struct fpu_out out = {0, flags, false};
-	c->fpu_dirty = true;
-	switch ((enum atom_op)d->op) {
-	case OP_FSTK:
-		s->sw = (uint16_t)((s->sw & ~X87_TOP_MASK) | (d->imm & 7u) << X87_TOP_SHIFT);
-		if (d->imm & ISA_FSTK_CLEAR_C1)
-			s->sw &= (uint16_t)~X87_C1;
-		s->tags = (uint8_t)(d->imm >> ISA_FSTK_TAGS_SHIFT);
-		return out;
-	case OP_FCHK:
-		if (x87_top(s) != (d->imm & 7u) || s->tags != (uint8_t)(d->imm >> ISA_FSTK_TAGS_SHIFT) ||
-		    x87_pending(s))
-			return fpu_fault();
-		return out;
-	case OP_FIP:
-		s->fip = d->imm;
-		s->fcs = 0x23;
-		s->fop = X87_FOP_AT_FIP;
-		return out;
-	case OP_FDP:
-		s->fdp = a;
-		s->fds = (uint16_t)d->imm;
-		return out;
-	case OP_FCPY:
-		c->fnew[d->rd] = *chip_freg(c, d->ra);
-		out.v = (uint32_t)c->fnew[d->rd].mant;
-		return out;
-	default:
-		break;
+		/* an x beyond the kinds runs kind 0's instruction */
+		for (unsigned x = 0; x < 16; x++) {
+			struct fpu_plan *p = &c->fpu_plan[op - OP_FADD][x];
+			*p = kinds[x < 7 ? x : 0];
+			p->form = (uint8_t)form_of(op, x);
+		}
 	}
-
-	struct x87_reg va = {0, 0}, vb = {0, 0};
-	uint8_t mem[8];
-	memset(mem, 0, sizeof mem);
-	if (d->op == OP_FCVI && d->x == ISA_FCVI_RAW) {
-		/* the memory operand's bits, for a memory-form fop or fcmps: no
-		 * conversion, nothing raised (the x87 instruction does both) */
-		c->fnew[d->rd] = (struct x87_reg){(uint64_t)b << 32 | a, 0};
-		out.v = a;
-		return out;
-	}
-	if (d->op == OP_FCVI) {
-		memcpy(mem, &a, 4);
-		memcpy(mem + 4, &b, 4);
-	} else if (d->op == OP_FCVO) {
-		va = *chip_freg(c, d->ra);
-	} else if (d->op != OP_FCON) {
-		va = *chip_freg(c, d->ra);
-		if ((isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP) && d->x)
-			memcpy(mem, &chip_freg(c, d->rb)->mant, 8);  /* the memory form's operand */
-		else if (isa_ops[d->op].fmt == F_FOP || isa_ops[d->op].fmt == F_FCMP)
-			vb = *chip_freg(c, d->rb);
-	}
-	unsigned kind = d->x < 7 ? d->x : 0;
-	struct x87_op_io io = {flags, s->cw, 0};
-	x87_host_op(c->fpu_stub[d->op - OP_FADD][kind], &va, &vb, mem, &io);
-	unsigned raised = io.sw & X87_EXC;
-	if (raised & ~s->cw & X87_EXC)
-		return fpu_fault();
-	unsigned def = c->fpu_cdef[d->op - OP_FADD][kind];
-	s->sw = (uint16_t)((s->sw & ~def) | (io.sw & def) | raised);
-	switch ((enum atom_op)d->op) {
-	case OP_FCVO: {
-		static const uint8_t word[7] = {0, 0, 1, 0, 0, 0, 1};
-		uint32_t w;
-		memcpy(&w, mem + 4 * word[d->x < 7 ? d->x : 0], 4);
-		out.v = d->x == 3 ? w & 0xffffu : w;
-		return out;
-	}
-	case OP_FCMPI:
-	case OP_FUCMPI:
-		out.flags = io.eflags;
-		return out;
-	case OP_FCMPS:
-	case OP_FUCMPS:
-		return out;
-	default:
-		c->fnew[d->rd] = va;
-		out.v = (uint32_t)va.mant;
-		return out;
-	}
-}
-
-void chip_fpu_retire(struct chip *c)
-{
-	for (unsigned m = c->fnew_mask; m; m &= m - 1) {
-		unsigned f = (unsigned)__builtin_ctz(m);
-		*chip_freg(c, f) = c->fnew[f];
-	}
-	c->fnew_mask = 0;
-	c->fpu_dirty = true;
 }

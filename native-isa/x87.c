@@ -11,10 +11,12 @@
  * and it reinitializes the host x87), returns RFLAGS through *flags and
  * restores the host's control word.  The image is the 108-byte 32-bit
  * protected-mode layout of fsave (SDM vol. 1, figure 8-9), the same in
- * 64-bit mode.  cdvm_x87_op, the chip's FPU atoms' door, is lighter: it
- * pushes two operands on the host's (empty) stack under a control word
- * whose exceptions are all masked, runs the stub, and returns the status
- * word, RFLAGS and ST0; fninit then leaves the host stack empty again. */
+ * 64-bit mode.  x87_host_op, the chip's FPU atoms' door, is lighter: it
+ * pushes two operands on the host's (empty) stack straight from their
+ * registers (struct x87_reg is fldt's 10-byte layout) under a control word
+ * whose exceptions are all masked, runs the stub (no popfq: no atom's
+ * instruction reads RFLAGS), and returns the status word, RFLAGS and ST0; fninit then leaves the host stack empty again.
+ * No state image, no fenv: a few host instructions around the one. */
 #include "native-isa/x87.h"
 
 #include <string.h>
@@ -26,7 +28,6 @@
 #endif
 
 uint32_t cdvm_x87_run(unsigned stub, void *image, void *mem, uint32_t *flags);
-uint32_t cdvm_x87_op(unsigned stub, void *ab, void *mem, struct x87_op_io *io);
 
 __asm__(
 	".text\n"
@@ -60,43 +61,41 @@ __asm__(
 	"	addq $8, %rsp\n"
 	"	ret\n"
 	".size cdvm_x87_run, .-cdvm_x87_run\n"
-	/* the light door: operands a, b (10 bytes each at ab) pushed on the
-	 * host's empty stack (ST0 = a, ST1 = b), control word io->cw, the
-	 * stub, then the status word and RFLAGS out and ST0 back to ab */
+	/* the light door, x87_host_op itself: b then a pushed on the host's
+	 * empty stack (ST0 = a, ST1 = b, 10 bytes each in place), control
+	 * word io->cw with every exception masked, the memory operand moved
+	 * to rdx (the stubs' base), the stub, then the status word and
+	 * RFLAGS out and ST0 to *st0.  RFLAGS goes in as the host has it: no
+	 * atom's instruction reads it (fcmov is the firmware's), and fcomi
+	 * and fucomi write all six status flags */
 	".p2align 4\n"
-	".globl cdvm_x87_op\n"
-	".hidden cdvm_x87_op\n"
-	".type cdvm_x87_op, @function\n"
-	"cdvm_x87_op:\n"
+	".globl x87_host_op\n"
+	".hidden x87_host_op\n"
+	".type x87_host_op, @function\n"
+	"x87_host_op:\n"
 	"	subq $8, %rsp\n"
 	"	fnstcw (%rsp)\n"
-	"	fldcw 4(%rcx)\n"
-	"	fldt 10(%rsi)\n"
+	"	orw $0x3f, 4(%r8)\n"
+	"	fldcw 4(%r8)\n"
+	"	fldt (%rdx)\n"
 	"	fldt (%rsi)\n"
-	"	pushfq\n"
-	"	popq %rax\n"
-	"	andq $-2262, %rax\n"
-	"	movl (%rcx), %r8d\n"
-	"	andl $0x8d5, %r8d\n"
-	"	orq %r8, %rax\n"
-	"	pushq %rax\n"
-	"	leaq cdvm_x87_stubs(%rip), %r9\n"
+	"	movq %rcx, %rdx\n"
+	"	leaq cdvm_x87_stubs(%rip), %r11\n"
 	"	movl %edi, %eax\n"
-	"	leaq (%r9,%rax,8), %r9\n"
+	"	leaq (%r11,%rax,8), %r11\n"
 	"	leaq 1f(%rip), %r10\n"
-	"	popfq\n"
-	"	jmp *%r9\n"
+	"	jmp *%r11\n"
 	"1:	fnstsw %ax\n"
-	"	movw %ax, 6(%rcx)\n"
+	"	movw %ax, 6(%r8)\n"
 	"	pushfq\n"
-	"	popq %r8\n"
-	"	movl %r8d, (%rcx)\n"
-	"	fstpt (%rsi)\n"
+	"	popq %r11\n"
+	"	movl %r11d, (%r8)\n"
+	"	fstpt (%r9)\n"
 	"	fninit\n"
 	"	fldcw (%rsp)\n"
 	"	addq $8, %rsp\n"
 	"	ret\n"
-	".size cdvm_x87_op, .-cdvm_x87_op\n"
+	".size x87_host_op, .-x87_host_op\n"
 	".p2align 3\n"
 	"cdvm_x87_stubs:\n"
 	".set .Lcdvm_x87_i, 0\n"
@@ -154,19 +153,6 @@ uint16_t x87_tag_word(const struct x87_state *s)
 	for (unsigned i = 0; i < 8; i++)
 		tw |= (uint16_t)(((s->tags >> i & 1) ? tag_class(&s->r[i]) : 3u) << (2 * i));
 	return tw;
-}
-
-void x87_host_op(unsigned stub, struct x87_reg *a, const struct x87_reg *b, void *mem, struct x87_op_io *io)
-{
-	uint8_t ab[20];
-	memcpy(ab, &a->mant, 8);
-	put16(ab + 8, a->se);
-	memcpy(ab + 10, &b->mant, 8);
-	put16(ab + 18, b->se);
-	io->cw |= X87_EXC;
-	cdvm_x87_op(stub, ab, mem, io);
-	memcpy(&a->mant, ab, 8);
-	a->se = get16(ab + 8);
 }
 
 uint16_t x87_cc_defined(uint8_t esc, uint8_t modrm)

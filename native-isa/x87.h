@@ -23,6 +23,7 @@
 #define CDVM_NATIVE_ISA_X87_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { X87_ENV_BYTES = 28, X87_STATE_BYTES = 108 };  /* fnstenv's and fnsave's images */
@@ -104,13 +105,22 @@ static inline unsigned x87_stub(uint8_t esc, uint8_t modrm)
  * a and b are pushed on an empty x87 stack (ST0 = a, ST1 = b), stub runs
  * under io->cw with every exception masked (the masked responses: the
  * caller faults when io->sw raised an exception its guest control word
- * unmasks), and ST0 afterwards comes back in *a.  io->sw: the status word
- * after the stub (exception flags raised, condition codes, TOP of that
- * stack); io->eflags as for x87_host_exec. */
+ * unmasks; io->cw comes back with the masks set), and ST0 afterwards comes
+ * back in *st0 (its 10 bytes).  mem: the memory operand of a memory form,
+ * as for x87_host_exec (8 bytes at most).  io->sw: the status word after
+ * the stub (exception flags raised, condition codes, TOP of that stack);
+ * io->eflags: only out, the host's RFLAGS after the stub, whose status
+ * flags fcomi and fucomi write (all six; no stub of an atom reads them:
+ * fcmov goes through x87_host_exec).  An assembly routine (x87.c), called
+ * once per FPU atom: it reads a and b where they are. */
 struct x87_op_io {
 	uint32_t eflags;
 	uint16_t cw, sw;
 };
-void x87_host_op(unsigned stub, struct x87_reg *a, const struct x87_reg *b, void *mem, struct x87_op_io *io);
-
+_Static_assert(offsetof(struct x87_reg, se) == 8 && sizeof(struct x87_reg) >= 10,
+	       "struct x87_reg is the 10-byte layout fldt and fstpt use");
+_Static_assert(offsetof(struct x87_op_io, cw) == 4 && offsetof(struct x87_op_io, sw) == 6,
+	       "x87_host_op's assembly addresses io's fields by these offsets");
+void x87_host_op(unsigned stub, const struct x87_reg *a, const struct x87_reg *b, void *mem,
+		 struct x87_op_io *io, struct x87_reg *st0);
 #endif

@@ -1,0 +1,124 @@
+/* hw-sim/fpu_atom.h — what an FPU atom does (hw-sim/fpu.c's room: the
+ * chip's FPU), inlined into the pipeline's loop (hw-sim/atoms.h calls it
+ * once per FPU atom): the host instruction of the atom (its plan,
+ * chip_fpu_calibrate) runs on its operands in place through
+ * x87_host_op, and the status word takes what it raised and the
+ * condition codes it writes. */
+#ifndef CDVM_HW_SIM_FPU_ATOM_H
+#define CDVM_HW_SIM_FPU_ATOM_H
+#include "hw-sim/chip_priv.h"
+#include "native-isa/isa_priv.h"
+
+/* Where a host instruction's operands come from: ST0 (a) and ST1 (b)
+ * are zero unless named; the memory operand is an 8-byte word. */
+enum fpu_form {
+	FF_RAW,   /* fcvi.r: no instruction, the words' bits as they are */
+	FF_CVI,   /* memory: the atom's words (fld m32/m64, fild) */
+	FF_CON,   /* no operand (fld1 ...) */
+	FF_UN,    /* a: register ra (fsqrt ..., fcvo: memory is the result) */
+	FF_BIN,   /* a, b: registers ra, rb */
+	FF_MEM,   /* a: register ra; memory: the significand of register rb as it is */
+};
+
+CHIP_INLINE struct fpu_out fpu_fault(void)
+{
+	return (struct fpu_out){0, 0, true};
+}
+
+CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags)
+{
+	struct x87_state *s = &c->fpu;
+	struct fpu_out out = {0, flags, false};
+	c->fpu_dirty = true;
+	switch ((enum atom_op)d->op) {
+	case OP_FSTK:
+		s->sw = (uint16_t)((s->sw & ~X87_TOP_MASK) | (d->imm & 7u) << X87_TOP_SHIFT);
+		if (d->imm & ISA_FSTK_CLEAR_C1)
+			s->sw &= (uint16_t)~X87_C1;
+		s->tags = (uint8_t)(d->imm >> ISA_FSTK_TAGS_SHIFT);
+		return out;
+	case OP_FCHK:
+		if (x87_top(s) != (d->imm & 7u) || s->tags != (uint8_t)(d->imm >> ISA_FSTK_TAGS_SHIFT) ||
+		    x87_pending(s))
+			return fpu_fault();
+		return out;
+	case OP_FIP:
+		s->fip = d->imm;
+		s->fcs = 0x23;
+		s->fop = X87_FOP_AT_FIP;
+		return out;
+	case OP_FDP:
+		s->fdp = a;
+		s->fds = (uint16_t)d->imm;
+		return out;
+	case OP_FCPY:
+		c->fnew[d->rd] = *chip_freg(c, d->ra);
+		out.v = (uint32_t)c->fnew[d->rd].mant;
+		return out;
+	default:
+		break;
+	}
+
+	/* the host instruction's operands, in place: ST0 a, ST1 b, and the
+	 * memory operand: the atom's words (fcvi), fcvo's result, or a memory
+	 * form's operand, read where it is */
+	static const struct x87_reg zero = {0, 0};
+	const struct fpu_plan *p = &c->fpu_plan[d->op - OP_FADD][d->x & 15];
+	const struct x87_reg *va = &zero, *vb = &zero;
+	uint64_t word = 0;
+	void *mem = &word;
+	switch ((enum fpu_form)p->form) {
+	case FF_RAW:
+		/* the memory operand's bits, for a memory-form fop or fcmps: no
+		 * conversion, nothing raised (the x87 instruction does both) */
+		c->fnew[d->rd] = (struct x87_reg){(uint64_t)b << 32 | a, 0};
+		out.v = a;
+		return out;
+	case FF_CVI:
+		word = (uint64_t)b << 32 | a;  /* ra's bytes then rb's, as in memory */
+		break;
+	case FF_CON:
+		break;
+	case FF_UN:
+		va = chip_freg(c, d->ra);
+		break;
+	case FF_BIN:
+		va = chip_freg(c, d->ra);
+		vb = chip_freg(c, d->rb);
+		break;
+	case FF_MEM:
+		va = chip_freg(c, d->ra);
+		mem = &chip_freg(c, d->rb)->mant;
+		break;
+	}
+	struct x87_op_io io = {0, s->cw, 0};
+	struct x87_reg st0;
+	x87_host_op(p->stub, va, vb, mem, &io, &st0);
+	unsigned raised = io.sw & X87_EXC;
+	if (raised & ~s->cw & X87_EXC)
+		return fpu_fault();
+	unsigned def = p->cdef;
+	s->sw = (uint16_t)((s->sw & ~def) | (io.sw & def) | raised);
+	switch ((enum atom_op)d->op) {
+	case OP_FCVO: {
+		/* the result's word the atom names: fst m64 and fistp m64 give
+		 * two (kinds 1 and 2, 5 and 6), fist m16 the low half of one */
+		uint32_t w = (uint32_t)(word >> ((0x44u >> d->x & 1) * 32));
+		out.v = d->x == 3 ? w & 0xffffu : w;
+		return out;
+	}
+	case OP_FCMPI:
+	case OP_FUCMPI:
+		out.flags = io.eflags;
+		return out;
+	case OP_FCMPS:
+	case OP_FUCMPS:
+		return out;
+	default:
+		c->fnew[d->rd] = (struct x87_reg){st0.mant, st0.se};
+		out.v = (uint32_t)st0.mant;
+		return out;
+	}
+}
+
+#endif
