@@ -16,7 +16,8 @@
  * Timing and ordering are core.c's: FPU results land when the bundle
  * retires (atoms of a bundle read the registers before any writes), the
  * status and control words change as each atom executes (the translator
- * keeps P_FPU atoms in program order, at most one per bundle).
+ * orders the atoms whose effects on them must come in x86 order, a
+ * bundle apart: cms/translate/sched.c, fpu_edges).
  *
  * This file makes each atom's plan once, when the chip is built (its
  * host instruction, the condition codes that writes, where its operands

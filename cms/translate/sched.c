@@ -11,10 +11,11 @@
  *                      share a bundle with an earlier load)
  *   the block's branch, commit and exit come last (they may share the last
  *                      bundle; commit then applies to that bundle's results).
- *   FPU                atoms that use the x87 state (P_FPU, and control-
- *                      register accesses of its control and status words)
- *                      keep their order, one per bundle; FPU registers
- *                      (fd/fa/fb) make read-after-write edges as above.
+ *   FPU                the FPU registers (fd/fa/fb) make edges as above;
+ *                      the atoms of the fpu unit move freely between the
+ *                      other x87-state atoms, which keep their order
+ *                      against all (fpu_edges: the x87 status word's C1
+ *                      and condition codes belong to the last writer).
  * Then cycle by cycle, the ready operations with the longest path to the
  * end of the block go first, as long as the bundle has a free slot
  * (core.issue_width) and an enabled unit of their class.  A 2-wide and an
@@ -86,6 +87,148 @@ static int uses_fpu_state(const struct ir_op *o)
 	       ((o->op == OP_RDCR || o->op == OP_WRCR) && (o->imm == CR_FPU_CW || o->imm == CR_FPU_SW));
 }
 
+/* The x87 state's order.  The status word changes as each FPU atom
+ * executes (hw-sim/fpu.c): the exception flags it raises are ORed in, in
+ * whatever order, but the condition codes are the last writer's.  The
+ * arithmetic, conversion and move atoms write C1 and keep C0 C2 C3 (the
+ * SDM defines C1 for each of their instructions; tests/unit/chip.c checks
+ * on the host that they keep the others); what a compare writes differs
+ * between x87 implementations (fucomi keeps C1 on some, clears it on
+ * others), so compares keep their order against every atom that writes
+ * the status word.  So: the other x87-state atoms (fchk, fstk, fip, fdp,
+ * the accesses of the control and status words) keep their order against
+ * every x87-state atom, one a bundle; compares against every one but
+ * fcpy (which touches no status); and between those, and between a
+ * region's side exits (whose stubs commit the status word as it is), the
+ * atoms of the fpu unit move freely, but the last one that writes C1
+ * issues after the others, a bundle later at least.  An exception the
+ * guest unmasks is a fault that rolls the translation back whichever atom
+ * raises it.  The FPU registers make read-after-write and
+ * write-after-write edges (the writer's latency) and write-after-read ones
+ * (the writer may share the reader's bundle: atoms read before writing). */
+enum { FPU_READERS = 8 };
+struct fpu_order {
+	int fence;                     /* the last x87-state atom not of the fpu unit, or -1 */
+	int compare;                   /* the last compare since, or -1 */
+	unsigned *since;               /* fpu-unit atoms since the fence */
+	unsigned nsince;
+	unsigned after_compare;        /* since[] from here: after the last compare */
+	unsigned seg;                  /* since[] from here: after the last compare or side exit */
+	int last_w[ISA_NFREGS];
+	int readers[ISA_NFREGS][FPU_READERS];
+	unsigned nreaders[ISA_NFREGS];
+};
+
+static int is_compare(unsigned op)
+{
+	return op == OP_FCMPI || op == OP_FUCMPI || op == OP_FCMPS || op == OP_FUCMPS;
+}
+
+/* The segment ends: its last C1 writer after the others. */
+static int fpu_close_segment(struct sched *s, const struct ir_block *b, struct fpu_order *f)
+{
+	int last_c1 = -1;
+	for (unsigned k = f->seg; k < f->nsince; k++)
+		if (b->ops[f->since[k]].op != OP_FCPY)
+			last_c1 = (int)f->since[k];
+	for (unsigned k = f->seg; k < f->nsince; k++) {
+		unsigned i = f->since[k];
+		if (b->ops[i].op != OP_FCPY && (int)i != last_c1 && add_edge(s, i, (unsigned)last_c1, 1))
+			return -1;
+	}
+	f->seg = f->nsince;
+	return 0;
+}
+
+static int fpu_reg_edges(struct sched *s, const struct ir_block *b, const struct ir_machine *mc,
+			 struct fpu_order *f, unsigned i)
+{
+	const struct ir_op *o = &b->ops[i];
+	unsigned ff = isa_fmt_fields(isa_ops[o->op].fmt);
+	int fr[2] = {(ff & FLD_FA) ? o->fa : -1, (ff & FLD_FB) ? o->fb : -1};
+	for (unsigned q = 0; q < 2; q++) {
+		int r = fr[q];
+		if (r < 0)
+			continue;
+		if (f->last_w[r] >= 0 &&
+		    add_edge(s, (unsigned)f->last_w[r], i, lat_of(&b->ops[f->last_w[r]], mc)))
+			return -1;
+		if (f->nreaders[r] == FPU_READERS) {
+			/* too many readers to track: chain them through the last one */
+			if (add_edge(s, (unsigned)f->readers[r][FPU_READERS - 1], i, 0))
+				return -1;
+			f->readers[r][FPU_READERS - 1] = (int)i;
+		} else {
+			f->readers[r][f->nreaders[r]++] = (int)i;
+		}
+	}
+	if (ff & FLD_FD) {
+		unsigned d = o->fd;
+		if (f->last_w[d] >= 0 && add_edge(s, (unsigned)f->last_w[d], i, lat_of(&b->ops[f->last_w[d]], mc)))
+			return -1;
+		for (unsigned q = 0; q < f->nreaders[d]; q++)
+			if (f->readers[d][q] != (int)i && add_edge(s, (unsigned)f->readers[d][q], i, 0))
+				return -1;
+		f->last_w[d] = (int)i;
+		f->nreaders[d] = 0;
+	}
+	return 0;
+}
+
+static int fpu_edges(struct sched *s, const struct ir_block *b, const struct ir_machine *mc, const unsigned *idx,
+		     unsigned n)
+{
+	struct fpu_order f = {.fence = -1, .compare = -1};
+	f.since = malloc((n ? n : 1) * sizeof *f.since);
+	if (!f.since)
+		return -1;
+	for (unsigned r = 0; r < ISA_NFREGS; r++)
+		f.last_w[r] = -1;
+	int rc = -1;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = idx[k];
+		const struct ir_op *o = &b->ops[i];
+		if (!uses_fpu_state(o)) {
+			if (b->region && ir_op_side(b, o) && fpu_close_segment(s, b, &f) < 0)
+				goto out;
+			continue;
+		}
+		if (f.fence >= 0 && add_edge(s, (unsigned)f.fence, i, 1))
+			goto out;
+		if (isa_ops[o->op].unit != U_FPU) {
+			if (fpu_close_segment(s, b, &f) < 0)
+				goto out;
+			for (unsigned q = 0; q < f.nsince; q++)
+				if (add_edge(s, f.since[q], i, 1))
+					goto out;
+			f.fence = (int)i;
+			f.compare = -1;
+			f.nsince = f.seg = f.after_compare = 0;
+		} else if (is_compare(o->op)) {
+			if (fpu_close_segment(s, b, &f) < 0)
+				goto out;
+			if (f.compare >= 0 && add_edge(s, (unsigned)f.compare, i, 1))
+				goto out;
+			for (unsigned q = f.after_compare; q < f.nsince; q++)
+				if (b->ops[f.since[q]].op != OP_FCPY && add_edge(s, f.since[q], i, 1))
+					goto out;
+			f.compare = (int)i;
+			f.since[f.nsince++] = i;
+			f.seg = f.after_compare = f.nsince;
+		} else {
+			if (o->op != OP_FCPY && f.compare >= 0 && add_edge(s, (unsigned)f.compare, i, 1))
+				goto out;
+			f.since[f.nsince++] = i;
+		}
+		if (fpu_reg_edges(s, b, mc, &f, i) < 0)
+			goto out;
+	}
+	rc = fpu_close_segment(s, b, &f);
+out:
+	free(f.since);
+	return rc;
+}
+
 int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 {
 	unsigned nregs = VREG_TEMP + b->ntemps;
@@ -110,9 +253,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 		if (!b->ops[i].dead)
 			idx[n++] = i;
 
-	int last_store = -1, last_fpu = -1, last_fw[ISA_NFREGS];
-	for (unsigned f = 0; f < ISA_NFREGS; f++)
-		last_fw[f] = -1;
+	int last_store = -1;
 	int loads_since[64];
 	unsigned nloads = 0;
 	for (unsigned k = 0; k < n; k++) {
@@ -154,23 +295,6 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 				last_r[r * 8 + nr[r]++] = (int)i;
 			}
 		}
-		if (uses_fpu_state(o)) {
-			if (last_fpu >= 0 && add_edge(&s, (unsigned)last_fpu, i, 1))
-				goto out;
-			last_fpu = (int)i;
-			unsigned ff = isa_fmt_fields(isa_ops[o->op].fmt);
-			int fr[2] = {(ff & FLD_FA) ? o->fa : -1, (ff & FLD_FB) ? o->fb : -1};
-			for (unsigned q = 0; q < 2; q++)
-				if (fr[q] >= 0 && last_fw[fr[q]] >= 0 &&
-				    add_edge(&s, (unsigned)last_fw[fr[q]], i, lat_of(&b->ops[last_fw[fr[q]]], mc)))
-					goto out;
-			if (ff & FLD_FD) {
-				if (last_fw[o->fd] >= 0 &&
-				    add_edge(&s, (unsigned)last_fw[o->fd], i, lat_of(&b->ops[last_fw[o->fd]], mc)))
-					goto out;
-				last_fw[o->fd] = (int)i;
-			}
-		}
 		unsigned props = isa_ops[o->op].props;
 		if (b->region || (o->x & MX_HIDDEN && (props & (P_LOAD | P_STORE)))) {
 			/* regions: memory.c's edges; the entry counter's hidden
@@ -191,6 +315,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			nloads = 0;
 		}
 	}
+	if (fpu_edges(&s, b, mc, idx, n) < 0)
+		goto out;
 	if (b->region && (ir_region_edges(b, mc, idx, n, &s.e, &s.ne, &s.cap) < 0))
 		goto out;
 	if (b->branch_op >= 0) {

@@ -365,15 +365,25 @@ static void env_state(void)
      * flags cleared and rounding down */
     env.sw &= ~0x00ffu;
     env.cw = (env.cw & ~0x0c00u) | FP_RC_DOWN;
+    /* ... then store it again, and fnsave (fldpi has no memory operand:
+     * FDP is still the loaded environment's).  With no exception pending
+     * an AMD x87 does not save the instruction and data pointers in
+     * FXSAVE/XSAVE (AMD64 APM vol. 5, FXSAVE), so a context switch of the
+     * host between fldenv and fnsave loses them natively (they read 0, FCS
+     * too): the sequence runs in one piece, again when that happened. */
     uint16_t cw2, sw2;
-    __asm__ volatile("fldenv %2\n\tfnstcw %0\n\tfnstsw %1" : "=m"(cw2), "=m"(sw2) : "m"(env) : CLOBBER);
+    static volatile struct env again;
+    for (int tries = 0; tries < 100; tries++) {
+        __asm__ volatile("fldenv %4\n\tfnstcw %0\n\tfnstsw %1\n\tfnstenv %2\n\tfldpi\n\tfnsave %3"
+                         : "=m"(cw2), "=m"(sw2), "=m"(again), "=m"(st) : "m"(env) : CLOBBER);
+        if ((again.fcs_fop & 0xffff) && (st.e.fcs_fop & 0xffff) && st.e.fds)
+            break;
+    }
     printf("  after fldenv: cw %04x sw %04x\n", cw2, sw2 & SWMASK);
     fp_check(cw2 == 0x067f && !(sw2 & 0x3f), "fldenv", "");
-    __asm__ volatile("fnstenv %0" : "=m"(env) : : CLOBBER);
-    print_env("again", &env);
+    print_env("again", &again);
 
     /* fnsave: the whole state, then the x87 is reset; frstor brings it back */
-    __asm__ volatile("fldpi\n\tfnsave %0" : "=m"(st) : : CLOBBER);
     print_env("fnsave", &st.e);
     for (int r = 0; r < 3; r++) {
         uint64_t m = 0;
