@@ -2,7 +2,8 @@
  * scheduling fills bundles up to the unit limits of the configured
  * machine, a unit disabled by its mask is never used, flag liveness drops
  * dead flag computations, register copies fold away, loads are coalesced into x86 registers only when
- * that is safe, shld/shrd only where nothing reads their flags, and
+ * that is safe, shld/shrd only where nothing reads their flags, FPU atoms
+ * leave x86 order only where the status word allows it, and
  * translated guests run correctly with units
  * disabled. */
 #include <CUnit/CUnit.h>
@@ -15,6 +16,7 @@
 #include "cms/translate/translate.h"
 #include "configs/config.h"
 #include "hw-sim/chip.h"
+#include "native-isa/x87.h"
 
 static struct ir_machine machine(unsigned width, unsigned alu, unsigned mem, unsigned mul, unsigned br)
 {
@@ -389,6 +391,62 @@ static void test_verify_catches_wrong_fpu(void)
 	free(rep);
 }
 
+/* FPU atoms out of x86 order (sched.c, fpu_edges), on an empty x87 stack:
+ *   fld qword [ebx]; fmul st0, st0; fld qword [ecx]; fadd st0, st0;
+ *   [fucomi st0, st1;] fstp qword [edx]; fstp qword [esi]; ret
+ * The second fld does not wait behind the first's multiply; the last atom
+ * that writes C1 in x86 order issues after every other one; a compare
+ * stays between the status writers before and after it. */
+static void test_fpu_order(void)
+{
+	static const uint8_t plain[] = {0xdd, 0x03, 0xd8, 0xc8, 0xdd, 0x01, 0xd8, 0xc0,
+					0xdd, 0x1a, 0xdd, 0x1e, 0xc3};
+	static const uint8_t cmp[] = {0xdd, 0x03, 0xd8, 0xc8, 0xdd, 0x01, 0xd8, 0xc0, 0xdb, 0xe9,
+				      0xdd, 0x1a, 0xdd, 0x1e, 0xc3};
+	const struct test_code codes[2] = {{plain, 0x2000, sizeof plain}, {cmp, 0x2000, sizeof cmp}};
+	for (unsigned v = 0; v < 2; v++) {
+		struct x87_state fpu;
+		x87_init(&fpu);
+		struct test_code c = codes[v];
+		struct x86_env env = {.ctx = &c, .fetch = test_code_fetch, .fpu = &fpu};
+		struct ir_machine mc = machine(4, 2, 1, 1, 1);
+		mc.units[U_FPU] = 1;
+		mc.lat[L_FADD] = 3;
+		mc.lat[L_FMUL] = 5;
+		struct tr_result *r = calloc(1, sizeof *r);
+		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
+		const struct ir_block *b = &r->block;
+		CU_ASSERT_EQUAL(b->ninsns, v ? 8u : 7u);   /* ret included */
+		int fcvi[2] = {-1, -1}, fmul = -1, last_c1 = -1, compare = -1;
+		unsigned nfcvi = 0;
+		for (unsigned i = 0; i < b->nops; i++) {
+			const struct ir_op *o = &b->ops[i];
+			if (o->dead || isa_ops[o->op].unit != U_FPU || o->op == OP_FCPY)
+				continue;
+			if (o->op == OP_FCVI && nfcvi < 2)
+				fcvi[nfcvi++] = (int)i;
+			if (o->op == OP_FMUL && fmul < 0)
+				fmul = (int)i;
+			if (o->op == OP_FUCMPI)
+				compare = (int)i;
+			last_c1 = (int)i;
+		}
+		CU_ASSERT_FATAL(fcvi[1] >= 0 && fmul >= 0 && last_c1 >= 0);
+		CU_ASSERT(b->ops[fcvi[1]].cycle < b->ops[fmul].cycle);
+		for (unsigned i = 0; i < b->nops; i++) {
+			const struct ir_op *o = &b->ops[i];
+			if (o->dead || isa_ops[o->op].unit != U_FPU || o->op == OP_FCPY || (int)i == last_c1)
+				continue;
+			CU_ASSERT(o->cycle < b->ops[last_c1].cycle);
+			if (compare >= 0 && (int)i != compare)
+				CU_ASSERT((int)i < compare ? o->cycle < b->ops[compare].cycle
+							   : o->cycle > b->ops[compare].cycle);
+		}
+		CU_ASSERT_EQUAL(compare >= 0, (int)v);
+		free(r);
+	}
+}
+
 void suite_translate(void)
 {
 	CU_pSuite s = CU_add_suite("translate", NULL, NULL);
@@ -404,4 +462,5 @@ void suite_translate(void)
 	CU_add_test(s, "a guest runs translated with an ALU disabled", test_guest_with_disabled_units);
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 	CU_add_test(s, "--verify catches a wrong FPU result", test_verify_catches_wrong_fpu);
+	CU_add_test(s, "FPU atoms leave x86 order; the last C1 writer and compares keep theirs", test_fpu_order);
 }
