@@ -344,11 +344,10 @@ struct fpu_out {
 	uint32_t v, flags;
 	bool fault;
 };
-/* chip_fpu_atom (hw-sim/fpu_atom.h) executes FPU atom d (its operands
- * a, b: ra and rb; flags: FLAGS before the bundle); an FPU result goes to
- * c->fnew[d->rd]. */
-/* The bundle's FPU results reach their registers (inline: once per
- * bundle that has any, in the pipeline's loop). */
+/* (An FPU atom itself is chip_fpu_atom, hw-sim/fpu_atom.h: its operands
+ * a, b are ra and rb, flags FLAGS before the bundle; an FPU result goes
+ * to c->fnew[d->rd].)  The bundle's FPU results reach their registers
+ * (inline: once per bundle that has any, in the pipeline's loop). */
 CHIP_INLINE void chip_fpu_retire(struct chip *c)
 {
 	for (unsigned m = c->fnew_mask; m; m &= m - 1) {

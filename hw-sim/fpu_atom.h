@@ -115,7 +115,7 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	case OP_FUCMPS:
 		return out;
 	default:
-		c->fnew[d->rd] = (struct x87_reg){st0.mant, st0.se};
+		c->fnew[d->rd] = st0;
 		out.v = (uint32_t)st0.mant;
 		return out;
 	}

@@ -212,6 +212,11 @@ static unsigned arith_atom(enum x86_op op, int *rev, int *pop)
 	}
 }
 
+int x87_select_entry(const struct x86_env *env)
+{
+	return env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1;
+}
+
 int x87_select_step(const struct x86_insn *in, int *st, int *end)
 {
 	unsigned top = (unsigned)*st & 7u, tags = ((unsigned)*st >> 8) & 0xffu;
@@ -375,13 +380,22 @@ static void store_value(struct bctx *c, unsigned fa, int integer)
 	}
 }
 
-/* The stack top and tags, as they are now, into the FPU state. */
+/* The fstk that puts the stack top and tags as they are now into the
+ * FPU state (and clears C1 an fxch cleared), as its imm; -1: none is
+ * needed. */
+static int stack_write(const struct x87_track *t)
+{
+	if (t->st == t->written && !t->c1_clear)
+		return -1;
+	return (int)((uint32_t)t->st | (t->c1_clear ? ISA_FSTK_CLEAR_C1 : 0));
+}
+
 static void write_stack(struct bctx *c)
 {
-	if (c->fp.st == c->fp.written && !c->fp.c1_clear)
+	int imm = stack_write(&c->fp);
+	if (imm < 0)
 		return;
-	ir_emit(c, OP_FSTK, VREG_NONE, VREG_NONE, VREG_NONE,
-		(uint32_t)c->fp.st | (c->fp.c1_clear ? ISA_FSTK_CLEAR_C1 : 0), 0, 0);
+	ir_emit(c, OP_FSTK, VREG_NONE, VREG_NONE, VREG_NONE, (uint32_t)imm, 0, 0);
 	c->fp.written = c->fp.st;
 	c->fp.c1_clear = 0;
 }
@@ -427,13 +441,12 @@ unsigned x87_restore_moves(const uint8_t phys[8], uint8_t moves[X87_MAX_MOVES][2
 void x87_note_side(const struct bctx *c, struct ir_x87_at *at)
 {
 	const struct x87_track *t = &c->fp;
-	*at = (struct ir_x87_at){.st = -1, .fip_insn = -1, .fdp = VREG_NONE};
+	*at = (struct ir_x87_at){.st = -1, .fstk = -1, .fip_insn = -1, .fdp = VREG_NONE};
 	if (!t->on)
 		return;
 	at->st = t->st;
-	at->written = t->written;
+	at->fstk = stack_write(t);
 	memcpy(at->phys, t->phys, sizeof at->phys);
-	at->c1_clear = (uint8_t)t->c1_clear;
 	at->fip_insn = t->fip_insn;
 	at->fdp = (uint16_t)t->fdp;
 }

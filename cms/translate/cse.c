@@ -51,7 +51,7 @@ struct expr {
 static int pure(const struct ir_op *o)
 {
 	unsigned props = isa_ops[o->op].props;
-	if (props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV | P_FPU | P_ALIAS | P_REDX))
+	if (props & (P_STORE | P_LOAD | P_WFLAGS | P_BRANCH | P_COMMIT | P_EXIT | P_DIV | P_FPU | P_REDX))
 		return 0;
 	return o->op != OP_RDCR && o->op != OP_WRCR && o->op != OP_NOP;
 }
@@ -73,7 +73,6 @@ static int same_expr(const struct expr *a, const struct expr *b)
 }
 
 struct cse {
-	struct ir_block *b;
 	uint8_t *defs;       /* writes of each vreg (2: more than one) */
 	uint32_t *vn;        /* each vreg's current value number */
 	uint16_t *repl;      /* a removed op's temporary -> the one holding its value */
@@ -167,7 +166,7 @@ unsigned ir_pass_cse(struct ir_block *b)
 	unsigned cap = 16;
 	while (cap < 2 * b->nops)
 		cap *= 2;
-	struct cse c = {.b = b, .mask = cap - 1};
+	struct cse c = {.mask = cap - 1};
 	struct ir_sym *sym = malloc(nregs * sizeof *sym);
 	c.defs = calloc(nregs, 1);
 	c.vn = malloc(nregs * sizeof *c.vn);

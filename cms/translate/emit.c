@@ -107,9 +107,8 @@ static int side_stub(struct tr_code *out, const struct ir_machine *mc, const str
 		uint8_t moves[X87_MAX_MOVES][2];
 		for (unsigned m = 0, n = x87_restore_moves(fp->phys, moves); m < n; m++)
 			list[k++] = (struct atom){.op = OP_FCPY, .rd = moves[m][0], .ra = moves[m][1]};
-		if (fp->st != fp->written || fp->c1_clear)
-			list[k++] = (struct atom){.op = OP_FSTK,
-						  .imm = (uint32_t)fp->st | (fp->c1_clear ? ISA_FSTK_CLEAR_C1 : 0)};
+		if (fp->fstk >= 0)
+			list[k++] = (struct atom){.op = OP_FSTK, .imm = (uint32_t)fp->fstk};
 		if (fp->fip_insn >= 0)
 			list[k++] = (struct atom){.op = OP_FIP, .imm = b->insn_eip[fp->fip_insn]};
 		if (fp->fdp != VREG_NONE) {

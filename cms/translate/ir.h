@@ -62,9 +62,8 @@ enum ir_end { END_DIRECT, END_COND, END_INDIRECT };
  * the instruction and data pointers. */
 struct ir_x87_at {
 	int st;                 /* top | tags << 8 there, or -1: the region takes no x87 code */
-	int written;            /* top | tags << 8 as the FPU state holds them there */
+	int fstk;               /* the imm of the fstk that writes them there, or -1: the FPU state holds them */
 	uint8_t phys[8];        /* the FPU register holding each x87 register (fxch renames) */
-	uint8_t c1_clear;       /* an fxch cleared C1 and no atom wrote it since */
 	int fip_insn;           /* the last non-control x87 instruction before it, or -1 */
 	uint16_t fdp;           /* vreg: the offset of that one's memory operand, or VREG_NONE */
 };
@@ -174,6 +173,9 @@ int ir_supported(const struct x86_insn *in);
  * block must end after it (fldcw: what it unmasks is checked at the next
  * block's entry). */
 int x87_select_step(const struct x86_insn *in, int *st, int *end);
+/* The stack top and tags (top | tags << 8) the translator sees at a
+ * translation's entry, or -1 when it sees no x87 state (env->fpu NULL). */
+int x87_select_entry(const struct x86_env *env);
 int ir_build(struct ir_block *b);
 /* ir_build in two steps, for a region: its instructions (rename comes
  * between), then the ending. */
@@ -213,6 +215,14 @@ void ir_pass_offsets(struct ir_block *b);
  * and implicit EDX included, r0 never; returns how many. */
 unsigned ir_reads(const struct ir_op *o, unsigned out[4]);
 unsigned ir_writes(const struct ir_op *o, unsigned out[2]);
+/* An atom of the x87 state (P_FPU, or an access of the x87 control or
+ * status word): the scheduler orders them (sched.c, fpu_edges), and those
+ * that change it stay on their side of a region's side exits (memory.c). */
+static inline int ir_x87_state(const struct ir_op *o)
+{
+	return (isa_ops[o->op].props & P_FPU) ||
+	       ((o->op == OP_RDCR || o->op == OP_WRCR) && (o->imm == CR_FPU_CW || o->imm == CR_FPU_SW));
+}
 
 struct ir_machine {
 	unsigned issue_width;

@@ -42,11 +42,12 @@ struct maccess {
 };
 
 /* An atom that changes the x87 state (its registers, status, control
- * word, stack, pointers): the FPU state is not renamed, so such an atom
- * stays on its side of every side exit. */
+ * word, stack, pointers; a read of a control register does not): the FPU
+ * state is not renamed, so such an atom stays on its side of every side
+ * exit. */
 static int fpu_effect(const struct ir_op *o)
 {
-	return (isa_ops[o->op].props & P_FPU) || (o->op == OP_WRCR && o->imm == CR_FPU_CW);
+	return ir_x87_state(o) && o->op != OP_RDCR;
 }
 
 static int effectful(const struct ir_op *o)

@@ -130,9 +130,11 @@ void ir_pass_dce(struct ir_block *b)
 		if (sd) {
 			/* a region's side exit: its stub reads the x86 registers */
 			live_fixed = ~0ull;
-			for (unsigned r = 0; r < IR_SIDE_VREGS; r++)
-				if (ir_side_vreg(sd, r) >= VREG_TEMP && ir_side_vreg(sd, r) != VREG_NONE)
-					live[ir_side_vreg(sd, r) - VREG_TEMP] = 1;
+			for (unsigned r = 0; r < IR_SIDE_VREGS; r++) {
+				unsigned v = ir_side_vreg(sd, r);
+				if (v >= VREG_TEMP && v != VREG_NONE)
+					live[v - VREG_TEMP] = 1;
+			}
 		}
 		if (plain_fixed(o->dst))
 			live_fixed &= ~(1ull << o->dst);

@@ -27,7 +27,6 @@
  * Instructions are selected as in select.c (one decode, the same
  * ir_supported), so a region holds nothing a block could not. */
 #include "cms/translate/translate.h"
-#include "native-isa/x87.h"
 
 enum { CALL_DEPTH = 8 };
 
@@ -82,7 +81,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 	uint32_t at = eip;
 	/* the x87 stack along the trace, from the state the firmware sees
 	 * (fchk checks it at the region's entry), as select.c does */
-	const int fp0 = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1;
+	const int fp0 = x87_select_entry(env);
 	int fp = fp0, fp_end = 0;
 	b->region = 1;
 	b->fp_entry = -1;

@@ -80,12 +80,6 @@ unsigned ir_writes(const struct ir_op *o, unsigned out[2])
 	return n;
 }
 
-/* An atom that reads or writes the x87 control or status word. */
-static int uses_fpu_state(const struct ir_op *o)
-{
-	return (isa_ops[o->op].props & P_FPU) ||
-	       ((o->op == OP_RDCR || o->op == OP_WRCR) && (o->imm == CR_FPU_CW || o->imm == CR_FPU_SW));
-}
 
 /* The x87 state's order.  The status word changes as each FPU atom
  * executes (hw-sim/fpu.c): the exception flags it raises are ORed in, in
@@ -103,10 +97,8 @@ static int uses_fpu_state(const struct ir_op *o)
  * atoms of the fpu unit move freely, but the last one that writes C1
  * issues after the others, a bundle later at least.  An exception the
  * guest unmasks is a fault that rolls the translation back whichever atom
- * raises it.  The FPU registers make read-after-write and
- * write-after-write edges (the writer's latency) and write-after-read ones
- * (the writer may share the reader's bundle: atoms read before writing). */
-enum { FPU_READERS = 8 };
+ * raises it.  (The FPU registers make their edges with the other
+ * registers: op_regs.) */
 struct fpu_order {
 	int fence;                     /* the last x87-state atom not of the fpu unit, or -1 */
 	int compare;                   /* the last compare since, or -1 */
@@ -114,9 +106,6 @@ struct fpu_order {
 	unsigned nsince;
 	unsigned after_compare;        /* since[] from here: after the last compare */
 	unsigned seg;                  /* since[] from here: after the last compare or side exit */
-	int last_w[ISA_NFREGS];
-	int readers[ISA_NFREGS][FPU_READERS];
-	unsigned nreaders[ISA_NFREGS];
 };
 
 static int is_compare(unsigned op)
@@ -140,55 +129,17 @@ static int fpu_close_segment(struct sched *s, const struct ir_block *b, struct f
 	return 0;
 }
 
-static int fpu_reg_edges(struct sched *s, const struct ir_block *b, const struct ir_machine *mc,
-			 struct fpu_order *f, unsigned i)
-{
-	const struct ir_op *o = &b->ops[i];
-	unsigned ff = isa_fmt_fields(isa_ops[o->op].fmt);
-	int fr[2] = {(ff & FLD_FA) ? o->fa : -1, (ff & FLD_FB) ? o->fb : -1};
-	for (unsigned q = 0; q < 2; q++) {
-		int r = fr[q];
-		if (r < 0)
-			continue;
-		if (f->last_w[r] >= 0 &&
-		    add_edge(s, (unsigned)f->last_w[r], i, lat_of(&b->ops[f->last_w[r]], mc)))
-			return -1;
-		if (f->nreaders[r] == FPU_READERS) {
-			/* too many readers to track: chain them through the last one */
-			if (add_edge(s, (unsigned)f->readers[r][FPU_READERS - 1], i, 0))
-				return -1;
-			f->readers[r][FPU_READERS - 1] = (int)i;
-		} else {
-			f->readers[r][f->nreaders[r]++] = (int)i;
-		}
-	}
-	if (ff & FLD_FD) {
-		unsigned d = o->fd;
-		if (f->last_w[d] >= 0 && add_edge(s, (unsigned)f->last_w[d], i, lat_of(&b->ops[f->last_w[d]], mc)))
-			return -1;
-		for (unsigned q = 0; q < f->nreaders[d]; q++)
-			if (f->readers[d][q] != (int)i && add_edge(s, (unsigned)f->readers[d][q], i, 0))
-				return -1;
-		f->last_w[d] = (int)i;
-		f->nreaders[d] = 0;
-	}
-	return 0;
-}
-
-static int fpu_edges(struct sched *s, const struct ir_block *b, const struct ir_machine *mc, const unsigned *idx,
-		     unsigned n)
+static int fpu_edges(struct sched *s, const struct ir_block *b, const unsigned *idx, unsigned n)
 {
 	struct fpu_order f = {.fence = -1, .compare = -1};
 	f.since = malloc((n ? n : 1) * sizeof *f.since);
 	if (!f.since)
 		return -1;
-	for (unsigned r = 0; r < ISA_NFREGS; r++)
-		f.last_w[r] = -1;
 	int rc = -1;
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		const struct ir_op *o = &b->ops[i];
-		if (!uses_fpu_state(o)) {
+		if (!ir_x87_state(o)) {
 			if (b->region && ir_op_side(b, o) && fpu_close_segment(s, b, &f) < 0)
 				goto out;
 			continue;
@@ -220,8 +171,6 @@ static int fpu_edges(struct sched *s, const struct ir_block *b, const struct ir_
 				goto out;
 			f.since[f.nsince++] = i;
 		}
-		if (fpu_reg_edges(s, b, mc, &f, i) < 0)
-			goto out;
 	}
 	rc = fpu_close_segment(s, b, &f);
 out:
@@ -229,9 +178,27 @@ out:
 	return rc;
 }
 
+/* The registers an op reads and writes, for the register edges: its
+ * vregs (ir_reads, ir_writes) and an FPU atom's FPU registers fd/fa/fb,
+ * numbered from fbase. */
+static void op_regs(const struct ir_op *o, unsigned fbase, unsigned rd[6], unsigned *nrd, unsigned wr[3],
+		    unsigned *nwr)
+{
+	*nrd = ir_reads(o, rd);
+	*nwr = ir_writes(o, wr);
+	unsigned ff = isa_fmt_fields(isa_ops[o->op].fmt);
+	if (ff & FLD_FA)
+		rd[(*nrd)++] = fbase + o->fa;
+	if (ff & FLD_FB)
+		rd[(*nrd)++] = fbase + o->fb;
+	if (ff & FLD_FD)
+		wr[(*nwr)++] = fbase + o->fd;
+}
+
 int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 {
-	unsigned nregs = VREG_TEMP + b->ntemps;
+	/* the vregs, then the FPU registers */
+	unsigned nvregs = VREG_TEMP + b->ntemps, nregs = nvregs + ISA_NFREGS;
 	int *last_w = malloc(nregs * sizeof *last_w);
 	unsigned *idx = malloc(b->nops * sizeof *idx);
 	struct sched s = {0};
@@ -259,8 +226,8 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		struct ir_op *o = &b->ops[i];
-		unsigned rd[4], wr[2];
-		unsigned nrd = ir_reads(o, rd), nwr = ir_writes(o, wr);
+		unsigned rd[6], wr[3], nrd, nwr;
+		op_regs(o, nvregs, rd, &nrd, wr, &nwr);
 		for (unsigned j = 0; j < nrd; j++) {
 			if (last_w[rd[j]] >= 0 &&
 			    add_edge(&s, (unsigned)last_w[rd[j]], i, lat_of(&b->ops[last_w[rd[j]]], mc)))
@@ -315,7 +282,7 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 			nloads = 0;
 		}
 	}
-	if (fpu_edges(&s, b, mc, idx, n) < 0)
+	if (fpu_edges(&s, b, idx, n) < 0)
 		goto out;
 	if (b->region && (ir_region_edges(b, mc, idx, n, &s.e, &s.ne, &s.cap) < 0))
 		goto out;

@@ -9,7 +9,6 @@
  * translation's stores until the commit at its exit.  Later work (the
  * reoptimizer) grows regions into traces across branches. */
 #include "cms/translate/ir.h"
-#include "native-isa/x87.h"
 
 int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsigned max_insns,
 	      unsigned max_stores)
@@ -20,7 +19,8 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 	b->nsides = 0;
 	unsigned stores = 0;
 	uint32_t at = eip;
-	int fp = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1, fp_end = 0;
+	const int fp0 = x87_select_entry(env);
+	int fp = fp0, fp_end = 0;
 	b->fp_entry = -1;
 	if (max_insns > IR_MAX_BLOCK_INSNS)
 		max_insns = IR_MAX_BLOCK_INSNS;
@@ -38,7 +38,7 @@ int ir_select(struct ir_block *b, const struct x86_env *env, uint32_t eip, unsig
 			break;
 		stores += st;
 		if (fpu && b->fp_entry < 0)
-			b->fp_entry = env->fpu ? (int)(x87_top(env->fpu) | (unsigned)env->fpu->tags << 8) : -1;
+			b->fp_entry = fp0;
 		b->insn_eip[b->ninsns++] = at;
 		at += in->len;
 		if ((x86_op_flags((enum x86_op)in->op) & OPF_BRANCH) || fp_end)
