@@ -43,13 +43,13 @@ static int stub_atoms(struct tr_code *out, const struct ir_machine *mc, struct a
 		list[k++] = (struct atom){.op = OP_COMMIT};
 	list[k++] = (struct atom){.op = OP_EXIT};
 	/* in order, as many per bundle as the width and the enabled units
-	 * take; FPU atoms one per bundle (a side exit's copies of the x87
+	 * take; fpu-unit atoms one per bundle (a side exit's copies of the x87
 	 * registers go through a spare register, each reading the one before) */
 	unsigned in_bundle = 0, used[U_COUNT] = {0};
 	for (unsigned i = 0; i < k; i++) {
 		unsigned u = isa_ops[list[i].op].unit;
 		if (in_bundle == mc->issue_width ||
-		    (u < U_COUNT && used[u] >= (isa_ops[list[i].op].props & P_FPU ? 1 : mc->units[u]))) {
+		    (u < U_COUNT && used[u] >= (u == U_FPU ? 1 : mc->units[u]))) {
 			end_bundle(out);
 			in_bundle = 0;
 			for (unsigned c = 0; c < U_COUNT; c++)
