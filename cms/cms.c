@@ -382,7 +382,9 @@ static int native_exit(struct cms *m, int id, const struct chip_exit *ex, struct
 	}
 	if (m->verify && verify_check(m, id, ex->code, vl, res))
 		return 1;
-	tc_exit_taken(m, ex->code, !m->verify);  /* --verify checks one translation per run: no chains */
+	/* (--verify checks one translation per run: no chains) */
+	if (tc_exit_taken(m, ex->code, !m->verify))
+		reopt_watched(m, (int)(ex->code / TR_MAX_EXITS));
 	m->after_native = 1;
 	return cms_check_cycle_limit(m, res);
 }

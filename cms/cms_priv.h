@@ -59,6 +59,9 @@ struct xlat_exit {
 	int chained_to;        /* translation id, or -1 */
 	unsigned flags_live;   /* x86 status flags correct when it is taken (--verify) */
 	int side;              /* a region's side exit (its index), or -1 */
+	uint32_t branch;       /* a side exit: its jcc or ret, which way (enum ir_side_way), */
+	uint8_t way, promise;  /* the percent of arrivals the profile promised it */
+	uint32_t seen;         /* times taken while its region was watched */
 };
 
 /* x86 bytes a translation came from or relied on (protected, hashed). */
@@ -81,6 +84,8 @@ struct xlat {
 	unsigned nin, capin;
 	int region;            /* made by the reoptimizer (cms/reopt.c) */
 	uint32_t counter;      /* hidden-memory address of its entry counter, 0: none */
+	unsigned watch;        /* a watched region: runs left to watch (its exits come back
+				* to the dispatcher unchained, each counted in exits[].seen) */
 	uint32_t *atom_eip;    /* a region's: the x86 instruction of each atom (fault attribution) */
 };
 
@@ -343,9 +348,11 @@ int tc_revalidate(struct cms *m, uint32_t eip);
 const struct xlat *tc_get(const struct cms *m, int id); /* a valid translation, read-only */
 /* The translation map in hidden memory: its address and entries (tests). */
 uint32_t tc_map_base(const struct cms *m, uint32_t *entries);
-/* Translated code left through exit atom `code` (2 * id + exit): count the
- * exit, and chain a direct one to its target's translation when `chain`. */
-void tc_exit_taken(struct cms *m, uint32_t code, int chain);
+/* Translated code left through exit atom `code` (id * TR_MAX_EXITS +
+ * exit): count the exit, and chain a direct one to its target's
+ * translation when `chain`, unless the translation is a watched region.
+ * Returns 1 when the exit was the last run of a watch (reopt_watched). */
+int tc_exit_taken(struct cms *m, uint32_t code, int chain);
 /* Guest page pg was written: drop every translation touching it. */
 void tc_code_written(struct cms *m, uint32_t pg);
 /* tc_page_unstable, tc_flush: cms/policy/policy.h */
@@ -357,7 +364,8 @@ void tc_mark_untranslatable(struct cms *m, uint32_t eip);
  * translation at eip has counted (its counter in hidden memory, read as
  * firmware); tc_disarm: its counter never fires again; tc_optimize: make
  * a region at eip (charged ACT_OPTIMIZE) in place of what the map holds
- * there, its id or -1; tc_find_native: the translation holding native
+ * there, watched for its first `watch` runs (0: not watched), its id or
+ * -1; tc_find_native: the translation holding native
  * address pc, or -1; tc_atom_eip: a region's x86 instruction of the atom
  * at pc + slot (0: unknown); tc_drop: unchain and free a translation. */
 struct tr_region_opts;
@@ -369,7 +377,10 @@ struct tc_region_info {
 uint32_t tc_entries(struct cms *m, uint32_t eip);
 void tc_disarm(struct cms *m, int id);
 int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, const struct tr_hints *hints,
-		struct tc_region_info *info);
+		unsigned watch, struct tc_region_info *info);
+/* The watch of region id is over: its exits chain from now on (the
+ * indirect ones through the native lookup routine). */
+void tc_unwatch(struct cms *m, int id);
 int tc_find_native(const struct cms *m, uint32_t pc);
 uint32_t tc_atom_eip(const struct cms *m, int id, uint32_t pc, unsigned slot);
 void tc_drop(struct cms *m, int id);
@@ -418,6 +429,9 @@ void faults_walk_detected(struct cms *m, uint32_t word);
 uint64_t faults_bad_regs(const struct cms *m);
 void reopt_hot(struct cms *m, int id);
 void reopt_rollback(struct cms *m, const struct chip_exit *ex);
+/* The watch of region id is over (tc_exit_taken returned 1): its side
+ * exits are checked against what the profile promised. */
+void reopt_watched(struct cms *m, int id);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
 /* verify.c (--verify): a translation runs with its committed stores

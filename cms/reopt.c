@@ -14,7 +14,19 @@
  * exit that was chained to the block comes back once through the
  * dispatcher and is chained to the region.  The profile it follows is the
  * interpreter's block counts plus the entries the translated blocks have
- * counted (tc_entries).
+ * counted (tc_entries), and what watches saw of branches (below).
+ *
+ * Watching new regions.  A region is watched for its first
+ * cms.opt.watch_runs runs: its exits stay unchained, so every run comes
+ * back through the dispatcher and tc_exit_taken counts the exit it took.
+ * At the end (reopt_watched) each side exit's share of the arrivals at
+ * its branch (the runs that did not leave before it: a trace is a line;
+ * the copies of an unrolled body added up per branch) is compared with
+ * the share the profile promised when the region was made.  A branch over
+ * its promise by more than cms.opt.exit_slack points is remembered as it
+ * was seen (region.c follows it the way it goes, or ends the region
+ * there), and the region is made again, at most cms.opt.watch_rounds
+ * times; otherwise the watch ends and the exits chain.
  *
  * Adaptive retranslation.  A region rolled back by an alias fault, or by
  * a memory fault that the page-in policy did not resolve (a load it may
@@ -38,13 +50,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LEVEL_NO_SPECULATION = 2, LEVEL_SHORTER = 3, MIN_REGION = 4 };
+/* MIN_ARRIVALS: a watched branch reached fewer times says too little */
+enum { LEVEL_NO_SPECULATION = 2, LEVEL_SHORTER = 3, MIN_REGION = 4, MIN_ARRIVALS = 16 };
 
 struct region_rec {
 	uint32_t eip;
 	unsigned failures;       /* speculation rollbacks since the region was last made */
 	unsigned level;          /* retranslations so far: how conservative it is */
 	unsigned block_insns;    /* x86 instructions of the block it replaces */
+	unsigned rounds;         /* times made again after a watch */
+};
+
+/* a jcc or ret as watched regions saw it: its taken way (a ret: to
+ * another address than the region assumed) and its other way */
+struct seen_rec {
+	uint32_t eip;
+	uint64_t taken, other;
 };
 
 struct reopt {
@@ -52,6 +73,8 @@ struct reopt {
 	unsigned n, cap;
 	uint32_t *no_pass, *no_hoist;   /* x86 stores never passed, loads never hoisted */
 	unsigned nno_pass, nno_hoist;
+	struct seen_rec *seen;
+	unsigned nseen;
 };
 
 int reopt_init(struct cms *m, char *err, size_t errlen)
@@ -70,6 +93,7 @@ void reopt_free(struct cms *m)
 		return;
 	free(m->ro->no_pass);
 	free(m->ro->no_hoist);
+	free(m->ro->seen);
 	free(m->ro->r);
 	free(m->ro);
 	m->ro = NULL;
@@ -118,6 +142,24 @@ static uint32_t hot_count(void *ctx, uint32_t eip)
 	return profile_count(m, eip) + tc_entries(m, eip);
 }
 
+static struct seen_rec *seen_of(const struct reopt *ro, uint32_t eip)
+{
+	for (unsigned i = 0; i < ro->nseen; i++)
+		if (ro->seen[i].eip == eip)
+			return &ro->seen[i];
+	return NULL;
+}
+
+static int seen_ways(void *ctx, uint32_t eip, uint64_t *taken, uint64_t *other)
+{
+	const struct seen_rec *s = seen_of(((struct cms *)ctx)->ro, eip);
+	if (!s)
+		return 0;
+	*taken = s->taken;
+	*other = s->other;
+	return 1;
+}
+
 /* Make the region at rec->eip as conservative as rec says: its id, or -1. */
 static int form(struct cms *m, struct region_rec *rec)
 {
@@ -143,9 +185,11 @@ static int form(struct cms *m, struct region_rec *rec)
 	/* a region shorter than the block it replaces would only add exits
 	 * (a shortened retranslation may be) */
 	o.min_insns = rec->level < LEVEL_SHORTER ? rec->block_insns : 0;
-	struct tr_hints h = {hot_count, m, 0};
+	struct tr_hints h = {hot_count, m, 0, seen_ways};
 	struct tc_region_info info;
-	int id = o.max_insns >= MIN_REGION ? tc_optimize(m, rec->eip, &o, &h, &info) : -1;
+	/* watched while it may still be made again */
+	unsigned watch = rec->rounds < (unsigned)k->opt_watch_rounds ? (unsigned)k->opt_watch_runs : 0;
+	int id = o.max_insns >= MIN_REGION ? tc_optimize(m, rec->eip, &o, &h, watch, &info) : -1;
 	if (id < 0)
 		return -1;
 	m->st.regions++;
@@ -159,6 +203,14 @@ static int form(struct cms *m, struct region_rec *rec)
 	m->st.region_cse_removed += info.cse_removed;
 	rec->failures = 0;
 	return id;
+}
+
+/* Region id goes; the one at its entry is made again as rec says. */
+static void remake(struct cms *m, int id, struct region_rec *rec)
+{
+	tc_drop(m, id);
+	if (form(m, rec) < 0)
+		m->st.region_failed++;
 }
 
 void reopt_hot(struct cms *m, int id)
@@ -206,9 +258,80 @@ void reopt_rollback(struct cms *m, const struct chip_exit *ex)
 	if (++rec->failures < (unsigned)m->cfg.opt_spec_retries)
 		return;
 	/* retranslate with what the rollbacks taught */
-	tc_drop(m, id);
 	rec->level++;
 	m->st.region_retranslations++;
-	if (form(m, rec) < 0)
-		m->st.region_failed++;
+	remake(m, id, rec);
+}
+
+/* One jcc or ret of a watched region: its side exits' arrivals and
+ * departures over the watch, the copies of a loop body added up. */
+struct watched_branch {
+	uint32_t eip;
+	uint8_t way, promise;
+	uint64_t arrived, left;
+};
+
+void reopt_watched(struct cms *m, int id)
+{
+	const struct xlat *x = tc_get(m, id);
+	if (!x)
+		return;
+	const struct cdvm_config *k = &m->cfg;
+	m->st.region_watches++;
+	cms_charge(m, ACT_OPTIMIZE, (uint64_t)k->cost_watch_exit * x->nexits);
+	/* every run left through one exit; a side exit's arrivals are the
+	 * runs that did not leave through one before it (a trace is a line) */
+	uint64_t runs = 0;
+	const struct xlat_exit *side[TR_MAX_EXITS] = {0};
+	for (unsigned e = 0; e < x->nexits; e++) {
+		runs += x->exits[e].seen;
+		if (x->exits[e].side >= 0 && x->exits[e].side < TR_MAX_EXITS)
+			side[x->exits[e].side] = &x->exits[e];
+	}
+	struct watched_branch w[TR_MAX_EXITS];
+	unsigned nw = 0;
+	for (unsigned s = 0; s < TR_MAX_EXITS; s++) {
+		const struct xlat_exit *ex = side[s];
+		if (!ex)
+			continue;
+		unsigned i = 0;
+		while (i < nw && w[i].eip != ex->branch)
+			i++;
+		if (i == nw)
+			w[nw++] = (struct watched_branch){ex->branch, ex->way, ex->promise, 0, 0};
+		w[i].arrived += runs;
+		w[i].left += ex->seen;
+		runs -= ex->seen <= runs ? ex->seen : runs;
+	}
+	/* a branch whose side exits took more than the profile promised, by
+	 * more than the slack, is remembered as it was seen */
+	unsigned over = 0;
+	for (unsigned i = 0; i < nw; i++) {
+		const struct watched_branch *b = &w[i];
+		if (b->arrived < MIN_ARRIVALS || 100 * b->left <= ((uint64_t)b->promise + (uint64_t)k->opt_exit_slack) * b->arrived)
+			continue;
+		struct seen_rec *sr = seen_of(m->ro, b->eip);
+		if (!sr) {
+			struct seen_rec *n = realloc(m->ro->seen, (m->ro->nseen + 1) * sizeof *n);
+			if (!n)
+				continue;
+			m->ro->seen = n;
+			sr = &n[m->ro->nseen++];
+			*sr = (struct seen_rec){b->eip, 0, 0};
+		}
+		uint64_t stayed = b->arrived - b->left;
+		sr->taken += b->way == SIDE_WAY_FALL ? stayed : b->left;
+		sr->other += b->way == SIDE_WAY_FALL ? b->left : stayed;
+		over++;
+	}
+	m->st.region_over_promise += over;
+	struct region_rec *rec = rec_of(m, x->eip, 1);
+	if (!over || !rec || rec->rounds >= (unsigned)k->opt_watch_rounds) {
+		tc_unwatch(m, id);
+		return;
+	}
+	/* made again with what the watch saw */
+	rec->rounds++;
+	m->st.region_rewatched++;
+	remake(m, id, rec);
 }

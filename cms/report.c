@@ -133,12 +133,13 @@ void cms_print_stats(const struct cms *m, FILE *out)
 		fprintf(out, "reoptimizer: %" PRIu64 " hot blocks, %" PRIu64 " regions (%" PRIu64 " x86 instructions, %.1f a "
 			"region; %" PRIu64 " side exits; %" PRIu64 " loops, %" PRIu64 " unrolled copies, %" PRIu64 " if-converted branches, %" PRIu64 " operations removed by cse; %" PRIu64
 			" protected loads, %" PRIu64 " stores under alarm), %" PRIu64 " failed; %" PRIu64
-			" speculation rollbacks (%" PRIu64 " alias), %" PRIu64 " retranslated; side exits to the dispatcher %"
-			PRIu64 "\n",
+			" speculation rollbacks (%" PRIu64 " alias), %" PRIu64 " retranslated; %" PRIu64 " watched, %" PRIu64
+			" branches over their promise, %" PRIu64 " made again; side exits to the dispatcher %" PRIu64 "\n",
 			t->hot_exits, t->regions, t->region_insns,
 			t->regions ? (double)t->region_insns / (double)t->regions : 0.0, t->region_sides, t->region_loops,
 			t->region_unrolled, t->region_if_converted, t->region_cse_removed, t->region_spec_loads, t->region_spec_stores, t->region_failed,
-			t->region_rollbacks, t->region_alias_rollbacks, t->region_retranslations, t->side_exits_taken);
+			t->region_rollbacks, t->region_alias_rollbacks, t->region_retranslations, t->region_watches,
+			t->region_over_promise, t->region_rewatched, t->side_exits_taken);
 	}
 	const struct cms_stats *t = &m->st;
 	if (t->fault_injected || t->fault_detections || t->fault_selftests)

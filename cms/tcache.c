@@ -611,6 +611,14 @@ void tc_code_written(struct cms *m, uint32_t pg)
 		invalidate_page(m, pg);
 }
 
+/* An indirect exit atom becomes `br` to the native lookup routine (its
+ * offset is from the bundle holding it). */
+static void to_lookup(struct cms *m, struct atom *a, uint32_t bundle)
+{
+	a->op = OP_BR;
+	a->imm = m->tc->lookup - bundle;
+}
+
 static void chain(struct cms *m, int from, unsigned e, int to)
 {
 	struct xlat_exit *x = &m->tc->xl[from].exits[e];
@@ -634,13 +642,20 @@ static void chain(struct cms *m, int from, unsigned e, int to)
 	m->st.chains++;
 }
 
-void tc_exit_taken(struct cms *m, uint32_t code, int do_chain)
+int tc_exit_taken(struct cms *m, uint32_t code, int do_chain)
 {
-	int from = (int)(code / TR_MAX_EXITS);
+	int from = (int)(code / TR_MAX_EXITS), over = 0;
 	unsigned e = code % TR_MAX_EXITS;
 	if (from < (int)m->tc->nxl && m->tc->xl[from].valid && e < m->tc->xl[from].nexits) {
-		struct xlat_exit *x = &m->tc->xl[from].exits[e];
+		struct xlat *t = &m->tc->xl[from];
+		struct xlat_exit *x = &t->exits[e];
 		m->st.side_exits_taken += x->side >= 0;
+		if (t->watch) {
+			/* a watched region: every run ends here, counted */
+			x->seen++;
+			do_chain = 0;
+			over = --t->watch == 0;
+		}
 		if (x->kind == TR_EXIT_DIRECT) {
 			m->st.exits_direct++;
 			int to = tc_lookup(m, x->target);
@@ -649,6 +664,26 @@ void tc_exit_taken(struct cms *m, uint32_t code, int do_chain)
 		} else {
 			m->st.exits_indirect++;
 		}
+	}
+	return over;
+}
+
+void tc_unwatch(struct cms *m, int id)
+{
+	if (!tc_get(m, id))
+		return;
+	struct xlat *t = &m->tc->xl[id];
+	t->watch = 0;
+	for (unsigned e = 0; e < t->nexits && !m->verify && m->tc->lookup; e++) {
+		struct xlat_exit *x = &t->exits[e];
+		if (x->kind != TR_EXIT_INDIRECT)
+			continue;
+		struct atom a;
+		isa_decode(x->exit_word & ~(1ull << 7), &a);
+		a.stop = (uint8_t)((x->exit_word >> 7) & 1);
+		to_lookup(m, &a, x->bundle);
+		x->exit_word = isa_encode(&a);
+		write_word(m, x->atom, x->exit_word);
 	}
 }
 
@@ -709,14 +744,12 @@ static void link_exits(struct cms *m, struct xlat *x, struct tr_result *r, int i
 		struct atom a;
 		isa_decode(r->code.words[wi], &a);
 		a.imm = (uint32_t)(id * TR_MAX_EXITS + (int)e);
-		if (te->kind == TR_EXIT_INDIRECT && !m->verify && m->tc->lookup) {
-			a.op = OP_BR;
-			a.imm = m->tc->lookup - (x->native + te->exit_bundle);
-		}
+		if (te->kind == TR_EXIT_INDIRECT && !m->verify && !x->watch && m->tc->lookup)
+			to_lookup(m, &a, x->native + te->exit_bundle);
 		r->code.words[wi] = isa_encode(&a);
 		x->exits[e] = (struct xlat_exit){(uint8_t)te->kind, te->target, x->native + te->exit_bundle,
 						 x->native + te->exit_atom, r->code.words[wi], -1, te->flags_live,
-						 te->side};
+						 te->side, te->branch, te->way, te->promise, 0};
 	}
 	if (r->code.hot_exit >= 0) {
 		struct atom a;
@@ -760,7 +793,7 @@ static int set_ranges(struct xlat *x, const struct tr_result *r)
  * for an entry counter, its word after the code, set to
  * cms.opt.threshold), the map entry at its EIP (a region replaces what
  * was there), its exits, the protection of its x86 bytes.  Its id, or -1. */
-static int install(struct cms *m, struct tr_result *r, int region)
+static int install(struct cms *m, struct tr_result *r, int region, unsigned watch)
 {
 	uint32_t counter = 0;
 	const uint32_t eip = r->block.eip;
@@ -808,6 +841,7 @@ static int install(struct cms *m, struct tr_result *r, int region)
 	x->ninsns = r->block.ninsns;
 	x->nexits = r->code.nexits;
 	x->region = region;
+	x->watch = watch;
 	x->exits = calloc(x->nexits ? x->nexits : 1, sizeof *x->exits);
 	uint8_t *buf = malloc(bytes);
 	if (!x->exits || set_ranges(x, r) < 0 || !buf ||
@@ -867,7 +901,7 @@ int tc_translate(struct cms *m, const struct translate_region *rg)
 	struct ir_machine mc = machine_of(m);
 	/* in optimize mode a block counts its entries (the reoptimizer's trigger) */
 	int counted = m->mode == CMS_MODE_OPTIMIZE;
-	struct tr_hints hints = {profile_counter, m, counted};
+	struct tr_hints hints = {profile_counter, m, counted, NULL};
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
 	    tr_translate(&m->env, rg->eip, &mc, rg->max_insns, (unsigned)m->cfg.store_buffer - (unsigned)counted,
@@ -877,7 +911,7 @@ int tc_translate(struct cms *m, const struct translate_region *rg)
 	}
 	cms_charge(m, ACT_TRANSLATE, (uint64_t)m->cfg.cost_translate_insn * r->block.ninsns +
 					     (uint64_t)m->cfg.cost_translate_op * r->ir_ops);
-	id = install(m, r, 0);
+	id = install(m, r, 0, 0);
 	if (id < 0) {
 		m->st.failed_translations++;
 		goto out;
@@ -892,10 +926,18 @@ out:
 uint32_t tc_entries(struct cms *m, uint32_t eip)
 {
 	int id = tc_lookup(m, eip);
-	if (id < 0 || !m->tc->xl[id].counter)
+	if (id < 0)
+		return 0;
+	/* a region, or a block whose counter fired (disarmed): at least a
+	 * threshold's worth */
+	if (m->tc->xl[id].region)
+		return (uint32_t)m->cfg.opt_threshold;
+	if (!m->tc->xl[id].counter)
 		return 0;
 	uint32_t c;
 	chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
+	if (c == UINT32_MAX)
+		return (uint32_t)m->cfg.opt_threshold;
 	return c <= (uint32_t)m->cfg.opt_threshold ? (uint32_t)m->cfg.opt_threshold - c : 0;
 }
 
@@ -917,7 +959,7 @@ void tc_disarm(struct cms *m, int id)
 }
 
 int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, const struct tr_hints *hints,
-		struct tc_region_info *info)
+		unsigned watch, struct tc_region_info *info)
 {
 	struct tr_result *r = malloc(sizeof *r);
 	if (!r)
@@ -931,7 +973,7 @@ int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, con
 		goto out;
 	cms_charge(m, ACT_OPTIMIZE, (uint64_t)m->cfg.cost_optimize_insn * r->block.ninsns +
 					    (uint64_t)m->cfg.cost_optimize_op * r->ir_ops);
-	id = install(m, r, 1);
+	id = install(m, r, 1, watch);
 	if (id >= 0) {
 		info->ninsns = r->block.ninsns;
 		info->nsides = r->block.nsides;

@@ -219,6 +219,9 @@ static void continue_region(struct bctx *c, unsigned i)
 	struct ir_side *sd = &b->sides[b->nsides];
 	sd->ninsns = i + 1;
 	sd->eip_vreg = VREG_NONE;
+	sd->branch = b->insn_eip[i];
+	sd->promise = b->promise[i];
+	sd->way = end != END_COND ? SIDE_WAY_RET : b->follow[i] == FOLLOW_TAKEN ? SIDE_WAY_FALL : SIDE_WAY_TAKEN;
 	x87_note_side(c, &sd->fp);
 	if (end == END_COND) {
 		if (b->follow[i] == FOLLOW_TAKEN)

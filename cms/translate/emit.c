@@ -233,6 +233,9 @@ int tr_emit(const struct ir_block *b, const struct ir_machine *mc, struct tr_cod
 		x->target = sd->target;
 		x->flags_live = sd->flags_live;
 		x->side = (int)k;
+		x->branch = sd->branch;
+		x->way = sd->way;
+		x->promise = sd->promise;
 		int at = side_stub(out, mc, b, sd, &x->exit_atom);
 		if (at < 0)
 			return -1;

@@ -76,7 +76,16 @@ struct ir_side {
 	unsigned flags_live;    /* x86 status flags live at the target */
 	uint16_t cur[IR_NX86];  /* vreg holding each x86 register there */
 	struct ir_x87_at fp;
+	/* what the profile promised (the reoptimizer checks it while it
+	 * watches the region, cms/reopt.c) */
+	uint32_t branch;        /* x86 EIP of the jcc or ret it leaves from */
+	uint8_t way;            /* enum ir_side_way */
+	uint8_t promise;        /* percent of the arrivals there the profile expected to leave */
 };
+
+/* Which way of its x86 instruction a side exit leaves: the jcc's taken or
+ * not-taken successor, or a ret to another address than the trace's. */
+enum ir_side_way { SIDE_WAY_TAKEN, SIDE_WAY_FALL, SIDE_WAY_RET };
 
 /* The vregs a side exit's stub reads: k < IR_NX86 the x86 registers, then
  * EIP (indirect) and the x87 data pointer; VREG_NONE or a fixed register
@@ -148,6 +157,7 @@ struct ir_block {
 	int region;
 	uint8_t follow[IR_MAX_INSNS];    /* enum ir_follow of each control transfer inside it */
 	uint32_t ret_expect[IR_MAX_INSNS]; /* a followed ret: the return address the trace assumed */
+	uint8_t promise[IR_MAX_INSNS];   /* a followed jcc or ret: percent of arrivals expected to leave */
 	struct ir_side sides[IR_MAX_SIDES];
 	unsigned nsides;
 	unsigned flags_live_end;         /* flags live where the region ends (set by the caller) */

@@ -7,7 +7,10 @@
  * followed back to it behind a guard), and a conditional branch in the
  * direction whose successor the profile entered more often, when that
  * direction has at least cms.opt.min_bias percent of the two.  The other
- * direction becomes a side exit.  A forward branch over a few
+ * direction becomes a side exit, with the share of arrivals the profile
+ * expects it to take (its promise).  Where the firmware has watched a
+ * branch or a return in a region (cms/reopt.c), what it saw there takes
+ * the place of the profile's guess.  A forward branch over a few
  * instructions that is less biased than cms.opt.if_convert_bias (a
  * hammock, `jcc L; body; L:`) is if-converted instead: the trace goes
  * through the body to L, and rename.c merges the two ways with `sel`.  A
@@ -31,6 +34,22 @@
 enum { CALL_DEPTH = 8 };
 
 static uint32_t count_of(const struct tr_hints *h, uint32_t eip) { return h ? h->count(h->ctx, eip) : 0; }
+
+/* The two ways of the jcc or ret at eip as the firmware saw them while it
+ * watched regions (tr_hints.seen), over what the profile suggests. */
+static int seen_ways(const struct tr_hints *h, uint32_t eip, uint64_t *way, uint64_t *other)
+{
+	uint64_t a, b;
+	if (h && h->seen && h->seen(h->ctx, eip, &a, &b) && a + b) {
+		*way = a;
+		*other = b;
+		return 1;
+	}
+	return 0;
+}
+
+/* percent of the two counts that the smaller one is */
+static uint8_t minority(uint64_t a, uint64_t b) { return a + b ? (uint8_t)(100 * (a < b ? a : b) / (a + b)) : 0; }
 
 /* `jcc L; body; L:` with a body the region may compute whichever way the
  * branch goes: at most o->if_convert_insns instructions, none a control
@@ -120,6 +139,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 		if (in->op >= X86_OP_JO && in->op <= X86_OP_JO + 15) {
 			uint32_t taken = next + in->imm;
 			uint64_t ct = count_of(h, taken), cf = count_of(h, next);
+			seen_ways(h, b->insn_eip[i], &ct, &cf);
 			uint64_t most = ct > cf ? ct : cf;
 			unsigned hb = b->nhammocks < IR_MAX_HAMMOCKS && taken > next && taken != eip &&
 						!in_trace(b, copy, taken) &&
@@ -142,6 +162,7 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 				break;
 			dest = ct >= cf ? taken : next;
 			f = ct >= cf ? FOLLOW_TAKEN : FOLLOW_FALL;
+			b->promise[i] = minority(ct, cf);
 			side = 1;
 		} else if (in->op == X86_OP_JMP && rel) {
 			dest = next + in->imm;
@@ -149,6 +170,11 @@ int ir_select_region(struct ir_block *b, const struct x86_env *env, uint32_t eip
 			dest = next + in->imm;
 			calls[depth++] = next;
 		} else if (in->op == X86_OP_RET && depth > 0) {
+			uint64_t away = 0, back = 1;
+			seen_ways(h, b->insn_eip[i], &away, &back);
+			if (100 * back < (uint64_t)o->min_bias * (away + back))
+				break;   /* watched: it returns elsewhere too often */
+			b->promise[i] = minority(away, back);
 			dest = calls[--depth];
 			b->ret_expect[i] = dest;
 			side = 1;

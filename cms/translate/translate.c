@@ -227,7 +227,7 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 	fprintf(out, "\nnative (%u atoms, %u body bundles, %u exits):\n", r->code.n, r->code.nbundles, r->code.nexits);
 	isa_disasm(out, r->code.words, r->code.n, native_addr);
 	if (b->region) {
-		fprintf(out, "\nside exits (%u; branch op, x86 instructions retired, target, x86 registers copied, x87 stack):\n",
+		fprintf(out, "\nside exits (%u; branch op, x86 instructions retired, target, x86 registers copied, x87 stack, the way out and what the profile promised it):\n",
 			b->nsides);
 		for (unsigned k = 0; k < b->nsides; k++) {
 			const struct ir_side *sd = &b->sides[k];
@@ -241,7 +241,9 @@ void tr_dump(const struct tr_result *r, uint32_t native_addr, FILE *out)
 					fprintf(out, " r%u<-t%u", R_EAX + x, sd->cur[x] - VREG_TEMP);
 			if (sd->fp.st >= 0)
 				fprintf(out, "; x87 top %d tags 0x%02x", sd->fp.st & 7, (unsigned)sd->fp.st >> 8 & 0xff);
-			fprintf(out, "\n");
+			fprintf(out, "; %s of 0x%08x, promised %u%% of its arrivals\n",
+				sd->way == SIDE_WAY_RET ? "return" : sd->way == SIDE_WAY_TAKEN ? "taken way" : "fall-through",
+				sd->branch, sd->promise);
 		}
 		fprintf(out, "protected loads %u, stores under alarm %u, loop copies beyond the first %u\n\n",
 			r->spec_loads, r->spec_stores, r->unrolled);

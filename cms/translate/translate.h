@@ -28,6 +28,8 @@ struct tr_exit {
 	uint32_t exit_bundle; /* byte offset of the bundle holding it (branch offsets count from there) */
 	unsigned flags_live;  /* x86 status flags correct when it is taken */
 	int side;             /* a region's side exit (its index), or -1 */
+	uint32_t branch;      /* a side exit: its jcc or ret, which way (enum ir_side_way), */
+	uint8_t way, promise; /* and the percent of arrivals the profile promised it */
 };
 
 struct tr_code {
@@ -68,6 +70,11 @@ struct tr_hints {
 	 * and the one that reaches zero leaves through the hot exit, before
 	 * anything commits (the reoptimizer's trigger) */
 	int count_entries;
+	/* what the firmware saw of the jcc or ret at eip while it watched the
+	 * regions it is in (NULL, or 0 returned: nothing): how often it went
+	 * its taken way (a ret: to another address than the one a region
+	 * assumed) and how often the other */
+	int (*seen)(void *ctx, uint32_t eip, uint64_t *taken, uint64_t *other);
 };
 
 /* What a region may be (cms.opt.*; the reoptimizer's adaptive

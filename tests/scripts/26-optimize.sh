@@ -72,6 +72,12 @@ guest hammock "if-conversion off" "if_converted == 0" --set cms.opt.if_convert_i
 guest hammock "if-conversion under --verify" "if_converted >= 5" --verify
 guest hammock "no branch is unbiased enough" "if_converted == 0" --set cms.opt.if_convert_bias=50
 
+# the watch of new regions: a side exit taken far more than the profile
+# promised makes the region again, with what the watch saw
+guest watch "side exit over its promise" "watches >= 1 and exits_over_promise >= 1 and exit_retranslations >= 1"
+guest watch "regions not watched" "watches == 0 and exit_retranslations == 0" --set cms.opt.watch_runs=0
+guest watch "watched, never made again" "watches >= 1 and exit_retranslations == 0" --set cms.opt.exit_slack=100
+
 # precise faults: the diagnostic equals the interpreter's
 for p in divzero divover segv hiddenmem badop; do
 	elf=build/guests/O2/$p.elf

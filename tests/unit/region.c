@@ -47,7 +47,7 @@ static struct ir_machine machine(unsigned alias_entries, int control)
 static int optimize_with(struct code *c, const struct ir_machine *mc, struct tr_result *r, unsigned ifc, int cse)
 {
 	struct x86_env env = {.ctx = &c->x86, .fetch = test_code_fetch};
-	struct tr_hints h = {count, c, 0};
+	struct tr_hints h = {count, c, 0, NULL};
 	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70,
 				   .follow_calls = 1, .reorder_memory = mc->alias_entries > 0,
 				   .control_speculation = mc->control_speculation, .if_convert_insns = ifc,
@@ -104,6 +104,56 @@ static void test_unbiased_branch_ends(void)
 	CU_ASSERT_EQUAL_FATAL(optimize(&c, &mc, r), 0);
 	CU_ASSERT_EQUAL(r->block.ninsns, 4);
 	CU_ASSERT_EQUAL(r->block.nsides, 0);
+	free(r);
+}
+
+/* What the firmware saw of the loop's jne (0x1006) while it watched a
+ * region: seen[0] taken, seen[1] not (both 0: nothing seen). */
+static uint64_t seen_jne[2];
+
+static int seen(void *ctx, uint32_t eip, uint64_t *taken, uint64_t *other)
+{
+	(void)ctx;
+	if (eip != 0x1006 || !(seen_jne[0] | seen_jne[1]))
+		return 0;
+	*taken = seen_jne[0];
+	*other = seen_jne[1];
+	return 1;
+}
+
+/* The profile says the loop's back edge is taken 1000 : 1: every side
+ * exit to 0x1008 is the jne's not-taken way, promised 0% of the arrivals.
+ * What a watch saw replaces the profile: taken as often as not, the
+ * region ends at the jne; almost never taken, the trace follows the
+ * fall-through, and the side exit is the way back, promised 1%. */
+static void test_seen_ways(void)
+{
+	struct tr_result *r = malloc(sizeof *r);
+	struct code c = {{loop, 0x1000, sizeof loop}, 0x1000, 0x1008, 1, {{0}}};
+	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch};
+	struct tr_hints h = {count, &c, 0, seen};
+	struct ir_machine mc = machine(8, 1);
+	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70};
+	memset(r, 0, sizeof *r);
+	seen_jne[0] = seen_jne[1] = 0;
+	CU_ASSERT_EQUAL_FATAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), 0);
+	CU_ASSERT_EQUAL_FATAL(r->block.nsides, 3);
+	for (unsigned k = 0; k < 3; k++) {
+		CU_ASSERT_EQUAL(r->block.sides[k].branch, 0x1006);
+		CU_ASSERT_EQUAL(r->block.sides[k].way, SIDE_WAY_FALL);
+		CU_ASSERT_EQUAL(r->block.sides[k].promise, 0);
+	}
+	seen_jne[0] = 500, seen_jne[1] = 500;
+	CU_ASSERT_EQUAL_FATAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 4);
+	CU_ASSERT_EQUAL(r->block.nsides, 0);
+	seen_jne[0] = 10, seen_jne[1] = 990;
+	CU_ASSERT_EQUAL_FATAL(tr_optimize(&env, c.x86.base, &mc, &o, &h, r), 0);
+	CU_ASSERT_EQUAL(r->block.ninsns, 5);   /* the body, then the ret */
+	CU_ASSERT_EQUAL_FATAL(r->block.nsides, 1);
+	CU_ASSERT_EQUAL(r->block.sides[0].target, 0x1000);
+	CU_ASSERT_EQUAL(r->block.sides[0].way, SIDE_WAY_TAKEN);
+	CU_ASSERT_EQUAL(r->block.sides[0].promise, 1);
 	free(r);
 }
 
@@ -345,7 +395,7 @@ static void test_shorter_than_block(void)
 	struct tr_result *r = malloc(sizeof *r);
 	struct code c = {{shldtail, 0x7000, sizeof shldtail}, 0, 0, 0, {{0}}};
 	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch};
-	struct tr_hints h = {count, &c, 0};
+	struct tr_hints h = {count, &c, 0, NULL};
 	struct ir_machine mc = machine(8, 1);
 	struct tr_region_opts o = {.max_insns = 256, .max_stores = 32, .unroll = 4, .min_bias = 70};
 	memset(r, 0, sizeof *r);
@@ -428,7 +478,7 @@ static void test_x87_region(void)
 	struct x87_state fpu;
 	x87_init(&fpu);
 	struct x86_env env = {.ctx = &c.x86, .fetch = test_code_fetch, .fpu = &fpu};
-	struct tr_hints h = {count, &c, 0};
+	struct tr_hints h = {count, &c, 0, NULL};
 	struct ir_machine mc = machine(8, 1);
 	mc.units[U_FPU] = 1;
 	mc.lat[L_FADD] = 3;
@@ -473,6 +523,7 @@ void suite_region(void)
 	CU_pSuite s = CU_add_suite("region", NULL, NULL);
 	CU_add_test(s, "a loop is followed around its back edge and unrolled", test_loop_unrolled);
 	CU_add_test(s, "an unbiased branch ends the region", test_unbiased_branch_ends);
+	CU_add_test(s, "what a watch saw of a branch replaces the profile", test_seen_ways);
 	CU_add_test(s, "nothing after a side exit is visible before it", test_side_exits_ordered);
 	CU_add_test(s, "a load passing a store it may alias is protected, the store checks it", test_memory_speculation);
 	CU_add_test(s, "control speculation moves a load above a side exit", test_control_speculation);

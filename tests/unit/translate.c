@@ -148,7 +148,7 @@ static void test_rotate_keeps_of_live(void)
 	static const uint8_t keep[] = {0x01, 0xd8, 0xc1, 0xc1, 0x05, 0x70, 0x00, 0x39, 0xc0, 0xc3};
 	static const uint8_t kill[] = {0x01, 0xd8, 0xd1, 0xc1, 0x70, 0x00, 0x39, 0xc0, 0xc3};
 	struct tr_result *r = calloc(1, sizeof *r);
-	struct tr_hints hints = {no_count, NULL, 0};
+	struct tr_hints hints = {no_count, NULL, 0, NULL};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
 	for (int k = 0; k < 2; k++) {
 		struct test_code b = {k ? kill : keep, 0x2000, k ? (uint32_t)sizeof kill : (uint32_t)sizeof keep};
@@ -250,7 +250,7 @@ static void test_hot_successor_falls_through(void)
 	struct test_code b = {loop, 0x6000, sizeof loop};
 	struct x86_env env = {.ctx = &b, .fetch = test_code_fetch};
 	struct ir_machine mc = machine(4, 2, 1, 1, 1);
-	struct tr_hints hints = {hot_6000, NULL, 0};
+	struct tr_hints hints = {hot_6000, NULL, 0, NULL};
 	struct tr_result *r = calloc(1, sizeof *r);
 	/* without a profile: b.cc jne to the loop head, fall-through to the exit */
 	CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x6000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
