@@ -402,13 +402,24 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 	m->st.native_runs++;
 	if (m->verify)
 		verify_begin(m, &vl);
-	/* stopped at each reconfiguration interval, and resumed */
+	/* stopped at each reconfiguration interval and each sample of the
+	 * reoptimizer's, and resumed (a sample that makes a region has rolled
+	 * the chip back: to the dispatcher) */
 	uint32_t pc = tc_get(m, id)->native;
 	for (;;) {
-		chip_run_bounded(m->chip, pc, &ex, reconfig_budget(m));
-		if (ex.reason != CHIP_EXIT_CYCLE_LIMIT || reconfig_budget(m))
+		uint64_t rb = reconfig_budget(m), sb = reopt_sample_budget(m);
+		chip_run_bounded(m->chip, pc, &ex, rb < sb ? rb : sb);
+		int reconfig_due = ex.reason == CHIP_EXIT_CYCLE_LIMIT && !reconfig_budget(m);
+		int sample_due = ex.reason == CHIP_EXIT_CYCLE_LIMIT && reopt_sample_due(m);
+		if (!reconfig_due && !sample_due)
 			break;
-		reconfig_tick(m);
+		if (reconfig_due)
+			reconfig_tick(m);
+		if (sample_due && reopt_sample(m, ex.pc)) {
+			if (m->verify)
+				verify_end(m, &vl), verify_release(&vl);
+			return cms_check_cycle_limit(m, res);
+		}
 		pc = ex.pc;
 	}
 	if (m->verify)

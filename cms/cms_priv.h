@@ -86,6 +86,9 @@ struct xlat {
 	uint32_t counter;      /* hidden-memory address of its entry counter, 0: none */
 	unsigned watch;        /* a watched region: runs left to watch (its exits come back
 				* to the dispatcher unchained, each counted in exits[].seen) */
+	uint32_t samples;      /* cms.opt.trigger sample: samples that found it running
+				* (UINT32_MAX: disarmed, never hot) */
+	unsigned bundles;      /* its body bundles (a block's cycles an entry, at least) */
 	uint32_t *atom_eip;    /* a region's: the x86 instruction of each atom (fault attribution) */
 };
 
@@ -381,6 +384,10 @@ int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, con
 /* The watch of region id is over: its exits chain from now on (the
  * indirect ones through the native lookup routine). */
 void tc_unwatch(struct cms *m, int id);
+/* A sample found native code at pc: the block translation there counts
+ * it (*id); its samples so far, or 0 (none there, a region, or a
+ * disarmed block). */
+uint32_t tc_sample(struct cms *m, uint32_t pc, int *id);
 int tc_find_native(const struct cms *m, uint32_t pc);
 uint32_t tc_atom_eip(const struct cms *m, int id, uint32_t pc, unsigned slot);
 void tc_drop(struct cms *m, int id);
@@ -432,6 +439,14 @@ void reopt_rollback(struct cms *m, const struct chip_exit *ex);
 /* The watch of region id is over (tc_exit_taken returned 1): its side
  * exits are checked against what the profile promised. */
 void reopt_watched(struct cms *m, int id);
+/* cms.opt.trigger sample: cycles native code may run before the next
+ * sample (UINT64_MAX: no sampling); reopt_sample takes the one due with
+ * native code stopped at pc (reopt_sample_due: the stop was for it), and
+ * returns 1 when it made a region (the chip rolled back to the last
+ * commit: back to the dispatcher). */
+uint64_t reopt_sample_budget(struct cms *m);
+bool reopt_sample_due(const struct cms *m);
+int reopt_sample(struct cms *m, uint32_t pc);
 enum { TC_LOOKUP_MISS = 0x7fffffff };  /* exit code of the native lookup routine */
 
 /* verify.c (--verify): a translation runs with its committed stores

@@ -16,6 +16,15 @@
  * interpreter's block counts plus the entries the translated blocks have
  * counted (tc_entries), and what watches saw of branches (below).
  *
+ * Or by sampling (cms.opt.trigger sample): blocks carry no counter; a
+ * timer stops native code every cms.opt.sample_interval cycles (jittered),
+ * the firmware reads where it stopped (cms.cost.sample) and counts a
+ * sample for the block translation there; at cms.opt.sample_threshold
+ * samples, if the stop came before the block's commit, the chip rolls
+ * back to the block's entry and a region is formed as from a hot exit.
+ * A sampled block's entries are estimated for the profile as the cycles
+ * its samples stand for over its bundles.
+ *
  * Watching new regions.  A region is watched for its first
  * cms.opt.watch_runs runs: its exits stay unchained, so every run comes
  * back through the dispatcher and tc_exit_taken counts the exit it took.
@@ -46,6 +55,8 @@
  * retranslations. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
+#include "native-isa/x87.h"
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +86,9 @@ struct reopt {
 	unsigned nno_pass, nno_hoist;
 	struct seen_rec *seen;
 	unsigned nseen;
+	int sampling;            /* cms.opt.trigger sample */
+	uint64_t next_sample;    /* cycle of the next sample */
+	uint32_t rng;            /* the sample intervals' jitter (xorshift32) */
 };
 
 int reopt_init(struct cms *m, char *err, size_t errlen)
@@ -84,6 +98,9 @@ int reopt_init(struct cms *m, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	m->ro->sampling = m->mode == CMS_MODE_OPTIMIZE && !strcmp(m->cfg.opt_trigger, "sample");
+	m->ro->rng = 0x2545f491u;
+	m->ro->next_sample = UINT64_MAX;
 	return 0;
 }
 
@@ -334,4 +351,56 @@ void reopt_watched(struct cms *m, int id)
 	rec->rounds++;
 	m->st.region_rewatched++;
 	remake(m, id, rec);
+}
+
+/* The next sample interval: uniform in [3/4, 5/4] of the configured mean. */
+static uint64_t sample_interval(struct reopt *ro, uint64_t mean)
+{
+	uint32_t x = ro->rng;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	ro->rng = x;
+	uint64_t lo = mean - mean / 4, span = mean / 2 + 1;
+	return lo + x % span;
+}
+
+uint64_t reopt_sample_budget(struct cms *m)
+{
+	struct reopt *ro = m->ro;
+	if (!ro->sampling)
+		return UINT64_MAX;
+	uint64_t now = chip_cycles(m->chip);
+	/* a sample due while the firmware ran is not taken (the firmware
+	 * keeps the timer masked): the next one is an interval from now */
+	if (ro->next_sample == UINT64_MAX || ro->next_sample < now)
+		ro->next_sample = now + sample_interval(ro, (uint64_t)m->cfg.opt_sample_interval);
+	return ro->next_sample - now;
+}
+
+bool reopt_sample_due(const struct cms *m)
+{
+	const struct reopt *ro = m->ro;
+	return ro->sampling && ro->next_sample != UINT64_MAX && chip_cycles(m->chip) >= ro->next_sample;
+}
+
+int reopt_sample(struct cms *m, uint32_t pc)
+{
+	struct reopt *ro = m->ro;
+	ro->next_sample = UINT64_MAX;
+	m->st.samples++;
+	cms_charge(m, ACT_OPTIMIZE, (uint64_t)m->cfg.cost_sample);
+	int id;
+	if (tc_sample(m, pc, &id) < (uint32_t)m->cfg.opt_sample_threshold)
+		return 0;
+	/* hot: back to the last commit, the running block's entry, and a
+	 * region there (made from the state at its entry, the x87 stack's
+	 * included); a stop after the block's own commit waits for the next
+	 * sample */
+	if (chip_shadow(m->chip, R_EIP) != tc_get(m, id)->eip)
+		return 0;
+	chip_rollback(m->chip);
+
+	reopt_hot(m, id);
+	return 1;
 }

@@ -842,6 +842,7 @@ static int install(struct cms *m, struct tr_result *r, int region, unsigned watc
 	x->nexits = r->code.nexits;
 	x->region = region;
 	x->watch = watch;
+	x->bundles = r->code.nbundles;
 	x->exits = calloc(x->nexits ? x->nexits : 1, sizeof *x->exits);
 	uint8_t *buf = malloc(bytes);
 	if (!x->exits || set_ranges(x, r) < 0 || !buf ||
@@ -899,8 +900,9 @@ int tc_translate(struct cms *m, const struct translate_region *rg)
 	if (!r)
 		return -1;
 	struct ir_machine mc = machine_of(m);
-	/* in optimize mode a block counts its entries (the reoptimizer's trigger) */
-	int counted = m->mode == CMS_MODE_OPTIMIZE;
+	/* in optimize mode a block counts its entries (the reoptimizer's
+	 * trigger), unless the firmware samples instead */
+	int counted = m->mode == CMS_MODE_OPTIMIZE && !strcmp(m->cfg.opt_trigger, "counter");
 	struct tr_hints hints = {profile_counter, m, counted, NULL};
 	int id = -1;
 	if (mc.units[U_ALU] == 0 || mc.units[U_BR] == 0 || mc.units[U_MEM] == 0 ||
@@ -930,10 +932,14 @@ uint32_t tc_entries(struct cms *m, uint32_t eip)
 		return 0;
 	/* a region, or a block whose counter fired (disarmed): at least a
 	 * threshold's worth */
-	if (m->tc->xl[id].region)
+	const struct xlat *x = &m->tc->xl[id];
+	if (x->region || x->samples == UINT32_MAX)
 		return (uint32_t)m->cfg.opt_threshold;
-	if (!m->tc->xl[id].counter)
-		return 0;
+	if (!x->counter) {
+		/* sampled: entries in the cycles its samples stand for */
+		uint64_t e = (uint64_t)x->samples * (uint64_t)m->cfg.opt_sample_interval / (x->bundles ? x->bundles : 1);
+		return e < UINT32_MAX ? (uint32_t)e : UINT32_MAX;
+	}
 	uint32_t c;
 	chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
 	if (c == UINT32_MAX)
@@ -943,6 +949,8 @@ uint32_t tc_entries(struct cms *m, uint32_t eip)
 
 void tc_disarm(struct cms *m, int id)
 {
+	if (tc_get(m, id) && !m->tc->xl[id].counter)
+		m->tc->xl[id].samples = UINT32_MAX;
 	if (tc_get(m, id) && m->tc->xl[id].counter) {
 		uint32_t never = UINT32_MAX, c = 0;
 		chip_mem_read(m->chip, m->tc->xl[id].counter, &c, 4);
@@ -988,6 +996,17 @@ int tc_optimize(struct cms *m, uint32_t eip, const struct tr_region_opts *o, con
 out:
 	free(r);
 	return id;
+}
+
+uint32_t tc_sample(struct cms *m, uint32_t pc, int *id)
+{
+	*id = tc_find_native(m, pc);
+	if (*id < 0)
+		return 0;
+	struct xlat *x = &m->tc->xl[*id];
+	if (x->region || x->samples == UINT32_MAX)
+		return 0;
+	return ++x->samples;
 }
 
 int tc_find_native(const struct cms *m, uint32_t pc)

@@ -8,7 +8,9 @@
  *            runs correctly; a store into translated code (protection)
  *            first drops the written pages' translations and decodes;
  *            a rollback speculation may have caused (alias fault, memory
- *            fault, store-buffer overflow) is first reported to the
+ *            fault, store-buffer overflow, an FPU fault: a region's x87
+ *            stack at its entry is the one the firmware saw when it made
+ *            the region, fchk's guess) is first reported to the
  *            reoptimizer (policy_speculation_failed), which retranslates
  *            a region that keeps failing;
  * page-in    (default) the same, except for a memory fault on a page a
@@ -65,7 +67,7 @@ static int stop(struct cms *m, const struct chip_exit *ex, struct cms_result *re
 		[CHIP_EXIT_SB_OVERFLOW] = speculation_interpret,    \
 		[CHIP_EXIT_ILLEGAL_BUNDLE] = rollback_interpret,    \
 		[CHIP_EXIT_DIVIDE_FAULT] = rollback_interpret,      \
-		[CHIP_EXIT_FPU_FAULT] = rollback_interpret,         \
+		[CHIP_EXIT_FPU_FAULT] = speculation_interpret,      \
 		[CHIP_EXIT_FAULT_DETECTED] = policy_hw_fault,       \
 		[CHIP_EXIT_CYCLE_LIMIT] = stop,                     \
 		[CHIP_EXIT_PROTECTION] = smc_interpret,             \

@@ -6,7 +6,9 @@
 # tiny-translation-cache chips (build/cdvm: the sanitizer build takes
 # seven times as long; it runs everything after those); speculation that
 # must fail (guest spec: alias faults, a hoisted load that faults) is
-# rolled back, counted and retranslated away; faults stay precise.
+# rolled back, counted and retranslated away; new regions are watched
+# (guest watch) and hot blocks may be found by sampling; faults stay
+# precise.
 # CDVM_TEST_LONG=1 runs the differential passes with the sanitizer build.
 set -u
 CDVM=${CDVM:-build/san/cdvm}
@@ -34,6 +36,8 @@ run "crusoe-tm5800" O2 "$FAST" -c configs/crusoe-tm5800.yaml
 run "wide8" O2 "$FAST" -c configs/wide8.yaml
 run "1-wide chip" O2 "$FAST" --set core.issue_width=1
 run "tiny translation cache" O2 "$FAST" -c configs/tiny-tcache.yaml
+run "hot blocks found by sampling, --verify" O2 "$FAST" --verify --set cms.opt.trigger=sample \
+	--set cms.opt.sample_interval=300 --set cms.opt.sample_threshold=2
 if [ "${CDVM_TEST_LONG:-0}" = 1 ]; then
 	run "default chip, default thresholds" O2 "$FAST" --set cms.translate_threshold=50 --set cms.opt.threshold=1000
 	run "no memory or control speculation, no unrolling" O2 "$FAST" --set cms.opt.reorder_memory=false \
@@ -77,6 +81,9 @@ guest hammock "no branch is unbiased enough" "if_converted == 0" --set cms.opt.i
 guest watch "side exit over its promise" "watches >= 1 and exits_over_promise >= 1 and exit_retranslations >= 1"
 guest watch "regions not watched" "watches == 0 and exit_retranslations == 0" --set cms.opt.watch_runs=0
 guest watch "watched, never made again" "watches >= 1 and exit_retranslations == 0" --set cms.opt.exit_slack=100
+# hot blocks found by sampling the running translation instead of counting entries
+guest sieve "sampled" "samples >= 100 and hot_exits >= 1 and regions >= 1" --set cms.opt.trigger=sample
+guest sieve "counted" "samples == 0 and hot_exits >= 1 and regions >= 1"
 
 # precise faults: the diagnostic equals the interpreter's
 for p in divzero divover segv hiddenmem badop; do
