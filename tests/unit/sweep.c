@@ -207,7 +207,7 @@ static void test_invalid_points(void)
 			  "  core.units.mul: [1]\n  core.units.br: [1]\n  cache.l1i.size_kb: [32]\n"
 			  "  cache.l1d.size_kb: [32]\n  cache.l2.size_kb: [256]\n  cache.l2.ways: [8]\n"
 			  "  cache.l1i.ways: [4]\n  memory.latency: [120]\n  memory.hidden_mb: [16]\n"
-			  "  cms.tcache_kb: [4096]\n  core.units.fpu: [1]\n  cms.opt.unroll: [4]\n" WL,
+			  "  cms.tcache_kb: [4096]\n  core.units.fpu: [1]\n" WL,
 			  "points 0", "have the same configuration");
 
 	struct sweep_spec *s = parse_ok(__LINE__, "skip_invalid: true\naxes:\n  cache.l1d.line: [32, 128]\n"
