@@ -416,8 +416,10 @@ static int run_native(struct cms *m, int id, struct cms_result *res)
 		if (reconfig_due)
 			reconfig_tick(m);
 		if (sample_due && reopt_sample(m, ex.pc)) {
-			if (m->verify)
-				verify_end(m, &vl), verify_release(&vl);
+			if (m->verify) {
+				verify_end(m, &vl);
+				verify_release(&vl);
+			}
 			return cms_check_cycle_limit(m, res);
 		}
 		pc = ex.pc;

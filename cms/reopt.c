@@ -55,8 +55,6 @@
  * retranslations. */
 #include "cms/cms_priv.h"
 #include "cms/translate/translate.h"
-#include "native-isa/x87.h"
-#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -400,7 +398,6 @@ int reopt_sample(struct cms *m, uint32_t pc)
 	if (chip_shadow(m->chip, R_EIP) != tc_get(m, id)->eip)
 		return 0;
 	chip_rollback(m->chip);
-
 	reopt_hot(m, id);
 	return 1;
 }
