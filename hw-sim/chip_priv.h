@@ -352,7 +352,10 @@ CHIP_INLINE void chip_fpu_retire(struct chip *c)
 {
 	for (unsigned m = c->fnew_mask; m; m &= m - 1) {
 		unsigned f = (unsigned)__builtin_ctz(m);
-		*chip_freg(c, f) = c->fnew[f];
+		/* field by field (fpu_atom.h wrote them so: a wider load
+		 * would wait for both stores instead of being forwarded) */
+		chip_freg(c, f)->mant = c->fnew[f].mant;
+		chip_freg(c, f)->se = c->fnew[f].se;
 	}
 	c->fnew_mask = 0;
 	c->fpu_dirty = true;

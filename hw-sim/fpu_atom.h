@@ -91,7 +91,9 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 		mem = &chip_freg(c, d->rb)->mant;
 		break;
 	}
-	struct x87_op_io io = {0, s->cw, 0};
+	/* in: the flags the guest has set and masks (x87_host_op may report
+	 * them again, which changes nothing below) */
+	struct x87_op_io io = {0, s->cw, (uint16_t)(s->sw & s->cw & X87_EXC)};
 	struct x87_reg st0;
 	x87_host_op(p->stub, va, vb, mem, &io, &st0);
 	unsigned raised = io.sw & X87_EXC;
@@ -115,7 +117,10 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	case OP_FUCMPS:
 		return out;
 	default:
-		c->fnew[d->rd] = st0;
+		/* field by field: a 16-byte copy of what fstpt stored (10 bytes)
+		 * cannot be forwarded from the store and waits for it */
+		c->fnew[d->rd].mant = st0.mant;
+		c->fnew[d->rd].se = st0.se;
 		out.v = (uint32_t)st0.mant;
 		return out;
 	}

@@ -107,12 +107,16 @@ static inline unsigned x87_stub(uint8_t esc, uint8_t modrm)
  * caller faults when io->sw raised an exception its guest control word
  * unmasks; io->cw comes back with the masks set), and ST0 afterwards comes
  * back in *st0 (its 10 bytes).  mem: the memory operand of a memory form,
- * as for x87_host_exec (8 bytes at most).  io->sw: the status word after
- * the stub (exception flags raised, condition codes, TOP of that stack);
+ * as for x87_host_exec (8 bytes at most).  io->sw in: the exception
+ * flags the guest already has set and masks (the door may leave these set
+ * in the host's x87 and report them again); out: the status word after
+ * the stub (exception flags raised or already in io->sw, condition codes,
+ * a TOP of no meaning);
  * io->eflags: only out, the host's RFLAGS after the stub, whose status
  * flags fcomi and fucomi write (all six; no stub of an atom reads them:
  * fcmov goes through x87_host_exec).  An assembly routine (x87.c), called
- * once per FPU atom: it reads a and b where they are. */
+ * once per FPU atom: it reads a and b where they are.  Between calls the
+ * host's x87 registers are empty and its control word the host's own. */
 struct x87_op_io {
 	uint32_t eflags;
 	uint16_t cw, sw;

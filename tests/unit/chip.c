@@ -1017,6 +1017,118 @@ static void test_fpu(void)
 	}
 }
 
+/* The FPU atoms' door to the host x87 (native-isa/x87.c, x87_host_op)
+ * keeps no fninit between calls: each call must still see an empty stack
+ * (no overflow after many pushes, also after stubs that pop one or push
+ * a third), report the exception flags of its own operation
+ * exactly unless the caller says it has them already, and leave the
+ * host's control word as it found it under any guest control word. */
+static uint16_t host_cw(void)
+{
+	uint16_t cw;
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	return cw;
+}
+
+static struct x87_op_io door(uint8_t esc, uint8_t modrm, double a, double b, uint16_t cw, uint16_t have,
+			     struct x87_reg *st0)
+{
+	/* doubles to the 80-bit layout by the door itself: fild m32 would
+	 * need integers, so fld m64 (dd /0) of the double's bits */
+	struct x87_reg va, vb, none = {0, 0};
+	uint64_t w;
+	memcpy(&w, &a, 8);
+	struct x87_op_io io = {0, X87_CW_INIT, 0};
+	x87_host_op(x87_stub(0xdd, 0x00), &none, &none, &w, &io, &va);
+	memcpy(&w, &b, 8);
+	io = (struct x87_op_io){0, X87_CW_INIT, 0};
+	x87_host_op(x87_stub(0xdd, 0x00), &none, &none, &w, &io, &vb);
+	io = (struct x87_op_io){0, cw, have};
+	uint64_t mem = 0;
+	x87_host_op(x87_stub(esc, modrm), &va, &vb, &mem, &io, st0);
+	return io;
+}
+
+static void test_fpu_door(void)
+{
+	/* the door's contract: no atom's instruction pops both operands or
+	 * pushes more than one (run from a stack of two: TOP 6) */
+	RIG(g, NULL);
+	for (unsigned op = OP_FADD; op <= OP_FCON; op++)
+		for (unsigned x = 0; x < 16; x++) {
+			unsigned stub = g.chip->fpu_plan[op - OP_FADD][x].stub;
+			uint8_t esc = (uint8_t)(0xd8 + (stub < 512 ? stub / 64 : (stub - 512) / 8));
+			uint8_t modrm = (uint8_t)(stub < 512 ? 0xc0 + stub % 64 : ((stub - 512) % 8) << 3);
+			struct x87_state st;
+			x87_init(&st);
+			st.sw = 6u << X87_TOP_SHIFT;
+			st.tags = 0xc0;
+			st.r[6] = (struct x87_reg){1ull << 63, 0x3fff};
+			st.r[7] = (struct x87_reg){1ull << 63, 0x4000};
+			uint8_t mem[X87_STATE_BYTES] = {0};
+			uint32_t fl = 0x202;
+			uint16_t ax = 0;
+			x87_host_exec(&st, esc, modrm, mem, &fl, &ax);
+			unsigned top = x87_top(&st);
+			CU_ASSERT(top == 5 || top == 6 || top == 7);
+			if (top != 5 && top != 6 && top != 7)
+				fprintf(stderr, "%s kind %u: %02x %02x leaves TOP %u\n", isa_ops[op].mnemonic, x,
+					esc, modrm, top);
+		}
+	rig_done(&g);
+
+	uint16_t cw0 = host_cw();
+	struct x87_reg r;
+	for (int i = 0; i < 40; i++) {
+		/* 1.5 + 2 = 3.5, exact: nothing raised, ever (no stack fault) */
+		struct x87_op_io io = door(0xd8, 0xc1, 1.5, 2.0, X87_CW_INIT, 0, &r);  /* fadd st0, st1 */
+		CU_ASSERT_EQUAL(io.sw & (X87_EXC | X87_SF), 0);
+		CU_ASSERT(r.se == 0x4000 && r.mant == 0xe000000000000000ull);
+		/* fcom st(1): 1 < 2, ST0 as it was */
+		io = door(0xd8, 0xd1, 1.0, 2.0, X87_CW_INIT, 0, &r);
+		CU_ASSERT_EQUAL(io.sw & (X87_EXC | X87_SF | X87_C3 | X87_C2 | X87_C0), X87_C0);
+		CU_ASSERT(r.se == 0x3fff && r.mant == 1ull << 63);
+		/* fcomi st, st(1): RFLAGS as the compare left them (CF ZF PF:
+		 * below, above, equal) */
+		static const double cmp[3][2] = {{1.0, 2.0}, {2.0, 1.0}, {2.0, 2.0}};
+		static const uint32_t want[3] = {0x1, 0x0, 0x40};
+		for (int k = 0; k < 3; k++) {
+			io = door(0xdb, 0xf1, cmp[k][0], cmp[k][1], X87_CW_INIT, 0, &r);
+			CU_ASSERT_EQUAL(io.eflags & 0x45, want[k]);
+		}
+		/* fistp m64 pops one */
+		io = door(0xdf, 0x38, 2.0, 1.0, X87_CW_INIT, 0, &r);
+		CU_ASSERT_EQUAL(io.sw & (X87_EXC | X87_SF), 0);
+		CU_ASSERT(r.se == 0x3fff && r.mant == 1ull << 63);
+		/* fld1 pushes a third */
+		io = door(0xd9, 0xe8, 0.0, 0.0, X87_CW_INIT, 0, &r);
+		CU_ASSERT_EQUAL(io.sw & (X87_EXC | X87_SF), 0);
+		CU_ASSERT(r.se == 0x3fff && r.mant == 1ull << 63);
+	}
+	/* 1 / 3 raises PE; the exact add after it raises nothing when the
+	 * caller has no PE, and may report PE again only when it has */
+	struct x87_op_io io = door(0xd8, 0xf1, 1.0, 3.0, X87_CW_INIT, 0, &r);  /* fdiv st0, st1 */
+	CU_ASSERT_EQUAL(io.sw & X87_EXC, X87_PE);
+	io = door(0xd8, 0xc1, 1.5, 2.0, X87_CW_INIT, 0, &r);
+	CU_ASSERT_EQUAL(io.sw & X87_EXC, 0);
+	door(0xd8, 0xf1, 1.0, 3.0, X87_CW_INIT, 0, &r);
+	io = door(0xd8, 0xc1, 1.5, 2.0, X87_CW_INIT, X87_PE, &r);
+	CU_ASSERT_EQUAL(io.sw & X87_EXC & ~X87_PE, 0);
+	/* divide by zero under a control word that unmasks it (0x37b), then
+	 * single precision rounding toward zero (0x0c7f): ZE reported, 1/3
+	 * with a 24-bit significand cut, and the host's control word back */
+	io = door(0xd8, 0xf1, 1.0, 0.0, 0x037b, 0, &r);
+	CU_ASSERT_EQUAL(io.sw & X87_EXC, X87_ZE);
+	CU_ASSERT(r.se == 0x7fff && r.mant == 1ull << 63);
+	CU_ASSERT_EQUAL(host_cw(), cw0);
+	io = door(0xd8, 0xf1, 1.0, 3.0, 0x0c7f, 0, &r);
+	CU_ASSERT_EQUAL(io.sw & X87_EXC, X87_PE);
+	CU_ASSERT(r.se == 0x3ffd && r.mant == 0xaaaaaa0000000000ull);
+	CU_ASSERT_EQUAL(host_cw(), cw0);
+	io = door(0xd8, 0xf1, 1.0, 3.0, X87_CW_INIT, 0, &r);
+	CU_ASSERT(r.se == 0x3ffd && r.mant == 0xaaaaaaaaaaaaaaabull);
+}
+
 static void test_cycle_limit(void)
 {
 	RIG(g, "sim.max_cycles=1000", NULL);
@@ -1094,6 +1206,7 @@ void suite_chip(void)
 	CU_add_test(s, "TLB: chip_tlb_translate for the firmware", test_tlb_door);
 	CU_add_test(s, "TLB: geometry keys are validated", test_tlb_config);
 	CU_add_test(s, "FPU: values, latency, shadowing, unmasked faults", test_fpu);
+	CU_add_test(s, "FPU: the host door's empty stack, exact flags, control word", test_fpu_door);
 	CU_add_test(s, "FPU: non-compare atoms write C1 and keep C0 C2 C3 on this host", test_fpu_condition_codes);
 	CU_add_test(s, "cycle limit and machine checks", test_cycle_limit);
 	CU_add_test(s, "a fault leaves no ready times; wrcr reads its source first", test_fault_leaves_no_ready_times);
