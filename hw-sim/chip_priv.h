@@ -110,6 +110,19 @@ struct fpu_plan {
 	uint8_t form;
 };
 
+/* The last fcvo's conversion (hw-sim/fpu_atom.h): an m64 result comes
+ * out as two atoms, its low and its high word, of one host instruction
+ * on the same register; the second takes the word from here instead of
+ * running it again.  The key is everything the door's answer depends on:
+ * the stub, the value, the control word and the flags the guest had set
+ * and masked. */
+struct fcvo_memo {
+	struct x87_reg src;
+	uint64_t word;
+	uint16_t stub, cw, have, sw;
+	bool valid;
+};
+
 enum { MAX_UNIT_FAULTS = 16, MAX_MEM_POISON = 16, MAX_SCHEDULED = 32, MAX_MEM_STUCK = 16 };
 
 struct chip {
@@ -129,6 +142,7 @@ struct chip {
 	/* how each FPU atom that runs a host instruction (fadd..fcon), by its
 	 * x field, runs it: chip_fpu_calibrate */
 	struct fpu_plan fpu_plan[OP_FCON - OP_FADD + 1][16];
+	struct fcvo_memo fcvo_memo;
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 
 	uint8_t *mem;

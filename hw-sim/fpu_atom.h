@@ -55,6 +55,19 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 		c->fnew[d->rd] = *chip_freg(c, d->ra);
 		out.v = (uint32_t)c->fnew[d->rd].mant;
 		return out;
+	case OP_FMOV: {
+		/* fld st(0) copies the register's 80 bits as they are and
+		 * raises nothing but a stack fault, which the translator never
+		 * leaves to an atom (SDM vol. 2, FLD: #IA and #D do not occur
+		 * for a double extended source); C1 = 0.  A copy, field by
+		 * field (tests/unit/chip.c checks it against the host's) */
+		const struct x87_reg *src = chip_freg(c, d->ra);
+		c->fnew[d->rd].mant = src->mant;
+		c->fnew[d->rd].se = src->se;
+		s->sw &= (uint16_t)~X87_C1;
+		out.v = (uint32_t)src->mant;
+		return out;
+	}
 	default:
 		break;
 	}
@@ -95,7 +108,20 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	 * them again, which changes nothing below) */
 	struct x87_op_io io = {0, s->cw, (uint16_t)(s->sw & s->cw & X87_EXC)};
 	struct x87_reg st0;
-	x87_host_op(p->stub, va, vb, mem, &io, &st0);
+	struct fcvo_memo *m = &c->fcvo_memo;
+	bool again = d->op == OP_FCVO && m->valid && m->stub == p->stub && m->cw == io.cw &&
+		     m->have == io.sw && m->src.mant == va->mant && m->src.se == va->se;
+	if (again) {
+		/* the other word of the conversion just made: what the door
+		 * would give, for it is a function of what the memo holds */
+		word = m->word;
+		io.sw = m->sw;
+	} else {
+		uint16_t have = io.sw, cw = io.cw;
+		x87_host_op(p->stub, va, vb, mem, &io, &st0);
+		if (d->op == OP_FCVO)
+			*m = (struct fcvo_memo){*va, word, p->stub, cw, have, io.sw, true};
+	}
 	unsigned raised = io.sw & X87_EXC;
 	if (raised & ~s->cw & X87_EXC)
 		return fpu_fault();
