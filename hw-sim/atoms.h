@@ -382,7 +382,7 @@ ATOM_BODY(nop) { return true; }
 CHIP_INLINE bool atom_fpu(struct bundle_exec *e, const struct datom *d, enum atom_op op, uint32_t a, uint32_t b,
 			  uint32_t *v)
 {
-	struct fpu_out o = chip_fpu_atom(e->c, d, a, b, e->flags_in);
+	struct fpu_out o = chip_fpu_atom(e->c, d, a, b, e->flags_in, e->fast);
 	if (o.fault)
 		return atom_fault(e, d, CHIP_EXIT_FPU_FAULT);
 	*v = o.v;

@@ -136,7 +136,8 @@ struct chip {
 	struct x87_reg ftmp[ISA_NFREGS - ISA_NFSHADOW];  /* f8..f15 */
 	uint64_t fready[ISA_NFREGS];     /* cycle at which each FPU register's value is available */
 	/* FPU results of the bundle executing, written at its retirement
-	 * (hw-sim/fpu.c): register i's new value when bit i of fnew_mask is set */
+	 * (hw-sim/fpu.c): register i's new value when bit i of fnew_mask is set.
+	 * A single-pass bundle writes them in place instead (fpu_atom.h) */
 	struct x87_reg fnew[ISA_NFREGS];
 	uint16_t fnew_mask;
 	/* how each FPU atom that runs a host instruction (fadd..fcon), by its
@@ -366,8 +367,9 @@ CHIP_INLINE void chip_fpu_retire(struct chip *c)
 {
 	for (unsigned m = c->fnew_mask; m; m &= m - 1) {
 		unsigned f = (unsigned)__builtin_ctz(m);
-		/* field by field (fpu_atom.h wrote them so: a wider load
-		 * would wait for both stores instead of being forwarded) */
+		/* field by field: a load of another width than the stores
+		 * that wrote it (the door's 10-byte fstpt, or 8 and 2 bytes)
+		 * is not forwarded from them and waits */
 		chip_freg(c, f)->mant = c->fnew[f].mant;
 		chip_freg(c, f)->se = c->fnew[f].se;
 	}

@@ -180,6 +180,8 @@ static void add_atom(struct chip *c, struct dbundle *b, const struct atom *a, bo
 		uint16_t fd = (uint16_t)((f & FLD_FD) ? 1u << a->rd : 0);
 		if (fd & b->fdst_mask)
 			illegal(b, "two atoms write the same FPU register");
+		if (fs & b->fdst_mask)
+			*hazard = true;   /* single pass writes FPU results in place too */
 		b->fsrc_mask |= fs;
 		b->fdst_mask |= fd;
 		b->rf_reads += (uint8_t)__builtin_popcount(fs);
@@ -540,6 +542,7 @@ struct bundle_exec {
 	uint32_t exit_code;
 	bool taken, do_exit, do_commit;
 	bool taken_seen;                 /* faults armed: the taking atom has been checked */
+	bool fast;                       /* single pass: results land as they are computed */
 };
 
 CHIP_INLINE bool atom_detected_cache(struct bundle_exec *e, const struct datom *d, uint32_t pa, const char *what)
@@ -767,6 +770,10 @@ CHIP_INLINE void land(struct bundle_exec *e, const struct datom *d, uint32_t v)
 			c->r[d->rd] = v;
 			c->ready[d->rd] = e->t + 1;
 		}
+	} else if (d->wb == WB_FP) {
+		/* the FPU atom wrote its register in place (chip_fpu_atom) */
+		c->fready[d->rd] = e->t + d->lat;
+		c->fpending |= (uint16_t)(1u << d->rd);
 	} else {
 		/* a single-pass bundle: no earlier atom wrote what this one read */
 		if (d->wb == WB_LDP)
@@ -949,6 +956,7 @@ void chip_run_bounded(struct chip *c, uint32_t pc, struct chip_exit *ex, uint64_
 		COSIM(cosim_cur.issued = t);
 		const bool fast = b->single_pass && !c->faults_armed;
 		begin(&e, b, t);
+		e.fast = fast;
 		if (!execute(&e, fast, res)) {
 			now = e.t;
 			if (fast)

@@ -25,7 +25,17 @@ CHIP_INLINE struct fpu_out fpu_fault(void)
 	return (struct fpu_out){0, 0, true};
 }
 
-CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags)
+/* Where atom d's FPU result goes: staged until the bundle retires, or
+ * (a single-pass bundle: in_place) its register at once, so that a later
+ * atom's fldt reads what the door's fstpt stored (a load of another width
+ * from it waits for the store: chip_fpu_retire's comment). */
+CHIP_INLINE struct x87_reg *fpu_dst(struct chip *c, const struct datom *d, bool in_place)
+{
+	return in_place ? chip_freg(c, d->rd) : &c->fnew[d->rd];
+}
+
+CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, uint32_t a, uint32_t b, uint32_t flags,
+					 bool in_place)
 {
 	struct x87_state *s = &c->fpu;
 	struct fpu_out out = {0, flags, false};
@@ -51,21 +61,25 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 		s->fdp = a;
 		s->fds = (uint16_t)d->imm;
 		return out;
-	case OP_FCPY:
-		c->fnew[d->rd] = *chip_freg(c, d->ra);
-		out.v = (uint32_t)c->fnew[d->rd].mant;
+	case OP_FCPY: {
+		struct x87_reg *dst = fpu_dst(c, d, in_place);
+		const struct x87_reg *src = chip_freg(c, d->ra);
+		out.v = (uint32_t)src->mant;
+		*dst = *src;
 		return out;
+	}
 	case OP_FMOV: {
+		struct x87_reg *dst = fpu_dst(c, d, in_place);
 		/* fld st(0) copies the register's 80 bits as they are and
 		 * raises nothing but a stack fault, which the translator never
 		 * leaves to an atom (SDM vol. 2, FLD: #IA and #D do not occur
 		 * for a double extended source); C1 = 0.  A copy, field by
 		 * field (tests/unit/chip.c checks it against the host's) */
 		const struct x87_reg *src = chip_freg(c, d->ra);
-		c->fnew[d->rd].mant = src->mant;
-		c->fnew[d->rd].se = src->se;
-		s->sw &= (uint16_t)~X87_C1;
 		out.v = (uint32_t)src->mant;
+		dst->mant = src->mant;
+		dst->se = src->se;
+		s->sw &= (uint16_t)~X87_C1;
 		return out;
 	}
 	default:
@@ -84,7 +98,7 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	case FF_RAW:
 		/* the memory operand's bits, for a memory-form fop or fcmps: no
 		 * conversion, nothing raised (the x87 instruction does both) */
-		c->fnew[d->rd] = (struct x87_reg){(uint64_t)b << 32 | a, 0};
+		*fpu_dst(c, d, in_place) = (struct x87_reg){(uint64_t)b << 32 | a, 0};
 		out.v = a;
 		return out;
 	case FF_CVI:
@@ -107,7 +121,11 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	/* in: the flags the guest has set and masks (x87_host_op may report
 	 * them again, which changes nothing below) */
 	struct x87_op_io io = {0, s->cw, (uint16_t)(s->sw & s->cw & X87_EXC)};
+	/* ST0 afterwards: the result, into its place (fstpt stores it there) */
 	struct x87_reg st0;
+	bool value = d->op != OP_FCVO && d->op != OP_FCMPI && d->op != OP_FUCMPI && d->op != OP_FCMPS &&
+		     d->op != OP_FUCMPS;
+	struct x87_reg *res = value ? fpu_dst(c, d, in_place) : &st0;
 	struct fcvo_memo *m = &c->fcvo_memo;
 	bool again = d->op == OP_FCVO && m->valid && m->stub == p->stub && m->cw == io.cw &&
 		     m->have == io.sw && m->src.mant == va->mant && m->src.se == va->se;
@@ -118,7 +136,7 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 		io.sw = m->sw;
 	} else {
 		uint16_t have = io.sw, cw = io.cw;
-		x87_host_op(p->stub, va, vb, mem, &io, &st0);
+		x87_host_op(p->stub, va, vb, mem, &io, res);
 		if (d->op == OP_FCVO)
 			*m = (struct fcvo_memo){*va, word, p->stub, cw, have, io.sw, true};
 	}
@@ -143,11 +161,7 @@ CHIP_INLINE struct fpu_out chip_fpu_atom(struct chip *c, const struct datom *d, 
 	case OP_FUCMPS:
 		return out;
 	default:
-		/* field by field: a 16-byte copy of what fstpt stored (10 bytes)
-		 * cannot be forwarded from the store and waits for it */
-		c->fnew[d->rd].mant = st0.mant;
-		c->fnew[d->rd].se = st0.se;
-		out.v = (uint32_t)st0.mant;
+		out.v = (uint32_t)res->mant;
 		return out;
 	}
 }
