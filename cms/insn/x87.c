@@ -180,11 +180,19 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
  * ST(i) is a fixed FPU register and stack faults never happen in native
  * code: an instruction that would meet an empty (or, pushing, a full)
  * register ends the block before it and is interpreted.  Memory operands
- * go through integer loads and stores and fcvi/fcvo; fxch renames.  The
- * block's end writes what changed: the registers back in place, the stack
- * top and tags (fstk), the instruction and data pointers (fip, fdp). */
+ * go through integer loads and stores and fcvi/fcvo.  The x87 registers
+ * are renamed: fxch swaps two of them, and a push (fld, fild, the
+ * constants) or fst st(i) gives its register a free FPU register, so the
+ * values that pass through one stack slot (fld, arithmetic, fstp, fld
+ * again) are not chained by the register's reuse.  ST(i) lives in
+ * phys[(top + i) & 7], one of f0..f14 (f15 is the spare of the moves
+ * back); each of the 8 registers, empty or not, holds its value (an
+ * empty one keeps the stale value fnsave shows).  The block's end writes
+ * what changed: the registers back in f0..f7 (x87_restore_moves: only
+ * f0..f7 are committed), the stack top and tags (fstk), the instruction
+ * and data pointers (fip, fdp). */
 
-enum { FTMP_FIRST = 8, FTMP_N = 7, FTMP_FIXUP = 15 };
+enum { FREG_ALLOC = 15, FTMP_FIXUP = 15 };
 
 #define X87_VALID(tags, top, i) (((tags) >> (((top) + (i)) & 7u)) & 1u)
 
@@ -326,9 +334,25 @@ static unsigned fst_reg(const struct bctx *c, unsigned i)
 	return c->fp.phys[((unsigned)c->fp.st + i) & 7u];
 }
 
+/* A free FPU register (held by no x87 register), round robin over
+ * f0..f14 so that a register is reused as late as possible. */
 static unsigned ftmp(struct bctx *c)
 {
-	return FTMP_FIRST + c->fp.next_tmp++ % FTMP_N;
+	for (;;) {
+		unsigned r = c->fp.next_tmp++ % FREG_ALLOC, held = 0;
+		for (unsigned k = 0; k < 8; k++)
+			held |= c->fp.phys[k] == r;
+		if (!held)
+			return r;   /* 7 of the 15 are always free */
+	}
+}
+
+/* ST(i) gets a free FPU register (it is about to be written whole). */
+static unsigned fst_rename(struct bctx *c, unsigned i)
+{
+	unsigned r = ftmp(c);
+	c->fp.phys[((unsigned)c->fp.st + i) & 7u] = (uint8_t)r;
+	return r;
 }
 
 /* The memory operand's address (base, disp), and its offset in a vreg for fdp. */
@@ -416,24 +440,37 @@ void x87_build_begin(struct bctx *c)
 
 unsigned x87_restore_moves(const uint8_t phys[8], uint8_t moves[X87_MAX_MOVES][2])
 {
-	/* the cycles of the renaming, each through the spare temporary */
-	uint8_t done[8] = {0};
-	unsigned n = 0;
-	for (unsigned k = 0; k < 8; k++) {
-		if (done[k] || phys[k] == k)
+	/* a parallel move, f[k] = f[phys[k]] for every k: a register no
+	 * pending move still reads is written first; what is left is cycles,
+	 * each broken through the spare (at most 8 moves and 4 cycles) */
+	uint8_t src[8];
+	memcpy(src, phys, sizeof src);
+	unsigned pending = 0, n = 0;
+	for (unsigned k = 0; k < 8; k++)
+		pending |= (unsigned)(src[k] != k) << k;
+	while (pending) {
+		int moved = 0;
+		for (unsigned k = 0; k < 8; k++) {
+			if (!(pending >> k & 1))
+				continue;
+			int read = 0;
+			for (unsigned j = 0; j < 8; j++)
+				read |= (pending >> j & 1) && j != k && src[j] == k;
+			if (read)
+				continue;
+			moves[n][0] = (uint8_t)k;
+			moves[n++][1] = src[k];
+			pending &= ~(1u << k);
+			moved = 1;
+		}
+		if (moved)
 			continue;
+		unsigned k = (unsigned)__builtin_ctz(pending);
 		moves[n][0] = FTMP_FIXUP;
 		moves[n++][1] = (uint8_t)k;
-		unsigned at = k;
-		while (phys[at] != k) {
-			moves[n][0] = (uint8_t)at;
-			moves[n++][1] = phys[at];
-			done[at] = 1;
-			at = phys[at];
-		}
-		moves[n][0] = (uint8_t)at;
-		moves[n++][1] = FTMP_FIXUP;
-		done[at] = 1;
+		for (unsigned j = 0; j < 8; j++)
+			if ((pending >> j & 1) && src[j] == k)
+				src[j] = FTMP_FIXUP;
 	}
 	return n;
 }
@@ -495,23 +532,25 @@ static void x87_build(struct bctx *c, enum x86_op op)
 	} else {
 		switch (op) {
 		case X86_OP_FLD: case X86_OP_FILD: {
-			unsigned dst = fst_reg(c, 7);   /* the register the push fills */
+			unsigned from = fst_reg(c, i0), dst = fst_rename(c, 7);   /* the register the push fills */
 			if (mem)
 				load_value(c, dst, op == X86_OP_FILD, 0);
 			else
-				fpe(c, OP_FMOV, dst, fst_reg(c, i0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+				fpe(c, OP_FMOV, dst, from, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
 			break;
 		}
 		case X86_OP_FLD1: case X86_OP_FLDL2T: case X86_OP_FLDL2E: case X86_OP_FLDPI:
 		case X86_OP_FLDLG2: case X86_OP_FLDLN2: case X86_OP_FLDZ:
-			fpe(c, OP_FCON, fst_reg(c, 7), 0, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0,
+			fpe(c, OP_FCON, fst_rename(c, 7), 0, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0,
 			    (unsigned)(op - X86_OP_FLD1));
 			break;
 		case X86_OP_FST: case X86_OP_FSTP:
-			if (mem)
+			if (mem) {
 				store_value(c, fst_reg(c, 0), 0);
-			else
-				fpe(c, OP_FMOV, fst_reg(c, i0), fst_reg(c, 0), 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			} else {
+				unsigned from = fst_reg(c, 0);
+				fpe(c, OP_FMOV, fst_rename(c, i0), from, 0, VREG_NONE, VREG_NONE, VREG_NONE, 0, 0);
+			}
 			break;
 		case X86_OP_FIST: case X86_OP_FISTP:
 			store_value(c, fst_reg(c, 0), 1);

@@ -15,14 +15,15 @@
 #include "cms/translate/ir.h"
 
 /* The x87 stack as a block's builder sees it (cms/insn/x87.c): ST(i) is
- * x87 register R[(top + i) & 7], which FPU register phys[] holds (fxch
- * renames; the block's end puts each back in f0..f7). */
+ * x87 register R[(top + i) & 7], which FPU register phys[] holds, one of
+ * f0..f14 (fxch and pushes rename; the block's end puts each back in
+ * f0..f7). */
 struct x87_track {
 	int on;                 /* the block takes x87 instructions */
 	int st;                 /* top | tags << 8 now (x87_select_step) */
 	int written;            /* top | tags << 8 as the FPU state holds them */
 	uint8_t phys[8];
-	unsigned next_tmp;      /* next FPU temporary */
+	unsigned next_tmp;      /* where the search for a free FPU register goes on */
 	int c1_clear;           /* an fxch cleared C1, and no atom wrote it since */
 	int fip_insn;           /* the last non-control x87 instruction, or -1 */
 	unsigned fdp;           /* vreg: offset of the last one's memory operand, or VREG_NONE */

@@ -250,12 +250,13 @@ struct ir_edge {
 	uint16_t dist;
 };
 int ir_add_edge(struct ir_edge **e, unsigned *ne, unsigned *cap, unsigned from, unsigned to, unsigned dist);
-/* The scheduler's region rules (memory.c): memory dependences with
- * disambiguation and speculation, and the side exits' orderings; the
- * bundle conflicts of speculated pairs; then protected loads and stores
- * under alarm where the schedule reordered them (0, or -1). */
-int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
-		    struct ir_edge **e, unsigned *ne, unsigned *cap);
+/* The scheduler's memory and region rules (memory.c): memory dependences
+ * with disambiguation (every block) and speculation (regions), and a
+ * region's side exits' orderings; the bundle conflicts of speculated
+ * pairs; then protected loads and stores under alarm where the schedule
+ * reordered them (0, or -1). */
+int ir_order_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+		   struct ir_edge **e, unsigned *ne, unsigned *cap);
 int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle);
 int ir_region_alias(struct ir_block *b);
 /* A value as root + (iroot << scale) + off (memory.c): roots are values

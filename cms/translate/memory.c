@@ -1,13 +1,15 @@
-/* cms/translate/memory.c — the scheduler's rules for a region: memory
+/* cms/translate/memory.c — the scheduler's rules for memory (every
+ * block) and for a region's speculation and side exits: memory
  * dependences, memory speculation with the alias hardware, and the order
  * the side exits need.
  *
  * Memory.  Every address is tracked symbolically as a root value plus a
- * constant (a register at the region's entry, or the result of an
+ * constant (a register at the block's entry, or the result of an
  * operation; add/sub of an immediate and copies keep the root), so two
  * accesses from one root are compared exactly: disjoint ones need no
  * order, overlapping ones keep it (the store buffer forwards).  A load
- * and an earlier store of different roots may alias.  The first
+ * and an earlier store of different roots may alias: in a basic block
+ * the load stays after the store, a bundle later.  In a region, the first
  * core.alias_entries such loads of the region (in x86 order) may be
  * hoisted above those stores anyway: where the schedule does so, the load
  * becomes `ldp` with its entry (entries are numbered in x86 order) and
@@ -128,9 +130,10 @@ static int memory_edges(struct ir_block *b, const struct ir_machine *mc, const u
 			ma[nm++] = (struct maccess){k, ir_sym_addr(sym, o), ir_mx_bytes(o->x), (props & P_STORE) != 0};
 		ir_sym_def(sym, o, idx[k]);
 	}
-	/* the loads that may pass stores they may alias: the first ones */
-	unsigned entries = 0;
-	for (unsigned q = 0; q < nm && entries < mc->alias_entries; q++) {
+	/* the loads that may pass stores they may alias: the first ones (a
+	 * region's; a block's keep their order) */
+	unsigned entries = 0, max_entries = b->region ? mc->alias_entries : 0;
+	for (unsigned q = 0; q < nm && entries < max_entries; q++) {
 		if (ma[q].store)
 			continue;
 		struct ir_op *l = &b->ops[idx[ma[q].k]];
@@ -228,10 +231,12 @@ out:
 	return rc;
 }
 
-int ir_region_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
-		    struct ir_edge **e, unsigned *ne, unsigned *cap)
+int ir_order_edges(struct ir_block *b, const struct ir_machine *mc, const unsigned *idx, unsigned n,
+		   struct ir_edge **e, unsigned *ne, unsigned *cap)
 {
-	return memory_edges(b, mc, idx, n, e, ne, cap) < 0 ? -1 : side_edges(b, mc, idx, n, e, ne, cap);
+	if (memory_edges(b, mc, idx, n, e, ne, cap) < 0)
+		return -1;
+	return b->region ? side_edges(b, mc, idx, n, e, ne, cap) : 0;
 }
 
 int ir_region_conflict(const struct ir_block *b, unsigned op, int cycle)

@@ -72,14 +72,15 @@ static void ifc_join(struct ir_block *b, const struct ir_hammock *h, uint16_t *c
 		emit(out, n, OP_SEL, t, s->before[r], cur[r], 0, 0, h->cond, at);
 		cur[r] = (uint16_t)t;
 	}
+	/* (on the branch's FLAGS: the body's may be selected next) */
+	unsigned k = VREG_TEMP + b->ntemps++;
+	emit(out, n, OP_SEL, k, R_ZERO, VREG_NONE, h->body, 1, h->cond ^ 1, at);
+	emit(out, n, OP_SUB, R_RETIRED, R_RETIRED, k, 0, 0, 0, at);
 	if (body_flags != VREG_NONE) {
 		unsigned t = VREG_TEMP + b->ntemps++;
 		emit(out, n, OP_SEL, t, s->flags, body_flags, 0, 0, h->cond, at);
 		emit(out, n, OP_MOV, R_FLAGS, VREG_NONE, t, 0, 0, 0, at);
 	}
-	unsigned k = VREG_TEMP + b->ntemps++;
-	emit(out, n, OP_SEL, k, R_ZERO, VREG_NONE, h->body, 1, h->cond ^ 1, at);
-	emit(out, n, OP_SUB, R_RETIRED, R_RETIRED, k, 0, 0, 0, at);
 }
 
 /* The if-converted branches' ends before op `op` (b->nops: the last

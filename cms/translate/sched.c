@@ -6,9 +6,12 @@
  *                      bundle read before any of them writes)
  *   write after write  `latency(first)` cycles later (the chip interlocks on
  *                      pending writes, so closer placement would only stall)
- *   memory             loads and stores keep their order against stores (a
- *                      load after a store goes to a later bundle; a store may
- *                      share a bundle with an earlier load)
+ *   memory             accesses of one address root (memory.c) that do not
+ *                      overlap need no order; the others keep it against
+ *                      stores (a load after a store goes to a later bundle;
+ *                      a store may share a bundle with an earlier load), but
+ *                      a region's loads may pass stores under the alias
+ *                      hardware (memory.c)
  *   the block's branch, commit and exit come last (they may share the last
  *                      bundle; commit then applies to that bundle's results).
  *   FPU                the FPU registers (fd/fa/fb) make edges as above;
@@ -91,9 +94,11 @@ unsigned ir_writes(const struct ir_op *o, unsigned out[2])
  * others), so compares keep their order against every atom that writes
  * the status word.  So: the other x87-state atoms (fchk, fstk, fip, fdp,
  * the accesses of the control and status words) keep their order against
- * every x87-state atom, one a bundle; compares against every one but
- * fcpy (which touches no status); and between those, and between a
- * region's side exits (whose stubs commit the status word as it is), the
+ * every x87-state atom, one a bundle, and compares against every one that
+ * writes the status word; fcpy, a register move that touches no status,
+ * is ordered by its registers alone (and a region's side exits: memory.c).
+ * Between those, and between a region's side exits (whose stubs commit
+ * the status word as it is), the
  * atoms of the fpu unit move freely, but the last one that writes C1
  * issues after the others, a bundle later at least.  An exception the
  * guest unmasks is a fault that rolls the translation back whichever atom
@@ -139,7 +144,7 @@ static int fpu_edges(struct sched *s, const struct ir_block *b, const unsigned *
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		const struct ir_op *o = &b->ops[i];
-		if (!ir_x87_state(o)) {
+		if (!ir_x87_state(o) || o->op == OP_FCPY) {
 			if (b->region && ir_op_side(b, o) && fpu_close_segment(s, b, &f) < 0)
 				goto out;
 			continue;
@@ -220,9 +225,6 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 		if (!b->ops[i].dead)
 			idx[n++] = i;
 
-	int last_store = -1;
-	int loads_since[64];
-	unsigned nloads = 0;
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		struct ir_op *o = &b->ops[i];
@@ -262,29 +264,10 @@ int ir_schedule(struct ir_block *b, const struct ir_machine *mc)
 				last_r[r * 8 + nr[r]++] = (int)i;
 			}
 		}
-		unsigned props = isa_ops[o->op].props;
-		if (b->region || (o->x & MX_HIDDEN && (props & (P_LOAD | P_STORE)))) {
-			/* regions: memory.c's edges; the entry counter's hidden
-			 * words alias no guest access */
-		} else if (props & P_LOAD) {
-			if (last_store >= 0 && add_edge(&s, (unsigned)last_store, i, 1))
-				goto out;
-			if (nloads < 64)
-				loads_since[nloads++] = (int)i;
-		}
-		if (props & P_STORE) {
-			if (last_store >= 0 && add_edge(&s, (unsigned)last_store, i, 1))
-				goto out;
-			for (unsigned q = 0; q < nloads; q++)
-				if (add_edge(&s, (unsigned)loads_since[q], i, 0))
-					goto out;
-			last_store = (int)i;
-			nloads = 0;
-		}
 	}
 	if (fpu_edges(&s, b, idx, n) < 0)
 		goto out;
-	if (b->region && (ir_region_edges(b, mc, idx, n, &s.e, &s.ne, &s.cap) < 0))
+	if (ir_order_edges(b, mc, idx, n, &s.e, &s.ne, &s.cap) < 0)
 		goto out;
 	if (b->branch_op >= 0) {
 		for (unsigned k = 0; k < n; k++)

@@ -382,6 +382,33 @@ static void test_if_converted_flags(void)
 	CU_ASSERT_EQUAL(body_addf, 4);                  /* the body's add keeps its flags */
 	CU_ASSERT_EQUAL(count_writes(b, R_FLAGS), 8);   /* put back, then merged */
 	CU_ASSERT_EQUAL(count_op(b, OP_SEL), 12);       /* EAX, FLAGS, the retired count */
+	/* the retired count's sel reads the branch's FLAGS (put back from the
+	 * copy made before the body), not the merged ones, which are the
+	 * body's add's when the branch fell through */
+	unsigned checked = 0;
+	for (unsigned i = 0; i < b->nops; i++) {
+		const struct ir_op *o = &b->ops[i];
+		if (o->dead || o->op != OP_SUB || o->dst != R_RETIRED)
+			continue;
+		int sel = -1, flags = -1;
+		for (unsigned j = 0; j < i; j++)
+			if (!b->ops[j].dead && b->ops[j].op == OP_SEL && b->ops[j].dst == o->b)
+				sel = (int)j;
+		CU_ASSERT_FATAL(sel >= 0);
+		for (unsigned j = 0; j < (unsigned)sel; j++)
+			if (!b->ops[j].dead && b->ops[j].dst == R_FLAGS)
+				flags = (int)j;
+		CU_ASSERT_FATAL(flags >= 0);
+		CU_ASSERT_EQUAL(b->ops[flags].op, OP_MOV);
+		int copy = -1;
+		for (unsigned j = 0; j < (unsigned)flags; j++)
+			if (!b->ops[j].dead && b->ops[j].dst == b->ops[flags].b)
+				copy = (int)j;
+		CU_ASSERT_FATAL(copy >= 0);
+		CU_ASSERT(b->ops[copy].op == OP_MOV && b->ops[copy].b == R_FLAGS);
+		checked++;
+	}
+	CU_ASSERT_EQUAL(checked, 4);
 	free(r);
 }
 

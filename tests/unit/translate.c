@@ -397,6 +397,25 @@ static void test_verify_catches_wrong_fpu(void)
  * The second fld does not wait behind the first's multiply; the last atom
  * that writes C1 in x86 order issues after every other one; a compare
  * stays between the status writers before and after it. */
+/* x87 code at 0x2000 translated as a block on a 4-wide chip with one
+ * FPU (fadd 3, fmul 5 cycles), from an empty x87 stack (NULL: failed). */
+static struct tr_result *translate_fp(struct test_code c)
+{
+	struct x87_state fpu;
+	x87_init(&fpu);
+	struct x86_env env = {.ctx = &c, .fetch = test_code_fetch, .fpu = &fpu};
+	struct ir_machine mc = machine(4, 2, 1, 1, 1);
+	mc.units[U_FPU] = 1;
+	mc.lat[L_FADD] = 3;
+	mc.lat[L_FMUL] = 5;
+	struct tr_result *r = calloc(1, sizeof *r);
+	if (r && tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r) != 0) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
 static void test_fpu_order(void)
 {
 	static const uint8_t plain[] = {0xdd, 0x03, 0xd8, 0xc8, 0xdd, 0x01, 0xd8, 0xc0,
@@ -405,16 +424,8 @@ static void test_fpu_order(void)
 				      0xdd, 0x1a, 0xdd, 0x1e, 0xc3};
 	const struct test_code codes[2] = {{plain, 0x2000, sizeof plain}, {cmp, 0x2000, sizeof cmp}};
 	for (unsigned v = 0; v < 2; v++) {
-		struct x87_state fpu;
-		x87_init(&fpu);
-		struct test_code c = codes[v];
-		struct x86_env env = {.ctx = &c, .fetch = test_code_fetch, .fpu = &fpu};
-		struct ir_machine mc = machine(4, 2, 1, 1, 1);
-		mc.units[U_FPU] = 1;
-		mc.lat[L_FADD] = 3;
-		mc.lat[L_FMUL] = 5;
-		struct tr_result *r = calloc(1, sizeof *r);
-		CU_ASSERT_EQUAL_FATAL(tr_translate(&env, 0x2000, &mc, IR_MAX_BLOCK_INSNS, 32, NULL, r), 0);
+		struct tr_result *r = translate_fp(codes[v]);
+		CU_ASSERT_FATAL(r != NULL);
 		const struct ir_block *b = &r->block;
 		CU_ASSERT_EQUAL(b->ninsns, v ? 8u : 7u);   /* ret included */
 		int fcvi[2] = {-1, -1}, fmul = -1, last_c1 = -1, compare = -1;
@@ -447,6 +458,75 @@ static void test_fpu_order(void)
 	}
 }
 
+/* The moves back from any renaming of the x87 registers (each ST slot
+ * in one of f0..f14, no two in one): applied in order, every f[k] gets
+ * what f[phys[k]] held, and no more moves than the stubs have room for. */
+static void test_x87_restore_moves(void)
+{
+	uint64_t seed = 12345;
+	for (unsigned round = 0; round < 20000; round++) {
+		uint8_t phys[8], used[16] = {0};
+		for (unsigned k = 0; k < 8; k++) {
+			unsigned r;
+			do {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				/* mostly permutations of f0..f7 (fxch), else temporaries too */
+				r = (unsigned)(seed >> 33) % (round % 3 ? 8 : 15);
+			} while (used[r]);
+			used[r] = 1;
+			phys[k] = (uint8_t)r;
+		}
+		uint8_t moves[X87_MAX_MOVES][2];
+		unsigned n = x87_restore_moves(phys, moves);
+		CU_ASSERT_FATAL(n <= X87_MAX_MOVES);
+		unsigned f[16];
+		for (unsigned r = 0; r < 16; r++)
+			f[r] = 100 + r;
+		for (unsigned m = 0; m < n; m++)
+			f[moves[m][0]] = f[moves[m][1]];
+		for (unsigned k = 0; k < 8; k++)
+			CU_ASSERT_EQUAL(f[k], 100u + phys[k]);
+	}
+}
+
+/* fld1; fld qword [ebx]; fmul st, st(1); fstp qword [ebx+X]; fld qword [ebx+8];
+ * fmul st, st(1); fstp qword [ebx+24]; ret.  Both fld push into one x87
+ * register: each gets its own FPU register, and the second's loads, of
+ * the same root as the store before them, pass it when they do not
+ * overlap it (X = 16) and wait for it when they do (X = 8). */
+static void test_x87_block_overlap(void)
+{
+	for (unsigned v = 0; v < 2; v++) {
+		uint8_t code[] = {0xd9, 0xe8, 0xdd, 0x03, 0xd8, 0xc9, 0xdd, 0x5b, 0x10,
+				  0xdd, 0x43, 0x08, 0xd8, 0xc9, 0xdd, 0x5b, 0x18, 0xc3};
+		if (v)
+			code[8] = 0x08;
+		struct tr_result *r = translate_fp((struct test_code){code, 0x2000, sizeof code});
+		CU_ASSERT_FATAL(r != NULL);
+		const struct ir_block *b = &r->block;
+		CU_ASSERT_EQUAL_FATAL(b->ninsns, 8u);
+		int fcvi[2] = {-1, -1}, last_st3 = -1, first_ld4 = -1, fcpy = 0;
+		for (unsigned i = 0; i < b->nops; i++) {
+			const struct ir_op *o = &b->ops[i];
+			if (o->dead)
+				continue;
+			if (o->op == OP_FCVI)
+				fcvi[o->insn == 4] = (int)i;
+			if (o->op == OP_ST && o->insn == 3)
+				last_st3 = (int)i;
+			if (o->op == OP_LD && o->insn == 4 && first_ld4 < 0)
+				first_ld4 = (int)i;
+			fcpy += o->op == OP_FCPY;
+		}
+		CU_ASSERT_FATAL(fcvi[0] >= 0 && fcvi[1] >= 0 && last_st3 >= 0 && first_ld4 >= 0);
+		CU_ASSERT_NOT_EQUAL(b->ops[fcvi[0]].fd, b->ops[fcvi[1]].fd);
+		CU_ASSERT(fcpy >= 1);   /* the pushed register back in place (stale, but fnsave shows it) */
+		CU_ASSERT(v ? b->ops[first_ld4].cycle > b->ops[last_st3].cycle
+			    : b->ops[first_ld4].cycle < b->ops[last_st3].cycle);
+		free(r);
+	}
+}
+
 void suite_translate(void)
 {
 	CU_pSuite s = CU_add_suite("translate", NULL, NULL);
@@ -463,4 +543,7 @@ void suite_translate(void)
 	CU_add_test(s, "--verify catches a wrong translation", test_verify_catches_wrong_code);
 	CU_add_test(s, "--verify catches a wrong FPU result", test_verify_catches_wrong_fpu);
 	CU_add_test(s, "FPU atoms leave x86 order; the last C1 writer and compares keep theirs", test_fpu_order);
+	CU_add_test(s, "the moves back from a renaming of the x87 registers", test_x87_restore_moves);
+	CU_add_test(s, "x87 pushes renamed; a block's loads pass stores of their root they miss",
+		    test_x87_block_overlap);
 }
