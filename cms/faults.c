@@ -741,17 +741,22 @@ int policy_hw_fault(struct cms *m, const struct chip_exit *ex, struct cms_result
 		m->st.fault_retries++;
 		break;
 	}
-	case FP_MEMORY:
-		if (ex->addr >= m->hm.tcache.base && ex->addr - m->hm.tcache.base < m->hm.tcache.size &&
+	case FP_MEMORY: {
+		/* what the firmware can make again (a stuck cell there comes
+		 * back: then the run ends): translated code, and the translation
+		 * map the lookup routine reads (a flush rewrites every entry);
+		 * a page-table word the walk read is ex->walk's, above */
+		uint32_t nmap, map = tc_map_base(m, &nmap);
+		if ((ex->addr - m->hm.tcache.base < m->hm.tcache.size ||
+		     ex->addr - map < nmap * HIDDEN_XMAP_ENTRY_BYTES) &&
 		    !strike(m, U_COUNT + 2)) {
-			/* translated code: the firmware can make it again (a
-			 * stuck cell there comes back: then the run ends) */
 			tc_flush(m);
 			m->st.fault_retries++;
 			break;
 		}
 		over = unrecoverable(m, res, "uncorrectable memory error at physical address 0x%08x", ex->addr);
 		break;
+	}
 	case FP_STORE_BUFFER:
 		/* the rollback dropped the buffered stores: they are computed again */
 		m->st.fault_retries++;

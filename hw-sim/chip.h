@@ -165,7 +165,10 @@ int chip_write_cr(struct chip *c, unsigned num, uint32_t val);
  * Detection hardware (faults.detect.*) turns a use of the corrupted value
  * into CHIP_EXIT_FAULT_DETECTED instead of silent corruption. */
 int chip_inject_register(struct chip *c, unsigned reg, unsigned bit);
-int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit);   /* bit of the 32-bit word at addr */
+/* bit of the 32-bit word at addr; with memory ECC on, at most 16 words
+ * hold flips at once (the ECC's record of them): a flip in a 17th is
+ * refused (-1, nothing changed) rather than made invisible */
+int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit);
 int chip_inject_cache(struct chip *c, unsigned level /* 0 L1I, 1 L1D, 2 L2 */, uint32_t addr, unsigned bit);
 /* The next result of unit `index` of class `cls` (every result when stuck) is XORed with mask. */
 int chip_inject_unit(struct chip *c, enum unit_class cls, unsigned index, uint32_t mask, bool stuck);

@@ -116,11 +116,10 @@ int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit)
 	addr &= ~3u;
 	if (!in_memory(c, addr, 4) || bit > 31)
 		return -1;
-	c->mem[addr + bit / 8] ^= (uint8_t)(1u << (bit % 8));
-	chip_invalidate_code(c, addr, 4);
-	c->cnt[CNT_faults_injected]++;
+	unsigned i = 0;
 	if (c->cfg.detect_memory || c->cfg.fault_ecc) {
-		unsigned i = 0;
+		/* the ECC's record first: a flip it could not record would be
+		 * one it cannot see (refused, nothing changed) */
 		while (i < c->n_mem_poison && c->mem_poison[i] != addr)
 			i++;
 		if (i == c->n_mem_poison) {
@@ -131,6 +130,9 @@ int chip_inject_memory(struct chip *c, uint32_t addr, unsigned bit)
 		}
 		c->mem_poison_mask[i] ^= 1u << bit;
 	}
+	c->mem[addr + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	chip_invalidate_code(c, addr, 4);
+	c->cnt[CNT_faults_injected]++;
 	chip_update_faults_armed(c);
 	return 0;
 }

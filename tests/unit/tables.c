@@ -17,6 +17,7 @@
 
 #include "cms/cms.h"
 #include "cms/cms_priv.h"
+#include "cms/policy/policy.h"
 #include "hw-sim/chip.h"
 #include "tests/unit/testutil.h"
 
@@ -373,6 +374,70 @@ static void stress(const char *prog, const char *arg, enum cms_mode mode, const 
 }
 
 static const char *const detect[] = {"faults.detect.memory=true", NULL};
+
+/* With ECC (faults.detect.memory), two flips in one word are an
+ * uncorrectable error.  In a word of the translation map the lookup
+ * routine reads, the firmware makes the map again (a flush rewrites every
+ * entry: the policy is called as the chip's exit would call it); in a
+ * page-table word the chip's walk reads, it writes the entry again from
+ * its record: two flips in some of each, and the guest runs to its own
+ * output.  The ECC records 16 words: a flip beyond them is
+ * refused and changes nothing (one it could not see). */
+static void test_uncorrectable_tables(void)
+{
+	char *want = reference_output("sha256", "20", CMS_MODE_TRANSLATE);
+	struct guest g;
+	struct cms_result res;
+	if (!want || boot(&g, "sha256", "20", CMS_MODE_TRANSLATE, detect) < 0) {
+		free(want);
+		return;
+	}
+	struct cms *m = g.m;
+	run_to(&g, 2000000, &res);
+	CU_ASSERT_EQUAL(res.end, CMS_END_CYCLE_LIMIT);
+	uint32_t n, base = tc_map_base(m, &n), pd = 0, last = 0;
+	unsigned map_words = 0, pte_words = 0;
+	chip_read_cr(m->chip, CR_PAGEDIR, &pd);
+	for (uint32_t d = 0; d < 1024 && pte_words < 8; d++) {
+		uint32_t pde = word(m, pd + 4 * d);
+		for (uint32_t i = 0; (pde & ISA_PTE_PRESENT) && i < 1024 && pte_words < 8; i++)
+			if (word(m, (pde & ~0xfffu) + 4 * i)) {
+				CU_ASSERT_EQUAL(chip_inject_memory(m->chip, (pde & ~0xfffu) + 4 * i, 12), 0);
+				CU_ASSERT_EQUAL(chip_inject_memory(m->chip, (pde & ~0xfffu) + 4 * i, 13), 0);
+				pte_words++;
+			}
+	}
+	for (uint32_t i = 0; i < n && map_words + pte_words < 16; i++)
+		if (word(m, base + 16 * i) > 1) {
+			CU_ASSERT_EQUAL(chip_inject_memory(m->chip, (last = base + 16 * i + 8), 3), 0);
+			CU_ASSERT_EQUAL(chip_inject_memory(m->chip, last, 17), 0);
+			map_words++;
+		}
+	CHECK(map_words >= 4 && pte_words >= 4 && map_words + pte_words == 16,
+	      "only %u map and %u page-table words to flip", map_words, pte_words);
+	/* the 17th word: refused, nothing changed */
+	uint32_t before = word(m, last + 4);
+	CU_ASSERT_EQUAL(chip_inject_memory(m->chip, last + 4, 5), -1);
+	CU_ASSERT_EQUAL(word(m, last + 4), before);
+	chip_write_cr(m->chip, CR_TLB_FLUSH, 1);
+	uint64_t retries = m->st.fault_retries;
+	/* what the lookup routine's read of the last map word reports: the
+	 * firmware flushes (the map made again), the run goes on */
+	struct chip_exit ex = {.reason = CHIP_EXIT_FAULT_DETECTED, .fault_point = FP_MEMORY, .addr = last, .pc = base};
+	uint64_t flushes = m->st.flushes;
+	m->cfg.max_cycles = 2000000000;   /* (the policy checks the limit last) */
+	CU_ASSERT_EQUAL(policy_hw_fault(m, &ex, &res), 0);
+	CU_ASSERT_EQUAL(m->st.flushes, flushes + 1);
+	CU_ASSERT_EQUAL(word(m, base + 16 * ((last - base) / 16)), 0);   /* the entry rewritten: free */
+	run_to(&g, 2000000000, &res);
+	CHECK(res.end == CMS_END_EXIT && res.status == 0, "end %d status %d (%s)", res.end, res.status, res.text);
+	CHECK(m->st.fault_retries > retries, "no recovery counted");
+	char *got = finish(&g);
+	CHECK(!strcmp(got, want), "output differs:\n%s\nwant:\n%s", got, want);
+	free(got);
+	free(want);
+}
+
 static void test_stress_translate(void) { stress("sha256", "20", CMS_MODE_TRANSLATE, NULL, 400, 0); }
 static void test_stress_optimize(void) { stress("sort", NULL, CMS_MODE_OPTIMIZE, NULL, 400, 0); }
 static void test_stress_detect(void) { stress("hashtab", NULL, CMS_MODE_OPTIMIZE, detect, 400, 0); }
@@ -391,6 +456,7 @@ void suite_tables(void)
 	CU_add_test(s, "random flips in hidden memory: translate", test_stress_translate);
 	CU_add_test(s, "random flips in hidden memory: optimize", test_stress_optimize);
 	CU_add_test(s, "random flips in hidden memory: detect.memory", test_stress_detect);
+	CU_add_test(s, "uncorrectable errors in the map and the page tables are written again", test_uncorrectable_tables);
 	CU_add_test(s, "random flips with translated code: translate", test_stress_code);
 	CU_add_test(s, "random flips with translated code: optimize, detect.memory", test_stress_code_optimize);
 }
