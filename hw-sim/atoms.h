@@ -396,6 +396,7 @@ ATOM_BODY(fcvi) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fcvo) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fcmp) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fcon) { return atom_fpu(e, d, op, a, b, v); }
+ATOM_BODY(fmv) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fstk) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fchk) { return atom_fpu(e, d, op, a, b, v); }
 ATOM_BODY(fip) { return atom_fpu(e, d, op, a, b, v); }

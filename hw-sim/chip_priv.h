@@ -142,7 +142,7 @@ struct chip {
 	uint16_t fnew_mask;
 	/* how each FPU atom that runs a host instruction (fadd..fcon), by its
 	 * x field, runs it: chip_fpu_calibrate */
-	struct fpu_plan fpu_plan[OP_FCON - OP_FADD + 1][16];
+	struct fpu_plan fpu_plan[OP_FMV - OP_FADD + 1][16];
 	struct fcvo_memo fcvo_memo;
 	uint64_t ready[ISA_NREGS];       /* cycle at which each register's value is available */
 

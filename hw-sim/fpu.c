@@ -93,8 +93,10 @@ static void insn_of(const struct datom *d, uint8_t *esc, uint8_t *modrm)
 static enum fpu_form form_of(unsigned op, unsigned x)
 {
 	enum atom_fmt fmt = isa_ops[op].fmt;
+	if (op == OP_FMV)
+		return FF_RAW;
 	if (op == OP_FCVI)
-		return x == ISA_FCVI_RAW ? FF_RAW : FF_CVI;
+		return FF_CVI;
 	if (op == OP_FCON)
 		return FF_CON;
 	if (fmt == F_FOP || fmt == F_FCMP)
@@ -104,13 +106,13 @@ static enum fpu_form form_of(unsigned op, unsigned x)
 
 void chip_fpu_calibrate(struct chip *c)
 {
-	for (unsigned op = OP_FADD; op <= OP_FCON; op++) {
+	for (unsigned op = OP_FADD; op <= OP_FMV; op++) {
 		struct fpu_plan kinds[7] = {{0, 0, 0}};
 		for (unsigned x = 0; x < 7; x++) {
 			/* every kind the atom's x field takes (a format without one: 0) */
 			if (x && !((isa_fmt_fields(isa_ops[op].fmt) & FLD_X) && isa_x_valid(op, x)))
 				continue;
-			if (op == OP_FCVI && x == ISA_FCVI_RAW)
+			if (op == OP_FMV)
 				continue;  /* no x87 instruction: the bits as they are */
 			struct datom d = {.op = (uint8_t)op, .x = (uint8_t)x};
 			uint8_t esc, modrm;

@@ -12,7 +12,7 @@
 /* Where a host instruction's operands come from: ST0 (a) and ST1 (b)
  * are zero unless named; the memory operand is an 8-byte word. */
 enum fpu_form {
-	FF_RAW,   /* fcvi.r: no instruction, the words' bits as they are */
+	FF_RAW,   /* fmv: no instruction, the words' bits as they are */
 	FF_CVI,   /* memory: the atom's words (fld m32/m64, fild) */
 	FF_CON,   /* no operand (fld1 ...) */
 	FF_UN,    /* a: register ra (fsqrt ..., fcvo: memory is the result) */

@@ -503,7 +503,7 @@ static int parse_operands(struct asm_state *s, struct atom *a)
 		       parse_freg(s, &a->rb) ? -1 : 0;
 	case F_FOP1:
 		return parse_freg(s, &a->rd) || expect(s, ',') || parse_freg(s, &a->ra) ? -1 : 0;
-	case F_FCVI:
+	case F_FCVI: case F_FMV:
 		return parse_freg(s, &a->rd) || expect(s, ',') || parse_reg(s, &a->ra) || expect(s, ',') ||
 		       parse_reg(s, &a->rb) ? -1 : 0;
 	case F_FCVO:

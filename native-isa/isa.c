@@ -89,6 +89,7 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 	case F_FOP:   return FLD_FD | FLD_FA | FLD_FB | FLD_X;
 	case F_FOP1:  return FLD_FD | FLD_FA;
 	case F_FCVI:  return FLD_FD | FLD_RA | FLD_RB | FLD_X;
+	case F_FMV:   return FLD_FD | FLD_RA | FLD_RB;
 	case F_FCVO:  return FLD_RD | FLD_FA | FLD_X;
 	case F_FCMP:  return FLD_FA | FLD_FB | FLD_X;
 	case F_FCON:  return FLD_FD | FLD_X;
@@ -100,7 +101,7 @@ unsigned isa_fmt_fields(enum atom_fmt f)
 }
 
 /* Suffix names of the FPU formats' x field (NULL: none there). */
-static const char *const fcvi_kinds[] = {"s", "d", "i", "q", "r"};
+static const char *const fcvi_kinds[] = {"s", "d", "i", "q"};
 /* fop and fcmp: 0 (no suffix) an FPU register fb; ISA_FMEM_* the x87
  * memory form on the raw bits in fb */
 static const char *const fop_kinds[] = {NULL, "s", "d", NULL, NULL, "rs", "rd"};
@@ -110,7 +111,7 @@ static const char *const fcon_kinds[] = {"1", "l2t", "l2e", "pi", "lg2", "ln2", 
 const char *isa_kind_name(enum atom_fmt f, unsigned x)
 {
 	switch (f) {
-	case F_FCVI: return x < 5 ? fcvi_kinds[x] : NULL;
+	case F_FCVI: return x < 4 ? fcvi_kinds[x] : NULL;
 	case F_FOP: return x < 7 ? fop_kinds[x] : NULL;
 	case F_FCMP: return x < 3 ? fop_kinds[x] : NULL;
 	case F_FCVO: return x < 7 ? fcvo_kinds[x] : NULL;
@@ -387,6 +388,8 @@ int isa_format(const struct atom *a, char *buf, size_t n)
 	case F_FCVI:
 		return snprintf(buf, n, "%s.%s f%u, r%u, r%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd,
 				a->ra, a->rb);
+	case F_FMV:
+		return snprintf(buf, n, "%s f%u, r%u, r%u", oi->mnemonic, a->rd, a->ra, a->rb);
 	case F_FCVO:
 		return snprintf(buf, n, "%s.%s r%u, f%u", oi->mnemonic, isa_kind_name(oi->fmt, a->x), a->rd, a->ra);
 	case F_FCMP:

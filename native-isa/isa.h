@@ -55,9 +55,10 @@ enum atom_op {
 	X(F_NONE,  "") \
 	X(F_RDCR,  "rd, cr") \
 	X(F_WRCR,  "cr, ra") \
-	X(F_FOP,   "[.k] fd, fa, fb   (k = s, d: fb holds m32fp/m64fp bits (fcvi.r), the x87 memory form; rs, rd: reversed, fd = memory op fa)") \
+	X(F_FOP,   "[.k] fd, fa, fb   (k = s, d: fb holds m32fp/m64fp bits (fmv), the x87 memory form; rs, rd: reversed, fd = memory op fa)") \
 	X(F_FOP1,  "fd, fa") \
-	X(F_FCVI,  ".k fd, ra, rb   (k = s, d, i, q: m32fp, m64fp (ra low, rb high), int32, int64; r: the bits as they are, for a memory-form fop/fcmps)") \
+	X(F_FCVI,  ".k fd, ra, rb   (k = s, d, i, q: m32fp, m64fp (ra low, rb high), int32, int64)") \
+	X(F_FMV,   "fd, ra, rb   (fd's low 64 bits = rb:ra)") \
 	X(F_FCVO,  ".k rd, fa   (k = s, dl, dh, w, i, ql, qh: m32fp, m64fp low/high word, int16, int32, int64 low/high)") \
 	X(F_FCMP,  "[.k] fa, fb   (k = s, d: fb holds m32fp/m64fp bits, the x87 memory form)") \
 	X(F_FCON,  ".k fd   (k = 1, l2t, l2e, pi, lg2, ln2, z)") \
@@ -103,18 +104,18 @@ enum {
 /* The FPU's registers: f0..f15, 80 bits each (native-isa/x87.h).  f0..f7
  * are the x87 registers R0..R7 (physical, not stack-relative), shadowed
  * with the rest of the x87 state; f8..f15 are temporaries.  Formats F_FOP,
- * F_FOP1, F_FCVI, F_FCMP, F_FCON name them in their fd/fa/fb fields. */
+ * F_FOP1, F_FCVI, F_FMV, F_FCMP, F_FCON name them in their fd/fa/fb fields. */
 enum { ISA_NFREGS = 16, ISA_NFSHADOW = 8 };
 
 /* fstk / fchk immediate: the x87 stack top, the tags (bit i: R[i] holds a
  * value), and (fstk) whether C1 is cleared. */
 enum { ISA_FSTK_TAGS_SHIFT = 8, ISA_FSTK_CLEAR_C1 = 1u << 16 };
 /* The x field of fop and fcmps: 0, fb is an FPU value; else fb holds the
- * bits of a memory operand (fcvi.r) and the atom is the x87 instruction's
+ * bits of a memory operand (fmv) and the atom is the x87 instruction's
  * memory form on them (fadd m64fp, ...), exact in what it raises where a
  * conversion first would not be (a denormal m64fp beside a NaN raises
  * nothing); ISA_FMEM_REV: fsubr, fdivr (fd = memory op fa). */
-enum { ISA_FMEM_M32 = 1, ISA_FMEM_M64 = 2, ISA_FMEM_FORMAT = 3, ISA_FMEM_REV = 4, ISA_FCVI_RAW = 4 };
+enum { ISA_FMEM_M32 = 1, ISA_FMEM_M64 = 2, ISA_FMEM_FORMAT = 3, ISA_FMEM_REV = 4 };
 
 /* The x86 flag-setting atoms and the xflags operation each computes
  * (native-isa/xflags.h): the chip evaluates the atom with that operation,

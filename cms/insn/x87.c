@@ -177,10 +177,12 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
  * cms/translate/emit.c).  The translator knows the stack
  * top and tags at the block's entry (the state it saw; fchk checks them at
  * run time) and follows them through the block (x87_select_step), so every
- * ST(i) is a fixed FPU register and stack faults never happen in native
+ * ST(i) is a known FPU register and stack faults never happen in native
  * code: an instruction that would meet an empty (or, pushing, a full)
  * register ends the block before it and is interpreted.  Memory operands
- * go through integer loads and stores and fcvi/fcvo.  The x87 registers
+ * go through integer loads and stores and fcvi/fcvo (an arithmetic or
+ * compare memory form: fmv, its bits as they are, to the atom that
+ * converts them as the x87 instruction does).  The x87 registers
  * are renamed: fxch swaps two of them, and a push (fld, fild, the
  * constants) or fst st(i) gives its register a free FPU register, so the
  * values that pass through one stack slot (fld, arithmetic, fstp, fld
@@ -325,7 +327,7 @@ static void fpe(struct bctx *c, unsigned op, unsigned fd, unsigned fa, unsigned 
 	o->fd = (uint8_t)fd;
 	o->fa = (uint8_t)fa;
 	o->fb = (uint8_t)fb;
-	if (op != OP_FCMPI && op != OP_FUCMPI && op != OP_FCPY && op != OP_FIP && op != OP_FDP)
+	if (op != OP_FCMPI && op != OP_FUCMPI && op != OP_FCPY && op != OP_FMV && op != OP_FIP && op != OP_FDP)
 		c->fp.c1_clear = 0;
 }
 
@@ -366,7 +368,7 @@ static unsigned x87_address(struct bctx *c, uint32_t *disp)
 }
 
 /* The memory operand as an FPU value in register fd; raw: its bits as
- * they are (fcvi.r), for the memory form of an arithmetic or compare atom,
+ * they are (fmv), for the memory form of an arithmetic or compare atom,
  * which raises what the x87 instruction raises (a conversion first would
  * raise the denormal operand exception even beside a NaN, which takes
  * precedence); returns the atom's ISA_FMEM format then. */
@@ -380,8 +382,8 @@ static unsigned load_value(struct bctx *c, unsigned fd, int integer, int raw)
 		hi = ir_temp(c);
 		ir_emit(c, OP_LD, hi, base, VREG_NONE, disp + 4, 0, MX_32);
 	}
-	unsigned k = integer ? (size == 8 ? 3 : 2) : raw ? ISA_FCVI_RAW : (size == 8 ? 1 : 0);
-	fpe(c, OP_FCVI, fd, 0, 0, VREG_NONE, lo, hi, 0, k);
+	unsigned k = integer ? (size == 8 ? 3 : 2) : (size == 8 ? 1 : 0);
+	fpe(c, raw ? OP_FMV : OP_FCVI, fd, 0, 0, VREG_NONE, lo, hi, 0, raw ? 0 : k);
 	return raw ? (size == 8 ? ISA_FMEM_M64 : ISA_FMEM_M32) : 0;
 }
 

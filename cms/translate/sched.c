@@ -95,8 +95,9 @@ unsigned ir_writes(const struct ir_op *o, unsigned out[2])
  * the status word.  So: the other x87-state atoms (fchk, fstk, fip, fdp,
  * the accesses of the control and status words) keep their order against
  * every x87-state atom, one a bundle, and compares against every one that
- * writes the status word; fcpy, a register move that touches no status,
- * is ordered by its registers alone (and a region's side exits: memory.c).
+ * writes the status word; fcpy and fmv, register moves that touch no
+ * status, are ordered by their registers alone (and a region's side
+ * exits: memory.c).
  * Between those, and between a region's side exits (whose stubs commit
  * the status word as it is), the
  * atoms of the fpu unit move freely, but the last one that writes C1
@@ -144,7 +145,7 @@ static int fpu_edges(struct sched *s, const struct ir_block *b, const unsigned *
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = idx[k];
 		const struct ir_op *o = &b->ops[i];
-		if (!ir_x87_state(o) || o->op == OP_FCPY) {
+		if (!ir_x87_state(o) || o->op == OP_FCPY || o->op == OP_FMV) {
 			if (b->region && ir_op_side(b, o) && fpu_close_segment(s, b, &f) < 0)
 				goto out;
 			continue;

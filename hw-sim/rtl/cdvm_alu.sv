@@ -5,8 +5,9 @@
 // What each row computes is its body in hw-sim/atoms.h (add .. setc, lea,
 // ext, dep); the flag atoms ADDF .. RCRF compute xf_eval (xf_eval_imm when
 // use_imm) of native-isa/xflags_inline.h at the width of field x, including
-// every flag the SDM leaves undefined as cdvm defines it there.  FSTK, FIP
-// and FDP are U_ALU rows that change only FPU state: result 0, FLAGS kept.
+// every flag the SDM leaves undefined as cdvm defines it there.  FSTK, FIP,
+// FDP and FMV are U_ALU rows that change only FPU state: result 0, FLAGS
+// kept (FMV's FPU register value is the C model's: cdvm_core).
 // Any other opcode gives result 0 and flags_out = flags_in.
 //
 //   cdvm_alu alu (.op, .x, .use_imm, .a(rav), .b(use_imm ? imm : rbv), .rbv, .imm,
@@ -271,7 +272,7 @@ module cdvm_alu
         result    = ro_r;
         flags_out = ro_flags;
       end
-      // OP_FSTK, OP_FIP, OP_FDP: FPU state only
+      // OP_FSTK, OP_FIP, OP_FDP, OP_FMV: FPU state only
       default: ;
     endcase
   end

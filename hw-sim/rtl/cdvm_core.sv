@@ -537,7 +537,9 @@ module cdvm_core import cdvm_isa_pkg::*; #(
           end
           default: ;
         endcase
-        // FSTK FIP FDP are ALU-class FPU-state atoms: the C model decides their faults too
+        // FSTK FIP FDP FMV are ALU-class FPU-state atoms: the C model decides their faults
+        // too, and FMV's value (it writes an FPU register, whose datapath is not here)
+        if (cls[i] == U_ALU && (prop[i] & P_FPU) != 0 && (fld[i] & FLD_FD) != 0) v_slot[i] = fpu_v[i];
         if (cls[i] == U_ALU && (prop[i] & P_FPU) != 0 && fpu_fault[i]) f_slot[i] = RS_FPU;
         // the unit's result (a branch unit's: the target it took) through its faults;
         // a changed result fails the unit's check when detection is on
