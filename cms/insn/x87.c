@@ -24,6 +24,7 @@
 
 #include "cms/insn/interp.h"
 #include "cms/translate/build.h"
+#include "native-isa/isa_priv.h"
 #include "native-isa/x87.h"
 
 enum { X87_MAX_OPERAND = X87_STATE_BYTES };
@@ -184,7 +185,8 @@ static enum x86_stop x87_exec(struct x86_ctx *c, enum x86_op op)
  * compare memory form: fmv, its bits as they are, to the atom that
  * converts them as the x87 instruction does).  The x87 registers
  * are renamed: fxch swaps two of them, and a push (fld, fild, the
- * constants) or fst st(i) gives its register a free FPU register, so the
+ * constants) or fst st(i) gives its register a free FPU register when an
+ * atom of the block already used the one it has, so the
  * values that pass through one stack slot (fld, arithmetic, fstp, fld
  * again) are not chained by the register's reuse.  ST(i) lives in
  * phys[(top + i) & 7], one of f0..f14 (f15 is the spare of the moves
@@ -327,6 +329,9 @@ static void fpe(struct bctx *c, unsigned op, unsigned fd, unsigned fa, unsigned 
 	o->fd = (uint8_t)fd;
 	o->fa = (uint8_t)fa;
 	o->fb = (uint8_t)fb;
+	unsigned ff = isa_fmt_fields(isa_ops[op].fmt);
+	c->fp.touched |= (uint16_t)(((ff & FLD_FD) ? 1u << fd : 0) | ((ff & FLD_FA) ? 1u << fa : 0) |
+				    ((ff & FLD_FB) ? 1u << fb : 0));
 	if (op != OP_FCMPI && op != OP_FUCMPI && op != OP_FCPY && op != OP_FMV && op != OP_FIP && op != OP_FDP)
 		c->fp.c1_clear = 0;
 }
@@ -349,12 +354,16 @@ static unsigned ftmp(struct bctx *c)
 	}
 }
 
-/* ST(i) gets a free FPU register (it is about to be written whole). */
+/* ST(i) is about to be written whole: it keeps its FPU register while
+ * no atom of the block has used that one (nothing to wait for, and no
+ * move back at the end), else it gets a free one. */
 static unsigned fst_rename(struct bctx *c, unsigned i)
 {
-	unsigned r = ftmp(c);
-	c->fp.phys[((unsigned)c->fp.st + i) & 7u] = (uint8_t)r;
-	return r;
+	uint8_t *p = &c->fp.phys[((unsigned)c->fp.st + i) & 7u];
+	if (!(c->fp.touched >> *p & 1))
+		return *p;
+	*p = (uint8_t)ftmp(c);
+	return *p;
 }
 
 /* The memory operand's address (base, disp), and its offset in a vreg for fdp. */
@@ -434,6 +443,7 @@ void x87_build_begin(struct bctx *c)
 	for (unsigned k = 0; k < 8; k++)
 		t->phys[k] = (uint8_t)k;
 	t->next_tmp = 0;
+	t->touched = 0;
 	t->c1_clear = 0;
 	t->fip_insn = -1;
 	t->fdp = VREG_NONE;

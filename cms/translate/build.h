@@ -24,6 +24,7 @@ struct x87_track {
 	int written;            /* top | tags << 8 as the FPU state holds them */
 	uint8_t phys[8];
 	unsigned next_tmp;      /* where the search for a free FPU register goes on */
+	uint16_t touched;       /* FPU registers an atom of the block read or wrote so far */
 	int c1_clear;           /* an fxch cleared C1, and no atom wrote it since */
 	int fip_insn;           /* the last non-control x87 instruction, or -1 */
 	unsigned fdp;           /* vreg: offset of the last one's memory operand, or VREG_NONE */
