@@ -336,9 +336,12 @@ static void fpe(struct bctx *c, unsigned op, unsigned fd, unsigned fa, unsigned 
 		c->fp.c1_clear = 0;
 }
 
+/* The x87 register ST(i) is, R[(top + i) & 7]. */
+static unsigned st_slot(const struct bctx *c, unsigned i) { return ((unsigned)c->fp.st + i) & 7u; }
+
 static unsigned fst_reg(const struct bctx *c, unsigned i)
 {
-	return c->fp.phys[((unsigned)c->fp.st + i) & 7u];
+	return c->fp.phys[st_slot(c, i)];
 }
 
 /* A free FPU register (held by no x87 register), round robin over
@@ -359,7 +362,7 @@ static unsigned ftmp(struct bctx *c)
  * move back at the end), else it gets a free one. */
 static unsigned fst_rename(struct bctx *c, unsigned i)
 {
-	uint8_t *p = &c->fp.phys[((unsigned)c->fp.st + i) & 7u];
+	uint8_t *p = &c->fp.phys[st_slot(c, i)];
 	if (!(c->fp.touched >> *p & 1))
 		return *p;
 	*p = (uint8_t)ftmp(c);
@@ -590,7 +593,7 @@ static void x87_build(struct bctx *c, enum x86_op op)
 			break;
 		}
 		case X86_OP_FXCH: {
-			unsigned k0 = ((unsigned)t->st) & 7u, ki = ((unsigned)t->st + i0) & 7u;
+			unsigned k0 = st_slot(c, 0), ki = st_slot(c, i0);
 			uint8_t p = t->phys[k0];
 			t->phys[k0] = t->phys[ki];
 			t->phys[ki] = p;
